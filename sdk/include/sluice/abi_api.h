@@ -1,0 +1,101 @@
+/* sluice plugin ABI: API plugins (REST, gRPC, ...) and the query service
+ * the host offers them. Included by sluice/abi.h; see the conventions there. */
+#ifndef SLUICE_ABI_API_H_
+#define SLUICE_ABI_API_H_
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One served version of an endpoint. */
+typedef struct sluice_version_info {
+  uint32_t struct_size;
+  uint32_t version;        /* 1, 2, ... */
+  uint32_t ready;          /* 1 when its cache has caught up with its log */
+  uint64_t log_end;        /* offset after the last committed log record */
+  uint64_t cache_offset;   /* log offset the cache has applied up to */
+  uint64_t rows;           /* rows in the cache */
+  const sluice_schema* schema;
+} sluice_version_info;
+
+typedef struct sluice_endpoint_info {
+  uint32_t struct_size;
+  const char* name;          /* "trips" */
+  const char* path;          /* "/trips" */
+  uint32_t current_version;  /* what unversioned routes serve; 0 = none yet */
+  uint32_t pinned;           /* 1 when the config pins a version number */
+  uint32_t version_count;
+  const sluice_version_info* versions; /* ascending by version */
+} sluice_endpoint_info;
+
+/* Receives rows of a result, in batches (ops, offsets unused). Return
+ * nonzero to continue, zero to stop. */
+typedef int32_t (*sluice_rows_fn)(void* ctx, const sluice_row_batch* rows);
+
+typedef void (*sluice_endpoint_fn)(void* ctx, const sluice_endpoint_info* endpoint);
+
+/* Query service of the host, handed to API plugins at create(). Every
+ * function is thread-safe. A *view* pins one version of one endpoint: all
+ * calls made through the same view see that version, however the current
+ * version moves meanwhile (this is what makes a switch never mix versions
+ * within one request). Views are cheap; take one per request. */
+typedef struct sluice_api_host {
+  uint32_t struct_size;
+  void* ctx;
+  /* Calls fn once per endpoint, in config order. */
+  int32_t (*catalog)(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* status);
+  /* Pins `version` of the endpoint named `endpoint` (or whose path it is,
+   * when it starts with '/'); version 0 = the current one. NOT_FOUND for an
+   * unknown endpoint or version; UNAVAILABLE when the version is not ready. */
+  int32_t (*acquire)(void* ctx, const char* endpoint, uint32_t version, void** view,
+                     sluice_status* status);
+  void (*release)(void* ctx, void* view);
+  /* Describes a pinned view: fn gets its endpoint and version (the
+   * endpoint's versions array holds this one only). */
+  int32_t (*view_info)(void* ctx, void* view,
+                       void (*fn)(void* fn_ctx, const sluice_endpoint_info* endpoint,
+                                  const sluice_version_info* version),
+                       void* fn_ctx, sluice_status* status);
+  /* Looks a record up by primary key written as text (docs/query.md, "Keys").
+   * Calls fn with one row, or returns NOT_FOUND. */
+  int32_t (*get)(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn,
+                 void* fn_ctx, sluice_status* status);
+  /* Counts records matching a JSON query (docs/query.md). */
+  int32_t (*count)(void* ctx, void* view, const char* query, size_t query_size, uint64_t* count,
+                   sluice_status* status);
+  /* Runs a JSON query; rows arrive in order through fn. */
+  int32_t (*query)(void* ctx, void* view, const char* query, size_t query_size,
+                   sluice_rows_fn fn, void* fn_ctx, sluice_status* status);
+  /* Makes `version` the current version of `endpoint` (admin). Refuses with
+   * NOT_FOUND (no such version) or FAILED_PRECONDITION (not ready). */
+  int32_t (*set_current)(void* ctx, const char* endpoint, uint32_t version,
+                         sluice_status* status);
+} sluice_api_host;
+
+typedef struct sluice_api_vtable {
+  uint32_t struct_size;
+
+  /* Creates an instance; does not listen yet. `api` outlives it. */
+  int32_t (*create)(const sluice_host_services* host, const sluice_options* options,
+                    const sluice_api_host* api, void** instance, sluice_status* status);
+  void (*destroy)(void* instance);
+  /* Writes the artifacts this API derives from a version's schema (e.g.
+   * openapi.json) into `dir`, which exists. Called by `migrate`. */
+  int32_t (*write_artifacts)(void* instance, const char* endpoint, const char* path,
+                             uint32_t version, const sluice_schema* schema, const char* dir,
+                             sluice_status* status);
+  /* Starts serving; returns once listening. fn receives each address it
+   * listens on (e.g. "http://127.0.0.1:8080"). */
+  int32_t (*start)(void* instance, void (*fn)(void* ctx, const char* address), void* fn_ctx,
+                   sluice_status* status);
+  /* Stops accepting, finishes requests in flight, returns. */
+  void (*stop)(void* instance);
+  /* The catalog changed (a version appeared, became ready or current). */
+  void (*catalog_changed)(void* instance);
+} sluice_api_vtable;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLUICE_ABI_API_H_ */

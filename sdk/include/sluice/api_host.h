@@ -1,0 +1,170 @@
+// sluice::ApiHost: the host's query service as API plugins call it. A
+// header-only wrapper over sluice_api_host.
+//
+//   sluice::ApiHost::View view;
+//   sluice::Status s = api.Acquire("/trips", 0, &view);   // 0 = current
+//   if (s.ok()) s = api.Get(view, "42", [&](const sluice_row_batch& rows) {
+//     ... sluice::BatchRow(rows, 0) decoded with view.schema() ...
+//     return true;
+//   });
+#ifndef SLUICE_API_HOST_H_
+#define SLUICE_API_HOST_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sluice/abi.h"
+#include "sluice/function_ref.h"
+#include "sluice/schema.h"
+#include "sluice/status.h"
+
+namespace sluice {
+
+struct VersionInfo {
+  uint32_t version = 0;
+  bool ready = false;
+  uint64_t log_end = 0;
+  uint64_t cache_offset = 0;
+  uint64_t rows = 0;
+  Schema schema;
+};
+
+struct EndpointInfo {
+  std::string name;
+  std::string path;
+  uint32_t current_version = 0;  // 0 = none ready yet
+  bool pinned = false;
+  std::vector<VersionInfo> versions;
+};
+
+// Receives result rows batch by batch; return false to stop.
+using RowsFn = FunctionRef<bool(const sluice_row_batch& rows)>;
+
+class ApiHost {
+ public:
+  // A pinned endpoint version (see sluice_api_host). Move-only; releases on
+  // destruction. Must not outlive the ApiHost it came from.
+  class View {
+   public:
+    View() = default;
+    View(View&& o) noexcept { *this = std::move(o); }
+    View& operator=(View&& o) noexcept {
+      Reset();
+      host_ = o.host_, handle_ = o.handle_, endpoint_ = std::move(o.endpoint_),
+      version_ = std::move(o.version_);
+      o.host_ = nullptr, o.handle_ = nullptr;
+      return *this;
+    }
+    ~View() { Reset(); }
+    void Reset() {
+      if (handle_ != nullptr) host_->release(host_->ctx, handle_);
+      handle_ = nullptr;
+    }
+    bool valid() const { return handle_ != nullptr; }
+    const EndpointInfo& endpoint() const { return endpoint_; }
+    const VersionInfo& version() const { return version_; }
+    const Schema& schema() const { return version_.schema; }
+    void* handle() const { return handle_; }
+
+   private:
+    friend class ApiHost;
+    const sluice_api_host* host_ = nullptr;
+    void* handle_ = nullptr;
+    EndpointInfo endpoint_;
+    VersionInfo version_;
+  };
+
+  ApiHost() = default;
+  explicit ApiHost(const sluice_api_host* c) : c_(c) {}
+  const sluice_api_host* c() const { return c_; }
+
+  // Every endpoint with all its versions, in config order.
+  Status Catalog(std::vector<EndpointInfo>* out) const {
+    out->clear();
+    sluice_status st{};
+    int32_t rc = c_->catalog(
+        c_->ctx,
+        [](void* u, const sluice_endpoint_info* e) {
+          static_cast<std::vector<EndpointInfo>*>(u)->push_back(Convert(*e));
+        },
+        out, &st);
+    return Status::FromC(rc, st);
+  }
+
+  // Pins a version (0 = current) of an endpoint given by name or path.
+  Status Acquire(std::string_view endpoint, uint32_t version, View* out) const {
+    out->Reset();
+    std::string name(endpoint);
+    sluice_status st{};
+    void* handle = nullptr;
+    int32_t rc = c_->acquire(c_->ctx, name.c_str(), version, &handle, &st);
+    if (rc != SLUICE_OK) return Status::FromC(rc, st);
+    out->host_ = c_;
+    out->handle_ = handle;
+    rc = c_->view_info(
+        c_->ctx, handle,
+        [](void* u, const sluice_endpoint_info* e, const sluice_version_info* v) {
+          View* view = static_cast<View*>(u);
+          view->endpoint_ = Convert(*e);
+          view->version_ = ConvertVersion(*v);
+        },
+        out, &st);
+    return Status::FromC(rc, st);
+  }
+
+  // Record by primary key text (docs/query.md, "Keys"); NOT_FOUND if absent.
+  Status Get(const View& view, std::string_view key, RowsFn fn) const {
+    sluice_status st{};
+    int32_t rc = c_->get(c_->ctx, view.handle(), key.data(), key.size(), &Trampoline, &fn, &st);
+    return Status::FromC(rc, st);
+  }
+  Status Count(const View& view, std::string_view query, uint64_t* count) const {
+    sluice_status st{};
+    int32_t rc = c_->count(c_->ctx, view.handle(), query.data(), query.size(), count, &st);
+    return Status::FromC(rc, st);
+  }
+  Status Query(const View& view, std::string_view query, RowsFn fn) const {
+    sluice_status st{};
+    int32_t rc =
+        c_->query(c_->ctx, view.handle(), query.data(), query.size(), &Trampoline, &fn, &st);
+    return Status::FromC(rc, st);
+  }
+  Status SetCurrent(std::string_view endpoint, uint32_t version) const {
+    std::string name(endpoint);
+    sluice_status st{};
+    return Status::FromC(c_->set_current(c_->ctx, name.c_str(), version, &st), st);
+  }
+
+  static VersionInfo ConvertVersion(const sluice_version_info& v) {
+    VersionInfo out;
+    out.version = v.version;
+    out.ready = v.ready != 0;
+    out.log_end = v.log_end;
+    out.cache_offset = v.cache_offset;
+    out.rows = v.rows;
+    if (v.schema != nullptr) Schema::FromC(*v.schema, &out.schema);
+    return out;
+  }
+  static EndpointInfo Convert(const sluice_endpoint_info& e) {
+    EndpointInfo out;
+    out.name = e.name;
+    out.path = e.path;
+    out.current_version = e.current_version;
+    out.pinned = e.pinned != 0;
+    for (uint32_t i = 0; i < e.version_count; ++i) out.versions.push_back(ConvertVersion(e.versions[i]));
+    return out;
+  }
+
+ private:
+  static int32_t Trampoline(void* ctx, const sluice_row_batch* rows) {
+    return (*static_cast<RowsFn*>(ctx))(*rows) ? 1 : 0;
+  }
+  const sluice_api_host* c_ = nullptr;
+};
+
+}  // namespace sluice
+
+#endif  // SLUICE_API_HOST_H_

@@ -1,0 +1,87 @@
+// Internal: the sluice_source_vtable that forwards C calls to a
+// sluice::SourcePlugin. Used by SLUICE_PLUGIN().
+#ifndef SLUICE_INTERNAL_SOURCE_ADAPTER_H_
+#define SLUICE_INTERNAL_SOURCE_ADAPTER_H_
+
+#include <memory>
+#include <string>
+
+#include "sluice/internal/common.h"
+#include "sluice/source.h"
+
+namespace sluice::internal {
+
+// A reader plus the buffers its last batch lives in.
+struct ReaderHolder {
+  std::unique_ptr<SourceReader> reader;
+  RowBatchBuilder builder;
+};
+
+template <class T>
+struct SourceAdapter {
+  static SourcePlugin* P(void* s) { return static_cast<SourcePlugin*>(s); }
+
+  static int32_t Create(const sluice_host_services* host, const sluice_options* options,
+                        void** out, sluice_status* st) {
+    return Guard(st, "create", [&] {
+      std::unique_ptr<T> p;
+      Status s = T::Create(MakeHost(host), Options(options), &p);
+      if (s.ok()) *out = static_cast<SourcePlugin*>(p.release());
+      return s;
+    });
+  }
+  static void Destroy(void* s) { GuardVoid([&] { delete P(s); }); }
+
+  static int32_t DescribeTable(void* s, const char* table, const sluice_options* opts,
+                               sluice_schema_fn fn, void* ctx, sluice_status* st) {
+    return Guard(st, "describe", [&] {
+      Schema schema;
+      Status r = P(s)->Describe(Str(table), Options(opts), &schema);
+      if (r.ok()) {
+        SchemaView view(schema);
+        fn(ctx, view.get());
+      }
+      return r;
+    });
+  }
+  static int32_t ReaderOpen(void* s, const char* table, const sluice_options* opts,
+                            const sluice_schema* schema, sluice_bytes offset, void** out,
+                            sluice_status* st) {
+    return Guard(st, "reader_open", [&] {
+      Schema sc;
+      if (schema == nullptr || !Schema::FromC(*schema, &sc))
+        return InvalidArgument("reader_open: malformed schema");
+      auto holder = std::make_unique<ReaderHolder>();
+      Status r = P(s)->OpenReader(
+          Str(table), Options(opts), sc,
+          std::string_view(reinterpret_cast<const char*>(offset.data), offset.size),
+          &holder->reader);
+      if (r.ok()) *out = holder.release();
+      return r;
+    });
+  }
+  static int32_t ReaderNext(void* r, uint32_t max_rows, sluice_row_batch* batch,
+                            sluice_status* st) {
+    return Guard(st, "reader_next", [&] {
+      auto* h = static_cast<ReaderHolder*>(r);
+      h->builder.Clear();
+      BatchInfo info;
+      Status s = h->reader->Next(max_rows, &h->builder, &info);
+      if (s.ok())
+        *batch = *h->builder.batch(info.rejected_rows, info.at_end, info.bytes_done,
+                                   info.bytes_total);
+      return s;
+    });
+  }
+  static void ReaderClose(void* r) { GuardVoid([&] { delete static_cast<ReaderHolder*>(r); }); }
+
+  static const sluice_source_vtable* Vtable() {
+    static const sluice_source_vtable v = {sizeof(sluice_source_vtable), &Create, &Destroy,
+                                           &DescribeTable, &ReaderOpen, &ReaderNext, &ReaderClose};
+    return &v;
+  }
+};
+
+}  // namespace sluice::internal
+
+#endif  // SLUICE_INTERNAL_SOURCE_ADAPTER_H_
