@@ -1,0 +1,189 @@
+#include "cache/version_cache.h"
+
+#include <unordered_map>
+
+#include "core/keycodec.h"
+#include "sluice/row.h"
+#include "util/log.h"
+
+namespace sluice::host {
+namespace {
+
+const std::string kMetaKey("\x00m", 2);
+
+std::string EncodeMeta(uint64_t applied, uint64_t rows, uint64_t flags) {
+  std::string v;
+  PutVarint(&v, applied);
+  PutVarint(&v, rows);
+  PutVarint(&v, flags);
+  return v;
+}
+
+}  // namespace
+
+std::string VersionCache::IndexPrefix(uint32_t index_no) {
+  std::string p(1, '\x02');
+  p.push_back(static_cast<char>(index_no));
+  return p;
+}
+
+std::string VersionCache::PrefixEnd(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (!end.empty()) end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return end;
+}
+
+Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& dir,
+                          const TableSchema& schema, std::unique_ptr<VersionCache>* out,
+                          bool* rebuilt) {
+  *rebuilt = false;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<KvStore> kv;
+    Status s = storage.OpenKv(dir.string(), /*create=*/true, &kv);
+    std::unique_ptr<VersionCache> c;
+    if (s.ok()) {
+      c.reset(new VersionCache(std::move(kv), schema));
+      s = c->LoadMeta();
+      if (s.ok()) s = c->FindMaxKey();
+    }
+    if (s.ok()) {
+      *out = std::move(c);
+      return Status();
+    }
+    if (s.code() != Code::kDataLoss || attempt > 0)
+      return s.WithContext("cache " + dir.string());
+    log::Warn("cache", "cache unreadable; rebuilding it from the log",
+              {{"dir", dir.string()}, {"reason", s.message()}});
+    c.reset();
+    SLUICE_RETURN_IF_ERROR(storage.RemoveKv(dir.string()).WithContext("remove cache " + dir.string()));
+    *rebuilt = true;
+  }
+  return Internal("unreachable");
+}
+
+Status VersionCache::LoadMeta() {
+  std::string v;
+  Status s = kv_->Get(nullptr, kMetaKey, &v);
+  if (s.code() == Code::kNotFound) return Status();
+  if (!s.ok()) return s.code() == Code::kInternal ? DataLoss(s.message()) : s;
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(v.data());
+  const uint8_t* end = p + v.size();
+  uint64_t applied, rows, flags;
+  if (!GetVarint(&p, end, &applied) || !GetVarint(&p, end, &rows) || !GetVarint(&p, end, &flags))
+    return DataLoss("malformed cache meta");
+  applied_ = applied, rows_ = rows, flags_ = flags;
+  return Status();
+}
+
+Status VersionCache::FindMaxKey() {
+  std::unique_ptr<KvIterator> it;
+  std::string lo = PrimaryPrefix();
+  SLUICE_RETURN_IF_ERROR(kv_->NewIterator(nullptr, lo, PrefixEnd(lo), /*reverse=*/true, &it));
+  bool exhausted = false;
+  max_pk_.clear();
+  return it->Read(1, [&](std::string_view k, std::string_view) {
+    max_pk_.assign(k.substr(1));
+    return false;
+  }, &exhausted);
+}
+
+Status VersionCache::Clear() {
+  std::vector<std::string> keys;
+  std::unique_ptr<KvIterator> it;
+  SLUICE_RETURN_IF_ERROR(kv_->NewIterator(nullptr, "", "", false, &it));
+  bool exhausted = false;
+  while (!exhausted) {
+    keys.clear();
+    SLUICE_RETURN_IF_ERROR(it->Read(10000, [&](std::string_view k, std::string_view) {
+      keys.emplace_back(k);
+      return true;
+    }, &exhausted));
+    std::vector<KvOp> ops;
+    for (const auto& k : keys) ops.push_back({KvOp::kDelete, k, {}});
+    if (!ops.empty()) SLUICE_RETURN_IF_ERROR(kv_->Write(ops.data(), ops.size(), false));
+  }
+  applied_ = 0, rows_ = 0, flags_ = 0;
+  max_pk_.clear();
+  return Status();
+}
+
+void VersionCache::IndexKeys(const std::vector<Value>& row, const std::string& pk,
+                             std::vector<std::string>* out) const {
+  for (size_t i = 0; i < schema_.indexes.size(); ++i) {
+    std::string k = IndexPrefix(static_cast<uint32_t>(i));
+    AppendKeyFields(&k, row, schema_.indexes[i]);
+    k += pk;
+    out->push_back(std::move(k));
+  }
+}
+
+Status VersionCache::Existing(const std::string& pk, std::string* row, bool* found) {
+  *found = false;
+  if (max_pk_.empty() || pk > max_pk_) return Status();
+  Status s = kv_->Get(nullptr, PrimaryPrefix() + pk, row);
+  if (s.code() == Code::kNotFound) return Status();
+  SLUICE_RETURN_IF_ERROR(s);
+  *found = true;
+  return Status();
+}
+
+Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags) {
+  const Schema& schema = schema_.schema;
+  // State of keys touched in this batch: row bytes, or nullopt-like empty + flag.
+  struct Touched { bool present; std::string row; };
+  std::unordered_map<std::string, Touched> touched;
+  std::vector<std::string> keys, values;  // owned storage for the write batch
+  std::vector<std::pair<KvOp::Kind, size_t>> plan;  // (kind, index into keys) ; values by same index
+  int64_t rows = static_cast<int64_t>(rows_.load());
+  std::vector<Value> decoded, old_decoded;
+  std::string new_max = max_pk_;
+  auto put = [&](std::string k, std::string v) {
+    keys.push_back(std::move(k)), values.push_back(std::move(v)), plan.push_back({KvOp::kPut, keys.size() - 1});
+  };
+  auto del = [&](std::string k) {
+    keys.push_back(std::move(k)), values.emplace_back(), plan.push_back({KvOp::kDelete, keys.size() - 1});
+  };
+  for (const CacheOp& op : ops) {
+    std::string err = DecodeRow(schema, op.row, &decoded);
+    if (!err.empty() && op.op != SLUICE_OP_DELETE)
+      return DataLoss("log row does not match schema: " + err);
+    std::string pk;
+    AppendKeyFields(&pk, decoded, schema.primary_key);
+    Touched before{false, {}};
+    if (auto t = touched.find(pk); t != touched.end()) {
+      before = t->second;
+    } else {
+      SLUICE_RETURN_IF_ERROR(Existing(pk, &before.row, &before.present));
+    }
+    if (before.present && !schema_.indexes.empty()) {
+      std::vector<std::string> old_keys;
+      if (DecodeRow(schema, before.row, &old_decoded).empty()) IndexKeys(old_decoded, pk, &old_keys);
+      for (auto& k : old_keys) del(std::move(k));
+    }
+    if (op.op == SLUICE_OP_DELETE) {
+      if (before.present) del(PrimaryPrefix() + pk), --rows;
+      touched[pk] = Touched{false, {}};
+      continue;
+    }
+    put(PrimaryPrefix() + pk, std::string(op.row));
+    std::vector<std::string> idx_keys;
+    IndexKeys(decoded, pk, &idx_keys);
+    for (auto& k : idx_keys) put(std::move(k), std::string());
+    if (!before.present) ++rows;
+    if (pk > new_max) new_max = pk;
+    touched[pk] = Touched{true, std::string(op.row)};
+  }
+  put(kMetaKey, EncodeMeta(applied, static_cast<uint64_t>(rows), flags));
+  std::vector<KvOp> batch;
+  batch.reserve(plan.size());
+  for (const auto& [kind, i] : plan) batch.push_back({kind, keys[i], values[i]});
+  SLUICE_RETURN_IF_ERROR(kv_->Write(batch.data(), batch.size(), /*sync=*/false));
+  max_pk_ = std::move(new_max);
+  rows_.store(static_cast<uint64_t>(rows), std::memory_order_release);
+  flags_.store(flags, std::memory_order_release);
+  applied_.store(applied, std::memory_order_release);
+  return Status();
+}
+
+}  // namespace sluice::host

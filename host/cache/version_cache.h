@@ -1,0 +1,83 @@
+// VersionCache: the queryable state of one endpoint version, built from its
+// log on any storage plugin's ordered key/value facet (docs/formats.md,
+// "Cache keys"):
+//
+//   0x00 'm'                      meta: varint applied_offset | varint rows | varint flags
+//   0x01 pk_key                   the row (sluice/row.h encoding)
+//   0x02 index_no pk... index_key pk_key   secondary index entry (empty value)
+//
+// Every Apply() writes rows, index entries and the new applied offset in ONE
+// atomic batch, so after a crash the cache is exactly the state of some
+// commit boundary and resumes from its own applied offset.
+#ifndef SLUICE_HOST_CACHE_VERSION_CACHE_H_
+#define SLUICE_HOST_CACHE_VERSION_CACHE_H_
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/table_schema.h"
+#include "sluice/row.h"
+#include "sluice/storage.h"
+
+namespace sluice::host {
+
+struct CacheOp {
+  sluice_op op;
+  std::string_view row;  // valid during Apply()
+};
+
+class VersionCache {
+ public:
+  // Opens (creating if needed) the cache under `dir`. A cache that cannot
+  // be read back is removed and started afresh (the caller rebuilds it from
+  // the log); *rebuilt tells whether that happened.
+  static Status Open(StoragePlugin& storage, const std::filesystem::path& dir, const TableSchema& schema,
+                     std::unique_ptr<VersionCache>* out, bool* rebuilt);
+  VersionCache(const VersionCache&) = delete;
+  VersionCache& operator=(const VersionCache&) = delete;
+
+  // Applies ops (a whole number of log commits) and records `applied` (the
+  // log offset after them) and the last commit's flags, atomically. Rows
+  // that do not decode against the schema are DATA_LOSS (nothing applied).
+  // One writer at a time.
+  Status Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags);
+
+  // Discards every entry (for a rebuild). One writer, no concurrent Apply.
+  Status Clear();
+
+  uint64_t applied() const { return applied_.load(std::memory_order_acquire); }
+  uint64_t rows() const { return rows_.load(std::memory_order_acquire); }
+  uint64_t flags() const { return flags_.load(std::memory_order_acquire); }
+
+  const TableSchema& schema() const { return schema_; }
+  KvStore& kv() { return *kv_; }
+
+  // Key prefixes, for readers.
+  static std::string PrimaryPrefix() { return std::string(1, '\x01'); }
+  static std::string IndexPrefix(uint32_t index_no);
+  // Smallest key greater than every key starting with `prefix`.
+  static std::string PrefixEnd(const std::string& prefix);
+
+ private:
+  VersionCache(std::unique_ptr<KvStore> kv, TableSchema schema)
+      : kv_(std::move(kv)), schema_(std::move(schema)) {}
+  Status LoadMeta();
+  Status FindMaxKey();
+  Status Existing(const std::string& pk, std::string* row, bool* found);
+  void IndexKeys(const std::vector<Value>& row, const std::string& pk, std::vector<std::string>* out) const;
+
+  std::unique_ptr<KvStore> kv_;
+  TableSchema schema_;
+  std::atomic<uint64_t> applied_{0};
+  std::atomic<uint64_t> rows_{0};
+  std::atomic<uint64_t> flags_{0};
+  std::string max_pk_;  // largest primary key stored (fast path for appends)
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_CACHE_VERSION_CACHE_H_

@@ -1,0 +1,117 @@
+#include "core/home.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace sluice::host {
+
+std::string Home::VersionDirName(uint32_t version) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "v%04u", version);
+  return buf;
+}
+
+bool Home::ParseVersionDirName(const std::string& name, uint32_t* version) {
+  if (name.size() < 5 || name[0] != 'v') return false;
+  uint64_t v = 0;
+  for (size_t i = 1; i < name.size(); ++i) {
+    if (name[i] < '0' || name[i] > '9' || v > 100000000) return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  if (v == 0 || name != VersionDirName(static_cast<uint32_t>(v))) return false;
+  *version = static_cast<uint32_t>(v);
+  return true;
+}
+
+fs::path Home::ApiDir(const std::string& e, uint32_t v) const {
+  return root_ / "api" / e / VersionDirName(v);
+}
+fs::path Home::PipelineDir(const std::string& e, uint32_t v) const {
+  return root_ / "pipeline" / "logs" / e / VersionDirName(v);
+}
+fs::path Home::SchemaFile(const std::string& e, uint32_t v) const {
+  return PipelineDir(e, v) / "schema.json";
+}
+fs::path Home::LogDir(const std::string& e, uint32_t v) const { return PipelineDir(e, v) / "log"; }
+fs::path Home::CacheDir(const std::string& e, uint32_t v) const {
+  return root_ / "cache" / e / VersionDirName(v);
+}
+std::string Home::LogStreamName(const std::string& e, uint32_t v) {
+  return e + "/" + VersionDirName(v);
+}
+
+std::vector<uint32_t> Home::ListVersions(const std::string& endpoint) const {
+  std::vector<uint32_t> out;
+  std::error_code ec;
+  fs::path dir = root_ / "pipeline" / "logs" / endpoint;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    uint32_t v;
+    if (entry.is_directory() && ParseVersionDirName(entry.path().filename().string(), &v) &&
+        fs::exists(entry.path() / "schema.json"))
+      out.push_back(v);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> Home::ListEndpoints() const {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root_ / "pipeline" / "logs", ec))
+    if (entry.is_directory()) out.push_back(entry.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Status SyncDir(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return IoError("open " + dir.string(), errno);
+  int rc = ::fsync(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) return IoError("fsync " + dir.string(), err);
+  return Status();
+}
+
+Status WriteFileAtomic(const fs::path& file, const std::string& data) {
+  fs::path tmp = file;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create " + tmp.string(), errno);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return IoError("write " + tmp.string(), err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    int err = errno;
+    ::close(fd);
+    return IoError("fsync " + tmp.string(), err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), file.c_str()) != 0) return IoError("rename to " + file.string(), errno);
+  return SyncDir(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+}
+
+Status ReadSmallFile(const fs::path& file, std::string* out) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return IoError("open " + file.string(), errno ? errno : ENOENT);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return Status();
+}
+
+}  // namespace sluice::host

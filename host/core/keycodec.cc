@@ -1,0 +1,119 @@
+#include "core/keycodec.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "sluice/timefmt.h"
+
+namespace sluice::host {
+namespace {
+
+void PutBigEndian(std::string* out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+}  // namespace
+
+void AppendKeyValue(std::string* out, const Value& v) {
+  if (v.null) return out->push_back('\0');
+  out->push_back('\1');
+  switch (v.type) {
+    case Type::kInt64:
+    case Type::kTimestamp:
+      return PutBigEndian(out, static_cast<uint64_t>(v.i) ^ (1ull << 63), 8);
+    case Type::kDate:
+      return PutBigEndian(out, static_cast<uint32_t>(static_cast<int32_t>(v.i)) ^ (1u << 31), 4);
+    case Type::kFloat64: {
+      double d = v.f == 0 ? 0.0 : v.f;
+      uint64_t bits;
+      std::memcpy(&bits, &d, 8);
+      bits = (bits >> 63) ? ~bits : bits ^ (1ull << 63);
+      return PutBigEndian(out, bits, 8);
+    }
+    case Type::kBool:
+      return out->push_back(v.i ? '\1' : '\0');
+    case Type::kString:
+      for (char c : v.str) {
+        out->push_back(c);
+        if (c == '\0') out->push_back('\xff');
+      }
+      out->push_back('\0');
+      out->push_back('\1');
+      return;
+  }
+}
+
+void AppendKeyFields(std::string* out, const std::vector<Value>& row,
+                     const std::vector<uint32_t>& fields) {
+  for (uint32_t f : fields) AppendKeyValue(out, row[f]);
+}
+
+Status ParseValueText(Type type, std::string_view text, std::string* storage, Value* out) {
+  out->type = type;
+  out->null = false;
+  const char* b = text.data();
+  const char* e = b + text.size();
+  auto bad = [&](const char* expected) {
+    return InvalidArgument(std::string("expected ") + expected + ", found \"" + std::string(text) + "\"");
+  };
+  switch (type) {
+    case Type::kInt64: {
+      auto r = std::from_chars(b, e, out->i);
+      if (text.empty() || r.ec != std::errc() || r.ptr != e) return bad("an int64");
+      return Status();
+    }
+    case Type::kFloat64: {
+      auto r = std::from_chars(b, e, out->f);
+      if (text.empty() || r.ec != std::errc() || r.ptr != e) return bad("a float64");
+      return Status();
+    }
+    case Type::kBool:
+      if (text == "true") return out->i = 1, Status();
+      if (text == "false") return out->i = 0, Status();
+      return bad("true or false");
+    case Type::kTimestamp:
+      if (!ParseTimestamp(text, &out->i)) return bad("an ISO-8601 timestamp");
+      return Status();
+    case Type::kDate: {
+      int32_t d;
+      if (!ParseDate(text, &d)) return bad("a date YYYY-MM-DD");
+      out->i = d;
+      return Status();
+    }
+    case Type::kString:
+      *storage = std::string(text);
+      out->str = *storage;
+      return Status();
+  }
+  return bad("a known type");
+}
+
+Status ParseKeyText(const Schema& schema, std::string_view text, std::string* key) {
+  std::vector<std::string> parts(1);
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() && (text[i + 1] == ',' || text[i + 1] == '\\')) {
+      parts.back().push_back(text[++i]);
+    } else if (c == ',' && schema.primary_key.size() > 1) {
+      parts.emplace_back();
+    } else {
+      parts.back().push_back(c);
+    }
+  }
+  if (parts.size() != schema.primary_key.size())
+    return InvalidArgument("key \"" + std::string(text) + "\": expected " +
+                           std::to_string(schema.primary_key.size()) +
+                           " comma-separated values, found " + std::to_string(parts.size()));
+  key->clear();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const Field& f = schema.fields[schema.primary_key[i]];
+    std::string storage;
+    Value v;
+    Status s = ParseValueText(f.type, parts[i], &storage, &v);
+    if (!s.ok()) return InvalidArgument("key field " + f.name + ": " + s.message());
+    AppendKeyValue(key, v);
+  }
+  return Status();
+}
+
+}  // namespace sluice::host

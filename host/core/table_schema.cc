@@ -1,0 +1,248 @@
+#include "core/table_schema.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/home.h"
+#include "util/json.h"
+
+namespace sluice::host {
+namespace {
+
+constexpr int kFormat = 1;
+
+std::string FieldList(const Schema& s) {
+  std::string out;
+  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
+  return out;
+}
+
+Status ResolveFields(const Schema& s, const std::vector<std::string>& names, const std::string& what,
+                     const std::string& endpoint, std::vector<uint32_t>* out) {
+  out->clear();
+  for (const std::string& n : names) {
+    int i = s.FieldIndex(n);
+    if (i < 0)
+      return InvalidArgument("endpoint " + endpoint + ": " + what + " names field \"" + n +
+                             "\", which the source does not have; fields are: " + FieldList(s));
+    if (std::find(out->begin(), out->end(), static_cast<uint32_t>(i)) != out->end())
+      return InvalidArgument("endpoint " + endpoint + ": " + what + " lists field \"" + n + "\" twice");
+    out->push_back(static_cast<uint32_t>(i));
+  }
+  return Status();
+}
+
+std::string Names(const Schema& s, const std::vector<uint32_t>& idx) {
+  std::string out = "[";
+  for (size_t i = 0; i < idx.size(); ++i)
+    out += (i ? ", " : "") + (idx[i] < s.fields.size() ? s.fields[idx[i]].name : "?");
+  return out + "]";
+}
+
+std::string Describe(const Field& f) {
+  return f.name + " (" + TypeName(f.type) + (f.nullable ? ", nullable)" : ", not null)");
+}
+
+}  // namespace
+
+Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_key,
+                 const std::vector<std::vector<std::string>>& secondary, const std::string& endpoint,
+                 TableSchema* out) {
+  out->schema = source;
+  if (primary_key.empty())
+    return InvalidArgument("endpoint " + endpoint + ": index.primary_key is required");
+  SLUICE_RETURN_IF_ERROR(
+      ResolveFields(source, primary_key, "index.primary_key", endpoint, &out->schema.primary_key));
+  for (uint32_t k : out->schema.primary_key) out->schema.fields[k].nullable = false;
+  out->indexes.clear();
+  for (size_t i = 0; i < secondary.size(); ++i) {
+    std::vector<uint32_t> idx;
+    SLUICE_RETURN_IF_ERROR(ResolveFields(source, secondary[i],
+                                         "index.secondary[" + std::to_string(i) + "]", endpoint, &idx));
+    if (idx.empty())
+      return InvalidArgument("endpoint " + endpoint + ": index.secondary[" + std::to_string(i) +
+                             "] is empty");
+    out->indexes.push_back(std::move(idx));
+  }
+  return Status();
+}
+
+std::string VersionMetaToJson(const VersionMeta& m) {
+  const Schema& s = m.table_schema.schema;
+  JsonWriter w(/*pretty=*/true);
+  w.BeginObject();
+  w.Key("format"); w.Int(kFormat);
+  w.Key("endpoint"); w.String(m.endpoint);
+  w.Key("version"); w.Uint(m.version);
+  w.Key("created_at"); w.String(m.created_at);
+  w.Key("source");
+  w.BeginObject();
+  w.Key("connection"); w.String(m.connection);
+  w.Key("plugin"); w.String(m.plugin);
+  w.Key("table"); w.String(m.table);
+  w.EndObject();
+  w.Key("fields");
+  w.BeginArray();
+  for (const Field& f : s.fields) {
+    w.BeginObject();
+    w.Key("name"); w.String(f.name);
+    w.Key("type"); w.String(TypeName(f.type));
+    w.Key("nullable"); w.Bool(f.nullable);
+    w.EndObject();
+  }
+  w.EndArray();
+  auto names = [&](const std::vector<uint32_t>& idx) {
+    w.BeginArray();
+    for (uint32_t i : idx) w.String(s.fields[i].name);
+    w.EndArray();
+  };
+  w.Key("primary_key");
+  names(s.primary_key);
+  w.Key("secondary_indexes");
+  w.BeginArray();
+  for (const auto& idx : m.table_schema.indexes) names(idx);
+  w.EndArray();
+  w.EndObject();
+  return w.Take() + "\n";
+}
+
+namespace {
+
+Status NameList(simdjson::dom::element e, const Schema& s, const char* what, std::vector<uint32_t>* out) {
+  simdjson::dom::array arr;
+  if (e.get_array().get(arr)) return InvalidArgument(std::string(what) + ": expected an array of names");
+  for (auto item : arr) {
+    std::string_view name;
+    if (item.get_string().get(name)) return InvalidArgument(std::string(what) + ": expected names");
+    int i = s.FieldIndex(name);
+    if (i < 0) return InvalidArgument(std::string(what) + ": unknown field \"" + std::string(name) + "\"");
+    out->push_back(static_cast<uint32_t>(i));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto err = parser.parse(json.data(), json.size()).get(doc))
+    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
+  int64_t format = 0;
+  if (doc["format"].get_int64().get(format) || format != kFormat)
+    return InvalidArgument("unsupported schema.json format (expected " + std::to_string(kFormat) + ")");
+  std::string_view sv;
+  uint64_t version = 0;
+  if (doc["endpoint"].get_string().get(sv)) return InvalidArgument("missing \"endpoint\"");
+  out->endpoint = std::string(sv);
+  if (doc["version"].get_uint64().get(version) || version == 0)
+    return InvalidArgument("missing or bad \"version\"");
+  out->version = static_cast<uint32_t>(version);
+  out->created_at = doc["created_at"].get_string().get(sv) ? "" : std::string(sv);
+  simdjson::dom::element src;
+  if (!doc["source"].get(src)) {
+    out->connection = src["connection"].get_string().get(sv) ? "" : std::string(sv);
+    out->plugin = src["plugin"].get_string().get(sv) ? "" : std::string(sv);
+    out->table = src["table"].get_string().get(sv) ? "" : std::string(sv);
+  }
+  Schema& s = out->table_schema.schema;
+  s = Schema();
+  simdjson::dom::array fields;
+  if (doc["fields"].get_array().get(fields)) return InvalidArgument("missing \"fields\"");
+  for (auto f : fields) {
+    std::string_view name, type;
+    bool nullable = true;
+    Field field;
+    if (f["name"].get_string().get(name) || f["type"].get_string().get(type) ||
+        f["nullable"].get_bool().get(nullable) || !ParseTypeName(type, &field.type))
+      return InvalidArgument("field " + std::to_string(s.fields.size()) + ": needs name, type, nullable");
+    field.name = std::string(name);
+    field.nullable = nullable;
+    s.fields.push_back(std::move(field));
+  }
+  simdjson::dom::element pk, idx;
+  if (doc["primary_key"].get(pk)) return InvalidArgument("missing \"primary_key\"");
+  SLUICE_RETURN_IF_ERROR(NameList(pk, s, "primary_key", &s.primary_key));
+  out->table_schema.indexes.clear();
+  if (!doc["secondary_indexes"].get(idx)) {
+    simdjson::dom::array arr;
+    if (idx.get_array().get(arr)) return InvalidArgument("secondary_indexes: expected an array");
+    for (auto one : arr) {
+      std::vector<uint32_t> fields_of;
+      SLUICE_RETURN_IF_ERROR(NameList(one, s, "secondary_indexes", &fields_of));
+      out->table_schema.indexes.push_back(std::move(fields_of));
+    }
+  }
+  return Status();
+}
+
+Status ReadVersionMeta(const std::string& file, VersionMeta* out) {
+  std::string text;
+  SLUICE_RETURN_IF_ERROR(ReadSmallFile(file, &text));
+  return ParseVersionMeta(text, out).WithContext(file);
+}
+
+std::vector<std::string> DiffTableSchemas(const TableSchema& before, const TableSchema& after) {
+  std::vector<std::string> out;
+  const Schema &a = before.schema, &b = after.schema;
+  std::set<std::string> removed, added;
+  for (const Field& f : a.fields)
+    if (b.FieldIndex(f.name) < 0) removed.insert(f.name);
+  for (const Field& f : b.fields)
+    if (a.FieldIndex(f.name) < 0) added.insert(f.name);
+  for (const Field& f : a.fields) {
+    int j = b.FieldIndex(f.name);
+    if (j < 0) continue;
+    const Field& g = b.fields[j];
+    if (f.type != g.type)
+      out.push_back("type changed: " + f.name + " " + TypeName(f.type) + " -> " + TypeName(g.type));
+    if (f.nullable != g.nullable)
+      out.push_back("nullability changed: " + f.name + (g.nullable ? " now nullable" : " now not null"));
+  }
+  // A removed and an added column of the same type at the same position look like a rename.
+  for (size_t i = 0; i < a.fields.size() && i < b.fields.size(); ++i) {
+    const Field &f = a.fields[i], &g = b.fields[i];
+    if (removed.count(f.name) && added.count(g.name) && f.type == g.type) {
+      out.push_back("column renamed (looks like): " + f.name + " -> " + g.name);
+      removed.erase(f.name);
+      added.erase(g.name);
+    }
+  }
+  for (const Field& f : a.fields)
+    if (removed.count(f.name)) out.push_back("column removed: " + Describe(f));
+  for (const Field& f : b.fields)
+    if (added.count(f.name)) out.push_back("column added: " + Describe(f));
+  if (removed.empty() && added.empty() && out.empty()) {
+    std::vector<std::string> na, nb;
+    for (const Field& f : a.fields) na.push_back(f.name);
+    for (const Field& f : b.fields) nb.push_back(f.name);
+    if (na != nb) out.push_back("columns reordered");
+  }
+  if (Names(a, a.primary_key) != Names(b, b.primary_key))
+    out.push_back("primary key changed: " + Names(a, a.primary_key) + " -> " + Names(b, b.primary_key));
+  std::vector<std::string> ia, ib;
+  for (const auto& i : before.indexes) ia.push_back(Names(a, i));
+  for (const auto& i : after.indexes) ib.push_back(Names(b, i));
+  for (const auto& i : ia)
+    if (std::find(ib.begin(), ib.end(), i) == ib.end()) out.push_back("index removed: " + i);
+  for (const auto& i : ib)
+    if (std::find(ia.begin(), ia.end(), i) == ia.end()) out.push_back("index added: " + i);
+  if (out.empty() && before != after) out.push_back("schema changed");
+  return out;
+}
+
+std::string SummarizeSchema(const TableSchema& t) {
+  std::string out;
+  const Schema& s = t.schema;
+  for (size_t i = 0; i < s.fields.size(); ++i) {
+    const Field& f = s.fields[i];
+    bool key = std::find(s.primary_key.begin(), s.primary_key.end(), i) != s.primary_key.end();
+    out += (i ? ", " : "") + std::string(key ? "*" : "") + f.name + " " + TypeName(f.type) +
+           (f.nullable ? "" : "!");
+  }
+  return out;
+}
+
+}  // namespace sluice::host

@@ -1,0 +1,86 @@
+// VersionLog: the log of one endpoint version as the host sees it: row
+// records grouped into commits, each commit appended atomically with its
+// checkpoint (log_format.h), on any storage plugin's log backend.
+//
+// Opening recovers: anything after the last complete, checksum-valid commit
+// is cut, so readers only ever see whole commits.
+#ifndef SLUICE_HOST_STORAGE_VERSION_LOG_H_
+#define SLUICE_HOST_STORAGE_VERSION_LOG_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sluice/function_ref.h"
+#include "sluice/storage.h"
+#include "storage/log_format.h"
+
+namespace sluice::host {
+
+// Rows of one commit, encoded as log records. Reusable (Clear()).
+class CommitBuilder {
+ public:
+  void AddRow(sluice_op op, std::string_view row);
+  size_t rows() const { return ends_.size(); }
+  size_t bytes() const { return buf_.size(); }
+  void Clear() { buf_.clear(), ends_.clear(); }
+
+ private:
+  friend class VersionLog;
+  std::string buf_;
+  std::vector<size_t> ends_;
+};
+
+class VersionLog {
+ public:
+  // Opens stream `name` (files under `dir`) on `storage` and recovers its
+  // tail. NOT_FOUND when absent and !create. `storage` outlives the log.
+  static Status Open(StoragePlugin& storage, const std::string& name, const std::filesystem::path& dir,
+                     bool create, std::unique_ptr<VersionLog>* out);
+  VersionLog(const VersionLog&) = delete;
+  VersionLog& operator=(const VersionLog&) = delete;
+
+  // Appends the rows of `rows` and a commit record carrying the source
+  // offset and flags, atomically and durably. One writer at a time.
+  Status Commit(const CommitBuilder& rows, const std::string& source_offset, uint64_t flags);
+
+  // Offset after the last commit, and that commit's checkpoint.
+  uint64_t end() const { return end_.load(std::memory_order_acquire); }
+  Checkpoint checkpoint() const;
+
+  // Calls fn for up to `max` verified records from offset `from`.
+  // DATA_LOSS names the stream and offset of a corrupt record.
+  Status Read(uint64_t from, size_t max, FunctionRef<bool(uint64_t, const LogRecord&)> fn);
+
+  // Blocks until end() > from, Wake() is called, or `timeout` passes.
+  // Returns whether end() > from.
+  bool WaitForData(uint64_t from, std::chrono::milliseconds timeout);
+  // Wakes every WaitForData (used at shutdown).
+  void Wake();
+
+  const std::string& name() const { return name_; }
+
+ private:
+  VersionLog(std::unique_ptr<Log> log, std::string name) : log_(std::move(log)), name_(std::move(name)) {}
+  Status Recover();
+  Status VerifyTail(const Checkpoint& cp, bool* ok);
+  Status ScanForLastCommit(uint64_t end, Checkpoint* good);
+
+  std::unique_ptr<Log> log_;
+  std::string name_;
+  std::atomic<uint64_t> end_{0};
+  mutable std::mutex mu_;  // guards cp_, wakes
+  std::condition_variable cv_;
+  Checkpoint cp_;
+  uint64_t wakes_ = 0;
+  std::vector<std::string_view> scratch_;
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_STORAGE_VERSION_LOG_H_
