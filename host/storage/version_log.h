@@ -40,8 +40,10 @@ class VersionLog {
  public:
   // Opens stream `name` (files under `dir`) on `storage` and recovers its
   // tail. NOT_FOUND when absent and !create. `storage` outlives the log.
+  // With !repair, a tail that would have to be cut is FAILED_PRECONDITION
+  // instead (nothing is changed).
   static Status Open(StoragePlugin& storage, const std::string& name, const std::filesystem::path& dir,
-                     bool create, std::unique_ptr<VersionLog>* out);
+                     bool create, std::unique_ptr<VersionLog>* out, bool repair = true);
   VersionLog(const VersionLog&) = delete;
   VersionLog& operator=(const VersionLog&) = delete;
 
@@ -67,7 +69,7 @@ class VersionLog {
 
  private:
   VersionLog(std::unique_ptr<Log> log, std::string name) : log_(std::move(log)), name_(std::move(name)) {}
-  Status Recover();
+  Status Recover(bool repair);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
   Status ScanForLastCommit(uint64_t end, Checkpoint* good);
 

@@ -1,0 +1,189 @@
+#include "cli/commands.h"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+#include "migrate/migrate.h"
+#include "service/runtime.h"
+#include "service/server.h"
+#include "service/signals.h"
+#include "util/log.h"
+
+namespace po = boost::program_options;
+
+namespace sluice::host {
+namespace {
+
+// Parses a command's options; prints help (returns 0 via *exit) or a usage
+// error (2). Returns false when the caller should return *exit.
+bool ParseArgs(const std::string& usage, po::options_description& desc,
+               const std::vector<std::string>& args, po::variables_map* vm, int* exit) {
+  desc.add_options()("help,h", "show this help");
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), *vm);
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    std::cerr << "sluice: " << e.what() << "\n\nUsage: " << usage << "\n" << desc;
+    *exit = 2;
+    return false;
+  }
+  if (vm->count("help")) {
+    std::cout << "Usage: " << usage << "\n" << desc;
+    *exit = 0;
+    return false;
+  }
+  return true;
+}
+
+// Loads the config and builds the runtime; prints errors. Exit code or -1.
+int Boot(const GlobalOptions& g, std::unique_ptr<Runtime>* out) {
+  Config config;
+  Status s = LoadConfig(g.config_file, &config);
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return 2;
+  }
+  LogLevel level = LogLevel::kInfo;
+  std::string name = g.log_level.empty() ? config.log_level : g.log_level;
+  if (!log::ParseLevel(name, &level)) {
+    std::cerr << "sluice: log_level: expected debug, info, warn or error, found \"" << name << "\"\n";
+    return 2;
+  }
+  log::SetLevel(level);
+  auto rt = std::make_unique<Runtime>(std::move(config));
+  s = rt->Init();
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return s.code() == Code::kInvalidArgument || s.code() == Code::kNotFound ? 2 : 1;
+  }
+  *out = std::move(rt);
+  return -1;
+}
+
+int Fail(const Status& s) {
+  std::cerr << "sluice: " << s.message() << "\n";
+  return 1;
+}
+
+Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bool quiet_unchanged) {
+  MigrationPlan plan;
+  SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
+  if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
+  if (dry_run || !plan.any_new()) return Status();
+  ApiHostImpl none_host(nullptr, QueryLimits());
+  std::vector<ApiInstance> apis;
+  SLUICE_RETURN_IF_ERROR(rt.CreateApis(none_host.table(), &apis));
+  return ApplyMigrations(rt, apis, plan);
+}
+
+void PrintServing(const Runtime& rt, const std::vector<std::string>& addresses) {
+  for (const std::string& a : addresses) {
+    std::printf("sluice: listening on %s\n", a.c_str());
+    if (a.rfind("http://", 0) != 0) continue;
+    std::printf("  try:  curl %s/\n", a.c_str());
+    for (const EndpointConfig& ep : rt.config().endpoints) {
+      std::printf("        curl %s%s\n", a.c_str(), ep.path.c_str());
+      std::printf("        curl -X POST %s%s/count\n", a.c_str(), ep.path.c_str());
+    }
+  }
+  std::fflush(stdout);
+}
+
+int Serve(Runtime& rt, ServerOptions opts) {
+  opts.progress = isatty(STDERR_FILENO) != 0;
+  Server server(rt, opts);
+  StartSignalThread([&server] { server.RequestStop(); }, [&server] { server.Reload(); });
+  Status s = server.Start();
+  if (!s.ok()) {
+    server.RequestStop();
+    server.Wait();
+    return Fail(s);
+  }
+  if (opts.api) PrintServing(rt, server.addresses());
+  s = server.Wait();
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+}  // namespace
+
+int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
+  po::options_description desc("plugins options");
+  po::variables_map vm;
+  int exit = 0;
+  if (!ParseArgs("sluice [-c FILE] plugins", desc, args, &vm, &exit)) return exit;
+  Config config;
+  std::vector<fs::path> dirs;
+  if (LoadConfig(g.config_file, &config).ok()) dirs = config.plugin_dirs;
+  dirs.push_back(DefaultPluginDir());
+  PluginCatalog catalog;
+  catalog.Discover(dirs);
+  std::cout << FormatPluginTable(catalog);
+  return catalog.problems().empty() ? 0 : 1;
+}
+
+int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
+  po::options_description desc("migrate options");
+  desc.add_options()
+      ("dry-run", "print the plan only; change nothing")
+      ("new", po::value<std::vector<std::string>>()->composing(), "force a new version of ENDPOINT (repeatable)");
+  po::variables_map vm;
+  int exit = 0;
+  if (!ParseArgs("sluice [-c FILE] migrate [--dry-run] [--new ENDPOINT]...", desc, args, &vm, &exit))
+    return exit;
+  std::unique_ptr<Runtime> rt;
+  if (int code = Boot(g, &rt); code >= 0) return code;
+  std::set<std::string> force;
+  if (vm.count("new"))
+    for (const auto& n : vm["new"].as<std::vector<std::string>>()) force.insert(n);
+  Status s = Migrate(*rt, force, vm.count("dry-run") > 0, false);
+  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2) : Fail(s);
+  return 0;
+}
+
+int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args) {
+  po::options_description desc("app run options");
+  desc.add_options()("once", "stop at the end of the input instead of following it");
+  po::variables_map vm;
+  int exit = 0;
+  if (!ParseArgs("sluice [-c FILE] app run [--once]", desc, args, &vm, &exit)) return exit;
+  std::unique_ptr<Runtime> rt;
+  if (int code = Boot(g, &rt); code >= 0) return code;
+  ServerOptions opts;
+  opts.app = true;
+  opts.once = vm.count("once") > 0;
+  return Serve(*rt, opts);
+}
+
+int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args) {
+  po::options_description desc("api run options");
+  po::variables_map vm;
+  int exit = 0;
+  if (!ParseArgs("sluice [-c FILE] api run", desc, args, &vm, &exit)) return exit;
+  std::unique_ptr<Runtime> rt;
+  if (int code = Boot(g, &rt); code >= 0) return code;
+  ServerOptions opts;
+  opts.api = true;
+  return Serve(*rt, opts);
+}
+
+int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
+  po::options_description desc("run options");
+  po::variables_map vm;
+  int exit = 0;
+  if (!ParseArgs("sluice [-c FILE] run", desc, args, &vm, &exit)) return exit;
+  std::unique_ptr<Runtime> rt;
+  if (int code = Boot(g, &rt); code >= 0) return code;
+  Status s = Migrate(*rt, {}, false, false);
+  if (!s.ok()) return Fail(s);
+  ServerOptions opts;
+  opts.app = true;
+  opts.api = true;
+  return Serve(*rt, opts);
+}
+
+}  // namespace sluice::host

@@ -1,0 +1,88 @@
+// `sluice migrations`: a table of every endpoint version on disk.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "cache/version_cache.h"
+#include "cli/commands.h"
+#include "pipeline/progress.h"
+#include "service/runtime.h"
+#include "util/log.h"
+
+namespace po = boost::program_options;
+
+namespace sluice::host {
+namespace {
+
+struct Row {
+  std::string cells[8];
+};
+
+std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+
+}  // namespace
+
+int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    bool help = args[0] == "--help" || args[0] == "-h";
+    (help ? std::cout : std::cerr) << "Usage: sluice [-c FILE] migrations\n"
+                                   << "Lists every endpoint version: created, schema, log size, "
+                                      "cache offset and lag, current, pinned.\n";
+    return help ? 0 : 2;
+  }
+  Config config;
+  Status s = LoadConfig(g.config_file, &config);
+  if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 2;
+  log::SetLevel(LogLevel::kWarn);
+  Runtime rt(config);
+  s = rt.Init();
+  if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
+  std::vector<Row> rows;
+  rows.push_back({{"ENDPOINT", "VERSION", "CREATED", "LOG", "CACHE", "LAG", "CURRENT", "SCHEMA"}});
+  for (const EndpointConfig& ep : config.endpoints) {
+    std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
+    if (versions.empty()) rows.push_back({{ep.name, "-", "-", "-", "-", "-", "-", "(none: run `sluice migrate`)"}});
+    uint32_t current = 0;
+    std::vector<Row> ep_rows;
+    for (uint32_t v : versions) {
+      VersionMeta meta;
+      Status ms = ReadVersionMeta(rt.home().SchemaFile(ep.name, v).string(), &meta);
+      Row r{{ep.name, "v" + std::to_string(v), meta.created_at, "-", "-", "-", "", ms.ok() ? SummarizeSchema(meta.table_schema) : ms.message()}};
+      std::shared_ptr<VersionLog> log;
+      Status ls = rt.OpenLog(ep.name, v, false, &log);
+      uint64_t end = ls.ok() ? log->end() : 0;
+      r.cells[3] = ls.ok() ? std::to_string(end) + " records" : (ls.code() == Code::kNotFound ? "empty" : "error: " + ls.message());
+      std::error_code ec;
+      if (fs::exists(rt.home().CacheDir(ep.name, v), ec) && ms.ok()) {
+        std::unique_ptr<VersionCache> cache;
+        bool rebuilt = false;
+        Status cs = VersionCache::Open(rt.storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt);
+        if (cs.ok()) {
+          r.cells[4] = std::to_string(cache->applied()) + " (" + HumanCount(static_cast<double>(cache->rows())) + " rows)";
+          r.cells[5] = std::to_string(end > cache->applied() ? end - cache->applied() : 0);
+          bool complete = v != versions.back() || (cache->flags() & kCommitSourceAtEnd);
+          if (cache->applied() == end && complete && end > 0) current = ep.version ? ep.version : v;
+        } else {
+          r.cells[4] = "error: " + cs.message();
+        }
+      }
+      ep_rows.push_back(r);
+    }
+    for (Row& r : ep_rows) {
+      bool is_current = r.cells[1] == "v" + std::to_string(current);
+      r.cells[6] = is_current ? (ep.version ? "yes (pinned)" : "yes") : (ep.version && r.cells[1] == "v" + std::to_string(ep.version) ? "pinned" : "");
+      rows.push_back(r);
+    }
+  }
+  size_t w[8] = {};
+  for (const Row& r : rows)
+    for (int i = 0; i < 7; ++i) w[i] = std::max(w[i], r.cells[i].size());
+  for (const Row& r : rows) {
+    std::string line;
+    for (int i = 0; i < 7; ++i) line += Pad(r.cells[i], w[i] + 2);
+    std::cout << line << r.cells[7] << "\n";
+  }
+  return 0;
+}
+
+}  // namespace sluice::host

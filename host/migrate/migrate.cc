@@ -1,0 +1,145 @@
+#include "migrate/migrate.h"
+
+#include <chrono>
+
+#include "sluice/timefmt.h"
+#include "util/log.h"
+
+namespace sluice::host {
+namespace {
+
+std::string NowIso() {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  std::string out;
+  AppendTimestamp(&out, us - us % 1000000);
+  return out;
+}
+
+// Condition 3: the log is absent or opens at a clean checkpoint.
+Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspect_only,
+                std::string* problem) {
+  problem->clear();
+  std::error_code ec;
+  if (!fs::exists(rt.home().LogDir(endpoint, v), ec)) return Status();
+  if (inspect_only) {
+    std::unique_ptr<VersionLog> log;
+    Status s = VersionLog::Open(rt.storage(), Home::LogStreamName(endpoint, v),
+                                rt.home().LogDir(endpoint, v), false, &log, /*repair=*/false);
+    if (!s.ok()) *problem = s.message();
+    return Status();
+  }
+  std::shared_ptr<VersionLog> log;
+  Status s = rt.OpenLog(endpoint, v, /*create=*/false, &log);
+  if (!s.ok()) *problem = s.message();
+  return Status();
+}
+
+Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_only, PlanEntry* e) {
+  e->endpoint = ep.name;
+  SourcePlugin* source = nullptr;
+  SLUICE_RETURN_IF_ERROR(rt.SourceFor(ep, &source, &e->plugin));
+  SLUICE_RETURN_IF_ERROR(rt.DescribeEndpoint(ep, &e->schema));
+  std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
+  e->latest = versions.empty() ? 0 : versions.back();
+  e->new_version = e->latest + 1;
+  if (e->latest == 0) return e->create = true, e->reason = "no version yet", Status();
+  VersionMeta meta;
+  Status s = ReadVersionMeta(rt.home().SchemaFile(ep.name, e->latest).string(), &meta);
+  if (!s.ok()) return e->create = true, e->reason = "schema.json unreadable: " + s.message(), Status();
+  e->changes = DiffTableSchemas(meta.table_schema, e->schema);
+  std::error_code ec;
+  std::string problem;
+  if (forced) {
+    e->create = true, e->reason = "forced with --new";
+  } else if (!e->changes.empty()) {
+    e->create = true, e->reason = "schema changed";
+  } else if (!fs::is_directory(rt.home().ApiDir(ep.name, e->latest), ec)) {
+    e->create = true, e->reason = "API artifacts missing";
+  } else {
+    SLUICE_RETURN_IF_ERROR(CheckLog(rt, ep.name, e->latest, inspect_only, &problem));
+    if (!problem.empty()) e->create = true, e->reason = "log cannot be resumed: " + problem;
+    else e->reason = "schema unchanged";
+  }
+  return Status();
+}
+
+Status CreateVersion(Runtime& rt, std::vector<ApiInstance>& apis, const EndpointConfig& ep,
+                     const PlanEntry& e) {
+  const Home& home = rt.home();
+  uint32_t v = e.new_version;
+  std::string vname = Home::VersionDirName(v);
+  fs::path api_final = home.ApiDir(ep.name, v);
+  fs::path api_tmp = api_final.parent_path() / ("." + vname + ".tmp");
+  fs::path pipe_final = home.PipelineDir(ep.name, v);
+  fs::path pipe_tmp = pipe_final.parent_path() / ("." + vname + ".tmp");
+  std::error_code ec;
+  for (const fs::path& p : {api_tmp, api_final, pipe_tmp, home.CacheDir(ep.name, v)}) fs::remove_all(p, ec);
+  fs::create_directories(api_tmp, ec);
+  if (ec) return IoError("create " + api_tmp.string(), ec.value());
+  SchemaView schema(e.schema.schema);
+  for (ApiInstance& api : apis)
+    SLUICE_RETURN_IF_ERROR(api.plugin->WriteArtifacts(ep.name, ep.path, v, e.schema.schema, api_tmp.string())
+                               .WithContext("api." + api.name + " artifacts for " + ep.name + " " + vname));
+  SLUICE_RETURN_IF_ERROR(SyncDir(api_tmp));
+  fs::rename(api_tmp, api_final, ec);
+  if (ec) return IoError("rename " + api_tmp.string(), ec.value());
+  VersionMeta meta;
+  meta.endpoint = ep.name;
+  meta.version = v;
+  meta.created_at = NowIso();
+  meta.connection = ep.connection;
+  meta.plugin = e.plugin;
+  meta.table = ep.table;
+  meta.table_schema = e.schema;
+  fs::create_directories(pipe_tmp, ec);
+  if (ec) return IoError("create " + pipe_tmp.string(), ec.value());
+  SLUICE_RETURN_IF_ERROR(WriteFileAtomic(pipe_tmp / "schema.json", VersionMetaToJson(meta)));
+  fs::rename(pipe_tmp, pipe_final, ec);
+  if (ec) return IoError("rename " + pipe_tmp.string(), ec.value());
+  SLUICE_RETURN_IF_ERROR(SyncDir(pipe_final.parent_path()));
+  log::Info("migrate", "created version", {{"endpoint", ep.name}, {"version", std::to_string(v)}});
+  return Status();
+}
+
+}  // namespace
+
+Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool inspect_only,
+                      MigrationPlan* plan) {
+  plan->entries.clear();
+  for (const std::string& name : force)
+    if (runtime.FindEndpoint(name) == nullptr)
+      return InvalidArgument("--new " + name + ": no such endpoint in the config");
+  for (const EndpointConfig& ep : runtime.config().endpoints) {
+    PlanEntry e;
+    SLUICE_RETURN_IF_ERROR(PlanOne(runtime, ep, force.count(ep.name) > 0, inspect_only, &e));
+    plan->entries.push_back(std::move(e));
+  }
+  return Status();
+}
+
+Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis, const MigrationPlan& plan) {
+  for (const PlanEntry& e : plan.entries) {
+    if (!e.create) continue;
+    SLUICE_RETURN_IF_ERROR(CreateVersion(runtime, apis, *runtime.FindEndpoint(e.endpoint), e));
+  }
+  return Status();
+}
+
+std::string FormatPlan(const MigrationPlan& plan, bool dry_run) {
+  std::string out;
+  for (const PlanEntry& e : plan.entries) {
+    if (!e.create) {
+      out += e.endpoint + ": unchanged (v" + std::to_string(e.latest) + ")\n";
+      continue;
+    }
+    out += e.endpoint + ": " + (dry_run ? "would create" : "new version") + " v" +
+           std::to_string(e.new_version) + " (" + e.reason + ")\n";
+    for (const std::string& c : e.changes) out += "  - " + c + "\n";
+    out += "  schema: " + SummarizeSchema(e.schema) + "\n";
+  }
+  return out;
+}
+
+}  // namespace sluice::host

@@ -1,0 +1,60 @@
+// Migrations: decide, per endpoint, whether the latest version can keep
+// taking data or a new version is needed, and create new versions
+// (docs/migrations.md).
+//
+// The latest version n is reused when all hold:
+//   1. api/{endpoint}/v{n}/ exists (its API artifacts were written);
+//   2. its schema.json equals today's schema (fields, order, types,
+//      nullability, primary key, secondary indexes);
+//   3. its log is absent or opens at a clean checkpoint (a torn tail is
+//      repaired by opening, so the app can resume from it).
+// Otherwise version n+1 is created: API artifacts first, then schema.json;
+// each directory is written under a temporary name and renamed into place,
+// and schema.json's directory appearing is what makes the version exist.
+#ifndef SLUICE_HOST_MIGRATE_MIGRATE_H_
+#define SLUICE_HOST_MIGRATE_MIGRATE_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/table_schema.h"
+#include "service/runtime.h"
+
+namespace sluice::host {
+
+struct PlanEntry {
+  std::string endpoint;
+  uint32_t latest = 0;      // latest existing version, 0 = none
+  bool create = false;      // a new version is needed
+  uint32_t new_version = 0;
+  std::string reason;       // why a new version is (or is not) needed
+  std::vector<std::string> changes;  // schema differences from `latest`
+  TableSchema schema;       // today's
+  std::string plugin;       // source plugin name
+};
+
+struct MigrationPlan {
+  std::vector<PlanEntry> entries;
+  bool any_new() const {
+    for (const auto& e : entries)
+      if (e.create) return true;
+    return false;
+  }
+};
+
+// Computes the plan. `force` names endpoints that get a new version anyway.
+// `inspect_only` opens logs without repairing them (for --dry-run).
+Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool inspect_only,
+                      MigrationPlan* plan);
+
+// Creates the versions the plan asks for, asking every API instance for its
+// artifacts.
+Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis, const MigrationPlan& plan);
+
+// The plan as the user reads it, one block per endpoint.
+std::string FormatPlan(const MigrationPlan& plan, bool dry_run);
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_MIGRATE_MIGRATE_H_

@@ -1,0 +1,76 @@
+// Ingester: the app pipeline of one endpoint: reads its source from the
+// offset committed in the latest version's log and appends rows to that log
+// in commits (by size and by time), each commit atomic with the source
+// offset it reached. Restarting resumes exactly after the last commit.
+#ifndef SLUICE_HOST_PIPELINE_INGESTER_H_
+#define SLUICE_HOST_PIPELINE_INGESTER_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "core/table_schema.h"
+#include "sluice/source.h"
+#include "storage/version_log.h"
+
+namespace sluice::host {
+
+struct IngestOptions {
+  bool once = false;                  // stop at the end of the input
+  uint32_t batch_rows = 10000;        // rows per source call
+  uint64_t commit_rows = 100000;      // commit when this many rows are pending
+  uint32_t commit_interval_ms = 1000; // ... or when the oldest pending row is this old
+  uint32_t poll_interval_ms = 500;    // wait between polls at the end of the input
+};
+
+// Counters, readable from any thread while the ingester runs.
+struct IngestStats {
+  std::atomic<uint64_t> rows{0};        // committed rows (this run)
+  std::atomic<uint64_t> rejected{0};    // rows the source skipped
+  std::atomic<uint64_t> bytes_done{0};
+  std::atomic<uint64_t> bytes_total{0};
+  std::atomic<bool> at_end{false};
+};
+
+class Ingester {
+ public:
+  // `source` and `log` outlive the ingester.
+  Ingester(const EndpointConfig& endpoint, uint32_t version, const TableSchema& schema,
+           SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options);
+  Ingester(const Ingester&) = delete;
+  Ingester& operator=(const Ingester&) = delete;
+
+  // Runs until the input ends (once) or Stop(); commits what it holds
+  // before returning. Returns the first error, with the endpoint named.
+  Status Run();
+  // Asks Run() to commit and return soon. Thread-safe.
+  void Stop();
+
+  const IngestStats& stats() const { return stats_; }
+  const std::string& endpoint() const { return endpoint_.name; }
+
+ private:
+  Status Commit(uint64_t flags);
+  bool SleepUnlessStopped(std::chrono::milliseconds d);
+
+  EndpointConfig endpoint_;
+  uint32_t version_;
+  TableSchema schema_;
+  SourcePlugin* source_;
+  std::shared_ptr<VersionLog> log_;
+  IngestOptions options_;
+  IngestStats stats_;
+  CommitBuilder pending_;
+  std::string pending_offset_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_PIPELINE_INGESTER_H_

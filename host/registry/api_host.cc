@@ -1,0 +1,151 @@
+#include "registry/api_host.h"
+
+#include <memory>
+#include <vector>
+
+#include "sluice/row.h"
+#include "sluice/schema.h"
+
+namespace sluice::host {
+namespace {
+
+ApiHostImpl* Self(void* ctx) { return static_cast<ApiHostImpl*>(ctx); }
+
+Status NotServing() { return Unavailable("nothing is served by this process"); }
+
+// A pinned version as handed out through the C boundary.
+struct ViewHandle {
+  std::shared_ptr<ServedVersion> version;
+  std::string endpoint, path;
+  uint32_t current = 0;
+  bool pinned = false;
+};
+
+// C descriptions of endpoints, alive while a callback runs.
+struct EndpointC {
+  std::vector<std::unique_ptr<SchemaView>> schemas;
+  std::vector<sluice_version_info> versions;
+  sluice_endpoint_info info{};
+
+  void AddVersion(uint32_t number, const ServedVersion& sv) {
+    schemas.push_back(std::make_unique<SchemaView>(sv.meta.table_schema.schema));
+    sluice_version_info v{};
+    v.struct_size = sizeof v;
+    v.version = number;
+    v.ready = sv.ready ? 1 : 0;
+    v.log_end = sv.log->end();
+    v.cache_offset = sv.cache->applied();
+    v.rows = sv.cache->rows();
+    v.schema = schemas.back()->get();
+    versions.push_back(v);
+  }
+  const sluice_endpoint_info* Finish(const std::string& name, const std::string& path,
+                                     uint32_t current, bool pinned) {
+    info.struct_size = sizeof info;
+    info.name = name.c_str();
+    info.path = path.c_str();
+    info.current_version = current;
+    info.pinned = pinned ? 1 : 0;
+    info.version_count = static_cast<uint32_t>(versions.size());
+    info.versions = versions.data();
+    return &info;
+  }
+};
+
+int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* st) {
+  if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
+  std::vector<ServedEndpoint> eps = Self(ctx)->registry()->Snapshot();
+  for (const ServedEndpoint& ep : eps) {
+    EndpointC c;
+    for (const auto& [n, sv] : ep.versions) c.AddVersion(n, *sv);
+    fn(fn_ctx, c.Finish(ep.config.name, ep.config.path, ep.current, ep.pinned != 0));
+  }
+  return Status().ToC(st);
+}
+
+int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, sluice_status* st) {
+  auto h = std::make_unique<ViewHandle>();
+  if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
+  Registry& reg = *Self(ctx)->registry();
+  Registry::EndpointState state;
+  Status s = reg.Acquire(endpoint ? endpoint : "", version, &h->version, &state);
+  if (!s.ok()) return s.ToC(st);
+  h->endpoint = std::move(state.name);
+  h->path = std::move(state.path);
+  h->current = state.current;
+  h->pinned = state.pinned;
+  *view = h.release();
+  return SLUICE_OK;
+}
+
+void Release(void*, void* view) { delete static_cast<ViewHandle*>(view); }
+
+int32_t ViewInfo(void*, void* view,
+                 void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
+                 void* fn_ctx, sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  EndpointC c;
+  c.AddVersion(h->version->meta.version, *h->version);
+  const sluice_endpoint_info* e = c.Finish(h->endpoint, h->path, h->current, h->pinned);
+  fn(fn_ctx, e, &c.versions[0]);
+  return Status().ToC(st);
+}
+
+int32_t Get(void*, void* view, const char* key, size_t key_size, sluice_rows_fn fn, void* fn_ctx,
+            sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  std::string row;
+  Status s = GetByKey(*h->version->cache, std::string_view(key, key_size), &row);
+  if (!s.ok()) return s.WithContext(h->endpoint + " v" + std::to_string(h->version->meta.version)).ToC(st);
+  RowBatchBuilder b;
+  b.AddRow(row);
+  fn(fn_ctx, b.batch());
+  return SLUICE_OK;
+}
+
+int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* count,
+              sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  Query q;
+  Status s = ParseQuery(std::string_view(query, size), h->version->meta.table_schema,
+                        Self(ctx)->limits(), &q);
+  QueryPlanInfo info;
+  if (s.ok()) s = CountQuery(*h->version->cache, q, count, &info);
+  return s.ToC(st);
+}
+
+int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
+             void* fn_ctx, sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  Query q;
+  Status s = ParseQuery(std::string_view(query, size), h->version->meta.table_schema,
+                        Self(ctx)->limits(), &q);
+  QueryPlanInfo info;
+  if (s.ok())
+    s = RunQuery(*h->version->cache, q,
+                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info);
+  return s.ToC(st);
+}
+
+int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st) {
+  if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
+  return Self(ctx)->registry()->SetCurrent(endpoint ? endpoint : "", version).ToC(st);
+}
+
+}  // namespace
+
+ApiHostImpl::ApiHostImpl(Registry* registry, QueryLimits limits)
+    : registry_(registry), limits_(limits) {
+  table_.struct_size = sizeof(sluice_api_host);
+  table_.ctx = this;
+  table_.catalog = &Catalog;
+  table_.acquire = &Acquire;
+  table_.release = &Release;
+  table_.view_info = &ViewInfo;
+  table_.get = &Get;
+  table_.count = &Count;
+  table_.query = &RunQ;
+  table_.set_current = &SetCurrent;
+}
+
+}  // namespace sluice::host

@@ -1,0 +1,34 @@
+// ApiHostImpl: the host's implementation of sluice_api_host, the query
+// service API plugins call (sdk/include/sluice/abi_api.h). Views pin a
+// ServedVersion; queries run on the host's query engine.
+#ifndef SLUICE_HOST_REGISTRY_API_HOST_H_
+#define SLUICE_HOST_REGISTRY_API_HOST_H_
+
+#include "query/query_engine.h"
+#include "registry/registry.h"
+#include "sluice/abi.h"
+
+namespace sluice::host {
+
+class ApiHostImpl {
+ public:
+  // `registry` may be null (e.g. while migrating, when nothing is served):
+  // every call then answers UNAVAILABLE.
+  ApiHostImpl(Registry* registry, QueryLimits limits);
+  ApiHostImpl(const ApiHostImpl&) = delete;
+  ApiHostImpl& operator=(const ApiHostImpl&) = delete;
+
+  // The table to hand to API plugins; valid while this object lives.
+  const sluice_api_host* table() const { return &table_; }
+  Registry* registry() { return registry_; }
+  const QueryLimits& limits() const { return limits_; }
+
+ private:
+  Registry* registry_;
+  QueryLimits limits_;
+  sluice_api_host table_{};
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_REGISTRY_API_HOST_H_

@@ -1,0 +1,231 @@
+#include "registry/registry.h"
+
+#include "service/runtime.h"
+#include "util/log.h"
+
+namespace sluice::host {
+
+ServedVersion::~ServedVersion() {
+  if (builder) builder->Stop();
+}
+
+Registry::Registry(Runtime& runtime) : runtime_(runtime) {}
+
+Registry::~Registry() { Stop(); }
+
+Status Registry::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  endpoints_.clear();
+  for (const EndpointConfig& cfg : runtime_.config().endpoints) {
+    ServedEndpoint ep;
+    ep.config = cfg;
+    ep.pinned = cfg.version;
+    std::vector<uint32_t> versions = runtime_.home().ListVersions(cfg.name);
+    if (ep.pinned != 0 && std::find(versions.begin(), versions.end(), ep.pinned) == versions.end()) {
+      std::string have;
+      for (uint32_t v : versions) have += (have.empty() ? "" : ", ") + std::to_string(v);
+      return NotFound("endpoint " + cfg.name + ": config pins version " + std::to_string(ep.pinned) +
+                      ", which does not exist; existing versions: " +
+                      (have.empty() ? "none (run `sluice migrate`)" : have));
+    }
+    endpoints_.push_back(std::move(ep));
+  }
+  for (ServedEndpoint& ep : endpoints_)
+    for (uint32_t v : runtime_.home().ListVersions(ep.config.name))
+      SLUICE_RETURN_IF_ERROR(OpenVersion(ep, v));
+  for (ServedEndpoint& ep : endpoints_)
+    for (auto& [v, sv] : ep.versions) sv->builder->Start();
+  return Status();
+}
+
+Status Registry::Refresh() {
+  std::vector<std::shared_ptr<ServedVersion>> started;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (ServedEndpoint& ep : endpoints_) {
+      for (uint32_t v : runtime_.home().ListVersions(ep.config.name)) {
+        if (ep.versions.count(v)) continue;
+        SLUICE_RETURN_IF_ERROR(OpenVersion(ep, v));
+        started.push_back(ep.versions[v]);
+      }
+    }
+  }
+  for (auto& sv : started) sv->builder->Start();
+  if (!started.empty()) Notify();
+  return Status();
+}
+
+Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
+  const std::string& name = ep.config.name;
+  auto sv = std::make_shared<ServedVersion>();
+  SLUICE_RETURN_IF_ERROR(ReadVersionMeta(runtime_.home().SchemaFile(name, v).string(), &sv->meta));
+  SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(name, v, /*create=*/true, &sv->log));
+  bool rebuilt = false;
+  SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.storage(), runtime_.home().CacheDir(name, v),
+                                            sv->meta.table_schema, &sv->cache, &rebuilt));
+  for (auto& [old_v, old] : ep.versions) old->frozen = true;
+  sv->frozen = false;
+  ServedVersion* raw = sv.get();
+  sv->builder = std::make_unique<CacheBuilder>(
+      sv->log, sv->cache.get(), [this, name, v] { OnProgress(name, v); },
+      [raw](const Status& s) {
+        std::lock_guard<std::mutex> lock(raw->mu);
+        raw->error = s.message();
+      });
+  ep.versions[v] = std::move(sv);
+  log::Info("registry", "serving version",
+            {{"endpoint", name}, {"version", std::to_string(v)},
+             {"log_end", std::to_string(raw->log->end())},
+             {"cache_offset", std::to_string(raw->cache->applied())},
+             {"rebuilt", rebuilt ? "true" : "false"}});
+  return Status();
+}
+
+void Registry::Stop() {
+  std::vector<std::shared_ptr<ServedVersion>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& ep : endpoints_)
+      for (auto& [v, sv] : ep.versions) all.push_back(sv);
+  }
+  for (auto& sv : all) sv->builder->Stop();
+}
+
+void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
+  bool changed = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return;
+    auto it = ep->versions.find(version);
+    if (it == ep->versions.end()) return;
+    ServedVersion& sv = *it->second;
+    bool complete = sv.frozen || (sv.cache->flags() & kCommitSourceAtEnd) != 0;
+    if (!sv.ready && complete && sv.cache->applied() == sv.log->end()) {
+      sv.ready = true;
+      changed = true;
+      log::Info("registry", "version ready",
+                {{"endpoint", endpoint}, {"version", std::to_string(version)},
+                 {"rows", std::to_string(sv.cache->rows())}});
+    }
+    changed = UpdateCurrentLocked(*ep) || changed;
+  }
+  if (changed) Notify();
+}
+
+bool Registry::UpdateCurrentLocked(ServedEndpoint& ep) {
+  uint32_t want = ep.current;
+  if (ep.pinned != 0) {
+    auto it = ep.versions.find(ep.pinned);
+    if (it != ep.versions.end() && it->second->ready) want = ep.pinned;
+  } else {
+    for (auto& [v, sv] : ep.versions)
+      if (sv->ready && v > want) want = v;
+  }
+  if (want == ep.current) return false;
+  log::Info("registry", "current version switched",
+            {{"endpoint", ep.config.name}, {"from", std::to_string(ep.current)},
+             {"to", std::to_string(want)}});
+  ep.current = want;
+  return true;
+}
+
+Status Registry::Acquire(std::string_view endpoint, uint32_t version,
+                         std::shared_ptr<ServedVersion>* out, EndpointState* state) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ServedEndpoint* ep = FindLocked(endpoint);
+  if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
+  uint32_t v = version == 0 ? ep->current : version;
+  if (v == 0)
+    return Unavailable("endpoint " + ep->config.name +
+                       " has no version ready yet (its cache is still catching up with its log, "
+                       "or nothing was ingested: run `sluice app run` or `sluice run`)");
+  auto it = ep->versions.find(v);
+  if (it == ep->versions.end()) {
+    std::string have;
+    for (const auto& [n, sv] : ep->versions) have += (have.empty() ? "" : ", ") + std::to_string(n);
+    return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(v) +
+                    "; versions: " + (have.empty() ? "none" : have));
+  }
+  if (!it->second->ready)
+    return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
+                       " is not ready: its cache is " + std::to_string(it->second->lag()) +
+                       " log records behind");
+  *out = it->second;
+  if (state != nullptr) *state = {ep->config.name, ep->config.path, ep->current, ep->pinned != 0};
+  return Status();
+}
+
+Status Registry::SetCurrent(std::string_view endpoint, uint32_t version) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
+    auto it = ep->versions.find(version);
+    if (it == ep->versions.end())
+      return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(version));
+    if (!it->second->ready)
+      return FailedPrecondition("endpoint " + ep->config.name + " version " + std::to_string(version) +
+                                " is not ready (cache " + std::to_string(it->second->lag()) +
+                                " records behind its log); try again once it has caught up");
+    ep->pinned = version;
+    ep->current = version;
+    log::Info("registry", "current version set",
+              {{"endpoint", ep->config.name}, {"version", std::to_string(version)}});
+  }
+  Notify();
+  return Status();
+}
+
+Status Registry::SetPinned(std::string_view endpoint, uint32_t version) {
+  if (version != 0) return SetCurrent(endpoint, version);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
+    ep->pinned = 0;
+    UpdateCurrentLocked(*ep);
+  }
+  Notify();
+  return Status();
+}
+
+std::vector<ServedEndpoint> Registry::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return endpoints_;
+}
+
+bool Registry::AllCurrentReady() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& ep : endpoints_) {
+    auto it = ep.versions.find(ep.current);
+    if (it == ep.versions.end() || it->second->lag() != 0) return false;
+  }
+  return true;
+}
+
+void Registry::AddListener(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  listeners_.push_back(std::move(fn));
+}
+
+void Registry::Notify() {
+  std::vector<std::function<void()>> fns;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fns = listeners_;
+  }
+  for (auto& f : fns) f();
+}
+
+ServedEndpoint* Registry::FindLocked(std::string_view key) {
+  for (auto& ep : endpoints_)
+    if (ep.config.name == key || ep.config.path == key) return &ep;
+  return nullptr;
+}
+
+const ServedEndpoint* Registry::FindLocked(std::string_view key) const {
+  return const_cast<Registry*>(this)->FindLocked(key);
+}
+
+}  // namespace sluice::host

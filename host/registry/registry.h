@@ -1,0 +1,111 @@
+// Registry: which endpoint versions this process serves, how far each
+// cache has caught up, and which version is current per endpoint.
+//
+// Switching semantics (docs/architecture.md, "Switching"): a request pins a
+// ServedVersion (shared_ptr) once, at its start, so it sees exactly one
+// version however `current` moves meanwhile. In `latest` mode the current
+// version moves to the highest version whose cache has caught up with a
+// complete log (blue/green); a pinned number never moves except by an
+// explicit switch (admin call or config reload).
+#ifndef SLUICE_HOST_REGISTRY_REGISTRY_H_
+#define SLUICE_HOST_REGISTRY_REGISTRY_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cache/cache_builder.h"
+#include "cache/version_cache.h"
+#include "config/config.h"
+#include "core/table_schema.h"
+#include "storage/version_log.h"
+
+namespace sluice::host {
+
+class Runtime;
+
+// One version being served. Shared by in-flight requests; lives until the
+// last of them lets go.
+struct ServedVersion {
+  VersionMeta meta;
+  std::shared_ptr<VersionLog> log;
+  std::unique_ptr<VersionCache> cache;
+  std::unique_ptr<CacheBuilder> builder;
+  std::atomic<bool> frozen{false};  // a newer version exists: its log no longer grows
+  std::atomic<bool> ready{false};   // its cache has caught up since it was opened
+  std::mutex mu;                    // guards error
+  std::string error;                // why the cache builder stopped, if it did
+
+  uint64_t lag() const {
+    uint64_t e = log->end(), a = cache->applied();
+    return e > a ? e - a : 0;
+  }
+  ~ServedVersion();
+};
+
+struct ServedEndpoint {
+  EndpointConfig config;
+  std::map<uint32_t, std::shared_ptr<ServedVersion>> versions;
+  uint32_t current = 0;  // 0 = none servable yet
+  uint32_t pinned = 0;   // 0 = latest
+};
+
+class Registry {
+ public:
+  explicit Registry(Runtime& runtime);
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+  // Opens every version on disk of every configured endpoint and starts its
+  // cache builder. A pinned version that does not exist fails, listing the
+  // versions that do.
+  Status Start();
+  // Stops every cache builder (caches keep what they applied).
+  void Stop();
+  // Opens versions created since Start() (e.g. by a migration in this process).
+  Status Refresh();
+
+  // What Acquire() also reports about the endpoint.
+  struct EndpointState {
+    std::string name, path;
+    uint32_t current = 0;
+    bool pinned = false;
+  };
+  // Pins `version` (0 = current) of an endpoint given by name or path.
+  // NOT_FOUND for unknown endpoint or version, UNAVAILABLE when not ready.
+  Status Acquire(std::string_view endpoint, uint32_t version, std::shared_ptr<ServedVersion>* out,
+                 EndpointState* state = nullptr) const;
+  // Admin switch: makes `version` current (it must exist and be ready).
+  Status SetCurrent(std::string_view endpoint, uint32_t version);
+  // Config reload: new pin (0 = latest) for an endpoint; same checks.
+  Status SetPinned(std::string_view endpoint, uint32_t version);
+
+  // A consistent copy of every endpoint (for catalogs and `GET /`).
+  std::vector<ServedEndpoint> Snapshot() const;
+  // Called after any change of readiness or current version.
+  void AddListener(std::function<void()> fn);
+  // True when every endpoint's current version exists and has caught up.
+  bool AllCurrentReady() const;
+
+ private:
+  Status OpenVersion(ServedEndpoint& ep, uint32_t v);
+  void OnProgress(const std::string& endpoint, uint32_t version);
+  bool UpdateCurrentLocked(ServedEndpoint& ep);
+  void Notify();
+  ServedEndpoint* FindLocked(std::string_view name_or_path);
+  const ServedEndpoint* FindLocked(std::string_view name_or_path) const;
+
+  Runtime& runtime_;
+  mutable std::mutex mu_;
+  std::vector<ServedEndpoint> endpoints_;
+  std::vector<std::function<void()>> listeners_;
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_REGISTRY_REGISTRY_H_

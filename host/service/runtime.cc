@@ -1,0 +1,106 @@
+#include "service/runtime.h"
+
+#include "sluice/client/api_client.h"
+#include "sluice/client/source_client.h"
+#include "sluice/client/storage_client.h"
+#include "util/log.h"
+
+namespace sluice::host {
+
+Runtime::Runtime(Config config) : config_(std::move(config)), home_(config_.home_dir) {}
+
+Runtime::~Runtime() {
+  logs_.clear();
+  sources_.clear();
+  storage_.reset();
+}
+
+Status Runtime::Init() {
+  std::vector<fs::path> dirs = config_.plugin_dirs;
+  dirs.push_back(DefaultPluginDir());
+  catalog_.Discover(dirs);
+  for (const auto& [path, problem] : catalog_.problems())
+    log::Warn("plugins", problem, {{"path", path.string()}});
+  const PluginInfo* info = nullptr;
+  SLUICE_RETURN_IF_ERROR(catalog_.Require(PluginKind::kStorage, config_.storage.plugin, &info));
+  return client::CreateStorage(static_cast<const sluice_storage_vtable*>(info->vtable),
+                               log::HostServicesTable(), config_.storage.options, &storage_)
+      .WithContext("storage plugin \"" + info->name + "\" (" + info->path.string() + ")");
+}
+
+const EndpointConfig* Runtime::FindEndpoint(const std::string& name) const {
+  for (const auto& e : config_.endpoints)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+Status Runtime::OpenLog(const std::string& endpoint, uint32_t version, bool create,
+                        std::shared_ptr<VersionLog>* out) {
+  std::string name = Home::LogStreamName(endpoint, version);
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = logs_.find(name);
+  if (it != logs_.end()) return *out = it->second, Status();
+  std::unique_ptr<VersionLog> log;
+  fs::path dir = home_.LogDir(endpoint, version);
+  if (create) {
+    std::error_code ec;
+    fs::create_directories(dir.parent_path(), ec);
+  }
+  SLUICE_RETURN_IF_ERROR(VersionLog::Open(*storage_, name, dir, create, &log));
+  *out = logs_[name] = std::move(log);
+  return Status();
+}
+
+void Runtime::CloseLog(const std::string& endpoint, uint32_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  logs_.erase(Home::LogStreamName(endpoint, version));
+}
+
+Status Runtime::SourceFor(const EndpointConfig& endpoint, SourcePlugin** out, std::string* plugin_name) {
+  const ConnectionConfig* conn = nullptr;
+  for (const auto& c : config_.connections)
+    if (c.name == endpoint.connection) conn = &c;
+  if (conn == nullptr)
+    return InvalidArgument("endpoint " + endpoint.name + ": unknown connection \"" + endpoint.connection + "\"");
+  *plugin_name = conn->plugin;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sources_.find(conn->name);
+  if (it != sources_.end()) return *out = it->second.get(), Status();
+  const PluginInfo* info = nullptr;
+  SLUICE_RETURN_IF_ERROR(catalog_.Require(PluginKind::kSource, conn->plugin, &info));
+  std::unique_ptr<SourcePlugin> source;
+  SLUICE_RETURN_IF_ERROR(
+      client::CreateSource(static_cast<const sluice_source_vtable*>(info->vtable),
+                           log::HostServicesTable(), conn->options, &source)
+          .WithContext("connection \"" + conn->name + "\" (source plugin " + conn->plugin + ")"));
+  *out = source.get();
+  sources_[conn->name] = std::move(source);
+  return Status();
+}
+
+Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out) {
+  SourcePlugin* source = nullptr;
+  std::string plugin;
+  SLUICE_RETURN_IF_ERROR(SourceFor(endpoint, &source, &plugin));
+  Schema schema;
+  SLUICE_RETURN_IF_ERROR(source->Describe(endpoint.table, endpoint.options, &schema)
+                             .WithContext("endpoint " + endpoint.name + ": table \"" + endpoint.table + "\""));
+  return ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out);
+}
+
+Status Runtime::CreateApis(const sluice_api_host* api, std::vector<ApiInstance>* out) {
+  for (const auto& a : config_.apis) {
+    if (!a.enabled) continue;
+    const PluginInfo* info = nullptr;
+    Status s = catalog_.Require(PluginKind::kApi, a.plugin, &info);
+    if (!s.ok()) return s.WithContext("api." + a.name);
+    ApiInstance inst{a.name, nullptr};
+    SLUICE_RETURN_IF_ERROR(client::CreateApi(static_cast<const sluice_api_vtable*>(info->vtable),
+                                             log::HostServicesTable(), a.options, api, &inst.plugin)
+                               .WithContext("api." + a.name + " (plugin " + a.plugin + ")"));
+    out->push_back(std::move(inst));
+  }
+  return Status();
+}
+
+}  // namespace sluice::host
