@@ -1,0 +1,49 @@
+// Options of the csv source: per connection and per table (endpoint).
+// docs/source-csv.md lists them with their defaults.
+#ifndef SLUICE_PLUGINS_SOURCE_CSV_CSV_CONFIG_H_
+#define SLUICE_PLUGINS_SOURCE_CSV_CSV_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sluice/host_services.h"
+#include "sluice/schema.h"
+#include "sluice/status.h"
+
+namespace sluice::csv {
+
+// What to do with a row that cannot be read (see docs, "Bad rows").
+enum class OnError { kFail, kSkip };
+
+struct ConnectionConfig {
+  std::string path;             // absolute directory holding the tables
+  uint64_t sample_rows = 10000;  // rows Describe() looks at
+  char delimiter = ',';
+  OnError on_error = OnError::kFail;
+  // Read buffer size in bytes. Not a user option: tests shrink it to hit
+  // buffer boundaries.
+  size_t buffer_size = size_t{1} << 20;
+
+  // Parses connection options. InvalidArgument naming the option when a
+  // value is malformed or a key is unknown (the message lists known keys);
+  // NotFound/FailedPrecondition when `path` is not an existing directory.
+  static Status Parse(const Options& options, ConnectionConfig* out);
+};
+
+struct TableConfig {
+  OnError on_error = OnError::kFail;
+  std::vector<std::pair<std::string, Type>> types;  // "types.<column>" overrides
+  bool has_null_text = false;
+  std::string null_text;  // unquoted text read as null besides the empty field
+
+  // Parses an endpoint's table options; on_error defaults to the
+  // connection's. InvalidArgument on an unknown key or bad value.
+  static Status Parse(const Options& options, const ConnectionConfig& conn, TableConfig* out);
+};
+
+}  // namespace sluice::csv
+
+#endif  // SLUICE_PLUGINS_SOURCE_CSV_CSV_CONFIG_H_

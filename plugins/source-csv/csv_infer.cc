@@ -1,0 +1,97 @@
+#include "csv_infer.h"
+
+#include <vector>
+
+#include "csv_rows.h"
+#include "csv_values.h"
+
+namespace sluice::csv {
+
+namespace {
+
+// Reads the header of `name` into *names; InvalidArgument if it has none.
+Status FileHeader(const TableFiles& files, const std::string& name,
+                  UniqueFd* fd, CsvScanner* scanner, std::vector<std::string>* names) {
+  SLUICE_RETURN_IF_ERROR(fd->Open(files.Path(name)));
+  scanner->Reset(fd->get(), 0, 1);
+  bool ready = false;
+  SLUICE_RETURN_IF_ERROR(ReadHeader(scanner, files.Display(name), true, 0, names, &ready));
+  if (!ready)
+    return InvalidArgument(files.Display(name) + ": the file is empty; its first line must be "
+                           "the header row naming the columns");
+  return Status();
+}
+
+// Narrows masks[i] by the sampled values of column i.
+Status Sample(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table,
+              const std::string& display, const std::vector<std::string>& names,
+              CsvScanner* scanner, std::vector<uint32_t>* masks) {
+  CsvRecord rec;
+  std::string why;
+  for (uint64_t n = 0; n < conn.sample_rows;) {
+    ScanResult r;
+    SLUICE_RETURN_IF_ERROR(scanner->Next(names.size(), true, &rec, &r));
+    if (r != ScanResult::kRecord) break;
+    if (!CheckRecord(rec, names, &why)) {
+      std::string where = display + ":" + std::to_string(rec.line) + ": " + why;
+      if (table.on_error == OnError::kFail)
+        return InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
+      host.Warn("schema inference skipped bad row " + where);
+      continue;
+    }
+    ++n;
+    for (size_t i = 0; i < names.size(); ++i) {
+      const CsvField& f = rec.fields[i];
+      if (f.value.empty() || (!f.quoted && table.has_null_text && f.value == table.null_text))
+        continue;
+      (*masks)[i] &= FitMask(f.value);
+    }
+  }
+  return Status();
+}
+
+Status ApplyOverrides(const TableConfig& table, Schema* s) {
+  for (const auto& [column, type] : table.types) {
+    int i = s->FieldIndex(column);
+    if (i < 0) {
+      std::string list;
+      for (const Field& f : s->fields) list += (list.empty() ? "" : ", ") + f.name;
+      return InvalidArgument("option 'types." + column + "': the table has no column \"" +
+                             column + "\"; its columns are: " + list);
+    }
+    s->fields[static_cast<size_t>(i)].type = type;
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
+                   const TableConfig& table, const TableFiles& files, Schema* out) {
+  if (files.files().empty())
+    return NotFound("table has no data files: nothing matches " + files.Where());
+  CsvScanner scanner(conn.buffer_size, conn.delimiter);
+  UniqueFd fd;
+  const std::string& first = files.files()[0].name;
+  std::vector<std::string> names;
+  SLUICE_RETURN_IF_ERROR(FileHeader(files, first, &fd, &scanner, &names));
+  std::vector<uint32_t> masks(names.size(), kFitsAll);
+  SLUICE_RETURN_IF_ERROR(Sample(host, conn, table, files.Display(first), names, &scanner, &masks));
+  for (size_t i = 1; i < files.files().size(); ++i) {
+    const std::string& name = files.files()[i].name;
+    std::vector<std::string> other;
+    SLUICE_RETURN_IF_ERROR(FileHeader(files, name, &fd, &scanner, &other));
+    std::string diff = HeaderDifference(names, other);
+    if (!diff.empty())
+      return InvalidArgument(files.Display(name) + ": the header differs from the one of " +
+                             files.Display(first) + ": " + diff +
+                             "; every file of a table must have the same header");
+  }
+  out->fields.clear();
+  out->primary_key.clear();
+  for (size_t i = 0; i < names.size(); ++i)
+    out->fields.push_back({names[i], NarrowestType(masks[i]), /*nullable=*/true});
+  return ApplyOverrides(table, out);
+}
+
+}  // namespace sluice::csv

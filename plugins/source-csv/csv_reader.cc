@@ -1,0 +1,226 @@
+#include "csv_reader.h"
+
+#include "csv_offset.h"
+
+namespace sluice::csv {
+
+namespace {
+const char kMigrateHint[] =
+    "; a table's files must not be removed, renamed or rewritten while sluice reads them "
+    "(to start over, create a new version with `sluice migrate --new <endpoint>`)";
+}  // namespace
+
+CsvReader::CsvReader(const HostServices& host, const ConnectionConfig& conn,
+                     const TableConfig& table_config, const Schema& schema, TableFiles files)
+    : host_(host),
+      conn_(conn),
+      table_config_(table_config),
+      encoder_(schema, table_config),
+      files_(std::move(files)),
+      scanner_(conn.buffer_size, conn.delimiter) {
+  for (const FileEntry& f : files_.files()) seen_.insert(f.name);
+}
+
+Status CsvReader::Open(const HostServices& host, const ConnectionConfig& conn,
+                       const std::string& table, const TableConfig& table_config,
+                       const Schema& schema, std::string_view offset,
+                       std::unique_ptr<CsvReader>* out) {
+  if (schema.fields.empty()) return InvalidArgument("csv reader: the schema has no fields");
+  TableFiles files;
+  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(conn.path, table, &files));
+  std::unique_ptr<CsvReader> r(new CsvReader(host, conn, table_config, schema, std::move(files)));
+  if (!offset.empty()) {
+    SLUICE_RETURN_IF_ERROR(r->Resume(offset));
+  } else {
+    bool opened = false;
+    SLUICE_RETURN_IF_ERROR(r->OpenNextFile(&opened));
+  }
+  if (r->have_file_) {
+    bool ready = false;
+    SLUICE_RETURN_IF_ERROR(r->EnsureHeader(&ready));
+  }
+  *out = std::move(r);
+  return Status();
+}
+
+Status CsvReader::Resume(std::string_view offset) {
+  CsvOffset o;
+  SLUICE_RETURN_IF_ERROR(DecodeOffset(offset, &o));
+  const FileEntry* entry = nullptr;
+  for (const FileEntry& f : files_.files())
+    if (f.name == o.file) entry = &f;
+  if (entry == nullptr)
+    return FailedPrecondition("cannot resume: " + files_.Display(o.file) +
+                              ", named by the saved offset, no longer exists" + kMigrateHint);
+  SLUICE_RETURN_IF_ERROR(OpenFile(o.file));
+  uint64_t size = 0;
+  SLUICE_RETURN_IF_ERROR(fd_.Size(&size));
+  if (size < o.position)
+    return FailedPrecondition("cannot resume: " + Display() + " is " + std::to_string(size) +
+                              " bytes, shorter than the saved offset (byte " +
+                              std::to_string(o.position) + ", line " + std::to_string(o.line) +
+                              "): was it truncated or replaced?" + kMigrateHint);
+  resume_pos_ = o.position;
+  resume_line_ = o.line;
+  return Status();
+}
+
+Status CsvReader::OpenFile(const std::string& name) {
+  SLUICE_RETURN_IF_ERROR(fd_.Open(files_.Path(name)));
+  current_ = name;
+  have_file_ = true;
+  header_ready_ = false;
+  final_ = false;
+  resume_pos_ = resume_line_ = 0;
+  scanner_.Reset(fd_.get(), 0, 1);
+  offset_.clear();
+  PutOffsetPrefix(&offset_, name);
+  offset_prefix_len_ = offset_.size();
+  return Status();
+}
+
+Status CsvReader::OpenNextFile(bool* opened) {
+  *opened = false;
+  if (files_.is_directory()) SLUICE_RETURN_IF_ERROR(files_.Refresh());
+  for (const FileEntry& f : files_.files()) {
+    bool is_new = seen_.insert(f.name).second;
+    if (!current_.empty() && f.name <= current_) {
+      if (is_new)
+        host_.Warn("ignoring " + files_.Display(f.name) + ": it appeared after " + Display() +
+                   " was read and sorts before it; new files must sort after the ones read");
+      continue;
+    }
+    SLUICE_RETURN_IF_ERROR(OpenFile(f.name));
+    *opened = true;
+    return Status();
+  }
+  return Status();
+}
+
+Status CsvReader::EnsureHeader(bool* ready) {
+  if (header_ready_) return *ready = true, Status();
+  bool resuming = resume_line_ != 0;
+  std::vector<std::string> names;
+  SLUICE_RETURN_IF_ERROR(ReadHeader(&scanner_, Display(), final_ || resuming,
+                                    encoder_.names().size(), &names, ready));
+  if (!*ready) {
+    if (resuming) return FailedPrecondition("cannot resume: " + Display() + " has no header row" + kMigrateHint);
+    return Status();
+  }
+  std::string diff = HeaderDifference(encoder_.names(), names);
+  if (!diff.empty())
+    return failed_ = FailedPrecondition(
+               Display() + ": the header does not match the endpoint's schema: " + diff +
+               "; if the columns changed on purpose, run `sluice migrate` to create a new version");
+  if (resuming) {
+    if (resume_pos_ < scanner_.position())
+      return FailedPrecondition("cannot resume: the saved offset (byte " +
+                                std::to_string(resume_pos_) + ") points into the header of " +
+                                Display() + kMigrateHint);
+    scanner_.Reset(fd_.get(), resume_pos_, resume_line_);
+    resume_pos_ = resume_line_ = 0;
+  }
+  header_ready_ = true;
+  return Status();
+}
+
+Status CsvReader::HasLaterFile(bool* later) {
+  *later = false;
+  if (!files_.is_directory()) return Status();
+  SLUICE_RETURN_IF_ERROR(files_.Refresh());
+  *later = !files_.files().empty() && files_.files().back().name > current_;
+  return Status();
+}
+
+void CsvReader::AddRow(RowBatchBuilder* out) {
+  offset_.resize(offset_prefix_len_);
+  PutOffsetPosition(&offset_, rec_.end_pos, rec_.next_line);
+  out->EndRow(SLUICE_OP_INSERT, offset_);
+}
+
+Status CsvReader::BadRow(const std::string& why, uint32_t rows, BatchInfo* info, bool* stop) {
+  std::string where = Display() + ":" + std::to_string(rec_.line) + ": " + why;
+  if (table_config_.on_error == OnError::kFail) {
+    failed_ = InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
+    *stop = true;
+    return rows > 0 ? Status() : failed_;
+  }
+  ++info->rejected_rows;
+  ++bad_rows_;
+  if (bad_rows_ <= 10 || bad_rows_ % 1000 == 0)
+    host_.Warn("skipped bad row " + where + " (" + std::to_string(bad_rows_) +
+               " skipped so far; logging the first 10, then every 1000th)");
+  return Status();
+}
+
+void CsvReader::FillProgress(BatchInfo* info) const {
+  uint64_t done = 0, total = 0;
+  for (const FileEntry& f : files_.files()) {
+    uint64_t size = f.size;
+    if (have_file_ && f.name == current_) {
+      size = std::max(size, scanner_.position());
+      done += scanner_.position();
+    } else if (!current_.empty() && f.name < current_) {
+      done += size;
+    } else if (!have_file_ && f.name == current_) {
+      done += size;
+    }
+    total += size;
+  }
+  info->bytes_done = done;
+  info->bytes_total = std::max(total, done);
+}
+
+Status CsvReader::Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) {
+  if (!failed_.ok()) return failed_;
+  uint32_t rows = 0;
+  const size_t n_fields = encoder_.names().size();
+  std::string why;
+  while (rows < max_rows) {
+    if (!have_file_) {
+      bool opened = false;
+      SLUICE_RETURN_IF_ERROR(OpenNextFile(&opened));
+      if (!opened) {
+        info->at_end = true;
+        break;
+      }
+    }
+    if (!header_ready_) {
+      bool ready = false;
+      SLUICE_RETURN_IF_ERROR(EnsureHeader(&ready));
+      if (!ready && final_) {  // an empty file followed by others: nothing to read
+        have_file_ = false;
+        continue;
+      }
+    }
+    ScanResult r = ScanResult::kEnd;
+    if (header_ready_) SLUICE_RETURN_IF_ERROR(scanner_.Next(n_fields, final_, &rec_, &r));
+    if (r == ScanResult::kRecord) {
+      if (encoder_.Encode(rec_, out->row_buffer(), &why)) {
+        AddRow(out);
+        ++rows;
+        continue;
+      }
+      bool stop = false;
+      SLUICE_RETURN_IF_ERROR(BadRow(why, rows, info, &stop));
+      if (stop) break;
+      continue;
+    }
+    if (final_) {  // the current file is complete and fully read
+      fd_.Reset();
+      have_file_ = false;
+      continue;
+    }
+    bool later = false;
+    SLUICE_RETURN_IF_ERROR(HasLaterFile(&later));
+    if (!later) {
+      info->at_end = true;
+      break;
+    }
+    final_ = true;  // read what was appended meanwhile, then move on
+  }
+  FillProgress(info);
+  return Status();
+}
+
+}  // namespace sluice::csv

@@ -1,0 +1,75 @@
+// CsvReader: reads one table's files in name order as rows of a schema,
+// following appends and new files (docs/source-csv.md, "Following").
+// Used from one thread at a time.
+#ifndef SLUICE_PLUGINS_SOURCE_CSV_CSV_READER_H_
+#define SLUICE_PLUGINS_SOURCE_CSV_CSV_READER_H_
+
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "csv_config.h"
+#include "csv_rows.h"
+#include "csv_scanner.h"
+#include "csv_table.h"
+#include "sluice/source.h"
+
+namespace sluice::csv {
+
+class CsvReader : public SourceReader {
+ public:
+  // Opens `table` for rows of `schema`, resuming after `offset` (empty = from
+  // the first row of the first file). Checks the header of the first file
+  // (or the offset's file) right away: FailedPrecondition naming the file
+  // and the differences when it no longer matches the schema, or when the
+  // offset's file is gone or shorter than the offset. NotFound when the
+  // table does not exist.
+  static Status Open(const HostServices& host, const ConnectionConfig& conn,
+                     const std::string& table, const TableConfig& table_config,
+                     const Schema& schema, std::string_view offset,
+                     std::unique_ptr<CsvReader>* out);
+
+  // See SourceReader::Next. Bad rows and header mismatches are sticky: every
+  // later call returns the same error. I/O errors are not (a retry may work).
+  Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) override;
+
+ private:
+  CsvReader(const HostServices& host, const ConnectionConfig& conn,
+            const TableConfig& table_config, const Schema& schema, TableFiles files);
+
+  Status Resume(std::string_view offset);
+  Status OpenFile(const std::string& name);
+  Status OpenNextFile(bool* opened);
+  Status EnsureHeader(bool* ready);
+  Status HasLaterFile(bool* later);
+  void AddRow(RowBatchBuilder* out);
+  Status BadRow(const std::string& why, uint32_t rows, BatchInfo* info, bool* stop);
+  void FillProgress(BatchInfo* info) const;
+  std::string Display() const { return files_.Display(current_); }
+
+  HostServices host_;
+  ConnectionConfig conn_;
+  TableConfig table_config_;
+  RowEncoder encoder_;
+  TableFiles files_;
+  std::set<std::string> seen_;  // names listed so far (to warn about late ones)
+
+  std::string current_;  // base name of the open file, "" before the first
+  bool have_file_ = false;
+  UniqueFd fd_;
+  CsvScanner scanner_;
+  bool header_ready_ = false;
+  bool final_ = false;  // a later file exists: the current file is complete
+  uint64_t resume_pos_ = 0, resume_line_ = 0;  // where to go after the header
+
+  CsvRecord rec_;
+  std::string offset_;  // offset being built; offset_prefix_len_ bytes are the file's
+  size_t offset_prefix_len_ = 0;
+  Status failed_;
+  uint64_t bad_rows_ = 0;
+};
+
+}  // namespace sluice::csv
+
+#endif  // SLUICE_PLUGINS_SOURCE_CSV_CSV_READER_H_

@@ -1,0 +1,112 @@
+#include "csv_values.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "sluice/timefmt.h"
+
+namespace sluice::csv {
+
+bool ParseInt64(std::string_view s, int64_t* out) {
+  size_t i = 0, n = s.size();
+  bool neg = false;
+  if (n > 0 && (s[0] == '-' || s[0] == '+')) neg = s[0] == '-', i = 1;
+  if (i == n || n - i > 19) return false;
+  uint64_t v = 0;  // 19 digits always fit in uint64
+  for (; i < n; ++i) {
+    unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d > 9) return false;
+    v = v * 10 + d;
+  }
+  const uint64_t limit = neg ? (uint64_t{1} << 63) : (uint64_t{1} << 63) - 1;
+  if (v > limit) return false;
+  *out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return true;
+}
+
+bool ParseFloat64(std::string_view s, double* out) {
+  if (s.empty()) return false;
+  const char* first = s.data();
+  const char* last = first + s.size();
+  if (*first == '+') ++first;  // from_chars accepts '-' only
+  bool digit = false;
+  for (const char* p = first; p < last; ++p) {
+    char c = *p;
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c != '.' && c != 'e' && c != 'E' && c != '-' && c != '+') {
+      return false;  // rules out nan, inf, hex and spaces
+    }
+  }
+  if (!digit) return false;
+  double v;
+  auto r = std::from_chars(first, last, v, std::chars_format::general);
+  if (r.ec != std::errc() || r.ptr != last || !std::isfinite(v)) return false;
+  *out = v;
+  return true;
+}
+
+namespace {
+bool EqualsNoCase(std::string_view s, std::string_view lower) {
+  if (s.size() != lower.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if ((s[i] | 0x20) != lower[i]) return false;
+  return true;
+}
+}  // namespace
+
+bool ParseBool(std::string_view s, bool* out) {
+  if (EqualsNoCase(s, "true")) return *out = true, true;
+  if (EqualsNoCase(s, "false")) return *out = false, true;
+  return false;
+}
+
+bool HasLeadingZero(std::string_view s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  return s.size() > i + 1 && s[i] == '0' && s[i + 1] >= '0' && s[i + 1] <= '9';
+}
+
+uint32_t FitMask(std::string_view s) {
+  uint32_t m = 0;
+  bool b;
+  int64_t i;
+  double f;
+  int32_t d;
+  if (ParseBool(s, &b)) m |= kFitsBool;
+  if (!HasLeadingZero(s)) {
+    if (ParseInt64(s, &i)) m |= kFitsInt64 | kFitsFloat64;
+    else if (ParseFloat64(s, &f)) m |= kFitsFloat64;
+  }
+  if (ParseDate(s, &d)) m |= kFitsDate;
+  else if (ParseTimestamp(s, &i)) m |= kFitsTimestamp;
+  return m;
+}
+
+Type NarrowestType(uint32_t mask) {
+  if (mask & kFitsBool) return Type::kBool;
+  if (mask & kFitsInt64) return Type::kInt64;
+  if (mask & kFitsFloat64) return Type::kFloat64;
+  if (mask & kFitsDate) return Type::kDate;
+  if (mask & kFitsTimestamp) return Type::kTimestamp;
+  return Type::kString;
+}
+
+std::string QuoteForMessage(std::string_view s) {
+  constexpr size_t kMax = 60;
+  std::string out = "\"";
+  size_t n = s.size() <= kMax ? s.size() : kMax;
+  // Do not cut a UTF-8 sequence in half.
+  while (n < s.size() && n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[i];
+    if (c == '"' || c == '\\') out += '\\', out += c;
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out += c;
+  }
+  if (n < s.size()) out += "\xE2\x80\xA6";  // …
+  out += '"';
+  return out;
+}
+
+}  // namespace sluice::csv

@@ -1,0 +1,204 @@
+// Calling a source plugin from C++ through its C function table: the host
+// side of sluice/abi_source.h. Header-only; the counterpart of the export
+// adapter in sluice/internal/source_adapter.h.
+//
+//   const auto* vt = static_cast<const sluice_source_vtable*>(descriptor->vtable);
+//   std::unique_ptr<sluice::client::SourceClient> source;
+//   SLUICE_RETURN_IF_ERROR(sluice::client::CreateSourceClient(vt, host, options, &source));
+//   sluice::Schema schema;
+//   SLUICE_RETURN_IF_ERROR(source->Describe("trips", table_options, &schema));
+//   std::unique_ptr<sluice::client::SourceReaderClient> reader;
+//   SLUICE_RETURN_IF_ERROR(source->OpenReaderClient("trips", table_options, schema, offset, &reader));
+//   const sluice_row_batch* batch;
+//   SLUICE_RETURN_IF_ERROR(reader->NextBatch(4096, &batch));   // zero copy
+//
+// Every call returns the plugin's status; a batch whose layout is
+// inconsistent (row ends out of range, too many rows) becomes an Internal
+// error instead of reaching the caller. Nothing here throws.
+#ifndef SLUICE_CLIENT_SOURCE_CLIENT_H_
+#define SLUICE_CLIENT_SOURCE_CLIENT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sluice/abi.h"
+#include "sluice/host_services.h"
+#include "sluice/row.h"
+#include "sluice/schema.h"
+#include "sluice/source.h"
+#include "sluice/status.h"
+
+namespace sluice::client {
+
+// One open reader of a plugin. Owns the plugin's reader handle and closes it
+// on destruction. Used from one thread at a time.
+class SourceReaderClient : public SourceReader {
+ public:
+  // Takes ownership of `reader`, a handle vt->reader_open returned.
+  SourceReaderClient(const sluice_source_vtable* vt, void* reader) : vt_(vt), reader_(reader) {}
+  ~SourceReaderClient() override {
+    if (reader_ != nullptr) vt_->reader_close(reader_);
+  }
+  SourceReaderClient(const SourceReaderClient&) = delete;
+  SourceReaderClient& operator=(const SourceReaderClient&) = delete;
+
+  // Zero-copy read of up to max_rows rows: *batch points at the plugin's
+  // buffers and stays valid until the next call on this reader (or its
+  // destruction). On error *batch is left unchanged.
+  Status NextBatch(uint32_t max_rows, const sluice_row_batch** batch) {
+    batch_ = sluice_row_batch{};
+    batch_.struct_size = sizeof(sluice_row_batch);
+    sluice_status st{};
+    int32_t rc = vt_->reader_next(reader_, max_rows, &batch_, &st);
+    if (rc != SLUICE_OK) return Status::FromC(rc, st);
+    SLUICE_RETURN_IF_ERROR(CheckBatch(batch_, max_rows));
+    *batch = &batch_;
+    return Status();
+  }
+
+  // SourceReader::Next: the same as NextBatch, with the rows, operations and
+  // offsets copied into *out.
+  Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) override {
+    const sluice_row_batch* b = nullptr;
+    SLUICE_RETURN_IF_ERROR(NextBatch(max_rows, &b));
+    for (uint32_t i = 0; i < b->row_count; ++i)
+      out->AddRow(BatchRow(*b, i), BatchOp(*b, i), BatchOffset(*b, i));
+    info->rejected_rows = b->rejected_rows;
+    info->at_end = b->at_end != 0;
+    info->bytes_done = b->bytes_done;
+    info->bytes_total = b->bytes_total;
+    return Status();
+  }
+
+ private:
+  // Rejects a batch whose row or offset ends would read out of bounds.
+  static Status CheckBatch(const sluice_row_batch& b, uint32_t max_rows) {
+    if (b.struct_size < offsetof(sluice_row_batch, ops))
+      return Internal("source plugin returned a batch with struct_size " +
+                      std::to_string(b.struct_size));
+    if (b.row_count > max_rows)
+      return Internal("source plugin returned " + std::to_string(b.row_count) +
+                      " rows, more than the " + std::to_string(max_rows) + " asked for");
+    if (b.row_count == 0) return Status();
+    if (b.row_ends == nullptr || (b.rows == nullptr && b.row_ends[b.row_count - 1] != 0))
+      return Internal("source plugin returned a batch without row data");
+    if (!Monotonic(b.row_ends, b.row_count))
+      return Internal("source plugin returned a batch with decreasing row ends");
+    if (b.offset_ends != nullptr &&
+        (!Monotonic(b.offset_ends, b.row_count) ||
+         (b.offsets == nullptr && b.offset_ends[b.row_count - 1] != 0)))
+      return Internal("source plugin returned a batch with malformed offsets");
+    return Status();
+  }
+  static bool Monotonic(const uint32_t* ends, uint32_t n) {
+    for (uint32_t i = 1; i < n; ++i)
+      if (ends[i] < ends[i - 1]) return false;
+    return true;
+  }
+
+  const sluice_source_vtable* vt_;
+  void* reader_;
+  sluice_row_batch batch_{};
+};
+
+// One connection of a source plugin. Owns the plugin's connection handle and
+// destroys it on destruction. Thread-safe as the plugin contract requires;
+// the plugin's shared object must stay loaded while this object lives.
+class SourceClient : public SourcePlugin {
+ public:
+  // Takes ownership of `connection`, a handle vt->create returned.
+  SourceClient(const sluice_source_vtable* vt, void* connection) : vt_(vt), conn_(connection) {}
+  ~SourceClient() override {
+    if (conn_ != nullptr) vt_->destroy(conn_);
+  }
+  SourceClient(const SourceClient&) = delete;
+  SourceClient& operator=(const SourceClient&) = delete;
+
+  // SourcePlugin::Describe through the plugin. Internal when the plugin
+  // reports success without a well-formed schema.
+  Status Describe(const std::string& table, const Options& table_options, Schema* out) override {
+    struct Ctx {
+      Schema* out;
+      bool called = false;
+      bool ok = false;
+    } ctx{out};
+    OptionsView opts(table_options);
+    sluice_status st{};
+    int32_t rc = vt_->describe(
+        conn_, table.c_str(), opts.get(),
+        [](void* c, const sluice_schema* s) {
+          auto* x = static_cast<Ctx*>(c);
+          x->called = true;
+          x->ok = s != nullptr && Schema::FromC(*s, x->out);
+        },
+        &ctx, &st);
+    if (rc != SLUICE_OK) return Status::FromC(rc, st);
+    if (!ctx.called) return Internal("source plugin's describe succeeded without a schema");
+    if (!ctx.ok) return Internal("source plugin's describe returned a malformed schema");
+    return Status();
+  }
+
+  // Opens a reader (see SourcePlugin::OpenReader) as the concrete client
+  // type, for NextBatch().
+  Status OpenReaderClient(const std::string& table, const Options& table_options,
+                          const Schema& schema, std::string_view offset,
+                          std::unique_ptr<SourceReaderClient>* out) {
+    OptionsView opts(table_options);
+    SchemaView view(schema);
+    sluice_bytes off{reinterpret_cast<const uint8_t*>(offset.data()), offset.size()};
+    void* reader = nullptr;
+    sluice_status st{};
+    int32_t rc = vt_->reader_open(conn_, table.c_str(), opts.get(), view.get(), off, &reader, &st);
+    if (rc != SLUICE_OK) return Status::FromC(rc, st);
+    if (reader == nullptr) return Internal("source plugin's reader_open returned no reader");
+    *out = std::make_unique<SourceReaderClient>(vt_, reader);
+    return Status();
+  }
+
+  Status OpenReader(const std::string& table, const Options& table_options, const Schema& schema,
+                    std::string_view offset, std::unique_ptr<SourceReader>* out) override {
+    std::unique_ptr<SourceReaderClient> r;
+    SLUICE_RETURN_IF_ERROR(OpenReaderClient(table, table_options, schema, offset, &r));
+    *out = std::move(r);
+    return Status();
+  }
+
+ private:
+  const sluice_source_vtable* vt_;
+  void* conn_;
+};
+
+// Creates a connection of the plugin whose function table is `vt`, passing
+// it `host` (which must outlive the connection) and `options`.
+// InvalidArgument when the table is too small or incomplete for this SDK;
+// otherwise the plugin's own status.
+inline Status CreateSourceClient(const sluice_source_vtable* vt, const sluice_host_services* host,
+                                 const Options& options, std::unique_ptr<SourceClient>* out) {
+  if (vt == nullptr || vt->struct_size < sizeof(sluice_source_vtable) || !vt->create ||
+      !vt->destroy || !vt->describe || !vt->reader_open || !vt->reader_next || !vt->reader_close)
+    return InvalidArgument("source plugin's function table is missing or incomplete");
+  OptionsView opts(options);
+  void* conn = nullptr;
+  sluice_status st{};
+  int32_t rc = vt->create(host, opts.get(), &conn, &st);
+  if (rc != SLUICE_OK) return Status::FromC(rc, st);
+  if (conn == nullptr) return Internal("source plugin's create returned no connection");
+  *out = std::make_unique<SourceClient>(vt, conn);
+  return Status();
+}
+
+// The same, as the plain SourcePlugin interface.
+inline Status CreateSource(const sluice_source_vtable* vt, const sluice_host_services* host,
+                           const Options& options, std::unique_ptr<SourcePlugin>* out) {
+  std::unique_ptr<SourceClient> c;
+  SLUICE_RETURN_IF_ERROR(CreateSourceClient(vt, host, options, &c));
+  *out = std::move(c);
+  return Status();
+}
+
+}  // namespace sluice::client
+
+#endif  // SLUICE_CLIENT_SOURCE_CLIENT_H_
