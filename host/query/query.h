@@ -1,0 +1,79 @@
+// A parsed, type-checked query (docs/query.md): filter tree, total order,
+// page window and cursor. Built by ParseQuery (query_engine.h) from JSON;
+// every literal already has its field's type, so evaluation never fails.
+#ifndef SLUICE_HOST_QUERY_QUERY_H_
+#define SLUICE_HOST_QUERY_QUERY_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sluice/row.h"
+
+namespace sluice::host {
+
+// A typed constant from a query. Owns its string bytes (unlike Value).
+struct Literal {
+  bool null = true;
+  int64_t i = 0;   // int64, timestamp (micros), date (days), bool (0/1)
+  double f = 0;    // float64
+  std::string s;   // string
+
+  // A Value of type `t` that points into this literal; valid while it lives
+  // unchanged.
+  Value AsValue(Type t) const {
+    Value v;
+    v.type = t;
+    v.null = null;
+    v.i = i;
+    v.f = f;
+    v.str = s;
+    return v;
+  }
+};
+
+enum class CompareOp { kEq, kNe, kLt, kLte, kGt, kGte, kIn, kContains };
+
+// "$eq", "$ne", ... as written in queries.
+const char* CompareOpName(CompareOp op);
+
+// One test of one field. `values` has one element except for kIn (any
+// number, nulls allowed).
+struct Predicate {
+  uint32_t field = 0;
+  CompareOp op = CompareOp::kEq;
+  std::vector<Literal> values;
+};
+
+// A filter tree. kAnd with no children matches every row; kOr with none
+// matches no row.
+struct FilterNode {
+  enum Kind { kAnd, kOr, kNot, kPredicate };
+  Kind kind = kAnd;
+  std::vector<FilterNode> children;  // kAnd, kOr: any number; kNot: exactly one
+  Predicate predicate;               // kPredicate
+};
+
+struct OrderTerm {
+  uint32_t field = 0;
+  bool descending = false;
+};
+
+struct Query {
+  FilterNode filter;
+  // The full order: $order_by terms, then the primary-key fields not already
+  // named (ascending), so the order is total.
+  std::vector<OrderTerm> order;
+  size_t order_by_terms = 0;  // how many of `order` came from $order_by
+  uint32_t limit = 50;
+  uint64_t skip = 0;
+  bool has_after = false;
+  // Cursor values, one per `order` term (same positions).
+  std::vector<Literal> after;
+  // Rows or index entries the query may examine (QueryLimits::scan_budget).
+  uint64_t scan_budget = 1000000;
+};
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_QUERY_QUERY_H_

@@ -1,0 +1,279 @@
+// Running planned queries on a VersionCache snapshot: RunQuery, CountQuery
+// and GetByKey.
+#include <memory>
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/keycodec.h"
+#include "query/query_engine.h"
+#include "query/query_filter.h"
+#include "query/query_plan.h"
+#include "util/json.h"
+
+namespace sluice::host {
+namespace {
+
+constexpr size_t kReadChunk = 256;          // entries copied out of the store at a time
+constexpr size_t kBatchRows = 256;          // rows per result batch ...
+constexpr size_t kBatchBytes = 1u << 20;    // ... or bytes, whichever comes first
+
+// Advances *pos past one key-encoded value of `type` (core/keycodec.h).
+bool SkipKeyValue(Type type, std::string_view k, size_t* pos) {
+  if (*pos >= k.size()) return false;
+  if (k[(*pos)++] == '\0') return true;  // null
+  size_t n = 0;
+  switch (type) {
+    case Type::kInt64:
+    case Type::kTimestamp:
+    case Type::kFloat64: n = 8; break;
+    case Type::kDate: n = 4; break;
+    case Type::kBool: n = 1; break;
+    case Type::kString:
+      while (*pos + 1 < k.size()) {
+        if (k[*pos] != '\0') {
+          ++*pos;
+          continue;
+        }
+        *pos += 2;
+        if (k[*pos - 1] == '\x01') return true;
+      }
+      return false;
+  }
+  if (*pos + n > k.size()) return false;
+  *pos += n;
+  return true;
+}
+
+// Reads the candidate rows of one query from one snapshot, in plan order.
+class Executor {
+ public:
+  // Called per row that passes the residual filter and the cursor; `row` is
+  // decoded only when the walk needed it. Set *stop to end the walk.
+  using Visitor = FunctionRef<void(std::string_view bytes, const std::vector<Value>& row, bool* stop)>;
+
+  Executor(VersionCache& cache, const Query& q) : cache_(cache), q_(q) {}
+
+  Status Open(bool for_count) {
+    PlanQuery(cache_.schema(), q_, for_count, &plan_);
+    if (q_.has_after && !plan_.seek_after)
+      AppendCursorKey(&cursor_, q_.after, q_.order, cache_.schema().schema);
+    return cache_.kv().NewSnapshot(&snapshot_);
+  }
+  const AccessPlan& plan() const { return plan_; }
+  uint64_t examined() const { return examined_; }
+  KvSnapshot* snapshot() const { return snapshot_.get(); }
+
+  // Walks the plan's range. With `need_rows` false (allowed only when the
+  // plan is exact) rows are not fetched. Rows are decoded only when the
+  // residual filter, the cursor or the sort (`sorted`) needs them.
+  Status Walk(bool need_rows, bool sorted, Visitor visit);
+
+ private:
+  Status Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
+               bool* stop);
+  Status FetchRow(std::string_view index_key, std::string* row);
+  bool Passes(const std::vector<Value>& row) const;
+
+  VersionCache& cache_;
+  const Query& q_;
+  AccessPlan plan_;
+  std::unique_ptr<KvSnapshot> snapshot_;
+  std::string cursor_;  // sort key of $after when the range does not start after it
+  uint64_t examined_ = 0;
+  bool sorted_ = false;
+  bool decode_ = false;
+  std::vector<Value> decoded_;
+  std::string sort_key_;
+  std::string fetched_;
+};
+
+Status Executor::Walk(bool need_rows, bool sorted, Visitor visit) {
+  sorted_ = sorted;
+  decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
+  if (!(plan_.lower < plan_.upper)) return Status();
+  std::unique_ptr<KvIterator> it;
+  SLUICE_RETURN_IF_ERROR(cache_.kv().NewIterator(snapshot_.get(), plan_.lower, plan_.upper,
+                                                 plan_.reverse, &it));
+  std::vector<std::string> keys, values;
+  bool exhausted = false, stop = false;
+  while (!exhausted && !stop) {
+    keys.clear(), values.clear();
+    SLUICE_RETURN_IF_ERROR(it->Read(kReadChunk, [&](std::string_view k, std::string_view v) {
+      keys.emplace_back(k);
+      values.emplace_back(plan_.index < 0 ? v : std::string_view());
+      return true;
+    }, &exhausted));
+    for (size_t i = 0; i < keys.size() && !stop; ++i)
+      SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop));
+  }
+  return Status();
+}
+
+Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows,
+                       Visitor visit, bool* stop) {
+  if (++examined_ > q_.scan_budget)
+    return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
+  if (!need_rows) return visit({}, decoded_, stop), Status();
+  if (plan_.index >= 0) {
+    SLUICE_RETURN_IF_ERROR(FetchRow(key, &fetched_));
+    value = fetched_;
+  }
+  if (decode_) {
+    std::string err = DecodeRow(cache_.schema().schema, value, &decoded_);
+    if (!err.empty()) return DataLoss("cache row does not match the schema: " + err);
+    if (!Passes(decoded_)) return Status();
+  }
+  visit(value, decoded_, stop);
+  return Status();
+}
+
+Status Executor::FetchRow(std::string_view index_key, std::string* row) {
+  const Schema& schema = cache_.schema().schema;
+  size_t pos = VersionCache::IndexPrefix(0).size();
+  for (uint32_t f : plan_.fields)
+    if (!SkipKeyValue(schema.fields[f].type, index_key, &pos))
+      return DataLoss("cache index entry is malformed (index " + std::to_string(plan_.index) + ")");
+  std::string pk = VersionCache::PrimaryPrefix();
+  pk.append(index_key.substr(pos));
+  Status s = cache_.kv().Get(snapshot_.get(), pk, row);
+  if (s.code() == Code::kNotFound)
+    return DataLoss("cache index entry has no row (index " + std::to_string(plan_.index) + ")");
+  return s;
+}
+
+bool Executor::Passes(const std::vector<Value>& row) const {
+  for (const FilterNode* c : plan_.residual)
+    if (!MatchesFilter(*c, row)) return false;
+  if (cursor_.empty()) return true;
+  std::string key;
+  AppendSortKey(&key, row, q_.order);
+  return key > cursor_;
+}
+
+// Delivers rows to the caller in batches.
+class Emitter {
+ public:
+  explicit Emitter(FunctionRef<bool(const sluice_row_batch&)> fn) : fn_(fn) {}
+  // False once the caller asked to stop.
+  bool Add(std::string_view row) {
+    b_.AddRow(row);
+    if (b_.row_count() >= kBatchRows || b_.byte_size() >= kBatchBytes) {
+      stopped_ = !fn_(*b_.batch());
+      b_.Clear();
+    }
+    return !stopped_;
+  }
+  void Finish() {
+    if (!stopped_) fn_(*b_.batch(0, /*at_end=*/true));
+  }
+
+ private:
+  FunctionRef<bool(const sluice_row_batch&)> fn_;
+  RowBatchBuilder b_;
+  bool stopped_ = false;
+};
+
+struct Ranked {
+  std::string key;  // sort key
+  std::string row;
+  bool operator<(const Ranked& o) const { return key < o.key; }
+};
+
+// Rows in plan order: skip, then emit up to the limit.
+Status Stream(Executor& ex, const Query& q, Emitter* out) {
+  uint64_t to_skip = q.skip, left = q.limit;
+  return ex.Walk(true, false, [&](std::string_view row, const std::vector<Value>&, bool* stop) {
+    if (to_skip > 0) return void(--to_skip);
+    *stop = !out->Add(row) || --left == 0;
+  });
+}
+
+// Rows in any order: keep the best skip+limit in a max-heap, then emit.
+Status SortTopK(Executor& ex, const Query& q, Emitter* out) {
+  uint64_t k = q.skip + q.limit < q.skip ? UINT64_MAX : q.skip + q.limit;
+  std::vector<Ranked> heap;  // max-heap on key: heap.front() is the worst kept
+  Ranked cand;
+  SLUICE_RETURN_IF_ERROR(
+      ex.Walk(true, true, [&](std::string_view row, const std::vector<Value>& v, bool*) {
+        cand.key.clear();
+        AppendSortKey(&cand.key, v, q.order);
+        if (heap.size() >= k && !(cand.key < heap.front().key)) return;
+        cand.row.assign(row);
+        heap.push_back(std::move(cand));
+        std::push_heap(heap.begin(), heap.end());
+        if (heap.size() > k) {
+          std::pop_heap(heap.begin(), heap.end());
+          heap.pop_back();
+        }
+      }));
+  std::sort_heap(heap.begin(), heap.end());
+  for (size_t i = q.skip; i < heap.size(); ++i)
+    if (!out->Add(heap[i].row)) break;
+  return Status();
+}
+
+void Report(const VersionCache& cache, const Query& q, const Executor& ex, bool sorted,
+            QueryPlanInfo* info) {
+  if (info == nullptr) return;
+  info->plan = DescribePlan(cache.schema(), q, ex.plan(), sorted);
+  info->scan = ex.plan().scan();
+  info->examined = ex.examined();
+}
+
+// Row count stored in the cache meta (version_cache.h: 0x00 'm' -> varint
+// applied | varint rows | varint flags), as of the snapshot.
+Status MetaRows(VersionCache& cache, const KvSnapshot* snap, uint64_t* rows) {
+  std::string v;
+  Status s = cache.kv().Get(snap, std::string("\x00m", 2), &v);
+  *rows = 0;
+  if (s.code() == Code::kNotFound) return Status();
+  SLUICE_RETURN_IF_ERROR(s);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(v.data());
+  uint64_t applied = 0;
+  const uint8_t* end = p + v.size();
+  if (!GetVarint(&p, end, &applied) || !GetVarint(&p, end, rows))
+    return DataLoss("malformed cache meta");
+  return Status();
+}
+
+}  // namespace
+
+Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const sluice_row_batch&)> fn,
+                QueryPlanInfo* info) {
+  Executor ex(cache, q);
+  SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/false));
+  bool sorted = !ex.plan().order_served;
+  Emitter out(fn);
+  if (q.limit > 0) SLUICE_RETURN_IF_ERROR(sorted ? SortTopK(ex, q, &out) : Stream(ex, q, &out));
+  Report(cache, q, ex, sorted, info);
+  out.Finish();
+  return Status();
+}
+
+Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPlanInfo* info) {
+  Executor ex(cache, q);
+  SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/true));
+  const AccessPlan& plan = ex.plan();
+  *count = 0;
+  if (plan.scan() && plan.exact(q)) {
+    SLUICE_RETURN_IF_ERROR(MetaRows(cache, ex.snapshot(), count));
+  } else {
+    SLUICE_RETURN_IF_ERROR(ex.Walk(!plan.exact(q), false,
+                                   [&](std::string_view, const std::vector<Value>&, bool*) { ++*count; }));
+  }
+  Report(cache, q, ex, false, info);
+  return Status();
+}
+
+Status GetByKey(VersionCache& cache, std::string_view key_text, std::string* row) {
+  std::string key;
+  SLUICE_RETURN_IF_ERROR(ParseKeyText(cache.schema().schema, key_text, &key));
+  Status s = cache.kv().Get(nullptr, VersionCache::PrimaryPrefix() + key, row);
+  if (s.code() != Code::kNotFound) return s;
+  std::string quoted;
+  AppendJsonString(&quoted, key_text);
+  return NotFound("no record with key " + quoted);
+}
+
+}  // namespace sluice::host

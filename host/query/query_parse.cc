@@ -1,0 +1,387 @@
+// ParseQuery: JSON query text -> Query, type-checked against the schema.
+// Every message here is listed in docs/query.md, "Errors".
+#include <simdjson.h>
+
+#include <string>
+
+#include "query/query_engine.h"
+#include "sluice/timefmt.h"
+#include "util/json.h"
+
+namespace sluice::host {
+namespace {
+
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+constexpr int kMaxFilterDepth = 32;
+constexpr const char* kOperators = "$eq, $ne, $lt, $lte, $gt, $gte, $in, $contains";
+
+// "string \"abc\"", "number 1.5", "bool true", "null", "array", "object".
+std::string Describe(element e) {
+  std::string out;
+  switch (e.type()) {
+    case element_type::STRING: {
+      std::string_view s = e.get_string().value_unsafe();
+      out = "string ";
+      if (s.size() <= 64) return AppendJsonString(&out, s), out;
+      AppendJsonString(&out, std::string(s.substr(0, 64)) + "...");
+      return out;
+    }
+    case element_type::INT64: return "number " + std::to_string(e.get_int64().value_unsafe());
+    case element_type::UINT64: return "number " + std::to_string(e.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+      out = "number ";
+      AppendJsonDouble(&out, e.get_double().value_unsafe());
+      return out;
+    case element_type::BOOL: return e.get_bool().value_unsafe() ? "bool true" : "bool false";
+    case element_type::NULL_VALUE: return "null";
+    case element_type::ARRAY: return "array";
+    case element_type::OBJECT: return "object";
+  }
+  return "value";
+}
+
+// The object or array `e` is (callers check the type first). Named values,
+// so range-for loops never iterate a temporary's member.
+object AsObject(element e) {
+  object o;
+  simdjson::error_code err = e.get_object().get(o);
+  (void)err;
+  return o;
+}
+array AsArray(element e) {
+  array a;
+  simdjson::error_code err = e.get_array().get(a);
+  (void)err;
+  return a;
+}
+
+std::string Quote(std::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+
+std::string FieldList(const Schema& schema) {
+  std::string out;
+  for (const Field& f : schema.fields) out += (out.empty() ? "" : ", ") + f.name;
+  return out;
+}
+
+class Parser {
+ public:
+  Parser(const TableSchema& t, const QueryLimits& limits, Query* q)
+      : schema_(t.schema), limits_(limits), q_(q) {}
+
+  Status Parse(element doc);
+
+ private:
+  Status Filter(element e, int depth, FilterNode* out);
+  Status FilterKey(std::string_view key, element value, int depth, FilterNode* out);
+  Status FieldTests(uint32_t field, element value, FilterNode* out);
+  Status Operator(uint32_t field, std::string_view op, element value, FilterNode* out);
+  Status ParseLiteral(uint32_t field, element e, const std::string& where, Literal* out);
+  Status OrderBy(element e);
+  Status OrderTermFor(std::string_view name, element dir);
+  void CompleteOrder();
+  Status After(element e);
+  Status Count(element e, const char* key, uint64_t* out);
+  Status FieldIndex(std::string_view name, const char* where, uint32_t* out);
+
+  const Schema& schema_;
+  const QueryLimits& limits_;
+  Query* q_;
+};
+
+Status Parser::Parse(element doc) {
+  if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
+  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after"};
+  element found[5];
+  bool seen[5] = {false, false, false, false, false};
+  for (auto [key, value] : AsObject(doc)) {
+    int k = 0;
+    while (k < 5 && key != kKeys[k]) ++k;
+    if (k == 5)
+      return InvalidArgument("unknown query key " + Quote(key) +
+                             "; valid keys: $filter, $order_by, $limit, $skip, $after");
+    if (seen[k]) return InvalidArgument(std::string("query key ") + kKeys[k] + " given twice");
+    seen[k] = true, found[k] = value;
+  }
+  q_->limit = limits_.default_limit;
+  q_->scan_budget = limits_.scan_budget;
+  q_->filter = FilterNode();
+  if (seen[0]) {
+    if (!found[0].is_object())
+      return InvalidArgument("$filter must be an object, got " + Describe(found[0]));
+    SLUICE_RETURN_IF_ERROR(Filter(found[0], 1, &q_->filter));
+  }
+  if (seen[1]) SLUICE_RETURN_IF_ERROR(OrderBy(found[1]));
+  CompleteOrder();
+  uint64_t n = 0;
+  if (seen[2]) {
+    SLUICE_RETURN_IF_ERROR(Count(found[2], "$limit", &n));
+    if (n > limits_.max_limit)
+      return InvalidArgument("$limit " + std::to_string(n) + " exceeds the maximum " +
+                             std::to_string(limits_.max_limit) +
+                             "; fetch further pages with $after");
+    q_->limit = static_cast<uint32_t>(n);
+  }
+  if (seen[3]) SLUICE_RETURN_IF_ERROR(Count(found[3], "$skip", &q_->skip));
+  if (seen[4]) SLUICE_RETURN_IF_ERROR(After(found[4]));
+  return Status();
+}
+
+Status Parser::Count(element e, const char* key, uint64_t* out) {
+  if (e.type() == element_type::INT64 && e.get_int64().value_unsafe() >= 0) {
+    *out = static_cast<uint64_t>(e.get_int64().value_unsafe());
+    return Status();
+  }
+  if (e.type() == element_type::UINT64) {
+    *out = e.get_uint64().value_unsafe();
+    return Status();
+  }
+  return InvalidArgument(std::string(key) + " must be a non-negative integer, got " + Describe(e));
+}
+
+Status Parser::FieldIndex(std::string_view name, const char* where, uint32_t* out) {
+  int i = schema_.FieldIndex(name);
+  if (i < 0)
+    return InvalidArgument("unknown field " + Quote(name) + " in " + where + "; fields: " +
+                           FieldList(schema_));
+  *out = static_cast<uint32_t>(i);
+  return Status();
+}
+
+// A filter object: every key is ANDed into *out (kind kAnd).
+Status Parser::Filter(element e, int depth, FilterNode* out) {
+  if (depth > kMaxFilterDepth)
+    return InvalidArgument("$filter nests deeper than " + std::to_string(kMaxFilterDepth) +
+                           " levels");
+  out->kind = FilterNode::kAnd;
+  for (auto [key, value] : AsObject(e))
+    SLUICE_RETURN_IF_ERROR(FilterKey(key, value, depth, out));
+  return Status();
+}
+
+Status Parser::FilterKey(std::string_view key, element value, int depth, FilterNode* out) {
+  if (key == "$and" || key == "$or") {
+    if (!value.is_array())
+      return InvalidArgument(std::string(key) + " must be an array of filter objects, got " +
+                             Describe(value));
+    FilterNode group;
+    group.kind = key == "$and" ? FilterNode::kAnd : FilterNode::kOr;
+    size_t i = 0;
+    for (element item : AsArray(value)) {
+      if (!item.is_object())
+        return InvalidArgument(std::string(key) + "[" + std::to_string(i) +
+                               "] must be a filter object, got " + Describe(item));
+      group.children.emplace_back();
+      SLUICE_RETURN_IF_ERROR(Filter(item, depth + 1, &group.children.back()));
+      ++i;
+    }
+    out->children.push_back(std::move(group));
+    return Status();
+  }
+  if (key == "$not") {
+    if (!value.is_object())
+      return InvalidArgument("$not must be a filter object, got " + Describe(value));
+    FilterNode neg;
+    neg.kind = FilterNode::kNot;
+    neg.children.emplace_back();
+    SLUICE_RETURN_IF_ERROR(Filter(value, depth + 1, &neg.children.back()));
+    out->children.push_back(std::move(neg));
+    return Status();
+  }
+  if (!key.empty() && key[0] == '$' && schema_.FieldIndex(key) < 0)
+    return InvalidArgument("unknown filter key " + Quote(key) +
+                           "; valid: $and, $or, $not or a field name");
+  uint32_t field = 0;
+  SLUICE_RETURN_IF_ERROR(FieldIndex(key, "$filter", &field));
+  return FieldTests(field, value, out);
+}
+
+Status Parser::FieldTests(uint32_t field, element value, FilterNode* out) {
+  const std::string& name = schema_.fields[field].name;
+  if (value.is_array())
+    return InvalidArgument("field " + name + ": got array; to match any of several values use {" +
+                           Quote(name) + ": {\"$in\": [...]}}");
+  if (!value.is_object()) return Operator(field, "$eq", value, out);
+  object ops = AsObject(value);
+  if (ops.size() == 0)
+    return InvalidArgument("field " + name + ": empty operator object; use one of " + kOperators);
+  for (auto [op, operand] : ops) SLUICE_RETURN_IF_ERROR(Operator(field, op, operand, out));
+  return Status();
+}
+
+Status Parser::Operator(uint32_t field, std::string_view op, element value, FilterNode* out) {
+  static const CompareOp kAll[] = {CompareOp::kEq, CompareOp::kNe,  CompareOp::kLt,
+                                   CompareOp::kLte, CompareOp::kGt, CompareOp::kGte,
+                                   CompareOp::kIn, CompareOp::kContains};
+  const Field& f = schema_.fields[field];
+  FilterNode node;
+  node.kind = FilterNode::kPredicate;
+  Predicate& p = node.predicate;
+  p.field = field;
+  size_t k = 0;
+  while (k < 8 && op != CompareOpName(kAll[k])) ++k;
+  if (k == 8)
+    return InvalidArgument("unknown operator " + Quote(op) + " for field " + f.name +
+                           "; valid: " + kOperators);
+  p.op = kAll[k];
+  if (p.op == CompareOp::kContains && f.type != Type::kString)
+    return InvalidArgument("operator $contains needs a string field; field " + f.name + " is " +
+                           TypeName(f.type));
+  if (p.op == CompareOp::kIn) {
+    if (!value.is_array())
+      return InvalidArgument("operator $in on field " + f.name + " needs an array, got " +
+                             Describe(value));
+    size_t i = 0;
+    for (element item : AsArray(value)) {
+      p.values.emplace_back();
+      SLUICE_RETURN_IF_ERROR(
+          ParseLiteral(field, item, " ($in[" + std::to_string(i++) + "])", &p.values.back()));
+    }
+  } else {
+    p.values.emplace_back();
+    SLUICE_RETURN_IF_ERROR(ParseLiteral(field, value, "", &p.values.back()));
+    bool needs_value = p.op != CompareOp::kEq && p.op != CompareOp::kNe;
+    if (needs_value && p.values[0].null)
+      return InvalidArgument("operator " + std::string(op) + " on field " + f.name +
+                             " needs a non-null value (null never matches $lt, $lte, $gt, $gte, "
+                             "$contains; test nulls with {" + Quote(f.name) + ": null} or {" +
+                             Quote(f.name) + ": {\"$ne\": null}})");
+  }
+  out->children.push_back(std::move(node));
+  return Status();
+}
+
+Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where, Literal* out) {
+  const Field& f = schema_.fields[field];
+  auto bad = [&](const char* hint) {
+    return InvalidArgument("field " + f.name + " is " + TypeName(f.type) + ", got " + Describe(e) +
+                           hint + where);
+  };
+  out->null = e.is_null();
+  if (out->null) return Status();
+  element_type t = e.type();
+  switch (f.type) {
+    case Type::kInt64:
+      if (t == element_type::INT64) return out->i = e.get_int64().value_unsafe(), Status();
+      if (t == element_type::UINT64) return bad(" (out of int64 range)");
+      if (t == element_type::DOUBLE) return bad(" (write integers without a fraction or exponent)");
+      return bad("");
+    case Type::kFloat64:
+      if (t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE)
+        return out->f = e.get_double().value_unsafe(), Status();
+      return bad("");
+    case Type::kBool:
+      if (t == element_type::BOOL) return out->i = e.get_bool().value_unsafe() ? 1 : 0, Status();
+      return bad("");
+    case Type::kString:
+      if (t == element_type::STRING) return out->s = std::string(e.get_string().value_unsafe()), Status();
+      return bad("");
+    case Type::kTimestamp:
+      if (t == element_type::STRING && ParseTimestamp(e.get_string().value_unsafe(), &out->i))
+        return Status();
+      return bad(" (expected ISO-8601 like \"2024-01-31T14:28:15Z\")");
+    case Type::kDate: {
+      int32_t days = 0;
+      if (t == element_type::STRING && ParseDate(e.get_string().value_unsafe(), &days))
+        return out->i = days, Status();
+      return bad(" (expected \"YYYY-MM-DD\")");
+    }
+  }
+  return bad("");
+}
+
+Status Parser::OrderBy(element e) {
+  if (e.is_object()) {
+    for (auto [name, dir] : AsObject(e))
+      SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
+    return Status();
+  }
+  if (!e.is_array())
+    return InvalidArgument(
+        "$order_by must be an object like {\"fare\": \"desc\"} or an array like "
+        "[{\"fare\": \"desc\"}], got " + Describe(e));
+  size_t i = 0;
+  for (element item : AsArray(e)) {
+    if (!item.is_object() || AsObject(item).size() != 1)
+      return InvalidArgument("$order_by[" + std::to_string(i) +
+                             "] must be an object with one field, like {\"fare\": \"desc\"}, got " +
+                             Describe(item));
+    for (auto [name, dir] : AsObject(item))
+      SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
+    ++i;
+  }
+  return Status();
+}
+
+Status Parser::OrderTermFor(std::string_view name, element dir) {
+  uint32_t field = 0;
+  SLUICE_RETURN_IF_ERROR(FieldIndex(name, "$order_by", &field));
+  std::string_view d;
+  if (dir.type() == element_type::STRING) d = dir.get_string().value_unsafe();
+  if (d != "asc" && d != "desc")
+    return InvalidArgument("$order_by field " + std::string(name) +
+                           ": direction must be \"asc\" or \"desc\", got " + Describe(dir));
+  for (const OrderTerm& t : q_->order)
+    if (t.field == field)
+      return InvalidArgument("$order_by names field " + std::string(name) + " twice");
+  q_->order.push_back({field, d == "desc"});
+  return Status();
+}
+
+void Parser::CompleteOrder() {
+  q_->order_by_terms = q_->order.size();
+  for (uint32_t k : schema_.primary_key) {
+    bool present = false;
+    for (const OrderTerm& t : q_->order) present = present || t.field == k;
+    if (!present) q_->order.push_back({k, false});
+  }
+}
+
+Status Parser::After(element e) {
+  if (!e.is_object())
+    return InvalidArgument("$after must be an object (the last record of the previous page), got " +
+                           Describe(e));
+  object rec = AsObject(e);
+  for (auto [name, value] : rec) {
+    uint32_t field = 0;
+    SLUICE_RETURN_IF_ERROR(FieldIndex(name, "$after", &field));
+  }
+  q_->has_after = true;
+  q_->after.assign(q_->order.size(), Literal());
+  std::string needed;
+  for (const OrderTerm& t : q_->order) needed += (needed.empty() ? "" : ", ") + schema_.fields[t.field].name;
+  for (size_t i = 0; i < q_->order.size(); ++i) {
+    const std::string& name = schema_.fields[q_->order[i].field].name;
+    element value;
+    if (rec.at_key(name).get(value) != simdjson::SUCCESS)
+      return InvalidArgument("$after lacks field " + name +
+                             "; it needs the $order_by fields and the primary key: " + needed);
+    Status s = ParseLiteral(q_->order[i].field, value, "", &q_->after[i]);
+    if (!s.ok()) return s.WithContext("$after");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status ParseQuery(std::string_view json, const TableSchema& schema, const QueryLimits& limits,
+                  Query* out) {
+  *out = Query();
+  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
+  simdjson::dom::parser parser;
+  element doc;
+  simdjson::error_code err = parser.parse(json.data(), json.size()).get(doc);
+  if (err != simdjson::SUCCESS)
+    return InvalidArgument(std::string("query is not valid JSON: ") + simdjson::error_message(err));
+  Parser p(schema, limits, out);
+  return p.Parse(doc);
+}
+
+}  // namespace sluice::host
