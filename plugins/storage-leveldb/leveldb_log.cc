@@ -1,0 +1,193 @@
+#include "leveldb_log.h"
+
+#include <limits>
+#include <vector>
+
+#include "log_format.h"
+
+namespace sluice::storage_leveldb {
+namespace {
+
+std::string_view View(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
+
+}  // namespace
+
+LevelDbLog::LevelDbLog(std::string name, std::string dir, std::shared_ptr<const Resources> res,
+                       std::unique_ptr<leveldb::DB> db)
+    : name_(std::move(name)), dir_(std::move(dir)), res_(std::move(res)), db_(std::move(db)) {}
+
+Status LevelDbLog::Open(std::string name, std::string dir, std::shared_ptr<const Resources> res,
+                        std::unique_ptr<leveldb::DB> db, std::unique_ptr<LevelDbLog>* out) {
+  std::unique_ptr<LevelDbLog> log(
+      new LevelDbLog(std::move(name), std::move(dir), std::move(res), std::move(db)));
+  SLUICE_RETURN_IF_ERROR(log->LoadMeta());
+  *out = std::move(log);
+  return Status();
+}
+
+leveldb::ReadOptions LevelDbLog::ReadOpts() const {
+  leveldb::ReadOptions o;
+  o.verify_checksums = res_->settings().paranoid_checks;
+  return o;
+}
+
+Status LevelDbLog::Corrupt(uint64_t offset, const std::string& why) const {
+  return DataLoss("log '" + name_ + "' (" + dir_ + "): offset " + std::to_string(offset) + ": " +
+                  why);
+}
+
+Status LevelDbLog::LoadMeta() {
+  std::string value;
+  leveldb::Status s = db_->Get(ReadOpts(), leveldb::Slice(kMetaKey.data(), kMetaKey.size()), &value);
+  if (s.IsNotFound()) {
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+    it->SeekToFirst();
+    uint64_t first = 0;
+    if (it->Valid() && ParseChunkKey(View(it->key()), &first))
+      return Corrupt(first, "a chunk exists but the meta key is missing");
+    return FromLevelDb(it->status(), "scan", dir_);
+  }
+  SLUICE_RETURN_IF_ERROR(FromLevelDb(s, "get meta", dir_));
+  LogMeta meta;
+  Status m = DecodeMeta(value, &meta);
+  if (!m.ok()) return DataLoss("log '" + name_ + "' (" + dir_ + "): " + m.message());
+  std::lock_guard<std::mutex> lock(mu_);
+  end_ = meta.end;
+  checkpoint_ = std::move(meta.checkpoint);
+  return Status();
+}
+
+Status LevelDbLog::Commit(leveldb::WriteBatch* batch, uint64_t end, std::string_view checkpoint,
+                          bool sync, const char* op) {
+  batch->Put(leveldb::Slice(kMetaKey.data(), kMetaKey.size()), EncodeMeta(end, checkpoint));
+  leveldb::WriteOptions wo;
+  wo.sync = sync;
+  SLUICE_RETURN_IF_ERROR(FromLevelDb(db_->Write(wo, batch), op, dir_));
+  std::lock_guard<std::mutex> lock(mu_);
+  end_ = end;
+  checkpoint_.assign(checkpoint.data(), checkpoint.size());
+  return Status();
+}
+
+Status LevelDbLog::Append(const std::string_view* records, size_t count,
+                          std::string_view checkpoint, bool sync, uint64_t* first_offset) {
+  for (size_t i = 0; i < count; ++i)
+    if (records[i].size() > std::numeric_limits<uint32_t>::max())
+      return InvalidArgument("log '" + name_ + "': record " + std::to_string(i) + " of the batch is " +
+                             std::to_string(records[i].size()) + " bytes; the maximum is 4 GiB - 1");
+  std::lock_guard<std::mutex> writer(write_mu_);
+  const uint64_t first = end_;  // only writers change end_, and we hold write_mu_
+  leveldb::WriteBatch batch;
+  std::string value;
+  for (size_t i = 0; i < count;) {
+    size_t j = i, bytes = 0;
+    do bytes += records[j++].size();
+    while (j < count && bytes + records[j].size() <= kMaxChunkPayload);
+    value.clear();
+    EncodeChunk(records + i, j - i, &value);
+    batch.Put(ChunkKey(first + i), value);
+    i = j;
+  }
+  SLUICE_RETURN_IF_ERROR(Commit(&batch, first + count, checkpoint, sync, "append"));
+  if (first_offset != nullptr) *first_offset = first;
+  return Status();
+}
+
+void LevelDbLog::SeekChunk(leveldb::Iterator* it, uint64_t at) {
+  it->Seek(ChunkKey(at));
+  if (!it->Valid()) it->SeekToLast();
+  uint64_t first = 0;
+  while (it->Valid() && !(ParseChunkKey(View(it->key()), &first) && first <= at)) it->Prev();
+}
+
+Status LevelDbLog::Read(uint64_t from, size_t max_records, RecordFn fn) {
+  uint64_t end = 0;
+  SLUICE_RETURN_IF_ERROR(End(&end));
+  if (from > end)
+    return OutOfRange("log '" + name_ + "': cannot read from offset " + std::to_string(from) +
+                      ", the log ends at " + std::to_string(end));
+  if (from == end || max_records == 0) return Status();
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  return ReadChunks(it.get(), from, max_records, fn);
+}
+
+Status LevelDbLog::ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_records,
+                              RecordFn fn) {
+  SeekChunk(it, from);
+  uint64_t first = 0;
+  if (!it->Valid() || !ParseChunkKey(View(it->key()), &first)) {
+    SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "read", dir_));
+    return Corrupt(from, "no stored chunk holds this offset");
+  }
+  uint64_t next = first;  // offset of the next record in the stream
+  size_t delivered = 0;
+  for (; it->Valid() && ParseChunkKey(View(it->key()), &first); it->Next()) {
+    if (first != next) return Corrupt(next, "records are missing (next chunk starts at " +
+                                                std::to_string(first) + ")");
+    ChunkReader chunk;
+    Status s = chunk.Open(View(it->value()));
+    for (bool more = s.ok(); s.ok() && more;) {
+      std::string_view record;
+      s = chunk.Next(&record, &more);
+      if (!s.ok() || !more) break;
+      if (next >= from && (!fn(next, record) || ++delivered == max_records)) return Status();
+      ++next;
+    }
+    if (!s.ok()) return Corrupt(first, "chunk " + s.message());
+  }
+  SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "read", dir_));
+  LogMeta meta;
+  if (it->Valid() && DecodeMeta(View(it->value()), &meta).ok() && next < meta.end)
+    return Corrupt(next, "records are missing (the stream ends at " + std::to_string(meta.end) + ")");
+  return Status();
+}
+
+Status LevelDbLog::End(uint64_t* end) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *end = end_;
+  return Status();
+}
+
+Status LevelDbLog::Checkpoint(std::string* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  *out = checkpoint_;
+  return Status();
+}
+
+Status LevelDbLog::Truncate(uint64_t new_end, std::string_view checkpoint) {
+  std::lock_guard<std::mutex> writer(write_mu_);
+  if (new_end > end_)
+    return OutOfRange("log '" + name_ + "': cannot truncate to offset " + std::to_string(new_end) +
+                      ", beyond the end " + std::to_string(end_));
+  leveldb::WriteBatch batch;
+  if (new_end < end_) SLUICE_RETURN_IF_ERROR(DropTail(new_end, &batch));
+  return Commit(&batch, new_end, checkpoint, /*sync=*/true, "truncate");
+}
+
+Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch) {
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  SeekChunk(it.get(), new_end);
+  uint64_t first = 0;
+  if (it->Valid() && ParseChunkKey(View(it->key()), &first) && first < new_end) {
+    ChunkReader chunk;
+    Status s = chunk.Open(View(it->value()));
+    std::vector<std::string_view> keep;
+    for (bool more = true; s.ok() && more && first + keep.size() < new_end;) {
+      std::string_view record;
+      s = chunk.Next(&record, &more);
+      if (s.ok() && more) keep.push_back(record);
+    }
+    if (!s.ok()) return Corrupt(first, "cannot rewrite the chunk that straddles the new end " +
+                                           std::to_string(new_end) + ": chunk " + s.message());
+    if (keep.size() < chunk.count()) {
+      std::string value;
+      EncodeChunk(keep.data(), keep.size(), &value);
+      batch->Put(it->key(), value);
+    }
+  }
+  for (it->Seek(ChunkKey(new_end)); it->Valid() && ParseChunkKey(View(it->key()), &first); it->Next())
+    batch->Delete(it->key());
+  return FromLevelDb(it->status(), "truncate", dir_);
+}
+
+}  // namespace sluice::storage_leveldb

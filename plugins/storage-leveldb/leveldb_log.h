@@ -1,0 +1,72 @@
+// sluice::Log on one LevelDB database: each Append is one chunk value (see
+// log_format.h) written together with the stream's meta in one WriteBatch.
+#ifndef SLUICE_PLUGINS_STORAGE_LEVELDB_LEVELDB_LOG_H_
+#define SLUICE_PLUGINS_STORAGE_LEVELDB_LEVELDB_LOG_H_
+
+#include <leveldb/db.h>
+#include <leveldb/write_batch.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "settings.h"
+#include "sluice/storage.h"
+
+namespace sluice::storage_leveldb {
+
+// Safe for one appender (Append, Truncate) and any number of concurrent
+// readers (Read, End, Checkpoint); writers are also serialized internally.
+class LevelDbLog : public Log {
+ public:
+  // Wraps the open database `db` (at `dir`) of stream `name`, loading its
+  // meta. DATA_LOSS when the meta is corrupt or missing while chunks exist.
+  static Status Open(std::string name, std::string dir, std::shared_ptr<const Resources> res,
+                     std::unique_ptr<leveldb::DB> db, std::unique_ptr<LevelDbLog>* out);
+
+  LevelDbLog(const LevelDbLog&) = delete;
+  LevelDbLog& operator=(const LevelDbLog&) = delete;
+  ~LevelDbLog() override = default;
+
+  // INVALID_ARGUMENT if a record is 4 GiB or larger.
+  Status Append(const std::string_view* records, size_t count, std::string_view checkpoint,
+                bool sync, uint64_t* first_offset) override;
+  // Verifies the checksum of every chunk it touches; DATA_LOSS names the
+  // stream, directory and offset of a bad or missing chunk.
+  Status Read(uint64_t from, size_t max_records, RecordFn fn) override;
+  Status End(uint64_t* end) override;
+  Status Checkpoint(std::string* out) override;
+  // Always synced. OUT_OF_RANGE if new_end > End(). DATA_LOSS if the chunk
+  // that straddles new_end is corrupt (truncate to an earlier offset).
+  Status Truncate(uint64_t new_end, std::string_view checkpoint) override;
+
+ private:
+  LevelDbLog(std::string name, std::string dir, std::shared_ptr<const Resources> res,
+             std::unique_ptr<leveldb::DB> db);
+
+  Status LoadMeta();
+  Status Commit(leveldb::WriteBatch* batch, uint64_t end, std::string_view checkpoint, bool sync,
+                const char* op);
+  // Positions `it` at the chunk that holds offset `at` (the last chunk key
+  // <= ChunkKey(at)); leaves it invalid when there is none.
+  static void SeekChunk(leveldb::Iterator* it, uint64_t at);
+  Status ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_records, RecordFn fn);
+  Status DropTail(uint64_t new_end, leveldb::WriteBatch* batch);
+  Status Corrupt(uint64_t offset, const std::string& why) const;
+  leveldb::ReadOptions ReadOpts() const;
+
+  const std::string name_;
+  const std::string dir_;
+  const std::shared_ptr<const Resources> res_;  // declared before db_: outlives it
+  const std::unique_ptr<leveldb::DB> db_;
+
+  std::mutex write_mu_;  // serializes Append and Truncate
+  mutable std::mutex mu_;  // guards end_ and checkpoint_
+  uint64_t end_ = 0;
+  std::string checkpoint_;
+};
+
+}  // namespace sluice::storage_leveldb
+
+#endif  // SLUICE_PLUGINS_STORAGE_LEVELDB_LEVELDB_LOG_H_
