@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "leveldb_storage.h"
 #include "sluice/client/storage_client.h"
@@ -78,4 +79,39 @@ TEST(LevelDbModuleTest, ClientRejectsShortVtable) {
   s = sluice::client::CreateStorage(&vt, nullptr, sluice::Options(), &storage);
   EXPECT_EQ(s.code(), sluice::Code::kFailedPrecondition) << s.ToString();
   EXPECT_NE(s.message().find("kv_iter_seek"), std::string::npos) << s.message();
+}
+
+TEST(LevelDbModuleTest, ClientProxiesMayBeDestroyedInAnyOrder) {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-leveldb-XXXXXX").string();
+  ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+  std::unique_ptr<StoragePlugin> storage;
+  SLUICE_ASSERT_OK(CreateThroughAbi(&storage));
+  std::unique_ptr<sluice::Log> log;
+  std::unique_ptr<sluice::KvStore> kv;
+  SLUICE_ASSERT_OK(storage->OpenLog("l", tmpl + "/log", true, &log));
+  SLUICE_ASSERT_OK(storage->OpenKv(tmpl + "/kv", true, &kv));
+  sluice::KvOp op{sluice::KvOp::kPut, "k", "v"};
+  SLUICE_ASSERT_OK(kv->Write(&op, 1, false));
+  std::unique_ptr<sluice::KvSnapshot> snap;
+  std::unique_ptr<sluice::KvIterator> it;
+  SLUICE_ASSERT_OK(kv->NewSnapshot(&snap));
+  SLUICE_ASSERT_OK(kv->NewIterator(snap.get(), "", "", false, &it));
+  storage.reset();  // the instance lives on while its logs and stores do
+  kv.reset();       // the store lives on while its snapshot and iterator do
+  std::string key;
+  bool exhausted = false;
+  SLUICE_ASSERT_OK(it->Read(10, [&](std::string_view k, std::string_view) {
+    key = std::string(k);
+    return true;
+  }, &exhausted));
+  EXPECT_EQ(key, "k");
+  EXPECT_TRUE(exhausted);
+  uint64_t first = 1;
+  std::string_view rec = "r";
+  SLUICE_ASSERT_OK(log->Append(&rec, 1, "cp", false, &first));
+  EXPECT_EQ(first, 0u);
+  it.reset();
+  snap.reset();
+  log.reset();
+  std::filesystem::remove_all(tmpl);
 }

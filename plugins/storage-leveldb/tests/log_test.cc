@@ -203,6 +203,17 @@ TEST_F(LevelDbLogTest, DirectoryThatIsAFileIsAnError) {
   EXPECT_NE(s.message().find(root_ + "/file/log"), std::string::npos) << s.message();
 }
 
+TEST_F(LevelDbLogTest, RemovingWhatDoesNotExistIsOkAndOpenStreamsCannotBeRemoved) {
+  SLUICE_EXPECT_OK(storage_->RemoveLog("nothing", root_ + "/nothing"));
+  SLUICE_EXPECT_OK(storage_->RemoveKv(root_ + "/nothing"));
+  auto log = Open();
+  Status s = storage_->RemoveLog("trips/v0001", dir_);
+  EXPECT_FALSE(s.ok()) << "removing an open stream must fail";
+  log.reset();
+  SLUICE_EXPECT_OK(storage_->RemoveLog("trips/v0001", dir_));
+  EXPECT_FALSE(std::filesystem::exists(dir_));
+}
+
 TEST_F(LevelDbLogTest, KvRejectsForeignSnapshotsAndBadOps) {
   std::unique_ptr<KvStore> a, b;
   SLUICE_ASSERT_OK(storage_->OpenKv(root_ + "/a", true, &a));
