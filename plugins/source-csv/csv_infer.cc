@@ -22,10 +22,11 @@ Status FileHeader(const TableFiles& files, const std::string& name,
   return Status();
 }
 
-// Narrows masks[i] by the sampled values of column i.
+// Narrows masks[i] by the sampled values of column i; seen[i] tells whether
+// column i had any value that is not null.
 Status Sample(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table,
               const std::string& display, const std::vector<std::string>& names,
-              CsvScanner* scanner, std::vector<uint32_t>* masks) {
+              CsvScanner* scanner, std::vector<uint32_t>* masks, std::vector<bool>* seen) {
   CsvRecord rec;
   std::string why;
   for (uint64_t n = 0; n < conn.sample_rows;) {
@@ -45,6 +46,7 @@ Status Sample(const HostServices& host, const ConnectionConfig& conn, const Tabl
       if (f.value.empty() || (!f.quoted && table.has_null_text && f.value == table.null_text))
         continue;
       (*masks)[i] &= FitMask(f.value);
+      (*seen)[i] = true;
     }
   }
   return Status();
@@ -76,7 +78,9 @@ Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
   std::vector<std::string> names;
   SLUICE_RETURN_IF_ERROR(FileHeader(files, first, &fd, &scanner, &names));
   std::vector<uint32_t> masks(names.size(), kFitsAll);
-  SLUICE_RETURN_IF_ERROR(Sample(host, conn, table, files.Display(first), names, &scanner, &masks));
+  std::vector<bool> seen(names.size(), false);
+  SLUICE_RETURN_IF_ERROR(
+      Sample(host, conn, table, files.Display(first), names, &scanner, &masks, &seen));
   for (size_t i = 1; i < files.files().size(); ++i) {
     const std::string& name = files.files()[i].name;
     std::vector<std::string> other;
@@ -90,7 +94,8 @@ Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
   out->fields.clear();
   out->primary_key.clear();
   for (size_t i = 0; i < names.size(); ++i)
-    out->fields.push_back({names[i], NarrowestType(masks[i]), /*nullable=*/true});
+    out->fields.push_back(
+        {names[i], seen[i] ? NarrowestType(masks[i]) : Type::kString, /*nullable=*/true});
   return ApplyOverrides(table, out);
 }
 

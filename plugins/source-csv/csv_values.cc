@@ -24,8 +24,44 @@ bool ParseInt64(std::string_view s, int64_t* out) {
   return true;
 }
 
+namespace {
+
+// [-+]digits[.digits] with at most 15 digits: the digits form an integer
+// below 2^53 and the scale a power of ten up to 1e15, both exact doubles,
+// so one IEEE division gives the correctly rounded value. False when `s`
+// is not of that simple shape (the caller falls back to from_chars).
+bool ParseSimpleDecimal(std::string_view s, double* out) {
+  static const double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0, n = s.size();
+  bool neg = false;
+  if (n > 0 && (s[0] == '-' || s[0] == '+')) neg = s[0] == '-', i = 1;
+  uint64_t m = 0;
+  int digits = 0, frac = -1;
+  for (; i < n; ++i) {
+    unsigned d = static_cast<unsigned char>(s[i]) - '0';
+    if (d <= 9) {
+      m = m * 10 + d;
+      if (++digits > 15) return false;
+      if (frac >= 0) ++frac;
+    } else if (s[i] == '.' && frac < 0) {
+      frac = 0;
+    } else {
+      return false;
+    }
+  }
+  if (digits == 0) return false;
+  double v = static_cast<double>(m);
+  if (frac > 0) v /= kPow10[frac];
+  *out = neg ? -v : v;
+  return true;
+}
+
+}  // namespace
+
 bool ParseFloat64(std::string_view s, double* out) {
   if (s.empty()) return false;
+  if (ParseSimpleDecimal(s, out)) return true;
   const char* first = s.data();
   const char* last = first + s.size();
   if (*first == '+') ++first;  // from_chars accepts '-' only

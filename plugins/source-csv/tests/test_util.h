@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sluice/host_services.h"
 #include "sluice/row.h"
 #include "sluice/source.h"
 #include "sluice/timefmt.h"
@@ -46,6 +47,11 @@ inline std::string ReadFile(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// Options from key/value pairs (Options({{"k", "v"}}) is ambiguous).
+inline Options Opts(std::vector<std::pair<std::string, std::string>> items) {
+  return Options(std::move(items));
 }
 
 // A value as text: NULL, 42, 1.5, true, 2024-01-02, 2024-01-02T03:04:05Z, 's'.
