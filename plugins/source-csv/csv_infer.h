@@ -15,7 +15,7 @@ namespace sluice::csv {
 // Infers the schema of the table `files` lists: column names from the
 // header of the first file, types from its first conn.sample_rows rows,
 // then the type overrides of `table`. Every file's header must equal the
-// first file's. Bad sample rows fail or are skipped (with a warning) as
+// first file's. Empty files are skipped. Bad sample rows fail or are skipped (with a warning) as
 // table.on_error says.
 Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
                    const TableConfig& table, const TableFiles& files, Schema* out);

@@ -138,19 +138,25 @@ void CsvReader::AddRow(RowBatchBuilder* out) {
   out->EndRow(SLUICE_OP_INSERT, offset_);
 }
 
-Status CsvReader::BadRow(const std::string& why, uint32_t rows, BatchInfo* info, bool* stop) {
+Status CsvReader::BadRow(const std::string& why, BatchInfo* info) {
   std::string where = Display() + ":" + std::to_string(rec_.line) + ": " + why;
-  if (table_config_.on_error == OnError::kFail) {
-    failed_ = InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
-    *stop = true;
-    return rows > 0 ? Status() : failed_;
-  }
+  if (table_config_.on_error == OnError::kFail)
+    return failed_ = InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
   ++info->rejected_rows;
   ++bad_rows_;
   if (bad_rows_ <= 10 || bad_rows_ % 1000 == 0)
     host_.Warn("skipped bad row " + where + " (" + std::to_string(bad_rows_) +
                " skipped so far; logging the first 10, then every 1000th)");
   return Status();
+}
+
+void CsvReader::WarnIncompleteTail() {
+  std::string key = current_ + ":" + std::to_string(scanner_.position());
+  if (key == warned_tail_) return;
+  warned_tail_ = key;
+  host_.Warn(Display() + ":" + std::to_string(scanner_.line()) +
+             ": the last line is incomplete (no line break, a missing closing quote or too few "
+             "fields); waiting for the rest of it (writers must append whole lines)");
 }
 
 void CsvReader::FillProgress(BatchInfo* info) const {
@@ -173,17 +179,31 @@ void CsvReader::FillProgress(BatchInfo* info) const {
 
 Status CsvReader::Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) {
   if (!failed_.ok()) return failed_;
+  if (!deferred_.ok()) {
+    Status s = deferred_;
+    deferred_ = Status();
+    return s;
+  }
   uint32_t rows = 0;
+  Status s = ReadRows(max_rows, out, info, &rows);
+  if (!s.ok()) {
+    if (rows == 0) return s;
+    deferred_ = s;  // deliver the good rows first
+    info->at_end = false;
+  }
+  FillProgress(info);
+  return Status();
+}
+
+Status CsvReader::ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info,
+                           uint32_t* rows) {
   const size_t n_fields = encoder_.names().size();
   std::string why;
-  while (rows < max_rows) {
+  while (*rows < max_rows) {
     if (!have_file_) {
       bool opened = false;
       SLUICE_RETURN_IF_ERROR(OpenNextFile(&opened));
-      if (!opened) {
-        info->at_end = true;
-        break;
-      }
+      if (!opened) return info->at_end = true, Status();
     }
     if (!header_ready_) {
       bool ready = false;
@@ -198,12 +218,10 @@ Status CsvReader::Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info)
     if (r == ScanResult::kRecord) {
       if (encoder_.Encode(rec_, out->row_buffer(), &why)) {
         AddRow(out);
-        ++rows;
-        continue;
+        ++*rows;
+      } else {
+        SLUICE_RETURN_IF_ERROR(BadRow(why, info));
       }
-      bool stop = false;
-      SLUICE_RETURN_IF_ERROR(BadRow(why, rows, info, &stop));
-      if (stop) break;
       continue;
     }
     if (final_) {  // the current file is complete and fully read
@@ -214,12 +232,11 @@ Status CsvReader::Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info)
     bool later = false;
     SLUICE_RETURN_IF_ERROR(HasLaterFile(&later));
     if (!later) {
-      info->at_end = true;
-      break;
+      if (r == ScanResult::kTail) WarnIncompleteTail();
+      return info->at_end = true, Status();
     }
     final_ = true;  // read what was appended meanwhile, then move on
   }
-  FillProgress(info);
   return Status();
 }
 

@@ -30,8 +30,10 @@ class CsvReader : public SourceReader {
                      const Schema& schema, std::string_view offset,
                      std::unique_ptr<CsvReader>* out);
 
-  // See SourceReader::Next. Bad rows and header mismatches are sticky: every
-  // later call returns the same error. I/O errors are not (a retry may work).
+  // See SourceReader::Next. An error met after some rows of a batch is
+  // returned by the next call, after those rows. Bad rows and header
+  // mismatches are sticky: every later call returns the same error. I/O
+  // errors are not (a retry may work).
   Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) override;
 
  private:
@@ -44,8 +46,11 @@ class CsvReader : public SourceReader {
   Status EnsureHeader(bool* ready);
   Status HasLaterFile(bool* later);
   void AddRow(RowBatchBuilder* out);
-  Status BadRow(const std::string& why, uint32_t rows, BatchInfo* info, bool* stop);
+  Status ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info, uint32_t* rows);
+  // A bad row: the sticky error under a fail policy, else counts and logs it.
+  Status BadRow(const std::string& why, BatchInfo* info);
   void FillProgress(BatchInfo* info) const;
+  void WarnIncompleteTail();
   std::string Display() const { return files_.Display(current_); }
 
   HostServices host_;
@@ -66,8 +71,10 @@ class CsvReader : public SourceReader {
   CsvRecord rec_;
   std::string offset_;  // offset being built; offset_prefix_len_ bytes are the file's
   size_t offset_prefix_len_ = 0;
-  Status failed_;
+  Status failed_;    // sticky: a bad row (fail policy) or a header mismatch
+  Status deferred_;  // an error met after rows of a batch; returned by the next call
   uint64_t bad_rows_ = 0;
+  std::string warned_tail_;  // file and position of the last incomplete line warned about
 };
 
 }  // namespace sluice::csv
