@@ -62,7 +62,8 @@ struct OrderTerm {
 struct Query {
   FilterNode filter;
   // The full order: $order_by terms, then the primary-key fields not already
-  // named (ascending), so the order is total.
+  // named (in the direction of the last $order_by term; ascending without
+  // one), so the order is total.
   std::vector<OrderTerm> order;
   size_t order_by_terms = 0;  // how many of `order` came from $order_by
   uint32_t limit = 50;

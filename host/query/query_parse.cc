@@ -335,12 +335,16 @@ Status Parser::OrderTermFor(std::string_view name, element dir) {
   return Status();
 }
 
+// Appends the primary-key fields not named yet, in the direction of the
+// last $order_by term (so a descending order can be read backwards off an
+// index), ascending when there is none.
 void Parser::CompleteOrder() {
   q_->order_by_terms = q_->order.size();
+  bool descending = !q_->order.empty() && q_->order.back().descending;
   for (uint32_t k : schema_.primary_key) {
     bool present = false;
     for (const OrderTerm& t : q_->order) present = present || t.field == k;
-    if (!present) q_->order.push_back({k, false});
+    if (!present) q_->order.push_back({k, descending});
   }
 }
 

@@ -73,10 +73,12 @@ bool Serves(const TableSchema& t, const Query& q, const Conjuncts& cs, const Acc
   std::vector<uint32_t> r;
   for (uint32_t f : PathOrder(t, p))
     if (EqConjunct(cs, f) < 0 && !Contains(r, f)) r.push_back(f);
-  *reverse = !o.empty() && o[0].descending;
+  bool desc = !o.empty() && o[0].descending;
+  *reverse = false;
   if (o.size() > r.size()) return false;
   for (size_t i = 0; i < o.size(); ++i)
-    if (o[i].field != r[i] || o[i].descending != *reverse) return false;
+    if (o[i].field != r[i] || o[i].descending != desc) return false;
+  *reverse = desc;
   return true;
 }
 
