@@ -1,0 +1,106 @@
+// The configuration of one sluice deployment, read from a YAML file
+// (docs/config.md describes every key, its default and the checks made).
+//
+//   sluice::host::Config config;
+//   sluice::Status s = sluice::host::LoadConfig("sluice.yaml", &config);
+//   if (!s.ok()) { std::cerr << s.message() << "\n"; return 2; }
+//   for (const auto& e : config.endpoints) ...
+//
+// Everything is validated while loading: a Config that LoadConfig() filled
+// holds names that are safe to use as directory names, endpoint paths that
+// are routable, connections that exist and absolute directories. Errors name
+// the file, the line and column, the key path, what was expected and what
+// was found:
+//
+//   sluice.yaml:12:20: endpoints[0].index.primary_key: expected a list of
+//   field names, found a map
+#ifndef SLUICE_HOST_CONFIG_CONFIG_H_
+#define SLUICE_HOST_CONFIG_CONFIG_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/host_services.h"
+#include "sluice/status.h"
+
+namespace sluice::host {
+
+// One entry of `connections:`: an instance of a source plugin.
+struct ConnectionConfig {
+  std::string name;     // unique among connections
+  std::string plugin;   // source plugin name
+  Options options;      // flattened; path-like values made absolute
+};
+
+// One entry of `endpoints:`: a served table.
+struct EndpointConfig {
+  std::string name;        // unique; safe as a directory name
+  std::string path;        // "/trips"; unique; Default: "/" + name
+  std::string connection;  // names a ConnectionConfig
+  std::string table;       // source table; Default: name
+  Options options;         // source table options (flattened, not path-resolved)
+  std::vector<std::string> primary_key;               // non-empty
+  std::vector<std::vector<std::string>> secondary;    // each non-empty
+  uint32_t version = 0;    // version unversioned paths serve; 0 = latest
+};
+
+// An instance of a plugin: `storage:` and each entry of `api:`.
+struct PluginInstanceConfig {
+  std::string name;     // config key ("rest"); "storage" for the storage plugin
+  std::string plugin;   // plugin name; Default: the key
+  bool enabled = true;
+  Options options;      // flattened; path-like values made absolute
+};
+
+// `ingest:`: how the app batches and commits what it reads.
+struct IngestConfig {
+  uint32_t batch_rows = 10000;       // rows asked of a source per call
+  uint64_t commit_rows = 100000;     // commit at least this often (rows)
+  uint32_t commit_interval_ms = 1000;  // ... and at least this often (time)
+  uint32_t poll_interval_ms = 500;   // wait between polls of an idle source
+};
+
+struct Config {
+  std::filesystem::path config_file;  // absolute, normalized
+  std::filesystem::path config_dir;   // its directory: base of relative paths
+  std::filesystem::path home_dir;     // absolute; Default: <config_dir>/.sluice
+  std::string app_name = "sluice";
+  std::string log_level = "info";     // debug | info | warn | error
+  std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched first
+  PluginInstanceConfig storage{"storage", "leveldb", true, Options()};
+  std::vector<ConnectionConfig> connections;
+  std::vector<EndpointConfig> endpoints;
+  std::vector<PluginInstanceConfig> apis;  // in file order
+  IngestConfig ingest;
+};
+
+// Reads and validates the YAML file `file`. NOT_FOUND naming the absolute
+// path when the file does not exist; INVALID_ARGUMENT listing every problem
+// found (one per line) when it is malformed. *out is only written on
+// success.
+Status LoadConfig(const std::filesystem::path& file, Config* out);
+
+// Parses and validates YAML text as if read from `file`: `file` appears in
+// messages as given and its directory is the base of relative paths (it
+// need not exist). Same errors as LoadConfig; *out only written on success.
+Status ParseConfig(std::string_view yaml, const std::filesystem::path& file, Config* out);
+
+// True for names usable as endpoint, connection and API instance names:
+// [A-Za-z0-9_][A-Za-z0-9_-]* (never "." or "..", never a path separator).
+bool IsValidConfigName(std::string_view name);
+
+// True for plugin names as plugins declare them: [a-z0-9_-]+.
+bool IsValidPluginName(std::string_view name);
+
+// Why `path` cannot be an endpoint path ("" when it can): it must start with
+// '/', have no empty, "." or ".." segment, no trailing '/', segments of
+// [A-Za-z0-9_.-], and not start with a reserved segment (v<digits>, admin,
+// health, ready, metrics).
+std::string EndpointPathProblem(std::string_view path);
+
+}  // namespace sluice::host
+
+#endif  // SLUICE_HOST_CONFIG_CONFIG_H_

@@ -1,0 +1,180 @@
+// The `endpoints:` section: each endpoint, its index and version, and the
+// checks across endpoints (unique names and paths, known connections).
+#include <algorithm>
+#include <cstdlib>
+
+#include "config/config_parser.h"
+
+namespace sluice::host::config_internal {
+namespace {
+
+const std::vector<std::string_view> kEndpointKeys = {"name",    "path",  "connection", "table",
+                                                     "options", "index", "version"};
+
+}  // namespace
+
+void ConfigParser::ParseEndpoints(const Entry& e) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsSequence()) {
+    problems_.Add(e.mark, "endpoints",
+                  "expected a list of endpoints (- name: ..., connection: ..., index: ...), found " +
+                      Describe(e.value));
+    return;
+  }
+  std::vector<EndpointMarks> marks;
+  size_t i = 0;
+  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
+    EndpointConfig ep;
+    EndpointMarks m;
+    if (!ParseEndpoint(*it, IndexPath("endpoints", i), &ep, &m)) continue;
+    cfg_->endpoints.push_back(std::move(ep));
+    marks.push_back(m);
+  }
+  CheckEndpoints(marks);
+}
+
+bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path,
+                                 EndpointConfig* out, EndpointMarks* marks) {
+  if (!node.IsMap()) {
+    problems_.Add(node.Mark(), path,
+                  "expected a map with name, connection and index, found " + Describe(node));
+    return false;
+  }
+  size_t before = problems_.count();
+  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
+  DropUnknownKeys(&entries, kEndpointKeys, path, &problems_);
+  RequireKeys(entries, node, path, {"name", "connection"});
+  if (FindEntry(entries, "index") == nullptr)
+    problems_.Add(node.Mark(), path,
+                  "missing required key \"index\" with the primary key, e.g. index: { primary_key: [id] }");
+  *marks = EndpointMarks{node.Mark(), node.Mark(), node.Mark()};
+  for (const Entry& x : entries) {
+    std::string p = JoinPath(path, x.key);
+    if (x.key == "name" && ReadName(x, p, &out->name)) marks->name = x.mark;
+    if (x.key == "connection" && ReadName(x, p, &out->connection)) marks->connection = x.mark;
+    if (x.key == "table") ReadScalar(x, p, "a table name", &problems_, &out->table);
+    if (x.key == "options") ReadOptions(x, p, false, &out->options);
+    if (x.key == "index") ParseIndex(x, p, out);
+    if (x.key == "version") ParseVersion(x, p, &out->version);
+    if (x.key == "path" && ReadScalar(x, p, "a URL path such as /trips", &problems_, &out->path)) {
+      marks->path = x.mark;
+      std::string why = EndpointPathProblem(out->path);
+      if (!why.empty()) problems_.Add(x.mark, p, why);
+    }
+  }
+  if (out->path.empty() && !out->name.empty()) {
+    out->path = "/" + out->name;
+    std::string why = EndpointPathProblem(out->path);
+    if (!why.empty())
+      problems_.Add(marks->name, JoinPath(path, "name"),
+                    "the default path \"" + out->path + "\" cannot be used (" + why +
+                        "); set path: to another one");
+  }
+  if (out->table.empty()) out->table = out->name;
+  return problems_.count() == before;
+}
+
+void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out) {
+  if (!e.value.IsMap()) {
+    problems_.Add(e.mark, path,
+                  "expected a map like { primary_key: [id], secondary: [[field], ...] }, found " +
+                      Describe(e.value));
+    return;
+  }
+  std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
+  DropUnknownKeys(&entries, {"primary_key", "secondary"}, path, &problems_);
+  const Entry* pk = FindEntry(entries, "primary_key");
+  if (pk == nullptr)
+    problems_.Add(e.value.Mark(), path,
+                  "missing required key \"primary_key\": the fields that identify a record, e.g. "
+                  "primary_key: [id]");
+  else
+    ReadFieldList(pk->value, pk->mark, JoinPath(path, "primary_key"), &out->primary_key);
+  const Entry* sec = FindEntry(entries, "secondary");
+  if (sec == nullptr || sec->value.IsNull()) return;
+  std::string sec_path = JoinPath(path, "secondary");
+  if (!sec->value.IsSequence()) {
+    problems_.Add(sec->mark, sec_path,
+                  "expected a list of indexes, each a list of field names, found " + Describe(sec->value));
+    return;
+  }
+  size_t i = 0;
+  for (auto it = sec->value.begin(); it != sec->value.end(); ++it, ++i) {
+    std::vector<std::string> fields;
+    std::string p = IndexPath(sec_path, i);
+    if (!ReadFieldList(*it, it->Mark(), p, &fields)) continue;
+    auto same = std::find(out->secondary.begin(), out->secondary.end(), fields);
+    if (same != out->secondary.end())
+      problems_.Add(it->Mark(), p,
+                    "duplicate index: same fields as " + IndexPath(sec_path, same - out->secondary.begin()));
+    else
+      out->secondary.push_back(std::move(fields));
+  }
+}
+
+bool ConfigParser::ReadFieldList(const YAML::Node& node, const YAML::Mark& at,
+                                 const std::string& path, std::vector<std::string>* out) {
+  if (node.IsScalar() && !node.Scalar().empty()) {  // one field: `primary_key: id`
+    out->push_back(node.Scalar());
+    return true;
+  }
+  if (!node.IsSequence() || node.size() == 0) {
+    problems_.Add(at, path, "expected a list of field names, found " +
+                                (node.IsSequence() ? std::string("an empty list") : Describe(node)));
+    return false;
+  }
+  bool ok = true;
+  size_t i = 0;
+  for (auto it = node.begin(); it != node.end(); ++it, ++i) {
+    std::string field = it->IsScalar() ? it->Scalar() : std::string();
+    if (field.empty()) {
+      problems_.Add(it->Mark(), IndexPath(path, i), "expected a field name, found " + Describe(*it));
+      ok = false;
+    } else if (std::find(out->begin(), out->end(), field) != out->end()) {
+      problems_.Add(it->Mark(), IndexPath(path, i), "field \"" + field + "\" is listed twice");
+      ok = false;
+    } else {
+      out->push_back(field);
+    }
+  }
+  return ok;
+}
+
+void ConfigParser::ParseVersion(const Entry& e, const std::string& path, uint32_t* out) {
+  std::string text = e.value.IsScalar() ? e.value.Scalar() : std::string();
+  if (text == "latest") return void(*out = 0);
+  bool digits = !text.empty() && text.size() <= 9 &&
+                std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  uint32_t v = digits ? static_cast<uint32_t>(std::strtoul(text.c_str(), nullptr, 10)) : 0;
+  if (v >= 1) return void(*out = v);
+  problems_.Add(e.mark, path,
+                "expected \"latest\" or a version number (1, 2, ...), found " + Describe(e.value));
+}
+
+void ConfigParser::CheckEndpoints(const std::vector<EndpointMarks>& marks) {
+  std::vector<std::string_view> connections;
+  for (const ConnectionConfig& c : cfg_->connections) connections.push_back(c.name);
+  const std::vector<EndpointConfig>& eps = cfg_->endpoints;
+  for (size_t i = 0; i < eps.size(); ++i) {
+    std::string path = IndexPath("endpoints", i);
+    for (size_t j = 0; j < i; ++j) {
+      if (eps[j].name == eps[i].name)
+        problems_.Add(marks[i].name, path + ".name",
+                      "duplicate endpoint name \"" + eps[i].name + "\" (also used by " +
+                          IndexPath("endpoints", j) + "); endpoint names must be unique");
+      else if (eps[j].path == eps[i].path)
+        problems_.Add(marks[i].path, path + ".path",
+                      "duplicate endpoint path \"" + eps[i].path + "\" (also used by endpoint \"" +
+                          eps[j].name + "\"); give one of them another path");
+    }
+    if (std::find(connections.begin(), connections.end(), eps[i].connection) != connections.end())
+      continue;
+    std::string defined = connections.empty() ? "none is defined (add a connections: section)"
+                                              : "defined: " + JoinNames(connections);
+    problems_.Add(marks[i].connection, path + ".connection",
+                  "unknown connection \"" + eps[i].connection + "\"" +
+                      DidYouMean(eps[i].connection, connections) + "; " + defined);
+  }
+}
+
+}  // namespace sluice::host::config_internal

@@ -1,0 +1,77 @@
+// Internal to host/config: turns a parsed YAML tree into a validated Config.
+// One parser reads one file; every problem is collected (not only the
+// first) so that a user fixes them all in one go.
+#ifndef SLUICE_HOST_CONFIG_CONFIG_PARSER_H_
+#define SLUICE_HOST_CONFIG_CONFIG_PARSER_H_
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/config.h"
+#include "config/yaml_reader.h"
+
+namespace sluice::host::config_internal {
+
+class ConfigParser {
+ public:
+  // `file` as the user named it (for messages); `config_dir` absolute.
+  ConfigParser(const std::filesystem::path& file, const std::filesystem::path& config_dir);
+  ConfigParser(const ConfigParser&) = delete;
+  ConfigParser& operator=(const ConfigParser&) = delete;
+
+  // Reads the document `root` into *out (fields other than the file paths).
+  // Returns every problem found; *out is unspecified on failure.
+  Status Parse(const YAML::Node& root, Config* out);
+
+  Problems* problems() { return &problems_; }
+
+ private:
+  // Where an endpoint's cross-checked values were written.
+  struct EndpointMarks {
+    YAML::Mark name, path, connection;
+  };
+
+  void ParseTop(const std::vector<Entry>& entries);
+  void ParseStorage(const Entry& e);
+  void ParsePluginDirs(const Entry& e);
+  void ParseConnections(const Entry& e);
+  bool ParseConnection(const YAML::Node& node, const std::string& path, ConnectionConfig* out);
+  void ParseIngest(const Entry& e);
+  void ParseApis(const Entry& e);
+  bool ParseApi(const Entry& e, const std::string& path, PluginInstanceConfig* out);
+
+  // In config_endpoints.cc.
+  void ParseEndpoints(const Entry& e);
+  bool ParseEndpoint(const YAML::Node& node, const std::string& path, EndpointConfig* out,
+                     EndpointMarks* marks);
+  void ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out);
+  bool ReadFieldList(const YAML::Node& node, const YAML::Mark& at, const std::string& path,
+                     std::vector<std::string>* out);
+  void ParseVersion(const Entry& e, const std::string& path, uint32_t* out);
+  void CheckEndpoints(const std::vector<EndpointMarks>& marks);
+
+  // Reads a name matching IsValidConfigName (or IsValidPluginName).
+  bool ReadName(const Entry& e, const std::string& path, std::string* out);
+  bool ReadPluginName(const Entry& e, const std::string& path, std::string* out);
+  // Reads an options map (null = none); resolves path-like values when
+  // `resolve_paths`.
+  bool ReadOptions(const Entry& e, const std::string& path, bool resolve_paths, Options* out);
+  // Makes path-like option values absolute (docs/config.md, "Paths").
+  void ResolvePathOptions(std::vector<std::pair<std::string, std::string>>* items) const;
+  // `p` made absolute against the config directory, normalized.
+  std::filesystem::path Resolve(const std::string& p) const;
+  // Reports each key of `required` that map `node` lacks. True if none.
+  bool RequireKeys(const std::vector<Entry>& entries, const YAML::Node& node,
+                   const std::string& path, const std::vector<std::string_view>& required);
+
+  std::filesystem::path config_dir_;
+  Problems problems_;
+  Config* cfg_ = nullptr;
+};
+
+}  // namespace sluice::host::config_internal
+
+#endif  // SLUICE_HOST_CONFIG_CONFIG_PARSER_H_

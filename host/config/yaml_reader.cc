@@ -1,0 +1,142 @@
+#include "config/yaml_reader.h"
+
+#include "config/suggest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <set>
+
+namespace sluice::host::config_internal {
+
+void Problems::Add(const YAML::Mark& at, std::string_view key_path, std::string_view message) {
+  std::string line = file_;
+  if (!at.is_null() && at.line >= 0)
+    line += ":" + std::to_string(at.line + 1) + ":" + std::to_string(at.column + 1);
+  line += ": ";
+  if (!key_path.empty()) line.append(key_path).append(": ");
+  line.append(message);
+  int64_t order = at.is_null() || at.line < 0 ? INT64_MAX : int64_t{at.line} << 32 | at.column;
+  lines_.emplace_back(order, std::move(line));
+}
+
+Status Problems::ToStatus() const {
+  if (lines_.empty()) return Status();
+  std::vector<std::pair<int64_t, std::string>> sorted = lines_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::string msg;
+  for (const auto& l : sorted) msg += (msg.empty() ? "" : "\n") + l.second;
+  return InvalidArgument(std::move(msg));
+}
+
+const Entry* FindEntry(const std::vector<Entry>& entries, std::string_view key) {
+  for (const Entry& e : entries)
+    if (e.key == key) return &e;
+  return nullptr;
+}
+
+std::string JoinPath(std::string_view parent, std::string_view key) {
+  if (parent.empty()) return std::string(key);
+  return std::string(parent) + "." + std::string(key);
+}
+
+std::string IndexPath(std::string_view parent, size_t i) {
+  return std::string(parent) + "[" + std::to_string(i) + "]";
+}
+
+std::string Describe(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: return "a map";
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Scalar: return "\"" + node.Scalar() + "\"";
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: break;
+  }
+  return "nothing (an empty value)";
+}
+
+std::vector<Entry> ReadEntries(const YAML::Node& node, std::string_view path, Problems* problems) {
+  std::vector<Entry> out;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    YAML::Node key = it->first;  // copies: `it->` yields a temporary proxy
+    YAML::Node value = it->second;
+    if (!key.IsScalar()) {
+      problems->Add(key.Mark(), path, "expected a plain key, found " + Describe(key));
+      continue;
+    }
+    auto same = std::find_if(out.begin(), out.end(), [&](const Entry& e) { return e.key == key.Scalar(); });
+    if (same != out.end()) {
+      problems->Add(key.Mark(), JoinPath(path, key.Scalar()),
+                    "duplicate key (first given at line " + std::to_string(same->key_mark.line + 1) +
+                        "); keep one of them");
+      continue;
+    }
+    Entry e{key.Scalar(), value, key.Mark(), value.Mark()};
+    if (value.IsNull() || e.mark.is_null()) e.mark = key.Mark();
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void DropUnknownKeys(std::vector<Entry>* entries, const std::vector<std::string_view>& known,
+                     std::string_view path, Problems* problems) {
+  auto unknown = [&](const Entry& e) {
+    return std::find(known.begin(), known.end(), e.key) == known.end();
+  };
+  for (const Entry& e : *entries) {
+    if (!unknown(e)) continue;
+    problems->Add(e.key_mark, JoinPath(path, e.key),
+                  "unknown key" + DidYouMean(e.key, known) + "; expected one of: " + JoinNames(known));
+  }
+  entries->erase(std::remove_if(entries->begin(), entries->end(), unknown), entries->end());
+}
+
+bool ReadScalar(const Entry& e, std::string_view path, std::string_view what, Problems* problems,
+                std::string* out) {
+  if (e.value.IsScalar() && !e.value.Scalar().empty()) return *out = e.value.Scalar(), true;
+  problems->Add(e.mark, path, "expected " + std::string(what) + ", found " + Describe(e.value));
+  return false;
+}
+
+bool ReadUnsigned(const Entry& e, std::string_view path, uint64_t min, uint64_t max,
+                  Problems* problems, uint64_t* out) {
+  std::string expected = "expected a whole number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", found " + Describe(e.value);
+  if (!e.value.IsScalar()) return problems->Add(e.mark, path, expected), false;
+  const std::string& s = e.value.Scalar();
+  bool digits = !s.empty() &&
+                std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+  errno = 0;
+  uint64_t v = digits ? std::strtoull(s.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE || v < min || v > max)
+    return problems->Add(e.mark, path, expected), false;
+  *out = v;
+  return true;
+}
+
+bool ReadBool(const Entry& e, std::string_view path, Problems* problems, bool* out) {
+  static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES"};
+  static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO"};
+  if (e.value.IsScalar() && kTrue.count(e.value.Scalar())) return *out = true, true;
+  if (e.value.IsScalar() && kFalse.count(e.value.Scalar())) return *out = false, true;
+  problems->Add(e.mark, path, "expected true or false, found " + Describe(e.value));
+  return false;
+}
+
+void Flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>* out) {
+  auto join = [&](const std::string& k) { return prefix.empty() ? k : prefix + "." + k; };
+  if (node.IsMap()) {
+    for (auto it = node.begin(); it != node.end(); ++it)
+      Flatten(it->second, join(it->first.Scalar()), out);
+  } else if (node.IsSequence()) {
+    size_t i = 0;
+    for (auto it = node.begin(); it != node.end(); ++it) Flatten(*it, join(std::to_string(i++)), out);
+  } else if (!prefix.empty()) {
+    out->emplace_back(prefix, node.IsScalar() ? node.Scalar() : std::string());
+  }
+}
+
+}  // namespace sluice::host::config_internal
