@@ -38,7 +38,8 @@ Status LevelDbLog::Corrupt(uint64_t offset, const std::string& why) const {
 
 Status LevelDbLog::LoadMeta() {
   std::string value;
-  leveldb::Status s = db_->Get(ReadOpts(), leveldb::Slice(kMetaKey.data(), kMetaKey.size()), &value);
+  leveldb::Status s =
+      db_->Get(ReadOpts(), leveldb::Slice(kMetaKey.data(), kMetaKey.size()), &value);
   if (s.IsNotFound()) {
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
     it->SeekToFirst();
@@ -73,8 +74,9 @@ Status LevelDbLog::Append(const std::string_view* records, size_t count,
                           std::string_view checkpoint, bool sync, uint64_t* first_offset) {
   for (size_t i = 0; i < count; ++i)
     if (records[i].size() > std::numeric_limits<uint32_t>::max())
-      return InvalidArgument("log '" + name_ + "': record " + std::to_string(i) + " of the batch is " +
-                             std::to_string(records[i].size()) + " bytes; the maximum is 4 GiB - 1");
+      return InvalidArgument("log '" + name_ + "': record " + std::to_string(i) +
+                             " of the batch is " + std::to_string(records[i].size()) +
+                             " bytes; the maximum is 4 GiB - 1");
   std::lock_guard<std::mutex> writer(write_mu_);
   const uint64_t first = end_;  // only writers change end_, and we hold write_mu_
   leveldb::WriteBatch batch;
@@ -117,29 +119,50 @@ Status LevelDbLog::ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_r
   uint64_t first = 0;
   if (!it->Valid() || !ParseChunkKey(View(it->key()), &first)) {
     SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "read", dir_));
-    return Corrupt(from, "no stored chunk holds this offset");
+    return NoChunkAt(it, from);
   }
-  uint64_t next = first;  // offset of the next record in the stream
-  size_t delivered = 0;
+  ReadState st{from, max_records, first, 0, false};
   for (; it->Valid() && ParseChunkKey(View(it->key()), &first); it->Next()) {
-    if (first != next) return Corrupt(next, "records are missing (next chunk starts at " +
-                                                std::to_string(first) + ")");
-    ChunkReader chunk;
-    Status s = chunk.Open(View(it->value()));
-    for (bool more = s.ok(); s.ok() && more;) {
-      std::string_view record;
-      s = chunk.Next(&record, &more);
-      if (!s.ok() || !more) break;
-      if (next >= from && (!fn(next, record) || ++delivered == max_records)) return Status();
-      ++next;
-    }
-    if (!s.ok()) return Corrupt(first, "chunk " + s.message());
+    if (first != st.next)
+      return Corrupt(st.next,
+                     "records are missing (next chunk starts at " + std::to_string(first) + ")");
+    SLUICE_RETURN_IF_ERROR(DeliverChunk(first, View(it->value()), fn, &st));
+    if (st.done) return Status();
   }
   SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "read", dir_));
-  LogMeta meta;
-  if (it->Valid() && DecodeMeta(View(it->value()), &meta).ok() && next < meta.end)
-    return Corrupt(next, "records are missing (the stream ends at " + std::to_string(meta.end) + ")");
+  LogMeta meta;  // `it` is at the meta key, which sorts after every chunk
+  if (it->Valid() && DecodeMeta(View(it->value()), &meta).ok() && st.next < meta.end)
+    return Corrupt(st.next,
+                   "records are missing (the stream ends at " + std::to_string(meta.end) + ")");
   return Status();
+}
+
+Status LevelDbLog::DeliverChunk(uint64_t first, std::string_view value, RecordFn fn,
+                                ReadState* st) const {
+  ChunkReader chunk;
+  Status s = chunk.Open(value);
+  for (bool more = s.ok(); more;) {
+    std::string_view record;
+    s = chunk.Next(&record, &more);
+    if (!s.ok() || !more) break;
+    if (st->next >= st->from && (!fn(st->next, record) || ++st->delivered == st->max)) {
+      st->done = true;
+      return Status();
+    }
+    ++st->next;
+  }
+  return s.ok() ? Status() : Corrupt(first, "chunk " + s.message());
+}
+
+Status LevelDbLog::NoChunkAt(leveldb::Iterator* it, uint64_t from) const {
+  // A Truncate that committed after Read checked the end leaves nothing to
+  // read; only a missing chunk below the stored end is corruption.
+  LogMeta meta;
+  it->SeekToLast();
+  if (it->Valid() && View(it->key()) == kMetaKey && DecodeMeta(View(it->value()), &meta).ok() &&
+      from >= meta.end)
+    return Status();
+  return Corrupt(from, "no stored chunk holds this offset");
 }
 
 Status LevelDbLog::End(uint64_t* end) {
@@ -177,15 +200,17 @@ Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch) {
       s = chunk.Next(&record, &more);
       if (s.ok() && more) keep.push_back(record);
     }
-    if (!s.ok()) return Corrupt(first, "cannot rewrite the chunk that straddles the new end " +
-                                           std::to_string(new_end) + ": chunk " + s.message());
+    if (!s.ok())
+      return Corrupt(first, "cannot rewrite the chunk that straddles the new end " +
+                                std::to_string(new_end) + ": chunk " + s.message());
     if (keep.size() < chunk.count()) {
       std::string value;
       EncodeChunk(keep.data(), keep.size(), &value);
       batch->Put(it->key(), value);
     }
   }
-  for (it->Seek(ChunkKey(new_end)); it->Valid() && ParseChunkKey(View(it->key()), &first); it->Next())
+  for (it->Seek(ChunkKey(new_end)); it->Valid() && ParseChunkKey(View(it->key()), &first);
+       it->Next())
     batch->Delete(it->key());
   return FromLevelDb(it->status(), "truncate", dir_);
 }

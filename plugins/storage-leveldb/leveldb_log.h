@@ -51,7 +51,19 @@ class LevelDbLog : public Log {
   // Positions `it` at the chunk that holds offset `at` (the last chunk key
   // <= ChunkKey(at)); leaves it invalid when there is none.
   static void SeekChunk(leveldb::Iterator* it, uint64_t at);
+  // Progress of one Read across chunks.
+  struct ReadState {
+    uint64_t from;
+    size_t max;
+    uint64_t next;     // offset of the next record in the stream
+    size_t delivered;  // records given to fn so far
+    bool done;         // max reached or fn asked to stop
+  };
   Status ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_records, RecordFn fn);
+  // Verifies one chunk (first offset `first`) and hands its records at
+  // offsets >= st->from to fn, advancing *st.
+  Status DeliverChunk(uint64_t first, std::string_view value, RecordFn fn, ReadState* st) const;
+  Status NoChunkAt(leveldb::Iterator* it, uint64_t from) const;
   Status DropTail(uint64_t new_end, leveldb::WriteBatch* batch);
   Status Corrupt(uint64_t offset, const std::string& why) const;
   leveldb::ReadOptions ReadOpts() const;
@@ -61,7 +73,7 @@ class LevelDbLog : public Log {
   const std::shared_ptr<const Resources> res_;  // declared before db_: outlives it
   const std::unique_ptr<leveldb::DB> db_;
 
-  std::mutex write_mu_;  // serializes Append and Truncate
+  std::mutex write_mu_;    // serializes Append and Truncate
   mutable std::mutex mu_;  // guards end_ and checkpoint_
   uint64_t end_ = 0;
   std::string checkpoint_;

@@ -120,7 +120,8 @@ std::string EncodeMeta(uint64_t end, std::string_view checkpoint) {
 
 Status DecodeMeta(std::string_view value, LogMeta* meta) {
   if (value.size() < 13)
-    return DataLoss("meta value of " + std::to_string(value.size()) + " bytes is too short (minimum 13)");
+    return DataLoss("meta value of " + std::to_string(value.size()) +
+                    " bytes is too short (minimum 13)");
   uint32_t stored = static_cast<uint32_t>(GetFixed(value.data(), 4));
   if (stored != crc32c::Value(value.data() + 4, value.size() - 4))
     return DataLoss("meta checksum mismatch");

@@ -31,7 +31,8 @@ Status CreateDirect(std::unique_ptr<StoragePlugin>* out) {
 Status LoadModule(const sluice_plugin_descriptor** out) {
   static void* handle = dlopen(SLUICE_STORAGE_LEVELDB_MODULE, RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr)
-    return sluice::Internal(std::string("dlopen ") + SLUICE_STORAGE_LEVELDB_MODULE + ": " + dlerror());
+    return sluice::Internal(std::string("dlopen ") + SLUICE_STORAGE_LEVELDB_MODULE + ": " +
+                            dlerror());
   auto entry = reinterpret_cast<sluice_plugin_entry_fn>(dlsym(handle, SLUICE_ENTRY_SYMBOL));
   if (entry == nullptr) return sluice::Internal("module lacks " SLUICE_ENTRY_SYMBOL);
   *out = entry();
@@ -100,10 +101,13 @@ TEST(LevelDbModuleTest, ClientProxiesMayBeDestroyedInAnyOrder) {
   kv.reset();       // the store lives on while its snapshot and iterator do
   std::string key;
   bool exhausted = false;
-  SLUICE_ASSERT_OK(it->Read(10, [&](std::string_view k, std::string_view) {
-    key = std::string(k);
-    return true;
-  }, &exhausted));
+  SLUICE_ASSERT_OK(it->Read(
+      10,
+      [&](std::string_view k, std::string_view) {
+        key = std::string(k);
+        return true;
+      },
+      &exhausted));
   EXPECT_EQ(key, "k");
   EXPECT_TRUE(exhausted);
   uint64_t first = 1;

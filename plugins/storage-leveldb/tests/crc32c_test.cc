@@ -24,8 +24,8 @@ TEST(Crc32cTest, ExtendEqualsOneCallAtEverySplit) {
   for (int i = 0; i < 100; ++i) data.push_back(static_cast<char>(i * 37 + 11));
   uint32_t whole = crc32c::Value(data.data(), data.size());
   for (size_t cut = 0; cut <= data.size(); ++cut) {
-    uint32_t part = crc32c::Extend(crc32c::Value(data.data(), cut), data.data() + cut,
-                                   data.size() - cut);
+    uint32_t part =
+        crc32c::Extend(crc32c::Value(data.data(), cut), data.data() + cut, data.size() - cut);
     EXPECT_EQ(part, whole) << "split at " << cut;
   }
 }

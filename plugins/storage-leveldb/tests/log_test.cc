@@ -12,15 +12,15 @@
 #include "leveldb_storage.h"
 #include "log_format.h"
 
-#define SLUICE_ASSERT_OK(expr)                                                \
-  do {                                                                        \
-    ::sluice::Status _st = (expr);                                            \
-    ASSERT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString();               \
+#define SLUICE_ASSERT_OK(expr)                                  \
+  do {                                                          \
+    ::sluice::Status _st = (expr);                              \
+    ASSERT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString(); \
   } while (0)
-#define SLUICE_EXPECT_OK(expr)                                                \
-  do {                                                                        \
-    ::sluice::Status _st = (expr);                                            \
-    EXPECT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString();               \
+#define SLUICE_EXPECT_OK(expr)                                  \
+  do {                                                          \
+    ::sluice::Status _st = (expr);                              \
+    EXPECT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString(); \
   } while (0)
 
 namespace sluice::storage_leveldb {
@@ -129,7 +129,8 @@ TEST_F(LevelDbLogTest, CorruptMetaFailsOpen) {
   auto log = Open();
   SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
   log.reset();
-  ASSERT_TRUE(Raw()->Put(leveldb::WriteOptions(), std::string(kMetaKey), "garbage-meta-value").ok());
+  ASSERT_TRUE(
+      Raw()->Put(leveldb::WriteOptions(), std::string(kMetaKey), "garbage-meta-value").ok());
   std::unique_ptr<Log> again;
   Status s = storage_->OpenLog("trips/v0001", dir_, false, &again);
   EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();

@@ -17,8 +17,11 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   EXPECT_EQ(s.write_buffer_mb, 16);
   EXPECT_TRUE(s.compression);
   EXPECT_FALSE(s.paranoid_checks);
-  Status st = Parse({{"block_cache_mb", "128"}, {"write_buffer_mb", "1"},
-                     {"compression", "none"}, {"paranoid_checks", "true"}}, &s);
+  Status st = Parse({{"block_cache_mb", "128"},
+                     {"write_buffer_mb", "1"},
+                     {"compression", "none"},
+                     {"paranoid_checks", "true"}},
+                    &s);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(s.block_cache_mb, 128);
   EXPECT_EQ(s.write_buffer_mb, 1);

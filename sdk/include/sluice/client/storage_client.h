@@ -166,7 +166,8 @@ class KvStoreProxy : public KvStore {
   Status Write(const KvOp* ops, size_t count, bool sync) override {
     std::vector<sluice_kv_op> c(count);
     for (size_t i = 0; i < count; ++i)
-      c[i] = sluice_kv_op{static_cast<uint32_t>(ops[i].kind), Bytes(ops[i].key), Bytes(ops[i].value)};
+      c[i] =
+          sluice_kv_op{static_cast<uint32_t>(ops[i].kind), Bytes(ops[i].key), Bytes(ops[i].value)};
     CallStatus cs;
     return cs.Result(kv_->vt()->kv_write(kv_->handle, c.data(), count, sync ? 1 : 0, &cs.st));
   }
@@ -256,21 +257,31 @@ inline constexpr size_t kRequiredVtableSize =
 inline Status CheckVtable(const sluice_storage_vtable* vt) {
   if (vt == nullptr) return InvalidArgument("storage plugin function table is null");
   if (vt->struct_size < kRequiredVtableSize)
-    return FailedPrecondition("storage plugin function table has " + std::to_string(vt->struct_size) +
-                              " bytes, expected at least " + std::to_string(kRequiredVtableSize) +
+    return FailedPrecondition("storage plugin function table has " +
+                              std::to_string(vt->struct_size) + " bytes, expected at least " +
+                              std::to_string(kRequiredVtableSize) +
                               " — rebuild the plugin against this SDK");
   const std::pair<const char*, bool> fns[] = {
-      {"create", vt->create != nullptr}, {"destroy", vt->destroy != nullptr},
-      {"log_open", vt->log_open != nullptr}, {"log_close", vt->log_close != nullptr},
-      {"log_append", vt->log_append != nullptr}, {"log_read", vt->log_read != nullptr},
-      {"log_end", vt->log_end != nullptr}, {"log_checkpoint", vt->log_checkpoint != nullptr},
-      {"log_truncate", vt->log_truncate != nullptr}, {"log_remove", vt->log_remove != nullptr},
-      {"kv_open", vt->kv_open != nullptr}, {"kv_close", vt->kv_close != nullptr},
-      {"kv_write", vt->kv_write != nullptr}, {"kv_get", vt->kv_get != nullptr},
+      {"create", vt->create != nullptr},
+      {"destroy", vt->destroy != nullptr},
+      {"log_open", vt->log_open != nullptr},
+      {"log_close", vt->log_close != nullptr},
+      {"log_append", vt->log_append != nullptr},
+      {"log_read", vt->log_read != nullptr},
+      {"log_end", vt->log_end != nullptr},
+      {"log_checkpoint", vt->log_checkpoint != nullptr},
+      {"log_truncate", vt->log_truncate != nullptr},
+      {"log_remove", vt->log_remove != nullptr},
+      {"kv_open", vt->kv_open != nullptr},
+      {"kv_close", vt->kv_close != nullptr},
+      {"kv_write", vt->kv_write != nullptr},
+      {"kv_get", vt->kv_get != nullptr},
       {"kv_snapshot", vt->kv_snapshot != nullptr},
       {"kv_release_snapshot", vt->kv_release_snapshot != nullptr},
-      {"kv_iter_new", vt->kv_iter_new != nullptr}, {"kv_iter_seek", vt->kv_iter_seek != nullptr},
-      {"kv_iter_read", vt->kv_iter_read != nullptr}, {"kv_iter_free", vt->kv_iter_free != nullptr},
+      {"kv_iter_new", vt->kv_iter_new != nullptr},
+      {"kv_iter_seek", vt->kv_iter_seek != nullptr},
+      {"kv_iter_read", vt->kv_iter_read != nullptr},
+      {"kv_iter_free", vt->kv_iter_free != nullptr},
       {"kv_remove", vt->kv_remove != nullptr}};
   for (const auto& f : fns)
     if (!f.second)

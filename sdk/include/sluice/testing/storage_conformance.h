@@ -38,15 +38,15 @@
 
 #include "sluice/storage.h"
 
-#define SLUICE_EXPECT_OK(expr)                                                      \
-  do {                                                                              \
-    ::sluice::Status _sluice_st = (expr);                                           \
-    EXPECT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString();       \
+#define SLUICE_EXPECT_OK(expr)                                                \
+  do {                                                                        \
+    ::sluice::Status _sluice_st = (expr);                                     \
+    EXPECT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString(); \
   } while (0)
-#define SLUICE_ASSERT_OK(expr)                                                      \
-  do {                                                                              \
-    ::sluice::Status _sluice_st = (expr);                                           \
-    ASSERT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString();       \
+#define SLUICE_ASSERT_OK(expr)                                                \
+  do {                                                                        \
+    ::sluice::Status _sluice_st = (expr);                                     \
+    ASSERT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString(); \
   } while (0)
 
 namespace sluice::testing {
@@ -151,10 +151,13 @@ class StorageConformanceTest : public ::testing::TestWithParam<StorageCase> {
     for (int guard = 0; guard < 100000; ++guard) {
       bool exhausted = false;
       size_t before = out.size();
-      Status s = it->Read(batch, [&](std::string_view k, std::string_view v) {
-        out.emplace_back(std::string(k), std::string(v));
-        return true;
-      }, &exhausted);
+      Status s = it->Read(
+          batch,
+          [&](std::string_view k, std::string_view v) {
+            out.emplace_back(std::string(k), std::string(v));
+            return true;
+          },
+          &exhausted);
       EXPECT_TRUE(s.ok()) << s.ToString();
       EXPECT_LE(out.size() - before, batch);
       if (!s.ok() || exhausted) return out;
@@ -409,8 +412,11 @@ TEST_P(StorageConformanceTest, KvOpenMissingWithoutCreateIsNotFound) {
 TEST_P(StorageConformanceTest, KvWriteAppliesOpsInOrder) {
   auto kv = OpenKv();
   ASSERT_NE(kv, nullptr);
-  std::vector<KvOp> ops = {{KvOp::kPut, "a", "1"}, {KvOp::kPut, "b", "2"}, {KvOp::kDelete, "a", ""},
-                           {KvOp::kPut, "c", "3"}, {KvOp::kPut, "c", "4"}};
+  std::vector<KvOp> ops = {{KvOp::kPut, "a", "1"},
+                           {KvOp::kPut, "b", "2"},
+                           {KvOp::kDelete, "a", ""},
+                           {KvOp::kPut, "c", "3"},
+                           {KvOp::kPut, "c", "4"}};
   SLUICE_ASSERT_OK(kv->Write(ops.data(), ops.size(), /*sync=*/true));
   EXPECT_EQ(GetOr(kv.get(), "a"), "<absent>");
   EXPECT_EQ(GetOr(kv.get(), "b"), "2");
@@ -539,10 +545,13 @@ TEST_P(StorageConformanceTest, KvReadInSmallBatchesSetsExhausted) {
   SLUICE_ASSERT_OK(kv->NewIterator(nullptr, "", "", false, &it));
   Entries got;
   bool exhausted = true;
-  SLUICE_ASSERT_OK(it->Read(5, [&](std::string_view k, std::string_view v) {
-    got.emplace_back(std::string(k), std::string(v));
-    return got.size() < 2;  // stop after the second entry
-  }, &exhausted));
+  SLUICE_ASSERT_OK(it->Read(
+      5,
+      [&](std::string_view k, std::string_view v) {
+        got.emplace_back(std::string(k), std::string(v));
+        return got.size() < 2;  // stop after the second entry
+      },
+      &exhausted));
   EXPECT_FALSE(exhausted);
   EXPECT_EQ(got, Entries(all.begin(), all.begin() + 2));
   EXPECT_EQ(Drain(it.get(), 100), Entries(all.begin() + 2, all.end()));
@@ -574,7 +583,8 @@ TEST_P(StorageConformanceTest, KvLargeValues) {
 TEST_P(StorageConformanceTest, KvBinaryKeysOrderBytewise) {
   auto kv = OpenKv();
   ASSERT_NE(kv, nullptr);
-  const std::string k0("\0", 1), k00("\0\0", 2), ka0("a\0", 2), kff("\xff", 1), kffff("\xff\xff", 2);
+  const std::string k0("\0", 1), k00("\0\0", 2), ka0("a\0", 2), kff("\xff", 1),
+      kffff("\xff\xff", 2);
   Entries in = {{kff, "ff"}, {"a", "a"}, {k00, "00"}, {ka0, "a0"}, {k0, "0"}, {kffff, "ffff"}};
   PutAll(kv.get(), in);
   Entries sorted = {{k0, "0"}, {k00, "00"}, {"a", "a"}, {ka0, "a0"}, {kff, "ff"}, {kffff, "ffff"}};
@@ -605,12 +615,13 @@ TEST_P(StorageConformanceTest, KvRemoveDeletesEverything) {
 // Runs the whole suite against the plugins `factory` creates (a callable
 // convertible to sluice::testing::StorageFactory). `Prefix` names this
 // instantiation in test names: Prefix/StorageConformanceTest.LogTruncate.../0.
-#define SLUICE_STORAGE_CONFORMANCE_TESTS(Prefix, factory)                                 \
-  namespace sluice_storage_conformance_##Prefix {                                         \
-  using StorageConformanceTest = ::sluice::testing::StorageConformanceTest;               \
-  INSTANTIATE_TEST_SUITE_P(Prefix, StorageConformanceTest,                                \
-                           ::testing::Values(::sluice::testing::StorageCase{#Prefix, (factory)})); \
-  }  /* namespace */                                                                      \
+#define SLUICE_STORAGE_CONFORMANCE_TESTS(Prefix, factory)                       \
+  namespace sluice_storage_conformance_##Prefix {                               \
+    using StorageConformanceTest = ::sluice::testing::StorageConformanceTest;   \
+    INSTANTIATE_TEST_SUITE_P(                                                   \
+        Prefix, StorageConformanceTest,                                         \
+        ::testing::Values(::sluice::testing::StorageCase{#Prefix, (factory)})); \
+  } /* namespace */                                                             \
   static_assert(true, "")
 
 #endif  // SLUICE_TESTING_STORAGE_CONFORMANCE_H_
