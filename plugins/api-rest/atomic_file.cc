@@ -1,0 +1,56 @@
+#include "atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace sluice::rest {
+
+namespace {
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return IoError("write " + path, errno);
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status();
+}
+
+Status WriteAndSync(const std::string& path, std::string_view contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("open " + path, errno);
+  Status s = WriteAll(fd, contents, path);
+  if (s.ok() && ::fsync(fd) != 0) s = IoError("fsync " + path, errno);
+  if (::close(fd) != 0 && s.ok()) s = IoError("close " + path, errno);
+  return s;
+}
+
+Status SyncDirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("open directory " + dir, errno);
+  Status s;
+  if (::fsync(fd) != 0) s = IoError("fsync directory " + dir, errno);
+  ::close(fd);
+  return s;
+}
+
+}  // namespace
+
+Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  std::string tmp = path + ".tmp";
+  Status s = WriteAndSync(tmp, contents);
+  if (s.ok() && ::rename(tmp.c_str(), path.c_str()) != 0)
+    s = IoError("rename " + tmp + " to " + path, errno);
+  if (!s.ok()) {
+    ::unlink(tmp.c_str());
+    return s;
+  }
+  return SyncDirectoryOf(path);
+}
+
+}  // namespace sluice::rest

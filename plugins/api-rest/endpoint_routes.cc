@@ -1,0 +1,116 @@
+// RestService's endpoint routes: list, get by key, count, query and the
+// OpenAPI document, each answered from one pinned view.
+#include "http_status.h"
+#include "json_writer.h"
+#include "openapi.h"
+#include "rest_service.h"
+
+namespace sluice::rest {
+
+bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* response) {
+  Status s = api_.Acquire(target.endpoint->name, target.version, view);
+  if (!s.ok()) {
+    response->SetError(s);
+    return false;
+  }
+  response->endpoint = view->endpoint().name;
+  response->version = view->version().version;
+  return true;
+}
+
+void RestService::RunQuery(const Target& target, std::string_view query_json,
+                           HttpResponse* response) {
+  ApiHost::View view;
+  if (!Pin(target, &view, response)) return;
+  const Schema& schema = view.schema();
+  std::string& body = response->body;
+  JsonWriter w(&body);
+  Status row_error;
+  w.BeginArray();
+  Status s = api_.Query(view, query_json, [&](const sluice_row_batch& rows) {
+    for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i)
+      row_error = w.Record(schema, BatchRow(rows, i));
+    return row_error.ok();
+  });
+  w.EndArray();
+  if (s.ok()) s = row_error;
+  if (!s.ok()) {
+    body.clear();
+    response->SetError(s);
+  }
+}
+
+void RestService::List(const HttpRequest& request, const Target& target, HttpResponse* response) {
+  std::string query;
+  Status s = ListQueryJson(request.query, &query);
+  if (!s.ok()) return response->SetError(s);
+  RunQuery(target, query, response);
+}
+
+void RestService::Query(const HttpRequest& request, const Target& target,
+                        HttpResponse* response) {
+  std::string_view query;
+  Status s = QueryBody(request.body, &query);
+  if (!s.ok()) return response->SetError(s);
+  RunQuery(target, query, response);
+}
+
+void RestService::Count(const HttpRequest& request, const Target& target,
+                        HttpResponse* response) {
+  std::string_view query;
+  Status s = QueryBody(request.body, &query);
+  if (!s.ok()) return response->SetError(s);
+  ApiHost::View view;
+  if (!Pin(target, &view, response)) return;
+  uint64_t count = 0;
+  s = api_.Count(view, query, &count);
+  if (!s.ok()) return response->SetError(s);
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("count");
+  w.Uint(count);
+  w.EndObject();
+}
+
+void RestService::GetRecord(const Target& target, std::string_view raw_key,
+                            HttpResponse* response) {
+  std::string key;
+  if (!PercentDecode(raw_key, /*plus_is_space=*/false, &key))
+    return response->SetError(InvalidArgument("malformed percent-encoding in key '" +
+                                              std::string(raw_key) + "'"));
+  ApiHost::View view;
+  if (!Pin(target, &view, response)) return;
+  Status row_error;
+  bool got = false;
+  Status s = api_.Get(view, key, [&](const sluice_row_batch& rows) {
+    if (rows.row_count > 0 && !got) {
+      got = true;
+      row_error = AppendRecordJson(&response->body, view.schema(), BatchRow(rows, 0));
+    }
+    return false;
+  });
+  if (s.ok()) s = row_error;
+  if (s.ok() && !got)
+    s = NotFound("no record with key \"" + key + "\" in " + view.endpoint().name + " v" +
+                 std::to_string(view.version().version));
+  if (!s.ok()) {
+    response->body.clear();
+    response->SetError(s);
+  }
+}
+
+// Served from the catalog, not a view: the document of a version exists
+// (and is useful) before its cache is ready.
+void RestService::OpenApi(const Target& target, HttpResponse* response) {
+  const EndpointInfo& e = *target.endpoint;
+  uint32_t version = target.version != 0 ? target.version : e.current_version;
+  const VersionInfo* v = Catalog::FindVersion(e, version);
+  if (v == nullptr)
+    return response->SetError(Unavailable("endpoint " + e.name +
+                                          " has no current version yet; versions: " +
+                                          Catalog::VersionList(e)));
+  response->version = version;
+  response->body = OpenApiDocument(e.name, e.path, version, v->schema);
+}
+
+}  // namespace sluice::rest

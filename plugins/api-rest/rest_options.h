@@ -1,0 +1,40 @@
+// Options of the "rest" API plugin (the YAML `api.rest` map), validated once
+// when the plugin instance is created.
+//
+//   RestOptions o;
+//   Status s = ParseRestOptions(options, &o);   // INVALID_ARGUMENT on bad input
+#ifndef SLUICE_PLUGINS_API_REST_REST_OPTIONS_H_
+#define SLUICE_PLUGINS_API_REST_REST_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "sluice/host_services.h"
+#include "sluice/status.h"
+
+namespace sluice::rest {
+
+struct RestOptions {
+  // Address to listen on (an IPv4 or IPv6 literal, or a host name).
+  std::string host = "127.0.0.1";
+  // TCP port; 0 picks a free one (Start() reports which).
+  uint16_t port = 8080;
+  // Server threads (each runs an event loop serving many connections).
+  int threads = 2;
+  // Largest request body accepted; bigger bodies get 413.
+  uint64_t max_body_bytes = 1048576;
+  // When false, /admin routes answer only requests from loopback peers.
+  bool admin_remote = false;
+};
+
+// The option keys ParseRestOptions accepts, comma separated, for messages.
+const char* KnownRestOptionKeys();
+
+// Parses and validates `options` into *out (which starts from the defaults).
+// INVALID_ARGUMENT naming the key, the value found and what is accepted;
+// an unknown key is an error listing the known ones.
+Status ParseRestOptions(const Options& options, RestOptions* out);
+
+}  // namespace sluice::rest
+
+#endif  // SLUICE_PLUGINS_API_REST_REST_OPTIONS_H_

@@ -1,0 +1,44 @@
+#include "rest_plugin.h"
+
+#include "atomic_file.h"
+#include "openapi.h"
+
+namespace sluice::rest {
+
+Status RestPlugin::Create(const HostServices& host, const Options& options, const ApiHost& api,
+                          std::unique_ptr<RestPlugin>* out) {
+  if (api.c() == nullptr) return InvalidArgument("rest: no query service given to create()");
+  RestOptions parsed;
+  SLUICE_RETURN_IF_ERROR(ParseRestOptions(options, &parsed));
+  out->reset(new RestPlugin(host, api, parsed));
+  return Status();
+}
+
+RestPlugin::RestPlugin(const HostServices& host, const ApiHost& api, const RestOptions& options)
+    : service_(std::make_shared<RestService>(api, options)), server_(service_, host) {}
+
+RestPlugin::~RestPlugin() { Stop(); }
+
+Status RestPlugin::WriteArtifacts(const std::string& endpoint, const std::string& path,
+                                  uint32_t version, const Schema& schema, const std::string& dir) {
+  if (path.empty() || path[0] != '/')
+    return InvalidArgument("rest: endpoint " + endpoint + " has path '" + path +
+                           "'; expected a path starting with '/', e.g. /" + endpoint);
+  std::string document = OpenApiDocument(endpoint, path, version, schema);
+  return WriteFileAtomically(dir + "/openapi.json", document)
+      .WithContext("rest: writing the OpenAPI document of " + endpoint + " v" +
+                   std::to_string(version));
+}
+
+Status RestPlugin::Start(std::vector<std::string>* addresses) {
+  std::string address;
+  SLUICE_RETURN_IF_ERROR(server_.Start(&address));
+  addresses->push_back(address);
+  return Status();
+}
+
+void RestPlugin::Stop() { server_.Stop(); }
+
+void RestPlugin::CatalogChanged() { service_->CatalogChanged(); }
+
+}  // namespace sluice::rest

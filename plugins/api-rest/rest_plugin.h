@@ -1,0 +1,50 @@
+// The "rest" API plugin: serves every endpoint version the host's catalog
+// lists over HTTP/JSON (docs/rest.md) and writes each version's
+// openapi.json at migrate time.
+//
+//   std::unique_ptr<RestPlugin> p;
+//   Status s = RestPlugin::Create(host, options, api, &p);
+//   std::vector<std::string> addresses;
+//   if (s.ok()) s = p->Start(&addresses);   // {"http://127.0.0.1:8080"}
+#ifndef SLUICE_PLUGINS_API_REST_REST_PLUGIN_H_
+#define SLUICE_PLUGINS_API_REST_REST_PLUGIN_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http_server.h"
+#include "rest_service.h"
+#include "sluice/api.h"
+
+namespace sluice::rest {
+
+class RestPlugin : public ApiPlugin {
+ public:
+  // Validates `options` (rest_options.h); INVALID_ARGUMENT on a bad or
+  // unknown key. Does not listen yet. `api` must outlive the plugin.
+  static Status Create(const HostServices& host, const Options& options, const ApiHost& api,
+                       std::unique_ptr<RestPlugin>* out);
+  // Stops serving first.
+  ~RestPlugin() override;
+
+  // Writes `dir`/openapi.json (atomically) for the version.
+  Status WriteArtifacts(const std::string& endpoint, const std::string& path, uint32_t version,
+                        const Schema& schema, const std::string& dir) override;
+  // Listens on host:port; appends "http://HOST:PORT" (the bound port).
+  Status Start(std::vector<std::string>* addresses) override;
+  // Finishes requests in flight, then stops. Idempotent.
+  void Stop() override;
+  // Re-reads the host's catalog.
+  void CatalogChanged() override;
+
+ private:
+  RestPlugin(const HostServices& host, const ApiHost& api, const RestOptions& options);
+
+  std::shared_ptr<RestService> service_;
+  HttpServer server_;
+};
+
+}  // namespace sluice::rest
+
+#endif  // SLUICE_PLUGINS_API_REST_REST_PLUGIN_H_

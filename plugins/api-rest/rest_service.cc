@@ -1,0 +1,244 @@
+#include "rest_service.h"
+
+#include <simdjson.h>
+
+#include "http_status.h"
+#include "json_writer.h"
+
+namespace sluice::rest {
+
+namespace {
+
+constexpr std::string_view kAdminPrefix = "/admin/endpoints/";
+constexpr std::string_view kAdminSuffix = "/current";
+
+// "/trips, /zones": every endpoint path, for "no such route" messages.
+std::string PathList(const Catalog& catalog) {
+  std::string out;
+  for (const EndpointInfo& e : catalog.endpoints()) out += (out.empty() ? "" : ", ") + e.path;
+  return out.empty() ? "none configured" : out;
+}
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+simdjson::dom::parser& ThreadParser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+// Parses the admin body {"version": N}.
+Status AdminVersion(std::string_view body, uint32_t* version) {
+  const char* expected = "expected a JSON body {\"version\": N} with N >= 1";
+  simdjson::dom::object obj;
+  auto error = ThreadParser().parse(body.data(), body.size()).get(obj);
+  if (error)
+    return InvalidArgument(std::string("request body: ") + simdjson::error_message(error) + "; " +
+                           expected);
+  uint64_t n = 0;
+  for (auto field : obj) {
+    if (field.key != "version")
+      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " +
+                             expected);
+    if (field.value.get_uint64().get(n) || n == 0 || n > UINT32_MAX)
+      return InvalidArgument("request body: 'version' must be an integer in [1, 4294967295], "
+                             "found " + simdjson::to_string(field.value));
+  }
+  if (n == 0) return InvalidArgument("request body: missing 'version'; " + std::string(expected));
+  *version = static_cast<uint32_t>(n);
+  return Status();
+}
+
+}  // namespace
+
+void HttpResponse::SetError(const Status& s) {
+  SetError(HttpStatusFor(s.code()), CodeName(s.code()), s.message());
+}
+
+void HttpResponse::SetError(int http_status, std::string_view code_name,
+                            std::string_view message) {
+  status = http_status;
+  body = ErrorJson(code_name, message);
+}
+
+Status QueryBody(std::string_view body, std::string_view* query) {
+  if (IsBlank(body)) {
+    *query = "{}";
+    return Status();
+  }
+  simdjson::dom::element doc;
+  auto error = ThreadParser().parse(body.data(), body.size()).get(doc);
+  if (error)
+    return InvalidArgument(std::string("request body is not valid JSON: ") +
+                           simdjson::error_message(error));
+  if (!doc.is_object())
+    return InvalidArgument("request body must be a JSON object (a query, docs/query.md), found " +
+                           simdjson::to_string(doc).substr(0, 40));
+  *query = body;
+  return Status();
+}
+
+RestService::RestService(const ApiHost& api, const RestOptions& options)
+    : api_(api), options_(options), catalog_(api) {}
+
+void RestService::CatalogChanged() { (void)catalog_.Refresh(nullptr); }
+
+void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
+  std::string_view path = request.path;
+  if (path == "/" || path == "/health") {
+    if (request.method != "GET") {
+      response->allow = "GET";
+      return response->SetError(405, "invalid_argument",
+                                std::string(request.method) + " is not allowed on " +
+                                    std::string(path) + "; allowed: GET");
+    }
+    if (path == "/") return HandleIndex(response);
+    response->body = "{\"status\":\"ok\"}";
+    return;
+  }
+  if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix && path.size() > kAdminPrefix.size() &&
+      path.substr(path.size() - kAdminSuffix.size()) == kAdminSuffix) {
+    std::string_view name = path.substr(
+        kAdminPrefix.size(), path.size() - kAdminPrefix.size() - kAdminSuffix.size());
+    if (!name.empty() && name.find('/') == std::string_view::npos)
+      return HandleAdmin(request, name, response);
+  }
+  HandleEndpoint(request, response);
+}
+
+void RestService::HandleIndex(HttpResponse* response) {
+  std::shared_ptr<const Catalog> catalog;
+  Status s = catalog_.Refresh(&catalog);  // rows and lag move without notifications
+  if (!s.ok()) return response->SetError(s);
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("endpoints");
+  w.BeginArray();
+  for (const EndpointInfo& e : catalog->endpoints()) {
+    w.BeginObject();
+    w.Key("name");
+    w.String(e.name);
+    w.Key("path");
+    w.String(e.path);
+    w.Key("current_version");
+    w.Uint(e.current_version);
+    w.Key("pinned");
+    w.Bool(e.pinned);
+    w.Key("versions");
+    w.BeginArray();
+    for (const VersionInfo& v : e.versions) {
+      w.BeginObject();
+      w.Key("version");
+      w.Uint(v.version);
+      w.Key("ready");
+      w.Bool(v.ready);
+      w.Key("log_end");
+      w.Uint(v.log_end);
+      w.Key("cache_offset");
+      w.Uint(v.cache_offset);
+      w.Key("lag");
+      w.Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
+      w.Key("rows");
+      w.Uint(v.rows);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_name,
+                              HttpResponse* response) {
+  if (!options_.admin_remote && !request.from_loopback)
+    return response->SetError(403, "permission_denied",
+                              "admin routes answer only requests from loopback addresses; set "
+                              "the rest option admin_remote: true to allow remote peers");
+  if (request.method != "PUT") {
+    response->allow = "PUT";
+    return response->SetError(405, "invalid_argument",
+                              std::string(request.method) + " is not allowed on " +
+                                  std::string(request.path) + "; allowed: PUT");
+  }
+  std::string name;
+  if (!PercentDecode(raw_name, false, &name))
+    return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name '" +
+                                              std::string(raw_name) + "'"));
+  uint32_t version = 0;
+  Status s = AdminVersion(request.body, &version);
+  if (s.ok()) s = api_.SetCurrent(name, version);
+  if (!s.ok()) return response->SetError(s);
+  (void)catalog_.Refresh(nullptr);
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("endpoint");
+  w.String(name);
+  w.Key("current_version");
+  w.Uint(version);
+  w.EndObject();
+}
+
+bool RestService::Resolve(const Catalog& catalog, std::string_view path, Target* out) const {
+  auto match = [&](std::string_view p, uint32_t version) {
+    for (std::string_view prefix : PathPrefixes(p)) {
+      const EndpointInfo* e = catalog.FindByPath(prefix);
+      if (e == nullptr) continue;
+      *out = Target{e, version, p.substr(prefix.size())};
+      return true;
+    }
+    return false;
+  };
+  uint32_t version = 0;
+  std::string_view rest;
+  if (SplitVersion(path, &version, &rest) && match(rest, version)) return true;
+  return match(path, 0);
+}
+
+void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* response) {
+  std::shared_ptr<const Catalog> catalog;
+  Status s = catalog_.Get(&catalog);
+  if (!s.ok()) return response->SetError(s);
+  Target target;
+  bool found = Resolve(*catalog, request.path, &target);
+  bool version_known =
+      found && (target.version == 0 || Catalog::FindVersion(*target.endpoint, target.version));
+  if (!found || !version_known) {  // maybe new since the last reading
+    s = catalog_.Refresh(&catalog);
+    if (!s.ok()) return response->SetError(s);
+    found = Resolve(*catalog, request.path, &target);
+  }
+  EndpointAction action = ParseAction(found ? target.suffix : std::string_view("?"));
+  if (action.kind == EndpointAction::kUnknown)
+    return response->SetError(NotFound("no route " + std::string(request.method) + " " +
+                                       std::string(request.path) + "; endpoint paths: " +
+                                       PathList(*catalog)));
+  response->endpoint = target.endpoint->name;
+  if (target.version != 0 && Catalog::FindVersion(*target.endpoint, target.version) == nullptr)
+    return response->SetError(NotFound("endpoint " + target.endpoint->name + " has no version " +
+                                       std::to_string(target.version) + "; versions: " +
+                                       Catalog::VersionList(*target.endpoint)));
+  if (request.method != action.allow()) {
+    response->allow = action.allow();
+    return response->SetError(405, "invalid_argument",
+                              std::string(request.method) + " is not allowed on " +
+                                  std::string(request.path) + "; allowed: " + action.allow());
+  }
+  Dispatch(request, target, action, response);
+}
+
+void RestService::Dispatch(const HttpRequest& request, const Target& target,
+                           const EndpointAction& action, HttpResponse* response) {
+  switch (action.kind) {
+    case EndpointAction::kCollection: return List(request, target, response);
+    case EndpointAction::kRecord: return GetRecord(target, action.key, response);
+    case EndpointAction::kCount: return Count(request, target, response);
+    case EndpointAction::kQuery: return Query(request, target, response);
+    case EndpointAction::kOapi: return OpenApi(target, response);
+    case EndpointAction::kUnknown: break;
+  }
+  response->SetError(Internal("unhandled route kind"));
+}
+
+}  // namespace sluice::rest

@@ -1,0 +1,104 @@
+// The REST plugin's request handling, independent of the HTTP library:
+// routes a request to the catalog's endpoints and answers it through the
+// host's query service. Every endpoint request pins one version (a view)
+// for its whole duration, so an answer never mixes versions.
+//
+//   RestService service(api, options);
+//   HttpRequest req;  req.method = "GET";  req.path = "/v2/trips/42";
+//   HttpResponse resp;
+//   service.Handle(req, &resp);    // resp.status 200, resp.body {"trip_id":42,...}
+#ifndef SLUICE_PLUGINS_API_REST_REST_SERVICE_H_
+#define SLUICE_PLUGINS_API_REST_REST_SERVICE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "catalog_cache.h"
+#include "rest_options.h"
+#include "route.h"
+#include "sluice/api_host.h"
+#include "sluice/status.h"
+
+namespace sluice::rest {
+
+struct HttpRequest {
+  std::string_view method;  // "GET", "POST", ...
+  std::string_view path;    // as received: percent-encoded, no query string
+  // URL query parameters as received (percent-encoded values).
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string_view body;
+  bool from_loopback = false;  // the peer address is 127.0.0.0/8 or ::1
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;      // JSON (every answer, errors included)
+  std::string allow;     // methods for the Allow header (405 answers)
+  std::string endpoint;  // X-Sluice-Endpoint, when the request named an endpoint
+  uint32_t version = 0;  // X-Sluice-Version when nonzero: the version that answered
+
+  // Replaces the body with the error JSON of `s` and sets the status.
+  void SetError(const Status& s);
+  // Same with an explicit HTTP status and code name (403, 405, 413).
+  void SetError(int http_status, std::string_view code_name, std::string_view message);
+};
+
+class RestService {
+ public:
+  // `api` is the host's query service; it must outlive the service.
+  RestService(const ApiHost& api, const RestOptions& options);
+  RestService(const RestService&) = delete;
+  RestService& operator=(const RestService&) = delete;
+
+  // Answers one request. Never fails: every error becomes an error response.
+  // Thread-safe; requests run concurrently.
+  void Handle(const HttpRequest& request, HttpResponse* response);
+
+  // Re-reads the catalog (the host reports a change). Thread-safe.
+  void CatalogChanged();
+
+  const RestOptions& options() const { return options_; }
+
+ private:
+  // The endpoint and version a path under an endpoint's routes names.
+  struct Target {
+    const EndpointInfo* endpoint = nullptr;
+    uint32_t version = 0;  // 0 = the current version (unversioned path)
+    std::string_view suffix;
+  };
+
+  bool Resolve(const Catalog& catalog, std::string_view path, Target* out) const;
+  void HandleIndex(HttpResponse* response);
+  void HandleAdmin(const HttpRequest& request, std::string_view name, HttpResponse* response);
+  void HandleEndpoint(const HttpRequest& request, HttpResponse* response);
+  void Dispatch(const HttpRequest& request, const Target& target, const EndpointAction& action,
+                HttpResponse* response);
+
+  // Endpoint routes (endpoint_routes.cc). `version` 0 = current.
+  void List(const HttpRequest& request, const Target& target, HttpResponse* response);
+  void GetRecord(const Target& target, std::string_view raw_key, HttpResponse* response);
+  void Count(const HttpRequest& request, const Target& target, HttpResponse* response);
+  void Query(const HttpRequest& request, const Target& target, HttpResponse* response);
+  void OpenApi(const Target& target, HttpResponse* response);
+  // Pins target's version; on failure fills the error response.
+  bool Pin(const Target& target, ApiHost::View* view, HttpResponse* response);
+  // Runs `query_json` on a pinned view and writes the JSON array of records.
+  void RunQuery(const Target& target, std::string_view query_json, HttpResponse* response);
+
+  ApiHost api_;
+  RestOptions options_;
+  CatalogCache catalog_;
+};
+
+// Checks that `body` is one JSON object (an empty body counts as {}) and
+// sets *query to the text to pass to the host. INVALID_ARGUMENT with the
+// JSON parser's message otherwise.
+Status QueryBody(std::string_view body, std::string_view* query);
+
+}  // namespace sluice::rest
+
+#endif  // SLUICE_PLUGINS_API_REST_REST_SERVICE_H_

@@ -1,0 +1,164 @@
+#include "route.h"
+
+#include <algorithm>
+
+#include "json_writer.h"
+
+namespace sluice::rest {
+
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Parses a decimal count written with digits only (no sign, no spaces).
+bool ParseCount(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+Status DecodedParam(const std::pair<std::string, std::string>& p, std::string* value) {
+  if (!PercentDecode(p.second, /*plus_is_space=*/true, value))
+    return InvalidArgument("query parameter '" + p.first + "': malformed percent-encoding in '" +
+                           p.second + "'");
+  return Status();
+}
+
+Status CountParam(const std::pair<std::string, std::string>& p, JsonWriter& w) {
+  std::string value;
+  SLUICE_RETURN_IF_ERROR(DecodedParam(p, &value));
+  uint64_t n = 0;
+  if (!ParseCount(value, &n))
+    return InvalidArgument("query parameter '" + p.first +
+                           "': expected a non-negative integer, found '" + value + "'");
+  w.Key(p.first == "limit" ? "$limit" : "$skip");
+  w.Uint(n);
+  return Status();
+}
+
+Status OrderByParam(const std::pair<std::string, std::string>& p, JsonWriter& w) {
+  std::string value;
+  SLUICE_RETURN_IF_ERROR(DecodedParam(p, &value));
+  std::vector<std::string_view> seen;
+  w.Key("$order_by");
+  w.BeginObject();
+  std::string_view rest = value;
+  while (true) {
+    size_t comma = rest.find(',');
+    std::string_view term = rest.substr(0, comma);
+    bool desc = !term.empty() && term[0] == '-';
+    std::string_view field = desc ? term.substr(1) : term;
+    if (field.empty())
+      return InvalidArgument("query parameter 'order_by': empty field name in '" + value +
+                             "'; expected comma-separated fields, '-field' for descending");
+    if (std::find(seen.begin(), seen.end(), field) != seen.end())
+      return InvalidArgument("query parameter 'order_by': field '" + std::string(field) +
+                             "' appears twice in '" + value + "'");
+    seen.push_back(field);
+    w.Key(field);
+    w.String(desc ? "desc" : "asc");
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  w.EndObject();
+  return Status();
+}
+
+}  // namespace
+
+bool SplitVersion(std::string_view path, uint32_t* version, std::string_view* rest) {
+  if (path.size() < 3 || path[0] != '/' || path[1] != 'v') return false;
+  size_t end = path.find('/', 1);
+  if (end == std::string_view::npos || end + 1 >= path.size()) return false;
+  std::string_view digits = path.substr(2, end - 2);
+  uint64_t n = 0;
+  if (digits.size() > 10 || (digits.size() > 1 && digits[0] == '0') || !ParseCount(digits, &n) ||
+      n == 0 || n > UINT32_MAX)
+    return false;
+  *version = static_cast<uint32_t>(n);
+  *rest = path.substr(end);
+  return true;
+}
+
+std::vector<std::string_view> PathPrefixes(std::string_view path) {
+  std::vector<std::string_view> out;
+  for (size_t end = path.size(); end > 0; end = path.rfind('/', end - 1)) {
+    out.push_back(path.substr(0, end));
+    if (end == std::string_view::npos) break;
+  }
+  return out;
+}
+
+EndpointAction ParseAction(std::string_view suffix) {
+  EndpointAction a;
+  if (suffix.empty()) {
+    a.kind = EndpointAction::kCollection;
+  } else if (suffix == "/count") {
+    a.kind = EndpointAction::kCount;
+  } else if (suffix == "/query") {
+    a.kind = EndpointAction::kQuery;
+  } else if (suffix == "/oapi") {
+    a.kind = EndpointAction::kOapi;
+  } else if (suffix.size() > 1 && suffix[0] == '/' && suffix.find('/', 1) == std::string_view::npos) {
+    a.kind = EndpointAction::kRecord;
+    a.key = suffix.substr(1);
+  }
+  return a;
+}
+
+bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
+  out->clear();
+  out->reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+' && plus_is_space) {
+      c = ' ';
+    } else if (c == '%') {
+      int hi = i + 2 < in.size() ? HexDigit(in[i + 1]) : -1;
+      int lo = hi >= 0 ? HexDigit(in[i + 2]) : -1;
+      if (lo < 0 || (hi == 0 && lo == 0)) return false;
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    }
+    out->push_back(c);
+  }
+  return true;
+}
+
+Status ListQueryJson(const std::vector<std::pair<std::string, std::string>>& params,
+                     std::string* json) {
+  std::vector<std::string> unknown;
+  for (const auto& p : params)
+    if (p.first != "limit" && p.first != "skip" && p.first != "order_by") unknown.push_back(p.first);
+  if (!unknown.empty()) {
+    std::sort(unknown.begin(), unknown.end());
+    std::string names;
+    for (const std::string& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
+    return InvalidArgument("unknown query parameter" + std::string(unknown.size() > 1 ? "s " : " ") +
+                           names +
+                           "; accepted: limit, skip, order_by (POST .../query takes a full query)");
+  }
+  json->clear();
+  JsonWriter w(json);
+  w.BeginObject();
+  for (const char* name : {"limit", "skip", "order_by"}) {
+    for (const auto& p : params) {
+      if (p.first != name) continue;
+      SLUICE_RETURN_IF_ERROR(p.first == "order_by" ? OrderByParam(p, w) : CountParam(p, w));
+    }
+  }
+  w.EndObject();
+  return Status();
+}
+
+}  // namespace sluice::rest

@@ -1,0 +1,63 @@
+// A tiny blocking HTTP/1.1 client over POSIX sockets for the REST plugin's
+// tests: sends raw request text, reads the status line, headers and a
+// Content-Length body, and can tell whether the server closed the
+// connection. Every read times out after 5 s so a broken server fails the
+// test instead of hanging it.
+#ifndef SLUICE_PLUGINS_API_REST_TESTS_HTTP_CLIENT_H_
+#define SLUICE_PLUGINS_API_REST_TESTS_HTTP_CLIENT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace sluice::rest::testing {
+
+struct HttpReply {
+  int status = 0;
+  std::string version;                         // "HTTP/1.1"
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+
+  // The header's value, or "" when absent (`name` in lower case).
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+class HttpConnection {
+ public:
+  HttpConnection() = default;
+  ~HttpConnection();
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Connects to 127.0.0.1:port. False with errno text in error().
+  bool Connect(uint16_t port);
+  bool Send(const std::string& raw);
+  // Reads one response. False on timeout, malformed input or EOF first.
+  bool Read(HttpReply* reply);
+  // True when the server closes the connection within `timeout_ms` (any
+  // bytes received first make it false).
+  bool ClosedByPeer(int timeout_ms);
+  const std::string& error() const { return error_; }
+
+ private:
+  bool Fill();  // reads more bytes into buffer_
+  int fd_ = -1;
+  std::string buffer_;
+  std::string error_;
+};
+
+// Builds request text: "METHOD target HTTP/1.1", Host, Content-Length when
+// there is a body or the method is POST or PUT, then `extra_headers` (each ending in "\r\n").
+std::string RequestText(const std::string& method, const std::string& target,
+                        const std::string& body = "", const std::string& extra_headers = "");
+
+// One request on a fresh connection. status 0 when it failed.
+HttpReply Fetch(uint16_t port, const std::string& method, const std::string& target,
+                const std::string& body = "");
+
+}  // namespace sluice::rest::testing
+
+#endif  // SLUICE_PLUGINS_API_REST_TESTS_HTTP_CLIENT_H_

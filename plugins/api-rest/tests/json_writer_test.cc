@@ -1,0 +1,134 @@
+#include "json_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "fake_api_host.h"
+#include "sluice/row.h"
+
+namespace sluice::rest {
+namespace {
+
+std::string Str(std::string_view s) {
+  std::string out;
+  AppendJsonString(&out, s);
+  return out;
+}
+
+std::string Num(double v) {
+  std::string out;
+  AppendJsonDouble(&out, v);
+  return out;
+}
+
+TEST(JsonString, EscapesQuotesBackslashAndControlCharacters) {
+  EXPECT_EQ(Str("plain"), "\"plain\"");
+  EXPECT_EQ(Str("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  EXPECT_EQ(Str("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+  EXPECT_EQ(Str(std::string("\x01\x1f\0", 3)), "\"\\u0001\\u001f\\u0000\"");
+  EXPECT_EQ(Str(""), "\"\"");
+}
+
+TEST(JsonString, PassesUtf8AndDelThrough) {
+  EXPECT_EQ(Str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95\"");
+  EXPECT_EQ(Str("\x7f"), "\"\x7f\"");
+  EXPECT_EQ(Str("/"), "\"/\"");
+}
+
+TEST(JsonDouble, ShortestRoundTrip) {
+  EXPECT_EQ(Num(0.1), "0.1");
+  EXPECT_EQ(Num(2.5), "2.5");
+  EXPECT_EQ(Num(3), "3");
+  EXPECT_EQ(Num(-0.0), "-0");
+  EXPECT_EQ(Num(1e300), "1e+300");
+  EXPECT_EQ(Num(1.0 / 3), "0.3333333333333333");
+  double back = std::strtod(Num(0.1 + 0.2).c_str(), nullptr);
+  EXPECT_EQ(back, 0.1 + 0.2);
+}
+
+TEST(JsonDouble, NonFiniteBecomesNull) {
+  EXPECT_EQ(Num(std::numeric_limits<double>::quiet_NaN()), "null");
+  EXPECT_EQ(Num(std::numeric_limits<double>::infinity()), "null");
+  EXPECT_EQ(Num(-std::numeric_limits<double>::infinity()), "null");
+}
+
+TEST(JsonRecord, EveryTypeInSchemaOrder) {
+  Schema schema = testing::TypedSchema();
+  std::string row;
+  RowWriter w(&row, 6);
+  w.Int64(-9007199254740993);  // beyond double precision: must stay exact
+  w.Float64(12.75);
+  w.Bool(true);
+  w.String("tab\there \"q\"");
+  w.Timestamp(1706711295123456);
+  w.Date(19753);
+  ASSERT_TRUE(w.Finish());
+  std::string out;
+  ASSERT_TRUE(AppendRecordJson(&out, schema, row).ok());
+  EXPECT_EQ(out,
+            "{\"id\":-9007199254740993,\"fare\":12.75,\"paid\":true,"
+            "\"note\":\"tab\\there \\\"q\\\"\",\"at\":\"2024-01-31T14:28:15.123456Z\","
+            "\"day\":\"2024-01-31\"}");
+}
+
+TEST(JsonRecord, NullsAndFalse) {
+  Schema schema = testing::TypedSchema();
+  std::string row;
+  RowWriter w(&row, 6);
+  w.Int64(0);
+  w.Null();
+  w.Bool(false);
+  w.Null();
+  w.Timestamp(0);
+  w.Null();
+  std::string out;
+  ASSERT_TRUE(AppendRecordJson(&out, schema, row).ok());
+  EXPECT_EQ(out, "{\"id\":0,\"fare\":null,\"paid\":false,\"note\":null,"
+                 "\"at\":\"1970-01-01T00:00:00Z\",\"day\":null}");
+}
+
+TEST(JsonRecord, MalformedRowIsInternalError) {
+  Schema schema = testing::TypedSchema();
+  std::string row;
+  RowWriter w(&row, 6);
+  w.Int64(1);  // then nothing: truncated
+  std::string out;
+  Status s = AppendRecordJson(&out, schema, row);
+  EXPECT_EQ(s.code(), Code::kInternal);
+  EXPECT_NE(s.message().find("truncated"), std::string::npos) << s.message();
+
+  row.clear();
+  RowWriter w2(&row, 2);  // wrong field count
+  w2.Int64(1);
+  w2.Int64(2);
+  EXPECT_EQ(AppendRecordJson(&out, schema, row).code(), Code::kInternal);
+}
+
+TEST(JsonWriter, CommasAndNesting) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Key("a");
+  w.BeginArray();
+  w.Int(1);
+  w.Uint(2);
+  w.BeginObject();
+  w.EndObject();
+  w.BeginArray();
+  w.EndArray();
+  w.Null();
+  w.EndArray();
+  w.Key("b\"");
+  w.Bool(false);
+  w.Key("c");
+  w.Raw("{\"x\":1}");
+  w.Key("d");
+  w.Double(0.5);
+  w.EndObject();
+  EXPECT_EQ(out, "{\"a\":[1,2,{},[],null],\"b\\\"\":false,\"c\":{\"x\":1},\"d\":0.5}");
+}
+
+}  // namespace
+}  // namespace sluice::rest

@@ -1,0 +1,181 @@
+#include "openapi.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "atomic_file.h"
+#include "fake_api_host.h"
+#include "rest_plugin.h"
+
+namespace sluice::rest {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+std::string Text(element e) {
+  std::string_view s;
+  return e.get(s) ? std::string("<not a string>") : std::string(s);
+}
+
+class OpenApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    json_ = OpenApiDocument("trips", "/trips", 2, testing::TypedSchema());
+    ASSERT_FALSE(parser_.parse(json_).get(doc_)) << json_;
+  }
+  element At(const char* pointer) {
+    element e;
+    EXPECT_FALSE(doc_.at_pointer(pointer).get(e)) << pointer;
+    return e;
+  }
+  bool Has(const char* pointer) {
+    element e;
+    return !doc_.at_pointer(pointer).get(e);
+  }
+
+  std::string json_;
+  simdjson::dom::parser parser_;
+  element doc_;
+};
+
+TEST_F(OpenApiTest, HeaderAndInfo) {
+  EXPECT_EQ(Text(At("/openapi")), "3.0.3");
+  EXPECT_EQ(Text(At("/info/version")), "2");
+  EXPECT_NE(Text(At("/info/title")).find("trips"), std::string::npos);
+}
+
+TEST_F(OpenApiTest, EveryRouteVersionedAndUnversioned) {
+  object paths;
+  ASSERT_FALSE(At("/paths").get(paths));
+  EXPECT_EQ(paths.size(), 10u);
+  for (std::string prefix : {"/v2/trips", "/trips"}) {
+    struct {
+      std::string path;
+      const char* method;
+    } routes[] = {{prefix, "get"},
+                  {prefix + "/count", "post"},
+                  {prefix + "/query", "post"},
+                  {prefix + "/oapi", "get"},
+                  {prefix + "/{pk}", "get"}};
+    for (const auto& r : routes) {
+      // JSON pointer escapes '/' in a key as ~1.
+      std::string key;
+      for (char c : r.path) key += c == '/' ? std::string("~1") : std::string(1, c);
+      std::string op = "/paths/" + key + "/" + r.method;
+      EXPECT_TRUE(Has(op.c_str())) << op;
+      EXPECT_TRUE(Has((op + "/responses/200").c_str())) << op;
+      EXPECT_TRUE(Has((op + "/responses/404").c_str())) << op;
+    }
+  }
+  EXPECT_EQ(Text(At("/paths/~1trips~1{pk}/get/parameters/0/name")), "pk");
+  EXPECT_EQ(Text(At("/paths/~1trips~1{pk}/get/parameters/0/in")), "path");
+  EXPECT_EQ(Text(At("/paths/~1v2~1trips/get/parameters/2/name")), "order_by");
+  EXPECT_EQ(Text(At("/paths/~1trips~1query/post/requestBody/content/application~1json/schema/$ref")),
+            "#/components/schemas/Query");
+  EXPECT_EQ(Text(At("/paths/~1trips/get/responses/200/content/application~1json/schema/items/$ref")),
+            "#/components/schemas/Record");
+  EXPECT_EQ(Text(At("/paths/~1trips~1count/post/responses/413/$ref")),
+            "#/components/responses/PayloadTooLarge");
+  EXPECT_EQ(Text(At("/paths/~1trips/get/operationId")), "trips_list");
+  EXPECT_EQ(Text(At("/paths/~1v2~1trips/get/operationId")), "trips_v2_list");
+}
+
+TEST_F(OpenApiTest, RecordSchemaTypes) {
+  struct {
+    const char* field;
+    const char* type;
+    const char* format;
+    bool nullable;
+  } want[] = {{"id", "integer", "int64", false},    {"fare", "number", "double", true},
+              {"paid", "boolean", nullptr, false},  {"note", "string", nullptr, true},
+              {"at", "string", "date-time", false}, {"day", "string", "date", true}};
+  object props;
+  ASSERT_FALSE(At("/components/schemas/Record/properties").get(props));
+  size_t i = 0;
+  for (auto member : props) {  // schema order is kept
+    ASSERT_LT(i, 6u);
+    EXPECT_EQ(member.key, want[i].field);
+    EXPECT_EQ(Text(member.value["type"]), want[i].type);
+    element format;
+    bool has_format = !member.value["format"].get(format);
+    EXPECT_EQ(has_format, want[i].format != nullptr) << want[i].field;
+    if (has_format) {
+      EXPECT_EQ(Text(format), want[i].format);
+    }
+    bool nullable = false;
+    if (member.value["nullable"].get(nullable)) nullable = false;
+    EXPECT_EQ(nullable, want[i].nullable) << want[i].field;
+    ++i;
+  }
+  EXPECT_EQ(i, 6u);
+  simdjson::dom::array required;
+  ASSERT_FALSE(At("/components/schemas/Record/required").get(required));
+  EXPECT_EQ(required.size(), 6u);
+  EXPECT_EQ(Text(At("/components/schemas/Record/required/5")), "day");
+}
+
+TEST_F(OpenApiTest, QueryAndErrorSchemas) {
+  for (const char* p : {"/components/schemas/Query/properties/$filter",
+                        "/components/schemas/Query/properties/$order_by",
+                        "/components/schemas/Query/properties/$limit",
+                        "/components/schemas/Query/properties/$skip",
+                        "/components/schemas/Query/properties/$after",
+                        "/components/schemas/Error/properties/error/properties/code",
+                        "/components/schemas/Error/properties/error/properties/message",
+                        "/components/schemas/Count/properties/count",
+                        "/components/headers/X-Sluice-Version",
+                        "/components/responses/NotFound"})
+    EXPECT_TRUE(Has(p)) << p;
+  EXPECT_EQ(Text(At("/components/schemas/Query/properties/$order_by/additionalProperties/enum/1")),
+            "desc");
+}
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/sluice-rest-test-XXXXXX";
+  return ::mkdtemp(tmpl);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(WriteArtifacts, WritesOpenApiJsonAtomically) {
+  testing::FakeApiHost fake;
+  std::unique_ptr<RestPlugin> plugin;
+  ASSERT_TRUE(RestPlugin::Create(HostServices(), Options(), ApiHost(fake.c()), &plugin).ok());
+  std::string dir = TempDir();
+  Schema schema = testing::TypedSchema();
+  ASSERT_TRUE(plugin->WriteArtifacts("trips", "/trips", 3, schema, dir).ok());
+  EXPECT_EQ(ReadFile(dir + "/openapi.json"), OpenApiDocument("trips", "/trips", 3, schema));
+  struct stat st;
+  EXPECT_NE(::stat((dir + "/openapi.json.tmp").c_str(), &st), 0);
+  // Rewriting replaces the file.
+  ASSERT_TRUE(plugin->WriteArtifacts("trips", "/trips", 4, schema, dir).ok());
+  EXPECT_NE(ReadFile(dir + "/openapi.json").find("\"version\":\"4\""), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(WriteArtifacts, ErrorsNameTheFile) {
+  testing::FakeApiHost fake;
+  std::unique_ptr<RestPlugin> plugin;
+  ASSERT_TRUE(RestPlugin::Create(HostServices(), Options(), ApiHost(fake.c()), &plugin).ok());
+  Status s = plugin->WriteArtifacts("trips", "/trips", 1, testing::TypedSchema(),
+                                    "/nonexistent/sluice/dir");
+  EXPECT_EQ(s.code(), Code::kNotFound);
+  EXPECT_NE(s.message().find("/nonexistent/sluice/dir/openapi.json.tmp"), std::string::npos)
+      << s.message();
+  s = plugin->WriteArtifacts("trips", "trips", 1, testing::TypedSchema(), "/tmp");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace sluice::rest

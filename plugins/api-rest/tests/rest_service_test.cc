@@ -1,0 +1,101 @@
+// RestService without HTTP: the rules that a test over 127.0.0.1 cannot
+// reach (requests from non-loopback peers) and the catalog cache.
+#include "rest_service.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_api_host.h"
+
+namespace sluice::rest {
+namespace {
+
+class RestServiceTest : public ::testing::Test {
+ protected:
+  RestServiceTest() : api_(fake_.c()) { testing::AddSampleEndpoints(&fake_); }
+
+  HttpResponse Call(RestService& service, const char* method, const char* path,
+                    const char* body = "", bool loopback = true) {
+    HttpRequest req;
+    req.method = method;
+    req.path = path;
+    req.body = body;
+    req.from_loopback = loopback;
+    HttpResponse resp;
+    service.Handle(req, &resp);
+    return resp;
+  }
+
+  testing::FakeApiHost fake_;
+  ApiHost api_;
+};
+
+TEST_F(RestServiceTest, AdminRefusesRemotePeersByDefault) {
+  RestService service(api_, RestOptions());
+  HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}",
+                        /*loopback=*/false);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("\"code\":\"permission_denied\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("admin_remote"), std::string::npos);
+  // Nothing changed.
+  EXPECT_EQ(Call(service, "GET", "/trips/oapi").version, 2u);
+  // Only admin routes are restricted.
+  EXPECT_EQ(Call(service, "GET", "/trips", "", /*loopback=*/false).status, 200);
+}
+
+TEST_F(RestServiceTest, AdminRemoteOptionAllowsRemotePeers) {
+  RestOptions options;
+  options.admin_remote = true;
+  RestService service(api_, options);
+  HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}",
+                        /*loopback=*/false);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1}");
+}
+
+TEST_F(RestServiceTest, CatalogChangedRereadsTheCatalog) {
+  RestService service(api_, RestOptions());
+  EXPECT_EQ(Call(service, "GET", "/trips/oapi").version, 2u);  // caches the catalog
+  fake_.SetCurrentDirectly("trips", 1);
+  service.CatalogChanged();
+  EXPECT_EQ(Call(service, "GET", "/trips/oapi").version, 1u);
+}
+
+TEST_F(RestServiceTest, NewEndpointFoundWithoutNotification) {
+  RestService service(api_, RestOptions());
+  EXPECT_EQ(Call(service, "GET", "/later").status, 404);
+  testing::FakeVersion v;
+  v.schema.fields = {{"k", Type::kString, false}};
+  v.schema.primary_key = {0};
+  fake_.AddEndpoint({"later", "/later", 1, false, {v}});
+  HttpResponse r = Call(service, "GET", "/v1/later");  // a miss re-reads the catalog
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "[]");
+}
+
+TEST_F(RestServiceTest, ViewsAreReleased) {
+  RestService service(api_, RestOptions());
+  Call(service, "GET", "/trips/1");
+  Call(service, "GET", "/trips/999");
+  Call(service, "POST", "/trips/count", "{}");
+  Call(service, "POST", "/trips/query", "{\"$limit\":\"x\"}");
+  EXPECT_EQ(fake_.open_views(), 0);
+}
+
+TEST(QueryBody, EmptyMeansEverythingAndNonObjectsAreRefused) {
+  std::string_view q;
+  ASSERT_TRUE(QueryBody("", &q).ok());
+  EXPECT_EQ(q, "{}");
+  ASSERT_TRUE(QueryBody(" \r\n", &q).ok());
+  EXPECT_EQ(q, "{}");
+  ASSERT_TRUE(QueryBody("{\"$limit\": 1}", &q).ok());
+  EXPECT_EQ(q, "{\"$limit\": 1}");
+  Status s = QueryBody("[1,2]", &q);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("must be a JSON object"), std::string::npos) << s.message();
+  s = QueryBody("{\"a\":", &q);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_NE(s.message().find("not valid JSON"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace sluice::rest
