@@ -61,9 +61,10 @@ struct OrderTerm {
 
 struct Query {
   FilterNode filter;
-  // The full order: $order_by terms, then the primary-key fields not already
-  // named (in the direction of the last $order_by term; ascending without
-  // one), so the order is total.
+  // The full order: $order_by terms up to the one that completes the
+  // primary key, then the primary-key fields not already named (in the
+  // direction of the last $order_by term; ascending without one), so the
+  // order is total.
   std::vector<OrderTerm> order;
   size_t order_by_terms = 0;  // how many of `order` came from $order_by
   uint32_t limit = 50;

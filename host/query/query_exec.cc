@@ -256,7 +256,7 @@ Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPla
   SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/true));
   const AccessPlan& plan = ex.plan();
   *count = 0;
-  if (plan.scan() && plan.exact(q)) {
+  if (plan.scan() && plan.residual.empty() && !q.has_after) {  // the whole table
     SLUICE_RETURN_IF_ERROR(MetaRows(cache, ex.snapshot(), count));
   } else {
     SLUICE_RETURN_IF_ERROR(ex.Walk(!plan.exact(q), false,

@@ -335,10 +335,18 @@ Status Parser::OrderTermFor(std::string_view name, element dir) {
   return Status();
 }
 
-// Appends the primary-key fields not named yet, in the direction of the
-// last $order_by term (so a descending order can be read backwards off an
-// index), ascending when there is none.
+// Drops $order_by terms after the one that completes the primary key (the
+// key already makes the order total), then appends the primary-key fields
+// not named yet, in the direction of the last $order_by term (so a
+// descending order can be read backwards off an index), ascending when
+// there is none.
 void Parser::CompleteOrder() {
+  std::vector<uint32_t> seen;
+  for (size_t i = 0; i < q_->order.size() && seen.size() < schema_.primary_key.size(); ++i) {
+    for (uint32_t k : schema_.primary_key)
+      if (q_->order[i].field == k) seen.push_back(k);
+    if (seen.size() == schema_.primary_key.size()) q_->order.resize(i + 1);
+  }
   q_->order_by_terms = q_->order.size();
   bool descending = !q_->order.empty() && q_->order.back().descending;
   for (uint32_t k : schema_.primary_key) {

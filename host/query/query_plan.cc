@@ -149,6 +149,15 @@ bool CursorKey(const TableSchema& t, const Query& q, const Conjuncts& cs, const 
   std::vector<OrderTerm> o = EffectiveOrder(t, q, cs);
   size_t remaining = o.size();
   if (remaining == 0) return false;
+  // A cursor off the filter's constants is before or after every row: the
+  // per-row comparison decides.
+  for (size_t i = 0; i < q.order.size(); ++i) {
+    int e = EqConjunct(cs, q.order[i].field);
+    Type type = t.schema.fields[q.order[i].field].type;
+    if (e >= 0 && CompareValues(q.after[i].AsValue(type),
+                                cs[static_cast<size_t>(e)]->predicate.values[0].AsValue(type)) != 0)
+      return false;
+  }
   *key = PathPrefix(p.index);
   for (uint32_t f : PathOrder(t, p)) {
     if (remaining == 0) break;
@@ -158,11 +167,7 @@ bool CursorKey(const TableSchema& t, const Query& q, const Conjuncts& cs, const 
       if (q.order[i].field == f) pos = static_cast<int>(i);
     int e = EqConjunct(cs, f);
     const Literal* v = pos >= 0 ? &q.after[static_cast<size_t>(pos)] : nullptr;
-    if (e >= 0) {
-      const Literal& c = cs[static_cast<size_t>(e)]->predicate.values[0];
-      if (v != nullptr && CompareValues(v->AsValue(type), c.AsValue(type)) != 0) return false;
-      v = &c;
-    }
+    if (e >= 0) v = &cs[static_cast<size_t>(e)]->predicate.values[0];
     if (v == nullptr) return false;
     AppendKeyValue(key, v->AsValue(type));
     for (const OrderTerm& term : o) remaining -= term.field == f ? 1 : 0;

@@ -114,8 +114,9 @@ TEST(QueryParseTest, OrderByFormsAndPrimaryKeyTieBreaker) {
   EXPECT_TRUE(d.order[1].descending);
   Query c;
   ASSERT_TRUE(Parse(R"({"$order_by": {"trip_id": "desc", "fare_amount": "asc"}})", &c).ok());
-  ASSERT_EQ(c.order.size(), 2u);  // the key is already there: nothing appended
+  ASSERT_EQ(c.order.size(), 1u);  // terms after the complete key are dropped
   EXPECT_TRUE(c.order[0].descending);
+  EXPECT_EQ(c.order_by_terms, 1u);
 }
 
 TEST(QueryParseTest, PageKeys) {
