@@ -225,6 +225,10 @@ void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* respo
                               std::string(request.method) + " is not allowed on " +
                                   std::string(request.path) + "; allowed: " + action.allow());
   }
+  if (action.kind != EndpointAction::kCollection && !request.query.empty())
+    return response->SetError(InvalidArgument(
+        "query parameter '" + request.query.front().first + "' is not accepted on " +
+        std::string(request.path) + "; only the list route takes limit, skip and order_by"));
   Dispatch(request, target, action, response);
 }
 

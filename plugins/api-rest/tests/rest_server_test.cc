@@ -125,6 +125,8 @@ TEST_F(RestServerTest, ListParameterErrors) {
               "unknown query parameters 'filter', 'where'");
   ExpectError(Get("/trips?limit=-3"), 400, "invalid_argument",
               "'limit': expected a non-negative integer, found '-3'");
+  ExpectError(Get("/trips/1?limit=1"), 400, "invalid_argument",
+              "query parameter 'limit' is not accepted on /trips/1");
 }
 
 TEST_F(RestServerTest, RecordJsonTypesEveryValue) {
@@ -296,6 +298,17 @@ TEST_F(RestServerTest, OversizedBodyRefusedFromHeadersAlone) {
   ASSERT_TRUE(c.Read(&r)) << c.error();
   ExpectError(r, 413, "resource_exhausted", "request body of 10000000 bytes");
   EXPECT_EQ(r.header("connection"), "Close");
+  EXPECT_TRUE(c.ClosedByPeer(2000));
+}
+
+TEST_F(RestServerTest, MalformedRequestGetsJson400AndClose) {
+  StartServer();
+  HttpConnection c;
+  ASSERT_TRUE(c.Connect(port_));
+  ASSERT_TRUE(c.Send("GET /health HTTP/9.9\r\nHost: x\r\n\r\n"));
+  HttpReply r;
+  ASSERT_TRUE(c.Read(&r)) << c.error();
+  ExpectError(r, 400, "invalid_argument", "malformed HTTP request: ");
   EXPECT_TRUE(c.ClosedByPeer(2000));
 }
 
