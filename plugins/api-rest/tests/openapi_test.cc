@@ -4,6 +4,7 @@
 #include <simdjson.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -161,6 +162,20 @@ TEST(WriteArtifacts, WritesOpenApiJsonAtomically) {
   // Rewriting replaces the file.
   ASSERT_TRUE(plugin->WriteArtifacts("trips", "/trips", 4, schema, dir).ok());
   EXPECT_NE(ReadFile(dir + "/openapi.json").find("\"version\":\"4\""), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+// Checks the document with an independent validator when the machine has
+// one (the Python package openapi-spec-validator); skipped otherwise.
+TEST(OpenApiValidator, DocumentIsValidOpenApi303) {
+  if (std::system("python3 -c 'import openapi_spec_validator' >/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "python3 module openapi_spec_validator not installed";
+  std::string dir = TempDir();
+  std::ofstream(dir + "/openapi.json")
+      << OpenApiDocument("zones", "/geo/zones", 12, testing::TypedSchema());
+  std::string cmd = "python3 -c 'import json, sys; from openapi_spec_validator import validate; "
+                    "validate(json.load(open(sys.argv[1])))' " + dir + "/openapi.json";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << "validator rejected the document (output above)";
   std::filesystem::remove_all(dir);
 }
 
