@@ -77,16 +77,18 @@ inline TRow Decode(const Schema& schema, std::string_view bytes) {
   return out;
 }
 
-// A VersionCache over MemStorage in a fresh temp directory.
+// A VersionCache in a fresh temp directory, over MemStorage or over
+// `storage` when given (which must outlive the fixture).
 class CacheFixture {
  public:
-  explicit CacheFixture(TableSchema t) : table_(std::move(t)) {
+  explicit CacheFixture(TableSchema t, StoragePlugin* storage = nullptr) : table_(std::move(t)) {
     static std::atomic<int> seq{0};
     dir_ = std::filesystem::temp_directory_path() /
            ("sluice-query-test-" + std::to_string(getpid()) + "-" + std::to_string(seq++));
     std::filesystem::create_directories(dir_);
     bool rebuilt = false;
-    Status s = VersionCache::Open(storage_, dir_ / "cache", table_, &cache_, &rebuilt);
+    Status s = VersionCache::Open(storage ? *storage : storage_, dir_ / "cache", table_, &cache_,
+                                  &rebuilt);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
   ~CacheFixture() {
