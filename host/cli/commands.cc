@@ -96,15 +96,17 @@ void PrintServing(const Runtime& rt, const std::vector<std::string>& addresses) 
 int Serve(Runtime& rt, ServerOptions opts) {
   opts.progress = isatty(STDERR_FILENO) != 0;
   Server server(rt, opts);
-  StartSignalThread([&server] { server.RequestStop(); }, [&server] { server.Reload(); });
+  SetSignalHandlers([&server] { server.RequestStop(); }, [&server] { server.Reload(); });
   Status s = server.Start();
   if (!s.ok()) {
     server.RequestStop();
-    server.Wait();
+    (void)server.Wait();  // the start error is the one to report
+    ClearSignalHandlers();
     return Fail(s);
   }
   if (opts.api) PrintServing(rt, server.addresses());
   s = server.Wait();
+  ClearSignalHandlers();
   if (!s.ok()) return Fail(s);
   return 0;
 }

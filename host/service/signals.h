@@ -13,10 +13,13 @@ namespace sluice::host {
 // starts afterwards. Call first thing in main().
 void BlockSignals();
 
-// Starts the signal thread. `on_stop` runs once on the first SIGINT/SIGTERM;
-// `on_reload` on every SIGHUP. A second SIGINT/SIGTERM calls _exit(130).
-// Call once.
-void StartSignalThread(std::function<void()> on_stop, std::function<void()> on_reload);
+// Installs what the signal thread does (starting it on first use): `on_stop`
+// runs on the first SIGINT/SIGTERM, `on_reload` on every SIGHUP. A second
+// SIGINT/SIGTERM calls _exit(130). Replaces earlier handlers.
+void SetSignalHandlers(std::function<void()> on_stop, std::function<void()> on_reload);
+// Removes the handlers (before the objects they use go away); signals then
+// only count towards the second-signal exit.
+void ClearSignalHandlers();
 
 }  // namespace sluice::host
 

@@ -1,0 +1,141 @@
+// VersionCache and CacheBuilder on the real LevelDB storage plugin.
+#include "cache/version_cache.h"
+
+#include <gtest/gtest.h>
+
+#include "cache/cache_builder.h"
+#include "core/keycodec.h"
+#include "tests/test_util.h"
+
+namespace sluice::host {
+namespace {
+
+TableSchema TwoColumns() {
+  TableSchema t;
+  t.schema.fields = {{"id", Type::kInt64, false}, {"zone", Type::kString, true}};
+  t.schema.primary_key = {0};
+  t.indexes = {{1}};
+  return t;
+}
+
+std::string Row(int64_t id, const char* zone) {
+  std::string r;
+  RowWriter w(&r, 2);
+  w.Int64(id);
+  zone ? w.String(zone) : w.Null();
+  return r;
+}
+
+class VersionCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(testing::OpenLevelDbPlugin(&storage_).ok()); }
+  std::unique_ptr<VersionCache> Open(bool* rebuilt = nullptr) {
+    std::unique_ptr<VersionCache> c;
+    bool r = false;
+    Status s = VersionCache::Open(*storage_, tmp_.path() / "cache", TwoColumns(), &c, &r);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (rebuilt) *rebuilt = r;
+    return c;
+  }
+  std::vector<std::string> Keys(VersionCache& c, const std::string& prefix) {
+    std::unique_ptr<KvIterator> it;
+    EXPECT_TRUE(c.kv().NewIterator(nullptr, prefix, VersionCache::PrefixEnd(prefix), false, &it).ok());
+    std::vector<std::string> out;
+    bool ex = false;
+    EXPECT_TRUE(it->Read(1000, [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; }, &ex).ok());
+    return out;
+  }
+  std::string Pk(int64_t id) {
+    Value v;
+    v.type = Type::kInt64, v.null = false, v.i = id;
+    std::string k;
+    AppendKeyValue(&k, v);
+    return k;
+  }
+
+  testing::TempDir tmp_;
+  std::unique_ptr<StoragePlugin> storage_;
+};
+
+TEST_F(VersionCacheTest, AppliesInsertsUpdatesDeletesWithIndexesAtomically) {
+  auto c = Open();
+  std::string r1 = Row(1, "a"), r2 = Row(2, "b"), r1b = Row(1, "c"), r2d = Row(2, nullptr);
+  ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r1}, {SLUICE_OP_INSERT, r2}}, 3, 0).ok());
+  EXPECT_EQ(c->rows(), 2u);
+  ASSERT_TRUE(c->Apply({{SLUICE_OP_UPDATE, r1b}, {SLUICE_OP_DELETE, r2d}}, 6, kCommitSourceAtEnd).ok());
+  EXPECT_EQ(c->rows(), 1u);
+  EXPECT_EQ(c->applied(), 6u);
+  std::string got;
+  ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1), &got).ok());
+  EXPECT_EQ(got, r1b);
+  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(2), &got).code(), Code::kNotFound);
+  // Exactly one index entry, for zone "c": the old "a" and deleted "b" are gone.
+  auto idx = Keys(*c, VersionCache::IndexPrefix(0));
+  ASSERT_EQ(idx.size(), 1u);
+  EXPECT_NE(idx[0].find("c"), std::string::npos);
+  c.reset();
+  auto again = Open();
+  EXPECT_EQ(again->applied(), 6u);
+  EXPECT_EQ(again->rows(), 1u);
+  EXPECT_EQ(again->flags(), kCommitSourceAtEnd);
+}
+
+TEST_F(VersionCacheTest, RepeatedKeysInOneBatchAndReinsertAfterDelete) {
+  auto c = Open();
+  std::string a = Row(5, "x"), b = Row(5, "y");
+  ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, a}, {SLUICE_OP_INSERT, b}, {SLUICE_OP_DELETE, b},
+                        {SLUICE_OP_INSERT, a}}, 5, 0).ok());
+  EXPECT_EQ(c->rows(), 1u);
+  EXPECT_EQ(Keys(*c, VersionCache::IndexPrefix(0)).size(), 1u);
+}
+
+TEST_F(VersionCacheTest, RowNotMatchingSchemaIsDataLossAndNothingIsApplied) {
+  auto c = Open();
+  std::string ok = Row(1, "a"), bad = "\x05garbage";
+  EXPECT_EQ(c->Apply({{SLUICE_OP_INSERT, ok}, {SLUICE_OP_INSERT, bad}}, 3, 0).code(), Code::kDataLoss);
+  EXPECT_EQ(c->applied(), 0u);
+  EXPECT_EQ(c->rows(), 0u);
+}
+
+TEST_F(VersionCacheTest, UnreadableMetaMeansRebuild) {
+  {
+    auto c = Open();
+    std::string r = Row(1, "a");
+    ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r}}, 2, 0).ok());
+    KvOp op{KvOp::kPut, std::string("\x00m", 2), "\xff\xff"};
+    ASSERT_TRUE(c->kv().Write(&op, 1, true).ok());
+  }
+  bool rebuilt = false;
+  auto c = Open(&rebuilt);
+  EXPECT_TRUE(rebuilt);
+  EXPECT_EQ(c->applied(), 0u);
+  EXPECT_EQ(c->rows(), 0u);
+}
+
+TEST_F(VersionCacheTest, BuilderAppliesWholeCommitsAndRebuildsWhenAheadOfLog) {
+  std::unique_ptr<VersionLog> raw;
+  ASSERT_TRUE(VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
+  std::shared_ptr<VersionLog> log(std::move(raw));
+  CommitBuilder b;
+  for (int i = 0; i < 50; ++i) b.AddRow(SLUICE_OP_INSERT, Row(i, i % 2 ? "odd" : "even"));
+  ASSERT_TRUE(log->Commit(b, "o1", 0).ok());
+  b.Clear();
+  for (int i = 50; i < 60; ++i) b.AddRow(SLUICE_OP_INSERT, Row(i, "late"));
+  ASSERT_TRUE(log->Commit(b, "o2", kCommitSourceAtEnd).ok());
+  auto c = Open();
+  CacheBuilder builder(log, c.get(), nullptr, nullptr);
+  ASSERT_TRUE(builder.CatchUp().ok());
+  EXPECT_EQ(c->applied(), log->end());
+  EXPECT_EQ(c->rows(), 60u);
+  EXPECT_EQ(c->flags(), kCommitSourceAtEnd);
+  // Pretend the cache saw more than the log now holds: it must start over.
+  std::string r = Row(1000, "ghost");
+  ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r}}, log->end() + 5, 0).ok());
+  ASSERT_TRUE(builder.CatchUp().ok());
+  EXPECT_EQ(c->rows(), 60u);
+  std::string got;
+  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1000), &got).code(), Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace sluice::host

@@ -1,0 +1,190 @@
+"""Test harness: runs the real sluice binary on temporary home directories
+and talks to it over real HTTP on 127.0.0.1 (ephemeral ports).
+
+Environment (set by CTest): SLUICE_BIN, the host binary; SLUICE_PLUGIN_DIR,
+the build's plugin directory (the binary finds it by itself too).
+"""
+import csv
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GEN_TRIPS = os.path.join(HERE, "..", "tools", "gen_trips.py")
+SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(HERE, "..", "..", "build", "bin", "sluice"))
+
+
+def gen_trips(path, rows, seed=42, start_id=1):
+    subprocess.run([sys.executable, GEN_TRIPS, "--rows", str(rows), "--seed", str(seed),
+                    "--start-id", str(start_id), "--out", path], check=True)
+
+
+def write_config(dirpath, endpoints, storage="leveldb", extra=""):
+    """endpoints: list of dicts with name, table, primary_key, [secondary], [options], [version]."""
+    lines = ["home_dir: ./home", f"storage: {{ plugin: {storage} }}", "connections:",
+             "  - name: files", "    plugin: csv", "    options: { path: ./data }", "endpoints:"]
+    for e in endpoints:
+        lines += [f"  - name: {e['name']}", f"    path: /{e['name']}", "    connection: files",
+                  f"    table: {e.get('table', e['name'])}", "    index:",
+                  f"      primary_key: {json.dumps(e['primary_key'])}"]
+        if e.get("secondary"):
+            lines.append(f"      secondary: {json.dumps(e['secondary'])}")
+        if e.get("options"):
+            lines.append(f"    options: {json.dumps(e['options'])}")
+        if e.get("version"):
+            lines.append(f"    version: {e['version']}")
+    lines += ["api:", "  rest: { host: 127.0.0.1, port: 0 }",
+              "ingest: { commit_interval_ms: 100, poll_interval_ms: 50 }"]
+    path = os.path.join(dirpath, "sluice.yaml")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n" + extra)
+    return path
+
+
+class Sluice:
+    """One running sluice process."""
+
+    def __init__(self, config, *args):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen([SLUICE_BIN, "-c", config] + list(args),
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.err_lines = []
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stderr, self.err_lines), daemon=True).start()
+        self.base = None
+
+    def _pump(self, stream, sink):
+        for line in stream:
+            with self.cond:
+                sink.append(line.rstrip("\n"))
+                self.cond.notify_all()
+
+    def wait_listening(self, timeout=30):
+        deadline = time.time() + timeout
+        with self.cond:
+            while True:
+                for line in self.lines:
+                    m = re.match(r"sluice: listening on (http://\S+)", line)
+                    if m:
+                        self.base = m.group(1)
+                        return self.base
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("sluice did not start:\n" + "\n".join(self.err_lines[-30:]))
+                self.cond.wait(0.1)
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("sluice did not stop within %ss" % timeout)
+
+    def stderr(self):
+        with self.cond:
+            return "\n".join(self.err_lines)
+
+
+class Http:
+    """A keep-alive HTTP/1.1 client for one server."""
+
+    def __init__(self, base):
+        m = re.match(r"http://([^:/]+):(\d+)", base)
+        self.conn = http.client.HTTPConnection(m.group(1), int(m.group(2)), timeout=30)
+
+    def request(self, method, path, body=None, headers=None):
+        data = None if body is None else (body if isinstance(body, (bytes, str)) else json.dumps(body))
+        self.conn.request(method, path, body=data, headers=headers or {})
+        r = self.conn.getresponse()
+        raw = r.read()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw
+        return r.status, dict((k.lower(), v) for k, v in r.getheaders()), parsed
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, body=None):
+        return self.request("POST", path, body if body is not None else {})
+
+
+def run_cli(config, *args, timeout=300):
+    """Runs one sluice command to completion; returns (exit code, stdout, stderr)."""
+    p = subprocess.run([SLUICE_BIN, "-c", config] + list(args), capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+def wait_until(fn, timeout=60, what="condition"):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what + f" (last: {last!r})")
+
+
+def wait_ready(http, endpoint, version=None, rows=None, timeout=120):
+    """Waits until `endpoint` has a current version (or `version` is current) holding `rows` rows."""
+    def check():
+        status, _, body = http.get("/")
+        if status != 200:
+            return None
+        for e in body["endpoints"]:
+            if e["name"] != endpoint:
+                continue
+            cur = e["current_version"]
+            if cur == 0 or (version is not None and cur != version):
+                return None
+            v = [x for x in e["versions"] if x["version"] == cur][0]
+            if not v["ready"] or (rows is not None and v["rows"] != rows) or v["lag"] != 0:
+                return None
+            return e
+        return None
+    return wait_until(check, timeout, f"{endpoint} ready")
+
+
+class TempDirTest(unittest.TestCase):
+    """A test case with a fresh directory holding data/ and a config."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="sluice-e2e-")
+        os.makedirs(os.path.join(self.dir, "data"))
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            if p.proc.poll() is None:
+                p.proc.kill()
+                p.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def data(self, name):
+        return os.path.join(self.dir, "data", name)
+
+    def start(self, config, *args):
+        s = Sluice(config, *args)
+        self.procs.append(s)
+        return s
+
+
+def read_csv_typed(path):
+    """The generator's rows as Python values, the way sluice should serve them."""
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return rows

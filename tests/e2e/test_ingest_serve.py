@@ -1,0 +1,117 @@
+"""End to end: CSV files -> sluice run -> REST, every row intact; resume,
+bad rows, graceful stop."""
+import os
+import signal
+import unittest
+
+from harness import (Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, wait_until,
+                     write_config)
+
+TRIP_TYPES = {
+    "trip_id": int, "vendor_id": int, "pickup_at": str, "dropoff_at": str, "passenger_count": int,
+    "trip_distance": float, "pickup_zone_id": int, "dropoff_zone_id": int, "pickup_zone": str,
+    "payment_type": str, "fare_amount": float, "tip_amount": float, "total_amount": float,
+    "store_and_fwd": lambda s: s == "true", "note": str,
+}
+
+
+def expected(row):
+    return {k: (None if v == "" else TRIP_TYPES[k](v)) for k, v in row.items()}
+
+
+class IngestServeTest(TempDirTest):
+    def config(self, **kw):
+        ep = {"name": "trips", "primary_key": ["trip_id"], "secondary": [["pickup_zone_id"]]}
+        ep.update(kw)
+        return write_config(self.dir, [ep])
+
+    def test_every_row_arrives_intact(self):
+        n = 5000
+        gen_trips(self.data("trips.csv"), n)
+        s = self.start(self.config(), "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=n)
+        want = read_csv_typed(self.data("trips.csv"))
+        self.assertEqual(len(want), n)
+        for row in want:
+            status, headers, got = http.get("/trips/" + row["trip_id"])
+            self.assertEqual(status, 200, got)
+            self.assertEqual(headers["x-sluice-version"], "1")
+            self.assertEqual(list(got.keys()), list(row.keys()))
+            self.assertEqual(got, expected(row))
+        status, _, body = http.post("/trips/count")
+        self.assertEqual((status, body), (200, {"count": n}))
+        status, _, first = http.get("/trips")
+        self.assertEqual(status, 200)
+        self.assertEqual([r["trip_id"] for r in first], list(range(1, 51)))
+        status, _, v1 = http.get("/v1/trips/7")
+        self.assertEqual(v1, expected(want[6]))
+        self.assertEqual(s.stop(), 0, s.stderr())
+
+    def test_restart_resumes_without_reingesting(self):
+        gen_trips(self.data("trips.csv"), 1000)
+        cfg = self.config()
+        code, out, err = run_cli(cfg, "migrate")
+        self.assertEqual(code, 0, err)
+        self.assertIn("trips: new version v1 (no version yet)", out)
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rows=1000", err)
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rows=0", err)
+        # Rows appended to the file are picked up, and only they.
+        gen_trips(self.data("more.csv"), 300, seed=9, start_id=1001)
+        with open(self.data("more.csv")) as f:
+            extra = f.read().split("\n", 1)[1]
+        with open(self.data("trips.csv"), "a") as f:
+            f.write(extra)
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rows=300", err)
+        code, out, err = run_cli(cfg, "migrate")
+        self.assertEqual(code, 0, err)
+        self.assertIn("trips: unchanged (v1)", out)
+        s = self.start(cfg, "api", "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=1300)
+        self.assertEqual(http.get("/trips/1300")[2]["trip_id"], 1300)
+        self.assertEqual(s.stop(signal.SIGINT), 0)
+
+    def test_bad_row_fails_with_location_and_keeps_good_rows(self):
+        with open(self.data("trips.csv"), "w") as f:
+            f.write("trip_id,fare\n1,2.5\n2,3.5\n3,abc\n4,1.0\n")
+        cfg = self.config(secondary=None, options={"types": {"fare": "float64"}})
+        self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        code, out, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 1, err)
+        self.assertIn("trips.csv:4", err)
+        self.assertIn("fare", err)
+        self.assertIn("abc", err)
+        # With the skip policy the rest arrives and the bad row is counted.
+        cfg = self.config(secondary=None, options={"types": {"fare": "float64"}, "on_error": "skip"})
+        code, out, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rejected=1", err)
+        s = self.start(cfg, "api", "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=3)
+        self.assertEqual(http.get("/trips/2")[2], {"trip_id": 2, "fare": 3.5})
+        self.assertEqual(http.get("/trips/3")[0], 404)
+        self.assertEqual(http.get("/trips/4")[2], {"trip_id": 4, "fare": 1.0})
+
+    def test_schema_change_without_migrate_is_refused(self):
+        with open(self.data("trips.csv"), "w") as f:
+            f.write("trip_id,fare\n1,2.5\n")
+        cfg = self.config(secondary=None)
+        self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        with open(self.data("trips.csv"), "w") as f:
+            f.write("trip_id,fare,tip\n1,2.5,1\n")
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 1)
+        self.assertIn("run `sluice migrate`", err)
+        self.assertIn("column added: tip (int64, nullable)", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
