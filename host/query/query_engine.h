@@ -56,7 +56,8 @@ Status ParseQuery(std::string_view json, const TableSchema& schema, const QueryL
 // batches built by RowBatchBuilder; the last batch has at_end set (it may
 // be empty). fn returns false to stop (no further call, OK returned).
 // RESOURCE_EXHAUSTED when more than q.scan_budget rows would be examined,
-// with a hint naming the index to add. `info` may be null.
+// with a hint naming the index to add. `info` (may be null) is filled on
+// success and on error.
 // REQUIRES: q was parsed against cache.schema().
 Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const sluice_row_batch&)> fn,
                 QueryPlanInfo* info);

@@ -245,10 +245,11 @@ Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const slui
   SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/false));
   bool sorted = !ex.plan().order_served;
   Emitter out(fn);
-  if (q.limit > 0) SLUICE_RETURN_IF_ERROR(sorted ? SortTopK(ex, q, &out) : Stream(ex, q, &out));
+  Status s;
+  if (q.limit > 0) s = sorted ? SortTopK(ex, q, &out) : Stream(ex, q, &out);
   Report(cache, q, ex, sorted, info);
-  out.Finish();
-  return Status();
+  if (s.ok()) out.Finish();
+  return s;
 }
 
 Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPlanInfo* info) {
@@ -256,14 +257,15 @@ Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPla
   SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/true));
   const AccessPlan& plan = ex.plan();
   *count = 0;
+  Status s;
   if (plan.scan() && plan.residual.empty() && !q.has_after) {  // the whole table
-    SLUICE_RETURN_IF_ERROR(MetaRows(cache, ex.snapshot(), count));
+    s = MetaRows(cache, ex.snapshot(), count);
   } else {
-    SLUICE_RETURN_IF_ERROR(ex.Walk(!plan.exact(q), false,
-                                   [&](std::string_view, const std::vector<Value>&, bool*) { ++*count; }));
+    s = ex.Walk(!plan.exact(q), false,
+                [&](std::string_view, const std::vector<Value>&, bool*) { ++*count; });
   }
   Report(cache, q, ex, false, info);
-  return Status();
+  return s;
 }
 
 Status GetByKey(VersionCache& cache, std::string_view key_text, std::string* row) {

@@ -294,6 +294,10 @@ TEST_F(QueryExecTest, ScanBudget) {
   EXPECT_EQ(s.code(), Code::kResourceExhausted);
   EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan + filter); add index "
                          "[shared] to the endpoint config (index.secondary), or narrow the $filter");
+  QueryPlanInfo failed;
+  EXPECT_FALSE(db_.Run(R"({"$filter": {"shared": true}})", &rows, &failed, limits).ok());
+  EXPECT_EQ(failed.plan, "scan + filter");
+  EXPECT_EQ(failed.examined, 101u);
   s = plain_.Run(R"({"$filter": {"pickup_zone_id": 3, "fare_amount": {"$gt": 2}}})", &rows, nullptr, limits);
   EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan + filter); add index "
                          "[pickup_zone_id, fare_amount] to the endpoint config (index.secondary), or "
@@ -359,6 +363,24 @@ TEST_F(QueryExecTest, BatchesStopAndSnapshot) {
   ASSERT_TRUE(db_.Run("{}", &rows).ok());
   EXPECT_TRUE(rows.empty());
   ASSERT_TRUE(db_.Run(R"({"$limit": 0})", &rows).ok());
+}
+
+TEST(QueryGetTest, SingleFieldKeyTextIsNotSplit) {
+  TableSchema t;
+  t.schema.fields = {{"name", Type::kString, false}, {"n", Type::kInt64, true}};
+  t.schema.primary_key = {0};
+  CacheFixture db(t);
+  db.Apply({{S("a,b"), I(1)}, {S("c\\d"), I(2)}});
+  std::string row;
+  ASSERT_TRUE(GetByKey(db.cache(), "a,b", &row).ok());
+  EXPECT_EQ(Decode(db.schema(), row)[1].i, 1);
+  ASSERT_TRUE(GetByKey(db.cache(), "a\\,b", &row).ok());  // the escape is still read
+  // Stored c\d: found as c\\d (escaped) and as c\d (a '\' before other
+  // characters is kept).
+  ASSERT_TRUE(GetByKey(db.cache(), "c\\\\d", &row).ok());
+  EXPECT_EQ(Decode(db.schema(), row)[1].i, 2);
+  ASSERT_TRUE(GetByKey(db.cache(), "c\\d", &row).ok());
+  EXPECT_EQ(GetByKey(db.cache(), "c\\\\\\\\d", &row).code(), Code::kNotFound);  // c\\d
 }
 
 TEST(QueryGetTest, CompositeKeyText) {
