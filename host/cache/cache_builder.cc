@@ -41,7 +41,12 @@ Status CacheBuilder::Step(bool* applied_any) {
   }
   if (from == end) return Status();
   std::string arena;
-  std::vector<std::pair<sluice_op, std::pair<size_t, size_t>>> spans;
+  struct Span {
+    sluice_op op;
+    uint64_t offset;
+    size_t at, size;
+  };
+  std::vector<Span> spans;
   size_t committed = 0;
   uint64_t commit_end = from, flags = 0;
   SLUICE_RETURN_IF_ERROR(log_->Read(from, window_, [&](uint64_t off, const LogRecord& rec) {
@@ -52,7 +57,7 @@ Status CacheBuilder::Step(bool* applied_any) {
       commit_end = off + 1;
       return true;
     }
-    spans.push_back({static_cast<sluice_op>(rec.kind), {arena.size(), rec.payload.size()}});
+    spans.push_back({static_cast<sluice_op>(rec.kind), off, arena.size(), rec.payload.size()});
     arena.append(rec.payload.data(), rec.payload.size());
     return true;
   }));
@@ -64,9 +69,9 @@ Status CacheBuilder::Step(bool* applied_any) {
   std::vector<CacheOp> ops;
   ops.reserve(committed);
   for (size_t i = 0; i < committed; ++i)
-    ops.push_back({spans[i].first, std::string_view(arena).substr(spans[i].second.first,
-                                                                  spans[i].second.second)});
+    ops.push_back({spans[i].op, std::string_view(arena).substr(spans[i].at, spans[i].size), spans[i].offset});
   SLUICE_RETURN_IF_ERROR(cache_->Apply(ops, commit_end, flags));
+  if (on_applied_) on_applied_(ops);
   *applied_any = true;
   return Status();
 }

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cache/version_cache.h"
 #include "storage/version_log.h"
@@ -28,6 +29,10 @@ class CacheBuilder {
   CacheBuilder(const CacheBuilder&) = delete;
   CacheBuilder& operator=(const CacheBuilder&) = delete;
 
+  // Called on the builder thread with the ops of every apply, after they
+  // were applied. Set before Start().
+  void SetOnApplied(std::function<void(const std::vector<CacheOp>&)> fn) { on_applied_ = std::move(fn); }
+
   void Start();
   void Stop();
 
@@ -44,6 +49,7 @@ class CacheBuilder {
   VersionCache* cache_;
   std::function<void()> on_progress_;
   std::function<void(const Status&)> on_error_;
+  std::function<void(const std::vector<CacheOp>&)> on_applied_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   size_t window_ = 20000;

@@ -28,6 +28,7 @@ namespace sluice::host {
 struct CacheOp {
   sluice_op op;
   std::string_view row;  // valid during Apply()
+  uint64_t offset = 0;   // log offset of the record
 };
 
 class VersionCache {

@@ -3,6 +3,10 @@
 #include <memory>
 #include <vector>
 
+#include <chrono>
+
+#include "query/query_filter.h"
+#include "registry/change_feed.h"
 #include "sluice/row.h"
 #include "sluice/schema.h"
 
@@ -127,6 +131,74 @@ int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_
   return s.ToC(st);
 }
 
+int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
+                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                    sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  Query q;
+  Status s = ParseQuery(std::string_view(query, size), h->version->meta.table_schema,
+                        Self(ctx)->limits(), &q);
+  QueryPlanInfo info;
+  if (s.ok())
+    s = RunQuery(*h->version->cache, q,
+                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info);
+  if (info_fn != nullptr && !info.plan.empty()) {
+    info_fn(info_ctx, "plan", info.plan.c_str());
+    info_fn(info_ctx, "scan", info.scan ? "true" : "false");
+    info_fn(info_ctx, "examined", std::to_string(info.examined).c_str());
+  }
+  return s.ToC(st);
+}
+
+int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
+              int32_t (*fn)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void* fn_ctx,
+              sluice_status* st) {
+  auto* h = static_cast<ViewHandle*>(view);
+  const TableSchema& schema = h->version->meta.table_schema;
+  std::string_view f(filter ? filter : "", filter ? filter_size : 0);
+  Query q;
+  std::string wrapped = f.empty() ? std::string("{}") : "{\"$filter\":" + std::string(f) + "}";
+  Status s = ParseQuery(wrapped, schema, Self(ctx)->limits(), &q);
+  if (!s.ok()) return s.ToC(st);
+  ChangeFeed& feed = h->version->feed;
+  auto sub = feed.Subscribe();
+  std::vector<ChangeFeed::Change> batch;
+  std::vector<Value> decoded;
+  for (;;) {
+    s = sub->Next(std::chrono::milliseconds(500), &batch);
+    if (!s.ok()) break;
+    if (batch.empty() && fn(fn_ctx, 0, 0, nullptr, 0) == 0) break;
+    bool stop = false;
+    for (const auto& c : batch) {
+      bool match = DecodeRow(schema.schema, c.row, &decoded).empty() && MatchesFilter(q.filter, decoded);
+      if (c.op == SLUICE_OP_DELETE && !match) match = f.empty();
+      if (!match) continue;
+      if (fn(fn_ctx, c.op, c.offset, reinterpret_cast<const uint8_t*>(c.row.data()), c.row.size()) == 0) {
+        stop = true;
+        break;
+      }
+    }
+    if (stop) break;
+  }
+  feed.Unsubscribe(sub);
+  return s.ToC(st);
+}
+
+int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx, sluice_status* st) {
+  std::string text = Self(ctx)->MetricsText();
+  fn(fn_ctx, text.data(), text.size());
+  return Status().ToC(st);
+}
+
+int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, const char*),
+              void* fn_ctx, sluice_status* st) {
+  if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
+  std::vector<std::string> lines;
+  Status s = Self(ctx)->registry()->Prune(endpoint ? endpoint : "", keep, &lines);
+  for (const auto& l : lines) fn(fn_ctx, l.c_str());
+  return s.ToC(st);
+}
+
 int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st) {
   if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
   return Self(ctx)->registry()->SetCurrent(endpoint ? endpoint : "", version).ToC(st);
@@ -146,6 +218,40 @@ ApiHostImpl::ApiHostImpl(Registry* registry, QueryLimits limits)
   table_.count = &Count;
   table_.query = &RunQ;
   table_.set_current = &SetCurrent;
+  table_.query_info = &QueryInfoFn;
+  table_.watch = &Watch;
+  table_.metrics = &Metrics;
+  table_.prune = &Prune;
+}
+
+std::string ApiHostImpl::MetricsText() const {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  auto sample = [&](const char* name, const std::string& labels, uint64_t v) {
+    out += std::string(name) + "{" + labels + "} " + std::to_string(v) + "\n";
+  };
+  std::vector<ServedEndpoint> eps;
+  if (registry_ != nullptr) eps = registry_->Snapshot();
+  struct Gauge { const char* name; const char* help; uint64_t (*get)(const ServedVersion&); };
+  static const Gauge kGauges[] = {
+      {"sluice_log_end_offset", "Offset after the last committed log record.", [](const ServedVersion& v) { return v.log->end(); }},
+      {"sluice_cache_applied_offset", "Log offset the cache has applied up to.", [](const ServedVersion& v) { return v.cache->applied(); }},
+      {"sluice_cache_lag_records", "Log records the cache has not applied yet.", [](const ServedVersion& v) { return v.lag(); }},
+      {"sluice_cache_rows", "Rows in the cache.", [](const ServedVersion& v) { return v.cache->rows(); }},
+      {"sluice_version_ready", "1 when the version's cache has caught up since it was opened.", [](const ServedVersion& v) { return uint64_t{v.ready ? 1u : 0u}; }},
+  };
+  for (const Gauge& g : kGauges) {
+    family(g.name, "gauge", g.help);
+    for (const ServedEndpoint& ep : eps)
+      for (const auto& [n, sv] : ep.versions)
+        sample(g.name, "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"", g.get(*sv));
+  }
+  family("sluice_current_version", "gauge", "The version unversioned routes serve (0 = none yet).");
+  for (const ServedEndpoint& ep : eps) sample("sluice_current_version", "endpoint=\"" + ep.config.name + "\"", ep.current);
+  if (extra_metrics_) out += extra_metrics_();
+  return out;
 }
 
 }  // namespace sluice::host

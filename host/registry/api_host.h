@@ -4,6 +4,9 @@
 #ifndef SLUICE_HOST_REGISTRY_API_HOST_H_
 #define SLUICE_HOST_REGISTRY_API_HOST_H_
 
+#include <functional>
+#include <string>
+
 #include "query/query_engine.h"
 #include "registry/registry.h"
 #include "sluice/abi.h"
@@ -22,10 +25,16 @@ class ApiHostImpl {
   const sluice_api_host* table() const { return &table_; }
   Registry* registry() { return registry_; }
   const QueryLimits& limits() const { return limits_; }
+  // Adds text (Prometheus format) from elsewhere in the process to metrics,
+  // e.g. ingest counters. Set before plugins start.
+  void SetExtraMetrics(std::function<std::string()> fn) { extra_metrics_ = std::move(fn); }
+  // The host's metrics in Prometheus text format.
+  std::string MetricsText() const;
 
  private:
   Registry* registry_;
   QueryLimits limits_;
+  std::function<std::string()> extra_metrics_;
   sluice_api_host table_{};
 };
 

@@ -1,5 +1,9 @@
 #include "registry/registry.h"
 
+#include <chrono>
+#include <thread>
+
+#include "migrate/prune.h"
 #include "service/runtime.h"
 #include "util/log.h"
 
@@ -72,6 +76,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
         std::lock_guard<std::mutex> lock(raw->mu);
         raw->error = s.message();
       });
+  sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
   ep.versions[v] = std::move(sv);
   log::Info("registry", "serving version",
             {{"endpoint", name}, {"version", std::to_string(v)},
@@ -88,7 +93,45 @@ void Registry::Stop() {
     for (auto& ep : endpoints_)
       for (auto& [v, sv] : ep.versions) all.push_back(sv);
   }
-  for (auto& sv : all) sv->builder->Stop();
+  for (auto& sv : all) {
+    sv->feed.Close();
+    sv->builder->Stop();
+  }
+}
+
+Status Registry::Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines) {
+  if (keep == 0) return InvalidArgument("keep must be at least 1");
+  std::vector<std::pair<std::string, std::shared_ptr<ServedVersion>>> doomed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!endpoint.empty() && FindLocked(endpoint) == nullptr)
+      return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
+    for (ServedEndpoint& ep : endpoints_) {
+      if (!endpoint.empty() && ep.config.name != endpoint && ep.config.path != endpoint) continue;
+      std::vector<uint32_t> versions;
+      for (const auto& [v, sv] : ep.versions) versions.push_back(v);
+      for (uint32_t v : PruneCandidates(versions, keep, ep.current, ep.pinned)) {
+        doomed.emplace_back(ep.config.name, ep.versions[v]);
+        ep.versions.erase(v);
+      }
+    }
+  }
+  Notify();
+  for (auto& [name, sv] : doomed) {
+    uint32_t v = sv->meta.version;
+    sv->feed.Close();
+    sv->builder->Stop();
+    // Requests that pinned it before it left the map finish first.
+    for (int i = 0; i < 1000 && sv.use_count() > 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (sv.use_count() > 1)
+      return Unavailable("endpoint " + name + " v" + std::to_string(v) + " is still in use; try again");
+    sv.reset();
+    runtime_.CloseLog(name, v);
+    uint64_t freed = 0;
+    SLUICE_RETURN_IF_ERROR(DeleteVersion(runtime_, name, v, &freed));
+    lines->push_back(PruneLine(name, v, freed));
+  }
+  return Status();
 }
 
 void Registry::OnProgress(const std::string& endpoint, uint32_t version) {

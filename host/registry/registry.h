@@ -20,6 +20,7 @@
 
 #include "cache/cache_builder.h"
 #include "cache/version_cache.h"
+#include "registry/change_feed.h"
 #include "config/config.h"
 #include "core/table_schema.h"
 #include "storage/version_log.h"
@@ -35,6 +36,7 @@ struct ServedVersion {
   std::shared_ptr<VersionLog> log;
   std::unique_ptr<VersionCache> cache;
   std::unique_ptr<CacheBuilder> builder;
+  ChangeFeed feed;                  // changes applied to the cache, for watchers
   std::atomic<bool> frozen{false};  // a newer version exists: its log no longer grows
   std::atomic<bool> ready{false};   // its cache has caught up since it was opened
   std::mutex mu;                    // guards error
@@ -84,6 +86,11 @@ class Registry {
   Status SetCurrent(std::string_view endpoint, uint32_t version);
   // Config reload: new pin (0 = latest) for an endpoint; same checks.
   Status SetPinned(std::string_view endpoint, uint32_t version);
+
+  // Deletes versions older than the newest `keep` that are neither current
+  // nor pinned, of `endpoint` ("" = all), waiting briefly for requests
+  // still using them. *lines gets one line per version removed.
+  Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines);
 
   // A consistent copy of every endpoint (for catalogs and `GET /`).
   std::vector<ServedEndpoint> Snapshot() const;

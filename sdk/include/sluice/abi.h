@@ -7,6 +7,9 @@
  * write C++ against the header-only wrappers (sluice/storage.h,
  * sluice/source.h, sluice/api.h) and export with SLUICE_PLUGIN().
  *
+ * History: 1.0 first release; 1.1 added PERMISSION_DENIED, UNAUTHENTICATED
+ * and sluice_api_host.query_info / watch / metrics / prune.
+ *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are
  *    only ever appended; a reader checks struct_size before touching a field
@@ -33,7 +36,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 0
+#define SLUICE_ABI_MINOR 1
 
 /* Name of the one symbol every plugin exports. */
 #define SLUICE_ENTRY_SYMBOL "sluice_plugin_entry"
@@ -49,6 +52,7 @@ typedef enum sluice_code {
   SLUICE_DEADLINE_EXCEEDED = 4,
   SLUICE_NOT_FOUND = 5,
   SLUICE_ALREADY_EXISTS = 6,
+  SLUICE_PERMISSION_DENIED = 7, /* since 1.1 */
   SLUICE_RESOURCE_EXHAUSTED = 8,
   SLUICE_FAILED_PRECONDITION = 9,
   SLUICE_ABORTED = 10,
@@ -56,7 +60,8 @@ typedef enum sluice_code {
   SLUICE_UNIMPLEMENTED = 12,
   SLUICE_INTERNAL = 13,
   SLUICE_UNAVAILABLE = 14,
-  SLUICE_DATA_LOSS = 15
+  SLUICE_DATA_LOSS = 15,
+  SLUICE_UNAUTHENTICATED = 16 /* since 1.1 */
 } sluice_code;
 
 /* Frozen layout (never extended): caller allocates, callee fills on error. */

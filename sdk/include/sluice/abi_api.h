@@ -70,6 +70,39 @@ typedef struct sluice_api_host {
    * NOT_FOUND (no such version) or FAILED_PRECONDITION (not ready). */
   int32_t (*set_current)(void* ctx, const char* endpoint, uint32_t version,
                          sluice_status* status);
+
+  /* ---- since ABI 1.1: check struct_size before calling these ---- */
+
+  /* Like query, and also reports how the query ran, through info_fn as
+   * key/value pairs: "plan" (human-readable access path), "scan" ("true" or
+   * "false") and "examined" (rows looked at). */
+  int32_t (*query_info)(void* ctx, void* view, const char* query, size_t query_size,
+                        sluice_rows_fn fn, void* fn_ctx,
+                        void (*info_fn)(void* info_ctx, const char* key, const char* value),
+                        void* info_ctx, sluice_status* status);
+  /* Streams the changes applied to the view's version from now on, in log
+   * order, blocking the calling thread. fn receives each change matching
+   * `filter` (a $filter JSON object as in queries; empty = every change):
+   * its sluice_op, its log offset and the row (for a delete, the row as
+   * logged). When nothing happens for about 500 ms fn is called with op 0
+   * and no row (a heartbeat), so the caller can stop by returning 0.
+   * Returns OK once fn returned 0, UNAVAILABLE when the server stops,
+   * RESOURCE_EXHAUSTED when the caller fell too far behind the changes. */
+  int32_t (*watch)(void* ctx, void* view, const char* filter, size_t filter_size,
+                   int32_t (*fn)(void* fn_ctx, uint32_t op, uint64_t offset, const uint8_t* row,
+                                 size_t row_size),
+                   void* fn_ctx, sluice_status* status);
+  /* Calls fn once with the host's metrics in Prometheus text format
+   * (ingest counters, log and cache offsets and lag per version, plugin
+   * load failures). API plugins append their own request metrics. */
+  int32_t (*metrics)(void* ctx, void (*fn)(void* fn_ctx, const char* text, size_t size),
+                     void* fn_ctx, sluice_status* status);
+  /* Admin: deletes versions of `endpoint` (NULL or "" = every endpoint)
+   * older than the newest `keep` that are neither current nor pinned, and
+   * frees their log and cache. fn receives one line per version removed. */
+  int32_t (*prune)(void* ctx, const char* endpoint, uint32_t keep,
+                   void (*fn)(void* fn_ctx, const char* line), void* fn_ctx,
+                   sluice_status* status);
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

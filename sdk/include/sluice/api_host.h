@@ -10,7 +10,9 @@
 #ifndef SLUICE_API_HOST_H_
 #define SLUICE_API_HOST_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +44,18 @@ struct EndpointInfo {
 
 // Receives result rows batch by batch; return false to stop.
 using RowsFn = FunctionRef<bool(const sluice_row_batch& rows)>;
+
+// How a query ran (ABI 1.1 hosts report it; `reported` is false otherwise).
+struct QueryInfo {
+  bool reported = false;
+  std::string plan;       // e.g. "index [pickup_zone_id] eq", "scan"
+  bool scan = false;      // no key or index served it
+  uint64_t examined = 0;  // rows looked at
+};
+
+// Receives one change (op is a sluice_op; op 0 = heartbeat with no row);
+// return false to stop watching.
+using ChangeFn = FunctionRef<bool(uint32_t op, uint64_t offset, std::string_view row)>;
 
 class ApiHost {
  public:
@@ -132,6 +146,50 @@ class ApiHost {
         c_->query(c_->ctx, view.handle(), query.data(), query.size(), &Trampoline, &fn, &st);
     return Status::FromC(rc, st);
   }
+  // Query that also reports how it ran (falls back to Query on a 1.0 host).
+  Status Query(const View& view, std::string_view query, RowsFn fn, QueryInfo* info) const {
+    if (!Has(offsetof(sluice_api_host, query_info))) return Query(view, query, fn);
+    sluice_status st{};
+    auto on_info = [](void* u, const char* k, const char* v) {
+      auto* i = static_cast<QueryInfo*>(u);
+      i->reported = true;
+      std::string_view key(k);
+      if (key == "plan") i->plan = v;
+      else if (key == "scan") i->scan = std::string_view(v) == "true";
+      else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
+    };
+    int32_t rc = c_->query_info(c_->ctx, view.handle(), query.data(), query.size(), &Trampoline,
+                                &fn, on_info, info, &st);
+    return Status::FromC(rc, st);
+  }
+  // Streams changes of the view's version until fn returns false (see
+  // sluice_api_host.watch). UNIMPLEMENTED on a 1.0 host.
+  Status Watch(const View& view, std::string_view filter, ChangeFn fn) const {
+    if (!Has(offsetof(sluice_api_host, watch))) return Unimplemented("the host does not offer watch (ABI < 1.1)");
+    sluice_status st{};
+    auto tramp = [](void* u, uint32_t op, uint64_t off, const uint8_t* row, size_t n) -> int32_t {
+      return (*static_cast<ChangeFn*>(u))(op, off, std::string_view(reinterpret_cast<const char*>(row), n)) ? 1 : 0;
+    };
+    int32_t rc = c_->watch(c_->ctx, view.handle(), filter.data(), filter.size(), tramp, &fn, &st);
+    return Status::FromC(rc, st);
+  }
+  // The host's metrics, Prometheus text format.
+  Status Metrics(std::string* out) const {
+    out->clear();
+    if (!Has(offsetof(sluice_api_host, metrics))) return Status();
+    sluice_status st{};
+    auto fn = [](void* u, const char* t, size_t n) { static_cast<std::string*>(u)->append(t, n); };
+    return Status::FromC(c_->metrics(c_->ctx, fn, out, &st), st);
+  }
+  // Admin prune (see sluice_api_host.prune); *lines gets what was removed.
+  Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines) const {
+    if (!Has(offsetof(sluice_api_host, prune))) return Unimplemented("the host does not offer prune (ABI < 1.1)");
+    std::string name(endpoint);
+    sluice_status st{};
+    auto fn = [](void* u, const char* line) { static_cast<std::vector<std::string>*>(u)->push_back(line); };
+    return Status::FromC(c_->prune(c_->ctx, name.c_str(), keep, fn, lines, &st), st);
+  }
+
   Status SetCurrent(std::string_view endpoint, uint32_t version) const {
     std::string name(endpoint);
     sluice_status st{};
@@ -159,6 +217,8 @@ class ApiHost {
   }
 
  private:
+  // True when the host's table has the function pointer at `offset`.
+  bool Has(size_t offset) const { return c_->struct_size >= offset + sizeof(void*); }
   static int32_t Trampoline(void* ctx, const sluice_row_batch* rows) {
     return (*static_cast<RowsFn*>(ctx))(*rows) ? 1 : 0;
   }

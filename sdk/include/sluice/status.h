@@ -26,6 +26,7 @@ enum class Code : int32_t {
   kDeadlineExceeded = SLUICE_DEADLINE_EXCEEDED,
   kNotFound = SLUICE_NOT_FOUND,
   kAlreadyExists = SLUICE_ALREADY_EXISTS,
+  kPermissionDenied = SLUICE_PERMISSION_DENIED,
   kResourceExhausted = SLUICE_RESOURCE_EXHAUSTED,
   kFailedPrecondition = SLUICE_FAILED_PRECONDITION,
   kAborted = SLUICE_ABORTED,
@@ -34,6 +35,7 @@ enum class Code : int32_t {
   kInternal = SLUICE_INTERNAL,
   kUnavailable = SLUICE_UNAVAILABLE,
   kDataLoss = SLUICE_DATA_LOSS,
+  kUnauthenticated = SLUICE_UNAUTHENTICATED,
 };
 
 // Lower-case name of a code ("invalid_argument"), for messages and JSON.
@@ -46,6 +48,7 @@ inline const char* CodeName(Code code) {
     case Code::kDeadlineExceeded: return "deadline_exceeded";
     case Code::kNotFound: return "not_found";
     case Code::kAlreadyExists: return "already_exists";
+    case Code::kPermissionDenied: return "permission_denied";
     case Code::kResourceExhausted: return "resource_exhausted";
     case Code::kFailedPrecondition: return "failed_precondition";
     case Code::kAborted: return "aborted";
@@ -54,6 +57,7 @@ inline const char* CodeName(Code code) {
     case Code::kInternal: return "internal";
     case Code::kUnavailable: return "unavailable";
     case Code::kDataLoss: return "data_loss";
+    case Code::kUnauthenticated: return "unauthenticated";
   }
   return "unknown";
 }
@@ -97,7 +101,7 @@ class [[nodiscard]] Status {
     if (rc == SLUICE_OK) return Status();
     std::string msg(st.message, strnlen(st.message, sizeof(st.message)));
     if (msg.empty()) msg = "(no message)";
-    if (rc < 0 || rc > SLUICE_DATA_LOSS) return Status(Code::kUnknown, msg);
+    if (rc < 0 || rc > SLUICE_UNAUTHENTICATED) return Status(Code::kUnknown, msg);
     return Status(static_cast<Code>(rc), std::move(msg));
   }
 
@@ -119,6 +123,8 @@ inline Status OutOfRange(std::string m) { return Status(Code::kOutOfRange, std::
 inline Status AlreadyExists(std::string m) { return Status(Code::kAlreadyExists, std::move(m)); }
 inline Status Unimplemented(std::string m) { return Status(Code::kUnimplemented, std::move(m)); }
 inline Status ResourceExhausted(std::string m) { return Status(Code::kResourceExhausted, std::move(m)); }
+inline Status PermissionDenied(std::string m) { return Status(Code::kPermissionDenied, std::move(m)); }
+inline Status Unauthenticated(std::string m) { return Status(Code::kUnauthenticated, std::move(m)); }
 // An I/O failure with errno text: "open /x/y: No such file or directory".
 inline Status IoError(std::string_view what, int err) {
   return Status(err == ENOENT ? Code::kNotFound : Code::kInternal,
