@@ -23,6 +23,7 @@ const char kUsage[] =
     "  app run      ingest every source into the latest version of its endpoint\n"
     "  api run      build caches and serve every version of every endpoint\n"
     "  migrations   list endpoints and their versions\n"
+    "  prune        delete old versions that are neither current nor pinned\n"
     "  plugins      list the plugins found, with kind, version and ABI\n"
     "\n"
     "Run `sluice COMMAND --help` for the options of a command.\n";
@@ -96,6 +97,7 @@ int Main(int argc, char** argv) {
   if (cmd == "migrate") return CmdMigrate(g, args);
   if (cmd == "migrations") return CmdMigrations(g, args);
   if (cmd == "plugins") return CmdPlugins(g, args);
+  if (cmd == "prune") return CmdPrune(g, args);
   if (cmd == "app" && sub("run")) return CmdAppRun(g, args);
   if (cmd == "api" && sub("run")) return CmdApiRun(g, args);
   if (cmd == "app" || cmd == "api") {

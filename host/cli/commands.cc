@@ -7,6 +7,7 @@
 #include <iostream>
 #include <set>
 
+#include "core/home_lock.h"
 #include "migrate/migrate.h"
 #include "service/runtime.h"
 #include "service/server.h"
@@ -39,8 +40,10 @@ bool ParseArgs(const std::string& usage, po::options_description& desc,
   return true;
 }
 
-// Loads the config and builds the runtime; prints errors. Exit code or -1.
-int Boot(const GlobalOptions& g, std::unique_ptr<Runtime>* out) {
+// Loads the config, locks the home directory for `command` and builds the
+// runtime; prints errors. Exit code or -1.
+int Boot(const GlobalOptions& g, const std::string& command, std::unique_ptr<Runtime>* out,
+         std::unique_ptr<HomeLock>* lock) {
   Config config;
   Status s = LoadConfig(g.config_file, &config);
   if (!s.ok()) {
@@ -54,6 +57,11 @@ int Boot(const GlobalOptions& g, std::unique_ptr<Runtime>* out) {
     return 2;
   }
   log::SetLevel(level);
+  s = HomeLock::Acquire(config.home_dir, command, lock);
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return 1;
+  }
   auto rt = std::make_unique<Runtime>(std::move(config));
   s = rt->Init();
   if (!s.ok()) {
@@ -138,7 +146,8 @@ int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (!ParseArgs("sluice [-c FILE] migrate [--dry-run] [--new ENDPOINT]...", desc, args, &vm, &exit))
     return exit;
   std::unique_ptr<Runtime> rt;
-  if (int code = Boot(g, &rt); code >= 0) return code;
+  std::unique_ptr<HomeLock> lock;
+  if (int code = Boot(g, "migrate", &rt, &lock); code >= 0) return code;
   std::set<std::string> force;
   if (vm.count("new"))
     for (const auto& n : vm["new"].as<std::vector<std::string>>()) force.insert(n);
@@ -154,7 +163,8 @@ int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   int exit = 0;
   if (!ParseArgs("sluice [-c FILE] app run [--once]", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
-  if (int code = Boot(g, &rt); code >= 0) return code;
+  std::unique_ptr<HomeLock> lock;
+  if (int code = Boot(g, "app run", &rt, &lock); code >= 0) return code;
   ServerOptions opts;
   opts.app = true;
   opts.once = vm.count("once") > 0;
@@ -167,7 +177,8 @@ int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   int exit = 0;
   if (!ParseArgs("sluice [-c FILE] api run", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
-  if (int code = Boot(g, &rt); code >= 0) return code;
+  std::unique_ptr<HomeLock> lock;
+  if (int code = Boot(g, "api run", &rt, &lock); code >= 0) return code;
   ServerOptions opts;
   opts.api = true;
   return Serve(*rt, opts);
@@ -179,7 +190,8 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   int exit = 0;
   if (!ParseArgs("sluice [-c FILE] run", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
-  if (int code = Boot(g, &rt); code >= 0) return code;
+  std::unique_ptr<HomeLock> lock;
+  if (int code = Boot(g, "run", &rt, &lock); code >= 0) return code;
   Status s = Migrate(*rt, {}, false, false);
   if (!s.ok()) return Fail(s);
   ServerOptions opts;

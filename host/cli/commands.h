@@ -20,6 +20,7 @@ int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args);
+int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace sluice::host
 

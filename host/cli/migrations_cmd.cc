@@ -5,6 +5,7 @@
 
 #include "cache/version_cache.h"
 #include "cli/commands.h"
+#include "core/home_lock.h"
 #include "pipeline/progress.h"
 #include "service/runtime.h"
 #include "util/log.h"
@@ -33,6 +34,13 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
   Config config;
   Status s = LoadConfig(g.config_file, &config);
   if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 2;
+  std::unique_ptr<HomeLock> lock;
+  s = HomeLock::Acquire(config.home_dir, "migrations", &lock);
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message()
+              << "\nWhile a server runs, GET / on its REST address lists versions, readiness and lag.\n";
+    return 1;
+  }
   log::SetLevel(LogLevel::kWarn);
   Runtime rt(config);
   s = rt.Init();

@@ -152,6 +152,36 @@ class MigrationTest(TempDirTest):
         self.assertEqual(status, 404)
         self.assertEqual(s.stop(), 0)
 
+    def test_prune_keeps_newest_current_and_pinned(self):
+        cfg = self.first_version()
+        for extra in ("a", "b"):
+            with open(self.data("items.csv")) as f:
+                header, rest = f.read().split("\n", 1)
+            cols = header.split(",") + [extra]
+            write_csv(self.data("items.csv"), cols, [(1, "x", 1.0) + tuple(range(len(cols) - 3))])
+            self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        home = os.path.join(self.dir, "home")
+        code, out, err = run_cli(self.cfg(version=1), "prune", "--keep", "1")
+        self.assertEqual(code, 0, err)
+        self.assertIn("items: pruned v2", out)  # v1 is pinned, v3 is the newest
+        self.assertTrue(os.path.exists(os.path.join(home, "pipeline/logs/items/v0001/schema.json")))
+        self.assertFalse(os.path.exists(os.path.join(home, "pipeline/logs/items/v0002")))
+        self.assertFalse(os.path.exists(os.path.join(home, "cache/items/v0002")))
+        self.assertFalse(os.path.exists(os.path.join(home, "api/items/v0002")))
+        code, out, _ = run_cli(self.cfg(), "prune", "--keep", "1")  # no longer pinned
+        self.assertIn("items: pruned v1", out)
+        self.assertEqual(run_cli(cfg, "prune", "--keep", "0")[0], 2)
+
+    def test_a_running_server_holds_the_home(self):
+        cfg = self.first_version()
+        s = self.start(cfg, "run")
+        s.wait_listening()
+        for args in (("app", "run", "--once"), ("prune", "--keep", "1"), ("migrate",)):
+            code, _, err = run_cli(cfg, *args)
+            self.assertEqual(code, 1, args)
+            self.assertIn("is in use by sluice run (pid %d)" % s.proc.pid, err)
+        self.assertEqual(s.stop(), 0)
+
 
 if __name__ == "__main__":
     unittest.main()
