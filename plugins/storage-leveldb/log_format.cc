@@ -1,6 +1,6 @@
 #include "log_format.h"
 
-#include "crc32c.h"
+#include "sluice/crc32c.h"
 
 namespace sluice::storage_leveldb {
 namespace {

@@ -5,11 +5,12 @@
 namespace sluice::storage_leveldb {
 namespace {
 
-constexpr const char* kKnownKeys = "block_cache_mb, write_buffer_mb, compression, paranoid_checks";
+constexpr const char* kKnownKeys =
+    "block_cache_mb, write_buffer_mb, compression, log_compression, paranoid_checks";
 
 bool IsKnown(const std::string& key) {
   return key == "block_cache_mb" || key == "write_buffer_mb" || key == "compression" ||
-         key == "paranoid_checks";
+         key == "log_compression" || key == "paranoid_checks";
 }
 
 Status BadValue(std::string_view key, const std::string& found, std::string_view expected) {
@@ -38,12 +39,12 @@ Status ParseBool(const Options& options, std::string_view key, bool* out) {
   return BadValue(key, v, "true or false");
 }
 
-Status ParseCompression(const Options& options, bool* out) {
-  if (!options.Has("compression")) return Status();
-  std::string v = options.GetString("compression");
+Status ParseCompression(const Options& options, std::string_view key, bool* out) {
+  if (!options.Has(key)) return Status();
+  std::string v = options.GetString(key);
   if (v == "snappy") return *out = true, Status();
   if (v == "none") return *out = false, Status();
-  return BadValue("compression", v, "snappy or none");
+  return BadValue(key, v, "snappy or none");
 }
 
 }  // namespace
@@ -56,7 +57,8 @@ Status ParseSettings(const Options& options, Settings* out) {
   Settings s;
   SLUICE_RETURN_IF_ERROR(ParseRange(options, "block_cache_mb", 1, 1 << 20, &s.block_cache_mb));
   SLUICE_RETURN_IF_ERROR(ParseRange(options, "write_buffer_mb", 1, 1024, &s.write_buffer_mb));
-  SLUICE_RETURN_IF_ERROR(ParseCompression(options, &s.compression));
+  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "compression", &s.compression));
+  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "log_compression", &s.log_compression));
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "paranoid_checks", &s.paranoid_checks));
   *out = s;
   return Status();
@@ -73,7 +75,8 @@ leveldb::Options Resources::DbOptions(DbKind kind, bool create) const {
   o.paranoid_checks = settings_.paranoid_checks;
   o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
   o.block_cache = cache_.get();
-  o.compression = settings_.compression ? leveldb::kSnappyCompression : leveldb::kNoCompression;
+  bool compress = kind == DbKind::kKv ? settings_.compression : settings_.log_compression;
+  o.compression = compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
   if (kind == DbKind::kKv) {
     o.filter_policy = filter_.get();  // point reads by key
   } else {

@@ -113,15 +113,3 @@ TEST(RowTest, VarintRoundTrip) {
 }  // namespace
 }  // namespace sluice
 
-#include "sluice/crc32c.h"
-
-TEST(Crc32cTest, KnownValuesAndMask) {
-  EXPECT_EQ(sluice::crc32c::Value("123456789", 9), 0xE3069283u);
-  EXPECT_EQ(sluice::crc32c::Value("", 0), 0u);
-  char zeros[32] = {};
-  EXPECT_EQ(sluice::crc32c::Value(zeros, 32), 0x8A9136AAu);
-  uint32_t c = sluice::crc32c::Value("hello world", 11);
-  EXPECT_EQ(sluice::crc32c::Extend(sluice::crc32c::Value("hello ", 6), "world", 5), c);
-  EXPECT_EQ(sluice::crc32c::Unmask(sluice::crc32c::Mask(c)), c);
-  EXPECT_NE(sluice::crc32c::Mask(c), c);
-}

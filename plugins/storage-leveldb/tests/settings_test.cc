@@ -16,16 +16,19 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   EXPECT_EQ(s.block_cache_mb, 64);
   EXPECT_EQ(s.write_buffer_mb, 16);
   EXPECT_TRUE(s.compression);
+  EXPECT_FALSE(s.log_compression);
   EXPECT_FALSE(s.paranoid_checks);
   Status st = Parse({{"block_cache_mb", "128"},
                      {"write_buffer_mb", "1"},
                      {"compression", "none"},
+                     {"log_compression", "snappy"},
                      {"paranoid_checks", "true"}},
                     &s);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(s.block_cache_mb, 128);
   EXPECT_EQ(s.write_buffer_mb, 1);
   EXPECT_FALSE(s.compression);
+  EXPECT_TRUE(s.log_compression);
   EXPECT_TRUE(s.paranoid_checks);
 }
 
@@ -35,7 +38,7 @@ TEST(SettingsTest, UnknownKeyIsNamedWithTheKnownOnes) {
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message(),
             "leveldb storage option 'cache_size' is unknown; known options: block_cache_mb, "
-            "write_buffer_mb, compression, paranoid_checks");
+            "write_buffer_mb, compression, log_compression, paranoid_checks");
   st = Parse({{"compression.level", "3"}}, &s);
   EXPECT_EQ(st.code(), Code::kInvalidArgument) << "nested keys are not accepted either";
 }

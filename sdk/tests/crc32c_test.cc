@@ -1,11 +1,11 @@
 // CRC-32C against published check values (RFC 3720, appendix B.4).
-#include "crc32c.h"
+#include "sluice/crc32c.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace sluice::storage_leveldb {
+namespace sluice {
 namespace {
 
 TEST(Crc32cTest, KnownValues) {
@@ -28,6 +28,18 @@ TEST(Crc32cTest, ExtendEqualsOneCallAtEverySplit) {
         crc32c::Extend(crc32c::Value(data.data(), cut), data.data() + cut, data.size() - cut);
     EXPECT_EQ(part, whole) << "split at " << cut;
   }
+}
+
+TEST(Crc32cTest, MaskRoundTripsAndHardwareAgreesWithPortable) {
+  uint32_t c = crc32c::Value("hello world", 11);
+  EXPECT_EQ(crc32c::Unmask(crc32c::Mask(c)), c);
+  EXPECT_NE(crc32c::Mask(c), c);
+  std::string data;
+  for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 7 + (i >> 3)));
+  for (size_t len : {0u, 1u, 7u, 8u, 9u, 63u, 64u, 997u})
+    for (size_t start : {0u, 1u, 3u})
+      EXPECT_EQ(crc32c::Extend(5, data.data() + start, len),
+                crc32c::internal::ExtendPortable(5, data.data() + start, len));
 }
 
 }  // namespace
