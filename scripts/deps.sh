@@ -8,7 +8,7 @@ PACKAGES=(
   libpistache-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc
   libprotobuf-dev libprotoc-dev protobuf-compiler
-  libleveldb-dev libsnappy-dev
+  libleveldb-dev libsnappy-dev librocksdb-dev
   libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf curl

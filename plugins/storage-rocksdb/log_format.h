@@ -1,0 +1,78 @@
+// The on-disk format of one log stream inside its RocksDB database. The
+// prose version is docs/storage-rocksdb.md; keep both in step.
+//
+//   key "C" + fixed64 big-endian first offset  -> chunk
+//   key "M"                                    -> meta (sorts after chunks)
+//
+//   chunk := count:varint32 (length:varint32 bytes[length]){count} crc:fixed32le
+//            crc = masked CRC-32C of every byte before it
+//   meta  := crc:fixed32le format:u8 (=1) end:fixed64le checkpoint:bytes...
+//            crc = masked CRC-32C of every byte after it
+//
+// CRCs are sluice::crc32c values stored masked (sluice/crc32c.h).
+#ifndef SLUICE_PLUGINS_STORAGE_ROCKSDB_LOG_FORMAT_H_
+#define SLUICE_PLUGINS_STORAGE_ROCKSDB_LOG_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sluice/status.h"
+
+namespace sluice::storage_rocksdb {
+
+inline constexpr char kChunkTag = 'C';
+inline constexpr std::string_view kMetaKey = "M";
+// Sorts after every chunk key and before the meta key: the exclusive end
+// of a range deletion of chunks.
+inline constexpr std::string_view kChunksEnd = "D";
+inline constexpr size_t kChunkKeySize = 9;
+inline constexpr uint8_t kMetaFormat = 1;
+// An Append larger than this is split into several chunks (one WriteBatch,
+// so still atomic). Keeps reads of a single record from loading huge values.
+inline constexpr size_t kMaxChunkPayload = 4u << 20;
+
+// The key of the chunk whose first record has offset `first`.
+std::string ChunkKey(uint64_t first);
+// True when `key` is a chunk key; then *first receives its first offset.
+bool ParseChunkKey(std::string_view key, uint64_t* first);
+
+// Appends to *out the chunk holding records[0..count). REQUIRES: every
+// record is shorter than 4 GiB (checked by the caller).
+void EncodeChunk(const std::string_view* records, size_t count, std::string* out);
+
+// Walks the records of one encoded chunk without copying them. The chunk
+// bytes must outlive the reader and the views it hands out.
+class ChunkReader {
+ public:
+  // Verifies the checksum and the header. DATA_LOSS (message says what is
+  // wrong, without naming the stream: the caller adds that) when corrupt.
+  Status Open(std::string_view chunk);
+  // Number of records in the chunk. REQUIRES: Open() returned OK.
+  uint32_t count() const { return count_; }
+  // Sets *record to the next record and *has_record to true; *has_record
+  // false after the last one. DATA_LOSS when a length runs past the end of
+  // the chunk or bytes are left over after the last record.
+  Status Next(std::string_view* record, bool* has_record);
+
+ private:
+  const char* pos_ = nullptr;
+  const char* limit_ = nullptr;  // start of the trailing CRC
+  uint32_t count_ = 0;
+  uint32_t read_ = 0;
+};
+
+// The stream's state kept under kMetaKey.
+struct LogMeta {
+  uint64_t end = 0;
+  std::string checkpoint;
+};
+
+std::string EncodeMeta(uint64_t end, std::string_view checkpoint);
+// DATA_LOSS when the value is corrupt or of an unknown format.
+Status DecodeMeta(std::string_view value, LogMeta* meta);
+
+}  // namespace sluice::storage_rocksdb
+
+#endif  // SLUICE_PLUGINS_STORAGE_ROCKSDB_LOG_FORMAT_H_

@@ -1,0 +1,165 @@
+// Option validation of the rocksdb storage plugin, and the logger that
+// routes RocksDB's diagnostics to the host.
+#include "settings.h"
+
+#include <gtest/gtest.h>
+#include <rocksdb/convenience.h>
+
+#include <mutex>
+#include <vector>
+
+#include "host_logger.h"
+
+namespace sluice::storage_rocksdb {
+namespace {
+
+Status Parse(std::vector<std::pair<std::string, std::string>> items, Settings* out) {
+  return ParseSettings(Options(std::move(items)), out);
+}
+
+bool Built(rocksdb::CompressionType t) {
+  auto have = rocksdb::GetSupportedCompressions();
+  return std::find(have.begin(), have.end(), t) != have.end();
+}
+
+TEST(SettingsTest, DefaultsAndValidValues) {
+  Settings s;
+  ASSERT_TRUE(Parse({}, &s).ok());
+  EXPECT_EQ(s.block_cache_mb, 64);
+  EXPECT_EQ(s.write_buffer_mb, 16);
+  EXPECT_EQ(s.compression, Built(rocksdb::kLZ4Compression) ? Compression::kLz4 : Compression::kNone);
+  EXPECT_TRUE(s.paranoid_checks);
+  EXPECT_EQ(s.max_background_jobs, 2);
+  Status st = Parse({{"block_cache_mb", "128"},
+                     {"write_buffer_mb", "1"},
+                     {"compression", "none"},
+                     {"paranoid_checks", "off"},
+                     {"max_background_jobs", "4"}},
+                    &s);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(s.block_cache_mb, 128);
+  EXPECT_EQ(s.write_buffer_mb, 1);
+  EXPECT_EQ(s.compression, Compression::kNone);
+  EXPECT_FALSE(s.paranoid_checks);
+  EXPECT_EQ(s.max_background_jobs, 4);
+}
+
+TEST(SettingsTest, CompressionsOfThisBuild) {
+  const std::pair<const char*, rocksdb::CompressionType> all[] = {
+      {"snappy", rocksdb::kSnappyCompression},
+      {"lz4", rocksdb::kLZ4Compression},
+      {"zstd", rocksdb::kZSTD}};
+  for (const auto& [name, type] : all) {
+    Settings s;
+    Status st = Parse({{"compression", name}}, &s);
+    if (Built(type)) {
+      EXPECT_TRUE(st.ok()) << st.ToString();
+      EXPECT_STREQ(CompressionName(s.compression), name);
+    } else {
+      EXPECT_EQ(st.code(), Code::kInvalidArgument);
+      EXPECT_NE(st.message().find("is not built into this RocksDB library; available: none"),
+                std::string::npos)
+          << st.message();
+    }
+  }
+}
+
+TEST(SettingsTest, UnknownKeyIsNamedWithTheKnownOnes) {
+  Settings s;
+  Status st = Parse({{"compression", "none"}, {"cache_size", "1"}}, &s);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_EQ(st.message(),
+            "rocksdb storage option 'cache_size' is unknown; known options: block_cache_mb, "
+            "write_buffer_mb, compression, paranoid_checks, max_background_jobs");
+  st = Parse({{"compression.level", "3"}}, &s);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << "nested keys are not accepted either";
+}
+
+TEST(SettingsTest, BadValuesSayWhatIsExpected) {
+  Settings s;
+  Status st = Parse({{"block_cache_mb", "lots"}}, &s);
+  EXPECT_EQ(st.message(),
+            "rocksdb storage option 'block_cache_mb': expected an integer from 1 to 1048576 (MiB), "
+            "found 'lots'");
+  st = Parse({{"write_buffer_mb", "0"}}, &s);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("found '0'"), std::string::npos) << st.message();
+  st = Parse({{"write_buffer_mb", "2048"}}, &s);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  st = Parse({{"max_background_jobs", "65"}}, &s);
+  EXPECT_EQ(st.message(),
+            "rocksdb storage option 'max_background_jobs': expected an integer from 1 to 64, "
+            "found '65'");
+  st = Parse({{"compression", "gzip"}}, &s);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument);
+  EXPECT_NE(st.message().find("'compression': expected one of none"), std::string::npos)
+      << st.message();
+  EXPECT_NE(st.message().find("found 'gzip'"), std::string::npos) << st.message();
+  st = Parse({{"paranoid_checks", "maybe"}}, &s);
+  EXPECT_EQ(st.message(),
+            "rocksdb storage option 'paranoid_checks': expected true or false, found 'maybe'");
+}
+
+TEST(SettingsTest, RocksDbStatusesMapToCodesNamingOpAndPath) {
+  Status s = FromRocksDb(rocksdb::Status::Corruption("bad block"), "get", "/x/kv");
+  EXPECT_EQ(s.code(), Code::kDataLoss);
+  EXPECT_EQ(s.message(), "rocksdb get /x/kv: Corruption: bad block");
+  EXPECT_EQ(FromRocksDb(rocksdb::Status::NotFound(), "get", "/x").code(), Code::kNotFound);
+  EXPECT_EQ(FromRocksDb(rocksdb::Status::InvalidArgument(), "open", "/x").code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(FromRocksDb(rocksdb::Status::Busy(), "write", "/x").code(), Code::kUnavailable);
+  EXPECT_EQ(FromRocksDb(rocksdb::Status::NoSpace(), "write", "/x").code(),
+            Code::kResourceExhausted);
+  EXPECT_EQ(FromRocksDb(rocksdb::Status::IOError("disk"), "write", "/x").code(), Code::kInternal);
+  EXPECT_TRUE(FromRocksDb(rocksdb::Status::OK(), "write", "/x").ok());
+}
+
+// A host that records what plugins log, at or above `min`.
+struct RecordingHost {
+  explicit RecordingHost(int32_t min_level) : min(min_level) {
+    c = {sizeof(sluice_host_services), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, this, &Log, &Enabled};
+  }
+  static void Log(void* ctx, int32_t level, const char*, const char* message) {
+    auto* self = static_cast<RecordingHost*>(ctx);
+    std::lock_guard<std::mutex> lock(self->mu);
+    self->lines.emplace_back(level, message);
+  }
+  static int32_t Enabled(void* ctx, int32_t level) {
+    return level >= static_cast<RecordingHost*>(ctx)->min ? 1 : 0;
+  }
+  int32_t min;
+  sluice_host_services c;
+  std::mutex mu;
+  std::vector<std::pair<int32_t, std::string>> lines;
+};
+
+void Emit(rocksdb::Logger* logger, rocksdb::InfoLogLevel level, const char* format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  logger->Logv(level, format, ap);
+  va_end(ap);
+}
+
+TEST(HostLoggerTest, WarningsReachTheHostInfoOnlyAtDebug) {
+  RecordingHost info_host(SLUICE_LOG_INFO);
+  HostLogger quiet(HostServices(&info_host.c, "rocksdb"), "/h/kv");
+  EXPECT_EQ(HostLogger::LevelFor(HostServices(&info_host.c, "rocksdb")),
+            rocksdb::InfoLogLevel::WARN_LEVEL);
+  Emit(&quiet, rocksdb::InfoLogLevel::INFO_LEVEL, "flushed %d files", 3);
+  Emit(&quiet, rocksdb::InfoLogLevel::WARN_LEVEL, "stall:\nwrites %s", "slow");
+  Emit(&quiet, rocksdb::InfoLogLevel::ERROR_LEVEL, "background error");
+  ASSERT_EQ(info_host.lines.size(), 2u);
+  EXPECT_EQ(info_host.lines[0].first, SLUICE_LOG_WARN);
+  EXPECT_EQ(info_host.lines[0].second, "rocksdb /h/kv: stall: writes slow");
+  EXPECT_EQ(info_host.lines[1].first, SLUICE_LOG_ERROR);
+
+  RecordingHost debug_host(SLUICE_LOG_DEBUG);
+  HostLogger chatty(HostServices(&debug_host.c, "rocksdb"), "/h/log");
+  Emit(&chatty, rocksdb::InfoLogLevel::INFO_LEVEL, "flushed %d files", 3);
+  ASSERT_EQ(debug_host.lines.size(), 1u);
+  EXPECT_EQ(debug_host.lines[0].first, SLUICE_LOG_DEBUG);
+  EXPECT_EQ(debug_host.lines[0].second, "rocksdb /h/log: flushed 3 files");
+}
+
+}  // namespace
+}  // namespace sluice::storage_rocksdb
