@@ -13,11 +13,12 @@ namespace sluice::storage_rocksdb {
 namespace {
 
 constexpr const char* kKnownKeys =
-    "block_cache_mb, write_buffer_mb, compression, paranoid_checks, max_background_jobs";
+    "block_cache_mb, write_buffer_mb, compression, log_compression, paranoid_checks, "
+    "max_background_jobs";
 
 bool IsKnown(const std::string& key) {
   return key == "block_cache_mb" || key == "write_buffer_mb" || key == "compression" ||
-         key == "paranoid_checks" || key == "max_background_jobs";
+         key == "log_compression" || key == "paranoid_checks" || key == "max_background_jobs";
 }
 
 Status BadValue(std::string_view key, const std::string& found, std::string_view expected) {
@@ -62,10 +63,10 @@ bool Supported(Compression c) {
   return std::find(have.begin(), have.end(), ToRocksDb(c)) != have.end();
 }
 
-Status ParseCompression(const Options& options, Compression* out) {
+Status ParseCompression(const Options& options, std::string_view key, Compression* out) {
   if (!Supported(*out)) *out = Compression::kNone;  // the default, in a build without lz4
-  if (!options.Has("compression")) return Status();
-  std::string v = options.GetString("compression");
+  if (!options.Has(key)) return Status();
+  std::string v = options.GetString(key);
   std::string available;
   for (Compression c : {Compression::kNone, Compression::kSnappy, Compression::kLz4,
                         Compression::kZstd}) {
@@ -75,9 +76,9 @@ Status ParseCompression(const Options& options, Compression* out) {
   }
   for (Compression c : {Compression::kSnappy, Compression::kLz4, Compression::kZstd})
     if (v == CompressionName(c))
-      return InvalidArgument("rocksdb storage option 'compression': '" + v +
+      return InvalidArgument("rocksdb storage option '" + std::string(key) + "': '" + v +
                              "' is not built into this RocksDB library; available: " + available);
-  return BadValue("compression", v, "one of " + available);
+  return BadValue(key, v, "one of " + available);
 }
 
 }  // namespace
@@ -102,7 +103,8 @@ Status ParseSettings(const Options& options, Settings* out) {
       ParseRange(options, "block_cache_mb", 1, 1 << 20, "MiB", &s.block_cache_mb));
   SLUICE_RETURN_IF_ERROR(
       ParseRange(options, "write_buffer_mb", 1, 1024, "MiB", &s.write_buffer_mb));
-  SLUICE_RETURN_IF_ERROR(ParseCompression(options, &s.compression));
+  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "compression", &s.compression));
+  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "log_compression", &s.log_compression));
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "paranoid_checks", &s.paranoid_checks));
   SLUICE_RETURN_IF_ERROR(
       ParseRange(options, "max_background_jobs", 1, 64, "", &s.max_background_jobs));
@@ -130,7 +132,7 @@ rocksdb::Options Resources::DbOptions(DbKind kind, bool create, const std::strin
   o.paranoid_checks = settings_.paranoid_checks;
   o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
   o.max_background_jobs = static_cast<int>(settings_.max_background_jobs);
-  o.compression = ToRocksDb(settings_.compression);
+  o.compression = ToRocksDb(kind == DbKind::kKv ? settings_.compression : settings_.log_compression);
   o.max_open_files = 512;  // a home holds many databases: bound descriptors per database
   o.info_log = std::make_shared<HostLogger>(host_, dir);
   o.info_log_level = HostLogger::LevelFor(host_);

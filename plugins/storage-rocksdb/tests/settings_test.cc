@@ -28,11 +28,13 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   EXPECT_EQ(s.block_cache_mb, 64);
   EXPECT_EQ(s.write_buffer_mb, 16);
   EXPECT_EQ(s.compression, Built(rocksdb::kLZ4Compression) ? Compression::kLz4 : Compression::kNone);
+  EXPECT_EQ(s.log_compression, Compression::kNone);
   EXPECT_TRUE(s.paranoid_checks);
   EXPECT_EQ(s.max_background_jobs, 2);
   Status st = Parse({{"block_cache_mb", "128"},
                      {"write_buffer_mb", "1"},
                      {"compression", "none"},
+                     {"log_compression", "snappy"},
                      {"paranoid_checks", "off"},
                      {"max_background_jobs", "4"}},
                     &s);
@@ -40,6 +42,7 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   EXPECT_EQ(s.block_cache_mb, 128);
   EXPECT_EQ(s.write_buffer_mb, 1);
   EXPECT_EQ(s.compression, Compression::kNone);
+  EXPECT_EQ(s.log_compression, Compression::kSnappy);
   EXPECT_FALSE(s.paranoid_checks);
   EXPECT_EQ(s.max_background_jobs, 4);
 }
@@ -51,10 +54,11 @@ TEST(SettingsTest, CompressionsOfThisBuild) {
       {"zstd", rocksdb::kZSTD}};
   for (const auto& [name, type] : all) {
     Settings s;
-    Status st = Parse({{"compression", name}}, &s);
+    Status st = Parse({{"compression", name}, {"log_compression", name}}, &s);
     if (Built(type)) {
       EXPECT_TRUE(st.ok()) << st.ToString();
       EXPECT_STREQ(CompressionName(s.compression), name);
+      EXPECT_STREQ(CompressionName(s.log_compression), name);
     } else {
       EXPECT_EQ(st.code(), Code::kInvalidArgument);
       EXPECT_NE(st.message().find("is not built into this RocksDB library; available: none"),
@@ -70,7 +74,7 @@ TEST(SettingsTest, UnknownKeyIsNamedWithTheKnownOnes) {
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message(),
             "rocksdb storage option 'cache_size' is unknown; known options: block_cache_mb, "
-            "write_buffer_mb, compression, paranoid_checks, max_background_jobs");
+            "write_buffer_mb, compression, log_compression, paranoid_checks, max_background_jobs");
   st = Parse({{"compression.level", "3"}}, &s);
   EXPECT_EQ(st.code(), Code::kInvalidArgument) << "nested keys are not accepted either";
 }
@@ -95,6 +99,9 @@ TEST(SettingsTest, BadValuesSayWhatIsExpected) {
   EXPECT_NE(st.message().find("'compression': expected one of none"), std::string::npos)
       << st.message();
   EXPECT_NE(st.message().find("found 'gzip'"), std::string::npos) << st.message();
+  st = Parse({{"log_compression", "fast"}}, &s);
+  EXPECT_NE(st.message().find("'log_compression': expected one of none"), std::string::npos)
+      << st.message();
   st = Parse({{"paranoid_checks", "maybe"}}, &s);
   EXPECT_EQ(st.message(),
             "rocksdb storage option 'paranoid_checks': expected true or false, found 'maybe'");
