@@ -1,13 +1,103 @@
 #include "pipeline/ingester.h"
 
+#include <deque>
+#include <thread>
 #include <vector>
 
+#include "sluice/client/source_client.h"
 #include "sluice/row.h"
 #include "util/log.h"
 
 namespace sluice::host {
 
 using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// Reads batches from a source reader, without a copy when the reader is a
+// client of a plugin's C table (the usual case).
+class BatchSource {
+ public:
+  explicit BatchSource(std::unique_ptr<SourceReader> reader)
+      : reader_(std::move(reader)), client_(dynamic_cast<client::SourceReaderClient*>(reader_.get())) {}
+  Status Next(uint32_t max_rows, const sluice_row_batch** out) {
+    if (client_ != nullptr) return client_->NextBatch(max_rows, out);
+    builder_.Clear();
+    BatchInfo info;
+    SLUICE_RETURN_IF_ERROR(reader_->Next(max_rows, &builder_, &info));
+    *out = builder_.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total);
+    return Status();
+  }
+
+ private:
+  std::unique_ptr<SourceReader> reader_;
+  client::SourceReaderClient* client_;
+  RowBatchBuilder builder_;
+};
+
+}  // namespace
+
+// Hands finished commits from the reading thread to a writing thread, so
+// that parsing the next rows overlaps with the durable write of the last
+// ones. At most one commit waits while another is written; the reader
+// blocks beyond that, which bounds memory.
+class Ingester::CommitQueue {
+ public:
+  CommitQueue(VersionLog* log, IngestStats* stats) : log_(log), stats_(stats), thread_([this] { Run(); }) {}
+  ~CommitQueue() { (void)Close(); }
+
+  // Queues a commit; returns the writer's first error, if any, instead.
+  Status Push(std::unique_ptr<Pending> p) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return queue_.empty() || !error_.ok(); });
+    if (!error_.ok()) return error_;
+    queue_.push_back(std::move(p));
+    cv_.notify_all();
+    return Status();
+  }
+  // Waits until every queued commit is written; returns the first error.
+  Status Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    return error_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::unique_ptr<Pending> p;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        p = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      Status s = log_->Commit(p->rows, p->offset, p->flags);
+      std::lock_guard<std::mutex> lock(mu_);
+      if (s.ok()) {
+        stats_->rows += p->rows.rows();
+      } else if (error_.ok()) {
+        error_ = s;
+        queue_.clear();
+      }
+      cv_.notify_all();
+    }
+  }
+
+  VersionLog* log_;
+  IngestStats* stats_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<Pending>> queue_;
+  bool closed_ = false;
+  Status error_;
+  std::thread thread_;
+};
 
 Ingester::Ingester(const EndpointConfig& endpoint, uint32_t version, const TableSchema& schema,
                    SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options)
@@ -17,6 +107,8 @@ Ingester::Ingester(const EndpointConfig& endpoint, uint32_t version, const Table
       source_(source),
       log_(std::move(log)),
       options_(options) {}
+
+Ingester::~Ingester() = default;
 
 void Ingester::Stop() {
   {
@@ -32,60 +124,72 @@ bool Ingester::SleepUnlessStopped(std::chrono::milliseconds d) {
   return !stop_;
 }
 
-Status Ingester::Commit(uint64_t flags) {
-  Status s = log_->Commit(pending_, pending_offset_, flags);
-  if (!s.ok()) return s.WithContext("endpoint " + endpoint_.name);
-  stats_.rows += pending_.rows();
-  pending_.Clear();
-  return Status();
+Status Ingester::Flush(uint64_t flags) {
+  auto next = std::make_unique<Pending>();
+  std::swap(next, pending_);
+  next->flags = flags;
+  pending_->offset = next->offset;
+  return queue_->Push(std::move(next)).WithContext("endpoint " + endpoint_.name);
 }
 
 Status Ingester::Run() {
+  Status s = ReadLoop();
+  Status w = queue_ ? queue_->Close() : Status();
+  if (!w.ok() && s.ok()) s = w.WithContext("endpoint " + endpoint_.name);
+  log::Info("app", "ingest stopped", {{"endpoint", endpoint_.name},
+                                      {"rows", std::to_string(stats_.rows.load())},
+                                      {"rejected", std::to_string(stats_.rejected.load())}});
+  return s;
+}
+
+Status Ingester::ReadLoop() {
   const std::string where = "endpoint " + endpoint_.name + " v" + std::to_string(version_);
   Checkpoint cp = log_->checkpoint();
-  pending_offset_ = cp.source_offset;
+  pending_ = std::make_unique<Pending>();
+  pending_->offset = cp.source_offset;
   bool at_end_committed = (cp.flags & kCommitSourceAtEnd) != 0;
   std::unique_ptr<SourceReader> reader;
   SLUICE_RETURN_IF_ERROR(source_->OpenReader(endpoint_.table, endpoint_.options, schema_.schema,
                                              cp.source_offset, &reader)
                              .WithContext(where + ": open source table \"" + endpoint_.table + "\""));
+  BatchSource batches(std::move(reader));
+  queue_ = std::make_unique<CommitQueue>(log_.get(), &stats_);
   log::Info("app", "ingesting", {{"endpoint", endpoint_.name}, {"version", std::to_string(version_)},
                                  {"log_end", std::to_string(log_->end())},
                                  {"resume", cp.source_offset.empty() ? "start" : "checkpoint"}});
-  RowBatchBuilder batch;
   std::vector<Value> decoded;
   Clock::time_point oldest{};
   const auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
   uint64_t row_no = 0;
   while (!stop_) {
-    batch.Clear();
-    BatchInfo info;
-    Status s = reader->Next(options_.batch_rows, &batch, &info);
+    const sluice_row_batch* b = nullptr;
+    Status s = batches.Next(options_.batch_rows, &b);
     if (!s.ok()) {
-      Status c = pending_.rows() > 0 ? Commit(0) : Status();  // keep the good rows read before it
+      // Keep the good rows read before the error.
+      Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
       if (!c.ok()) log::Error("app", c.message());
       return s.WithContext(where);
     }
-    const sluice_row_batch* b = batch.batch();
     for (uint32_t i = 0; i < b->row_count; ++i, ++row_no) {
-      std::string err = DecodeRow(schema_.schema, BatchRow(*b, i), &decoded);
-      if (!err.empty() && BatchOp(*b, i) != SLUICE_OP_DELETE) {
-        Status c = pending_.rows() > 0 ? Commit(0) : Status();
+      std::string_view row = BatchRow(*b, i);
+      std::string err = BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(schema_.schema, row, &decoded);
+      if (!err.empty()) {
+        Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
         if (!c.ok()) log::Error("app", c.message());
         return InvalidArgument(where + ": source row " + std::to_string(row_no) +
                                " does not match the schema (" + err +
                                "); this is a bug in the source plugin");
       }
-      if (pending_.rows() == 0) oldest = Clock::now();
-      pending_.AddRow(BatchOp(*b, i), BatchRow(*b, i));
-      pending_offset_.assign(BatchOffset(*b, i));
+      if (pending_->rows.rows() == 0) oldest = Clock::now();
+      pending_->rows.AddRow(BatchOp(*b, i), row);
     }
-    stats_.rejected += info.rejected_rows;
-    stats_.bytes_done = info.bytes_done;
-    stats_.bytes_total = info.bytes_total;
-    if (info.at_end) {
-      if (pending_.rows() > 0 || !at_end_committed) {
-        SLUICE_RETURN_IF_ERROR(Commit(kCommitSourceAtEnd));
+    if (b->row_count > 0) pending_->offset.assign(BatchOffset(*b, b->row_count - 1));
+    stats_.rejected += b->rejected_rows;
+    stats_.bytes_done = b->bytes_done;
+    stats_.bytes_total = b->bytes_total;
+    if (b->at_end) {
+      if (pending_->rows.rows() > 0 || !at_end_committed) {
+        SLUICE_RETURN_IF_ERROR(Flush(kCommitSourceAtEnd));
         at_end_committed = true;
       }
       stats_.at_end = true;
@@ -93,14 +197,11 @@ Status Ingester::Run() {
       SleepUnlessStopped(std::chrono::milliseconds(options_.poll_interval_ms));
       continue;
     }
-    if (pending_.rows() >= options_.commit_rows ||
-        (pending_.rows() > 0 && Clock::now() - oldest >= interval))
-      SLUICE_RETURN_IF_ERROR(Commit(0));
+    if (pending_->rows.rows() >= options_.commit_rows ||
+        (pending_->rows.rows() > 0 && Clock::now() - oldest >= interval))
+      SLUICE_RETURN_IF_ERROR(Flush(0));
   }
-  if (pending_.rows() > 0) SLUICE_RETURN_IF_ERROR(Commit(0));
-  log::Info("app", "ingest stopped", {{"endpoint", endpoint_.name},
-                                      {"rows", std::to_string(stats_.rows.load())},
-                                      {"rejected", std::to_string(stats_.rejected.load())}});
+  if (pending_->rows.rows() > 0) SLUICE_RETURN_IF_ERROR(Flush(0));
   return Status();
 }
 

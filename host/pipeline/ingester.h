@@ -41,11 +41,14 @@ class Ingester {
   // `source` and `log` outlive the ingester.
   Ingester(const EndpointConfig& endpoint, uint32_t version, const TableSchema& schema,
            SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options);
+  ~Ingester();
   Ingester(const Ingester&) = delete;
   Ingester& operator=(const Ingester&) = delete;
 
   // Runs until the input ends (once) or Stop(); commits what it holds
   // before returning. Returns the first error, with the endpoint named.
+  // Parsing and validation run on the calling thread, durable log writes
+  // on a second one, so the two overlap.
   Status Run();
   // Asks Run() to commit and return soon. Thread-safe.
   void Stop();
@@ -54,7 +57,17 @@ class Ingester {
   const std::string& endpoint() const { return endpoint_.name; }
 
  private:
-  Status Commit(uint64_t flags);
+  // Rows of one commit waiting to be written, with the source offset after them.
+  struct Pending {
+    CommitBuilder rows;
+    std::string offset;
+    uint64_t flags = 0;
+  };
+  class CommitQueue;
+
+  Status ReadLoop();
+  // Hands the pending commit to the writer thread.
+  Status Flush(uint64_t flags);
   bool SleepUnlessStopped(std::chrono::milliseconds d);
 
   EndpointConfig endpoint_;
@@ -64,8 +77,8 @@ class Ingester {
   std::shared_ptr<VersionLog> log_;
   IngestOptions options_;
   IngestStats stats_;
-  CommitBuilder pending_;
-  std::string pending_offset_;
+  std::unique_ptr<Pending> pending_;
+  std::unique_ptr<CommitQueue> queue_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
   std::condition_variable cv_;
