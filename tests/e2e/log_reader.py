@@ -1,0 +1,218 @@
+"""Reads a sluice log straight from its LevelDB files, independently of the
+binary, so tests can check what was really committed (docs/formats.md "Log
+records", docs/storage-leveldb.md "Log layout").
+
+Only uncompressed tables are supported: run sluice with
+`storage: { plugin: leveldb, options: { compression: none } }`. The database
+must not be open in a running process.
+
+    records, end, checkpoint = read_log(".../pipeline/logs/trips/v0001/log")
+    # records: list of (kind, payload bytes), offset = list index
+"""
+import os
+import re
+import struct
+
+KIND_INSERT, KIND_UPDATE, KIND_DELETE, KIND_COMMIT = 1, 2, 3, 4
+
+
+def varint(buf, pos):
+    """Decodes an unsigned LEB128 at buf[pos:]; returns (value, next position)."""
+    result = shift = 0
+    while True:
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            return result, pos
+        shift += 7
+
+
+def _prefixed(buf, pos):
+    n, pos = varint(buf, pos)
+    return bytes(buf[pos:pos + n]), pos + n
+
+
+def _wal_records(path):
+    """The logical records of a LevelDB log-format file (WAL or MANIFEST).
+    Stops at the first torn or malformed fragment (what LevelDB drops too)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, pending, pos = [], None, 0
+    while pos + 7 <= len(data):
+        left = 32768 - pos % 32768
+        if left < 7:
+            pos += left
+            continue
+        length, kind = struct.unpack_from("<HB", data, pos + 4)
+        if kind == 0 and length == 0:  # preallocated zeroes
+            pos += left
+            continue
+        if pos + 7 + length > len(data) or 7 + length > left or kind not in (1, 2, 3, 4):
+            break
+        frag = data[pos + 7:pos + 7 + length]
+        pos += 7 + length
+        if kind == 1:
+            out.append(frag)
+        elif kind == 2:
+            pending = bytearray(frag)
+        elif pending is not None:
+            pending += frag
+            if kind == 4:
+                out.append(bytes(pending))
+                pending = None
+    return out
+
+
+def _live_files(dirpath):
+    """(table numbers, minimum live WAL number) from CURRENT and its MANIFEST."""
+    with open(os.path.join(dirpath, "CURRENT")) as f:
+        manifest = f.read().strip()
+    tables, log_number, prev_log = set(), 0, 0
+    for edit in _wal_records(os.path.join(dirpath, manifest)):
+        pos = 0
+        while pos < len(edit):
+            tag, pos = varint(edit, pos)
+            if tag == 1:  # comparator
+                _, pos = _prefixed(edit, pos)
+            elif tag in (2, 3, 4, 9):  # log number, next file, last sequence, prev log
+                value, pos = varint(edit, pos)
+                if tag == 2:
+                    log_number = value
+                if tag == 9:
+                    prev_log = value
+            elif tag == 5:  # compact pointer
+                _, pos = varint(edit, pos)
+                _, pos = _prefixed(edit, pos)
+            elif tag == 6:  # deleted file
+                _, pos = varint(edit, pos)
+                number, pos = varint(edit, pos)
+                tables.discard(number)
+            elif tag == 7:  # new file
+                _, pos = varint(edit, pos)
+                number, pos = varint(edit, pos)
+                _, pos = varint(edit, pos)
+                _, pos = _prefixed(edit, pos)
+                _, pos = _prefixed(edit, pos)
+                tables.add(number)
+            else:
+                raise ValueError(f"{manifest}: unknown version edit tag {tag}")
+    return tables, (prev_log or log_number)
+
+
+def _block_entries(block):
+    num_restarts = struct.unpack_from("<I", block, len(block) - 4)[0]
+    limit = len(block) - 4 - 4 * num_restarts
+    pos, key = 0, b""
+    while pos < limit:
+        shared, pos = varint(block, pos)
+        unshared, pos = varint(block, pos)
+        vlen, pos = varint(block, pos)
+        key = key[:shared] + bytes(block[pos:pos + unshared])
+        pos += unshared
+        yield key, block[pos:pos + vlen]
+        pos += vlen
+
+
+def _read_block(data, handle, pos=0):
+    offset, pos = varint(handle, pos)
+    size, pos = varint(handle, pos)
+    if data[offset + size] != 0:
+        raise ValueError("compressed table block: run with `compression: none`")
+    return data[offset:offset + size], pos
+
+
+def _table_entries(path):
+    """(user key, sequence, is_value, value) of every entry of an .ldb table."""
+    with open(path, "rb") as f:
+        data = memoryview(f.read())
+    footer = data[-48:]
+    if struct.unpack_from("<Q", footer, 40)[0] != 0xdb4775248b80fb57:
+        raise ValueError(path + ": not a LevelDB table")
+    _, pos = varint(footer, 0)
+    _, pos = varint(footer, pos)  # metaindex handle
+    index, _ = _read_block(data, footer, pos)
+    for _, handle in _block_entries(index):
+        block, _ = _read_block(data, handle)
+        for ikey, value in _block_entries(block):
+            tag = struct.unpack_from("<Q", ikey, len(ikey) - 8)[0]
+            yield ikey[:-8], tag >> 8, (tag & 0xFF) == 1, bytes(value)
+
+
+def _wal_entries(path):
+    for batch in _wal_records(path):
+        seq, count = struct.unpack_from("<QI", batch, 0)
+        pos = 12
+        for i in range(count):
+            kind = batch[pos]
+            key, pos = _prefixed(batch, pos + 1)
+            value = b""
+            if kind == 1:
+                value, pos = _prefixed(batch, pos)
+            yield key, seq + i, kind == 1, value
+
+
+def read_db(dirpath):
+    """The current contents of a closed LevelDB database: {key: value}."""
+    tables, min_log = _live_files(dirpath)
+    newest = {}
+
+    def take(entries):
+        for key, seq, is_value, value in entries:
+            old = newest.get(key)
+            if old is None or seq > old[0]:
+                newest[key] = (seq, is_value, value)
+
+    for name in os.listdir(dirpath):
+        m = re.fullmatch(r"(\d+)\.(ldb|sst|log)", name)
+        if not m:
+            continue
+        number, ext = int(m.group(1)), m.group(2)
+        path = os.path.join(dirpath, name)
+        if ext == "log" and number >= min_log:
+            take(_wal_entries(path))
+        elif ext != "log" and number in tables:
+            take(_table_entries(path))
+    return {k: v for k, (_, is_value, v) in newest.items() if is_value}
+
+
+def read_log(dirpath):
+    """Every record of a sluice log: ([(kind, payload)], end, checkpoint bytes).
+    Raises ValueError when chunks are missing or malformed."""
+    db = read_db(dirpath)
+    meta = db.get(b"M")
+    if meta is None:
+        return [], 0, b""
+    end = struct.unpack_from("<Q", meta, 5)[0]
+    checkpoint = meta[13:]
+    records = []
+    for key in sorted(k for k in db if k[:1] == b"C"):
+        first = struct.unpack(">Q", key[1:])[0]
+        if first != len(records):
+            raise ValueError(f"chunk at offset {first}, expected {len(records)}")
+        chunk = db[key]
+        count, pos = varint(chunk, 0)
+        for _ in range(count):
+            rec, pos = _prefixed(chunk, pos)
+            records.append((rec[4], rec[5:]))
+    if len(records) != end:
+        raise ValueError(f"{len(records)} records stored, the meta says the log ends at {end}")
+    return records, end, checkpoint
+
+
+def decode_commit(payload):
+    """(flags, rows, unix_micros, source offset bytes) of a commit record."""
+    flags, pos = varint(payload, 0)
+    rows, pos = varint(payload, pos)
+    micros, pos = varint(payload, pos)
+    offset, pos = _prefixed(payload, pos)
+    return flags, rows, micros, offset
+
+
+def first_int64(row):
+    """The first field of an encoded row, when it is a non-null int64."""
+    count, pos = varint(row, 0)
+    bitmap = row[pos:pos + (count + 7) // 8]
+    if bitmap[0] & 1:
+        return None
+    return struct.unpack_from("<q", row, pos + len(bitmap))[0]
