@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""sluice benchmark suite: sluice beside PostgreSQL, SQLite and nginx, same run.
+
+Usually started by bench/run.sh, which installs the baselines and builds
+Release first. Direct use:
+
+  bench.py --sluice BUILD/bin/sluice [--smoke] [--rows N] [--big-chunks K] ...
+
+Prints one table per benchmark and writes them, with a description of the
+machine, to bench/results/<rows>-rows.md (or --out). --smoke runs every
+benchmark on a tiny input in seconds, skipping baselines that are not
+installed; a full run refuses to start without them.
+"""
+import argparse
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # keep the source tree clean
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from benchkit import benches, data, pg  # noqa: E402
+from benchkit.httpload import nginx_binary  # noqa: E402
+from benchkit.procs import BenchError  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def parse_args():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sluice", required=True, help="the sluice binary (plugins found beside it)")
+    ap.add_argument("--smoke", action="store_true", help="tiny inputs, seconds per benchmark")
+    ap.add_argument("--rows", type=int, help="rows of the main dataset (default 1000000; smoke 2000)")
+    ap.add_argument("--big-chunks", type=int,
+                    help="the memory/restart dataset is this many times --rows (default 5; smoke 2; "
+                         "1 skips it)")
+    ap.add_argument("--load-secs", type=int, help="wrk/pgbench duration under load (10; smoke 1)")
+    ap.add_argument("--lat-secs", type=int, help="duration of each one-client run (4; smoke 1)")
+    ap.add_argument("--restarts", type=int, help="restarts measured per size (5; smoke 2)")
+    ap.add_argument("--work", help="work directory; datasets are cached here between runs "
+                                   "(default $TMPDIR/sluice-bench; smoke: a temporary one)")
+    ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; smoke: none)")
+    a = ap.parse_args()
+    full = dict(rows=1_000_000, big_chunks=5, load_secs=10, lat_secs=4, restarts=5)
+    smoke = dict(rows=2000, big_chunks=2, load_secs=1, lat_secs=1, restarts=2)
+    for k, v in (smoke if a.smoke else full).items():
+        if getattr(a, k) is None:
+            setattr(a, k, v)
+    return a
+
+
+def tool_skips():
+    """Baseline name -> why it cannot run here."""
+    skips = {}
+    reason = pg.missing_reason()
+    if reason:
+        skips["postgresql"] = reason
+    if not shutil.which("sqlite3"):
+        skips["sqlite"] = "sqlite3 not installed (package sqlite3)"
+    if not nginx_binary():
+        skips["nginx"] = "nginx not installed (package nginx)"
+    if not shutil.which("wrk"):
+        skips["wrk"] = "wrk not installed (package wrk): no HTTP load benchmarks"
+    return skips
+
+
+def tool_versions():
+    return [("PostgreSQL", [os.path.join(pg.bindir() or "/nonexistent", "postgres"), "--version"]),
+            ("SQLite", ["sqlite3", "--version"]), ("nginx", [nginx_binary() or "nginx", "-v"]),
+            ("wrk", ["wrk", "-v"]),
+            ("LevelDB", ["dpkg-query", "-W", "-f=${Version}", "libleveldb-dev"]),
+            ("Pistache", ["dpkg-query", "-W", "-f=${Version}", "libpistache-dev"])]
+
+
+def run_all(a, ctx, emit):
+    emit(benches.ingest(ctx))
+    emit(benches.cache_build(ctx))
+    rt, mem = benches.restart_table(), benches.memory_table()
+    runs, rss, _ = benches.restarts(ctx.home, a.rows, a.restarts)
+    med = benches.restart_row(rt, a.rows, runs, rss, ctx.times["rebuild"])
+    rt.target("restart-to-ready < 200 ms at %s rows" % f"{a.rows:,}", "%.0f ms" % med, med < 200)
+    benches.memory_row(mem, a.rows, ctx.csv_bytes, ctx.times["ingest"])
+    peaks = [ctx.times["ingest"].maxrss_kb]
+    if a.big_chunks > 1:
+        big_rows = a.rows * a.big_chunks
+        big_dir, paths = data.dataset(ctx.cache_dir, a.rows, a.big_chunks)
+        home = benches.Home(a.sluice, os.path.join(ctx.run_dir, "sluice-big"), big_dir)
+        home.migrate()
+        timed = home.ingest(timeout=ctx.timeout * a.big_chunks)
+        benches.memory_row(mem, big_rows, sum(os.path.getsize(p) for p in paths), timed)
+        peaks.append(timed.maxrss_kb)
+        secs, _ = benches.build_cache(home, big_rows, ctx.timeout * a.big_chunks)
+        big_runs, big_rss, _ = benches.restarts(home, big_rows, a.restarts)
+        big_med = benches.restart_row(rt, big_rows, big_runs, big_rss, secs)
+        rt.target("restart flat from %s to %s rows (larger median <= 1.25x + 20 ms)" % (
+            f"{a.rows:,}", f"{big_rows:,}"), "%.0f ms -> %.0f ms" % (med, big_med),
+            big_med <= 1.25 * med + 20)
+        shutil.rmtree(home.root, ignore_errors=True)
+    else:
+        rt.note("larger size skipped (--big-chunks 1)")
+    rt.note("full rebuild: `api run` on an empty cache, spawn to ready (table 2)")
+    mem.target("peak RSS during ingest <= 150 MB at every size",
+               ", ".join("%.0f MB" % (p / 1024) for p in peaks), max(peaks) <= 150 * 1024)
+    emit(rt)
+    emit(mem)
+    _, _, ctx.server = benches.restarts(ctx.home, a.rows, 1, keep_last=True)
+    emit(benches.get_by_key(ctx))
+    emit(benches.zone_query(ctx))
+    emit(grpc_table(a))
+    emit(benches.latency(ctx))
+
+
+def grpc_table(a):
+    t = benches.Table("6. gRPC typed query, 50 rows", ["system", "req/s", "p99"])
+    plugin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.sluice))),
+                          "lib", "sluice", "plugins", "api_grpc.so")
+    t.note("not run: no gRPC load client in bench/ yet (the gRPC API plugin %s)" % (
+        "is built" if os.path.exists(plugin) else "is not built yet"))
+    t.target("gRPC 50-row query >= 10,000 req/s", "n/a", None)
+    return t
+
+
+def main():
+    a = parse_args()
+    sluice_bin = os.path.abspath(a.sluice)
+    if not os.access(sluice_bin, os.X_OK):
+        print("bench: --sluice %s is not an executable; build first (bench/run.sh does)" % a.sluice,
+              file=sys.stderr)
+        return 2
+    skips = tool_skips()
+    if skips and not a.smoke:
+        print("bench: a full run needs every baseline; missing:\n  " + "\n  ".join(skips.values()) +
+              "\nbench/run.sh installs them", file=sys.stderr)
+        return 2
+    work = a.work or (tempfile.mkdtemp(prefix="sluice-bench-smoke-") if a.smoke else
+                      os.path.join(os.environ.get("TMPDIR", "/tmp"), "sluice-bench"))
+    os.makedirs(work, exist_ok=True)
+    os.chmod(work, 0o755)
+    cache_dir = os.path.join(work, "datasets")
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=work)
+    os.chmod(run_dir, 0o755)
+    started = time.monotonic()
+    print("bench: work dir %s; generating/reusing datasets" % work, flush=True)
+    data_dir, paths = data.dataset(cache_dir, a.rows, 1)
+    ctx = benches.Ctx(sluice=sluice_bin, rows=a.rows, data_dir=data_dir, csv=paths[0],
+                      csv_bytes=os.path.getsize(paths[0]), run_dir=run_dir, cache_dir=cache_dir,
+                      load_secs=a.load_secs, lat_secs=a.lat_secs,
+                      timeout=max(120, a.rows // 2000))
+    ctx.skip = skips
+    tables = []
+
+    def emit(t):
+        tables.append(t)
+        print(t.text(), flush=True)
+
+    failed = None
+    try:
+        run_all(a, ctx, emit)
+    except BenchError as e:
+        failed = str(e)
+        print("bench: FAILED: %s" % e, file=sys.stderr)
+    finally:
+        if ctx.server:
+            ctx.server[0].stop()
+        if ctx.pg:
+            ctx.pg.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if a.smoke and not a.work:
+            shutil.rmtree(work, ignore_errors=True)
+    elapsed = time.monotonic() - started
+    print("\nbench: %d tables in %.0f s" % (len(tables), elapsed))
+    out = a.out or (None if a.smoke else os.path.join(HERE, "results", "%d-rows.md" % a.rows))
+    if out:
+        write_markdown(out, a, tables, data.machine(work, tool_versions()), elapsed, failed)
+        print("bench: wrote %s" % out)
+    return 1 if failed else 0
+
+
+def write_markdown(path, a, tables, machine, elapsed, failed):
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    cmd = "bench/run.sh" + (" --smoke" if a.smoke else "")
+    lines = ["# sluice benchmarks, %s rows" % f"{a.rows:,}", "",
+             "Run %s with `%s` in %.0f s. Every table compares sluice with its baselines "
+             "measured in the same run; \"sluice ÷ this\" above 1 means sluice is faster." % (
+                 datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), cmd, elapsed), "",
+             "| machine | |", "|---|---|"]
+    lines += ["| %s | %s |" % (k, v.replace("|", "/")) for k, v in machine]
+    lines.append("")
+    if failed:
+        lines += ["**The run stopped early:** `%s`" % failed.splitlines()[0], ""]
+    ordered = sorted(tables, key=lambda t: int(t.title.split(".")[0]))
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n" + "\n".join(t.markdown() for t in ordered))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""A throwaway PostgreSQL cluster on 127.0.0.1 (initdb + pg_ctl in a temp dir).
+
+Run as root, the server runs as the `postgres` user (runuser); otherwise as
+the current user. Settings are PostgreSQL's defaults apart from where it
+listens, so durability (fsync, synchronous_commit) is as shipped.
+"""
+import glob
+import os
+import pwd
+import re
+import shutil
+
+from .procs import BenchError, RssPoller, free_port, run_timed
+
+USER = "bench"
+
+
+def bindir():
+    """Directory of the newest installed server binaries, or None."""
+    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                  key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
+    return os.path.dirname(dirs[-1]) if dirs else None
+
+
+def missing_reason():
+    """Why PostgreSQL cannot run here, or None when it can."""
+    if not bindir():
+        return "PostgreSQL server binaries not installed (package postgresql)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no `postgres` user to run the server"
+        if not shutil.which("runuser"):
+            return "running as root and `runuser` is missing"
+    return None
+
+
+class Postgres:
+    """Starts on construction; stop() ends it. Not thread-safe."""
+
+    def __init__(self, root):
+        self.bin = bindir()
+        self.dir = os.path.join(root, "pg")
+        os.makedirs(self.dir)
+        self.as_user = []
+        if os.geteuid() == 0:
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+            ent = pwd.getpwnam("postgres")
+            os.chown(self.dir, ent.pw_uid, ent.pw_gid)
+        self.data = os.path.join(self.dir, "data")
+        self.port = free_port()
+        run_timed(self.as_user + [self._b("initdb"), "-D", self.data, "-U", USER, "-A", "trust",
+                                  "--no-sync"], timeout=120)
+        opts = "-c listen_addresses=127.0.0.1 -p %d -k %s" % (self.port, self.dir)
+        run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-l",
+                                  os.path.join(self.dir, "server.log"), "-w", "-t", "60",
+                                  "-o", opts, "start"], timeout=90)
+
+    def _b(self, name):
+        return os.path.join(self.bin, name)
+
+    def _conn_args(self):
+        return ["-h", "127.0.0.1", "-p", str(self.port), "-U", USER]
+
+    def postmaster_pid(self):
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            return int(f.readline())
+
+    def version(self):
+        return run_timed([self._b("postgres"), "--version"], timeout=10).out.strip()
+
+    def psql(self, sql, timeout):
+        """Runs sql (one statement) in its own session; returns (Timed, peak
+        RSS KiB of the largest server process while it ran)."""
+        with RssPoller(self.postmaster_pid()) as rss:
+            t = run_timed([self._b("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] +
+                          self._conn_args() + ["-d", "postgres", "-c", sql], timeout=timeout)
+        return t, rss.peak_kb
+
+    def pgbench(self, script, clients, secs):
+        """Runs a custom pgbench script with prepared statements; returns
+        (tps, latencies in µs, peak server RSS KiB)."""
+        path = os.path.join(self.dir, "script.sql")
+        with open(path, "w") as f:
+            f.write(script)
+        logdir = os.path.join(self.dir, "pgbench-log")
+        shutil.rmtree(logdir, ignore_errors=True)
+        os.makedirs(logdir)
+        cmd = [self._b("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
+               "-T", str(secs), "-f", path, "-l", "--log-prefix", os.path.join(logdir, "tx")]
+        with RssPoller(self.postmaster_pid()) as rss:
+            t = run_timed(cmd + self._conn_args() + ["postgres"], timeout=secs + 60)
+        m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", t.out)
+        failed = re.search(r"number of failed transactions: (\d+)", t.out)
+        if not m or (failed and int(failed.group(1)) > 0):
+            raise BenchError("pgbench failed:\n" + t.out + t.err)
+        return float(m.group(1)), read_latencies(logdir), rss.peak_kb
+
+    def stop(self):
+        run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"],
+                  timeout=60, check=False)
+
+
+def read_latencies(logdir):
+    """Per-transaction latencies (µs) from pgbench -l files: third column."""
+    lat = []
+    for name in os.listdir(logdir):
+        with open(os.path.join(logdir, name)) as f:
+            for line in f:
+                lat.append(int(line.split()[2]))
+    return lat

@@ -1,0 +1,82 @@
+"""Driving the real sluice binary: a home per dataset, ingest, serve, readiness."""
+import http.client
+import json
+import os
+import shutil
+import time
+
+from .procs import BenchError, Server, run_timed
+
+CONFIG = """\
+home_dir: ./home
+storage: {{ plugin: leveldb }}
+connections:
+  - {{ name: files, plugin: csv, options: {{ path: {data} }} }}
+endpoints:
+  - name: trips
+    path: /trips
+    connection: files
+    table: trips
+    index:
+      primary_key: [trip_id]
+      secondary: [[pickup_zone_id]]
+api:
+  rest: {{ host: 127.0.0.1, port: 0 }}
+"""
+
+
+class Home:
+    """One sluice deployment in `root`: config, home directory, the trips endpoint."""
+
+    def __init__(self, binary, root, data_dir):
+        self.binary, self.root = binary, root
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root)
+        self.config = os.path.join(root, "sluice.yaml")
+        with open(self.config, "w") as f:
+            f.write(CONFIG.format(data=data_dir))
+
+    def cmd(self, *args):
+        return [self.binary, "-c", self.config] + list(args)
+
+    def migrate(self):
+        """`migrate`: infers the schema and creates version 1. Returns Timed."""
+        return run_timed(self.cmd("migrate"), timeout=120)
+
+    def ingest(self, timeout):
+        """`app run --once`: the whole input into the log. Returns Timed."""
+        return run_timed(self.cmd("app", "run", "--once"), timeout=timeout)
+
+    def serve(self, timeout=60):
+        """Starts `api run`; returns (Server, port) once it listens."""
+        srv = Server(self.cmd("api", "run"))
+        m = srv.wait_line(r"sluice: listening on http://127\.0\.0\.1:(\d+)", timeout)
+        return srv, int(m.group(1))
+
+
+def get_json(conn, method, path, body=None):
+    """One request on a keep-alive connection; returns (status, parsed body)."""
+    conn.request(method, path, body=None if body is None else json.dumps(body),
+                 headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    raw = r.read()
+    return r.status, (json.loads(raw) if raw else None)
+
+
+def wait_ready(port, rows, timeout, poll=0.002):
+    """Polls GET / until trips has a current version that is ready, has no
+    lag and holds `rows` rows. Returns the monotonic time it saw that."""
+    deadline = time.monotonic() + timeout
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    last = None
+    while time.monotonic() < deadline:
+        status, body = get_json(conn, "GET", "/")
+        if status == 200:
+            ep = [e for e in body["endpoints"] if e["name"] == "trips"][0]
+            cur = [v for v in ep["versions"] if v["version"] == ep["current_version"]]
+            last = cur[0] if cur else ep["versions"]
+            if cur and cur[0]["ready"] and cur[0]["lag"] == 0 and cur[0]["rows"] == rows:
+                conn.close()
+                return time.monotonic()
+        time.sleep(poll)
+    raise BenchError("trips not ready with %d rows after %ss; last state %s" % (rows, timeout, last))

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs sluice's benchmark suite: installs the baselines (PostgreSQL, SQLite,
+# nginx, wrk) if missing, builds sluice in Release into build-bench/, and
+# runs bench/bench.py, which prints one table per benchmark and writes
+# bench/results/<rows>-rows.md.
+#
+#   bench/run.sh            full run: 1M rows (5M for memory and restart), ~10 min
+#   bench/run.sh --smoke    tiny inputs, seconds; skips absent baselines
+#
+# Other arguments go to bench.py (bench/bench.py --help). Idempotent.
+# Environment: SLUICE_BENCH_BUILD overrides the build directory.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${SLUICE_BENCH_BUILD:-$ROOT/build-bench}
+smoke=0
+for a in "$@"; do [ "$a" = --smoke ] && smoke=1; done
+
+"$ROOT/scripts/deps.sh"
+if [ "$smoke" = 0 ]; then
+  # Baselines, from Debian's packages (the same check as scripts/deps.sh).
+  missing=()
+  for p in postgresql sqlite3 nginx wrk; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "installing: ${missing[*]}"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >/dev/null
+# The host and the plugins the benchmarks load; nothing else.
+ninja -C "$BUILD" sluice lib/sluice/plugins/{storage_leveldb,source_csv,api_rest}.so
+exec /usr/bin/python3 "$ROOT/bench/bench.py" --sluice "$BUILD/bin/sluice" "$@"
