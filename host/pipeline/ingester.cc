@@ -198,8 +198,13 @@ Status Ingester::ReadLoop() {
       continue;
     }
     if (pending_->rows.rows() >= options_.commit_rows ||
-        (pending_->rows.rows() > 0 && Clock::now() - oldest >= interval))
+        (pending_->rows.rows() > 0 && Clock::now() - oldest >= interval)) {
       SLUICE_RETURN_IF_ERROR(Flush(0));
+      // The log's last commit no longer says the input ended: when the end
+      // comes next with nothing pending, an empty commit must say so, or a
+      // restarted server would never find the version complete.
+      at_end_committed = false;
+    }
   }
   if (pending_->rows.rows() > 0) SLUICE_RETURN_IF_ERROR(Flush(0));
   return Status();

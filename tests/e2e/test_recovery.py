@@ -163,6 +163,29 @@ class RecoveryTest(TempDirTest):
         self.assertLess(restart, rebuild, "a restart took as long as a rebuild")
         self.assertEqual(s.stop(), 0, s.stderr())
 
+    def test_ready_after_restart_when_a_size_commit_took_the_last_rows(self):
+        # 1000 rows: commits of 300, 300, 300, then 100 at the end. The 300
+        # appended rows fill one size commit just before the end is seen;
+        # the log must still end with a commit saying the input ended.
+        gen_trips(self.data("trips.csv"), 1000)
+        cfg = self.config("batch_rows: 100, commit_rows: 300, commit_interval_ms: 3600000")
+        for args in (["migrate"], ["app", "run", "--once"]):
+            self.assertEqual(run_cli(cfg, *args)[0], 0)
+        gen_trips(self.data("more.csv"), 300, seed=9, start_id=1001)
+        with open(self.data("more.csv")) as f:
+            extra = f.read().split("\n", 1)[1]
+        os.remove(self.data("more.csv"))
+        with open(self.data("trips.csv"), "a") as f:
+            f.write(extra)
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rows=300 ", err)
+        records, _, _ = log_reader.read_log(self.log_dir)
+        self.assertEqual(log_reader.decode_commit(records[-1][1])[0] & 1, 1, "last commit not at end")
+        s = self.start(cfg, "api", "run")
+        wait_ready(Http(s.wait_listening()), "trips", rows=1300, timeout=20)
+        self.assertEqual(s.stop(), 0, s.stderr())
+
     def verify_log(self, rows):
         """The log holds rows 1..rows once each, in order, in whole commits."""
         records, _, _ = log_reader.read_log(self.log_dir)
