@@ -1,0 +1,7 @@
+// Exports the generator source plugin. GENERATOR_VERSION comes from
+// project() in CMakeLists.txt.
+#include "generator_source.h"
+#include "sluice/plugin.h"
+
+SLUICE_PLUGIN(generator::GeneratorSource, "generator", GENERATOR_VERSION,
+              "synthetic rows at a configured rate, deterministic and resumable")
