@@ -13,6 +13,10 @@
 //     return st;
 //   });
 //
+// A plugin that provides only a log backend (its OpenKv is UNIMPLEMENTED)
+// uses SLUICE_LOG_CONFORMANCE_TESTS(Prefix, factory) instead: same suite,
+// with every key/value test reported as skipped.
+//
 // The factory is called once per test and must return a fresh instance.
 // To test the plugin through its C ABI, load the built module, take the
 // vtable from its descriptor and return sluice::client::CreateStorage(...)
@@ -31,6 +35,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -57,6 +62,7 @@ using StorageFactory = std::function<Status(std::unique_ptr<StoragePlugin>*)>;
 struct StorageCase {
   std::string name;
   StorageFactory factory;
+  bool log_only = false;  // skip the key/value tests (Kv*)
 };
 inline void PrintTo(const StorageCase& c, std::ostream* os) { *os << c.name; }
 using Records = std::vector<std::pair<uint64_t, std::string>>;
@@ -69,6 +75,9 @@ class StorageConformanceTest : public ::testing::TestWithParam<StorageCase> {
         (std::filesystem::temp_directory_path() / "sluice-storage-conformance-XXXXXX").string();
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << "cannot create a temporary directory";
     root_ = tmpl;
+    const char* test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    if (GetParam().log_only && std::string_view(test).substr(0, 2) == "Kv")
+      GTEST_SKIP() << GetParam().name << " provides a log only; key/value tests do not apply";
     Status s = GetParam().factory(&storage_);
     ASSERT_TRUE(s.ok()) << "storage factory failed: " << s.ToString();
     ASSERT_NE(storage_, nullptr) << "storage factory returned OK but no instance";
@@ -622,6 +631,17 @@ TEST_P(StorageConformanceTest, KvRemoveDeletesEverything) {
         Prefix, StorageConformanceTest,                                         \
         ::testing::Values(::sluice::testing::StorageCase{#Prefix, (factory)})); \
   } /* namespace */                                                             \
+  static_assert(true, "")
+
+// Runs the log tests of the suite against a plugin that provides a log
+// backend only; the key/value tests are instantiated too but skipped.
+#define SLUICE_LOG_CONFORMANCE_TESTS(Prefix, factory)                                 \
+  namespace sluice_log_conformance_##Prefix {                                         \
+    using StorageConformanceTest = ::sluice::testing::StorageConformanceTest;         \
+    INSTANTIATE_TEST_SUITE_P(Prefix, StorageConformanceTest,                          \
+                             ::testing::Values(::sluice::testing::StorageCase{        \
+                                 #Prefix, (factory), /*log_only=*/true}));            \
+  } /* namespace */                                                                   \
   static_assert(true, "")
 
 #endif  // SLUICE_TESTING_STORAGE_CONFORMANCE_H_
