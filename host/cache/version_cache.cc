@@ -100,9 +100,15 @@ Status VersionCache::Clear() {
       return true;
     }, &exhausted));
     std::vector<KvOp> ops;
-    for (const auto& k : keys) ops.push_back({KvOp::kDelete, k, {}});
+    for (const auto& k : keys)
+      if (k != kMetaKey) ops.push_back({KvOp::kDelete, k, {}});
     if (!ops.empty()) SLUICE_RETURN_IF_ERROR(kv_->Write(ops.data(), ops.size(), false));
   }
+  // The meta entry goes last: a crash midway leaves a cache whose meta still
+  // says it is ahead of its log, so the next start clears it again instead
+  // of resuming from 0 over rows that are not in the log.
+  KvOp meta{KvOp::kDelete, kMetaKey, {}};
+  SLUICE_RETURN_IF_ERROR(kv_->Write(&meta, 1, /*sync=*/true));
   applied_ = 0, rows_ = 0, flags_ = 0;
   max_pk_.clear();
   return Status();
