@@ -1,7 +1,25 @@
 #include "nats_storage.h"
 
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
 namespace sluice::log_nats {
 namespace {
+
+constexpr const char* kMarkerFile = "NATS_STREAM";
+
+// Leaves a note in the host's directory for the log saying where it lives.
+Status WriteMarker(const std::string& dir, const StreamId& id, const std::string& servers) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Internal("log '" + id.name + "': cannot create directory " + dir + ": " + ec.message());
+  std::ofstream out(dir + "/" + kMarkerFile, std::ios::trunc);
+  out << "log " << id.name << "\nstream " << id.stream << "\nsubject " << id.subject
+      << "\nservers " << servers << "\n";
+  if (!out) return Internal("log '" + id.name + "': cannot write " + dir + "/" + kMarkerFile);
+  return Status();
+}
 
 std::string Description(const std::string& name) { return "sluice log '" + name + "'"; }
 
@@ -69,12 +87,14 @@ Status NatsStorage::EnsureStream(const StreamId& id, bool create, int64_t* creat
   return Status();
 }
 
-Status NatsStorage::OpenLog(const std::string& name, const std::string& /*dir*/, bool create,
+Status NatsStorage::OpenLog(const std::string& name, const std::string& dir, bool create,
                             std::unique_ptr<Log>* out) {
   StreamId id;
   SLUICE_RETURN_IF_ERROR(StreamIdFor(client_->settings().stream_prefix, name, &id));
   int64_t created = 0;
   SLUICE_RETURN_IF_ERROR(EnsureStream(id, create, &created));
+  if (create && !dir.empty())
+    SLUICE_RETURN_IF_ERROR(WriteMarker(dir, id, ServerList(client_->settings())));
   std::unique_ptr<NatsLog> log;
   SLUICE_RETURN_IF_ERROR(NatsLog::Open(client_, id, created, &log));
   if (client_->host().Enabled(LogLevel::kDebug)) {
@@ -87,12 +107,17 @@ Status NatsStorage::OpenLog(const std::string& name, const std::string& /*dir*/,
   return Status();
 }
 
-Status NatsStorage::RemoveLog(const std::string& name, const std::string& /*dir*/) {
+Status NatsStorage::RemoveLog(const std::string& name, const std::string& dir) {
   StreamId id;
   SLUICE_RETURN_IF_ERROR(StreamIdFor(client_->settings().stream_prefix, name, &id));
   Status s = client_->DeleteStream(id.stream);
-  if (s.code() == Code::kNotFound) return Status();
-  return s.WithContext("log '" + name + "'");
+  if (!s.ok() && s.code() != Code::kNotFound) return s.WithContext("log '" + name + "'");
+  if (!dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(dir + "/" + kMarkerFile, ec);
+    std::filesystem::remove(dir, ec);  // only when empty
+  }
+  return Status();
 }
 
 Status NatsStorage::OpenKv(const std::string& dir, bool, std::unique_ptr<KvStore>*) {

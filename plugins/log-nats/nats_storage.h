@@ -32,12 +32,15 @@ class NatsStorage : public StoragePlugin {
   static Status Create(const HostServices& host, const Options& options,
                        std::unique_ptr<NatsStorage>* out);
 
-  // `dir` is not used: the log lives in its stream on the servers. With
-  // `create`, makes the stream (Settings::replicas) when it is missing.
-  // FAILED_PRECONDITION when the stream holds another log.
+  // The log lives in its stream on the servers, not in `dir`. With
+  // `create`, makes the stream (Settings::replicas) when it is missing and
+  // writes `dir`/NATS_STREAM saying where the log lives (for operators;
+  // never read). FAILED_PRECONDITION when the stream holds another log.
+  // Opening without `create` needs no local directory (hosts that only
+  // read the log have none).
   Status OpenLog(const std::string& name, const std::string& dir, bool create,
                  std::unique_ptr<Log>* out) override;
-  // Deletes the stream; OK when there is none.
+  // Deletes the stream (OK when there is none), and `dir`/NATS_STREAM.
   Status RemoveLog(const std::string& name, const std::string& dir) override;
   // UNIMPLEMENTED: this plugin provides a log only.
   Status OpenKv(const std::string& dir, bool create, std::unique_ptr<KvStore>* out) override;

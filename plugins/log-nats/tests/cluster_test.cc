@@ -56,7 +56,7 @@ TEST(NatsClusterTest, AppendsSurviveTheLeaderStoppingAndRestarting) {
   auto storage = ClusterStorage(cluster.urls());
   ASSERT_NE(storage, nullptr);
   std::unique_ptr<Log> log;
-  SLUICE_ASSERT_OK(storage->OpenLog("trips/v0001", "/unused", true, &log));
+  SLUICE_ASSERT_OK(storage->OpenLog("trips/v0001", "", true, &log));
 
   constexpr int kBatches = 120, kPerBatch = 5;
   std::atomic<int> done{0};
@@ -93,7 +93,7 @@ TEST(NatsClusterTest, AppendsSurviveTheLeaderStoppingAndRestarting) {
   ASSERT_TRUE(cluster.Wait());
   auto reader_storage = ClusterStorage(cluster.urls());
   std::unique_ptr<Log> reader;
-  SLUICE_ASSERT_OK(reader_storage->OpenLog("trips/v0001", "/unused", false, &reader));
+  SLUICE_ASSERT_OK(reader_storage->OpenLog("trips/v0001", "", false, &reader));
   uint64_t end = 0;
   SLUICE_ASSERT_OK(reader->End(&end));
   EXPECT_EQ(end, uint64_t{kBatches} * kPerBatch);

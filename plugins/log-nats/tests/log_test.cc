@@ -3,10 +3,15 @@
 // corrupt messages, cleanup after truncation, and error messages.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 #include "message_format.h"
 #include "nats_client.h"
 #include "nats_storage.h"
 #include "server_env.h"
+#include "test_server.h"
 #include "status_macros.h"
 
 namespace sluice::log_nats {
@@ -24,7 +29,7 @@ std::unique_ptr<NatsStorage> NewStorage(const std::string& prefix,
 
 std::unique_ptr<Log> OpenLog(StoragePlugin* storage, const std::string& name = "trips/v0001") {
   std::unique_ptr<Log> log;
-  Status s = storage->OpenLog(name, "/unused", true, &log);
+  Status s = storage->OpenLog(name, "", true, &log);
   EXPECT_TRUE(s.ok()) << s.ToString();
   return log;
 }
@@ -262,7 +267,7 @@ TEST(NatsLogTest, StreamHoldingAnotherLogIsRefused) {
   SLUICE_ASSERT_OK(client->AddStream(id.stream, id.subject, "something else"));
   auto storage = NewStorage(prefix);
   std::unique_ptr<Log> log;
-  Status s = storage->OpenLog("trips/v0001", "/unused", true, &log);
+  Status s = storage->OpenLog("trips/v0001", "", true, &log);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition) << s.ToString();
   EXPECT_NE(s.message().find("choose another stream_prefix"), std::string::npos) << s.message();
 }
@@ -270,12 +275,27 @@ TEST(NatsLogTest, StreamHoldingAnotherLogIsRefused) {
 TEST(NatsLogTest, BadLogNameAndMissingStream) {
   auto storage = NewStorage(t::FreshPrefix());
   std::unique_ptr<Log> log;
-  Status s = storage->OpenLog("trips.v1/x", "/unused", true, &log);
+  Status s = storage->OpenLog("trips.v1/x", "", true, &log);
   EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
-  s = storage->OpenLog("trips/v0009", "/unused", false, &log);
+  s = storage->OpenLog("trips/v0009", "", false, &log);
   EXPECT_EQ(s.code(), Code::kNotFound) << s.ToString();
   EXPECT_NE(s.message().find("open with create"), std::string::npos) << s.message();
-  SLUICE_EXPECT_OK(storage->RemoveLog("trips/v0009", "/unused"));  // absent: OK
+  SLUICE_EXPECT_OK(storage->RemoveLog("trips/v0009", ""));  // absent: OK
+}
+
+TEST(NatsLogTest, LocalDirectoryGetsAMarkerRemovedWithTheLog) {
+  std::string prefix = t::FreshPrefix();
+  auto storage = NewStorage(prefix);
+  std::string dir = t::MakeTempDir("sluice-nats-marker") + "/log";
+  std::unique_ptr<Log> log;
+  SLUICE_ASSERT_OK(storage->OpenLog("trips/v0001", dir, true, &log));
+  std::ifstream marker(dir + "/NATS_STREAM");
+  std::string text((std::istreambuf_iterator<char>(marker)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("stream " + prefix + "_trips_v0001\n"), std::string::npos) << text;
+  log.reset();
+  SLUICE_ASSERT_OK(storage->RemoveLog("trips/v0001", dir));
+  EXPECT_FALSE(std::filesystem::exists(dir));
+  std::filesystem::remove_all(std::filesystem::path(dir).parent_path());
 }
 
 TEST(NatsLogTest, UnreachableServerIsUnavailable) {
