@@ -77,6 +77,9 @@ sluice::Status GeneratorSource::OpenReader(const std::string& table,
   if (config.rows > 0 && next_row > config.rows)
     host_.Warn(where + ": resuming at row " + std::to_string(next_row) + ", past rows: " +
                std::to_string(config.rows) + " (was rows lowered?); nothing more to produce");
+  if (config.rows == 0 && config.rate == 0)
+    host_.Warn(where + ": rows: 0 and rate: 0 never reach the end of the input, so this "
+               "endpoint's first version never becomes current; set rows or rate");
   *out = std::make_unique<GeneratorReader>(config, next_row, clock_);
   return sluice::Status();
 }
