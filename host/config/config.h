@@ -47,12 +47,26 @@ struct EndpointConfig {
   uint32_t version = 0;    // version unversioned paths serve; 0 = latest
 };
 
-// An instance of a plugin: `storage:` and each entry of `api:`.
+// An instance of a plugin: the storage backends and each entry of `api:`.
 struct PluginInstanceConfig {
-  std::string name;     // config key ("rest"); "storage" for the storage plugin
+  std::string name;     // config key ("rest"); "storage", "storage.log" or "storage.cache"
   std::string plugin;   // plugin name; Default: the key
   bool enabled = true;
   Options options;      // flattened; path-like values made absolute
+};
+
+// `storage:`: where the log (the source of truth) and the caches (derived
+// from it) live. `storage: { plugin, options }` (or `storage: name`) names
+// one backend for both; `storage: { log: {...}, cache: {...} }` names each.
+struct StorageConfig {
+  PluginInstanceConfig log{"storage", "leveldb", true, Options()};
+  PluginInstanceConfig cache{"storage", "leveldb", true, Options()};
+  // When the home's caches were written by another cache backend: delete
+  // them and rebuild them from the log instead of refusing to start.
+  bool rebuild_cache = false;
+  // True when log and cache name the same plugin with the same options
+  // (then one plugin instance serves both).
+  bool Shared() const { return log.plugin == cache.plugin && log.options.items() == cache.options.items(); }
 };
 
 // `ingest:`: how the app batches and commits what it reads.
@@ -70,7 +84,7 @@ struct Config {
   std::string app_name = "sluice";
   std::string log_level = "info";     // debug | info | warn | error
   std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched first
-  PluginInstanceConfig storage{"storage", "leveldb", true, Options()};
+  StorageConfig storage;
   std::vector<ConnectionConfig> connections;
   std::vector<EndpointConfig> endpoints;
   std::vector<PluginInstanceConfig> apis;  // in file order

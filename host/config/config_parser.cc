@@ -97,20 +97,56 @@ void ConfigParser::ParsePluginDirs(const Entry& e) {
 }
 
 void ConfigParser::ParseStorage(const Entry& e) {
-  PluginInstanceConfig& s = cfg_->storage;
+  StorageConfig& s = cfg_->storage;
   if (e.value.IsScalar()) {  // shorthand: `storage: leveldb`
-    ReadPluginName(e, "storage", &s.plugin);
+    if (ReadPluginName(e, "storage", &s.log.plugin)) s.cache.plugin = s.log.plugin;
     return;
   }
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, "storage",
-                  "expected a map like { plugin: leveldb, options: {...} }, found " + Describe(e.value));
+                  "expected a map like { plugin: leveldb, options: {...} } or { log: {...}, cache: {...} }, found " +
+                      Describe(e.value));
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, "storage", &problems_);
-  DropUnknownKeys(&entries, {"plugin", "options"}, "storage", &problems_);
-  if (const Entry* p = FindEntry(entries, "plugin")) ReadPluginName(*p, "storage.plugin", &s.plugin);
-  if (const Entry* o = FindEntry(entries, "options")) ReadOptions(*o, "storage.options", true, &s.options);
+  DropUnknownKeys(&entries, {"plugin", "options", "log", "cache", "rebuild_cache"}, "storage", &problems_);
+  const Entry* plugin = FindEntry(entries, "plugin");
+  const Entry* options = FindEntry(entries, "options");
+  const Entry* log = FindEntry(entries, "log");
+  const Entry* cache = FindEntry(entries, "cache");
+  if (const Entry* r = FindEntry(entries, "rebuild_cache"))
+    ReadBool(*r, "storage.rebuild_cache", &problems_, &s.rebuild_cache);
+  if ((plugin || options) && (log || cache)) {
+    const Entry* split = log ? log : cache;
+    problems_.Add(split->key_mark, JoinPath("storage", split->key),
+                  "cannot be combined with storage." + std::string(plugin ? "plugin" : "options") +
+                      "; use either { plugin, options } (one backend for log and cache) or { log: {...}, "
+                      "cache: {...} }");
+    return;
+  }
+  if (log || cache) {
+    if (log) ParseStorageFacet(*log, "storage.log", &s.log);
+    if (cache) ParseStorageFacet(*cache, "storage.cache", &s.cache);
+    return;
+  }
+  if (plugin && ReadPluginName(*plugin, "storage.plugin", &s.log.plugin)) s.cache.plugin = s.log.plugin;
+  if (options && ReadOptions(*options, "storage.options", true, &s.log.options)) s.cache.options = s.log.options;
+}
+
+void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path, PluginInstanceConfig* out) {
+  out->name = path;
+  if (e.value.IsScalar()) {  // shorthand: `log: leveldb`
+    ReadPluginName(e, path, &out->plugin);
+    return;
+  }
+  if (!e.value.IsMap()) {
+    problems_.Add(e.mark, path, "expected a map like { plugin: rocksdb, options: {...} }, found " + Describe(e.value));
+    return;
+  }
+  std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
+  DropUnknownKeys(&entries, {"plugin", "options"}, path, &problems_);
+  if (const Entry* p = FindEntry(entries, "plugin")) ReadPluginName(*p, JoinPath(path, "plugin"), &out->plugin);
+  if (const Entry* o = FindEntry(entries, "options")) ReadOptions(*o, JoinPath(path, "options"), true, &out->options);
 }
 
 void ConfigParser::ParseConnections(const Entry& e) {

@@ -36,6 +36,8 @@ class ConfigParser {
 
   void ParseTop(const std::vector<Entry>& entries);
   void ParseStorage(const Entry& e);
+  // One facet of `storage:` in the split form: `log: name` or `log: { plugin, options }`.
+  void ParseStorageFacet(const Entry& e, const std::string& path, PluginInstanceConfig* out);
   void ParsePluginDirs(const Entry& e);
   void ParseConnections(const Entry& e);
   bool ParseConnection(const YAML::Node& node, const std::string& path, ConnectionConfig* out);

@@ -82,9 +82,14 @@ api:
   EXPECT_EQ(c.app_name, "taxi");
   EXPECT_EQ(c.log_level, "debug");
   EXPECT_EQ(c.plugin_dirs, (std::vector<fs::path>{"/srv/taxi/plugins", "/opt/sluice/plugins"}));
-  EXPECT_EQ(c.storage.name, "storage");
-  EXPECT_EQ(c.storage.plugin, "leveldb");
-  EXPECT_EQ(Opt(c.storage.options, "block_cache_mb"), "64");
+  EXPECT_EQ(c.storage.log.name, "storage");
+  EXPECT_EQ(c.storage.log.plugin, "leveldb");
+  EXPECT_EQ(Opt(c.storage.log.options, "block_cache_mb"), "64");
+  EXPECT_EQ(c.storage.cache.name, "storage");
+  EXPECT_EQ(c.storage.cache.plugin, "leveldb");
+  EXPECT_EQ(Opt(c.storage.cache.options, "block_cache_mb"), "64");
+  EXPECT_TRUE(c.storage.Shared());
+  EXPECT_FALSE(c.storage.rebuild_cache);
   ASSERT_EQ(c.connections.size(), 1u);
   EXPECT_EQ(c.connections[0].name, "taxi_files");
   EXPECT_EQ(c.connections[0].plugin, "csv");
@@ -129,8 +134,11 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.home_dir, "/srv/taxi/.sluice");
   EXPECT_EQ(c.log_level, "info");
   EXPECT_TRUE(c.plugin_dirs.empty());
-  EXPECT_EQ(c.storage.plugin, "leveldb");
-  EXPECT_TRUE(c.storage.options.items().empty());
+  EXPECT_EQ(c.storage.log.plugin, "leveldb");
+  EXPECT_TRUE(c.storage.log.options.items().empty());
+  EXPECT_EQ(c.storage.cache.plugin, "leveldb");
+  EXPECT_TRUE(c.storage.cache.options.items().empty());
+  EXPECT_FALSE(c.storage.rebuild_cache);
   EXPECT_EQ(c.endpoints[0].path, "/trips");
   EXPECT_EQ(c.endpoints[0].table, "trips");
   EXPECT_EQ(c.endpoints[0].version, 0u);
@@ -185,9 +193,10 @@ api:
   EXPECT_EQ(Opt(conn, "extra_dir.0"), "/srv/taxi/a");
   EXPECT_EQ(Opt(conn, "extra_dir.1"), "/b");
   EXPECT_EQ(Opt(conn, "files.path"), "/srv/taxi/in");
-  EXPECT_EQ(Opt(c.storage.options, "cache_dir"), "/srv/taxi/cache");
-  EXPECT_EQ(Opt(c.storage.options, "wal_path"), "/var/wal");
-  EXPECT_EQ(Opt(c.storage.options, "dir_mode"), "0700");
+  EXPECT_EQ(Opt(c.storage.log.options, "cache_dir"), "/srv/taxi/cache");
+  EXPECT_EQ(Opt(c.storage.log.options, "wal_path"), "/var/wal");
+  EXPECT_EQ(Opt(c.storage.log.options, "dir_mode"), "0700");
+  EXPECT_EQ(c.storage.cache.options.items(), c.storage.log.options.items());
   EXPECT_EQ(Opt(c.endpoints[0].options, "path"), "sub/dir");  // table options: the source's business
   EXPECT_EQ(Opt(c.apis[0].options, "tls_cert_path"), "/srv/taxi/certs/server.pem");
   EXPECT_EQ(Opt(c.apis[0].options, "base_path"), "/api");
@@ -202,7 +211,8 @@ api:
   public: { plugin: rest, port: 80 }
   rest:
 )", &c).ok());
-  EXPECT_EQ(c.storage.plugin, "memkv");
+  EXPECT_EQ(c.storage.log.plugin, "memkv");
+  EXPECT_EQ(c.storage.cache.plugin, "memkv");
   EXPECT_EQ(c.plugin_dirs, std::vector<fs::path>{"/srv/taxi/more"});
   ASSERT_EQ(c.apis.size(), 2u);
   EXPECT_EQ(c.apis[0].name, "public");
@@ -211,6 +221,33 @@ api:
   EXPECT_EQ(c.apis[1].name, "rest");
   EXPECT_EQ(c.apis[1].plugin, "rest");
   EXPECT_TRUE(c.apis[1].options.items().empty());
+}
+
+TEST(ConfigTest, SeparateLogAndCacheStorage) {
+  Config c;
+  ASSERT_TRUE(Parse(std::string(kBase) + R"(storage:
+  log: { plugin: leveldb, options: { write_buffer_mb: 8, wal_dir: wal } }
+  cache:
+    plugin: rocksdb
+    options: { compression: zstd }
+  rebuild_cache: true
+)", &c).ok());
+  EXPECT_EQ(c.storage.log.name, "storage.log");
+  EXPECT_EQ(c.storage.log.plugin, "leveldb");
+  EXPECT_EQ(Opt(c.storage.log.options, "write_buffer_mb"), "8");
+  EXPECT_EQ(Opt(c.storage.log.options, "wal_dir"), "/srv/taxi/wal");
+  EXPECT_EQ(c.storage.cache.name, "storage.cache");
+  EXPECT_EQ(c.storage.cache.plugin, "rocksdb");
+  EXPECT_EQ(Opt(c.storage.cache.options, "compression"), "zstd");
+  EXPECT_EQ(Opt(c.storage.cache.options, "write_buffer_mb"), "<missing>");
+  EXPECT_TRUE(c.storage.rebuild_cache);
+  EXPECT_FALSE(c.storage.Shared());
+  // Shorthands per facet; a facet left out keeps the default backend.
+  ASSERT_TRUE(Parse(std::string(kBase) + "storage: { cache: rocksdb }\n", &c).ok());
+  EXPECT_EQ(c.storage.log.plugin, "leveldb");
+  EXPECT_EQ(c.storage.cache.plugin, "rocksdb");
+  ASSERT_TRUE(Parse(std::string(kBase) + "storage: { log: rocksdb, cache: rocksdb }\n", &c).ok());
+  EXPECT_TRUE(c.storage.Shared()) << "same plugin, same (no) options: one instance";
 }
 
 TEST(ConfigTest, RelativeConfigFileResolvesAgainstTheWorkingDirectory) {
@@ -459,10 +496,22 @@ TEST(ConfigProblemTest, Connections) {
 
 TEST(ConfigProblemTest, Storage) {
   EXPECT_EQ(Problem("storage: [leveldb]\n"),
-            "sluice.yaml:1:10: storage: expected a map like { plugin: leveldb, options: {...} }, found a list");
+            "sluice.yaml:1:10: storage: expected a map like { plugin: leveldb, options: {...} } or { log: "
+            "{...}, cache: {...} }, found a list");
   EXPECT_EQ(Problem("storage: { plugin: leveldb, option: {} }\n"),
             "sluice.yaml:1:29: storage.option: unknown key (did you mean \"options\"?); expected one "
-            "of: plugin, options");
+            "of: plugin, options, log, cache, rebuild_cache");
+  EXPECT_EQ(Problem("storage: { plugin: leveldb, cache: { plugin: rocksdb } }\n"),
+            "sluice.yaml:1:29: storage.cache: cannot be combined with storage.plugin; use either { plugin, "
+            "options } (one backend for log and cache) or { log: {...}, cache: {...} }");
+  EXPECT_EQ(Problem("storage:\n  log: [leveldb]\n"),
+            "sluice.yaml:2:8: storage.log: expected a map like { plugin: rocksdb, options: {...} }, found a list");
+  EXPECT_EQ(Problem("storage:\n  cache: { plugin: RocksDB, opts: {} }\n"),
+            "sluice.yaml:2:20: storage.cache.plugin: expected a plugin name of lower-case letters, digits, "
+            "'_' and '-', found \"RocksDB\"\n"
+            "sluice.yaml:2:29: storage.cache.opts: unknown key; expected one of: plugin, options");
+  EXPECT_EQ(Problem("storage: { cache: rocksdb, rebuild_cache: sometimes }\n"),
+            "sluice.yaml:1:43: storage.rebuild_cache: expected true or false, found \"sometimes\"");
 }
 
 TEST(ConfigProblemTest, Ingest) {
