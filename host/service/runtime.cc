@@ -1,5 +1,6 @@
 #include "service/runtime.h"
 
+#include "core/storage_marker.h"
 #include "sluice/client/api_client.h"
 #include "sluice/client/source_client.h"
 #include "sluice/client/storage_client.h"
@@ -12,7 +13,8 @@ Runtime::Runtime(Config config) : config_(std::move(config)), home_(config_.home
 Runtime::~Runtime() {
   logs_.clear();
   sources_.clear();
-  storage_.reset();
+  cache_storage_.reset();
+  log_storage_.reset();
 }
 
 Status Runtime::Init() {
@@ -21,11 +23,40 @@ Status Runtime::Init() {
   catalog_.Discover(dirs);
   for (const auto& [path, problem] : catalog_.problems())
     log::Warn("plugins", problem, {{"path", path.string()}});
+  SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.log, &log_storage_));
+  if (config_.storage.Shared())
+    cache_storage_ = log_storage_;
+  else
+    SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.cache, &cache_storage_));
+  return CheckStorageMarker();
+}
+
+Status Runtime::CreateStorage(const PluginInstanceConfig& storage, std::shared_ptr<StoragePlugin>* out) {
+  std::string where = storage.name == "storage" ? "" : storage.name + ": ";
   const PluginInfo* info = nullptr;
-  SLUICE_RETURN_IF_ERROR(catalog_.Require(PluginKind::kStorage, config_.storage.plugin, &info));
-  return client::CreateStorage(static_cast<const sluice_storage_vtable*>(info->vtable),
-                               log::HostServicesTable(), config_.storage.options, &storage_)
-      .WithContext("storage plugin \"" + info->name + "\" (" + info->path.string() + ")");
+  Status s = catalog_.Require(PluginKind::kStorage, storage.plugin, &info);
+  if (!s.ok()) return where.empty() ? s : s.WithContext(storage.name);
+  std::unique_ptr<StoragePlugin> created;
+  SLUICE_RETURN_IF_ERROR(client::CreateStorage(static_cast<const sluice_storage_vtable*>(info->vtable),
+                                               log::HostServicesTable(), storage.options, &created)
+                             .WithContext(where + "storage plugin \"" + info->name + "\" (" +
+                                          info->path.string() + ")"));
+  *out = std::move(created);
+  return Status();
+}
+
+Status Runtime::CheckStorageMarker() {
+  StorageBackends configured{config_.storage.log.plugin, config_.storage.cache.plugin};
+  MarkerCheck check;
+  SLUICE_RETURN_IF_ERROR(EnsureStorageMarker(home_, configured, config_.storage.rebuild_cache, &check));
+  const StorageBackends& was = check.previous;
+  if (check.outcome == MarkerCheck::kCacheRebuilt)
+    log::Warn("storage", "cache backend changed: deleted the caches; they are rebuilt from the log",
+              {{"was", was.cache}, {"now", configured.cache}, {"home", home_.root().string()}});
+  if (check.outcome == MarkerCheck::kAdopted)
+    log::Info("storage", "storage backends changed on a home with no data of the old ones",
+              {{"log", was.log + " -> " + configured.log}, {"cache", was.cache + " -> " + configured.cache}});
+  return Status();
 }
 
 const EndpointConfig* Runtime::FindEndpoint(const std::string& name) const {
@@ -46,7 +77,7 @@ Status Runtime::OpenLog(const std::string& endpoint, uint32_t version, bool crea
     std::error_code ec;
     fs::create_directories(dir.parent_path(), ec);
   }
-  SLUICE_RETURN_IF_ERROR(VersionLog::Open(*storage_, name, dir, create, &log));
+  SLUICE_RETURN_IF_ERROR(VersionLog::Open(*log_storage_, name, dir, create, &log));
   *out = logs_[name] = std::move(log);
   return Status();
 }

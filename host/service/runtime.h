@@ -1,7 +1,8 @@
 // Runtime: what every command shares in one process: the loaded config, the
-// plugin catalog, the storage plugin instance, source connections, and the
-// open logs of endpoint versions (opened once, shared by the app and the
-// cache builders).
+// plugin catalog, the storage plugin instances (one for the log, one for the
+// caches; the same one when the config names one backend for both), source
+// connections, and the open logs of endpoint versions (opened once, shared
+// by the app and the cache builders).
 #ifndef SLUICE_HOST_SERVICE_RUNTIME_H_
 #define SLUICE_HOST_SERVICE_RUNTIME_H_
 
@@ -34,14 +35,23 @@ class Runtime {
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  // Discovers plugins and creates the storage instance. Must succeed before
-  // anything else is used.
+  // Discovers plugins, creates the storage instances and checks them
+  // against the backends that wrote the home (core/storage_marker.h):
+  // FAILED_PRECONDITION when the config switches the log backend of a home
+  // that has data, or its cache backend without storage.rebuild_cache
+  // (which deletes the caches so that they are rebuilt from the log). Must
+  // succeed before anything else is used.
   Status Init();
 
   const Config& config() const { return config_; }
   const Home& home() const { return home_; }
   PluginCatalog& plugins() { return catalog_; }
-  StoragePlugin& storage() { return *storage_; }
+  // The backend of endpoint versions' logs (storage.log).
+  StoragePlugin& log_storage() { return *log_storage_; }
+  // The backend of the caches (storage.cache): VersionCache and its removal.
+  StoragePlugin& cache_storage() { return *cache_storage_; }
+  // The log backend; prefer log_storage() or cache_storage() in new code.
+  StoragePlugin& storage() { return *log_storage_; }
 
   const EndpointConfig* FindEndpoint(const std::string& name) const;
 
@@ -65,7 +75,12 @@ class Runtime {
   Config config_;
   Home home_;
   PluginCatalog catalog_;
-  std::unique_ptr<StoragePlugin> storage_;
+  // Creates the instance `storage` configures (log or cache).
+  Status CreateStorage(const PluginInstanceConfig& storage, std::shared_ptr<StoragePlugin>* out);
+  Status CheckStorageMarker();
+
+  std::shared_ptr<StoragePlugin> log_storage_;
+  std::shared_ptr<StoragePlugin> cache_storage_;  // == log_storage_ when shared
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<SourcePlugin>> sources_;  // by connection name
   std::map<std::string, std::shared_ptr<VersionLog>> logs_;       // by stream name
