@@ -65,7 +65,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   SLUICE_RETURN_IF_ERROR(ReadVersionMeta(runtime_.home().SchemaFile(name, v).string(), &sv->meta));
   SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(name, v, /*create=*/true, &sv->log));
   bool rebuilt = false;
-  SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.storage(), runtime_.home().CacheDir(name, v),
+  SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(), runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
   for (auto& [old_v, old] : ep.versions) old->frozen = true;
   sv->frozen = false;
