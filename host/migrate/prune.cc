@@ -38,8 +38,8 @@ Status DeleteVersion(Runtime& rt, const std::string& endpoint, uint32_t v, uint6
   fs::remove(home.SchemaFile(endpoint, v), ec);
   if (ec) return IoError("remove " + home.SchemaFile(endpoint, v).string(), ec.value());
   SLUICE_RETURN_IF_ERROR(SyncDir(pipe));
-  SLUICE_RETURN_IF_ERROR(rt.storage().RemoveLog(Home::LogStreamName(endpoint, v), home.LogDir(endpoint, v).string()));
-  SLUICE_RETURN_IF_ERROR(rt.storage().RemoveKv(home.CacheDir(endpoint, v).string()));
+  SLUICE_RETURN_IF_ERROR(rt.log_storage().RemoveLog(Home::LogStreamName(endpoint, v), home.LogDir(endpoint, v).string()));
+  SLUICE_RETURN_IF_ERROR(rt.cache_storage().RemoveKv(home.CacheDir(endpoint, v).string()));
   for (const fs::path& p : {pipe, home.CacheDir(endpoint, v), home.ApiDir(endpoint, v)}) {
     fs::remove_all(p, ec);
     if (ec) return IoError("remove " + p.string(), ec.value());
