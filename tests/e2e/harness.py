@@ -188,3 +188,18 @@ def read_csv_typed(path):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return rows
+
+
+def wait_address(sluice, scheme, timeout=30):
+    """The address `sluice` prints for `scheme` ("grpc" -> "127.0.0.1:PORT"), once listening."""
+    deadline = time.time() + timeout
+    with sluice.cond:
+        while True:
+            for line in sluice.lines:
+                m = re.match(r"sluice: listening on " + scheme + r"://(\S+)", line)
+                if m:
+                    return m.group(1)
+            if sluice.proc.poll() is not None or time.time() > deadline:
+                raise AssertionError(f"sluice did not listen on {scheme}:\n" +
+                                     "\n".join(sluice.err_lines[-30:]))
+            sluice.cond.wait(0.1)

@@ -1,0 +1,34 @@
+// What a request handler sees of the gRPC call it answers: whether to stop,
+// a way to name the endpoint version answering, and (for server streams) a
+// way to send messages. Implemented by the server's call object; tests use
+// their own.
+#ifndef SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
+#define SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
+
+#include <cstdint>
+#include <string>
+
+#include <grpcpp/support/status.h>
+
+namespace sluice::grpcapi {
+
+class CallContext {
+ public:
+  virtual ~CallContext() = default;
+  // True once the client cancelled, its deadline passed or the server is
+  // stopping: the handler should stop and return StopStatus().
+  virtual bool Done() const = 0;
+  // DEADLINE_EXCEEDED when the deadline passed, else CANCELLED (the client
+  // cancelled or the server is stopping).
+  virtual grpc::Status StopStatus() const = 0;
+  // Records the endpoint version that answers, sent to the client as the
+  // initial metadata "x-sluice-version". Call at most once, before Send.
+  virtual void SetVersion(uint32_t version) = 0;
+  // Streams: queues one serialized message for the client, waiting while
+  // too many are queued. False once the call is done (the handler stops).
+  virtual bool Send(std::string message) = 0;
+};
+
+}  // namespace sluice::grpcapi
+
+#endif  // SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_

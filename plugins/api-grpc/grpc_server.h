@@ -1,0 +1,85 @@
+// The gRPC server of the plugin: listens, routes every call by its method
+// path (the common service, the typed services of the current catalog
+// snapshot, server reflection) through one generic callback service, runs
+// unary handlers on a worker pool and each onEvent stream on a thread of
+// its own, and keeps gRPC's standard health service in step with the
+// catalog.
+//
+//   GrpcServer server(api, host, options);
+//   std::string address;
+//   Status s = server.Start(&address);   // "grpc://127.0.0.1:50051"
+//   ...
+//   server.Stop();
+#ifndef SLUICE_PLUGINS_API_GRPC_GRPC_SERVER_H_
+#define SLUICE_PLUGINS_API_GRPC_GRPC_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "generic_call.h"
+#include "grpc_options.h"
+#include "handlers.h"
+#include "service_catalog.h"
+#include "worker_pool.h"
+
+namespace sluice::grpcapi {
+
+class GrpcServer : private Router {
+ public:
+  // `api` must outlive the server.
+  GrpcServer(const ApiHost& api, const HostServices& host, const GrpcOptions& options);
+  // Stop().
+  ~GrpcServer() override;
+  GrpcServer(const GrpcServer&) = delete;
+  GrpcServer& operator=(const GrpcServer&) = delete;
+
+  // Listens on options.host:port and serves; *address gets
+  // "grpc://HOST:PORT" with the bound port. UNAVAILABLE when the address
+  // cannot be bound; FAILED_PRECONDITION when already started.
+  Status Start(std::string* address);
+  // Cancels calls in flight (streams end, queries stop at their next batch),
+  // waits for them, and stops. Idempotent.
+  void Stop();
+  // Rebuilds the typed services from the host's catalog and updates health.
+  void CatalogChanged();
+
+  ServiceCatalog& catalog() { return catalog_; }
+
+ private:
+  class Generic;
+
+  // Router.
+  void OnRead(GenericCall* call, bool ok, std::string message) override;
+  void OnCallDone() override {}
+  bool Stopping() const override { return stopping_.load(); }
+
+  Status Listen(std::string* address);
+  void RouteFirst(GenericCall* call, std::string message);
+  void RunUnary(GenericCall* call, std::function<grpc::Status(std::string*)> handler);
+  void RunStream(GenericCall* call, std::function<grpc::Status()> handler);
+  void UpdateHealth(const Snapshot& snap);
+
+  HostServices log_;
+  GrpcOptions options_;
+  ServiceCatalog catalog_;
+  Handlers handlers_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<Generic> generic_;
+  std::atomic<bool> stopping_{false};
+
+  std::mutex mu_;                            // guards what follows
+  std::condition_variable streams_cv_;
+  int streams_ = 0;                          // onEvent threads running
+  std::unique_ptr<grpc::Server> server_;
+  std::map<std::string, bool> health_;       // last statuses set
+};
+
+}  // namespace sluice::grpcapi
+
+#endif  // SLUICE_PLUGINS_API_GRPC_GRPC_SERVER_H_

@@ -1,0 +1,95 @@
+// Request handlers of the gRPC plugin, independent of the transport: each
+// takes a serialized request and answers through the host's query service
+// (sluice/api_host.h). Every endpoint call pins one version (a view) for
+// its whole duration, so an answer never mixes versions; the version
+// answering is reported through CallContext::SetVersion.
+//
+//   Handlers h(api, &catalog, 16 << 20);
+//   std::string response;
+//   grpc::Status s = h.Common(CommonMethod::kCount, call, request, &response);
+#ifndef SLUICE_PLUGINS_API_GRPC_HANDLERS_H_
+#define SLUICE_PLUGINS_API_GRPC_HANDLERS_H_
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "call_context.h"
+#include "service_catalog.h"
+#include "sluice/api_host.h"
+
+namespace sluice::grpcapi {
+
+enum class CommonMethod { kCount, kQuery, kGet, kGetEndpoints, kGetFields, kOnEvent };
+
+// The common method at `path` ("/sluice.v1.Common/count"); false if none.
+bool FindCommonMethod(std::string_view path, CommonMethod* out);
+
+class Handlers {
+ public:
+  // `api` and `catalog` must outlive the handlers. Answers larger than
+  // `max_message_bytes` fail with RESOURCE_EXHAUSTED.
+  Handlers(const ApiHost& api, ServiceCatalog* catalog, uint32_t max_message_bytes);
+  Handlers(const Handlers&) = delete;
+  Handlers& operator=(const Handlers&) = delete;
+
+  // Unary methods of sluice.v1.Common (all but kOnEvent). Thread-safe.
+  grpc::Status Common(CommonMethod method, CallContext& call, const std::string& request,
+                      std::string* response);
+  // Unary methods of a typed service (count, query, get). Thread-safe.
+  grpc::Status Typed(const MethodTarget& method, CallContext& call, const std::string& request,
+                     std::string* response);
+  // onEvent of the common service and of a typed service: streams changes
+  // through call.Send until the call is done, the host stops, or (for an
+  // unversioned request) the endpoint's current version switches (ABORTED).
+  grpc::Status CommonEvents(CallContext& call, const std::string& request);
+  grpc::Status TypedEvents(const MethodTarget& method, CallContext& call,
+                           const std::string& request);
+
+ private:
+  // The types of the view's version, rebuilding the catalog once if the
+  // snapshot predates that version.
+  Status TypesFor(const ApiHost::View& view, std::shared_ptr<const Snapshot>* snap,
+                  const TypedVersion** types);
+  // Pins `version` of `endpoint` (0 = current) and reports it to `call`.
+  Status Pin(std::string_view endpoint, uint32_t version, CallContext& call, ApiHost::View* view);
+
+  grpc::Status Count(CallContext& call, const std::string& request, std::string* response);
+  grpc::Status Query(CallContext& call, const std::string& request, std::string* response);
+  grpc::Status Get(CallContext& call, const std::string& request, std::string* response);
+  grpc::Status GetEndpoints(std::string* response);
+  grpc::Status GetFields(const std::string& request, std::string* response);
+
+  grpc::Status TypedCount(const MethodTarget& m, CallContext& call, const std::string& request,
+                          std::string* response);
+  grpc::Status TypedQuery(const MethodTarget& m, CallContext& call, const std::string& request,
+                          std::string* response);
+  grpc::Status TypedGet(const MethodTarget& m, CallContext& call, const std::string& request,
+                        std::string* response);
+
+  // Runs Watch on `view` with `filter`, sending encode(op, offset, row)
+  // for each change. `follow_current` ends with ABORTED on a switch.
+  template <class Encode>
+  grpc::Status Watch(const ApiHost::View& view, std::string_view filter, bool follow_current,
+                     CallContext& call, Encode&& encode);
+
+  ApiHost api_;
+  ServiceCatalog* catalog_;
+  uint32_t max_message_bytes_;
+};
+
+// INVALID_ARGUMENT naming `type` when `bytes` do not parse into *message.
+grpc::Status ParseRequest(const std::string& bytes, google::protobuf::Message* message);
+
+// "{}" for an empty or blank query text, else the text itself.
+std::string_view QueryOrAll(std::string_view query);
+
+// RESOURCE_EXHAUSTED: an answer would exceed max_message_bytes.
+grpc::Status TooLarge(uint64_t size, uint32_t max_message_bytes);
+
+}  // namespace sluice::grpcapi
+
+#endif  // SLUICE_PLUGINS_API_GRPC_HANDLERS_H_

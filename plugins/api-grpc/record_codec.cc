@@ -1,0 +1,180 @@
+#include "record_codec.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "sluice/timefmt.h"
+
+namespace sluice::grpcapi {
+
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr int64_t kMicros = 1000000;
+
+Status Malformed(const std::string& why) {
+  return Internal("malformed row from the query service: " + why);
+}
+
+void SetTimestamp(Message* ts, int64_t micros) {
+  int64_t secs = micros / kMicros, frac = micros % kMicros;
+  if (frac < 0) frac += kMicros, secs -= 1;
+  const Reflection* r = ts->GetReflection();
+  r->SetInt64(ts, ts->GetDescriptor()->FindFieldByName("seconds"), secs);
+  r->SetInt32(ts, ts->GetDescriptor()->FindFieldByName("nanos"), static_cast<int32_t>(frac * 1000));
+}
+
+int64_t TimestampMicros(const Message& ts) {
+  const Reflection* r = ts.GetReflection();
+  int64_t secs = r->GetInt64(ts, ts.GetDescriptor()->FindFieldByName("seconds"));
+  int32_t nanos = r->GetInt32(ts, ts.GetDescriptor()->FindFieldByName("nanos"));
+  return secs * kMicros + nanos / 1000;
+}
+
+void SetValue(Message* msg, const FieldDescriptor* fd, const Value& v) {
+  const Reflection* r = msg->GetReflection();
+  std::string date;
+  switch (v.type) {
+    case Type::kInt64: return r->SetInt64(msg, fd, v.i);
+    case Type::kFloat64: return r->SetDouble(msg, fd, v.f);
+    case Type::kBool: return r->SetBool(msg, fd, v.i != 0);
+    case Type::kString: return r->SetString(msg, fd, std::string(v.str));
+    case Type::kDate:
+      AppendDate(&date, static_cast<int32_t>(v.i));
+      return r->SetString(msg, fd, std::move(date));
+    case Type::kTimestamp: return SetTimestamp(r->MutableMessage(msg, fd), v.i);
+  }
+}
+
+template <class T>
+void AppendNumber(std::string* out, T v) {
+  char buf[32];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out->append(buf, res.ptr);
+}
+
+void AppendDouble(std::string* out, double v) {
+  if (std::isfinite(v)) return AppendNumber(out, v);
+  out->append("null");
+}
+
+// Appends `s` with ',' and '\' escaped by a backslash.
+void AppendKeyPart(std::string* out, std::string_view s) {
+  for (char c : s) {
+    if (c == ',' || c == '\\') out->push_back('\\');
+    out->push_back(c);
+  }
+}
+
+// The text form of key field `fd` of `request` (field type `type`).
+std::string KeyValueText(const Message& request, const FieldDescriptor* fd, Type type) {
+  const Reflection* r = request.GetReflection();
+  std::string out;
+  switch (type) {
+    case Type::kInt64: AppendNumber(&out, r->GetInt64(request, fd)); break;
+    case Type::kFloat64: AppendNumber(&out, r->GetDouble(request, fd)); break;
+    case Type::kBool: out = r->GetBool(request, fd) ? "true" : "false"; break;
+    case Type::kString:
+    case Type::kDate: out = r->GetString(request, fd); break;
+    case Type::kTimestamp: AppendTimestamp(&out, TimestampMicros(r->GetMessage(request, fd))); break;
+  }
+  return out;
+}
+
+void AppendJsonValue(std::string* out, const Value& v) {
+  if (v.null) return out->append("null"), void();
+  switch (v.type) {
+    case Type::kInt64: return AppendNumber(out, v.i);
+    case Type::kFloat64: return AppendDouble(out, v.f);
+    case Type::kBool: return out->append(v.i != 0 ? "true" : "false"), void();
+    case Type::kString: return AppendJsonString(out, v.str);
+    case Type::kTimestamp:
+      out->push_back('"');
+      AppendTimestamp(out, v.i);
+      return out->push_back('"');
+    case Type::kDate:
+      out->push_back('"');
+      AppendDate(out, static_cast<int32_t>(v.i));
+      return out->push_back('"');
+  }
+}
+
+}  // namespace
+
+Status RowToMessage(const Schema& schema, std::string_view row, Message* record) {
+  const auto* desc = record->GetDescriptor();
+  RowReader reader(schema, row);
+  Value v;
+  while (reader.Next(&v)) {
+    if (v.null) continue;
+    const FieldDescriptor* fd = desc->FindFieldByNumber(static_cast<int>(reader.index() + 1));
+    if (fd == nullptr) return Internal("grpc: " + desc->full_name() + " lacks field " +
+                                       std::to_string(reader.index() + 1));
+    SetValue(record, fd, v);
+  }
+  if (!reader.ok()) return Malformed(reader.error());
+  if (!reader.AtCleanEnd()) return Malformed("trailing bytes after the last field");
+  return Status();
+}
+
+Status KeyTextFromRequest(const Schema& schema, const Message& request, std::string* key) {
+  key->clear();
+  const auto* desc = request.GetDescriptor();
+  for (size_t k = 0; k < schema.primary_key.size(); ++k) {
+    const Field& field = schema.fields[schema.primary_key[k]];
+    const FieldDescriptor* fd = desc->FindFieldByNumber(static_cast<int>(k + 1));
+    if (fd == nullptr) return Internal("grpc: " + desc->full_name() + " lacks key field " + field.name);
+    if (!request.GetReflection()->HasField(request, fd))
+      return InvalidArgument(desc->full_name() + "." + fd->name() + " (key column \"" +
+                             field.name + "\") is missing; get needs every primary-key field");
+    if (k > 0) key->push_back(',');
+    AppendKeyPart(key, KeyValueText(request, fd, field.type));
+  }
+  return Status();
+}
+
+Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view row) {
+  RowReader reader(schema, row);
+  Value v;
+  out->push_back('{');
+  while (reader.Next(&v)) {
+    if (reader.index() > 0) out->push_back(',');
+    AppendJsonString(out, schema.fields[reader.index()].name);
+    out->push_back(':');
+    AppendJsonValue(out, v);
+  }
+  if (!reader.ok()) return Malformed(reader.error());
+  if (!reader.AtCleanEnd()) return Malformed("trailing bytes after the last field");
+  out->push_back('}');
+  return Status();
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      case '\b': out->append("\\b"); break;
+      case '\f': out->append("\\f"); break;
+      default:
+        if (c < 0x20) {
+          const char e[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out->append(e, 6);
+        } else {
+          out->push_back(ch);
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace sluice::grpcapi

@@ -1,0 +1,126 @@
+// Handlers of the typed services' unary methods: the same calls as the
+// common service, with requests and records as the version's generated
+// messages (built at run time; see service_catalog.h).
+#include <memory>
+
+#include "handlers.h"
+#include "record_codec.h"
+#include "status_map.h"
+
+namespace sluice::grpcapi {
+
+namespace {
+
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr uint64_t kElementOverhead = 6;
+
+// The single string field "query" (number 1) of a count or query request.
+std::string QueryText(const Message& request) {
+  const auto* fd = request.GetDescriptor()->FindFieldByNumber(1);
+  return request.GetReflection()->GetString(request, fd);
+}
+
+grpc::Status Serialize(const Message& m, std::string* out) {
+  if (!m.SerializeToString(out))
+    return grpc::Status(grpc::StatusCode::INTERNAL, "cannot serialize " + m.GetTypeName());
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status Handlers::Typed(const MethodTarget& method, CallContext& call,
+                             const std::string& request, std::string* response) {
+  switch (method.method) {
+    case TypedMethod::kCount: return TypedCount(method, call, request, response);
+    case TypedMethod::kQuery: return TypedQuery(method, call, request, response);
+    case TypedMethod::kGet: return TypedGet(method, call, request, response);
+    case TypedMethod::kOnEvent: break;
+  }
+  return grpc::Status(grpc::StatusCode::INTERNAL, "onEvent is a stream, not a unary call");
+}
+
+grpc::Status Handlers::TypedCount(const MethodTarget& m, CallContext& call,
+                                  const std::string& request, std::string* response) {
+  ApiHost::View view;
+  std::shared_ptr<const Snapshot> snap;
+  const TypedVersion* types = nullptr;
+  Status s = Pin(m.endpoint, m.version, call, &view);
+  if (s.ok()) s = TypesFor(view, &snap, &types);
+  if (!s.ok()) return ToGrpc(s);
+  std::unique_ptr<Message> req(snap->New(types->count_request));
+  grpc::Status g = ParseRequest(request, req.get());
+  if (!g.ok()) return g;
+  uint64_t count = 0;
+  s = api_.Count(view, QueryOrAll(QueryText(*req)), &count);
+  if (!s.ok()) return ToGrpc(s);
+  if (call.Done()) return call.StopStatus();
+  std::unique_ptr<Message> resp(snap->New(types->count_response));
+  resp->GetReflection()->SetUInt64(resp.get(), types->count_response->FindFieldByNumber(1), count);
+  return Serialize(*resp, response);
+}
+
+grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
+                                  const std::string& request, std::string* response) {
+  ApiHost::View view;
+  std::shared_ptr<const Snapshot> snap;
+  const TypedVersion* types = nullptr;
+  Status s = Pin(m.endpoint, m.version, call, &view);
+  if (s.ok()) s = TypesFor(view, &snap, &types);
+  if (!s.ok()) return ToGrpc(s);
+  std::unique_ptr<Message> req(snap->New(types->query_request));
+  grpc::Status g = ParseRequest(request, req.get());
+  if (!g.ok()) return g;
+  std::unique_ptr<Message> resp(snap->New(types->query_response));
+  const auto* records = types->query_response->FindFieldByNumber(1);
+  const Reflection* r = resp->GetReflection();
+  uint64_t size = 0;
+  Status row_error;
+  s = api_.Query(view, QueryOrAll(QueryText(*req)), [&](const sluice_row_batch& rows) {
+    for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
+      Message* rec = r->AddMessage(resp.get(), records);
+      row_error = RowToMessage(view.schema(), BatchRow(rows, i), rec);
+      size += rec->ByteSizeLong() + kElementOverhead;
+    }
+    return row_error.ok() && size <= max_message_bytes_ && !call.Done();
+  });
+  if (s.ok()) s = row_error;
+  if (!s.ok()) return ToGrpc(s);
+  if (call.Done()) return call.StopStatus();
+  if (size > max_message_bytes_) return TooLarge(size, max_message_bytes_);
+  return Serialize(*resp, response);
+}
+
+grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
+                                const std::string& request, std::string* response) {
+  ApiHost::View view;
+  std::shared_ptr<const Snapshot> snap;
+  const TypedVersion* types = nullptr;
+  Status s = Pin(m.endpoint, m.version, call, &view);
+  if (s.ok()) s = TypesFor(view, &snap, &types);
+  if (!s.ok()) return ToGrpc(s);
+  std::unique_ptr<Message> req(snap->New(types->get_request));
+  grpc::Status g = ParseRequest(request, req.get());
+  if (!g.ok()) return g;
+  std::string key;
+  s = KeyTextFromRequest(view.schema(), *req, &key);
+  if (!s.ok()) return ToGrpc(s);
+  std::unique_ptr<Message> rec(snap->New(types->record));
+  bool got = false;
+  Status row_error;
+  s = api_.Get(view, key, [&](const sluice_row_batch& rows) {
+    if (rows.row_count > 0 && !got) {
+      got = true;
+      row_error = RowToMessage(view.schema(), BatchRow(rows, 0), rec.get());
+    }
+    return false;
+  });
+  if (s.ok()) s = row_error;
+  if (s.ok() && !got) s = NotFound("no record with key \"" + key + "\"");
+  if (!s.ok())
+    return ToGrpc(s.WithContext(view.endpoint().name + " v" + std::to_string(view.version().version)));
+  return Serialize(*rec, response);
+}
+
+}  // namespace sluice::grpcapi
