@@ -101,20 +101,40 @@ void PrintServing(const Runtime& rt, const std::vector<std::string>& addresses) 
   std::fflush(stdout);
 }
 
+// READY=1 with a STATUS line saying what runs where.
+std::string ReadyState(const Runtime& rt, const Server& server, const ServerOptions& opts) {
+  std::string status = "READY=1\nSTATUS=";
+  status += opts.app && opts.api ? "ingesting and serving " : opts.app ? "ingesting " : "serving ";
+  status += std::to_string(rt.config().endpoints.size()) + " endpoint(s)";
+  for (size_t i = 0; i < server.addresses().size(); ++i)
+    status += (i == 0 ? " on " : ", ") + server.addresses()[i];
+  return status;
+}
+
+// Runs a server until stopped, speaking the service manager protocol when
+// $NOTIFY_SOCKET is set (service/notify.h): READY=1 once serving, STOPPING=1,
+// reload notifications, and watchdog pings while healthy.
 int Serve(Runtime& rt, ServerOptions opts) {
   opts.progress = isatty(STDERR_FILENO) != 0;
+  ServiceNotifier notifier;
+  notifier.StartWatchdog();
+  opts.notifier = &notifier;
   Server server(rt, opts);
   SetSignalHandlers([&server] { server.RequestStop(); }, [&server] { server.Reload(); });
   Status s = server.Start();
   if (!s.ok()) {
+    notifier.Notify("STATUS=failed to start: " + s.message());
     server.RequestStop();
     (void)server.Wait();  // the start error is the one to report
     ClearSignalHandlers();
     return Fail(s);
   }
   if (opts.api) PrintServing(rt, server.addresses());
+  notifier.SetHealthCheck([&server](std::string* why) { return server.Healthy(why); });
+  notifier.Notify(ReadyState(rt, server, opts));
   s = server.Wait();
   ClearSignalHandlers();
+  notifier.StopWatchdog();
   if (!s.ok()) return Fail(s);
   return 0;
 }
@@ -166,6 +186,7 @@ int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::unique_ptr<HomeLock> lock;
   if (int code = Boot(g, "app run", &rt, &lock); code >= 0) return code;
   ServerOptions opts;
+  opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;
   opts.once = vm.count("once") > 0;
   return Serve(*rt, opts);
@@ -180,6 +201,7 @@ int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::unique_ptr<HomeLock> lock;
   if (int code = Boot(g, "api run", &rt, &lock); code >= 0) return code;
   ServerOptions opts;
+  opts.log_level_from_cli = !g.log_level.empty();
   opts.api = true;
   return Serve(*rt, opts);
 }
@@ -195,6 +217,7 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   Status s = Migrate(*rt, {}, false, false);
   if (!s.ok()) return Fail(s);
   ServerOptions opts;
+  opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;
   opts.api = true;
   return Serve(*rt, opts);

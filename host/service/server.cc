@@ -1,5 +1,7 @@
 #include "service/server.h"
 
+#include "service/reload.h"
+#include "sluice/abi.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -19,6 +21,7 @@ Status Server::StartApi() {
   registry_ = std::make_unique<Registry>(runtime_);
   SLUICE_RETURN_IF_ERROR(registry_->Start());
   api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), QueryLimits());
+  api_host_->SetExtraMetrics([this] { return ExtraMetrics(); });
   SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(api_host_->table(), &apis_));
   registry_->AddListener([this] {
     for (ApiInstance& a : apis_) a.plugin->CatalogChanged();
@@ -64,6 +67,8 @@ Status Server::StartApp() {
     std::string plugin;
     SLUICE_RETURN_IF_ERROR(runtime_.SourceFor(ep, &source, &plugin));
     ingesters_.push_back(std::make_unique<Ingester>(ep, v, meta.table_schema, source, log, io));
+    std::lock_guard<std::mutex> lock(ingest_mu_);
+    ingest_.push_back({ep.name, v, ingesters_.back().get()});
   }
   std::vector<const Ingester*> watched;
   for (auto& in : ingesters_) watched.push_back(in.get());
@@ -88,6 +93,7 @@ Status Server::Wait() {
     bool app_only_once = options_.app && options_.once && !options_.api;
     cv_.wait(lock, [&] { return stop_ || (app_only_once && finished_ == ingesters_.size()); });
   }
+  if (options_.notifier != nullptr) options_.notifier->Notify("STOPPING=1\nSTATUS=stopping");
   Shutdown();
   std::lock_guard<std::mutex> lock(mu_);
   return first_error_;
@@ -111,29 +117,86 @@ void Server::Shutdown() {
 }
 
 void Server::Reload() {
+  ServiceNotifier* notify = options_.notifier;
+  if (notify != nullptr) notify->Notify("RELOADING=1\nSTATUS=reloading config\n" + MonotonicUsecField());
   Config fresh;
   Status s = LoadConfig(runtime_.config().config_file, &fresh);
   if (!s.ok()) {
     log::Error("service", "reload failed; keeping the running config", {{"error", s.message()}});
-    return;
+  } else {
+    LogLevel level;
+    if (options_.log_level_from_cli)
+      log::Info("service", "reload keeps the level given by --log-level", {{"config_log_level", fresh.log_level}});
+    else if (log::ParseLevel(fresh.log_level, &level))
+      log::SetLevel(level);
+    if (registry_) ApplyPins(fresh);
+    std::vector<ConfigChange> changes = ChangesNeedingRestart(runtime_.config(), fresh);
+    for (const ConfigChange& c : changes)
+      log::Warn("service", "config change needs a restart", {{"part", c.part}, {"change", c.change}});
+    log::Info("service", "config reloaded", {{"needs_restart", std::to_string(changes.size())}});
   }
-  LogLevel level;
-  if (log::ParseLevel(fresh.log_level, &level)) log::SetLevel(level);
-  if (!registry_) return;
+  if (notify != nullptr) notify->Notify(s.ok() ? "READY=1\nSTATUS=serving (config reloaded)"
+                                               : "READY=1\nSTATUS=serving (reload failed: see log)");
+}
+
+void Server::ApplyPins(const Config& fresh) {
   for (const EndpointConfig& ep : fresh.endpoints) {
     auto pin = pins_.find(ep.name);
-    if (pin == pins_.end()) {
-      log::Warn("service", "new endpoint in config needs a restart", {{"endpoint", ep.name}});
-      continue;
-    }
+    if (pin == pins_.end()) continue;  // new endpoint: reported as needing a restart
     if (pin->second == ep.version) continue;  // unchanged: keep any admin switch
     Status r = registry_->SetPinned(ep.name, ep.version);
     if (!r.ok()) {
       log::Error("service", "reload: cannot switch version", {{"endpoint", ep.name}, {"error", r.message()}});
       continue;
     }
+    log::Info("service", "reload: version pin changed",
+              {{"endpoint", ep.name}, {"version", ep.version == 0 ? "latest" : std::to_string(ep.version)}});
     pin->second = ep.version;
   }
+}
+
+bool Server::Healthy(std::string* why) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!first_error_.ok()) return *why = "ingest failed: " + first_error_.message(), false;
+  }
+  if (registry_ == nullptr) return true;
+  for (const ServedEndpoint& ep : registry_->Snapshot()) {
+    for (const auto& [n, sv] : ep.versions) {
+      std::lock_guard<std::mutex> lock(sv->mu);
+      if (!sv->error.empty())
+        return *why = "cache builder of " + ep.config.name + " v" + std::to_string(n) + " stopped: " + sv->error, false;
+    }
+  }
+  return true;
+}
+
+std::string Server::ExtraMetrics() const {
+  std::string out;
+  auto family = [&](const char* name, const char* type, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  };
+  std::vector<IngestEntry> entries;
+  {
+    std::lock_guard<std::mutex> lock(ingest_mu_);
+    entries = ingest_;
+  }
+  auto per_ingester = [&](const char* name, const char* help, auto get) {
+    family(name, "counter", help);
+    for (const IngestEntry& e : entries)
+      out += std::string(name) + "{endpoint=\"" + e.endpoint + "\",version=\"" + std::to_string(e.version) +
+             "\"} " + std::to_string(get(e.ingester->stats())) + "\n";
+  };
+  per_ingester("sluice_ingest_rows_total", "Rows committed to the log by this process.",
+               [](const IngestStats& s) { return s.rows.load(); });
+  per_ingester("sluice_ingest_rejected_rows_total", "Rows the source rejected (bad rows skipped by on_error: skip).",
+               [](const IngestStats& s) { return s.rejected.load(); });
+  family("sluice_plugin_load_failures", "gauge", "Plugin files found but refused at discovery (see `sluice plugins`).");
+  out += "sluice_plugin_load_failures " + std::to_string(runtime_.plugins().problems().size()) + "\n";
+  family("sluice_build_info", "gauge", "Always 1; labels give the host version and plugin ABI.");
+  out += std::string("sluice_build_info{version=\"") + SLUICE_VERSION + "\",abi=\"" +
+         std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR) + "\"} 1\n";
+  return out;
 }
 
 }  // namespace sluice::host

@@ -15,6 +15,7 @@
 #include "pipeline/progress.h"
 #include "registry/api_host.h"
 #include "registry/registry.h"
+#include "service/notify.h"
 #include "service/runtime.h"
 
 namespace sluice::host {
@@ -24,6 +25,12 @@ struct ServerOptions {
   bool api = false;       // build caches and serve every version
   bool once = false;      // app: stop at the end of the input
   bool progress = false;  // draw progress on the terminal
+  // The level came from --log-level: a reload keeps it instead of the
+  // config's log_level.
+  bool log_level_from_cli = false;
+  // Told STOPPING=1 when a stop begins and RELOADING=1 / READY=1 around a
+  // reload; may be null. Must outlive the server.
+  ServiceNotifier* notifier = nullptr;
 };
 
 class Server {
@@ -42,8 +49,12 @@ class Server {
   // Thread-safe; used by the signal thread.
   void RequestStop();
   // SIGHUP: re-reads the config file and applies what can change live
-  // (current versions, log level); logs what would need a restart.
+  // (current versions, log level); logs every other change as a warning
+  // naming the part that needs a restart (service/reload.h).
   void Reload();
+  // False with *why when an ingester failed or a cache builder stopped
+  // with an error. Thread-safe; REQUIRES: Start() returned.
+  bool Healthy(std::string* why) const;
 
   Registry* registry() { return registry_.get(); }
   const std::vector<std::string>& addresses() const { return addresses_; }
@@ -52,6 +63,17 @@ class Server {
   Status StartApp();
   Status StartApi();
   void Shutdown();
+  // Prometheus text appended to the host's metrics: ingest counters per
+  // endpoint version, plugin load failures, build info. Thread-safe.
+  std::string ExtraMetrics() const;
+  void ApplyPins(const Config& fresh);
+
+  // An ingester with the version it writes, for metrics.
+  struct IngestEntry {
+    std::string endpoint;
+    uint32_t version = 0;
+    const Ingester* ingester = nullptr;
+  };
 
   Runtime& runtime_;
   ServerOptions options_;
@@ -62,7 +84,9 @@ class Server {
   std::vector<std::unique_ptr<Ingester>> ingesters_;
   std::vector<std::thread> threads_;
   std::unique_ptr<Progress> progress_;
-  std::mutex mu_;
+  mutable std::mutex ingest_mu_;  // guards ingest_ (read by metrics on API threads)
+  std::vector<IngestEntry> ingest_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   size_t finished_ = 0;
