@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -66,6 +67,18 @@ void SetConnection(Http::ResponseWriter& writer, bool keep_alive) {
 bool IsLoopback(const Pistache::Address& address) {
   std::string host = address.host();
   return host.rfind("127.", 0) == 0 || host == "::1" || host.rfind("::ffff:127.", 0) == 0;
+}
+
+// Copies the value of a request header into *value; false when absent.
+bool HeaderValue(const Http::Request& request, const std::string& name, std::string* value) {
+  if (name == Http::Header::Authorization::Name) {  // parsed into a typed header when registered
+    auto typed = request.headers().tryGet<Http::Header::Authorization>();
+    if (typed != nullptr) return *value = typed->value(), true;
+  }
+  std::optional<Http::Header::Raw> raw = request.headers().tryGetRaw(name);
+  if (!raw) return false;
+  *value = raw->value();
+  return true;
 }
 
 std::string HostForUrl(const std::string& host) {
@@ -128,6 +141,8 @@ class RequestHandler : public Http::Handler {
     HttpResponse response;
     if (request.body().size() > max_body()) {
       TooLarge(request.body().size(), &response);
+      state_->service->metrics().Record(Http::methodString(request.method()), "other", "",
+                                        response.status, 0);
     } else {
       HttpRequest req;
       req.method = Http::methodString(request.method());
@@ -137,6 +152,9 @@ class RequestHandler : public Http::Handler {
         req.query.emplace_back(it->first, it->second);
       req.body = request.body();
       req.from_loopback = IsLoopback(request.address());
+      std::string key, authorization;  // outlive Handle()
+      if (HeaderValue(request, "X-API-Key", &key)) req.x_api_key = key;
+      if (HeaderValue(request, "Authorization", &authorization)) req.authorization = authorization;
       state_->service->Handle(req, &response);
     }
     release.n = nullptr;
@@ -150,6 +168,8 @@ class RequestHandler : public Http::Handler {
   // the client sends on it.
   void Refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::RequestParser& parser,
               const HttpResponse& response) {
+    state_->service->metrics().Record(Http::methodString(parser.request.method()), "other", "",
+                                      response.status, 0);
     peer->putData(kRefusedKey, std::make_shared<int>(1));
     Http::ResponseWriter writer(parser.request.version(), transport(), this, peer);
     parser.reset();
@@ -175,8 +195,13 @@ class RequestHandler : public Http::Handler {
   // is released once the bytes are written (or the write failed).
   void Send(Http::ResponseWriter writer, const HttpResponse& response, bool keep_alive) {
     SetConnection(writer, keep_alive);
-    writer.setMime(Http::Mime::MediaType(Http::Mime::Type::Application,
-                                         Http::Mime::Subtype::Json));
+    if (response.content_type.empty())
+      writer.setMime(Http::Mime::MediaType(Http::Mime::Type::Application,
+                                           Http::Mime::Subtype::Json));
+    else
+      AddHeader(writer, "Content-Type", response.content_type);
+    if (!response.www_authenticate.empty())
+      AddHeader(writer, "WWW-Authenticate", response.www_authenticate);
     if (!response.endpoint.empty()) AddHeader(writer, "X-Sluice-Endpoint", response.endpoint);
     if (response.version != 0)
       AddHeader(writer, "X-Sluice-Version", std::to_string(response.version));

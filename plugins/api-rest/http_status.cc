@@ -10,6 +10,8 @@ int HttpStatusFor(Code code) {
     case Code::kInvalidArgument:
     case Code::kOutOfRange:
     case Code::kResourceExhausted: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
     case Code::kNotFound: return 404;
     case Code::kFailedPrecondition: return 409;
     case Code::kUnavailable: return 503;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sluice/host_services.h"
 #include "sluice/status.h"
@@ -25,6 +26,15 @@ struct RestOptions {
   uint64_t max_body_bytes = 1048576;
   // When false, /admin routes answer only requests from loopback peers.
   bool admin_remote = false;
+  // Keys accepted on data routes (X-API-Key or Authorization: Bearer).
+  // Empty = data routes are open. Admin keys are accepted there too.
+  std::vector<std::string> api_keys;
+  // Keys accepted on admin routes and /metrics. Empty = admin routes take
+  // api_keys (open when that is empty too) and /metrics is open.
+  std::vector<std::string> admin_keys;
+  // /ready answers 200 while every current version's cache lags its log by
+  // at most this many records.
+  uint64_t ready_max_lag = 0;
 };
 
 // The option keys ParseRestOptions accepts, comma separated, for messages.
@@ -32,7 +42,10 @@ const char* KnownRestOptionKeys();
 
 // Parses and validates `options` into *out (which starts from the defaults).
 // INVALID_ARGUMENT naming the key, the value found and what is accepted;
-// an unknown key is an error listing the known ones.
+// an unknown key is an error listing the known ones. api_keys and
+// admin_keys are a YAML list (keys "api_keys.0", "api_keys.1", ...) or one
+// scalar; each key is 1 to 256 printable ASCII characters without spaces,
+// and no key may be in both lists. Key values never appear in messages.
 Status ParseRestOptions(const Options& options, RestOptions* out);
 
 }  // namespace sluice::rest

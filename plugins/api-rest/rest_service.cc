@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <chrono>
+
 #include "http_status.h"
 #include "json_writer.h"
 
@@ -11,6 +13,7 @@ namespace {
 
 constexpr std::string_view kAdminPrefix = "/admin/endpoints/";
 constexpr std::string_view kAdminSuffix = "/current";
+constexpr std::string_view kAdminCurrentRoute = "/admin/endpoints/{name}/current";
 
 // "/trips, /zones": every endpoint path, for "no such route" messages.
 std::string PathList(const Catalog& catalog) {
@@ -26,28 +29,6 @@ bool IsBlank(std::string_view s) {
 simdjson::dom::parser& ThreadParser() {
   thread_local simdjson::dom::parser parser;
   return parser;
-}
-
-// Parses the admin body {"version": N}.
-Status AdminVersion(std::string_view body, uint32_t* version) {
-  const char* expected = "expected a JSON body {\"version\": N} with N >= 1";
-  simdjson::dom::object obj;
-  auto error = ThreadParser().parse(body.data(), body.size()).get(obj);
-  if (error)
-    return InvalidArgument(std::string("request body: ") + simdjson::error_message(error) + "; " +
-                           expected);
-  uint64_t n = 0;
-  for (auto field : obj) {
-    if (field.key != "version")
-      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " +
-                             expected);
-    if (field.value.get_uint64().get(n) || n == 0 || n > UINT32_MAX)
-      return InvalidArgument("request body: 'version' must be an integer in [1, 4294967295], "
-                             "found " + simdjson::to_string(field.value));
-  }
-  if (n == 0) return InvalidArgument("request body: missing 'version'; " + std::string(expected));
-  *version = static_cast<uint32_t>(n);
-  return Status();
 }
 
 }  // namespace
@@ -85,24 +66,50 @@ RestService::RestService(const ApiHost& api, const RestOptions& options)
 void RestService::CatalogChanged() { (void)catalog_.Refresh(nullptr); }
 
 void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
+  auto start = std::chrono::steady_clock::now();
+  Route(request, response);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  bool matched = !response->route.empty();
+  metrics_.Record(request.method, matched ? response->route : "other",
+                  matched ? std::string_view(response->endpoint) : std::string_view(), response->status,
+                  took.count());
+}
+
+void RestService::Route(const HttpRequest& request, HttpResponse* response) {
   std::string_view path = request.path;
-  if (path == "/" || path == "/health") {
-    if (request.method != "GET") {
-      response->allow = "GET";
-      return response->SetError(405, "invalid_argument",
-                                std::string(request.method) + " is not allowed on " +
-                                    std::string(path) + "; allowed: GET");
-    }
-    if (path == "/") return HandleIndex(response);
+  if (path == "/health" || path == "/ready") {
+    response->route = path == "/health" ? "/health" : "/ready";
+    if (!MethodIs(request, "GET", response)) return;
+    if (path == "/ready") return HandleReady(response);
     response->body = "{\"status\":\"ok\"}";
+    return;
+  }
+  if (path == "/metrics") {
+    response->route = "/metrics";
+    if (Allowed(request, RouteAccess::kMetrics, response) && MethodIs(request, "GET", response))
+      HandleMetrics(response);
+    return;
+  }
+  if (path == "/admin/prune") {
+    response->route = "/admin/prune";
+    if (AdminGate(request, "POST", response)) HandlePrune(request, response);
     return;
   }
   if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix && path.size() > kAdminPrefix.size() &&
       path.substr(path.size() - kAdminSuffix.size()) == kAdminSuffix) {
     std::string_view name = path.substr(
         kAdminPrefix.size(), path.size() - kAdminPrefix.size() - kAdminSuffix.size());
-    if (!name.empty() && name.find('/') == std::string_view::npos)
-      return HandleAdmin(request, name, response);
+    if (!name.empty() && name.find('/') == std::string_view::npos) {
+      response->route = kAdminCurrentRoute;
+      if (AdminGate(request, "PUT", response)) HandleAdmin(request, name, response);
+      return;
+    }
+  }
+  if (!Allowed(request, RouteAccess::kData, response)) return;
+  if (path == "/") {
+    response->route = "/";
+    if (MethodIs(request, "GET", response)) HandleIndex(response);
+    return;
   }
   HandleEndpoint(request, response);
 }
@@ -150,36 +157,6 @@ void RestService::HandleIndex(HttpResponse* response) {
   w.EndObject();
 }
 
-void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_name,
-                              HttpResponse* response) {
-  if (!options_.admin_remote && !request.from_loopback)
-    return response->SetError(403, "permission_denied",
-                              "admin routes answer only requests from loopback addresses; set "
-                              "the rest option admin_remote: true to allow remote peers");
-  if (request.method != "PUT") {
-    response->allow = "PUT";
-    return response->SetError(405, "invalid_argument",
-                              std::string(request.method) + " is not allowed on " +
-                                  std::string(request.path) + "; allowed: PUT");
-  }
-  std::string name;
-  if (!PercentDecode(raw_name, false, &name))
-    return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name '" +
-                                              std::string(raw_name) + "'"));
-  uint32_t version = 0;
-  Status s = AdminVersion(request.body, &version);
-  if (s.ok()) s = api_.SetCurrent(name, version);
-  if (!s.ok()) return response->SetError(s);
-  (void)catalog_.Refresh(nullptr);
-  JsonWriter w(&response->body);
-  w.BeginObject();
-  w.Key("endpoint");
-  w.String(name);
-  w.Key("current_version");
-  w.Uint(version);
-  w.EndObject();
-}
-
 bool RestService::Resolve(const Catalog& catalog, std::string_view path, Target* out) const {
   auto match = [&](std::string_view p, uint32_t version) {
     for (std::string_view prefix : PathPrefixes(p)) {
@@ -215,6 +192,7 @@ void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* respo
                                        std::string(request.path) + "; endpoint paths: " +
                                        PathList(*catalog)));
   response->endpoint = target.endpoint->name;
+  response->route = RouteTemplate(action.kind, target.version != 0);
   if (target.version != 0 && Catalog::FindVersion(*target.endpoint, target.version) == nullptr)
     return response->SetError(NotFound("endpoint " + target.endpoint->name + " has no version " +
                                        std::to_string(target.version) + "; versions: " +

@@ -12,12 +12,15 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "auth.h"
 #include "catalog_cache.h"
+#include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
 #include "sluice/api_host.h"
@@ -32,6 +35,9 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;
   std::string_view body;
   bool from_loopback = false;  // the peer address is 127.0.0.0/8 or ::1
+  // The X-API-Key and Authorization headers, when present.
+  std::optional<std::string_view> x_api_key;
+  std::optional<std::string_view> authorization;
 };
 
 struct HttpResponse {
@@ -40,6 +46,11 @@ struct HttpResponse {
   std::string allow;     // methods for the Allow header (405 answers)
   std::string endpoint;  // X-Sluice-Endpoint, when the request named an endpoint
   uint32_t version = 0;  // X-Sluice-Version when nonzero: the version that answered
+  std::string content_type;      // Content-Type; "" = application/json
+  std::string www_authenticate;  // WWW-Authenticate (401 answers)
+  // The route template that answered ("/{endpoint}/{pk}"), for metrics;
+  // "" = no route matched. Points to static text.
+  std::string_view route;
 
   // Replaces the body with the error JSON of `s` and sets the status.
   void SetError(const Status& s);
@@ -61,6 +72,10 @@ class RestService {
   // Re-reads the catalog (the host reports a change). Thread-safe.
   void CatalogChanged();
 
+  // The plugin's request metrics; Handle() records every request it
+  // answers, the transport records those it refuses itself.
+  RequestMetrics& metrics() { return metrics_; }
+
   const RestOptions& options() const { return options_; }
 
  private:
@@ -71,9 +86,23 @@ class RestService {
     std::string_view suffix;
   };
 
+  // Handle() without the metrics.
+  void Route(const HttpRequest& request, HttpResponse* response);
   bool Resolve(const Catalog& catalog, std::string_view path, Target* out) const;
   void HandleIndex(HttpResponse* response);
+
+  // Operational and admin routes (ops_routes.cc).
+  // False (with the 401/403 answer filled) when the request may not use
+  // routes of class `access`.
+  bool Allowed(const HttpRequest& request, RouteAccess access, HttpResponse* response);
+  // False (with a 405 answer) unless the request's method is `method`.
+  static bool MethodIs(const HttpRequest& request, const char* method, HttpResponse* response);
+  // Loopback rule, keys and method of admin routes; false with the answer filled.
+  bool AdminGate(const HttpRequest& request, const char* method, HttpResponse* response);
+  void HandleReady(HttpResponse* response);
+  void HandleMetrics(HttpResponse* response);
   void HandleAdmin(const HttpRequest& request, std::string_view name, HttpResponse* response);
+  void HandlePrune(const HttpRequest& request, HttpResponse* response);
   void HandleEndpoint(const HttpRequest& request, HttpResponse* response);
   void Dispatch(const HttpRequest& request, const Target& target, const EndpointAction& action,
                 HttpResponse* response);
@@ -92,6 +121,7 @@ class RestService {
   ApiHost api_;
   RestOptions options_;
   CatalogCache catalog_;
+  RequestMetrics metrics_;
 };
 
 // Checks that `body` is one JSON object (an empty body counts as {}) and

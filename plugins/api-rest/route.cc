@@ -161,4 +161,16 @@ Status ListQueryJson(const std::vector<std::pair<std::string, std::string>>& par
   return Status();
 }
 
+std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned) {
+  switch (kind) {
+    case EndpointAction::kCollection: return versioned ? "/v{n}/{endpoint}" : "/{endpoint}";
+    case EndpointAction::kRecord: return versioned ? "/v{n}/{endpoint}/{pk}" : "/{endpoint}/{pk}";
+    case EndpointAction::kCount: return versioned ? "/v{n}/{endpoint}/count" : "/{endpoint}/count";
+    case EndpointAction::kQuery: return versioned ? "/v{n}/{endpoint}/query" : "/{endpoint}/query";
+    case EndpointAction::kOapi: return versioned ? "/v{n}/{endpoint}/oapi" : "/{endpoint}/oapi";
+    case EndpointAction::kUnknown: break;
+  }
+  return "other";
+}
+
 }  // namespace sluice::rest

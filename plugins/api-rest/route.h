@@ -42,6 +42,12 @@ struct EndpointAction {
 // anything else -> kUnknown.
 EndpointAction ParseAction(std::string_view suffix);
 
+// The route template of an endpoint action, for metrics labels:
+// "/{endpoint}", "/{endpoint}/{pk}", "/{endpoint}/count", "/{endpoint}/query",
+// "/{endpoint}/oapi", each prefixed with "/v{n}" when `versioned`; "other"
+// for kUnknown. Static text.
+std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned);
+
 // Decodes %XX escapes (and '+' as a space when `plus_is_space`). False on
 // a malformed escape or a decoded NUL byte.
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);

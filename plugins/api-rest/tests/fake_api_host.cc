@@ -98,6 +98,8 @@ FakeApiHost::FakeApiHost() {
   c_.count = &Count;
   c_.query = &Query;
   c_.set_current = &SetCurrent;
+  c_.metrics = &Metrics;
+  c_.prune = &Prune;
 }
 
 FakeApiHost::~FakeApiHost() = default;
@@ -274,6 +276,51 @@ int32_t FakeApiHost::SetCurrent(void* ctx, const char* endpoint, uint32_t versio
     return Fail(st, Code::kFailedPrecondition,
                 e->name + " v" + std::to_string(version) + " is not ready");
   e->current = version;
+  return SLUICE_OK;
+}
+
+void FakeApiHost::set_metrics_text(std::string text) {
+  std::lock_guard<std::mutex> lock(mu_);
+  metrics_text_ = std::move(text);
+}
+
+std::vector<std::string> FakeApiHost::prune_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return prune_calls_;
+}
+
+int32_t FakeApiHost::Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
+                             sluice_status*) {
+  auto* self = static_cast<FakeApiHost*>(ctx);
+  std::string text;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    text = self->metrics_text_;
+  }
+  fn(fn_ctx, text.data(), text.size());
+  return SLUICE_OK;
+}
+
+int32_t FakeApiHost::Prune(void* ctx, const char* endpoint, uint32_t keep,
+                           void (*fn)(void*, const char*), void* fn_ctx, sluice_status* st) {
+  auto* self = static_cast<FakeApiHost*>(ctx);
+  std::lock_guard<std::mutex> lock(self->mu_);
+  std::string name = endpoint != nullptr ? endpoint : "";
+  self->prune_calls_.push_back(name + " " + std::to_string(keep));
+  if (keep == 0) return Fail(st, Code::kInvalidArgument, "keep must be at least 1");
+  if (!name.empty() && self->FindLocked(name) == nullptr)
+    return Fail(st, Code::kNotFound, "no endpoint \"" + name + "\"");
+  for (auto& e : self->endpoints_) {
+    if (!name.empty() && e->name != name) continue;
+    size_t n = e->versions.size();
+    for (size_t i = n; i-- > 0;) {
+      uint32_t v = e->versions[i]->data.version;
+      if (i + keep >= n || v == e->current) continue;
+      fn(fn_ctx, (e->name + ": pruned v" + std::to_string(v)).c_str());
+      e->versions.erase(e->versions.begin() + static_cast<std::ptrdiff_t>(i));
+      e->ready.erase(e->ready.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+  }
   return SLUICE_OK;
 }
 

@@ -62,6 +62,10 @@ class FakeApiHost {
   int open_views() const { return open_views_.load(); }
   // Called inside every query call before it answers (may block).
   void set_on_query(std::function<void()> fn);
+  // The text the metrics call answers (ABI 1.1).
+  void set_metrics_text(std::string text);
+  // "endpoint keep" of every prune call so far ("" endpoint = all).
+  std::vector<std::string> prune_calls() const;
 
  private:
   struct View;
@@ -81,6 +85,12 @@ class FakeApiHost {
   static int32_t Query(void* ctx, void* view, const char* query, size_t query_size,
                        sluice_rows_fn fn, void* fn_ctx, sluice_status* st);
   static int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st);
+  static int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
+                         sluice_status* st);
+  // Drops versions older than the newest `keep` that are not current, like
+  // the host (without waiting for views).
+  static int32_t Prune(void* ctx, const char* endpoint, uint32_t keep,
+                       void (*fn)(void*, const char*), void* fn_ctx, sluice_status* st);
 
   EndpointRec* FindLocked(const std::string& name_or_path);
   void RecordQuery(const char* query, size_t size);
@@ -90,6 +100,8 @@ class FakeApiHost {
   std::vector<std::unique_ptr<EndpointRec>> endpoints_;  // guarded by mu_
   std::string last_query_;                                // guarded by mu_
   std::function<void()> on_query_;                        // guarded by mu_
+  std::string metrics_text_;                              // guarded by mu_
+  std::vector<std::string> prune_calls_;                  // guarded by mu_
   std::atomic<int> open_views_{0};
 };
 

@@ -1,0 +1,214 @@
+// RestService's operational and admin routes: authorization, /ready,
+// /metrics, PUT /admin/endpoints/{name}/current and POST /admin/prune.
+#include <simdjson.h>
+
+#include "http_status.h"
+#include "json_writer.h"
+#include "rest_service.h"
+
+namespace sluice::rest {
+
+namespace {
+
+simdjson::dom::parser& Parser() {
+  thread_local simdjson::dom::parser parser;
+  return parser;
+}
+
+Status ParseObject(std::string_view body, const char* expected, simdjson::dom::object* obj) {
+  auto error = Parser().parse(body.data(), body.size()).get(*obj);
+  if (error)
+    return InvalidArgument(std::string("request body: ") + simdjson::error_message(error) + "; " +
+                           expected);
+  return Status();
+}
+
+// A member that must be an integer in [1, 2^32).
+Status PositiveUint32(simdjson::dom::element value, const char* key, uint32_t* out) {
+  uint64_t n = 0;
+  if (value.get_uint64().get(n) || n == 0 || n > UINT32_MAX)
+    return InvalidArgument(std::string("request body: '") + key +
+                           "' must be an integer in [1, 4294967295], found " + simdjson::to_string(value));
+  *out = static_cast<uint32_t>(n);
+  return Status();
+}
+
+// Parses the admin body {"version": N}.
+Status AdminVersion(std::string_view body, uint32_t* version) {
+  const char* expected = "expected a JSON body {\"version\": N} with N >= 1";
+  simdjson::dom::object obj;
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
+  for (auto field : obj) {
+    if (field.key != "version")
+      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " + expected);
+    SLUICE_RETURN_IF_ERROR(PositiveUint32(field.value, "version", version));
+  }
+  if (*version == 0) return InvalidArgument("request body: missing 'version'; " + std::string(expected));
+  return Status();
+}
+
+// Parses the prune body {"keep": N, "endpoint": "name"} (endpoint optional).
+Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
+  const char* expected = "expected a JSON body {\"keep\": N, \"endpoint\": \"name\"} with N >= 1 "
+                         "(endpoint optional: all endpoints when absent)";
+  simdjson::dom::object obj;
+  SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
+  for (auto field : obj) {
+    if (field.key == "keep") {
+      SLUICE_RETURN_IF_ERROR(PositiveUint32(field.value, "keep", keep));
+    } else if (field.key == "endpoint") {
+      std::string_view name;
+      if (field.value.get_string().get(name) || name.empty())
+        return InvalidArgument("request body: 'endpoint' must be an endpoint name, found " +
+                               simdjson::to_string(field.value));
+      *endpoint = std::string(name);
+    } else {
+      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " + expected);
+    }
+  }
+  if (*keep == 0) return InvalidArgument("request body: missing 'keep'; " + std::string(expected));
+  return Status();
+}
+
+// Why an endpoint is not ready ("" when it is).
+std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
+  if (e.current_version == 0)
+    return e.versions.empty() ? "no version exists yet; run `sluice migrate`"
+                              : "no current version yet: no version's cache has caught up (versions: " +
+                                    Catalog::VersionList(e) + ")";
+  const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
+  if (v == nullptr) return "current version " + std::to_string(e.current_version) + " is not served";
+  uint64_t lag = v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0;
+  std::string which = "the cache of v" + std::to_string(v->version);
+  if (lag > max_lag)
+    return which + " is " + std::to_string(lag) + " log records behind (ready_max_lag " +
+           std::to_string(max_lag) + ")";
+  if (!v->ready) return which + " has not caught up with its log since it was opened";
+  return "";
+}
+
+}  // namespace
+
+bool RestService::Allowed(const HttpRequest& request, RouteAccess access, HttpResponse* response) {
+  std::optional<std::string_view> key = RequestKey(request.x_api_key, request.authorization);
+  Status s = Authorize(options_, access, key);
+  if (s.ok()) return true;
+  if (s.code() == Code::kUnauthenticated) {
+    response->SetError(401, CodeName(s.code()), s.message());
+    response->www_authenticate = Challenge(key);
+  } else {
+    response->SetError(403, CodeName(s.code()), s.message());
+  }
+  return false;
+}
+
+bool RestService::MethodIs(const HttpRequest& request, const char* method, HttpResponse* response) {
+  if (request.method == method) return true;
+  response->allow = method;
+  response->SetError(405, "invalid_argument",
+                     std::string(request.method) + " is not allowed on " + std::string(request.path) +
+                         "; allowed: " + method);
+  return false;
+}
+
+bool RestService::AdminGate(const HttpRequest& request, const char* method, HttpResponse* response) {
+  if (!options_.admin_remote && !request.from_loopback) {
+    response->SetError(403, "permission_denied",
+                       "admin routes answer only requests from loopback addresses; set the rest "
+                       "option admin_remote: true to allow remote peers");
+    return false;
+  }
+  return Allowed(request, RouteAccess::kAdmin, response) && MethodIs(request, method, response);
+}
+
+void RestService::HandleReady(HttpResponse* response) {
+  std::shared_ptr<const Catalog> catalog;
+  Status s = catalog_.Refresh(&catalog);  // lag moves without notifications
+  if (!s.ok()) return response->SetError(s);
+  std::vector<std::string> reasons;
+  bool all = true;
+  for (const EndpointInfo& e : catalog->endpoints()) {
+    reasons.push_back(NotReadyReason(e, options_.ready_max_lag));
+    all = all && reasons.back().empty();
+  }
+  response->status = all ? 200 : 503;
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("ready");
+  w.Bool(all);
+  w.Key("endpoints");
+  w.BeginArray();
+  for (size_t i = 0; i < reasons.size(); ++i) {
+    const EndpointInfo& e = catalog->endpoints()[i];
+    const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
+    w.BeginObject();
+    w.Key("name");
+    w.String(e.name);
+    w.Key("current_version");
+    w.Uint(e.current_version);
+    w.Key("lag");
+    w.Uint(v != nullptr && v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0);
+    w.Key("ready");
+    w.Bool(reasons[i].empty());
+    if (!reasons[i].empty()) {
+      w.Key("reason");
+      w.String(reasons[i]);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void RestService::HandleMetrics(HttpResponse* response) {
+  std::string& out = response->body;
+  Status s = api_.Metrics(&out);
+  if (!out.empty() && out.back() != '\n') out += '\n';
+  if (!s.ok()) {
+    std::string message = s.message();
+    for (char& c : message)
+      if (c == '\n') c = ' ';
+    out += "# host metrics unavailable: " + message + "\n";
+  }
+  out += metrics_.Text();
+  response->content_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
+void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_name,
+                              HttpResponse* response) {
+  std::string name;
+  if (!PercentDecode(raw_name, false, &name))
+    return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name '" +
+                                              std::string(raw_name) + "'"));
+  uint32_t version = 0;
+  Status s = AdminVersion(request.body, &version);
+  if (s.ok()) s = api_.SetCurrent(name, version);
+  if (!s.ok()) return response->SetError(s);
+  (void)catalog_.Refresh(nullptr);
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("endpoint");
+  w.String(name);
+  w.Key("current_version");
+  w.Uint(version);
+  w.EndObject();
+}
+
+void RestService::HandlePrune(const HttpRequest& request, HttpResponse* response) {
+  uint32_t keep = 0;
+  std::string endpoint;
+  std::vector<std::string> lines;
+  Status s = PruneBody(request.body, &keep, &endpoint);
+  if (s.ok()) s = api_.Prune(endpoint, keep, &lines);
+  if (!s.ok()) return response->SetError(s);
+  (void)catalog_.Refresh(nullptr);
+  JsonWriter w(&response->body);
+  w.BeginObject();
+  w.Key("pruned");
+  w.BeginArray();
+  for (const std::string& line : lines) w.String(line);
+  w.EndArray();
+  w.EndObject();
+}
+
+}  // namespace sluice::rest
