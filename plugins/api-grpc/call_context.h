@@ -24,6 +24,9 @@ class CallContext {
   // Records the endpoint version that answers, sent to the client as the
   // initial metadata "x-sluice-version". Call at most once, before Send.
   virtual void SetVersion(uint32_t version) = 0;
+  // Streams: sends the response headers now (if not sent yet), telling the
+  // client that the stream is live.
+  virtual void SendHeaders() = 0;
   // Streams: queues one serialized message for the client, waiting while
   // too many are queued. False once the call is done (the handler stops).
   virtual bool Send(std::string message) = 0;

@@ -39,8 +39,11 @@ grpc::Status Handlers::Watch(const ApiHost::View& view, std::string_view filter,
     now_current = CurrentOf(*catalog_->Get(), name);
     return now_current != start_current && now_current != version;
   };
+  bool live = false;
   Status s = api_.Watch(view, filter, [&](uint32_t op, uint64_t offset, std::string_view row) {
     if (call.Done()) return false;
+    if (!live) call.SendHeaders();  // the watch is registered: tell the client
+    live = true;
     if (follow_current && (op == 0 || ++seen % kSwitchCheckEvery == 0) && switched()) return false;
     if (op == 0) return true;
     std::string message;

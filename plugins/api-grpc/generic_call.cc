@@ -65,6 +65,15 @@ bool GenericCall::Send(std::string message) {
   return true;
 }
 
+void GenericCall::SendHeaders() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (metadata_sent_ || completing_) return;
+    metadata_sent_ = true;
+  }
+  StartSendInitialMetadata();
+}
+
 void GenericCall::TakeNextLocked() {
   out_ = ToBuffer(queue_.front());
   queue_.pop_front();

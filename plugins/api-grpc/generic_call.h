@@ -63,6 +63,7 @@ class GenericCall : public grpc::ServerGenericBidiReactor, public CallContext {
   grpc::Status StopStatus() const override;
   void SetVersion(uint32_t version) override;
   bool Send(std::string message) override;
+  void SendHeaders() override;
 
   // gRPC callbacks.
   void OnReadDone(bool ok) override;
