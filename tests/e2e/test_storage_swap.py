@@ -1,15 +1,28 @@
 """End to end with the RocksDB storage plugin: ingest and serve on RocksDB,
 a LevelDB log beside a RocksDB cache, and what happens when the storage
 backend of an existing home changes (docs/config.md, "Changing storage
-backends")."""
+backends"). The ingest/serve suite and the crash harness run here again
+with RocksDB in place of LevelDB."""
 import json
 import os
 import unittest
 
+import test_crash
+import test_ingest_serve
 from harness import Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, write_config
 from test_ingest_serve import expected
 
 ROWS = 2000
+
+
+def use_storage(config_path, old, new):
+    """Rewrites the `storage:` line `old` of a config file to `new`."""
+    with open(config_path) as f:
+        text = f.read()
+    assert old in text, f"{config_path} has no line {old!r}"
+    with open(config_path, "w") as f:
+        f.write(text.replace(old, new))
+    return config_path
 
 
 def is_rocksdb_dir(path):
@@ -22,11 +35,7 @@ class StorageSwapTest(TempDirTest):
         """A config whose `storage:` section is the YAML text `storage`."""
         path = write_config(self.dir, [{"name": "trips", "primary_key": ["trip_id"],
                                         "secondary": [["pickup_zone_id"]]}])
-        with open(path) as f:
-            text = f.read()
-        with open(path, "w") as f:
-            f.write(text.replace("storage: { plugin: leveldb }", storage))
-        return path
+        return use_storage(path, "storage: { plugin: leveldb }", storage)
 
     def home(self, *parts):
         return os.path.join(self.dir, "home", *parts)
@@ -127,6 +136,36 @@ class StorageSwapTest(TempDirTest):
         self.serve_and_check_every_row(self.config(split), "api", "run")
         self.assertTrue(is_rocksdb_dir(self.home("cache", "trips", "v0001")))
         self.assertFalse(is_rocksdb_dir(self.home("pipeline", "logs", "trips", "v0001", "log")))
+
+
+class IngestServeOnRocksDbTest(test_ingest_serve.IngestServeTest):
+    """Every test of test_ingest_serve, with RocksDB for the log and the caches."""
+
+    def config(self, **kw):
+        return use_storage(super().config(**kw), "storage: { plugin: leveldb }",
+                           "storage: { plugin: rocksdb }")
+
+    def tearDown(self):
+        marker = os.path.join(self.dir, "home", "storage.json")
+        if os.path.exists(marker):
+            with open(marker) as f:
+                self.assertEqual(json.load(f)["log"]["plugin"], "rocksdb")
+        super().tearDown()
+
+
+class CrashWithRocksDbCacheTest(test_crash.CrashTest):
+    """The crash harness with the caches on RocksDB. The log stays on
+    LevelDB: the harness reads the committed log from LevelDB's files."""
+
+    def setUp(self):
+        super().setUp()
+        use_storage(self.config, "storage: { plugin: leveldb, options: { compression: none } }",
+                    "storage:\n  log: { plugin: leveldb, options: { compression: none } }\n"
+                    "  cache: rocksdb")
+
+    def verify_final(self):
+        super().verify_final()
+        self.assertTrue(is_rocksdb_dir(self.cache_dir), self.ctx())
 
 
 if __name__ == "__main__":
