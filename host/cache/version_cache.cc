@@ -9,6 +9,43 @@
 namespace sluice::host {
 namespace {
 
+namespace fs = std::filesystem;
+
+// Where an unreadable cache is moved before it is deleted.
+fs::path AsidePath(const fs::path& dir) {
+  fs::path aside = dir;
+  aside += ".unreadable";
+  return aside;
+}
+
+// Deletes what an interrupted removal left beside `dir`, if anything.
+Status DiscardAside(StoragePlugin& storage, const fs::path& dir) {
+  fs::path aside = AsidePath(dir);
+  std::error_code ec;
+  if (!fs::exists(aside, ec)) return Status();
+  SLUICE_RETURN_IF_ERROR(storage.RemoveKv(aside.string()).WithContext("remove cache " + aside.string()));
+  fs::remove_all(aside, ec);
+  if (ec) return Internal("cannot delete " + aside.string() + ": " + ec.message());
+  return Status();
+}
+
+// Removes an unreadable cache so that a crash at any moment leaves either
+// no cache or the unreadable one, never a half-deleted store in its place
+// (LevelDB, for one, would open a store whose CURRENT file is gone as a new
+// one and replay the stale write-ahead files left in it): the directory is
+// moved aside first, atomically, then deleted.
+Status RemoveUnreadable(StoragePlugin& storage, const fs::path& dir) {
+  SLUICE_RETURN_IF_ERROR(DiscardAside(storage, dir));
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))  // a backend that keeps no files there
+    return storage.RemoveKv(dir.string()).WithContext("remove cache " + dir.string());
+  fs::rename(dir, AsidePath(dir), ec);
+  if (ec)
+    return Internal("cannot move unreadable cache " + dir.string() + " aside: " + ec.message() +
+                    "; delete the directory and start again");
+  return DiscardAside(storage, dir);
+}
+
 const std::string kMetaKey("\x00m", 2);
 
 std::string EncodeMeta(uint64_t applied, uint64_t rows, uint64_t flags) {
@@ -38,6 +75,7 @@ Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& d
                           const TableSchema& schema, std::unique_ptr<VersionCache>* out,
                           bool* rebuilt) {
   *rebuilt = false;
+  SLUICE_RETURN_IF_ERROR(DiscardAside(storage, dir));
   for (int attempt = 0; attempt < 2; ++attempt) {
     std::unique_ptr<KvStore> kv;
     Status s = storage.OpenKv(dir.string(), /*create=*/true, &kv);
@@ -56,7 +94,7 @@ Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& d
     log::Warn("cache", "cache unreadable; rebuilding it from the log",
               {{"dir", dir.string()}, {"reason", s.message()}});
     c.reset();
-    SLUICE_RETURN_IF_ERROR(storage.RemoveKv(dir.string()).WithContext("remove cache " + dir.string()));
+    SLUICE_RETURN_IF_ERROR(RemoveUnreadable(storage, dir));
     *rebuilt = true;
   }
   return Internal("unreachable");

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "cache/cache_builder.h"
 #include "core/keycodec.h"
 #include "tests/test_util.h"
@@ -110,6 +113,40 @@ TEST_F(VersionCacheTest, UnreadableMetaMeansRebuild) {
   EXPECT_TRUE(rebuilt);
   EXPECT_EQ(c->applied(), 0u);
   EXPECT_EQ(c->rows(), 0u);
+}
+
+TEST_F(VersionCacheTest, UnreadableCacheIsMovedAsideAndDeleted) {
+  {
+    auto c = Open();
+    std::string r = Row(1, "a");
+    ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r}}, 2, 0).ok());
+  }
+  {
+    std::ofstream current(tmp_.path() / "cache" / "CURRENT", std::ios::trunc);
+    current << "garbage without a newline";
+  }
+  bool rebuilt = false;
+  auto c = Open(&rebuilt);
+  EXPECT_TRUE(rebuilt);
+  EXPECT_EQ(c->applied(), 0u);
+  EXPECT_TRUE(Keys(*c, VersionCache::PrimaryPrefix()).empty());
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "cache.unreadable"));
+}
+
+TEST_F(VersionCacheTest, LeftoverOfAnInterruptedRemovalIsDiscarded) {
+  {
+    auto c = Open();
+    std::string r = Row(7, "kept");
+    ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r}}, 2, 0).ok());
+  }
+  // A crash after the move aside, before the delete, leaves this behind.
+  std::filesystem::copy(tmp_.path() / "cache", tmp_.path() / "cache.unreadable");
+  bool rebuilt = true;
+  auto c = Open(&rebuilt);
+  EXPECT_FALSE(rebuilt);
+  EXPECT_EQ(c->applied(), 2u);
+  EXPECT_EQ(Keys(*c, VersionCache::PrimaryPrefix()).size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() / "cache.unreadable"));
 }
 
 TEST_F(VersionCacheTest, BuilderAppliesWholeCommitsAndRebuildsWhenAheadOfLog) {
