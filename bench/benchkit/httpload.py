@@ -80,7 +80,7 @@ class WrkResult:
 
 
 def wrk(url, mode, n, threads, conns, secs):
-    """Runs wrk with requests.lua in `mode` (key, zone, range, count, static)
+    """Runs wrk with requests.lua in `mode` (point, zone, range, scan, static)
     over keys 1..n. Fails if any request failed or got a status >= 400."""
     cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", "%ds" % secs, "--timeout", "10s",
            "-s", LUA, url, "--", mode, str(n)]

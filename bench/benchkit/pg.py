@@ -10,7 +10,7 @@ import pwd
 import re
 import shutil
 
-from .procs import BenchError, RssPoller, free_port, run_timed
+from .procs import BenchError, RssPoller, free_port, run_timed, tree_cpu_secs
 
 USER = "bench"
 
@@ -72,15 +72,21 @@ class Postgres:
 
     def psql(self, sql, timeout):
         """Runs sql (one statement) in its own session; returns (Timed, peak
-        RSS KiB of the largest server process while it ran)."""
-        with RssPoller(self.postmaster_pid()) as rss:
+        RSS KiB of the largest server process while it ran). Timed.cpu is
+        the CPU of the server's processes and of psql."""
+        pid = self.postmaster_pid()
+        cpu0 = tree_cpu_secs(pid)
+        with RssPoller(pid) as rss:
             t = run_timed([self._b("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] +
                           self._conn_args() + ["-d", "postgres", "-c", sql], timeout=timeout)
+        t.cpu += tree_cpu_secs(pid) - cpu0
         return t, rss.peak_kb
 
-    def pgbench(self, script, clients, secs):
+    def pgbench(self, script, clients, secs, sample=1.0):
         """Runs a custom pgbench script with prepared statements; returns
-        (tps, latencies in µs, peak server RSS KiB)."""
+        (tps, latencies in µs of a `sample` fraction of the transactions,
+        peak server RSS KiB, server CPU seconds). Logging every transaction costs pgbench about
+        a third of its rate at tens of thousands per second: sample there."""
         path = os.path.join(self.dir, "script.sql")
         with open(path, "w") as f:
             f.write(script)
@@ -89,13 +95,18 @@ class Postgres:
         os.makedirs(logdir)
         cmd = [self._b("pgbench"), "-n", "-M", "prepared", "-c", str(clients), "-j", str(clients),
                "-T", str(secs), "-f", path, "-l", "--log-prefix", os.path.join(logdir, "tx")]
-        with RssPoller(self.postmaster_pid()) as rss:
+        if sample < 1.0:
+            cmd += ["--sampling-rate", str(sample)]
+        pid = self.postmaster_pid()
+        cpu0 = tree_cpu_secs(pid)
+        with RssPoller(pid) as rss:
             t = run_timed(cmd + self._conn_args() + ["postgres"], timeout=secs + 60)
+        cpu = tree_cpu_secs(pid) - cpu0
         m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", t.out)
         failed = re.search(r"number of failed transactions: (\d+)", t.out)
         if not m or (failed and int(failed.group(1)) > 0):
             raise BenchError("pgbench failed:\n" + t.out + t.err)
-        return float(m.group(1)), read_latencies(logdir), rss.peak_kb
+        return float(m.group(1)), read_latencies(logdir), rss.peak_kb, cpu
 
     def stop(self):
         run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"],

@@ -18,10 +18,12 @@ class BenchError(Exception):
 
 
 class Timed:
-    """Outcome of run_timed: wall seconds, peak RSS (KiB), exit code, output."""
+    """Outcome of run_timed: wall seconds, CPU seconds (user + system, all
+    threads), peak RSS (KiB), exit code, output."""
 
-    def __init__(self, secs, maxrss_kb, rc, out, err):
-        self.secs, self.maxrss_kb, self.rc, self.out, self.err = secs, maxrss_kb, rc, out, err
+    def __init__(self, secs, cpu, maxrss_kb, rc, out, err):
+        self.secs, self.cpu, self.maxrss_kb = secs, cpu, maxrss_kb
+        self.rc, self.out, self.err = rc, out, err
 
 
 def run_timed(cmd, timeout, cwd=None, stdin_path=None, check=True, env=None):
@@ -38,7 +40,8 @@ def run_timed(cmd, timeout, cwd=None, stdin_path=None, check=True, env=None):
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        res = Timed(secs, rusage.ru_maxrss, p.returncode, out.read(), err.read())
+        res = Timed(secs, rusage.ru_utime + rusage.ru_stime, rusage.ru_maxrss, p.returncode,
+                    out.read(), err.read())
     if check and res.rc != 0:
         raise BenchError("%s exited %d\n%s" % (" ".join(cmd), res.rc, tail(res.err or res.out)))
     return res
@@ -72,6 +75,34 @@ def vm_hwm_kb(pid):
     return 0
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def cpu_secs(pid):
+    """CPU seconds (user + system, every thread) a live process has used."""
+    try:
+        f = _stat(pid)
+    except OSError:
+        return 0.0
+    return (int(f[11]) + int(f[12])) / TICK
+
+
+def tree_cpu_secs(pid):
+    """CPU seconds used by a process tree: every live member, plus the
+    children the root has already reaped (a server's finished workers)."""
+    try:
+        f = _stat(pid)
+    except OSError:
+        return 0.0
+    reaped = (int(f[13]) + int(f[14])) / TICK
+    return reaped + sum(cpu_secs(p) for p in tree(pid))
+
+
 def children(pid):
     """Direct child pids of pid (from /proc)."""
     out = []
@@ -79,8 +110,7 @@ def children(pid):
         if not name.isdigit():
             continue
         try:
-            with open("/proc/%s/stat" % name) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
+            fields = _stat(int(name))
         except OSError:
             continue
         if int(fields[1]) == pid:

@@ -1,9 +1,9 @@
 -- wrk request generator for the sluice benchmarks.
 --   wrk ... -s requests.lua URL -- MODE N
--- MODE: key    GET /trips/{k}, k uniform in 1..N
+-- MODE: point  GET /trips/{k}, k uniform in 1..N
 --       zone   POST /trips/query, 50 rows of one random pickup zone by key
 --       range  POST /trips/query, trip_id in [k, k+50): a primary key range
---       count  POST /trips/count, payment_type = "dispute" (no index: a scan)
+--       scan   POST /trips/count, payment_type = "dispute" (no index: a scan)
 --       static GET of the URL as given (the nginx ceiling)
 -- done() prints one line "WRKJSON {...}" with counts and latency
 -- percentiles in microseconds, which bench/benchkit/httpload.py reads.
@@ -20,11 +20,15 @@ end
 function init(args)
   mode = args[1] or "static"
   n = tonumber(args[2] or "1")
+  local known = { point = 1, zone = 1, range = 1, scan = 1, static = 1 }
+  if not known[mode] then
+    error("unknown mode " .. mode .. " (point, zone, range, scan, static)")
+  end
   math.randomseed(os.time() * 1000 + tid)
 end
 
 function request()
-  if mode == "key" then
+  if mode == "point" then
     return wrk.format("GET", "/trips/" .. math.random(1, n))
   elseif mode == "zone" then
     local body = string.format(
@@ -36,7 +40,7 @@ function request()
     local body = string.format(
       '{"$filter":{"trip_id":{"$gte":%d,"$lt":%d}},"$limit":50}', k, k + 50)
     return wrk.format("POST", "/trips/query", json_headers, body)
-  elseif mode == "count" then
+  elseif mode == "scan" then
     return wrk.format("POST", "/trips/count", json_headers,
                       '{"$filter":{"payment_type":"dispute"}}')
   end

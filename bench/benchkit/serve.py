@@ -1,0 +1,138 @@
+"""Serving benchmarks: REST by key and 50-row indexed query under load
+(issue 8, 4 and 5) and one-client latency per query kind (issue 6), beside
+nginx, PostgreSQL (pgbench) and SQLite. The sluice server is ctx.server,
+already serving the main dataset."""
+import http.client
+
+from . import baselines as bl
+from .httpload import start_nginx, wrk
+from .procs import BenchError, cpu_secs, tree, tree_cpu_secs, vm_hwm_kb
+from .report import Table, mb, ms, percentile, rate, ratio
+from .sluice import get_json
+
+LOAD_HEADER = ["system", "req/s", "p50", "p99", "server CPU/req", "peak RSS",
+               "sluice ÷ this: req/s", "sluice ÷ this: CPU/req"]
+
+
+def sanity(port):
+    """One request of each kind the load generator sends, checked."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for method, path, body, want in (
+            ("GET", "/trips/1", None, dict),
+            ("POST", "/trips/query", {"$filter": {"pickup_zone_id": 1},
+                                      "$order_by": {"trip_id": "asc"}, "$limit": 50}, list),
+            ("POST", "/trips/query", {"$filter": {"trip_id": {"$gte": 1, "$lt": 51}}}, list),
+            ("POST", "/trips/count", {"$filter": {"payment_type": "dispute"}}, dict)):
+        status, got = get_json(c, method, path, body)
+        if status != 200 or not isinstance(got, want):
+            raise BenchError("%s %s answered %s: %s" % (method, path, status, str(got)[:300]))
+    c.close()
+
+
+class Measured:
+    """One system under load: rate, latency (µs), server CPU µs per request, RSS."""
+
+    def __init__(self, rps, p50, p99, cpu_us, rss_kb):
+        self.rps, self.p50, self.p99, self.cpu_us, self.rss_kb = rps, p50, p99, cpu_us, rss_kb
+
+
+def _row(t, name, m, ref):
+    t.row(name, rate(m.rps), ms(m.p50), ms(m.p99), "%.0f µs" % m.cpu_us, mb(m.rss_kb),
+          ratio(ref.rps, m.rps), ratio(m.cpu_us, ref.cpu_us))
+
+
+def load_sluice(ctx, mode, threads, conns, secs):
+    srv, port = ctx.server
+    cpu0 = cpu_secs(srv.proc.pid)
+    w = wrk("http://127.0.0.1:%d" % port, mode, ctx.rows, threads, conns, secs)
+    cpu = cpu_secs(srv.proc.pid) - cpu0
+    return Measured(w.rps, w.p50, w.p99, cpu * 1e6 / w.requests, srv.hwm_kb())
+
+
+def load_pg(ctx, query, clients, secs):
+    tps, lat, rss, cpu = ctx.pg.pgbench(bl.pgbench_script(query, ctx.rows), clients, secs,
+                                        sample=0.1)
+    lat.sort()
+    return Measured(tps, percentile(lat, 50), percentile(lat, 99), cpu * 1e6 / (tps * secs), rss)
+
+
+def load_nginx(ctx):
+    ng, port = start_nginx(ctx.run_dir)
+    try:
+        cpu0 = tree_cpu_secs(ng.proc.pid)
+        w = wrk("http://127.0.0.1:%d/static.json" % port, "static", 1, 2, 50, ctx.load_secs)
+        cpu = tree_cpu_secs(ng.proc.pid) - cpu0
+        rss = max(vm_hwm_kb(p) for p in tree(ng.proc.pid))
+    finally:
+        ng.stop()
+    return Measured(w.rps, w.p50, w.p99, cpu * 1e6 / w.requests, rss)
+
+
+def get_by_key(ctx):
+    t = Table("4. REST GET /trips/{key}, random keys, wrk -t2 -c50 %ds" % ctx.load_secs,
+              LOAD_HEADER)
+    sanity(ctx.server[1])
+    if ctx.skipped(t, "wrk"):
+        return t
+    s = load_sluice(ctx, "point", 2, 50, ctx.load_secs)
+    _row(t, "sluice GET /trips/{key}", s, s)
+    if not ctx.skipped(t, "nginx"):
+        n = load_nginx(ctx)
+        _row(t, "nginx static 300-byte file", n, s)
+        t.target("GET by key >= 0.7x nginx static req/s", ratio(s.rps, n.rps), s.rps >= 0.7 * n.rps)
+    t.target("GET by key p99 <= 5 ms", ms(s.p99), s.p99 <= 5000)
+    if not ctx.skipped(t, "postgresql"):
+        _row(t, "PostgreSQL point select (pgbench -c2, prepared)", load_pg(ctx, "point", 2,
+                                                                           ctx.load_secs), s)
+    t.note("server CPU/req: CPU the server used during the run divided by requests answered "
+           "(the load generator's own CPU excluded); wrk or pgbench shares the 2 cores")
+    return t
+
+
+def zone_query(ctx):
+    t = Table("5. REST 50-row indexed query (pickup_zone_id = z order by key), %ds" % ctx.load_secs,
+              LOAD_HEADER)
+    if ctx.skipped(t, "wrk"):
+        return t
+    s = load_sluice(ctx, "zone", 2, 50, ctx.load_secs)
+    _row(t, "sluice POST /trips/query (wrk -t2 -c50)", s, s)
+    if not ctx.skipped(t, "postgresql"):
+        best = 0
+        for clients in (2, 8):
+            p = load_pg(ctx, "zone", clients, ctx.load_secs)
+            best = max(best, p.rps)
+            _row(t, "PostgreSQL, index (pickup_zone_id, trip_id), pgbench -c%d" % clients, p, s)
+        t.target("50-row indexed query >= PostgreSQL (best of -c2, -c8)", ratio(s.rps, best),
+                 s.rps >= best)
+    t.note("each answer is 50 records (fewer only when a zone has fewer trips: small inputs)")
+    return t
+
+
+def latency(ctx):
+    """Issue 6: one client, back to back, per query kind and system."""
+    t = Table("8. Query latency by kind, one client back to back, %ds each" % ctx.lat_secs,
+              ["query", "system", "req/s", "rows/s", "p50", "p90", "p99"])
+    port = ctx.server[1]
+    kinds = [("point", "by key", 1), ("range", "key range, 50 rows", 50),
+             ("zone", "index eq, 50 rows", 50), ("scan", "count, no index (scan)", ctx.rows)]
+    for kind, label, rows in kinds:
+        if "wrk" not in ctx.skip:
+            w = wrk("http://127.0.0.1:%d" % port, kind, ctx.rows, 1, 1, ctx.lat_secs)
+            t.row(label, "sluice REST", rate(w.rps), rate(w.rps * rows), ms(w.p50), ms(w.p90),
+                  ms(w.p99))
+        if ctx.pg:
+            tps, lat, _, _ = ctx.pg.pgbench(bl.pgbench_script(kind, ctx.rows), 1, ctx.lat_secs)
+            _lat_row(t, label, "PostgreSQL (pgbench -c1)", tps, sorted(lat), rows)
+        if ctx.sqlite_db:
+            lat = sorted(bl.sqlite_latencies(ctx.sqlite_db, kind, ctx.rows, ctx.lat_secs))
+            _lat_row(t, label, "SQLite in-process", len(lat) / ctx.lat_secs, lat, rows)
+    for name in ("wrk", "postgresql", "sqlite"):
+        ctx.skipped(t, name)
+    t.note("rows/s: rows returned, or for the scan rows examined; SQLite runs inside the "
+           "benchmark process (no network, no JSON), a floor rather than a service")
+    return t
+
+
+def _lat_row(t, label, system, rps, lat, rows):
+    t.row(label, system, rate(rps), rate(rps * rows), ms(percentile(lat, 50)),
+          ms(percentile(lat, 90)), ms(percentile(lat, 99)))
