@@ -100,17 +100,25 @@ Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& d
   return Internal("unreachable");
 }
 
-Status VersionCache::LoadMeta() {
+Status VersionCache::ReadMeta(const KvSnapshot* snapshot, CacheMeta* out) const {
+  *out = CacheMeta();
   std::string v;
-  Status s = kv_->Get(nullptr, kMetaKey, &v);
+  Status s = kv_->Get(snapshot, kMetaKey, &v);
   if (s.code() == Code::kNotFound) return Status();
-  if (!s.ok()) return s.code() == Code::kInternal ? DataLoss(s.message()) : s;
+  SLUICE_RETURN_IF_ERROR(s);
   const uint8_t* p = reinterpret_cast<const uint8_t*>(v.data());
   const uint8_t* end = p + v.size();
-  uint64_t applied, rows, flags;
-  if (!GetVarint(&p, end, &applied) || !GetVarint(&p, end, &rows) || !GetVarint(&p, end, &flags))
+  if (!GetVarint(&p, end, &out->applied) || !GetVarint(&p, end, &out->rows) ||
+      !GetVarint(&p, end, &out->flags))
     return DataLoss("malformed cache meta");
-  applied_ = applied, rows_ = rows, flags_ = flags;
+  return Status();
+}
+
+Status VersionCache::LoadMeta() {
+  CacheMeta m;
+  Status s = ReadMeta(nullptr, &m);
+  if (!s.ok()) return s.code() == Code::kInternal ? DataLoss(s.message()) : s;
+  applied_ = m.applied, rows_ = m.rows, flags_ = m.flags;
   return Status();
 }
 

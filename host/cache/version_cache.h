@@ -31,6 +31,13 @@ struct CacheOp {
   uint64_t offset = 0;   // log offset of the record
 };
 
+// The cache's meta entry: where it stands in its log.
+struct CacheMeta {
+  uint64_t applied = 0;  // log offset after the last applied commit
+  uint64_t rows = 0;     // rows stored
+  uint64_t flags = 0;    // flags of the last applied commit
+};
+
 class VersionCache {
  public:
   // Opens (creating if needed) the cache under `dir`. A cache that cannot
@@ -53,6 +60,13 @@ class VersionCache {
   uint64_t applied() const { return applied_.load(std::memory_order_acquire); }
   uint64_t rows() const { return rows_.load(std::memory_order_acquire); }
   uint64_t flags() const { return flags_.load(std::memory_order_acquire); }
+
+  // Reads the meta entry as `snapshot` sees it (nullptr: the latest state),
+  // e.g. the row count that belongs with a query's snapshot, which rows()
+  // may already have moved past. An empty cache has no meta: all zeros.
+  // DATA_LOSS when the entry is malformed; the store's errors as they are.
+  // Thread-safe.
+  Status ReadMeta(const KvSnapshot* snapshot, CacheMeta* out) const;
 
   const TableSchema& schema() const { return schema_; }
   KvStore& kv() { return *kv_; }

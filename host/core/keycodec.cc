@@ -48,6 +48,32 @@ void AppendKeyFields(std::string* out, const std::vector<Value>& row,
   for (uint32_t f : fields) AppendKeyValue(out, row[f]);
 }
 
+bool SkipKeyValue(Type type, std::string_view key, size_t* pos) {
+  if (*pos >= key.size()) return false;
+  if (key[(*pos)++] == '\0') return true;  // null
+  size_t n = 0;
+  switch (type) {
+    case Type::kInt64:
+    case Type::kTimestamp:
+    case Type::kFloat64: n = 8; break;
+    case Type::kDate: n = 4; break;
+    case Type::kBool: n = 1; break;
+    case Type::kString:
+      while (*pos + 1 < key.size()) {
+        if (key[*pos] != '\0') {
+          ++*pos;
+          continue;
+        }
+        *pos += 2;  // 0x00 0xFF (an escaped zero byte) or 0x00 0x01 (the end)
+        if (key[*pos - 1] == '\x01') return true;
+      }
+      return false;
+  }
+  if (*pos + n > key.size()) return false;
+  *pos += n;
+  return true;
+}
+
 Status ParseValueText(Type type, std::string_view text, std::string* storage, Value* out) {
   out->type = type;
   out->null = false;

@@ -31,6 +31,13 @@ void AppendKeyValue(std::string* out, const Value& v);
 void AppendKeyFields(std::string* out, const std::vector<Value>& row,
                      const std::vector<uint32_t>& fields);
 
+// Advances *pos past one value of `type` encoded by AppendKeyValue in
+// `key` (the inverse walk, used to find where a composite key's next
+// component starts). False when key[*pos..] ends before the value does;
+// *pos is then unspecified. Does not check the bytes beyond their lengths
+// and terminators: a string ends at the first 0x00 0x01.
+bool SkipKeyValue(Type type, std::string_view key, size_t* pos);
+
 // Parses a value of `type` from text (as in URLs and config): integers,
 // decimal floats, true/false, ISO-8601 timestamps and dates, strings as-is.
 // InvalidArgument with expected vs found.

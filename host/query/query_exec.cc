@@ -18,33 +18,6 @@ constexpr size_t kReadChunk = 256;          // entries copied out of the store a
 constexpr size_t kBatchRows = 256;          // rows per result batch ...
 constexpr size_t kBatchBytes = 1u << 20;    // ... or bytes, whichever comes first
 
-// Advances *pos past one key-encoded value of `type` (core/keycodec.h).
-bool SkipKeyValue(Type type, std::string_view k, size_t* pos) {
-  if (*pos >= k.size()) return false;
-  if (k[(*pos)++] == '\0') return true;  // null
-  size_t n = 0;
-  switch (type) {
-    case Type::kInt64:
-    case Type::kTimestamp:
-    case Type::kFloat64: n = 8; break;
-    case Type::kDate: n = 4; break;
-    case Type::kBool: n = 1; break;
-    case Type::kString:
-      while (*pos + 1 < k.size()) {
-        if (k[*pos] != '\0') {
-          ++*pos;
-          continue;
-        }
-        *pos += 2;
-        if (k[*pos - 1] == '\x01') return true;
-      }
-      return false;
-  }
-  if (*pos + n > k.size()) return false;
-  *pos += n;
-  return true;
-}
-
 // Reads the candidate rows of one query from one snapshot, in plan order.
 class Executor {
  public:
@@ -221,22 +194,6 @@ void Report(const VersionCache& cache, const Query& q, const Executor& ex, bool 
   info->examined = ex.examined();
 }
 
-// Row count stored in the cache meta (version_cache.h: 0x00 'm' -> varint
-// applied | varint rows | varint flags), as of the snapshot.
-Status MetaRows(VersionCache& cache, const KvSnapshot* snap, uint64_t* rows) {
-  std::string v;
-  Status s = cache.kv().Get(snap, std::string("\x00m", 2), &v);
-  *rows = 0;
-  if (s.code() == Code::kNotFound) return Status();
-  SLUICE_RETURN_IF_ERROR(s);
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(v.data());
-  uint64_t applied = 0;
-  const uint8_t* end = p + v.size();
-  if (!GetVarint(&p, end, &applied) || !GetVarint(&p, end, rows))
-    return DataLoss("malformed cache meta");
-  return Status();
-}
-
 }  // namespace
 
 Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const sluice_row_batch&)> fn,
@@ -259,7 +216,9 @@ Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPla
   *count = 0;
   Status s;
   if (plan.scan() && plan.residual.empty() && !q.has_after) {  // the whole table
-    s = MetaRows(cache, ex.snapshot(), count);
+    CacheMeta meta;
+    s = cache.ReadMeta(ex.snapshot(), &meta);
+    *count = meta.rows;
   } else {
     s = ex.Walk(!plan.exact(q), false,
                 [&](std::string_view, const std::vector<Value>&, bool*) { ++*count; });
