@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/query_limits.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 
@@ -89,6 +90,7 @@ struct Config {
   std::vector<EndpointConfig> endpoints;
   std::vector<PluginInstanceConfig> apis;  // in file order
   IngestConfig ingest;
+  QueryLimits query;  // `query:`: page sizes and scan budget of every query
 };
 
 // Reads and validates the YAML file `file`. NOT_FOUND naming the absolute

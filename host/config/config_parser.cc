@@ -9,8 +9,11 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string_view> kTopKeys = {"app_name",    "home_dir",  "log_level",
                                                 "plugin_dirs", "storage",   "connections",
-                                                "endpoints",   "ingest",    "api"};
+                                                "endpoints",   "ingest",    "api",
+                                                "query"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
+// Largest query.default_limit and query.max_limit: one page of records.
+constexpr uint64_t kMaxQueryLimit = 1000000;
 
 // True for option keys whose values are file system paths: the last key
 // that is not a list index is "path" or ends in "_path" or "_dir".
@@ -73,6 +76,7 @@ void ConfigParser::ParseTop(const std::vector<Entry>& entries) {
   if (const Entry* e = FindEntry(entries, "connections")) ParseConnections(*e);
   if (const Entry* e = FindEntry(entries, "endpoints")) ParseEndpoints(*e);
   if (const Entry* e = FindEntry(entries, "ingest")) ParseIngest(*e);
+  if (const Entry* e = FindEntry(entries, "query")) ParseQueryLimits(*e);
   if (const Entry* e = FindEntry(entries, "api")) ParseApis(*e);
 }
 
@@ -212,6 +216,37 @@ void ConfigParser::ParseIngest(const Entry& e) {
       in.commit_interval_ms = static_cast<uint32_t>(v);
     if (x.key == "poll_interval_ms" && ReadUnsigned(x, path, 1, 3600000, &problems_, &v))
       in.poll_interval_ms = static_cast<uint32_t>(v);
+  }
+}
+
+void ConfigParser::ParseQueryLimits(const Entry& e) {
+  if (e.value.IsNull()) return;
+  if (!e.value.IsMap()) {
+    problems_.Add(e.mark, "query",
+                  "expected a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 }, found " +
+                      Describe(e.value));
+    return;
+  }
+  std::vector<Entry> entries = ReadEntries(e.value, "query", &problems_);
+  DropUnknownKeys(&entries, {"default_limit", "max_limit", "scan_budget"}, "query", &problems_);
+  QueryLimits& q = cfg_->query;
+  const Entry* default_limit = nullptr;
+  uint64_t v = 0;
+  for (const Entry& x : entries) {
+    std::string path = JoinPath("query", x.key);
+    if (x.key == "default_limit" && ReadUnsigned(x, path, 1, kMaxQueryLimit, &problems_, &v))
+      q.default_limit = static_cast<uint32_t>(v), default_limit = &x;
+    if (x.key == "max_limit" && ReadUnsigned(x, path, 1, kMaxQueryLimit, &problems_, &v))
+      q.max_limit = static_cast<uint32_t>(v);
+    if (x.key == "scan_budget" && ReadUnsigned(x, path, 1, 1000000000000, &problems_, &v))
+      q.scan_budget = v;
+  }
+  if (default_limit == nullptr) {  // the built-in default never exceeds a smaller maximum
+    q.default_limit = std::min(q.default_limit, q.max_limit);
+  } else if (q.default_limit > q.max_limit) {
+    problems_.Add(default_limit->mark, "query.default_limit",
+                  "expected at most query.max_limit (" + std::to_string(q.max_limit) + "), found " +
+                      std::to_string(q.default_limit) + "; lower default_limit or raise max_limit");
   }
 }
 

@@ -42,6 +42,7 @@ class ConfigParser {
   void ParseConnections(const Entry& e);
   bool ParseConnection(const YAML::Node& node, const std::string& path, ConnectionConfig* out);
   void ParseIngest(const Entry& e);
+  void ParseQueryLimits(const Entry& e);
   void ParseApis(const Entry& e);
   bool ParseApi(const Entry& e, const std::string& path, PluginInstanceConfig* out);
 

@@ -23,17 +23,12 @@
 #include "cache/version_cache.h"
 #include "core/table_schema.h"
 #include "query/query.h"
+#include "query/query_limits.h"
 #include "sluice/function_ref.h"
 #include "sluice/row.h"
 #include "sluice/status.h"
 
 namespace sluice::host {
-
-struct QueryLimits {
-  uint32_t default_limit = 50;   // $limit when the query has none
-  uint32_t max_limit = 10000;    // larger $limit is INVALID_ARGUMENT
-  uint64_t scan_budget = 1000000;  // rows (or index entries) one query may examine
-};
 
 // What a query did, for logs, metrics and `explain`-style output.
 struct QueryPlanInfo {

@@ -278,10 +278,11 @@ TEST(ConfigProblemTest, DocumentMustBeAMap) {
 TEST(ConfigProblemTest, UnknownTopLevelKeySuggestsTheClosest) {
   EXPECT_EQ(Problem("endpoint: []\n"),
             "sluice.yaml:1:1: endpoint: unknown key (did you mean \"endpoints\"?); expected one of: "
-            "app_name, home_dir, log_level, plugin_dirs, storage, connections, endpoints, ingest, api");
+            "app_name, home_dir, log_level, plugin_dirs, storage, connections, endpoints, ingest, api, "
+            "query");
   EXPECT_EQ(Problem("zzz: 1\n"),
             "sluice.yaml:1:1: zzz: unknown key; expected one of: app_name, home_dir, log_level, "
-            "plugin_dirs, storage, connections, endpoints, ingest, api");
+            "plugin_dirs, storage, connections, endpoints, ingest, api, query");
 }
 
 TEST(ConfigProblemTest, DuplicateKey) {
@@ -526,6 +527,51 @@ TEST(ConfigProblemTest, Ingest) {
   EXPECT_EQ(Problem("ingest: { poll_ms: 5 }\n"),
             "sluice.yaml:1:11: ingest.poll_ms: unknown key; expected one of: batch_rows, commit_rows, "
             "commit_interval_ms, poll_interval_ms");
+}
+
+TEST(ConfigTest, QueryLimits) {
+  Config c;
+  ASSERT_TRUE(Parse(std::string(kBase) +
+                        "query: { default_limit: 20, max_limit: 500, scan_budget: 250000 }\n",
+                    &c)
+                  .ok());
+  EXPECT_EQ(c.query.default_limit, 20u);
+  EXPECT_EQ(c.query.max_limit, 500u);
+  EXPECT_EQ(c.query.scan_budget, 250000u);
+  Config d;
+  ASSERT_TRUE(Parse(kBase, &d).ok());
+  EXPECT_EQ(d.query, QueryLimits());
+  EXPECT_EQ(d.query.default_limit, 50u);
+  EXPECT_EQ(d.query.max_limit, 10000u);
+  EXPECT_EQ(d.query.scan_budget, 1000000u);
+  Config e;  // `query:` with no value keeps every default
+  ASSERT_TRUE(Parse(std::string(kBase) + "query:\n", &e).ok());
+  EXPECT_EQ(e.query, QueryLimits());
+  // A maximum below the built-in default page size lowers that default too.
+  Config f;
+  ASSERT_TRUE(Parse(std::string(kBase) + "query: { max_limit: 10 }\n", &f).ok());
+  EXPECT_EQ(f.query.default_limit, 10u);
+  EXPECT_EQ(f.query.max_limit, 10u);
+}
+
+TEST(ConfigProblemTest, Query) {
+  EXPECT_EQ(Problem("query: 100\n"),
+            "sluice.yaml:1:8: query: expected a map like { default_limit: 50, max_limit: 10000, "
+            "scan_budget: 1000000 }, found \"100\"");
+  EXPECT_EQ(Problem("query: { default_limit: 0 }\n"),
+            "sluice.yaml:1:25: query.default_limit: expected a whole number from 1 to 1000000, found \"0\"");
+  EXPECT_EQ(Problem("query: { max_limit: 2000000 }\n"),
+            "sluice.yaml:1:21: query.max_limit: expected a whole number from 1 to 1000000, "
+            "found \"2000000\"");
+  EXPECT_EQ(Problem("query: { scan_budget: -5 }\n"),
+            "sluice.yaml:1:23: query.scan_budget: expected a whole number from 1 to 1000000000000, "
+            "found \"-5\"");
+  EXPECT_EQ(Problem("query: { default_limit: 200, max_limit: 100 }\n"),
+            "sluice.yaml:1:25: query.default_limit: expected at most query.max_limit (100), found 200; "
+            "lower default_limit or raise max_limit");
+  EXPECT_EQ(Problem("query: { max_limits: 5 }\n"),
+            "sluice.yaml:1:10: query.max_limits: unknown key (did you mean \"max_limit\"?); expected one "
+            "of: default_limit, max_limit, scan_budget");
 }
 
 TEST(ConfigProblemTest, Api) {
