@@ -20,7 +20,7 @@ Status Server::StartApi() {
   for (const EndpointConfig& ep : runtime_.config().endpoints) pins_[ep.name] = ep.version;
   registry_ = std::make_unique<Registry>(runtime_);
   SLUICE_RETURN_IF_ERROR(registry_->Start());
-  api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), QueryLimits());
+  api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), runtime_.config().query);
   api_host_->SetExtraMetrics([this] { return ExtraMetrics(); });
   SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(api_host_->table(), &apis_));
   registry_->AddListener([this] {
