@@ -7,6 +7,18 @@
 
 namespace sluice::rest {
 
+namespace {
+
+// `text` fit for a header value: control characters become spaces.
+std::string HeaderSafe(std::string_view text) {
+  std::string out(text);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  return out;
+}
+
+}  // namespace
+
 bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* response) {
   Status s = api_.Acquire(target.endpoint->name, target.version, view);
   if (!s.ok()) {
@@ -26,13 +38,21 @@ void RestService::RunQuery(const Target& target, std::string_view query_json,
   std::string& body = response->body;
   JsonWriter w(&body);
   Status row_error;
+  QueryInfo info;
   w.BeginArray();
-  Status s = api_.Query(view, query_json, [&](const sluice_row_batch& rows) {
-    for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i)
-      row_error = w.Record(schema, BatchRow(rows, i));
-    return row_error.ok();
-  });
+  Status s = api_.Query(
+      view, query_json,
+      [&](const sluice_row_batch& rows) {
+        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i)
+          row_error = w.Record(schema, BatchRow(rows, i));
+        return row_error.ok();
+      },
+      &info);
   w.EndArray();
+  if (info.reported && !info.plan.empty()) {
+    response->plan = HeaderSafe(info.plan);
+    response->scan = info.scan;
+  }
   if (s.ok()) s = row_error;
   if (!s.ok()) {
     body.clear();

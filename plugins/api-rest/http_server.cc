@@ -205,6 +205,10 @@ class RequestHandler : public Http::Handler {
     if (!response.endpoint.empty()) AddHeader(writer, "X-Sluice-Endpoint", response.endpoint);
     if (response.version != 0)
       AddHeader(writer, "X-Sluice-Version", std::to_string(response.version));
+    if (!response.plan.empty()) {
+      AddHeader(writer, "X-Sluice-Plan", response.plan);
+      AddHeader(writer, "X-Sluice-Scan", response.scan ? "true" : "false");
+    }
     if (!response.allow.empty()) AddHeader(writer, "Allow", response.allow);
     std::weak_ptr<Tcp::Peer> peer;
     try {

@@ -46,6 +46,11 @@ struct HttpResponse {
   std::string allow;     // methods for the Allow header (405 answers)
   std::string endpoint;  // X-Sluice-Endpoint, when the request named an endpoint
   uint32_t version = 0;  // X-Sluice-Version when nonzero: the version that answered
+  // How the query behind a list or query answer ran, as the host reported
+  // it: X-Sluice-Plan (header-safe text; "" = not reported, no headers)
+  // and X-Sluice-Scan. Kept on error answers too (e.g. over the budget).
+  std::string plan;
+  bool scan = false;
   std::string content_type;      // Content-Type; "" = application/json
   std::string www_authenticate;  // WWW-Authenticate (401 answers)
   // The route template that answered ("/{endpoint}/{pk}"), for metrics;

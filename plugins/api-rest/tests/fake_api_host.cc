@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <cstddef>
 #include <unordered_map>
 
 #include "sluice/row.h"
@@ -97,6 +98,7 @@ FakeApiHost::FakeApiHost() {
   c_.get = &Get;
   c_.count = &Count;
   c_.query = &Query;
+  c_.query_info = &QueryInfo;
   c_.set_current = &SetCurrent;
   c_.metrics = &Metrics;
   c_.prune = &Prune;
@@ -238,8 +240,44 @@ int32_t FakeApiHost::Count(void* ctx, void* view, const char* query, size_t quer
   return SLUICE_OK;
 }
 
+void FakeApiHost::set_plan(std::string plan, bool scan) {
+  std::lock_guard<std::mutex> lock(mu_);
+  plan_ = std::move(plan);
+  plan_scan_ = scan;
+}
+
+void FakeApiHost::set_abi_1_0() { c_.struct_size = offsetof(sluice_api_host, query_info); }
+
 int32_t FakeApiHost::Query(void* ctx, void* view, const char* query, size_t query_size,
                            sluice_rows_fn fn, void* fn_ctx, sluice_status* st) {
+  uint64_t examined = 0;
+  return RunQuery(ctx, view, query, query_size, fn, fn_ctx, &examined, st);
+}
+
+int32_t FakeApiHost::QueryInfo(void* ctx, void* view, const char* query, size_t query_size,
+                               sluice_rows_fn fn, void* fn_ctx,
+                               void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                               sluice_status* st) {
+  auto* self = static_cast<FakeApiHost*>(ctx);
+  uint64_t examined = 0;
+  int32_t rc = RunQuery(ctx, view, query, query_size, fn, fn_ctx, &examined, st);
+  if (rc == SLUICE_OK && info_fn != nullptr) {  // like the host: no plan for a malformed query
+    std::string plan;
+    bool scan;
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      plan = self->plan_, scan = self->plan_scan_;
+    }
+    info_fn(info_ctx, "plan", plan.c_str());
+    info_fn(info_ctx, "scan", scan ? "true" : "false");
+    info_fn(info_ctx, "examined", std::to_string(examined).c_str());
+  }
+  return rc;
+}
+
+int32_t FakeApiHost::RunQuery(void* ctx, void* view, const char* query, size_t query_size,
+                              sluice_rows_fn fn, void* fn_ctx, uint64_t* examined,
+                              sluice_status* st) {
   auto* self = static_cast<FakeApiHost*>(ctx);
   self->RecordQuery(query, query_size);
   std::function<void()> hook;
@@ -259,6 +297,7 @@ int32_t FakeApiHost::Query(void* ctx, void* view, const char* query, size_t quer
   const VersionRec& v = *static_cast<View*>(view)->version;
   size_t begin = std::min<uint64_t>(skip, v.data.rows.size());
   size_t end = std::min<uint64_t>(begin + limit, v.data.rows.size());
+  *examined = end;
   SendRows(v, begin, end, fn, fn_ctx);
   return SLUICE_OK;
 }

@@ -5,7 +5,8 @@
 //
 // Deliberately small: get matches the key text exactly; count supports only
 // an empty $filter (anything else is UNIMPLEMENTED); query honours $limit
-// (default 50) and $skip and returns rows in insertion order.
+// (default 50) and $skip and returns rows in insertion order; query_info
+// (ABI 1.1) does the same and reports the plan set by set_plan.
 #ifndef SLUICE_PLUGINS_API_REST_TESTS_FAKE_API_HOST_H_
 #define SLUICE_PLUGINS_API_REST_TESTS_FAKE_API_HOST_H_
 
@@ -62,6 +63,12 @@ class FakeApiHost {
   int open_views() const { return open_views_.load(); }
   // Called inside every query call before it answers (may block).
   void set_on_query(std::function<void()> fn);
+  // What query_info reports as the plan of every query it runs. Default:
+  // "scan" and scan true (this host reads rows in insertion order).
+  void set_plan(std::string plan, bool scan);
+  // Offers only the ABI 1.0 part of the table (struct_size ends before
+  // query_info), as an older host would.
+  void set_abi_1_0();
   // The text the metrics call answers (ABI 1.1).
   void set_metrics_text(std::string text);
   // "endpoint keep" of every prune call so far ("" endpoint = all).
@@ -85,6 +92,13 @@ class FakeApiHost {
   static int32_t Query(void* ctx, void* view, const char* query, size_t query_size,
                        sluice_rows_fn fn, void* fn_ctx, sluice_status* st);
   static int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st);
+  static int32_t QueryInfo(void* ctx, void* view, const char* query, size_t query_size,
+                           sluice_rows_fn fn, void* fn_ctx,
+                           void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                           sluice_status* st);
+  // Runs a query for Query and QueryInfo; *examined = rows looked at.
+  static int32_t RunQuery(void* ctx, void* view, const char* query, size_t query_size,
+                          sluice_rows_fn fn, void* fn_ctx, uint64_t* examined, sluice_status* st);
   static int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
                          sluice_status* st);
   // Drops versions older than the newest `keep` that are not current, like
@@ -100,6 +114,8 @@ class FakeApiHost {
   std::vector<std::unique_ptr<EndpointRec>> endpoints_;  // guarded by mu_
   std::string last_query_;                                // guarded by mu_
   std::function<void()> on_query_;                        // guarded by mu_
+  std::string plan_ = "scan";                             // guarded by mu_
+  bool plan_scan_ = true;                                 // guarded by mu_
   std::string metrics_text_;                              // guarded by mu_
   std::vector<std::string> prune_calls_;                  // guarded by mu_
   std::atomic<int> open_views_{0};
