@@ -157,10 +157,17 @@ class RecoveryTest(TempDirTest):
         s, http, rebuild = self.serve_until_ready(cfg)
         log_end = self.state(http)["log_end"]
         self.assertEqual(s.stop(), 0, s.stderr())
-        s, http, restart = self.serve_until_ready(cfg)
+        t0 = time.time()
+        s = self.start(cfg, "api", "run")
+        http = Http(s.wait_listening())
+        listening = time.time()
+        # The cache is opened before the API listens, already caught up:
+        # nothing is applied, it is ready at once.
+        wait_ready(http, "trips", rows=self.ROWS, timeout=1.0)
+        ready = time.time()
         self.assertIn(f"log_end={log_end} cache_offset={log_end} rebuilt=false", s.stderr())
-        print(f"\nready after restart {restart:.2f}s, full rebuild {rebuild:.2f}s ({self.ROWS} rows)")
-        self.assertLess(restart, rebuild, "a restart took as long as a rebuild")
+        print(f"\nready {ready - t0:.2f}s after a restart ({ready - listening:.3f}s after listening), "
+              f"full rebuild {rebuild:.2f}s ({self.ROWS} rows)")
         self.assertEqual(s.stop(), 0, s.stderr())
 
     def test_ready_after_restart_when_a_size_commit_took_the_last_rows(self):
