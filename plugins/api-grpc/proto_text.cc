@@ -55,28 +55,6 @@ Status Build(DescriptorPool* pool, const FileDescriptorProto& file, const FileDe
   return Status();
 }
 
-// Adds a blank line before each top-level statement (and the comment
-// leading it) that follows another, for readability.
-std::string Spaced(const std::string& text) {
-  std::string out;
-  bool prev_comment = false, first = true;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
-    bool top = !line.empty() && line[0] != ' ' && line[0] != '}';
-    bool comment = line.substr(0, 2) == "//";
-    if (top && !first && !prev_comment && !out.empty()) out += '\n';
-    if (top) first = false;
-    prev_comment = top && comment;
-    out.append(line.data(), line.size());
-    out += '\n';
-    start = end + 1;
-  }
-  return out;
-}
-
 }  // namespace
 
 Status ParseProtoText(std::string_view name, std::string_view text, FileDescriptorProto* out) {
@@ -103,7 +81,7 @@ Status GenerateVersionFile(std::string_view endpoint, uint32_t version, const Sc
   SLUICE_RETURN_IF_ERROR(Build(&pool, direct, &file));
   google::protobuf::DebugStringOptions options;
   options.include_comments = true;
-  out->text = Spaced(file->DebugStringWithOptions(options));
+  out->text = file->DebugStringWithOptions(options);
   Status s = ParseProtoText(direct.name(), out->text, &out->proto);
   if (!s.ok()) return Internal("grpc: the generated .proto does not parse: " + s.message());
   return Status();
