@@ -49,6 +49,7 @@ class Cluster:
     def __init__(self, root, nodes=3, name="sluice-test"):
         self.root = os.path.abspath(root)
         self.state_file = os.path.join(self.root, "cluster.json")
+        self._procs = {}  # pid -> Popen, for nodes this object started
         if os.path.exists(self.state_file):
             with open(self.state_file) as f:
                 self.state = json.load(f)
@@ -86,6 +87,7 @@ class Cluster:
     def start_node(self, i):
         proc = subprocess.Popen(self._command(i), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
+        self._procs[proc.pid] = proc
         self.state["nodes"][i]["pid"] = proc.pid
         self._save()
 
@@ -93,6 +95,9 @@ class Cluster:
         pid = self.state["nodes"][i]["pid"]
         if pid:
             _terminate(pid, timeout)
+            proc = self._procs.pop(pid, None)
+            if proc is not None:
+                proc.wait()
         self.state["nodes"][i]["pid"] = 0
         self._save()
 

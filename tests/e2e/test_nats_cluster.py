@@ -1,0 +1,123 @@
+"""End to end on a 3-node NATS JetStream cluster (tests/nats/cluster.py):
+one home ingests into the shared log (`app run`), two other homes with
+their own caches serve it (`api run`) and must answer identically; then a
+NATS node is stopped during ingestion and nothing may be lost or doubled.
+
+Skipped when nats-server is not installed or the nats plugin was not built.
+"""
+import os
+import sys
+import time
+import unittest
+
+from harness import (Http, SLUICE_BIN, TempDirTest, gen_trips, run_cli, wait_ready, write_config)
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nats"))
+import cluster  # noqa: E402
+
+PLUGIN = os.path.join(os.path.dirname(SLUICE_BIN), "..", "lib", "sluice", "plugins", "log_nats.so")
+
+
+@unittest.skipIf(cluster.find_nats_server() is None, "nats-server is not installed")
+@unittest.skipIf(not os.path.exists(PLUGIN), "the nats plugin was not built (libnats-dev missing)")
+class NatsClusterTest(TempDirTest):
+    def setUp(self):
+        super().setUp()
+        self.cluster = cluster.Cluster(os.path.join(self.dir, "nats"))
+        self.cluster.start()
+        self.addCleanup(self.cluster.stop)
+        self.cluster.wait_ready()
+
+    def home(self, name, rows):
+        """A host directory: data/, and a config whose log is the shared stream."""
+        d = os.path.join(self.dir, name)
+        os.makedirs(os.path.join(d, "data"))
+        gen_trips(os.path.join(d, "data", "trips.csv"), rows)
+        storage = ("storage:\n  log: { plugin: nats, options: { servers: \"%s\", replicas: 3, "
+                   "stream_prefix: e2e } }\n  cache: leveldb\n" % self.cluster.urls())
+        cfg = write_config(d, [{"name": "trips", "primary_key": ["trip_id"],
+                                "secondary": [["pickup_zone_id"]]}])
+        with open(cfg) as f:
+            text = f.read().replace("storage: { plugin: leveldb }\n", storage)
+        with open(cfg, "w") as f:
+            f.write(text)
+        return cfg
+
+    def migrate(self, cfg):
+        code, out, err = run_cli(cfg, "migrate")
+        self.assertEqual(code, 0, err)
+        return out
+
+    def serve(self, cfg, rows):
+        s = self.start(cfg, "api", "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=rows)
+        return s, http
+
+    def answers(self, http):
+        out = []
+        for path in ["/trips?limit=200", "/trips?order_by=-trip_id&limit=100", "/trips/1", "/trips/4321"]:
+            status, _, body = http.get(path)
+            self.assertEqual(status, 200, body)
+            out.append(body)
+        for query in [{"$filter": {"pickup_zone_id": 7}, "$limit": 1000}, {}]:
+            status, _, body = http.post("/trips/query", query)
+            self.assertEqual(status, 200, body)
+            out.append(body)
+        out.append(http.post("/trips/count")[2])
+        return out
+
+    def all_ids(self, http):
+        ids, last = [], None
+        while True:
+            query = {"$limit": 5000, **({"$after": last} if last else {})}
+            status, _, page = http.post("/trips/query", query)
+            self.assertEqual(status, 200, page)
+            if not page:
+                return ids
+            ids += [r["trip_id"] for r in page]
+            last = page[-1]
+
+    def test_two_api_hosts_serve_the_shared_log_identically(self):
+        n = 5000
+        app = self.home("app", n)
+        self.migrate(app)
+        code, _, err = run_cli(app, "app", "run", "--once")
+        self.assertEqual(code, 0, err)
+        apis = [self.home("api1", n), self.home("api2", n)]
+        for cfg in apis:
+            self.migrate(cfg)
+        served = [self.serve(cfg, n) for cfg in apis]
+        a, b = (self.answers(http) for _, http in served)
+        self.assertEqual(a[-1], {"count": n})
+        self.assertEqual(a, b)
+        # Each API home built its own cache; neither has a copy of the log.
+        for cfg in apis:
+            home = os.path.join(os.path.dirname(cfg), "home")
+            self.assertFalse(any(f.endswith(".ldb") or f == "CURRENT"
+                                 for root, _, files in os.walk(os.path.join(home, "pipeline"))
+                                 for f in files), "a log was written locally")
+        for s, _ in served:
+            self.assertEqual(s.stop(), 0, s.stderr())
+
+    def test_a_node_stopped_during_ingestion_loses_nothing(self):
+        n = 20000
+        app = self.home("app", n)
+        self.migrate(app)
+        s = self.start(app, "app", "run", "--once")
+        time.sleep(0.3)  # ingestion under way
+        self.assertIsNone(s.proc.poll(), "ingestion ended before a node was stopped; ingest more rows")
+        self.cluster.stop_node(1)
+        time.sleep(2)
+        self.cluster.start_node(1)
+        self.assertEqual(s.proc.wait(timeout=300), 0, s.stderr())
+        self.cluster.wait_ready()
+        api = self.home("api", n)
+        self.migrate(api)
+        _, http = self.serve(api, n)
+        self.assertEqual(http.post("/trips/count")[2], {"count": n})
+        self.assertEqual(self.all_ids(http), list(range(1, n + 1)))
+
+
+if __name__ == "__main__":
+    unittest.main()
