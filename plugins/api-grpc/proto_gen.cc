@@ -229,8 +229,8 @@ FileDescriptorProto BuildEndpointFile(std::string_view endpoint, uint32_t curren
   out.set_syntax("proto3");
   out.add_dependency(VersionFileName(endpoint, current));
   AddService(&out, ServiceName(endpoint), VersionPackage(endpoint, current),
-             "Endpoint " + std::string(endpoint) + ", current version (now " +
-                 std::to_string(current) + "); follows switches of the current version.");
+             "Endpoint " + std::string(endpoint) + ", current version, with the messages of v" +
+                 std::to_string(current) + "; follows switches of the current version.");
   return out;
 }
 

@@ -80,6 +80,7 @@ std::map<std::string, bool> Snapshot::Health() const {
                                      {kReflectionAlphaService, true},
                                      {kReflectionV1Service, true}};
   for (const EndpointInfo& e : endpoints_) {
+    if (!EndpointService(e.name).empty()) out[EndpointService(e.name)] = false;  // until current
     for (const VersionInfo& v : e.versions) {
       std::string service = VersionService(e.name, v.version);
       if (!service.empty()) out[service] = v.ready;
@@ -202,8 +203,12 @@ void ServiceCatalog::AddVersion(Snapshot* snap, const EndpointInfo& e, const Ver
 }
 
 void ServiceCatalog::AddEndpointService(Snapshot* snap, const EndpointInfo& e) {
-  if (e.current_version == 0 || snap->FindVersion(e.name, e.current_version) == nullptr) return;
-  if (!AddFile(snap, BuildEndpointFile(e.name, e.current_version))) return;
+  // Before any version is current the service is declared over the newest
+  // version's messages; its calls then answer UNAVAILABLE (no current version).
+  uint32_t over = e.current_version;
+  if (over == 0 && !e.versions.empty()) over = e.versions.back().version;
+  if (over == 0 || snap->FindVersion(e.name, over) == nullptr) return;
+  if (!AddFile(snap, BuildEndpointFile(e.name, over))) return;
   std::string service = EndpointPackage(e.name) + "." + ServiceName(e.name);
   snap->endpoint_services_[e.name] = service;
   AddMethods(&snap->methods_, service, e.name, 0);

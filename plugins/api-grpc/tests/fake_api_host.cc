@@ -121,6 +121,7 @@ int32_t FakeApiHost::Acquire(void* ctx, const char* name, uint32_t version, void
   FakeEndpoint* e = self->Find(name);
   if (e == nullptr) return Fail(st, Code::kNotFound, "no endpoint \"" + std::string(name) + "\"");
   uint32_t want = version != 0 ? version : e->current;
+  if (want == 0) return Fail(st, Code::kUnavailable, "endpoint " + e->name + " has no current version yet");
   for (FakeVersion& v : e->versions) {
     if (v.version != want) continue;
     if (!v.ready) return Fail(st, Code::kUnavailable, "endpoint " + e->name + " version " +

@@ -220,6 +220,21 @@ TEST_F(ServerTest, StreamsDeliverChangesAndAreLimited) {
   EXPECT_EQ(host_.watchers(), 0);
 }
 
+TEST_F(ServerTest, EndpointWithoutCurrentVersionIsUnavailable) {
+  testing::FakeEndpoint zones{"zones", "/zones", 0, {}};
+  zones.versions.push_back({1, false, testing::SampleSchema(), {}});
+  host_.Add(zones);
+  server_->CatalogChanged();
+  snap_ = server_->catalog().Get();
+  EXPECT_FALSE(snap_->Health().at("sluice.zones.Zones"));
+  EXPECT_FALSE(snap_->Health().at("sluice.zones.v1.ZonesV1"));
+  auto q = Typed("sluice.zones.v1.CountRequest");
+  auto r = Typed("sluice.zones.v1.CountResponse");
+  EXPECT_EQ(Call("/sluice.zones.Zones/count", *q, r.get()).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Call("/sluice.zones.v1.ZonesV1/count", *q, r.get()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
 TEST_F(ServerTest, ReflectionListsTypedServices) {
   snap_ = server_->catalog().Get();
   std::vector<std::string> names = snap_->TypedServices();
