@@ -3,6 +3,7 @@
 #include <string>
 
 #include "json_writer.h"
+#include "openapi_query.h"
 
 namespace sluice::rest {
 
@@ -20,32 +21,6 @@ void Ref(JsonWriter& w, std::string_view kind, std::string_view name) {
   w.EndObject();
 }
 
-void TypeAndFormat(JsonWriter& w, const char* type, const char* format) {
-  w.Key("type");
-  w.String(type);
-  if (format != nullptr) {
-    w.Key("format");
-    w.String(format);
-  }
-}
-
-void FieldSchema(JsonWriter& w, const Field& f) {
-  w.BeginObject();
-  switch (f.type) {
-    case Type::kInt64: TypeAndFormat(w, "integer", "int64"); break;
-    case Type::kFloat64: TypeAndFormat(w, "number", "double"); break;
-    case Type::kBool: TypeAndFormat(w, "boolean", nullptr); break;
-    case Type::kString: TypeAndFormat(w, "string", nullptr); break;
-    case Type::kTimestamp: TypeAndFormat(w, "string", "date-time"); break;
-    case Type::kDate: TypeAndFormat(w, "string", "date"); break;
-  }
-  if (f.nullable) {
-    w.Key("nullable");
-    w.Bool(true);
-  }
-  w.EndObject();
-}
-
 void RecordSchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("type");
@@ -54,77 +29,13 @@ void RecordSchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   for (const Field& f : schema.fields) {
     w.Key(f.name);
-    FieldSchema(w, f);
+    ValueSchema(w, f, f.nullable);
   }
   w.EndObject();
   w.Key("required");
   w.BeginArray();
   for (const Field& f : schema.fields) w.String(f.name);
   w.EndArray();
-  w.Key("additionalProperties");
-  w.Bool(false);
-  w.EndObject();
-}
-
-// {"type":"object","description":d,"additionalProperties":<extra>}
-void FreeObject(JsonWriter& w, const char* description) {
-  w.BeginObject();
-  w.Key("type");
-  w.String("object");
-  w.Key("description");
-  w.String(description);
-  w.Key("additionalProperties");
-  w.Bool(true);
-  w.EndObject();
-}
-
-void CountOrSkip(JsonWriter& w, const char* description) {
-  w.BeginObject();
-  TypeAndFormat(w, "integer", "int64");
-  w.Key("minimum");
-  w.Int(0);
-  w.Key("description");
-  w.String(description);
-  w.EndObject();
-}
-
-void QuerySchema(JsonWriter& w) {
-  w.BeginObject();
-  w.Key("type");
-  w.String("object");
-  w.Key("description");
-  w.String("A query (docs/query.md). Every member is optional; {} matches every record.");
-  w.Key("properties");
-  w.BeginObject();
-  w.Key("$filter");
-  FreeObject(w, "Filter: {field: value} or {field: {$op: value}}, combined with $and/$or/$not.");
-  w.Key("$order_by");
-  w.BeginObject();
-  w.Key("type");
-  w.String("object");
-  w.Key("description");
-  w.String("Sort order: {field: \"asc\" | \"desc\"} in priority order.");
-  w.Key("additionalProperties");
-  w.BeginObject();
-  w.Key("type");
-  w.String("string");
-  w.Key("enum");
-  w.BeginArray();
-  w.String("asc");
-  w.String("desc");
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
-  w.Key("$limit");
-  CountOrSkip(w, "Most records returned (the server applies a default when absent).");
-  w.Key("$skip");
-  CountOrSkip(w, "Records skipped before the first one returned.");
-  w.Key("$after");
-  w.BeginObject();
-  w.Key("description");
-  w.String("Cursor: resume after the record with these sort-key values.");
-  w.EndObject();
-  w.EndObject();
   w.Key("additionalProperties");
   w.Bool(false);
   w.EndObject();
@@ -181,7 +92,12 @@ void CountSchema(JsonWriter& w) {
   w.BeginObject();
   w.Key("count");
   w.BeginObject();
-  TypeAndFormat(w, "integer", "int64");
+  w.Key("type");
+  w.String("integer");
+  w.Key("format");
+  w.String("int64");
+  w.Key("minimum");
+  w.Int(0);
   w.EndObject();
   w.EndObject();
   w.EndObject();
@@ -199,10 +115,18 @@ void HeaderDef(JsonWriter& w, const char* description, const char* type) {
   w.EndObject();
 }
 
-void ErrorResponse(JsonWriter& w, const char* description) {
+// An error answer; with `allow`, it also carries the Allow header.
+void ErrorResponse(JsonWriter& w, const char* description, bool allow = false) {
   w.BeginObject();
   w.Key("description");
   w.String(description);
+  if (allow) {
+    w.Key("headers");
+    w.BeginObject();
+    w.Key("Allow");
+    HeaderDef(w, "The method the route takes.", "string");
+    w.EndObject();
+  }
   w.Key("content");
   w.BeginObject();
   w.Key("application/json");
@@ -221,8 +145,7 @@ void Components(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("Record");
   RecordSchema(w, schema);
-  w.Key("Query");
-  QuerySchema(w);
+  QuerySchemas(w, schema);
   w.Key("Count");
   CountSchema(w);
   w.Key("Error");
@@ -234,17 +157,30 @@ void Components(JsonWriter& w, const Schema& schema) {
   HeaderDef(w, "Name of the endpoint that answered.", "string");
   w.Key("X-Sluice-Version");
   HeaderDef(w, "Version of the endpoint that answered.", "integer");
+  w.Key("X-Sluice-Plan");
+  HeaderDef(w, "How the query ran: its access path, e.g. \"index [zone] eq + sort\" or \"scan\" "
+               "(docs/query.md, \"Plan descriptions\").", "string");
+  w.Key("X-Sluice-Scan");
+  HeaderDef(w, "true when no key or index bounded the read (every record was a candidate).",
+            "boolean");
   w.EndObject();
   w.Key("responses");
   w.BeginObject();
   w.Key("BadRequest");
-  ErrorResponse(w, "The request is malformed (bad parameter, query or body).");
+  ErrorResponse(w, "The request is malformed (bad parameter, query or body: invalid_argument), "
+                   "or the query would examine more records than the scan budget allows "
+                   "(resource_exhausted; the message names the index to add).");
   w.Key("NotFound");
   ErrorResponse(w, "No such record, endpoint or version.");
   w.Key("PayloadTooLarge");
   ErrorResponse(w, "The request body is larger than the server accepts.");
   w.Key("Unavailable");
   ErrorResponse(w, "The version is not ready yet (its cache is catching up); retry later.");
+  w.Key("MethodNotAllowed");
+  ErrorResponse(w, "The route does not take this method; the Allow header names the one it takes.",
+                /*allow=*/true);
+  w.Key("Internal");
+  ErrorResponse(w, "The server failed (internal, data_loss); the message says what failed.");
   w.EndObject();
   w.EndObject();
 }
@@ -382,6 +318,12 @@ void Responses(JsonWriter& w, Op op) {
   Ref(w, "headers", "X-Sluice-Endpoint");
   w.Key("X-Sluice-Version");
   Ref(w, "headers", "X-Sluice-Version");
+  if (op == Op::kList || op == Op::kQuery) {
+    w.Key("X-Sluice-Plan");
+    Ref(w, "headers", "X-Sluice-Plan");
+    w.Key("X-Sluice-Scan");
+    Ref(w, "headers", "X-Sluice-Scan");
+  }
   w.EndObject();
   w.Key("content");
   w.BeginObject();
@@ -391,16 +333,18 @@ void Responses(JsonWriter& w, Op op) {
   w.EndObject();
   w.EndObject();
   w.EndObject();
-  if (op != Op::kOapi) {
-    w.Key("400");
-    Ref(w, "responses", "BadRequest");
-  }
+  w.Key("400");  // query parameters on a route without any are refused too
+  Ref(w, "responses", "BadRequest");
   w.Key("404");
   Ref(w, "responses", "NotFound");
+  w.Key("405");
+  Ref(w, "responses", "MethodNotAllowed");
   if (op == Op::kCount || op == Op::kQuery) {
     w.Key("413");
     Ref(w, "responses", "PayloadTooLarge");
   }
+  w.Key("500");
+  Ref(w, "responses", "Internal");
   w.Key("503");
   Ref(w, "responses", "Unavailable");
   w.EndObject();

@@ -11,6 +11,7 @@
 
 #include "atomic_file.h"
 #include "fake_api_host.h"
+#include "openapi_check.h"
 #include "rest_plugin.h"
 
 namespace sluice::rest {
@@ -133,8 +134,109 @@ TEST_F(OpenApiTest, QueryAndErrorSchemas) {
                         "/components/headers/X-Sluice-Version",
                         "/components/responses/NotFound"})
     EXPECT_TRUE(Has(p)) << p;
-  EXPECT_EQ(Text(At("/components/schemas/Query/properties/$order_by/additionalProperties/enum/1")),
-            "desc");
+  EXPECT_EQ(Text(At("/components/schemas/Query/properties/$order_by/$ref")),
+            "#/components/schemas/OrderBy");
+  EXPECT_EQ(Text(At("/components/schemas/OrderBy/oneOf/0/properties/fare/enum/1")), "desc");
+  int64_t one_field = 0;  // the array form holds one field per element
+  EXPECT_FALSE(At("/components/schemas/OrderBy/oneOf/1/items/maxProperties").get(one_field));
+  EXPECT_EQ(one_field, 1);
+}
+
+TEST_F(OpenApiTest, QueryBodyIsTypedByTheSchema) {
+  // Every field may be filtered: a value, or an operator object of its type.
+  EXPECT_EQ(Text(At("/components/schemas/Filter/properties/fare/oneOf/0/type")), "number");
+  EXPECT_EQ(Text(At("/components/schemas/Filter/properties/at/oneOf/1/properties/$gte/format")),
+            "date-time");
+  EXPECT_EQ(Text(At("/components/schemas/Filter/properties/id/oneOf/1/properties/$in/items/type")),
+            "integer");
+  EXPECT_EQ(Text(At("/components/schemas/Filter/properties/$and/items/$ref")),
+            "#/components/schemas/Filter");
+  EXPECT_EQ(Text(At("/components/schemas/Filter/properties/$not/$ref")),
+            "#/components/schemas/Filter");
+  EXPECT_TRUE(Has("/components/schemas/Filter/properties/note/oneOf/1/properties/$contains"));
+  EXPECT_FALSE(Has("/components/schemas/Filter/properties/fare/oneOf/1/properties/$contains"));
+  // Equality may test for null; comparisons may not.
+  bool nullable = false;
+  EXPECT_FALSE(At("/components/schemas/Filter/properties/id/oneOf/1/properties/$eq/nullable")
+                   .get(nullable));
+  EXPECT_TRUE(nullable);
+  EXPECT_FALSE(Has("/components/schemas/Filter/properties/id/oneOf/1/properties/$lt/nullable"));
+  // Unknown fields are refused by the server, so the schemas say so.
+  bool extra = true;
+  EXPECT_FALSE(At("/components/schemas/Filter/additionalProperties").get(extra));
+  EXPECT_FALSE(extra);
+  EXPECT_EQ(Text(At("/components/schemas/After/properties/day/format")), "date");
+  EXPECT_EQ(Text(At("/components/schemas/Query/properties/$after/$ref")),
+            "#/components/schemas/After");
+}
+
+TEST_F(OpenApiTest, ErrorResponsesAndPlanHeaders) {
+  for (const char* op : {"/paths/~1trips/get", "/paths/~1v2~1trips~1count/post",
+                         "/paths/~1trips~1query/post", "/paths/~1trips~1oapi/get",
+                         "/paths/~1v2~1trips~1{pk}/get"}) {
+    for (const char* code : {"400", "404", "405", "500", "503"})
+      EXPECT_TRUE(Has((std::string(op) + "/responses/" + code).c_str())) << op << " " << code;
+  }
+  EXPECT_TRUE(Has("/components/responses/MethodNotAllowed/headers/Allow"));
+  EXPECT_NE(Text(At("/components/responses/BadRequest/description")).find("scan budget"),
+            std::string::npos);
+  for (const char* op : {"/paths/~1trips/get", "/paths/~1v2~1trips~1query/post"}) {
+    std::string h = std::string(op) + "/responses/200/headers/";
+    EXPECT_EQ(Text(At((h + "X-Sluice-Plan/$ref").c_str())), "#/components/headers/X-Sluice-Plan");
+    EXPECT_EQ(Text(At((h + "X-Sluice-Scan/$ref").c_str())), "#/components/headers/X-Sluice-Scan");
+  }
+  EXPECT_FALSE(Has("/paths/~1trips~1count/post/responses/200/headers/X-Sluice-Plan"));
+  EXPECT_EQ(Text(At("/components/headers/X-Sluice-Scan/schema/type")), "boolean");
+}
+
+// The strict structural check runs everywhere, validator or not.
+TEST(OpenApiStructure, DocumentsPassTheStrictCheck) {
+  Schema pair;
+  pair.fields = {{"zone/name", Type::kString, false}, {"a~b", Type::kString, true}};
+  pair.primary_key = {0};
+  for (const std::string& doc :
+       {OpenApiDocument("trips", "/trips", 2, testing::TypedSchema()),
+        OpenApiDocument("zones", "/geo/zones", 12, pair),
+        OpenApiDocument("my-endpoint.x", "/a/b", 1, testing::TypedSchema())}) {
+    std::vector<std::string> problems = testing::CheckOpenApi30(doc);
+    EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems[0];
+  }
+}
+
+// The check finds what it is there to find (so a pass means something).
+TEST(OpenApiStructure, CheckCatchesBrokenDocuments) {
+  std::string good = OpenApiDocument("trips", "/trips", 2, testing::TypedSchema());
+  auto broken = [&](std::string_view from, std::string_view to) {
+    std::string doc = good;
+    size_t at = doc.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    if (at != std::string::npos) doc.replace(at, from.size(), to);
+    return testing::CheckOpenApi30(doc);
+  };
+  auto mentions = [](const std::vector<std::string>& problems, std::string_view what) {
+    for (const std::string& p : problems)
+      if (p.find(what) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(mentions(broken("\"#/components/schemas/Record\"", "\"#/components/schemas/Nope\""),
+                       "does not resolve"));
+  EXPECT_TRUE(mentions(broken("\"description\":\"OK\",", ""), "needs a string \"description\""));
+  EXPECT_TRUE(mentions(broken("\"operationId\":\"trips_list\"", "\"operationId\":\"trips_v2_list\""),
+                       "is not unique"));
+  EXPECT_TRUE(mentions(broken("\"name\":\"pk\",\"in\":\"path\"", "\"name\":\"key\",\"in\":\"path\""),
+                       "path templates and path parameters differ"));
+  EXPECT_TRUE(mentions(broken("\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Record\"}",
+                              "\"type\":\"array\""),
+                       "needs \"items\""));
+  EXPECT_TRUE(mentions(broken("\"openapi\":\"3.0.3\"", "\"openapi\":\"3.1.0\""), "3.0.x"));
+  EXPECT_TRUE(mentions(broken("\"nullable\":true", "\"nullable\":\"yes\""), "expected a boolean"));
+  EXPECT_TRUE(mentions(broken("\"type\":\"integer\"", "\"type\":[\"integer\",\"null\"]"),
+                       "expected one of integer"));
+  EXPECT_TRUE(mentions(broken("\"required\":[\"id\"", "\"required\":[\"nope\""),
+                       "is not a declared property"));
+  EXPECT_TRUE(mentions(broken("\"404\":", "\"4o4\":"), "is not a status code"));
+  EXPECT_TRUE(mentions(broken("\"summary\":", "\"sumary\":"), "unknown key \"sumary\""));
+  EXPECT_FALSE(testing::CheckOpenApi30("{\"openapi\":").empty());
 }
 
 std::string TempDir() {
@@ -166,7 +268,8 @@ TEST(WriteArtifacts, WritesOpenApiJsonAtomically) {
 }
 
 // Checks the document with an independent validator when the machine has
-// one (the Python package openapi-spec-validator); skipped otherwise.
+// one (the Python package openapi-spec-validator); skipped otherwise, when
+// OpenApiStructure above still checks it strictly.
 TEST(OpenApiValidator, DocumentIsValidOpenApi303) {
   if (std::system("python3 -c 'import openapi_spec_validator' >/dev/null 2>&1") != 0)
     GTEST_SKIP() << "python3 module openapi_spec_validator not installed";

@@ -1,0 +1,24 @@
+// Internal to the OpenAPI document (openapi.cc): the JSON Schemas of a
+// query body (docs/query.md) typed by one endpoint version's schema, so
+// a client sees which fields a $filter, $order_by or $after may name and
+// which values each takes.
+#ifndef SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
+#define SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
+
+#include "json_writer.h"
+#include "sluice/schema.h"
+
+namespace sluice::rest {
+
+// Writes the members "Query", "Filter", "OrderBy" and "After" of
+// components.schemas (the caller has opened that object). Filter refers to
+// itself for $and, $or and $not.
+void QuerySchemas(JsonWriter& w, const Schema& schema);
+
+// Writes the schema of one value of field `f` ({"type":..., "format":...}),
+// with "nullable": true when `nullable`.
+void ValueSchema(JsonWriter& w, const Field& f, bool nullable);
+
+}  // namespace sluice::rest
+
+#endif  // SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
