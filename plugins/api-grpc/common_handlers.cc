@@ -180,9 +180,20 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
 }
 
 grpc::Status Handlers::GetEndpoints(std::string* response) {
-  std::shared_ptr<const Snapshot> snap = catalog_->Refresh();  // rows and lag move freely
+  std::vector<EndpointInfo> endpoints;  // fresh: rows and lag move without notifications
+  Status s = api_.Catalog(&endpoints);
+  if (!s.ok()) return ToGrpc(s.WithContext("reading the endpoint catalog"));
+  std::shared_ptr<const Snapshot> snap = catalog_->Get();
+  for (const EndpointInfo& e : endpoints) {
+    const EndpointInfo* known = snap->FindEndpoint(e.name);
+    if (known == nullptr || known->versions.size() != e.versions.size() ||
+        known->current_version != e.current_version) {
+      snap = catalog_->Refresh();  // a change not yet notified: name the services it brings
+      break;
+    }
+  }
   v1::GetEndpointsResponse resp;
-  for (const EndpointInfo& e : snap->endpoints()) {
+  for (const EndpointInfo& e : endpoints) {
     v1::EndpointInfo* out = resp.add_endpoints();
     out->set_name(e.name);
     out->set_path(e.path);
@@ -200,7 +211,8 @@ grpc::Status Handlers::GetFields(const std::string& request, std::string* respon
   if (!g.ok()) return g;
   std::shared_ptr<const Snapshot> snap = catalog_->Get();
   const EndpointInfo* e = snap->FindEndpoint(req.endpoint());
-  if (e == nullptr) e = (snap = catalog_->Refresh())->FindEndpoint(req.endpoint());
+  if (e == nullptr)
+    e = (snap = catalog_->RefreshUnlessRecent(std::chrono::milliseconds(200)))->FindEndpoint(req.endpoint());
   if (e == nullptr)
     return ToGrpc(NotFound("no endpoint \"" + req.endpoint() + "\""));
   uint32_t version = req.version() != 0 ? req.version() : e->current_version;

@@ -19,6 +19,9 @@ namespace {
 // How long Stop() lets calls end by themselves before gRPC cancels them.
 constexpr auto kShutdownGrace = std::chrono::seconds(1);
 
+// Unknown methods rebuild the catalog at most this often.
+constexpr auto kMissRefreshGap = std::chrono::milliseconds(200);
+
 const std::string kReflectionPaths[2] = {
     std::string("/") + kReflectionAlphaService + "/ServerReflectionInfo",
     std::string("/") + kReflectionV1Service + "/ServerReflectionInfo"};
@@ -149,7 +152,8 @@ void GrpcServer::RouteFirst(GenericCall* call, std::string message) {
   }
   std::shared_ptr<const Snapshot> snap = catalog_.Get();
   const MethodTarget* found = snap->FindMethod(call->method());
-  if (found == nullptr) found = (snap = catalog_.Refresh())->FindMethod(call->method());
+  if (found == nullptr)  // maybe a version newer than the snapshot
+    found = (snap = catalog_.RefreshUnlessRecent(kMissRefreshGap))->FindMethod(call->method());
   if (found == nullptr)
     return call->Complete(grpc::Status(
         grpc::StatusCode::UNIMPLEMENTED,

@@ -115,6 +115,15 @@ std::shared_ptr<const Snapshot> ServiceCatalog::Get() {
   return Refresh();
 }
 
+std::shared_ptr<const Snapshot> ServiceCatalog::RefreshUnlessRecent(
+    std::chrono::milliseconds min_age) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (current_ != nullptr && std::chrono::steady_clock::now() - built_ < min_age) return current_;
+  }
+  return Refresh();
+}
+
 std::shared_ptr<const Snapshot> ServiceCatalog::Refresh() {
   std::vector<EndpointInfo> endpoints;
   Status s = api_.Catalog(&endpoints);
@@ -128,6 +137,10 @@ std::shared_ptr<const Snapshot> ServiceCatalog::Refresh() {
 
 std::shared_ptr<const Snapshot> ServiceCatalog::Build(std::vector<EndpointInfo> endpoints) {
   std::lock_guard<std::mutex> build(build_mu_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    built_ = std::chrono::steady_clock::now();
+  }
   auto snap = std::make_shared<Snapshot>();
   for (const FileDescriptorProto& f : Standard().files) AddFile(snap.get(), f);
   snap->endpoints_ = std::move(endpoints);

@@ -16,6 +16,7 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -118,6 +119,10 @@ class ServiceCatalog {
   // error the previous snapshot stays (and is returned) and the error is
   // logged. Thread-safe; concurrent calls build one after another.
   std::shared_ptr<const Snapshot> Refresh();
+  // Refresh(), unless the last build began less than `min_age` ago: then
+  // the latest snapshot. For lookups that miss, so that a flood of unknown
+  // names cannot keep the catalog rebuilding.
+  std::shared_ptr<const Snapshot> RefreshUnlessRecent(std::chrono::milliseconds min_age);
   // Builds a snapshot from `endpoints` (no host call); for Refresh and tests.
   std::shared_ptr<const Snapshot> Build(std::vector<EndpointInfo> endpoints);
 
@@ -139,6 +144,7 @@ class ServiceCatalog {
   std::map<std::string, std::string> reported_;  // guarded by build_mu_: problem logged
   std::mutex mu_;
   std::shared_ptr<const Snapshot> current_;      // guarded by mu_
+  std::chrono::steady_clock::time_point built_;  // guarded by mu_: last build began
 };
 
 }  // namespace sluice::grpcapi
