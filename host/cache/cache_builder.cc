@@ -94,7 +94,11 @@ void CacheBuilder::Run() {
       return;
     }
     if (on_progress_) on_progress_();
-    if (!any) log_->WaitForData(cache_->applied(), std::chrono::milliseconds(200));
+    if (!any && !log_->WaitForData(cache_->applied(), std::chrono::milliseconds(200))) {
+      // Nothing from a writer in this process; another process may share the log.
+      Status r = log_->Refresh();
+      if (!r.ok()) log::Warn("cache", "cannot refresh log end", {{"log", log_->name()}, {"error", r.message()}});
+    }
   }
 }
 

@@ -140,6 +140,21 @@ Status VersionLog::Commit(const CommitBuilder& rows, const std::string& source_o
   return Status();
 }
 
+Status VersionLog::Refresh() {
+  std::string raw;
+  SLUICE_RETURN_IF_ERROR(log_->Checkpoint(&raw).WithContext("log " + name_));
+  Checkpoint cp;
+  SLUICE_RETURN_IF_ERROR(DecodeCheckpoint(raw, &cp).WithContext("log " + name_));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cp.log_end <= cp_.log_end) return Status();
+    cp_ = std::move(cp);
+    end_.store(cp_.log_end, std::memory_order_release);
+  }
+  cv_.notify_all();
+  return Status();
+}
+
 Checkpoint VersionLog::checkpoint() const {
   std::lock_guard<std::mutex> lock(mu_);
   return cp_;

@@ -59,6 +59,11 @@ class VersionLog {
   // DATA_LOSS names the stream and offset of a corrupt record.
   Status Read(uint64_t from, size_t max, FunctionRef<bool(uint64_t, const LogRecord&)> fn);
 
+  // Picks up commits another process appended (shared log backends, e.g.
+  // several API hosts following one writer): re-reads the backend's
+  // checkpoint and moves end() to it when it grew. Cheap; safe to poll.
+  Status Refresh();
+
   // Blocks until end() > from, Wake() is called, or `timeout` passes.
   // Returns whether end() > from.
   bool WaitForData(uint64_t from, std::chrono::milliseconds timeout);
