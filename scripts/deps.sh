@@ -9,9 +9,11 @@ PACKAGES=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc
   libprotobuf-dev libprotoc-dev protobuf-compiler
   libleveldb-dev libsnappy-dev librocksdb-dev
+  nats-server libnats-dev
   libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf curl
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

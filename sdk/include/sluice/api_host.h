@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -217,8 +218,14 @@ class ApiHost {
   }
 
  private:
-  // True when the host's table has the function pointer at `offset`.
-  bool Has(size_t offset) const { return c_->struct_size >= offset + sizeof(void*); }
+  // True when the host's table reaches the function pointer at `offset`
+  // and that pointer is set.
+  bool Has(size_t offset) const {
+    if (c_->struct_size < offset + sizeof(void*)) return false;
+    void* fn = nullptr;
+    std::memcpy(&fn, reinterpret_cast<const char*>(c_) + offset, sizeof fn);
+    return fn != nullptr;
+  }
   static int32_t Trampoline(void* ctx, const sluice_row_batch* rows) {
     return (*static_cast<RowsFn*>(ctx))(*rows) ? 1 : 0;
   }
