@@ -2,4 +2,4 @@
 #include "rest_plugin.h"
 #include "sluice/plugin.h"
 
-SLUICE_PLUGIN(sluice::rest::RestPlugin, "rest", "0.1.0", "REST/JSON API over HTTP (Pistache)")
+SLUICE_PLUGIN(sluice::rest::RestPlugin, "rest", SLUICE_PLUGIN_VERSION, "REST/JSON API over HTTP (Pistache)")

@@ -2,5 +2,5 @@
 #include "csv_source.h"
 #include "sluice/plugin.h"
 
-SLUICE_PLUGIN(sluice::csv::CsvSource, "csv", "0.1.0",
+SLUICE_PLUGIN(sluice::csv::CsvSource, "csv", SLUICE_PLUGIN_VERSION,
               "tables from CSV files and directories of CSV files, with schema inference")
