@@ -112,6 +112,34 @@ class IngestServeTest(TempDirTest):
         self.assertIn("run `sluice migrate`", err)
         self.assertIn("column added: tip (int64, nullable)", err)
 
+    def test_progress_on_a_terminal(self):
+        import pty
+        import select
+        import subprocess
+        gen_trips(self.data("trips.csv"), 20000)
+        cfg = self.config()
+        self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        master, slave = pty.openpty()
+        from harness import SLUICE_BIN
+        p = subprocess.Popen([SLUICE_BIN, "-c", cfg, "app", "run", "--once"], stdout=subprocess.DEVNULL,
+                             stderr=slave, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        out = b""
+        while True:
+            r, _, _ = select.select([master], [], [], 30)
+            if not r:
+                break
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+        self.assertEqual(p.wait(30), 0)
+        text = out.decode("utf-8", "replace")
+        self.assertRegex(text, r"trips: 20\.0k rows, [0-9.]+ [kM]B/[0-9.]+ [kM]B, [0-9.]+[kM]? rows/s, caught up")
+
 
 if __name__ == "__main__":
     unittest.main()
