@@ -230,7 +230,10 @@ Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, ui
   std::vector<KvOp> batch;
   batch.reserve(plan.size());
   for (const auto& [kind, i] : plan) batch.push_back({kind, keys[i], values[i]});
-  SLUICE_RETURN_IF_ERROR(kv_->Write(batch.data(), batch.size(), /*sync=*/false));
+  // Synced: one fsync per apply step (thousands of rows) keeps "the cache is
+  // the state of some commit boundary" true across power loss, not only
+  // across a killed process.
+  SLUICE_RETURN_IF_ERROR(kv_->Write(batch.data(), batch.size(), /*sync=*/true));
   max_pk_ = std::move(new_max);
   rows_.store(static_cast<uint64_t>(rows), std::memory_order_release);
   flags_.store(flags, std::memory_order_release);
