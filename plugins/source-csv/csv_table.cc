@@ -36,7 +36,9 @@ std::string Trim(std::string_view s) {
 Status TableFiles::Resolve(const std::string& root, const std::string& table, TableFiles* out) {
   if (table.empty() || table == "." || table == ".." || table.find('/') != std::string::npos ||
       table.find('\0') != std::string::npos)
-    return InvalidArgument("table name '" + table + "' is not a plain file name");
+    return InvalidArgument("table name '" + table + "' is not a plain file name: expected the name of " +
+                           root + "/NAME.csv or of the directory " + root + "/NAME/, without '/' and not " +
+                           "'.' or '..'; to read files elsewhere, add a connection whose path is their directory");
   std::string file = root + "/" + table + ".csv", dir = root + "/" + table;
   bool has_file = Exists(file, false), has_dir = Exists(dir, true);
   if (has_file && has_dir)
