@@ -13,6 +13,7 @@ Server::~Server() { Shutdown(); }
 Status Server::Start() {
   if (options_.api) SLUICE_RETURN_IF_ERROR(StartApi());
   if (options_.app) SLUICE_RETURN_IF_ERROR(StartApp());
+  started_ = true;
   return Status();
 }
 
@@ -117,6 +118,10 @@ void Server::Shutdown() {
 }
 
 void Server::Reload() {
+  if (!started_) {
+    log::Warn("service", "SIGHUP while starting: ignored; send it again once serving");
+    return;
+  }
   ServiceNotifier* notify = options_.notifier;
   if (notify != nullptr) notify->Notify("RELOADING=1\nSTATUS=reloading config\n" + MonotonicUsecField());
   Config fresh;

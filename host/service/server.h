@@ -3,6 +3,7 @@
 #ifndef SLUICE_HOST_SERVICE_SERVER_H_
 #define SLUICE_HOST_SERVICE_SERVER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -50,7 +51,8 @@ class Server {
   void RequestStop();
   // SIGHUP: re-reads the config file and applies what can change live
   // (current versions, log level); logs every other change as a warning
-  // naming the part that needs a restart (service/reload.h).
+  // naming the part that needs a restart (service/reload.h). Ignored (with
+  // a warning) until Start() has succeeded.
   void Reload();
   // False with *why when an ingester failed or a cache builder stopped
   // with an error. Thread-safe; REQUIRES: Start() returned.
@@ -89,6 +91,7 @@ class Server {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
+  std::atomic<bool> started_{false};  // Start() succeeded
   size_t finished_ = 0;
   Status first_error_;
   std::map<std::string, uint32_t> pins_;  // `version:` per endpoint as last loaded
