@@ -1,0 +1,531 @@
+"""sluice as a service: the service manager notification protocol (READY,
+STOPPING, RELOADING, WATCHDOG), SIGHUP reload reporting, /metrics after known
+traffic, /ready, API keys, request caps, safe defaults, and names that would
+escape the home or plugin directories."""
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import unittest
+import uuid
+
+from harness import Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PACKAGING = os.path.join(HERE, "..", "..", "packaging")
+
+
+def write_csv(path, header, rows):
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join(str(x) for x in r) + "\n")
+
+
+@contextlib.contextmanager
+def environment(**values):
+    """Sets (or, with None, removes) environment variables for processes started inside."""
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        for k, v in values.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+class NotifyListener:
+    """A datagram socket standing in for the service manager's."""
+
+    def __init__(self, directory, abstract=False):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        if abstract:
+            name = "sluice-test-" + uuid.uuid4().hex
+            self.sock.bind("\0" + name)
+            self.address = "@" + name
+        else:
+            self.address = os.path.join(directory, "notify.sock")
+            self.sock.bind(self.address)
+        self.messages = []
+
+    def receive(self, timeout):
+        """Next message (a dict of its KEY=VALUE lines) or None after `timeout` seconds."""
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(4096).decode()
+        except socket.timeout:
+            return None
+        fields = dict(line.split("=", 1) for line in data.split("\n") if line)
+        self.messages.append(fields)
+        return fields
+
+    def wait_for(self, key, timeout=30):
+        """Receives until a message carries `key`; returns it (others are kept in .messages)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = self.receive(max(0.01, deadline - time.time()))
+            if m is not None and key in m:
+                return m
+        raise AssertionError(f"no {key} notification within {timeout}s; got {self.messages}")
+
+    def count_within(self, key, seconds):
+        n, deadline = 0, time.time() + seconds
+        while time.time() < deadline:
+            m = self.receive(max(0.01, deadline - time.time()))
+            if m is not None and key in m:
+                n += 1
+        return n
+
+    def close(self):
+        self.sock.close()
+
+
+class ServiceTest(TempDirTest):
+    def items(self, n=10, bad=0, on_error=None):
+        rows = [(i, f"item{i}", i * 1.5) for i in range(1, n + 1)]
+        rows += [(100 + i, "missing-a-field") for i in range(bad)]  # bad: 2 fields, not 3
+        write_csv(self.data("items.csv"), ["id", "name", "price"], rows)
+        ep = {"name": "items", "primary_key": ["id"]}
+        if on_error:
+            ep["options"] = {"on_error": on_error}
+        return ep
+
+    def config(self, endpoints=None, rest="{ host: 127.0.0.1, port: 0 }", extra="", version=None):
+        ep = endpoints or [self.items()]
+        if version is not None:
+            ep[0]["version"] = version
+        path = write_config(self.dir, ep, extra=extra)
+        if rest != "{ host: 127.0.0.1, port: 0 }":
+            with open(path) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace("  rest: { host: 127.0.0.1, port: 0 }", "  rest: " + rest))
+        return path
+
+    def serve(self, cfg, *args, rows=10, **env):
+        with environment(**env):
+            s = self.start(cfg, *(args or ("run",)))
+        http = Http(s.wait_listening())
+        if rows is not None:
+            wait_ready(http, "items", rows=rows)
+        return s, http
+
+    def wait_log(self, proc, pattern, timeout=30):
+        return wait_until(lambda: re.search(pattern, proc.stderr(), re.M), timeout, f"log line {pattern!r}")
+
+
+class NotifyTest(ServiceTest):
+    def listener(self, abstract=False):
+        n = NotifyListener(self.dir, abstract)
+        self.addCleanup(n.close)
+        return n
+
+    def test_ready_watchdog_reload_and_stopping(self):
+        cfg = self.config()
+        n = self.listener()
+        with environment(NOTIFY_SOCKET=n.address, WATCHDOG_USEC="200000", WATCHDOG_PID=None):
+            s = self.start(cfg, "run")
+        ready = n.wait_for("READY")
+        self.assertEqual(ready["READY"], "1")
+        m = re.match(r"ingesting and serving 1 endpoint\(s\) on (http://127\.0\.0\.1:\d+)$", ready["STATUS"])
+        self.assertIsNotNone(m, ready)
+        http = Http(m.group(1))
+        self.assertEqual(http.get("/health")[0], 200)  # READY means the API listens
+        self.assertEqual(s.wait_listening(), m.group(1))
+        # WATCHDOG_USEC=200 ms: a ping every 100 ms.
+        pings = n.count_within("WATCHDOG", 1.0)
+        self.assertGreaterEqual(pings, 6)
+        self.assertLessEqual(pings, 12)
+        self.assertIn("interval_ms=100", s.stderr())
+        s.proc.send_signal(signal.SIGHUP)
+        reloading = n.wait_for("RELOADING")
+        self.assertEqual(reloading["RELOADING"], "1")
+        self.assertRegex(reloading["MONOTONIC_USEC"], r"^\d+$")
+        self.assertEqual(n.wait_for("READY")["STATUS"], "serving (config reloaded)")
+        s.proc.send_signal(signal.SIGTERM)
+        stopping = n.wait_for("STOPPING")
+        self.assertEqual(stopping["STOPPING"], "1")
+        self.assertEqual(s.proc.wait(30), 0)
+        self.assertIsNone(n.receive(0.3))  # nothing after the process ended
+
+    def test_abstract_socket(self):
+        cfg = self.config()
+        n = self.listener(abstract=True)
+        with environment(NOTIFY_SOCKET=n.address, WATCHDOG_USEC=None, WATCHDOG_PID=None):
+            s = self.start(cfg, "run")
+        self.assertEqual(n.wait_for("READY")["READY"], "1")
+        self.assertEqual(n.count_within("WATCHDOG", 0.5), 0)  # not asked for
+        s.proc.send_signal(signal.SIGTERM)
+        n.wait_for("STOPPING")
+        self.assertEqual(s.proc.wait(30), 0)
+
+    def test_watchdog_for_another_pid_is_not_ours(self):
+        cfg = self.config()
+        n = self.listener()
+        with environment(NOTIFY_SOCKET=n.address, WATCHDOG_USEC="100000", WATCHDOG_PID="1"):
+            s = self.start(cfg, "run")
+        n.wait_for("READY")
+        self.assertEqual(n.count_within("WATCHDOG", 0.6), 0)
+        self.assertEqual(s.stop(), 0)
+
+    def test_ingest_failure_stops_watchdog_pings(self):
+        cfg = self.config()
+        n = self.listener()
+        with environment(NOTIFY_SOCKET=n.address, WATCHDOG_USEC="200000", WATCHDOG_PID=None):
+            s = self.start(cfg, "run")
+        n.wait_for("READY")
+        n.wait_for("WATCHDOG")
+        with open(self.data("items.csv"), "a") as f:
+            f.write("not-a-number,x,y\n")  # on_error: fail (the default)
+        unhealthy = n.wait_for("STATUS")
+        self.assertRegex(unhealthy["STATUS"], r"^unhealthy: ingest failed: .*items")
+        self.assertEqual(n.count_within("WATCHDOG", 0.6), 0)
+        self.assertIn("unhealthy: watchdog pings stop", s.stderr())
+        self.assertEqual(s.stop(), 1)  # stops on a signal, reporting the ingest error
+        self.assertIn("sluice: ", s.stderr())
+
+    def test_no_notify_socket_runs_as_usual(self):
+        cfg = self.config()
+        s, http = self.serve(cfg, NOTIFY_SOCKET=None, WATCHDOG_USEC="100000")
+        self.assertEqual(http.get("/health")[0], 200)
+        self.assertNotIn("watchdog", s.stderr())
+        self.assertEqual(s.stop(), 0)
+
+
+class ReloadTest(ServiceTest):
+    def test_sighup_switches_version_and_names_parts_needing_a_restart(self):
+        cfg = self.config()
+        s, http = self.serve(cfg)
+        write_csv(self.data("other.csv"), ["k"], [(1,)])
+        endpoints = [dict(self.items(), version=1),
+                     {"name": "other", "primary_key": ["k"]}]
+        self.config(endpoints, rest="{ host: 127.0.0.1, port: 0, threads: 3 }",
+                    extra="log_level: info\n")
+        with open(cfg) as f:
+            text = f.read()
+        with open(cfg, "w") as f:
+            f.write(text.replace("commit_interval_ms: 100", "commit_interval_ms: 250"))
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_log(s, r"INFO service: config reloaded needs_restart=3$")
+        err = s.stderr()
+        self.assertIn("WARN service: config change needs a restart part=endpoints.other change=added", err)
+        self.assertIn('WARN service: config change needs a restart part=api.rest change="options changed: threads"', err)
+        self.assertIn('WARN service: config change needs a restart part=ingest '
+                      'change="commit_interval_ms 100 -> 250"', err)
+        self.assertIn("INFO service: reload: version pin changed endpoint=items version=1", err)
+        self.assertNotIn("part=endpoints.items", err)  # `version:` applies live
+        status, _, root = http.get("/")
+        self.assertEqual(root["endpoints"][0]["pinned"], True)
+        self.assertEqual(s.stop(), 0)
+
+    def test_sighup_changes_log_level_and_survives_a_broken_config(self):
+        cfg = self.config()
+        s, http = self.serve(cfg)
+        with open(cfg) as f:
+            good = f.read()
+        with open(cfg, "w") as f:
+            f.write(good + "log_level: error\n")
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_log(s, r"INFO service: SIGHUP: reloading config$")
+        time.sleep(0.5)
+        with open(cfg, "w") as f:
+            f.write(good + "log_level: info\nstorage: { plugin: rocksdb-none }\n")
+        before = s.stderr()
+        self.assertNotIn("config reloaded", before)  # error level hides INFO lines
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_log(s, r"ERROR service: reload failed; keeping the running config")
+        with open(cfg, "w") as f:
+            f.write("endpoints: [\n")
+        s.proc.send_signal(signal.SIGHUP)
+        wait_until(lambda: s.stderr().count("reload failed") == 2, what="second reload failure")
+        self.assertEqual(http.get("/items/1")[0], 200)  # still serving
+        with open(cfg, "w") as f:
+            f.write(good + "log_level: info\n")
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_log(s, r"INFO service: config reloaded needs_restart=0$")
+        self.assertEqual(s.stop(), 0)
+
+    def test_log_level_flag_wins_over_config_on_reload(self):
+        cfg = self.config()
+        s, http = self.serve(cfg, "--log-level", "warn", "run")
+        with open(cfg, "a") as f:
+            f.write("log_level: debug\n")
+        write_csv(self.data("other.csv"), ["k"], [(1,)])
+        with open(cfg) as f:
+            text = f.read()
+        with open(cfg, "w") as f:
+            f.write(text.replace("  - name: items", "  - name: other\n    path: /other\n"
+                                 "    connection: files\n    index: { primary_key: [k] }\n  - name: items"))
+        s.proc.send_signal(signal.SIGHUP)
+        self.wait_log(s, r"WARN service: config change needs a restart part=endpoints.other change=added")
+        time.sleep(0.3)
+        self.assertNotIn(" INFO ", s.stderr())
+        self.assertNotIn(" DEBUG ", s.stderr())
+        self.assertEqual(s.stop(), 0)
+
+
+class MetricsTest(ServiceTest):
+    def test_metrics_after_known_traffic(self):
+        cfg = self.config([self.items(n=10, bad=2, on_error="skip")])
+        s, http = self.serve(cfg)
+        for _ in range(3):
+            self.assertEqual(http.get("/items/4")[0], 200)
+        self.assertEqual(http.get("/items/999")[0], 404)
+        self.assertEqual(http.post("/items/count")[2], {"count": 10})
+        self.assertEqual(http.post("/v1/items/count")[0], 200)
+        self.assertEqual(http.get("/no/such/thing")[0], 404)
+        status, headers, text = http.get("/metrics")
+        self.assertEqual(status, 200)
+        self.assertEqual(headers["content-type"], "text/plain; version=0.0.4; charset=utf-8")
+        text = text.decode() if isinstance(text, bytes) else text
+        lines = set(text.splitlines())
+        v1 = 'endpoint="items",version="1"'
+        expected = [
+            f"sluice_ingest_rows_total{{{v1}}} 10",
+            f"sluice_ingest_rejected_rows_total{{{v1}}} 2",
+            f"sluice_cache_rows{{{v1}}} 10",
+            f"sluice_cache_lag_records{{{v1}}} 0",
+            f"sluice_version_ready{{{v1}}} 1",
+            'sluice_current_version{endpoint="items"} 1',
+            "sluice_plugin_load_failures 0",
+            "# TYPE sluice_ingest_rows_total counter",
+            "# TYPE sluice_http_request_duration_seconds histogram",
+        ]
+        rest = 'sluice_http_requests_total{api="rest",method='
+        expected += [
+            rest + '"GET",route="/{endpoint}/{pk}",endpoint="items",status="200"} 3',
+            rest + '"GET",route="/{endpoint}/{pk}",endpoint="items",status="404"} 1',
+            rest + '"POST",route="/{endpoint}/count",endpoint="items",status="200"} 1',
+            rest + '"POST",route="/v{n}/{endpoint}/count",endpoint="items",status="200"} 1',
+            rest + '"GET",route="other",endpoint="",status="404"} 1',
+            'sluice_http_request_duration_seconds_count{api="rest",method="GET",'
+            'route="/{endpoint}/{pk}",endpoint="items"} 4',
+        ]
+        for line in expected:
+            self.assertIn(line, lines, text)
+        self.assertRegex(text, r'sluice_build_info\{version="[0-9.]+",abi="1\.\d+"\} 1')
+        log_end = re.search(r'sluice_log_end_offset\{endpoint="items",version="1"\} (\d+)', text)
+        applied = re.search(r'sluice_cache_applied_offset\{endpoint="items",version="1"\} (\d+)', text)
+        self.assertEqual(log_end.group(1), applied.group(1))
+        self.assertGreater(int(log_end.group(1)), 0)
+        self.assertNotIn("/no/such", text)
+        self.assertEqual(s.stop(), 0)
+
+    def test_plugin_load_failures_are_counted(self):
+        bad = os.path.join(self.dir, "plugins")
+        os.makedirs(bad)
+        with open(os.path.join(bad, "libbroken.so"), "w") as f:
+            f.write("not a shared object\n")
+        cfg = self.config(extra="plugin_dirs: [./plugins]\n")
+        s, http = self.serve(cfg)
+        text = http.get("/metrics")[2]
+        text = text.decode() if isinstance(text, bytes) else text
+        self.assertIn("\nsluice_plugin_load_failures 1\n", text)
+        self.assertEqual(s.stop(), 0)
+
+
+class ReadyTest(ServiceTest):
+    def test_ready_only_once_current_versions_caught_up(self):
+        cfg = self.config()
+        self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        s, http = self.serve(cfg, "api", "run", rows=None)  # nothing ingested yet
+        status, _, body = http.get("/ready")
+        self.assertEqual(status, 503)
+        self.assertEqual(body["ready"], False)
+        self.assertEqual(body["endpoints"][0]["name"], "items")
+        self.assertEqual(body["endpoints"][0]["current_version"], 0)
+        self.assertIn("no current version yet", body["endpoints"][0]["reason"])
+        self.assertEqual(http.get("/health"), (200, http.get("/health")[1], {"status": "ok"}))
+        self.assertEqual(s.stop(), 0)
+        self.assertEqual(run_cli(cfg, "app", "run", "--once")[0], 0)
+        s, http = self.serve(cfg, "api", "run")
+        status, _, body = wait_until(lambda: (lambda r: r if r[0] == 200 else None)(http.get("/ready")),
+                                     what="/ready 200")
+        self.assertEqual(body, {"ready": True, "endpoints": [
+            {"name": "items", "current_version": 1, "lag": 0, "ready": True}]})
+        self.assertEqual(s.stop(), 0)
+
+
+class AuthTest(ServiceTest):
+    REST = "{ host: 127.0.0.1, port: 0, api_keys: [data-key-1, data-key-2], admin_keys: [admin-key] }"
+
+    def test_keys_on_data_and_admin_routes(self):
+        cfg = self.config(rest=self.REST)
+        s = self.start(cfg, "run")
+        http = Http(s.wait_listening())
+        status, headers, body = http.get("/items/1")
+        self.assertEqual(status, 401)
+        self.assertEqual(headers["www-authenticate"], 'Bearer realm="sluice"')
+        self.assertEqual(body["error"]["code"], "unauthenticated")
+        self.assertEqual(http.request("GET", "/items/1", headers={"X-API-Key": "nope"})[0], 401)
+        wait_until(lambda: http.get("/ready")[0] == 200, what="ready")  # open without a key
+        self.assertEqual(http.get("/health")[0], 200)
+        ok = http.request("GET", "/items/1", headers={"X-API-Key": "data-key-2"})
+        self.assertEqual(ok[0], 200)
+        self.assertEqual(ok[2]["id"], 1)
+        bearer = {"Authorization": "Bearer data-key-1"}
+        self.assertEqual(http.request("POST", "/items/count", {}, bearer)[2], {"count": 10})
+        self.assertEqual(http.request("GET", "/", headers=bearer)[0], 200)
+        admin_body = {"version": 1}
+        path = "/admin/endpoints/items/current"
+        self.assertEqual(http.request("PUT", path, admin_body)[0], 401)
+        status, _, body = http.request("PUT", path, admin_body, bearer)
+        self.assertEqual((status, body["error"]["code"]), (403, "permission_denied"))
+        self.assertEqual(http.request("PUT", path, admin_body, {"X-API-Key": "admin-key"})[0], 200)
+        self.assertEqual(http.get("/metrics")[0], 401)
+        self.assertEqual(http.request("GET", "/metrics", headers=bearer)[0], 403)
+        self.assertEqual(http.request("GET", "/metrics", headers={"X-API-Key": "admin-key"})[0], 200)
+        self.assertEqual(http.request("POST", "/admin/prune", {"keep": 1}, bearer)[0], 403)
+        status, _, body = http.request("POST", "/admin/prune", {"keep": 1}, {"X-API-Key": "admin-key"})
+        self.assertEqual((status, body), (200, {"pruned": []}))
+        self.assertEqual(s.stop(), 0)
+
+    def test_no_keys_means_open(self):
+        cfg = self.config()
+        s, http = self.serve(cfg)
+        self.assertEqual(http.get("/items/1")[0], 200)
+        self.assertEqual(http.get("/metrics")[0], 200)
+        self.assertEqual(http.request("POST", "/admin/prune", {"keep": 1})[0], 200)
+        self.assertEqual(s.stop(), 0)
+
+    def test_bad_key_config_is_refused_without_echoing_the_key(self):
+        cfg = self.config(rest="{ port: 0, api_keys: ['has space'] }")
+        code, _, err = run_cli(cfg, "run", timeout=60)
+        self.assertNotEqual(code, 0, err)
+        self.assertIn("api_keys.0", err)
+        self.assertIn("printable ASCII", err)
+        self.assertNotIn("has space", err)
+
+
+class LimitsTest(ServiceTest):
+    def test_listens_on_loopback_by_default(self):
+        cfg = self.config(rest="{ port: 0 }")
+        s, http = self.serve(cfg)
+        self.assertRegex(s.base, r"^http://127\.0\.0\.1:\d+$")
+        self.assertEqual(s.stop(), 0)
+
+    def test_body_and_limit_caps(self):
+        cfg = self.config(rest="{ host: 127.0.0.1, port: 0, max_body_bytes: 64 }")
+        s, http = self.serve(cfg)
+        query = {"$filter": {"name": {"$eq": "x" * 100}}}
+        status, _, body = http.request("POST", "/items/query", query)
+        self.assertEqual(status, 413)
+        self.assertIn("max_body_bytes", body["error"]["message"])
+        http = Http(s.base)  # the server closed that connection
+        status, _, body = http.post("/items/query", {"$limit": 10001})
+        self.assertEqual(status, 400)
+        self.assertIn("10000", body["error"]["message"])
+        status, _, body = http.get("/items?limit=10001")
+        self.assertEqual(status, 400)
+        self.assertIn("10000", body["error"]["message"])
+        self.assertEqual(len(http.post("/items/query", {"$limit": 10000})[2]), 10)
+        self.assertEqual(s.stop(), 0)
+
+
+class PathEscapeTest(ServiceTest):
+    """Names that would reach outside the home or plugin directories are refused."""
+
+    def refused(self, yaml, *needles, command="migrate"):
+        path = os.path.join(self.dir, "sluice.yaml")
+        with open(path, "w") as f:
+            f.write(yaml)
+        code, out, err = run_cli(path, command, timeout=60)
+        self.assertNotEqual(code, 0, out + err)
+        for n in needles:
+            self.assertIn(n, err)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "x")))
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "home", "..", "x")))
+        return code, err
+
+    def base(self, name="items", path="/items", table="items", storage="leveldb", api="rest: { port: 0 }"):
+        write_csv(self.data("items.csv"), ["id"], [(1,)])
+        return (f"home_dir: ./home\nstorage: {{ plugin: {storage} }}\n"
+                "connections:\n  - { name: files, plugin: csv, options: { path: ./data } }\n"
+                f"endpoints:\n  - name: {name}\n    path: {path}\n    connection: files\n"
+                f"    table: {table}\n    index: {{ primary_key: [id] }}\n"
+                f"api:\n  {api}\n")
+
+    def test_endpoint_name_with_dots(self):
+        code, err = self.refused(self.base(name='"../x"'), "endpoints[0].name", '"../x"')
+        self.assertEqual(code, 2)
+
+    def test_endpoint_name_with_slash(self):
+        self.assertEqual(self.refused(self.base(name='"a/b"'), "endpoints[0].name")[0], 2)
+
+    def test_endpoint_path_with_dot_segments(self):
+        code, err = self.refused(self.base(path="/../x"), "endpoints[0].path", "..")
+        self.assertEqual(code, 2)
+
+    def test_csv_table_outside_the_connection_directory(self):
+        secret = os.path.join(self.dir, "secret.csv")
+        write_csv(secret, ["id"], [(1,)])
+        code, err = self.refused(self.base(table="../secret"), "../secret", "is not a plain file name",
+                                 "without '/'")
+        self.assertEqual(code, 2)
+        code, err = self.refused(self.base(table="../../etc/passwd"), "../../etc/passwd", "plain file name")
+        self.assertEqual(code, 2)
+        code, err = self.refused(self.base(table="../secret"), "../secret", "plain file name", command="run")
+        self.assertEqual(code, 1)
+
+    def test_plugin_names_cannot_be_paths(self):
+        code, err = self.refused(self.base(storage='"../../tmp/evil"'), "storage.plugin", "../../tmp/evil")
+        self.assertEqual(code, 2)
+        code, err = self.refused(self.base(api='rest: { plugin: "/tmp/evil" }'), "api.rest.plugin", "/tmp/evil")
+        self.assertEqual(code, 2)
+        code, err = self.refused(self.base(api='"../rest": {}'), "api")
+        self.assertEqual(code, 2)
+
+
+class PackagingTest(ServiceTest):
+    def test_example_service_config_runs(self):
+        with open(os.path.join(PACKAGING, "sluice.yaml")) as f:
+            text = f.read()
+        text = text.replace("home_dir: /var/lib/sluice", "home_dir: ./home")
+        text = text.replace("path: /srv/sluice/data", "path: ./data")
+        text = text.replace("port: 8080", "port: 0")
+        cfg = os.path.join(self.dir, "sluice.yaml")
+        with open(cfg, "w") as f:
+            f.write(text)
+        write_csv(self.data("trips.csv"), ["trip_id", "pickup_zone_id"], [(1, 7), (2, 8)])
+        s = self.start(cfg, "run")
+        http = Http(s.wait_listening())
+        self.assertRegex(s.base, r"^http://127\.0\.0\.1:")
+        wait_until(lambda: http.get("/ready")[0] == 200, what="ready")
+        self.assertEqual(http.get("/trips/2")[2], {"trip_id": 2, "pickup_zone_id": 8})
+        self.assertEqual(s.stop(), 0)
+
+    def test_unit_file(self):
+        with open(os.path.join(PACKAGING, "sluice.service")) as f:
+            unit = f.read()
+        for line in ["Type=notify", "ExecStart=/usr/bin/sluice -c /etc/sluice/sluice.yaml run",
+                     "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=30", "Restart=on-failure",
+                     "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=/var/lib/sluice"]:
+            self.assertIn("\n" + line + "\n", unit)
+        analyze = shutil.which("systemd-analyze")
+        if analyze is None:
+            self.skipTest("systemd-analyze not installed")
+        from harness import SLUICE_BIN
+        unit_dir = os.path.join(self.dir, "unit")
+        os.makedirs(unit_dir)
+        with open(os.path.join(unit_dir, "sluice.service"), "w") as f:
+            f.write(unit.replace("/usr/bin/sluice", os.path.abspath(SLUICE_BIN)))
+        p = subprocess.run([analyze, "verify", "--man=no", os.path.join(unit_dir, "sluice.service")],
+                           capture_output=True, text=True, timeout=60)
+        problems = [l for l in p.stderr.splitlines()
+                    if "sluice.service" in l and "Failed to parse system call" not in l]
+        self.assertEqual(problems, [], p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
