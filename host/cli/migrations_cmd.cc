@@ -42,6 +42,7 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
     return 1;
   }
   log::SetLevel(LogLevel::kWarn);
+  config.storage.rebuild_cache = false;  // listing never deletes caches
   Runtime rt(config);
   s = rt.Init();
   if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
@@ -64,7 +65,7 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
       if (fs::exists(rt.home().CacheDir(ep.name, v), ec) && ms.ok()) {
         std::unique_ptr<VersionCache> cache;
         bool rebuilt = false;
-        Status cs = VersionCache::Open(rt.storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt);
+        Status cs = VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt);
         if (cs.ok()) {
           r.cells[4] = std::to_string(cache->applied()) + " (" + HumanCount(static_cast<double>(cache->rows())) + " rows)";
           r.cells[5] = std::to_string(end > cache->applied() ? end - cache->applied() : 0);

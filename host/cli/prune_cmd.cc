@@ -26,7 +26,7 @@ uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep, const std::vector
     bool rebuilt = false;
     if (!ReadVersionMeta(rt.home().SchemaFile(ep.name, v).string(), &meta).ok()) continue;
     if (!rt.OpenLog(ep.name, v, false, &log).ok()) continue;
-    if (!VersionCache::Open(rt.storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt).ok())
+    if (!VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt).ok())
       continue;
     bool complete = v != versions.back() || (cache->flags() & kCommitSourceAtEnd) != 0;
     if (complete && log->end() > 0 && cache->applied() == log->end()) return v;
