@@ -42,6 +42,8 @@ def parse_args():
     ap.add_argument("--restarts", type=int, help="restarts measured per size (5; smoke 2)")
     ap.add_argument("--work", help="work directory; datasets are cached here between runs "
                                    "(default $TMPDIR/sluice-bench; smoke: a temporary one)")
+    ap.add_argument("--grpc-load", help="the bench/grpc_load client; without it (or without the "
+                                        "grpc plugin) the gRPC benchmark is skipped")
     ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; smoke: none)")
     a = ap.parse_args()
     full = dict(rows=1_000_000, big_chunks=5, load_secs=10, lat_secs=4, restarts=5)
@@ -52,9 +54,15 @@ def parse_args():
     return a
 
 
-def tool_skips():
+def tool_skips(a):
     """Baseline name -> why it cannot run here."""
     skips = {}
+    plugin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.sluice))), "lib",
+                          "sluice", "plugins", "api_grpc.so")
+    if not os.path.exists(plugin):
+        skips["grpc"] = "the grpc API plugin is not built (%s)" % plugin
+    elif not (a.grpc_load and os.access(a.grpc_load, os.X_OK)):
+        skips["grpc"] = "no gRPC load client (--grpc-load; bench/run.sh builds bench/grpc_load)"
     reason = pg.missing_reason()
     if reason:
         skips["postgresql"] = reason
@@ -109,18 +117,8 @@ def run_all(a, ctx, emit):
     _, _, ctx.server = benches.restarts(ctx.home, a.rows, 1, keep_last=True)
     emit(serve.get_by_key(ctx))
     emit(serve.zone_query(ctx))
-    emit(grpc_table(a))
+    emit(serve.grpc_query(ctx))
     emit(serve.latency(ctx))
-
-
-def grpc_table(a):
-    t = benches.Table("6. gRPC typed query, 50 rows", ["system", "req/s", "p99"])
-    plugin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(a.sluice))),
-                          "lib", "sluice", "plugins", "api_grpc.so")
-    t.note("not run: no gRPC load client in bench/ yet (the gRPC API plugin %s)" % (
-        "is built" if os.path.exists(plugin) else "is not built yet"))
-    t.target("gRPC 50-row query >= 10,000 req/s", "n/a", None)
-    return t
 
 
 def main():
@@ -130,9 +128,10 @@ def main():
         print("bench: --sluice %s is not an executable; build first (bench/run.sh does)" % a.sluice,
               file=sys.stderr)
         return 2
-    skips = tool_skips()
-    if skips and not a.smoke:
-        print("bench: a full run needs every baseline; missing:\n  " + "\n  ".join(skips.values()) +
+    skips = tool_skips(a)
+    needed = {k: v for k, v in skips.items() if k != "grpc"}
+    if needed and not a.smoke:
+        print("bench: a full run needs every baseline; missing:\n  " + "\n  ".join(needed.values()) +
               "\nbench/run.sh installs them", file=sys.stderr)
         return 2
     work = a.work or (tempfile.mkdtemp(prefix="sluice-bench-smoke-") if a.smoke else
@@ -149,7 +148,8 @@ def main():
     ctx = benches.Ctx(sluice=sluice_bin, rows=a.rows, data_dir=data_dir, csv=paths[0],
                       csv_bytes=os.path.getsize(paths[0]), run_dir=run_dir, cache_dir=cache_dir,
                       load_secs=a.load_secs, lat_secs=a.lat_secs,
-                      timeout=max(120, a.rows // 2000))
+                      timeout=max(120, a.rows // 2000),
+                      grpc_load=a.grpc_load and os.path.abspath(a.grpc_load))
     ctx.skip = skips
     tables = []
 

@@ -34,4 +34,14 @@ fi
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >/dev/null
 # The host and the plugins the benchmarks load; nothing else.
 ninja -C "$BUILD" sluice lib/sluice/plugins/{storage_leveldb,source_csv,api_rest}.so
-exec /usr/bin/python3 "$ROOT/bench/bench.py" --sluice "$BUILD/bin/sluice" "$@"
+# The gRPC benchmark needs the grpc plugin and the C++ load client; without
+# them it is skipped (and says so), the rest still runs.
+grpc=()
+if ninja -C "$BUILD" lib/sluice/plugins/api_grpc.so &&
+   cmake -S "$ROOT/bench/grpc_load" -B "$BUILD/grpc_load" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+   ninja -C "$BUILD/grpc_load"; then
+  grpc=(--grpc-load "$BUILD/grpc_load/grpc_load")
+else
+  echo "bench: the grpc plugin or bench/grpc_load did not build; the gRPC benchmark is skipped" >&2
+fi
+exec /usr/bin/python3 "$ROOT/bench/bench.py" --sluice "$BUILD/bin/sluice" "${grpc[@]}" "$@"

@@ -45,7 +45,8 @@ def _cost_row(t, name, secs, cpu, rss_kb, ref, rows):
 def ingest(ctx):
     t = Table("1. Ingest %s rows (%.0f MB CSV) into durable storage" % (
         f"{ctx.rows:,}", ctx.csv_bytes / 1e6), COST_HEADER)
-    home = ctx.home = Home(ctx.sluice, os.path.join(ctx.run_dir, "sluice"), ctx.data_dir)
+    home = ctx.home = Home(ctx.sluice, os.path.join(ctx.run_dir, "sluice"), ctx.data_dir,
+                           grpc="grpc" not in ctx.skip)
     mig = home.migrate()
     s = home.ingest(timeout=ctx.timeout)
     ref = ctx.times["ingest"] = (s.secs, s.cpu)

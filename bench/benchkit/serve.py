@@ -3,10 +3,11 @@
 nginx, PostgreSQL (pgbench) and SQLite. The sluice server is ctx.server,
 already serving the main dataset."""
 import http.client
+import json
 
 from . import baselines as bl
 from .httpload import start_nginx, wrk
-from .procs import BenchError, cpu_secs, tree, tree_cpu_secs, vm_hwm_kb
+from .procs import BenchError, cpu_secs, run_timed, tree, tree_cpu_secs, vm_hwm_kb
 from .report import Table, mb, ms, percentile, rate, ratio
 from .sluice import get_json
 
@@ -94,7 +95,7 @@ def zone_query(ctx):
               LOAD_HEADER)
     if ctx.skipped(t, "wrk"):
         return t
-    s = load_sluice(ctx, "zone", 2, 50, ctx.load_secs)
+    s = ctx.times["zone_rest"] = load_sluice(ctx, "zone", 2, 50, ctx.load_secs)
     _row(t, "sluice POST /trips/query (wrk -t2 -c50)", s, s)
     if not ctx.skipped(t, "postgresql"):
         best = 0
@@ -105,6 +106,33 @@ def zone_query(ctx):
         t.target("50-row indexed query >= PostgreSQL (best of -c2, -c8)", ratio(s.rps, best),
                  s.rps >= best)
     t.note("each answer is 50 records (fewer only when a zone has fewer trips: small inputs)")
+    return t
+
+
+def grpc_query(ctx):
+    t = Table("6. gRPC typed query, 50 rows (pickup_zone_id = z order by key), bench/grpc_load "
+              "-t2 -c50 %ds" % ctx.load_secs, LOAD_HEADER)
+    if ctx.skipped(t, "grpc"):
+        t.target("gRPC 50-row query >= 10,000 req/s", "n/a", None)
+        return t
+    srv = ctx.server[0]
+    cpu0 = cpu_secs(srv.proc.pid)
+    out = run_timed([ctx.grpc_load, "--target", srv.grpc, "--method", "/sluice.trips.Trips/query",
+                     "--threads", "2", "--concurrency", "50", "--seconds", str(ctx.load_secs)],
+                    timeout=ctx.load_secs + 60).out
+    cpu = cpu_secs(srv.proc.pid) - cpu0
+    line = [l for l in out.splitlines() if l.startswith("GRPCJSON ")]
+    if not line:
+        raise BenchError("grpc_load printed no result:\n" + out)
+    d = json.loads(line[0][9:])
+    g = Measured(d["requests"] / (d["duration_us"] / 1e6), d["p50"], d["p99"],
+                 cpu * 1e6 / d["requests"], srv.hwm_kb())
+    _row(t, "sluice gRPC sluice.trips.Trips/query", g, g)
+    if "zone_rest" in ctx.times:
+        _row(t, "sluice REST, the same query (table 5)", ctx.times["zone_rest"], g)
+    t.target("gRPC 50-row query >= 10,000 req/s", rate(g.rps), g.rps >= 10000)
+    t.note("every reply checked: status OK and at most 50 records (%.1f on average)" % (
+        d["records"] / d["requests"]))
     return t
 
 

@@ -23,18 +23,19 @@ endpoints:
 api:
   rest: {{ host: 127.0.0.1, port: 0 }}
 """
+GRPC_API = "  grpc: { host: 127.0.0.1, port: 0 }\n"
 
 
 class Home:
     """One sluice deployment in `root`: config, home directory, the trips endpoint."""
 
-    def __init__(self, binary, root, data_dir):
-        self.binary, self.root = binary, root
+    def __init__(self, binary, root, data_dir, grpc=False):
+        self.binary, self.root, self.grpc = binary, root, grpc
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(root)
         self.config = os.path.join(root, "sluice.yaml")
         with open(self.config, "w") as f:
-            f.write(CONFIG.format(data=data_dir))
+            f.write(CONFIG.format(data=data_dir) + (GRPC_API if grpc else ""))
 
     def cmd(self, *args):
         return [self.binary, "-c", self.config] + list(args)
@@ -48,9 +49,13 @@ class Home:
         return run_timed(self.cmd("app", "run", "--once"), timeout=timeout)
 
     def serve(self, timeout=60):
-        """Starts `api run`; returns (Server, port) once it listens."""
+        """Starts `api run`; returns (Server, REST port) once it listens.
+        With gRPC enabled, Server.grpc is its "127.0.0.1:PORT"."""
         srv = Server(self.cmd("api", "run"))
         m = srv.wait_line(r"sluice: listening on http://127\.0\.0\.1:(\d+)", timeout)
+        srv.grpc = None
+        if self.grpc:
+            srv.grpc = srv.wait_line(r"sluice: listening on grpc://(\S+)", timeout).group(1)
         return srv, int(m.group(1))
 
 
