@@ -95,6 +95,12 @@ void Ingest(Differ& d, const IngestConfig& a, const IngestConfig& b) {
           std::to_string(b.poll_interval_ms));
 }
 
+void Query(Differ& d, const QueryLimits& a, const QueryLimits& b) {
+  d.Value("query", "default_limit", std::to_string(a.default_limit), std::to_string(b.default_limit));
+  d.Value("query", "max_limit", std::to_string(a.max_limit), std::to_string(b.max_limit));
+  d.Value("query", "scan_budget", std::to_string(a.scan_budget), std::to_string(b.scan_budget));
+}
+
 }  // namespace
 
 std::vector<ConfigChange> ChangesNeedingRestart(const Config& running, const Config& fresh) {
@@ -118,6 +124,7 @@ std::vector<ConfigChange> ChangesNeedingRestart(const Config& running, const Con
           [&](const std::string& part, const PluginInstanceConfig& a,
               const PluginInstanceConfig& b) { Plugin(d, part, a, b); });
   Ingest(d, running.ingest, fresh.ingest);
+  Query(d, running.query, fresh.query);
   return d.out;
 }
 

@@ -21,7 +21,7 @@ struct ConfigChange {
 
 // The differences between `running` and `fresh` that need a restart, in
 // config order (top-level keys, storage, connections, endpoints, api,
-// ingest). Option values are not repeated (they may hold secrets); only
+// ingest, query). Option values are not repeated (they may hold secrets); only
 // which keys changed.
 std::vector<ConfigChange> ChangesNeedingRestart(const Config& running, const Config& fresh);
 

@@ -76,6 +76,7 @@ TEST(Reload, OptionsNameKeysNeverValues) {
 TEST(Reload, TopLevelStorageApiAndIngest) {
   std::string yaml = Replace(kBase, "home_dir: ./home", "home_dir: ./elsewhere\nstorage: { plugin: rocksdb }");
   yaml = Replace(yaml, "batch_rows: 100", "batch_rows: 200, poll_interval_ms: 10");
+  yaml += "query: { max_limit: 500 }\n";
   yaml = Replace(yaml, "  rest: { port: 8080, api_keys: [secret-one] }",
                  "  rest: { port: 8080, api_keys: [secret-one], enabled: false }\n  grpc: {}");
   EXPECT_EQ(Changes(yaml), (Lines{"home_dir: home_dir /srv/taxi/home -> /srv/taxi/elsewhere",
@@ -84,7 +85,8 @@ TEST(Reload, TopLevelStorageApiAndIngest) {
                                   "api.rest: enabled true -> false",
                                   "api.grpc: added",
                                   "ingest: batch_rows 100 -> 200",
-                                  "ingest: poll_interval_ms 500 -> 10"}));
+                                  "ingest: poll_interval_ms 500 -> 10",
+                                  "query: max_limit 10000 -> 500"}));
 }
 
 }  // namespace

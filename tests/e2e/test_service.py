@@ -425,11 +425,22 @@ class LimitsTest(ServiceTest):
         http = Http(s.base)  # the server closed that connection
         status, _, body = http.post("/items/query", {"$limit": 10001})
         self.assertEqual(status, 400)
-        self.assertIn("10000", body["error"]["message"])
+        self.assertIn("$limit 10001 exceeds the maximum 10000", body["error"]["message"])
         status, _, body = http.get("/items?limit=10001")
         self.assertEqual(status, 400)
-        self.assertIn("10000", body["error"]["message"])
+        self.assertIn("$limit 10001 exceeds the maximum 10000", body["error"]["message"])
         self.assertEqual(len(http.post("/items/query", {"$limit": 10000})[2]), 10)
+        self.assertEqual(s.stop(), 0)
+
+    def test_configured_limit_cap(self):
+        cfg = self.config(extra="query: { max_limit: 5, default_limit: 3 }\n")
+        s, http = self.serve(cfg)
+        status, _, body = http.post("/items/query", {"$limit": 6})
+        self.assertEqual(status, 400)
+        self.assertIn("$limit 6 exceeds the maximum 5", body["error"]["message"])
+        self.assertEqual(http.get("/items?limit=6")[0], 400)
+        self.assertEqual(len(http.get("/items")[2]), 3)
+        self.assertEqual(len(http.get("/items?limit=5")[2]), 5)
         self.assertEqual(s.stop(), 0)
 
 
