@@ -145,8 +145,8 @@ class NotifyTest(ServiceTest):
         self.assertEqual(s.wait_listening(), m.group(1))
         # WATCHDOG_USEC=200 ms: a ping every 100 ms.
         pings = n.count_within("WATCHDOG", 1.0)
-        self.assertGreaterEqual(pings, 6)
-        self.assertLessEqual(pings, 12)
+        self.assertGreaterEqual(pings, 4)   # ~10; a loaded machine may delay some
+        self.assertLessEqual(pings, 14)
         self.assertIn("interval_ms=100", s.stderr())
         s.proc.send_signal(signal.SIGHUP)
         reloading = n.wait_for("RELOADING")
