@@ -9,8 +9,9 @@ import os
 import pwd
 import re
 import shutil
+import time
 
-from .procs import BenchError, RssPoller, free_port, run_timed, tree_cpu_secs
+from .procs import BenchError, RssPoller, children, free_port, run_timed, tree_cpu_secs
 
 USER = "bench"
 
@@ -75,10 +76,11 @@ class Postgres:
         RSS KiB of the largest server process while it ran). Timed.cpu is
         the CPU of the server's processes and of psql."""
         pid = self.postmaster_pid()
-        cpu0 = tree_cpu_secs(pid)
+        cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
         with RssPoller(pid) as rss:
             t = run_timed([self._b("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] +
                           self._conn_args() + ["-d", "postgres", "-c", sql], timeout=timeout)
+        _settle(pid, n0)
         t.cpu += tree_cpu_secs(pid) - cpu0
         return t, rss.peak_kb
 
@@ -98,9 +100,10 @@ class Postgres:
         if sample < 1.0:
             cmd += ["--sampling-rate", str(sample)]
         pid = self.postmaster_pid()
-        cpu0 = tree_cpu_secs(pid)
+        cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
         with RssPoller(pid) as rss:
             t = run_timed(cmd + self._conn_args() + ["postgres"], timeout=secs + 60)
+        _settle(pid, n0)
         cpu = tree_cpu_secs(pid) - cpu0
         m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", t.out)
         failed = re.search(r"number of failed transactions: (\d+)", t.out)
@@ -111,6 +114,16 @@ class Postgres:
     def stop(self):
         run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"],
                   timeout=60, check=False)
+
+
+def _settle(pid, count, timeout=5.0):
+    """Waits until the postmaster is back to `count` children: the backends
+    of the finished session have exited and been reaped, so their CPU is in
+    the postmaster's totals (a backend that has exited but is not yet reaped
+    counts nowhere)."""
+    deadline = time.monotonic() + timeout
+    while len(children(pid)) > count and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def read_latencies(logdir):
