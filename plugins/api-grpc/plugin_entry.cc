@@ -2,5 +2,5 @@
 #include "grpc_plugin.h"
 #include "sluice/plugin.h"
 
-SLUICE_PLUGIN(sluice::grpcapi::GrpcPlugin, "grpc", "0.1.0",
+SLUICE_PLUGIN(sluice::grpcapi::GrpcPlugin, "grpc", SLUICE_PLUGIN_VERSION,
               "gRPC API: common service, typed per-version services, reflection, health")

@@ -1,6 +1,7 @@
 #include "service_catalog.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "names.h"
@@ -145,6 +146,7 @@ std::shared_ptr<const Snapshot> ServiceCatalog::Build(std::vector<EndpointInfo> 
   for (const FileDescriptorProto& f : Standard().files) AddFile(snap.get(), f);
   snap->endpoints_ = std::move(endpoints);
   std::map<std::string, std::string> components;  // package component -> endpoint
+  std::set<std::string> seen;                      // versions in this catalog
   for (const EndpointInfo& e : snap->endpoints_) {
     auto [it, fresh] = components.emplace(EndpointComponent(e.name), e.name);
     if (!fresh) {
@@ -155,9 +157,14 @@ std::shared_ptr<const Snapshot> ServiceCatalog::Build(std::vector<EndpointInfo> 
                           "'s; rename one of them (the common service serves both)");
       continue;
     }
-    for (const VersionInfo& v : e.versions) AddVersion(snap.get(), e, v);
+    for (const VersionInfo& v : e.versions) {
+      seen.insert(VersionKey(e.name, v.version));
+      AddVersion(snap.get(), e, v);
+    }
     AddEndpointService(snap.get(), e);
   }
+  for (auto it = files_.begin(); it != files_.end();)  // forget pruned versions
+    it = seen.count(it->first) != 0 ? std::next(it) : files_.erase(it);
   snap->factory_ = std::make_unique<google::protobuf::DynamicMessageFactory>(snap->pool_.get());
   std::shared_ptr<const Snapshot> out = std::move(snap);
   std::lock_guard<std::mutex> lock(mu_);
