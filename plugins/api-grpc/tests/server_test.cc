@@ -15,6 +15,7 @@
 
 #include "fake_api_host.h"
 #include "grpc_server.h"
+#include "sluice/row.h"
 #include "sluice/v1/common.pb.h"
 
 namespace sluice::grpcapi {
@@ -233,6 +234,36 @@ TEST_F(ServerTest, EndpointWithoutCurrentVersionIsUnavailable) {
   EXPECT_EQ(Call("/sluice.zones.Zones/count", *q, r.get()).error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(Call("/sluice.zones.v1.ZonesV1/count", *q, r.get()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(ServerLimits, AnswersOverMaxMessageBytesAreRefused) {
+  FakeApiHost host;
+  testing::FakeEndpoint big{"big", "/big", 1, {}};
+  big.versions.push_back({1, true, testing::SampleSchema(), {}});
+  for (int id = 1; id <= 10; ++id) {
+    std::string row;
+    RowWriter w(&row, 6);
+    w.Int64(id), w.Null(), w.Null(), w.Null(), w.Bool(true), w.String(std::string(1000, 'x'));
+    big.versions[0].rows.emplace_back(std::to_string(id), row);
+  }
+  host.Add(big);
+  GrpcOptions o;
+  o.port = 0;
+  o.max_message_bytes = 4096;
+  GrpcServer server(host.api(), HostServices(), o);
+  std::string address;
+  ASSERT_TRUE(server.Start(&address).ok());
+  auto channel = grpc::CreateChannel(address.substr(7), grpc::InsecureChannelCredentials());
+  v1::QueryRequest q;
+  q.set_endpoint("big");
+  v1::QueryResponse qr;
+  grpc::ClientContext ctx;
+  grpc::Status s = grpc::internal::BlockingUnaryCall<Message, Message>(
+      channel.get(), grpc::internal::RpcMethod("/sluice.v1.Common/query", grpc::internal::RpcMethod::NORMAL_RPC),
+      &ctx, q, &qr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_NE(s.error_message().find("max_message_bytes (4096 bytes"), std::string::npos) << s.error_message();
+  server.Stop();
 }
 
 TEST_F(ServerTest, ReflectionListsTypedServices) {
