@@ -44,6 +44,8 @@ def parse_args():
                                    "(default $TMPDIR/sluice-bench; smoke: a temporary one)")
     ap.add_argument("--grpc-load", help="the bench/grpc_load client; without it (or without the "
                                         "grpc plugin) the gRPC benchmark is skipped")
+    ap.add_argument("--skip", default="", help="comma-separated baselines to leave out: "
+                                               "postgresql, sqlite, nginx, wrk, grpc")
     ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; smoke: none)")
     a = ap.parse_args()
     full = dict(rows=1_000_000, big_chunks=5, load_secs=10, lat_secs=4, restarts=5)
@@ -130,6 +132,13 @@ def main():
         return 2
     skips = tool_skips(a)
     needed = {k: v for k, v in skips.items() if k != "grpc"}
+    for name in filter(None, a.skip.split(",")):
+        if name not in ("postgresql", "sqlite", "nginx", "wrk", "grpc"):
+            print("bench: --skip %s: expected postgresql, sqlite, nginx, wrk or grpc" % name,
+                  file=sys.stderr)
+            return 2
+        skips[name] = "left out (--skip)"
+        needed.pop(name, None)
     if needed and not a.smoke:
         print("bench: a full run needs every baseline; missing:\n  " + "\n  ".join(needed.values()) +
               "\nbench/run.sh installs them", file=sys.stderr)
