@@ -71,6 +71,10 @@ std::string VersionCache::PrefixEnd(const std::string& prefix) {
   return end;
 }
 
+Status VersionCache::Discard(StoragePlugin& storage, const std::filesystem::path& dir) {
+  return RemoveUnreadable(storage, dir);
+}
+
 Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& dir,
                           const TableSchema& schema, std::unique_ptr<VersionCache>* out,
                           bool* rebuilt) {

@@ -54,6 +54,10 @@ class VersionCache {
   // One writer at a time.
   Status Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags);
 
+  // Deletes the (closed) cache under `dir` so that a crash at any moment
+  // leaves either no cache or the old one, never half of it.
+  static Status Discard(StoragePlugin& storage, const std::filesystem::path& dir);
+
   // Discards every entry (for a rebuild). One writer, no concurrent Apply.
   Status Clear();
 

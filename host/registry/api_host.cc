@@ -56,6 +56,13 @@ struct EndpointC {
   }
 };
 
+// A read that found the cache corrupt starts its rebuild.
+Status Checked(void* ctx, ViewHandle* h, Status s) {
+  if (s.code() == Code::kDataLoss && Self(ctx)->registry() != nullptr)
+    Self(ctx)->registry()->ReportCorruptCache(h->endpoint, h->version->meta.version, s.message());
+  return s;
+}
+
 int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* st) {
   if (Self(ctx)->registry() == nullptr) return NotServing().ToC(st);
   std::vector<ServedEndpoint> eps = Self(ctx)->registry()->Snapshot();
@@ -95,11 +102,11 @@ int32_t ViewInfo(void*, void* view,
   return Status().ToC(st);
 }
 
-int32_t Get(void*, void* view, const char* key, size_t key_size, sluice_rows_fn fn, void* fn_ctx,
+int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn, void* fn_ctx,
             sluice_status* st) {
   auto* h = static_cast<ViewHandle*>(view);
   std::string row;
-  Status s = GetByKey(*h->version->cache, std::string_view(key, key_size), &row);
+  Status s = Checked(ctx, h, GetByKey(*h->version->cache, std::string_view(key, key_size), &row));
   if (!s.ok()) return s.WithContext(h->endpoint + " v" + std::to_string(h->version->meta.version)).ToC(st);
   RowBatchBuilder b;
   b.AddRow(row);
@@ -114,7 +121,7 @@ int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* c
   Status s = ParseQuery(std::string_view(query, size), h->version->meta.table_schema,
                         Self(ctx)->limits(), &q);
   QueryPlanInfo info;
-  if (s.ok()) s = CountQuery(*h->version->cache, q, count, &info);
+  if (s.ok()) s = Checked(ctx, h, CountQuery(*h->version->cache, q, count, &info));
   return s.ToC(st);
 }
 
@@ -126,8 +133,8 @@ int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_
                         Self(ctx)->limits(), &q);
   QueryPlanInfo info;
   if (s.ok())
-    s = RunQuery(*h->version->cache, q,
-                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info);
+    s = Checked(ctx, h, RunQuery(*h->version->cache, q,
+                                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
   return s.ToC(st);
 }
 
@@ -140,8 +147,8 @@ int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluic
                         Self(ctx)->limits(), &q);
   QueryPlanInfo info;
   if (s.ok())
-    s = RunQuery(*h->version->cache, q,
-                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info);
+    s = Checked(ctx, h, RunQuery(*h->version->cache, q,
+                                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
   if (info_fn != nullptr && !info.plan.empty()) {
     info_fn(info_ctx, "plan", info.plan.c_str());
     info_fn(info_ctx, "scan", info.scan ? "true" : "false");

@@ -67,14 +67,21 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   bool rebuilt = false;
   SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(), runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
-  for (auto& [old_v, old] : ep.versions) old->frozen = true;
-  sv->frozen = false;
+  bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
+  if (newest)
+    for (auto& [old_v, old] : ep.versions) old->frozen = true;
+  sv->frozen = !newest;
   ServedVersion* raw = sv.get();
   sv->builder = std::make_unique<CacheBuilder>(
       sv->log, sv->cache.get(), [this, name, v] { OnProgress(name, v); },
-      [raw](const Status& s) {
-        std::lock_guard<std::mutex> lock(raw->mu);
-        raw->error = s.message();
+      [this, raw, name, v](const Status& s) {
+        {
+          std::lock_guard<std::mutex> lock(raw->mu);
+          raw->error = s.message();
+        }
+        // Log records carry their stream's name; anything else came from the cache.
+        if (s.code() == Code::kDataLoss && s.message().rfind("log ", 0) != 0)
+          ReportCorruptCache(name, v, s.message());
       });
   sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
   ep.versions[v] = std::move(sv);
@@ -86,7 +93,63 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   return Status();
 }
 
+void Registry::ReportCorruptCache(const std::string& endpoint, uint32_t version, const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return;
+    auto it = ep->versions.find(version);
+    if (it == ep->versions.end() || it->second->rebuilding.exchange(true)) return;
+    it->second->ready = false;
+  }
+  log::Error("registry", "cache found corrupt; rebuilding it from the log",
+             {{"endpoint", endpoint}, {"version", std::to_string(version)}, {"error", why}});
+  Notify();
+  std::lock_guard<std::mutex> lock(rebuild_mu_);
+  rebuilds_.emplace_back([this, endpoint, version] { RebuildCache(endpoint, version); });
+}
+
+void Registry::RebuildCache(const std::string& endpoint, uint32_t v) {
+  std::shared_ptr<ServedVersion> old;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr || !ep->versions.count(v)) return;
+    old = ep->versions[v];
+  }
+  old->feed.Close();
+  old->builder->Stop();
+  // Requests that pinned it before it stopped being ready finish first
+  // (the map and `old` hold the two remaining references).
+  for (int i = 0; i < 1000 && old.use_count() > 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  Status s;
+  std::shared_ptr<ServedVersion> fresh;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return;
+    ep->versions.erase(v);
+    old.reset();  // closes the corrupt cache
+    s = VersionCache::Discard(runtime_.cache_storage(), runtime_.home().CacheDir(endpoint, v));
+    if (s.ok()) s = OpenVersion(*ep, v);
+    if (s.ok()) fresh = ep->versions[v];
+  }
+  if (!s.ok()) {
+    log::Error("registry", "cache rebuild failed", {{"endpoint", endpoint}, {"version", std::to_string(v)},
+                                                    {"error", s.message()}});
+    return;
+  }
+  fresh->builder->Start();
+  Notify();
+}
+
 void Registry::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(rebuild_mu_);
+    for (auto& t : rebuilds_)
+      if (t.joinable()) t.join();
+    rebuilds_.clear();
+  }
   std::vector<std::shared_ptr<ServedVersion>> all;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -190,6 +253,9 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
     return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(v) +
                     "; versions: " + (have.empty() ? "none" : have));
   }
+  if (it->second->rebuilding)
+    return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
+                       " is not ready: its cache was found corrupt and is being rebuilt from its log");
   if (!it->second->ready)
     return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
                        " is not ready: its cache is " + std::to_string(it->second->lag()) +

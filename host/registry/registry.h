@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cache/cache_builder.h"
@@ -39,6 +40,7 @@ struct ServedVersion {
   ChangeFeed feed;                  // changes applied to the cache, for watchers
   std::atomic<bool> frozen{false};  // a newer version exists: its log no longer grows
   std::atomic<bool> ready{false};   // its cache has caught up since it was opened
+  std::atomic<bool> rebuilding{false};  // its cache was found corrupt and is being replaced
   std::mutex mu;                    // guards error
   std::string error;                // why the cache builder stopped, if it did
 
@@ -92,6 +94,11 @@ class Registry {
   // still using them. *lines gets one line per version removed.
   Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines);
 
+  // A read or write of this version's cache found it corrupt: the version
+  // stops being ready at once, and its cache is deleted and rebuilt from its
+  // log in the background (requests get UNAVAILABLE until it has caught up).
+  void ReportCorruptCache(const std::string& endpoint, uint32_t version, const std::string& why);
+
   // A consistent copy of every endpoint (for catalogs and `GET /`).
   std::vector<ServedEndpoint> Snapshot() const;
   // Called after any change of readiness or current version.
@@ -101,6 +108,7 @@ class Registry {
 
  private:
   Status OpenVersion(ServedEndpoint& ep, uint32_t v);
+  void RebuildCache(const std::string& endpoint, uint32_t version);
   void OnProgress(const std::string& endpoint, uint32_t version);
   bool UpdateCurrentLocked(ServedEndpoint& ep);
   void Notify();
@@ -111,6 +119,8 @@ class Registry {
   mutable std::mutex mu_;
   std::vector<ServedEndpoint> endpoints_;
   std::vector<std::function<void()>> listeners_;
+  std::mutex rebuild_mu_;
+  std::vector<std::thread> rebuilds_;
 };
 
 }  // namespace sluice::host
