@@ -94,7 +94,12 @@ Status Server::Wait() {
     bool app_only_once = options_.app && options_.once && !options_.api;
     cv_.wait(lock, [&] { return stop_ || (app_only_once && finished_ == ingesters_.size()); });
   }
-  if (options_.notifier != nullptr) options_.notifier->Notify("STOPPING=1\nSTATUS=stopping");
+  if (options_.notifier != nullptr) {
+    // No watchdog ping may follow STOPPING: the manager would read it as
+    // life after the stop began.
+    options_.notifier->StopWatchdog();
+    options_.notifier->Notify("STOPPING=1\nSTATUS=stopping");
+  }
   Shutdown();
   std::lock_guard<std::mutex> lock(mu_);
   return first_error_;
