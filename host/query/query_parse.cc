@@ -387,7 +387,9 @@ Status ParseQuery(std::string_view json, const TableSchema& schema, const QueryL
                   Query* out) {
   *out = Query();
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
-  simdjson::dom::parser parser;
+  // One parser per thread: its buffers are reused from query to query. The
+  // parsed Query owns copies of everything it keeps.
+  thread_local simdjson::dom::parser parser;
   element doc;
   simdjson::error_code err = parser.parse(json.data(), json.size()).get(doc);
   if (err != simdjson::SUCCESS)
