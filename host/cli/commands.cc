@@ -215,7 +215,7 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::unique_ptr<HomeLock> lock;
   if (int code = Boot(g, "run", &rt, &lock); code >= 0) return code;
   Status s = Migrate(*rt, {}, false, false);
-  if (!s.ok()) return Fail(s);
+  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2) : Fail(s);
   ServerOptions opts;
   opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;

@@ -100,6 +100,14 @@ class IngestServeTest(TempDirTest):
         self.assertEqual(http.get("/trips/3")[0], 404)
         self.assertEqual(http.get("/trips/4")[2], {"trip_id": 4, "fare": 1.0})
 
+    def test_bad_source_options_are_a_configuration_error(self):
+        gen_trips(self.data("trips.csv"), 10)
+        cfg = self.config(options={"on_eror": "skip"})
+        for args in (("run",), ("migrate",)):
+            code, _, err = run_cli(cfg, *args)
+            self.assertEqual(code, 2, err)
+            self.assertIn("on_eror", err)
+
     def test_schema_change_without_migrate_is_refused(self):
         with open(self.data("trips.csv"), "w") as f:
             f.write("trip_id,fare\n1,2.5\n")
