@@ -64,6 +64,19 @@ class Handlers {
   grpc::Status GetEndpoints(std::string* response);
   grpc::Status GetFields(const std::string& request, std::string* response);
 
+  // A typed unary call: its pinned version, that version's types and the
+  // parsed request.
+  struct TypedCall {
+    ApiHost::View view;
+    std::shared_ptr<const Snapshot> snap;
+    const TypedVersion* types = nullptr;
+    std::unique_ptr<google::protobuf::Message> request;
+  };
+  // Pins the method's version, finds its types and parses `request` as the
+  // message type `types->*request_type`.
+  grpc::Status BeginTyped(const MethodTarget& m, CallContext& call, const std::string& request,
+                          const google::protobuf::Descriptor* TypedVersion::*request_type,
+                          TypedCall* out);
   grpc::Status TypedCount(const MethodTarget& m, CallContext& call, const std::string& request,
                           std::string* response);
   grpc::Status TypedQuery(const MethodTarget& m, CallContext& call, const std::string& request,

@@ -41,46 +41,47 @@ grpc::Status Handlers::Typed(const MethodTarget& method, CallContext& call,
   return grpc::Status(grpc::StatusCode::INTERNAL, "onEvent is a stream, not a unary call");
 }
 
+grpc::Status Handlers::BeginTyped(const MethodTarget& m, CallContext& call,
+                                  const std::string& request,
+                                  const google::protobuf::Descriptor* TypedVersion::*request_type,
+                                  TypedCall* out) {
+  Status s = Pin(m.endpoint, m.version, call, &out->view);
+  if (s.ok()) s = TypesFor(out->view, &out->snap, &out->types);
+  if (!s.ok()) return ToGrpc(s);
+  out->request.reset(out->snap->New(out->types->*request_type));
+  return ParseRequest(request, out->request.get());
+}
+
 grpc::Status Handlers::TypedCount(const MethodTarget& m, CallContext& call,
                                   const std::string& request, std::string* response) {
-  ApiHost::View view;
-  std::shared_ptr<const Snapshot> snap;
-  const TypedVersion* types = nullptr;
-  Status s = Pin(m.endpoint, m.version, call, &view);
-  if (s.ok()) s = TypesFor(view, &snap, &types);
-  if (!s.ok()) return ToGrpc(s);
-  std::unique_ptr<Message> req(snap->New(types->count_request));
-  grpc::Status g = ParseRequest(request, req.get());
+  TypedCall c;
+  grpc::Status g = BeginTyped(m, call, request, &TypedVersion::count_request, &c);
   if (!g.ok()) return g;
   uint64_t count = 0;
-  s = api_.Count(view, QueryOrAll(QueryText(*req)), &count);
+  Status s = api_.Count(c.view, QueryOrAll(QueryText(*c.request)), &count);
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
-  std::unique_ptr<Message> resp(snap->New(types->count_response));
-  resp->GetReflection()->SetUInt64(resp.get(), types->count_response->FindFieldByNumber(1), count);
+  std::unique_ptr<Message> resp(c.snap->New(c.types->count_response));
+  const auto* count_field = c.types->count_response->FindFieldByNumber(1);
+  resp->GetReflection()->SetUInt64(resp.get(), count_field, count);
   return Serialize(*resp, response);
 }
 
 grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
                                   const std::string& request, std::string* response) {
-  ApiHost::View view;
-  std::shared_ptr<const Snapshot> snap;
-  const TypedVersion* types = nullptr;
-  Status s = Pin(m.endpoint, m.version, call, &view);
-  if (s.ok()) s = TypesFor(view, &snap, &types);
-  if (!s.ok()) return ToGrpc(s);
-  std::unique_ptr<Message> req(snap->New(types->query_request));
-  grpc::Status g = ParseRequest(request, req.get());
+  TypedCall c;
+  grpc::Status g = BeginTyped(m, call, request, &TypedVersion::query_request, &c);
   if (!g.ok()) return g;
-  std::unique_ptr<Message> resp(snap->New(types->query_response));
-  const auto* records = types->query_response->FindFieldByNumber(1);
+  std::unique_ptr<Message> resp(c.snap->New(c.types->query_response));
+  const auto* records = c.types->query_response->FindFieldByNumber(1);
   const Reflection* r = resp->GetReflection();
   uint64_t size = 0;
   Status row_error;
-  s = api_.Query(view, QueryOrAll(QueryText(*req)), [&](const sluice_row_batch& rows) {
+  const std::string text = QueryText(*c.request);
+  Status s = api_.Query(c.view, QueryOrAll(text), [&](const sluice_row_batch& rows) {
     for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
       Message* rec = r->AddMessage(resp.get(), records);
-      row_error = RowToMessage(view.schema(), BatchRow(rows, i), rec);
+      row_error = RowToMessage(c.view.schema(), BatchRow(rows, i), rec);
       size += rec->ByteSizeLong() + kElementOverhead;
     }
     return row_error.ok() && size <= max_message_bytes_ && !call.Done();
@@ -94,32 +95,27 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
 
 grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
                                 const std::string& request, std::string* response) {
-  ApiHost::View view;
-  std::shared_ptr<const Snapshot> snap;
-  const TypedVersion* types = nullptr;
-  Status s = Pin(m.endpoint, m.version, call, &view);
-  if (s.ok()) s = TypesFor(view, &snap, &types);
-  if (!s.ok()) return ToGrpc(s);
-  std::unique_ptr<Message> req(snap->New(types->get_request));
-  grpc::Status g = ParseRequest(request, req.get());
+  TypedCall c;
+  grpc::Status g = BeginTyped(m, call, request, &TypedVersion::get_request, &c);
   if (!g.ok()) return g;
   std::string key;
-  s = KeyTextFromRequest(view.schema(), *req, &key);
+  Status s = KeyTextFromRequest(c.view.schema(), *c.request, &key);
   if (!s.ok()) return ToGrpc(s);
-  std::unique_ptr<Message> rec(snap->New(types->record));
+  std::unique_ptr<Message> rec(c.snap->New(c.types->record));
   bool got = false;
   Status row_error;
-  s = api_.Get(view, key, [&](const sluice_row_batch& rows) {
+  s = api_.Get(c.view, key, [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
-      row_error = RowToMessage(view.schema(), BatchRow(rows, 0), rec.get());
+      row_error = RowToMessage(c.view.schema(), BatchRow(rows, 0), rec.get());
     }
     return false;
   });
   if (s.ok()) s = row_error;
   if (s.ok() && !got) s = NotFound("no record with key \"" + key + "\"");
   if (!s.ok())
-    return ToGrpc(s.WithContext(view.endpoint().name + " v" + std::to_string(view.version().version)));
+    return ToGrpc(s.WithContext(c.view.endpoint().name + " v" +
+                                std::to_string(c.view.version().version)));
   return Serialize(*rec, response);
 }
 
