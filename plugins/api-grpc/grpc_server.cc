@@ -62,7 +62,7 @@ GrpcServer::~GrpcServer() { Stop(); }
 
 Status GrpcServer::Start(std::string* address) {
   SLUICE_RETURN_IF_ERROR(Listen(address));
-  UpdateHealth(*catalog_.Refresh());
+  UpdateHealth();
   return Status();
 }
 
@@ -108,10 +108,13 @@ void GrpcServer::Stop() {
   server_.reset();
 }
 
-void GrpcServer::CatalogChanged() { UpdateHealth(*catalog_.Refresh()); }
+void GrpcServer::CatalogChanged() { UpdateHealth(); }
 
-void GrpcServer::UpdateHealth(const Snapshot& snap) {
-  std::map<std::string, bool> fresh = snap.Health();
+void GrpcServer::UpdateHealth() {
+  // Read and apply under one lock: Start and a catalog change can race, and
+  // the read taken first must not be applied last.
+  std::lock_guard<std::mutex> serial(health_mu_);
+  std::map<std::string, bool> fresh = catalog_.Refresh()->Health();
   std::lock_guard<std::mutex> lock(mu_);
   if (server_ == nullptr || stopping_) return;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();

@@ -63,7 +63,9 @@ class GrpcServer : private Router {
   void RouteFirst(GenericCall* call, std::string message);
   void RunUnary(GenericCall* call, std::function<grpc::Status(std::string*)> handler);
   void RunStream(GenericCall* call, std::function<grpc::Status()> handler);
-  void UpdateHealth(const Snapshot& snap);
+  // Reads the host's catalog and sets every service's health from it. Calls
+  // are serialized so that a slower, older read never overwrites a newer one.
+  void UpdateHealth();
 
   HostServices log_;
   GrpcOptions options_;
@@ -72,6 +74,7 @@ class GrpcServer : private Router {
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Generic> generic_;
   std::atomic<bool> stopping_{false};
+  std::mutex health_mu_;                     // one UpdateHealth at a time
 
   std::mutex mu_;                            // guards what follows
   std::condition_variable streams_cv_;

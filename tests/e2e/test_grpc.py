@@ -311,9 +311,12 @@ class GrpcTest(TempDirTest):
         s, self.http, channel = self.two_versions()
         health = Service(channel, Reflection(channel), "grpc.health.v1.Health")
         serving = health.types["Check"][1].ServingStatus.Value("SERVING")
+        # REST reads the registry directly; gRPC health follows its change
+        # notification, which may arrive a moment later.
         for name in ("", "sluice.v1.Common", "sluice.rides.v1.RidesV1", "sluice.rides.v2.RidesV2",
                      "sluice.rides.Rides"):
-            self.assertEqual(health.call("Check", service=name)[0].status, serving, name)
+            wait_until(lambda: health.call("Check", service=name)[0].status == serving, timeout=10,
+                       what=f"health of {name!r} SERVING")
         with self.assertRaises(grpc.RpcError) as e:
             health.call("Check", service="sluice.nope.Nope")
         self.assertEqual(e.exception.code(), grpc.StatusCode.NOT_FOUND)
