@@ -125,6 +125,27 @@ class Cluster:
                 time.sleep(0.1)
 
 
+    def stream_leader(self, prefix):
+        """Index of the node leading the first stream whose name starts with
+        `prefix`, as a running node's monitoring endpoint reports it; None if
+        no such stream has a leader yet."""
+        for node in self.state["nodes"]:
+            if not node["pid"]:
+                continue
+            url = "http://127.0.0.1:%d/jsz?streams=true" % node["http"]
+            try:
+                with urllib.request.urlopen(url, timeout=1) as r:
+                    jsz = json.load(r)
+            except OSError:
+                continue
+            for account in jsz.get("account_details", []):
+                for stream in account.get("stream_detail", []):
+                    leader = stream.get("cluster", {}).get("leader")
+                    if stream.get("name", "").startswith(prefix) and leader:
+                        return int(leader[1:])  # nodes are named n0, n1, ...
+        return None
+
+
 def _terminate(pid, timeout):
     try:
         os.kill(pid, signal.SIGTERM)
