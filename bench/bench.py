@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """sluice benchmark suite: sluice beside PostgreSQL, SQLite and nginx, same run.
 
+sluice runs on LevelDB (the default) and, where built and installed, also
+on RocksDB and with its log on NATS JetStream.
+
 Usually started by bench/run.sh, which installs the baselines and builds
 Release first. Direct use:
 
@@ -9,7 +12,10 @@ Release first. Direct use:
 Prints one table per benchmark and writes them, with a description of the
 machine, to bench/results/<rows>-rows.md (or --out). --smoke runs every
 benchmark on a tiny input in seconds, skipping baselines that are not
-installed; a full run refuses to start without them.
+installed; a full run refuses to start without them. The RocksDB and
+JetStream rows read "not run: <why>" when their plugin or nats-server is
+missing, in every mode. --only runs some tables (and then writes no file
+unless --out is given).
 """
 import argparse
 import datetime
@@ -22,11 +28,15 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchkit import benches, data, pg, serve  # noqa: E402
+from benchkit import backends, benches, data, pg, serve  # noqa: E402
 from benchkit.httpload import nginx_binary  # noqa: E402
 from benchkit.procs import BenchError  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TABLES = {1: "ingest", 2: "cache build", 3: "restart", 4: "GET by key", 5: "indexed query",
+          6: "gRPC query", 7: "memory", 8: "latency"}
+OPTIONAL = ("grpc", "rocksdb", "nats")  # a full run goes on without these
+SKIPPABLE = ("postgresql", "sqlite", "nginx", "wrk") + OPTIONAL
 
 
 def parse_args():
@@ -44,8 +54,11 @@ def parse_args():
                                    "(default $TMPDIR/sluice-bench; smoke: a temporary one)")
     ap.add_argument("--grpc-load", help="the bench/grpc_load client; without it (or without the "
                                         "grpc plugin) the gRPC benchmark is skipped")
-    ap.add_argument("--skip", default="", help="comma-separated baselines to leave out: "
-                                               "postgresql, sqlite, nginx, wrk, grpc")
+    ap.add_argument("--skip", default="", help="comma-separated baselines or backends to leave "
+                                               "out: " + ", ".join(SKIPPABLE))
+    ap.add_argument("--only", help="comma-separated table numbers to run (default all): " +
+                    ", ".join("%d %s" % kv for kv in TABLES.items()) + ". Table 1 always runs, "
+                    "and table 2 whenever a later one does: they make the data the others read")
     ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; smoke: none)")
     a = ap.parse_args()
     full = dict(rows=1_000_000, big_chunks=5, load_secs=10, lat_secs=4, restarts=5)
@@ -53,6 +66,14 @@ def parse_args():
     for k, v in (smoke if a.smoke else full).items():
         if getattr(a, k) is None:
             setattr(a, k, v)
+    a.tables = set(TABLES)
+    if a.only:
+        try:
+            a.tables = {int(x) for x in a.only.split(",") if x.strip()} | {1}
+        except ValueError:
+            ap.error("--only %s: expected table numbers such as 1,4" % a.only)
+        if not a.tables <= set(TABLES):
+            ap.error("--only %s: tables are numbered 1 to %d" % (a.only, len(TABLES)))
     return a
 
 
@@ -74,6 +95,7 @@ def tool_skips(a):
         skips["nginx"] = "nginx not installed (package nginx)"
     if not shutil.which("wrk"):
         skips["wrk"] = "wrk not installed (package wrk): no HTTP load benchmarks"
+    skips.update(backends.missing(a.sluice))
     return skips
 
 
@@ -82,12 +104,28 @@ def tool_versions():
             ("SQLite", ["sqlite3", "--version"]), ("nginx", [nginx_binary() or "nginx", "-v"]),
             ("wrk", ["wrk", "-v"]),
             ("LevelDB", ["dpkg-query", "-W", "-f=${Version}", "libleveldb-dev"]),
+            ("RocksDB", ["dpkg-query", "-W", "-f=${Version}", "librocksdb-dev"]),
+            ("nats-server", [backends.nats_cluster.find_nats_server() or "nats-server",
+                             "--version"]),
             ("Pistache", ["dpkg-query", "-W", "-f=${Version}", "libpistache-dev"])]
 
 
 def run_all(a, ctx, emit):
     emit(benches.ingest(ctx))
-    emit(benches.cache_build(ctx))
+    if a.tables - {1}:
+        emit(benches.cache_build(ctx))
+    if a.tables & {3, 7}:
+        restart_and_memory(a, ctx, emit)
+    if a.tables & {4, 5, 6, 8}:
+        _, _, ctx.server = benches.restarts(ctx.home, a.rows, 1, keep_last=True)
+    for number, bench in ((4, serve.get_by_key), (5, serve.zone_query), (6, serve.grpc_query),
+                          (8, serve.latency)):
+        if number in a.tables:
+            emit(bench(ctx))
+
+
+def restart_and_memory(a, ctx, emit):
+    """Tables 3 and 7, which share the larger dataset."""
     rt, mem = benches.restart_table(), benches.memory_table()
     runs, rss, _ = benches.restarts(ctx.home, a.rows, a.restarts)
     med = benches.restart_row(rt, a.rows, runs, rss, ctx.times["rebuild"][0])
@@ -114,13 +152,9 @@ def run_all(a, ctx, emit):
     rt.note("full rebuild: `api run` on an empty cache, spawn to ready (table 2)")
     mem.target("peak RSS during ingest <= 150 MB at every size",
                ", ".join("%.0f MB" % (p / 1024) for p in peaks), max(peaks) <= 150 * 1024)
-    emit(rt)
-    emit(mem)
-    _, _, ctx.server = benches.restarts(ctx.home, a.rows, 1, keep_last=True)
-    emit(serve.get_by_key(ctx))
-    emit(serve.zone_query(ctx))
-    emit(serve.grpc_query(ctx))
-    emit(serve.latency(ctx))
+    for number, table in ((3, rt), (7, mem)):
+        if number in a.tables:
+            emit(table)
 
 
 def main():
@@ -131,10 +165,10 @@ def main():
               file=sys.stderr)
         return 2
     skips = tool_skips(a)
-    needed = {k: v for k, v in skips.items() if k != "grpc"}
+    needed = {k: v for k, v in skips.items() if k not in OPTIONAL}
     for name in filter(None, a.skip.split(",")):
-        if name not in ("postgresql", "sqlite", "nginx", "wrk", "grpc"):
-            print("bench: --skip %s: expected postgresql, sqlite, nginx, wrk or grpc" % name,
+        if name not in SKIPPABLE:
+            print("bench: --skip %s: expected one of %s" % (name, ", ".join(SKIPPABLE)),
                   file=sys.stderr)
             return 2
         skips[name] = "left out (--skip)"
@@ -182,7 +216,8 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     elapsed = time.monotonic() - started
     print("\nbench: %d tables in %.0f s" % (len(tables), elapsed))
-    out = a.out or (None if a.smoke else os.path.join(HERE, "results", "%d-rows.md" % a.rows))
+    out = a.out or (None if a.smoke or a.only else
+                    os.path.join(HERE, "results", "%d-rows.md" % a.rows))
     if out:
         load = "%.2f at start, %.2f at end (1-minute averages; other work on the machine skews " \
                "every figure)" % (load_start[0], os.getloadavg()[0])

@@ -7,6 +7,7 @@ import os
 import statistics
 import time
 
+from . import backends
 from . import baselines as bl
 from .pg import Postgres
 from .procs import BenchError, cpu_secs
@@ -23,6 +24,7 @@ class Ctx:
         self.pg = None          # Postgres holding the 1M-row table, once loaded
         self.sqlite_db = None   # SQLite file holding it, once loaded
         self.server = None      # (Server, port) of sluice serving the rows
+        self.rocks_home = None  # Home on RocksDB holding the rows, once ingested
         self.times = {}         # measurements later benchmarks compare with
 
     def skipped(self, table, name):
@@ -48,10 +50,13 @@ def ingest(ctx):
     home = ctx.home = Home(ctx.sluice, os.path.join(ctx.run_dir, "sluice"), ctx.data_dir,
                            grpc="grpc" not in ctx.skip)
     mig = home.migrate()
-    s = home.ingest(timeout=ctx.timeout)
+    s = home.ingest(timeout=ctx.timeout, rows=ctx.rows)
     ref = ctx.times["ingest"] = (s.secs, s.cpu)
     ctx.times["ingest_timed"] = s
-    _cost_row(t, "sluice app run --once", s.secs, s.cpu, s.maxrss_kb, ref, ctx.rows)
+    _cost_row(t, "sluice app run --once, LevelDB log", s.secs, s.cpu, s.maxrss_kb, ref, ctx.rows)
+    backends.ingest_rows(ctx, t, lambda name, secs, cpu, rss: t.row(
+        name, "%.2f s" % secs, "%.2f s" % cpu, rate(ctx.rows / secs), rss, ratio(secs, ref[0]),
+        ratio(cpu, ref[1])))
     if not ctx.skipped(t, "postgresql"):
         ctx.pg = Postgres(ctx.run_dir)
         ctx.pg.psql(bl.PG_TABLE, timeout=60)
@@ -86,7 +91,13 @@ def cache_build(ctx):
         f"{ctx.rows:,}"), COST_HEADER)
     secs, cpu, rss = build_cache(ctx.home, ctx.rows, ctx.timeout)
     ref = ctx.times["rebuild"] = (secs, cpu)
-    _cost_row(t, "sluice api run until ready", secs, cpu, rss, ref, ctx.rows)
+    _cost_row(t, "sluice api run until ready, LevelDB cache", secs, cpu, rss, ref, ctx.rows)
+    name = "sluice api run until ready, RocksDB cache"
+    if ctx.rocks_home:
+        r_secs, r_cpu, r_rss = build_cache(ctx.rocks_home, ctx.rows, ctx.timeout)
+        _cost_row(t, name, r_secs, r_cpu, r_rss, ref, ctx.rows)
+    else:
+        backends.not_run(t, name, ctx.skip.get("rocksdb", "its ingest did not run"))
     if ctx.pg:
         idx, irss = ctx.pg.psql(bl.ZONE_INDEX, timeout=ctx.timeout)
         copy = ctx.times["copy"]

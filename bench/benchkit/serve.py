@@ -6,11 +6,12 @@ import http.client
 import json
 import time
 
+from . import backends
 from . import baselines as bl
 from .httpload import start_nginx, wrk
 from .procs import BenchError, cpu_secs, run_timed, tree, tree_cpu_secs, vm_hwm_kb
 from .report import Table, mb, ms, percentile, rate, ratio
-from .sluice import get_json
+from .sluice import get_json, wait_ready
 
 LOAD_HEADER = ["system", "req/s", "p50", "p99", "server CPU/req", "peak RSS",
                "sluice ÷ this: req/s", "sluice ÷ this: CPU/req"]
@@ -43,8 +44,9 @@ def _row(t, name, m, ref):
           ratio(ref.rps, m.rps), ratio(m.cpu_us, ref.cpu_us))
 
 
-def load_sluice(ctx, mode, threads, conns, secs):
-    srv, port = ctx.server
+def load_sluice(ctx, mode, threads, conns, secs, server=None):
+    """wrk against `server` (Server, port), by default ctx.server."""
+    srv, port = server or ctx.server
     cpu0 = cpu_secs(srv.proc.pid)
     w = wrk("http://127.0.0.1:%d" % port, mode, ctx.rows, threads, conns, secs)
     cpu = cpu_secs(srv.proc.pid) - cpu0
@@ -95,7 +97,8 @@ def get_by_key(ctx):
     if ctx.skipped(t, "wrk"):
         return t
     s = load_sluice(ctx, "point", 2, 50, ctx.load_secs)
-    _row(t, "sluice GET /trips/{key}", s, s)
+    _row(t, "sluice GET /trips/{key}, LevelDB cache", s, s)
+    rocks_get_by_key(ctx, t, s)
     if not ctx.skipped(t, "nginx"):
         n = load_nginx(ctx)
         _row(t, "nginx static 300-byte file", n, s)
@@ -107,6 +110,30 @@ def get_by_key(ctx):
     t.note("server CPU/req: CPU the server used during the run divided by requests answered "
            "(the load generator's own CPU excluded); wrk or pgbench shares the 2 cores")
     return t
+
+
+def rocks_get_by_key(ctx, t, ref):
+    """Table 4's row for sluice serving from its RocksDB home: the same keys
+    and load, on a server started for it (the LevelDB one stays idle)."""
+    name = "sluice GET /trips/{key}, RocksDB cache"
+    if not ctx.rocks_home:
+        backends.not_run(t, name, ctx.skip.get("rocksdb", "its ingest did not run"))
+        return
+    srv, port = ctx.rocks_home.serve()
+    try:
+        wait_ready(port, ctx.rows, ctx.timeout)
+        sanity(port)
+        waited, busy = settle(srv)
+        m = load_sluice(ctx, "point", 2, 50, ctx.load_secs, server=(srv, port))
+    finally:
+        rc = srv.stop()
+    if rc != 0:
+        raise BenchError("sluice on RocksDB exited %s on SIGTERM:\n%s" % (
+            rc, "\n".join(srv.err_lines[-20:])))
+    _row(t, name, m, ref)
+    t.note("RocksDB: `storage: { plugin: rocksdb }`, default options (64 MB block cache as for "
+           "LevelDB, LZ4 instead of snappy); its server was left idle %.1f s (%.2f CPU s) "
+           "before the load" % (waited, busy))
 
 
 def zone_query(ctx):

@@ -2,6 +2,7 @@
 import http.client
 import json
 import os
+import re
 import shutil
 import time
 
@@ -9,7 +10,7 @@ from .procs import BenchError, Server, run_timed
 
 CONFIG = """\
 home_dir: ./home
-storage: {{ plugin: leveldb }}
+storage: {storage}
 connections:
   - {{ name: files, plugin: csv, options: {{ path: {data} }} }}
 endpoints:
@@ -24,18 +25,21 @@ api:
   rest: {{ host: 127.0.0.1, port: 0 }}
 """
 GRPC_API = "  grpc: { host: 127.0.0.1, port: 0 }\n"
+LEVELDB = "{ plugin: leveldb }"
+INGESTED = re.compile(r"ingest stopped endpoint=trips rows=(\d+) rejected=(\d+)")
 
 
 class Home:
-    """One sluice deployment in `root`: config, home directory, the trips endpoint."""
+    """One sluice deployment in `root`: config, home directory, the trips
+    endpoint. `storage` is the YAML value of the config's `storage` key."""
 
-    def __init__(self, binary, root, data_dir, grpc=False):
+    def __init__(self, binary, root, data_dir, grpc=False, storage=LEVELDB):
         self.binary, self.root, self.grpc = binary, root, grpc
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(root)
         self.config = os.path.join(root, "sluice.yaml")
         with open(self.config, "w") as f:
-            f.write(CONFIG.format(data=data_dir) + (GRPC_API if grpc else ""))
+            f.write(CONFIG.format(data=data_dir, storage=storage) + (GRPC_API if grpc else ""))
 
     def cmd(self, *args):
         return [self.binary, "-c", self.config] + list(args)
@@ -44,9 +48,18 @@ class Home:
         """`migrate`: infers the schema and creates version 1. Returns Timed."""
         return run_timed(self.cmd("migrate"), timeout=120)
 
-    def ingest(self, timeout):
-        """`app run --once`: the whole input into the log. Returns Timed."""
-        return run_timed(self.cmd("app", "run", "--once"), timeout=timeout)
+    def ingest(self, timeout, rows=None):
+        """`app run --once`: the whole input into the log. Returns Timed.
+        With `rows`, raises BenchError unless the app reports having
+        ingested exactly that many rows and rejected none."""
+        t = run_timed(self.cmd("app", "run", "--once"), timeout=timeout)
+        if rows is not None:
+            m = INGESTED.search(t.err + t.out)
+            if not m or int(m.group(1)) != rows or int(m.group(2)) != 0:
+                raise BenchError("%s: expected \"ingest stopped endpoint=trips rows=%d rejected=0\""
+                                 " in its log, found %s" % (self.config, rows, m.group(0) if m else
+                                                            "no such line:\n" + t.err[-2000:]))
+        return t
 
     def serve(self, timeout=60):
         """Starts `api run`; returns (Server, REST port) once it listens.
