@@ -9,6 +9,7 @@
 
 #include "core/home_lock.h"
 #include "migrate/migrate.h"
+#include "migrate/version_sync.h"
 #include "service/runtime.h"
 #include "service/server.h"
 #include "service/signals.h"
@@ -77,15 +78,25 @@ int Fail(const Status& s) {
   return 1;
 }
 
+// Plans and applies migrations. Except with --dry-run, the home is first
+// brought in line with the version catalog (versions other hosts created),
+// and every version created is recorded in it afterwards.
 Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bool quiet_unchanged) {
-  MigrationPlan plan;
-  SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
-  if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
-  if (dry_run || !plan.any_new()) return Status();
   ApiHostImpl none_host(nullptr, QueryLimits());
   std::vector<ApiInstance> apis;
   SLUICE_RETURN_IF_ERROR(rt.CreateApis(none_host.table(), &apis));
-  return ApplyMigrations(rt, apis, plan);
+  VersionSync sync(rt);
+  std::vector<std::string> lines;
+  if (!dry_run) SLUICE_RETURN_IF_ERROR(sync.Sync(apis, /*publish=*/true, &lines));
+  MigrationPlan plan;
+  SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
+  if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
+  if (dry_run) return Status();
+  if (plan.any_new()) SLUICE_RETURN_IF_ERROR(ApplyMigrations(rt, apis, plan));
+  SLUICE_RETURN_IF_ERROR(sync.Sync(apis, /*publish=*/true, &lines));
+  for (const std::string& l : lines) std::cout << l << "\n";
+  std::cout << std::flush;
+  return Status();
 }
 
 void PrintServing(const Runtime& rt, const std::vector<std::string>& addresses) {

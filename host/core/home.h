@@ -3,6 +3,7 @@
 //   {home}/api/{endpoint}/v0001/                 API plugins' artifacts
 //   {home}/pipeline/logs/{endpoint}/v0001/schema.json
 //   {home}/pipeline/logs/{endpoint}/v0001/log/   the storage log backend's files
+//   {home}/pipeline/logs/{endpoint}/versions/    the version catalog's files
 //   {home}/cache/{endpoint}/v0001/               the storage cache's files
 //
 // A version exists when its pipeline directory holds schema.json; versions
@@ -37,6 +38,8 @@ class Home {
   fs::path SchemaFile(const std::string& endpoint, uint32_t v) const;
   fs::path LogDir(const std::string& endpoint, uint32_t v) const;
   fs::path CacheDir(const std::string& endpoint, uint32_t v) const;
+  // Local files of the endpoint's version catalog (migrate/version_catalog.h).
+  fs::path CatalogDir(const std::string& endpoint) const;
   // Name of the version's log stream in the log backend: "trips/v0001".
   static std::string LogStreamName(const std::string& endpoint, uint32_t v);
 

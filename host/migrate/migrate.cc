@@ -26,7 +26,7 @@ Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspe
   if (inspect_only) {
     std::unique_ptr<VersionLog> log;
     Status s = VersionLog::Open(rt.storage(), Home::LogStreamName(endpoint, v),
-                                rt.home().LogDir(endpoint, v), false, &log, /*repair=*/false);
+                                rt.home().LogDir(endpoint, v), false, &log, TailPolicy::kReport);
     if (!s.ok()) *problem = s.message();
     return Status();
   }
@@ -67,43 +67,50 @@ Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_
 
 Status CreateVersion(Runtime& rt, std::vector<ApiInstance>& apis, const EndpointConfig& ep,
                      const PlanEntry& e) {
-  const Home& home = rt.home();
-  uint32_t v = e.new_version;
-  std::string vname = Home::VersionDirName(v);
-  fs::path api_final = home.ApiDir(ep.name, v);
-  fs::path api_tmp = api_final.parent_path() / ("." + vname + ".tmp");
-  fs::path pipe_final = home.PipelineDir(ep.name, v);
-  fs::path pipe_tmp = pipe_final.parent_path() / ("." + vname + ".tmp");
-  std::error_code ec;
-  for (const fs::path& p : {api_tmp, api_final, pipe_tmp, home.CacheDir(ep.name, v)}) fs::remove_all(p, ec);
-  fs::create_directories(api_tmp, ec);
-  if (ec) return IoError("create " + api_tmp.string(), ec.value());
-  SchemaView schema(e.schema.schema);
-  for (ApiInstance& api : apis)
-    SLUICE_RETURN_IF_ERROR(api.plugin->WriteArtifacts(ep.name, ep.path, v, e.schema.schema, api_tmp.string())
-                               .WithContext("api." + api.name + " artifacts for " + ep.name + " " + vname));
-  SLUICE_RETURN_IF_ERROR(SyncDir(api_tmp));
-  fs::rename(api_tmp, api_final, ec);
-  if (ec) return IoError("rename " + api_tmp.string(), ec.value());
   VersionMeta meta;
   meta.endpoint = ep.name;
-  meta.version = v;
+  meta.version = e.new_version;
   meta.created_at = NowIso();
   meta.connection = ep.connection;
   meta.plugin = e.plugin;
   meta.table = ep.table;
   meta.table_schema = e.schema;
-  fs::create_directories(pipe_tmp, ec);
-  if (ec) return IoError("create " + pipe_tmp.string(), ec.value());
-  SLUICE_RETURN_IF_ERROR(WriteFileAtomic(pipe_tmp / "schema.json", VersionMetaToJson(meta)));
-  fs::rename(pipe_tmp, pipe_final, ec);
-  if (ec) return IoError("rename " + pipe_tmp.string(), ec.value());
-  SLUICE_RETURN_IF_ERROR(SyncDir(pipe_final.parent_path()));
-  log::Info("migrate", "created version", {{"endpoint", ep.name}, {"version", std::to_string(v)}});
+  SLUICE_RETURN_IF_ERROR(WriteVersion(rt, apis, meta, VersionMetaToJson(meta)));
+  log::Info("migrate", "created version", {{"endpoint", ep.name}, {"version", std::to_string(meta.version)}});
   return Status();
 }
 
 }  // namespace
+
+Status WriteVersion(Runtime& rt, std::vector<ApiInstance>& apis, const VersionMeta& meta,
+                    const std::string& document) {
+  const Home& home = rt.home();
+  const std::string& endpoint = meta.endpoint;
+  uint32_t v = meta.version;
+  const EndpointConfig* ep = rt.FindEndpoint(endpoint);
+  if (ep == nullptr) return InvalidArgument("endpoint " + endpoint + " is not in the config");
+  std::string vname = Home::VersionDirName(v);
+  fs::path api_final = home.ApiDir(endpoint, v);
+  fs::path api_tmp = api_final.parent_path() / ("." + vname + ".tmp");
+  fs::path pipe_final = home.PipelineDir(endpoint, v);
+  fs::path pipe_tmp = pipe_final.parent_path() / ("." + vname + ".tmp");
+  std::error_code ec;
+  for (const fs::path& p : {api_tmp, api_final, pipe_tmp, home.CacheDir(endpoint, v)}) fs::remove_all(p, ec);
+  fs::create_directories(api_tmp, ec);
+  if (ec) return IoError("create " + api_tmp.string(), ec.value());
+  for (ApiInstance& api : apis)
+    SLUICE_RETURN_IF_ERROR(api.plugin->WriteArtifacts(endpoint, ep->path, v, meta.table_schema.schema, api_tmp.string())
+                               .WithContext("api." + api.name + " artifacts for " + endpoint + " " + vname));
+  SLUICE_RETURN_IF_ERROR(SyncDir(api_tmp));
+  fs::rename(api_tmp, api_final, ec);
+  if (ec) return IoError("rename " + api_tmp.string(), ec.value());
+  fs::create_directories(pipe_tmp, ec);
+  if (ec) return IoError("create " + pipe_tmp.string(), ec.value());
+  SLUICE_RETURN_IF_ERROR(WriteFileAtomic(pipe_tmp / "schema.json", document));
+  fs::rename(pipe_tmp, pipe_final, ec);
+  if (ec) return IoError("rename " + pipe_tmp.string(), ec.value());
+  return SyncDir(pipe_final.parent_path());
+}
 
 Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool inspect_only,
                       MigrationPlan* plan) {

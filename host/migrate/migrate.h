@@ -52,6 +52,14 @@ Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool
 // artifacts.
 Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis, const MigrationPlan& plan);
 
+// Writes version meta.version of endpoint meta.endpoint into the home: API
+// artifacts from every instance of `apis`, then schema.json with `document`
+// (VersionMetaToJson of meta, or the same text read from the version
+// catalog). Each directory is written under a temporary name and renamed, so
+// a crash leaves either no version or a whole one.
+Status WriteVersion(Runtime& runtime, std::vector<ApiInstance>& apis, const VersionMeta& meta,
+                    const std::string& document);
+
 // The plan as the user reads it, one block per endpoint.
 std::string FormatPlan(const MigrationPlan& plan, bool dry_run);
 

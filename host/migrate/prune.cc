@@ -33,12 +33,20 @@ Status DeleteVersion(Runtime& rt, const std::string& endpoint, uint32_t v, uint6
   const Home& home = rt.home();
   fs::path pipe = home.PipelineDir(endpoint, v);
   *freed = DirSize(pipe) + DirSize(home.CacheDir(endpoint, v)) + DirSize(home.ApiDir(endpoint, v));
+  // Recorded first, so that no host (this one included) writes the version
+  // back from the catalog once its files start to go.
+  VersionCatalog* catalog = nullptr;
+  SLUICE_RETURN_IF_ERROR(rt.OpenCatalog(endpoint, /*create=*/true, &catalog));
+  SLUICE_RETURN_IF_ERROR(catalog->PublishPruned(v));
   std::error_code ec;
   // schema.json first: from here on the version does not exist.
   fs::remove(home.SchemaFile(endpoint, v), ec);
   if (ec) return IoError("remove " + home.SchemaFile(endpoint, v).string(), ec.value());
   SLUICE_RETURN_IF_ERROR(SyncDir(pipe));
-  SLUICE_RETURN_IF_ERROR(rt.log_storage().RemoveLog(Home::LogStreamName(endpoint, v), home.LogDir(endpoint, v).string()));
+  // A host that only reads the log leaves it to the writer, which may share
+  // it with other hosts (its local files, if any, go with the directory).
+  if (!rt.log_reader())
+    SLUICE_RETURN_IF_ERROR(rt.log_storage().RemoveLog(Home::LogStreamName(endpoint, v), home.LogDir(endpoint, v).string()));
   SLUICE_RETURN_IF_ERROR(rt.cache_storage().RemoveKv(home.CacheDir(endpoint, v).string()));
   for (const fs::path& p : {pipe, home.CacheDir(endpoint, v), home.ApiDir(endpoint, v)}) {
     fs::remove_all(p, ec);

@@ -77,8 +77,23 @@ Status Runtime::OpenLog(const std::string& endpoint, uint32_t version, bool crea
     std::error_code ec;
     fs::create_directories(dir.parent_path(), ec);
   }
-  SLUICE_RETURN_IF_ERROR(VersionLog::Open(*log_storage_, name, dir, create, &log));
+  SLUICE_RETURN_IF_ERROR(VersionLog::Open(*log_storage_, name, dir, create, &log,
+                                          log_reader_ ? TailPolicy::kIgnore : TailPolicy::kRepair));
   *out = logs_[name] = std::move(log);
+  return Status();
+}
+
+Status Runtime::OpenCatalog(const std::string& endpoint, bool create, VersionCatalog** out) {
+  *out = nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = catalogs_.find(endpoint);
+  if (it != catalogs_.end()) return *out = it->second.get(), Status();
+  std::unique_ptr<VersionCatalog> catalog;
+  Status s = VersionCatalog::Open(*log_storage_, home_, endpoint, create, &catalog);
+  if (s.code() == Code::kNotFound && !create) return Status();
+  SLUICE_RETURN_IF_ERROR(s);
+  *out = catalog.get();
+  catalogs_[endpoint] = std::move(catalog);
   return Status();
 }
 

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "core/home.h"
 #include "core/table_schema.h"
+#include "migrate/version_catalog.h"
 #include "plugin/plugin_catalog.h"
 #include "sluice/api.h"
 #include "sluice/source.h"
@@ -55,10 +56,22 @@ class Runtime {
 
   const EndpointConfig* FindEndpoint(const std::string& name) const;
 
+  // Declares that this process only reads logs that another process writes
+  // (`api run`, possibly on another host sharing the log backend): from then
+  // on, opening a log never cuts its tail (TailPolicy::kIgnore) and pruning
+  // leaves the logs to the writer. Call before opening logs.
+  void SetLogReader(bool reader) { log_reader_ = reader; }
+  bool log_reader() const { return log_reader_; }
+
   // The log of one version, opened on first use and shared afterwards.
   // NOT_FOUND when it does not exist and !create.
   Status OpenLog(const std::string& endpoint, uint32_t version, bool create,
                  std::shared_ptr<VersionLog>* out);
+  // The version catalog of `endpoint` (migrate/version_catalog.h), opened on
+  // first use and shared afterwards; *out = nullptr when it does not exist
+  // and !create.
+  Status OpenCatalog(const std::string& endpoint, bool create, VersionCatalog** out);
+
   // Closes a log nobody uses any more (before prune deletes it).
   void CloseLog(const std::string& endpoint, uint32_t version);
 
@@ -81,9 +94,11 @@ class Runtime {
 
   std::shared_ptr<StoragePlugin> log_storage_;
   std::shared_ptr<StoragePlugin> cache_storage_;  // == log_storage_ when shared
+  bool log_reader_ = false;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<SourcePlugin>> sources_;  // by connection name
   std::map<std::string, std::shared_ptr<VersionLog>> logs_;       // by stream name
+  std::map<std::string, std::unique_ptr<VersionCatalog>> catalogs_;  // by endpoint
 };
 
 }  // namespace sluice::host

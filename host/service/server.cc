@@ -1,5 +1,8 @@
 #include "service/server.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include "service/reload.h"
 #include "sluice/abi.h"
 #include "util/log.h"
@@ -18,12 +21,20 @@ Status Server::Start() {
 }
 
 Status Server::StartApi() {
+  bool reader = !options_.app;
+  runtime_.SetLogReader(reader);
   for (const EndpointConfig& ep : runtime_.config().endpoints) pins_[ep.name] = ep.version;
   registry_ = std::make_unique<Registry>(runtime_);
-  SLUICE_RETURN_IF_ERROR(registry_->Start());
   api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), runtime_.config().query);
   api_host_->SetExtraMetrics([this] { return ExtraMetrics(); });
   SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(api_host_->table(), &apis_));
+  if (reader) {
+    // Versions the app host created since this home last synced.
+    sync_ = std::make_unique<VersionSync>(runtime_);
+    std::vector<std::string> lines;
+    SLUICE_RETURN_IF_ERROR(sync_->Sync(apis_, /*publish=*/false, &lines));
+  }
+  SLUICE_RETURN_IF_ERROR(registry_->Start());
   registry_->AddListener([this] {
     for (ApiInstance& a : apis_) a.plugin->CatalogChanged();
   });
@@ -35,7 +46,24 @@ Status Server::StartApi() {
       addresses_.push_back(addr);
     }
   }
+  if (reader) threads_.emplace_back([this] { FollowCatalog(); });
   return Status();
+}
+
+void Server::FollowCatalog() {
+  auto interval = std::chrono::milliseconds(std::max<uint32_t>(runtime_.config().ingest.poll_interval_ms, 50));
+  std::string last_error;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
+    lock.unlock();
+    std::vector<std::string> lines;
+    Status s = sync_->Sync(apis_, /*publish=*/false, &lines);
+    if (s.ok() && !lines.empty()) s = registry_->Refresh();
+    if (!s.ok() && s.message() != last_error)
+      log::Error("api", "cannot follow the version catalog; retrying", {{"error", s.message()}});
+    last_error = s.ok() ? "" : s.message();
+    lock.lock();
+  }
 }
 
 Status Server::StartApp() {
@@ -114,6 +142,11 @@ void Server::RequestStop() {
 }
 
 void Server::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;  // ends FollowCatalog
+  }
+  cv_.notify_all();
   for (ApiInstance& a : apis_) a.plugin->Stop();
   for (auto& in : ingesters_) in->Stop();
   for (auto& t : threads_)

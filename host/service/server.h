@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "migrate/version_sync.h"
 #include "pipeline/ingester.h"
 #include "pipeline/progress.h"
 #include "registry/api_host.h"
@@ -64,6 +65,10 @@ class Server {
  private:
   Status StartApp();
   Status StartApi();
+  // A server that serves without ingesting reads logs another process (or
+  // host) writes: it follows the version catalog, writing and serving every
+  // version created there, until stopped.
+  void FollowCatalog();
   void Shutdown();
   // Prometheus text appended to the host's metrics: ingest counters per
   // endpoint version, plugin load failures, build info. Thread-safe.
@@ -82,6 +87,7 @@ class Server {
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<ApiHostImpl> api_host_;
   std::vector<ApiInstance> apis_;
+  std::unique_ptr<VersionSync> sync_;  // set when serving without ingesting
   std::vector<std::string> addresses_;
   std::vector<std::unique_ptr<Ingester>> ingesters_;
   std::vector<std::thread> threads_;

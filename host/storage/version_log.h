@@ -3,7 +3,8 @@
 // checkpoint (log_format.h), on any storage plugin's log backend.
 //
 // Opening recovers: anything after the last complete, checksum-valid commit
-// is cut, so readers only ever see whole commits.
+// is cut (or, for a host that only reads, skipped), so readers only ever see
+// whole commits.
 #ifndef SLUICE_HOST_STORAGE_VERSION_LOG_H_
 #define SLUICE_HOST_STORAGE_VERSION_LOG_H_
 
@@ -36,14 +37,21 @@ class CommitBuilder {
   std::vector<size_t> ends_;
 };
 
+// What opening a log does with records after its last complete commit.
+enum class TailPolicy {
+  kRepair,  // cut them (the writer's open: the app resumes from a clean end)
+  kReport,  // FAILED_PRECONDITION, nothing changed (inspection, `migrate --dry-run`)
+  kIgnore,  // leave them and read up to the last complete commit (a host that
+            // only reads a log another host writes: the writer repairs)
+};
+
 class VersionLog {
  public:
   // Opens stream `name` (files under `dir`) on `storage` and recovers its
-  // tail. NOT_FOUND when absent and !create. `storage` outlives the log.
-  // With !repair, a tail that would have to be cut is FAILED_PRECONDITION
-  // instead (nothing is changed).
+  // tail as `tail` says. NOT_FOUND when absent and !create. `storage`
+  // outlives the log.
   static Status Open(StoragePlugin& storage, const std::string& name, const std::filesystem::path& dir,
-                     bool create, std::unique_ptr<VersionLog>* out, bool repair = true);
+                     bool create, std::unique_ptr<VersionLog>* out, TailPolicy tail = TailPolicy::kRepair);
   VersionLog(const VersionLog&) = delete;
   VersionLog& operator=(const VersionLog&) = delete;
 
@@ -74,7 +82,7 @@ class VersionLog {
 
  private:
   VersionLog(std::unique_ptr<Log> log, std::string name) : log_(std::move(log)), name_(std::move(name)) {}
-  Status Recover(bool repair);
+  Status Recover(TailPolicy tail);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
   Status ScanForLastCommit(uint64_t end, Checkpoint* good);
 

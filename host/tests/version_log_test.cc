@@ -13,9 +13,9 @@ class VersionLogTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(testing::OpenLevelDbPlugin(&storage_).ok()); }
   std::string dir() const { return (tmp_.path() / "log").string(); }
-  std::unique_ptr<VersionLog> Open(bool repair = true, Status* st = nullptr) {
+  std::unique_ptr<VersionLog> Open(TailPolicy tail = TailPolicy::kRepair, Status* st = nullptr) {
     std::unique_ptr<VersionLog> log;
-    Status s = VersionLog::Open(*storage_, "t/v0001", dir(), true, &log, repair);
+    Status s = VersionLog::Open(*storage_, "t/v0001", dir(), true, &log, tail);
     if (st) *st = s;
     else EXPECT_TRUE(s.ok()) << s.ToString();
     return log;
@@ -74,7 +74,7 @@ TEST_F(VersionLogTest, TornTailWithoutCommitIsCut) {
   Checkpoint cp{3, 0, "off-2"};
   AppendRaw({r1, r2}, EncodeCheckpoint(cp));
   Status st;
-  auto inspect = Open(/*repair=*/false, &st);
+  auto inspect = Open(TailPolicy::kReport, &st);
   EXPECT_EQ(st.code(), Code::kFailedPrecondition);
   EXPECT_NE(st.message().find("2 records after the last complete commit at offset 3"), std::string::npos)
       << st.message();
@@ -83,6 +83,27 @@ TEST_F(VersionLogTest, TornTailWithoutCommitIsCut) {
   EXPECT_EQ(CountRecords(*log), 3);
   CommitRows(*log, 1, "off-3");  // appends continue right after the cut
   EXPECT_EQ(log->end(), 5u);
+}
+
+TEST_F(VersionLogTest, ReaderLeavesATornTailForTheWriter) {
+  {
+    auto log = Open();
+    CommitRows(*log, 2, "off-2");
+  }
+  std::string r1;
+  EncodeRowRecord(SLUICE_OP_INSERT, "lost-1", &r1);
+  AppendRaw({r1}, EncodeCheckpoint(Checkpoint{3, 0, "off-2"}));
+  {
+    auto reader = Open(TailPolicy::kIgnore);
+    EXPECT_EQ(reader->end(), 3u);
+    EXPECT_EQ(CountRecords(*reader), 3);
+    EXPECT_EQ(reader->checkpoint().source_offset, "off-2");
+  }
+  Status st;
+  auto inspect = Open(TailPolicy::kReport, &st);  // the record is still there
+  EXPECT_EQ(st.code(), Code::kFailedPrecondition);
+  EXPECT_NE(st.message().find("1 records after the last complete commit at offset 3"), std::string::npos)
+      << st.message();
 }
 
 TEST_F(VersionLogTest, CorruptLastCommitFallsBackToThePreviousOne) {
