@@ -28,6 +28,13 @@ Status RocksDbStorage::OpenDb(const std::string& what, const std::string& dir, D
   }
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(res_->DbOptions(kind, create, dir), dir, &db);
+  if (s.IsPathNotFound() && std::filesystem::exists(dir + "/CURRENT", ec)) {
+    // A database whose CURRENT names a file that is gone (its MANIFEST) is
+    // damaged, not absent: DATA_LOSS, as LevelDB reports it, where RocksDB
+    // says "IO error".
+    return DataLoss(what + ": rocksdb open " + dir + ": the database is damaged, a file it " +
+                    "needs is missing (" + s.ToString() + "); restore the directory or remove it");
+  }
   SLUICE_RETURN_IF_ERROR(FromRocksDb(s, "open", dir).WithContext(what));
   out->reset(db);
   return Status();

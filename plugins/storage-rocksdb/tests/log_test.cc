@@ -232,6 +232,26 @@ TEST_F(RocksDbLogTest, NoRocksDbLogFilesInTheDatabaseDirectory) {
   EXPECT_TRUE(options_file) << "a RocksDB database keeps an OPTIONS file";
 }
 
+TEST_F(RocksDbLogTest, CurrentNamingAMissingManifestIsDataLoss) {
+  // LevelDB calls this corruption; the host rebuilds a cache on DATA_LOSS.
+  std::string kv_dir = root_ + "/cache/trips/v0001";
+  std::unique_ptr<KvStore> kv;
+  SLUICE_ASSERT_OK(storage_->OpenKv(kv_dir, true, &kv));
+  kv.reset();
+  std::ofstream(kv_dir + "/CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  for (bool create : {false, true}) {
+    Status s = storage_->OpenKv(kv_dir, create, &kv);
+    EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+    EXPECT_NE(s.message().find(kv_dir), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("MANIFEST-999999"), std::string::npos) << s.message();
+  }
+  auto log = Open();
+  log.reset();
+  std::ofstream(dir_ + "/CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  std::unique_ptr<Log> reopened;
+  EXPECT_EQ(storage_->OpenLog("trips/v0001", dir_, false, &reopened).code(), Code::kDataLoss);
+}
+
 TEST_F(RocksDbLogTest, RemovingWhatDoesNotExistIsOkAndOpenStreamsCannotBeRemoved) {
   SLUICE_EXPECT_OK(storage_->RemoveLog("nothing", root_ + "/nothing"));
   SLUICE_EXPECT_OK(storage_->RemoveKv(root_ + "/nothing"));
