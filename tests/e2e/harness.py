@@ -2,7 +2,11 @@
 and talks to it over real HTTP on 127.0.0.1 (ephemeral ports).
 
 Environment (set by CTest): SLUICE_BIN, the host binary; SLUICE_PLUGIN_DIR,
-the build's plugin directory (the binary finds it by itself too).
+the build's plugin directory (the binary finds it by itself too);
+SLUICE_TEST_STORAGE, the storage backend the tests run on: `leveldb`
+(default) or `rocksdb`. Tests whose subject is one backend name it
+themselves; the others follow STORAGE (write_config's default, and
+storage_config() for tests that tune the backend).
 """
 import csv
 import http.client
@@ -21,6 +25,26 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_TRIPS = os.path.join(HERE, "..", "tools", "gen_trips.py")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(HERE, "..", "..", "build", "bin", "sluice"))
+BACKENDS = ("leveldb", "rocksdb")
+
+
+def _storage_from_env():
+    value = os.environ.get("SLUICE_TEST_STORAGE", "leveldb")
+    if value not in BACKENDS:
+        raise SystemExit(f"SLUICE_TEST_STORAGE={value!r}: expected one of {', '.join(BACKENDS)}; "
+                         "unset it to run on leveldb")
+    return value
+
+
+STORAGE = _storage_from_env()
+# The suffix of the backend's table files in a database directory.
+TABLE_SUFFIX = {"leveldb": ".ldb", "rocksdb": ".sst"}[STORAGE]
+
+
+def storage_config(options):
+    """The `storage:` line for the selected backend, with `options` (a dict
+    backend name -> YAML text of its options, e.g. "compression: none")."""
+    return f"storage: {{ plugin: {STORAGE}, options: {{ {options[STORAGE]} }} }}"
 
 
 def gen_trips(path, rows, seed=42, start_id=1):
@@ -28,8 +52,10 @@ def gen_trips(path, rows, seed=42, start_id=1):
                     "--start-id", str(start_id), "--out", path], check=True)
 
 
-def write_config(dirpath, endpoints, storage="leveldb", extra=""):
-    """endpoints: list of dicts with name, table, primary_key, [secondary], [options], [version]."""
+def write_config(dirpath, endpoints, storage=None, extra=""):
+    """endpoints: list of dicts with name, table, primary_key, [secondary], [options], [version].
+    storage: the storage plugin's name; default the selected backend (STORAGE)."""
+    storage = storage or STORAGE
     lines = ["home_dir: ./home", f"storage: {{ plugin: {storage} }}", "connections:",
              "  - name: files", "    plugin: csv", "    options: { path: ./data }", "endpoints:"]
     for e in endpoints:

@@ -1,10 +1,14 @@
-"""Reads a sluice log straight from its LevelDB files, independently of the
-binary, so tests can check what was really committed (docs/formats.md "Log
-records", docs/storage-leveldb.md "Log layout").
+"""Reads a sluice log straight from its database files, independently of the
+binary and its storage plugins, so tests can check what was really committed
+(docs/formats.md "Log records", docs/storage-leveldb.md and
+docs/storage-rocksdb.md "Log layout"; both plugins share that layout).
 
-Only uncompressed tables are supported: run sluice with
-`storage: { plugin: leveldb, options: { compression: none } }`. The database
-must not be open in a running process.
+LevelDB: the files are parsed here. Only uncompressed tables are supported:
+run sluice with `storage: { plugin: leveldb, options: { compression: none } }`.
+RocksDB (a directory with OPTIONS-* files): RocksDB's own code reads it,
+through the sluice_e2e_rocksdb_dump tool built beside the sluice binary
+(SLUICE_ROCKSDB_DUMP overrides its path). Either way the database must not
+be open in a running process.
 
     records, end, checkpoint = read_log(".../pipeline/logs/trips/v0001/log")
     # records: list of (kind, payload bytes), offset = list index
@@ -12,6 +16,12 @@ must not be open in a running process.
 import os
 import re
 import struct
+import subprocess
+
+from harness import SLUICE_BIN
+
+ROCKSDB_DUMP = os.environ.get("SLUICE_ROCKSDB_DUMP",
+                              os.path.join(os.path.dirname(SLUICE_BIN), "sluice_e2e_rocksdb_dump"))
 
 KIND_INSERT, KIND_UPDATE, KIND_DELETE, KIND_COMMIT = 1, 2, 3, 4
 
@@ -176,10 +186,30 @@ def read_db(dirpath):
     return {k: v for k, (_, is_value, v) in newest.items() if is_value}
 
 
+def is_rocksdb(dirpath):
+    """RocksDB keeps an OPTIONS-* file in every database directory; LevelDB never does."""
+    return any(name.startswith("OPTIONS-") for name in os.listdir(dirpath))
+
+
+def read_rocksdb(dirpath):
+    """The current contents of a closed RocksDB database: {key: value}."""
+    if not os.path.exists(ROCKSDB_DUMP):
+        raise FileNotFoundError(f"{ROCKSDB_DUMP} not found: build the sluice_e2e_rocksdb_dump target "
+                                "(or set SLUICE_ROCKSDB_DUMP to it)")
+    p = subprocess.run([ROCKSDB_DUMP, dirpath], capture_output=True, text=True, timeout=120)
+    if p.returncode != 0:
+        raise ValueError(f"{dirpath}: cannot read the RocksDB database: {p.stderr.strip()}")
+    db = {}
+    for line in p.stdout.splitlines():
+        key, value = line.split(" ")
+        db[bytes.fromhex(key)] = bytes.fromhex(value)
+    return db
+
+
 def read_log(dirpath):
     """Every record of a sluice log: ([(kind, payload)], end, checkpoint bytes).
     Raises ValueError when chunks are missing or malformed."""
-    db = read_db(dirpath)
+    db = read_rocksdb(dirpath) if is_rocksdb(dirpath) else read_db(dirpath)
     meta = db.get(b"M")
     if meta is None:
         return [], 0, b""

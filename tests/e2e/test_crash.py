@@ -8,6 +8,7 @@ deleted) comes from a seeded RNG. The seed is printed; rerun a schedule with
 SLUICE_CRASH_SEED=<seed>. SLUICE_CRASH_KILLS sets the number of kills
 (default 36) for longer soak runs. What a kill interrupts still depends on
 timing, so each kill is classified from the state probed just before it.
+It runs on the storage backend SLUICE_TEST_STORAGE selects (harness.py).
 """
 import csv
 import os
@@ -19,7 +20,7 @@ import time
 import unittest
 
 import log_reader
-from harness import Http, Sluice, TempDirTest, gen_trips, wait_ready
+from harness import Http, Sluice, TempDirTest, gen_trips, storage_config, wait_ready
 
 FILES = 20                 # part-000.csv ... part-019.csv
 ROWS_PER_FILE = 7500       # 150 000 rows in all
@@ -34,8 +35,15 @@ TYPES = {
     "store_and_fwd": lambda s: s == "true", "note": str,
 }
 
+STORAGE_OPTIONS = {
+    "leveldb": "compression: none",  # log_reader parses LevelDB's tables: uncompressed only
+    # LevelDB's memtable size (RocksDB's default is 16 MiB): kills land while
+    # memtables are flushed to tables and compacted, as they do on LevelDB.
+    "rocksdb": "write_buffer_mb: 4",
+}
+
 CONFIG = """home_dir: ./home
-storage: { plugin: leveldb, options: { compression: none } }
+""" + storage_config(STORAGE_OPTIONS) + """
 connections:
   - name: files
     plugin: csv
