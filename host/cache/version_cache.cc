@@ -1,6 +1,6 @@
 #include "cache/version_cache.h"
 
-#include <unordered_map>
+#include <algorithm>
 
 #include "core/keycodec.h"
 #include "sluice/row.h"
@@ -164,14 +164,24 @@ Status VersionCache::Clear() {
   return Status();
 }
 
-void VersionCache::IndexKeys(const std::vector<Value>& row, const std::string& pk,
-                             std::vector<std::string>* out) const {
+void VersionCache::AddIndexKeys(const std::vector<Value>& row, bool put) {
   for (size_t i = 0; i < schema_.indexes.size(); ++i) {
-    std::string k = IndexPrefix(static_cast<uint32_t>(i));
-    AppendKeyFields(&k, row, schema_.indexes[i]);
-    k += pk;
-    out->push_back(std::move(k));
+    std::string* k = batch_.BeginKey();
+    k->push_back('\x02');
+    k->push_back(static_cast<char>(i));
+    AppendKeyFields(k, row, schema_.indexes[i]);
+    k->append(pk_);
+    put ? static_cast<void>(batch_.EndPut({})) : batch_.EndDelete();
   }
+}
+
+size_t VersionCache::PutRow(std::string_view row) {
+  std::string* k = batch_.BeginKey();
+  k->push_back('\x01');
+  k->append(pk_);
+  size_t at = batch_.EndPut(row);
+  AddIndexKeys(decoded_, /*put=*/true);
+  return at;
 }
 
 Status VersionCache::Existing(const std::string& pk, std::string* row, bool* found) {
@@ -184,60 +194,76 @@ Status VersionCache::Existing(const std::string& pk, std::string* row, bool* fou
   return Status();
 }
 
-Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags) {
-  const Schema& schema = schema_.schema;
-  // State of keys touched in this batch: row bytes, or nullopt-like empty + flag.
-  struct Touched { bool present; std::string row; };
-  std::unordered_map<std::string, Touched> touched;
-  std::vector<std::string> keys, values;  // owned storage for the write batch
-  std::vector<std::pair<KvOp::Kind, size_t>> plan;  // (kind, index into keys) ; values by same index
-  int64_t rows = static_cast<int64_t>(rows_.load());
-  std::vector<Value> decoded, old_decoded;
-  std::string new_max = max_pk_;
-  auto put = [&](std::string k, std::string v) {
-    keys.push_back(std::move(k)), values.push_back(std::move(v)), plan.push_back({KvOp::kPut, keys.size() - 1});
-  };
-  auto del = [&](std::string k) {
-    keys.push_back(std::move(k)), values.emplace_back(), plan.push_back({KvOp::kDelete, keys.size() - 1});
-  };
-  for (const CacheOp& op : ops) {
-    std::string err = DecodeRow(schema, op.row, &decoded);
-    if (!err.empty() && op.op != SLUICE_OP_DELETE)
-      return DataLoss("log row does not match schema: " + err);
-    std::string pk;
-    AppendKeyFields(&pk, decoded, schema.primary_key);
-    Touched before{false, {}};
-    if (auto t = touched.find(pk); t != touched.end()) {
-      before = t->second;
-    } else {
-      SLUICE_RETURN_IF_ERROR(Existing(pk, &before.row, &before.present));
-    }
-    if (before.present && !schema_.indexes.empty()) {
-      std::vector<std::string> old_keys;
-      if (DecodeRow(schema, before.row, &old_decoded).empty()) IndexKeys(old_decoded, pk, &old_keys);
-      for (auto& k : old_keys) del(std::move(k));
-    }
-    if (op.op == SLUICE_OP_DELETE) {
-      if (before.present) del(PrimaryPrefix() + pk), --rows;
-      touched[pk] = Touched{false, {}};
-      continue;
-    }
-    put(PrimaryPrefix() + pk, std::string(op.row));
-    std::vector<std::string> idx_keys;
-    IndexKeys(decoded, pk, &idx_keys);
-    for (auto& k : idx_keys) put(std::move(k), std::string());
-    if (!before.present) ++rows;
-    if (pk > new_max) new_max = pk;
-    touched[pk] = Touched{true, std::string(op.row)};
+bool VersionCache::FindAppended(Touched* out) const {
+  // appended_ holds batch op indexes of primary puts in increasing key order.
+  auto it = std::lower_bound(appended_.begin(), appended_.end(), pk_, [&](size_t op, const std::string& pk) {
+    return batch_.Key(op).substr(1) < std::string_view(pk);
+  });
+  if (it == appended_.end() || batch_.Key(*it).substr(1) != std::string_view(pk_)) return false;
+  *out = Touched{true, batch_.Value(*it)};
+  return true;
+}
+
+Status VersionCache::Before(Touched* out) {
+  if (auto t = touched_.find(pk_); t != touched_.end()) {
+    *out = t->second;
+    return Status();
   }
-  put(kMetaKey, EncodeMeta(applied, static_cast<uint64_t>(rows), flags));
-  std::vector<KvOp> batch;
-  batch.reserve(plan.size());
-  for (const auto& [kind, i] : plan) batch.push_back({kind, keys[i], values[i]});
+  if (FindAppended(out)) return Status();
+  *out = Touched{false, {}};
+  SLUICE_RETURN_IF_ERROR(Existing(pk_, &existing_, &out->present));
+  if (out->present) out->row = existing_;
+  return Status();
+}
+
+Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new_max) {
+  const Schema& schema = schema_.schema;
+  std::string err = DecodeRow(schema, op.row, &decoded_);
+  if (!err.empty() && op.op != SLUICE_OP_DELETE) return DataLoss("log row does not match schema: " + err);
+  pk_.clear();
+  AppendKeyFields(&pk_, decoded_, schema.primary_key);
+  if (pk_ > *new_max) {
+    // Past every key stored or put in this batch: a new row, nothing to
+    // look up (the common case of a log that appends increasing keys).
+    if (op.op == SLUICE_OP_DELETE) return Status();
+    appended_.push_back(PutRow(op.row));
+    ++*rows;
+    new_max->assign(pk_);
+    return Status();
+  }
+  Touched before;
+  SLUICE_RETURN_IF_ERROR(Before(&before));
+  if (before.present && !schema_.indexes.empty() && DecodeRow(schema, before.row, &old_decoded_).empty())
+    AddIndexKeys(old_decoded_, /*put=*/false);
+  if (op.op == SLUICE_OP_DELETE) {
+    if (before.present) {
+      batch_.BeginKey()->append(PrimaryPrefix() + pk_);
+      batch_.EndDelete();
+      --*rows;
+    }
+    touched_[pk_] = Touched{false, {}};
+    return Status();
+  }
+  PutRow(op.row);
+  if (!before.present) ++*rows;
+  touched_[pk_] = Touched{true, op.row};
+  return Status();
+}
+
+Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags) {
+  batch_.Reset();
+  touched_.clear();
+  appended_.clear();
+  int64_t rows = static_cast<int64_t>(rows_.load());
+  std::string new_max = max_pk_;
+  for (const CacheOp& op : ops) SLUICE_RETURN_IF_ERROR(ApplyOne(op, &rows, &new_max));
+  meta_value_ = EncodeMeta(applied, static_cast<uint64_t>(rows), flags);
+  batch_.BeginKey()->append(kMetaKey);
+  batch_.EndPut(meta_value_);
   // Synced: one fsync per apply step (thousands of rows) keeps "the cache is
   // the state of some commit boundary" true across power loss, not only
   // across a killed process.
-  SLUICE_RETURN_IF_ERROR(kv_->Write(batch.data(), batch.size(), /*sync=*/true));
+  SLUICE_RETURN_IF_ERROR(kv_->Write(batch_.Ops(), batch_.size(), /*sync=*/true));
   max_pk_ = std::move(new_max);
   rows_.store(static_cast<uint64_t>(rows), std::memory_order_release);
   flags_.store(flags, std::memory_order_release);

@@ -17,8 +17,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "cache/cache_batch.h"
 #include "core/table_schema.h"
 #include "sluice/row.h"
 #include "sluice/storage.h"
@@ -86,8 +89,19 @@ class VersionCache {
       : kv_(std::move(kv)), schema_(std::move(schema)) {}
   Status LoadMeta();
   Status FindMaxKey();
+  // What Apply() knows of a key before an op: present or not, and its row
+  // (viewing a log record of the batch or existing_).
+  struct Touched {
+    bool present = false;
+    std::string_view row;
+  };
   Status Existing(const std::string& pk, std::string* row, bool* found);
-  void IndexKeys(const std::vector<Value>& row, const std::string& pk, std::vector<std::string>* out) const;
+  // Adds one op's entries to batch_; the helpers work on pk_ and decoded_.
+  Status ApplyOne(const CacheOp& op, int64_t* rows, std::string* new_max);
+  Status Before(Touched* out);
+  bool FindAppended(Touched* out) const;
+  size_t PutRow(std::string_view row);
+  void AddIndexKeys(const std::vector<Value>& row, bool put);
 
   std::unique_ptr<KvStore> kv_;
   TableSchema schema_;
@@ -95,6 +109,13 @@ class VersionCache {
   std::atomic<uint64_t> rows_{0};
   std::atomic<uint64_t> flags_{0};
   std::string max_pk_;  // largest primary key stored (fast path for appends)
+
+  // Apply() scratch, reused so that a steady build allocates nearly nothing.
+  CacheBatch batch_;
+  std::vector<size_t> appended_;  // batch_ ops of rows past every earlier key, in key order
+  std::unordered_map<std::string, Touched> touched_;  // other keys this batch wrote
+  std::vector<Value> decoded_, old_decoded_;
+  std::string pk_, existing_, meta_value_;
 };
 
 }  // namespace sluice::host

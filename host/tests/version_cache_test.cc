@@ -105,7 +105,8 @@ TEST_F(VersionCacheTest, UnreadableMetaMeansRebuild) {
     auto c = Open();
     std::string r = Row(1, "a");
     ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r}}, 2, 0).ok());
-    KvOp op{KvOp::kPut, std::string("\x00m", 2), "\xff\xff"};
+    const std::string meta_key("\x00m", 2);  // outlives the op, which only views it
+    KvOp op{KvOp::kPut, meta_key, "\xff\xff"};
     ASSERT_TRUE(c->kv().Write(&op, 1, true).ok());
   }
   bool rebuilt = false;
