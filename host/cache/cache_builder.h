@@ -2,11 +2,16 @@
 // thread. It applies whole commits only, resumes from the cache's applied
 // offset, and rebuilds from scratch when the cache is ahead of the log (the
 // log's tail was cut after a crash).
+//
+// While one window of commits is applied (encoded, written, synced), the
+// next one is read from the log and checked on a helper thread, so reading
+// the log overlaps the cache's writes.
 #ifndef SLUICE_HOST_CACHE_CACHE_BUILDER_H_
 #define SLUICE_HOST_CACHE_CACHE_BUILDER_H_
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,9 +46,27 @@ class CacheBuilder {
   Status CatchUp();
 
  private:
+  // The whole commits read from one stretch of the log, reused.
+  struct Window {
+    uint64_t from = 0;
+    uint64_t commit_end = 0;  // offset after the last whole commit (== from: none)
+    uint64_t flags = 0;       // flags of that commit
+    std::string arena;        // row bytes of every op, back to back
+    std::vector<CacheOp> ops;  // the ops of whole commits; rows view arena
+  };
+
   void Run();
   // Applies at most one window of whole commits; *applied_any tells if it did.
   Status Step(bool* applied_any);
+  // Reads up to `max` records from `from` into *w (thread-safe: log reads).
+  Status ReadWindow(uint64_t from, size_t max, Window* w);
+  // The window that starts at `from`: the read-ahead one when it holds a
+  // commit, else windows_[cur_] read now.
+  Status NextWindow(uint64_t from, Window** out);
+  // Starts reading the window at `from` into the spare buffer.
+  void StartReadAhead(uint64_t from);
+  // Waits for the read-ahead, if any, and forgets it.
+  void DropReadAhead();
 
   std::shared_ptr<VersionLog> log_;
   VersionCache* cache_;
@@ -52,7 +75,13 @@ class CacheBuilder {
   std::function<void(const std::vector<CacheOp>&)> on_applied_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
-  size_t window_ = 20000;
+  // Records per window. Each window is one synced cache write, so larger
+  // windows mean fewer syncs; 64k records of a typical table are ~16 MB.
+  size_t window_ = 65536;
+  Window windows_[2];
+  int cur_ = 0;  // windows_[cur_] is being applied; the other is read ahead
+  std::future<Status> ahead_;  // declared after windows_: joined before they go
+  uint64_t ahead_from_ = 0;
 };
 
 }  // namespace sluice::host
