@@ -59,7 +59,8 @@ def parse_args():
     ap.add_argument("--only", help="comma-separated table numbers to run (default all): " +
                     ", ".join("%d %s" % kv for kv in TABLES.items()) + ". Table 1 always runs, "
                     "and table 2 whenever a later one does: they make the data the others read")
-    ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; smoke: none)")
+    ap.add_argument("--out", help="results file (default bench/results/<rows>-rows.md; with "
+                                   "--smoke or --only: none)")
     a = ap.parse_args()
     full = dict(rows=1_000_000, big_chunks=5, load_secs=10, lat_secs=4, restarts=5)
     smoke = dict(rows=2000, big_chunks=2, load_secs=1, lat_secs=1, restarts=2)
@@ -229,7 +230,7 @@ def main():
 
 def write_markdown(path, a, tables, machine, elapsed, failed):
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    cmd = "bench/run.sh" + (" --smoke" if a.smoke else "")
+    cmd = "bench/run.sh" + (" --smoke" if a.smoke else "") + (" --only %s" % a.only if a.only else "")
     lines = ["# sluice benchmarks, %s rows" % f"{a.rows:,}", "",
              "Run %s with `%s` in %.0f s. Every table compares sluice with its baselines "
              "measured in the same run; \"sluice ÷ this\" above 1 means sluice is faster." % (

@@ -2,7 +2,9 @@
 # Runs sluice's benchmark suite: installs the baselines (PostgreSQL, SQLite,
 # nginx, wrk) if missing, builds sluice in Release into build-bench/, and
 # runs bench/bench.py, which prints one table per benchmark and writes
-# bench/results/<rows>-rows.md.
+# bench/results/<rows>-rows.md. sluice runs on LevelDB and, when their
+# plugins build and nats-server is installed, on RocksDB and a NATS
+# JetStream log too (otherwise those rows read "not run: <why>").
 #
 #   bench/run.sh            full run: 1M rows (5M for memory and restart), ~10 min
 #   bench/run.sh --smoke    tiny inputs, seconds; skips absent baselines

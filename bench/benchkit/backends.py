@@ -141,9 +141,9 @@ def ingest_rows(ctx, t, row):
     t.note("RocksDB: `storage: { plugin: rocksdb }` with its default options (log and cache in "
            "RocksDB, cache compressed with LZ4); LevelDB: `storage: { plugin: leveldb }`")
     t.note("JetStream: `storage: { log: { plugin: nats, options: { servers, replicas } }, cache: "
-           "leveldb }` on nats-server nodes started for the row (tests/nats/cluster.py); its CPU "
-           "includes every nats-server's, its peak RSS is sluice's and, in brackets, the largest "
-           "nats-server's")
+           "leveldb }` on nats-server nodes started for the row (the cluster by "
+           "tests/nats/cluster.py); its CPU includes every nats-server's, its peak RSS is "
+           "sluice's and, in brackets, the largest nats-server's")
 
 
 def nats_ingest(ctx, nodes):
