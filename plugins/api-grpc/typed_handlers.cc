@@ -5,6 +5,7 @@
 
 #include "handlers.h"
 #include "record_codec.h"
+#include "record_wire.h"
 #include "status_map.h"
 
 namespace sluice::grpcapi {
@@ -12,7 +13,6 @@ namespace sluice::grpcapi {
 namespace {
 
 using google::protobuf::Message;
-using google::protobuf::Reflection;
 
 constexpr uint64_t kElementOverhead = 6;
 
@@ -72,17 +72,19 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
   TypedCall c;
   grpc::Status g = BeginTyped(m, call, request, &TypedVersion::query_request, &c);
   if (!g.ok()) return g;
-  std::unique_ptr<Message> resp(c.snap->New(c.types->query_response));
-  const auto* records = c.types->query_response->FindFieldByNumber(1);
-  const Reflection* r = resp->GetReflection();
+  // The reply is written in the wire format directly: QueryResponse holds
+  // only `repeated Record records = 1`, so it is the records, each tagged.
+  response->clear();
+  std::string rec;
   uint64_t size = 0;
   Status row_error;
   const std::string text = QueryText(*c.request);
   Status s = api_.Query(c.view, QueryOrAll(text), [&](const sluice_row_batch& rows) {
     for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
-      Message* rec = r->AddMessage(resp.get(), records);
-      row_error = RowToMessage(c.view.schema(), BatchRow(rows, i), rec);
-      size += rec->ByteSizeLong() + kElementOverhead;
+      rec.clear();
+      row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i));
+      size += rec.size() + kElementOverhead;
+      if (size <= max_message_bytes_) AppendLengthDelimited(response, 1, rec);
     }
     return row_error.ok() && size <= max_message_bytes_ && !call.Done();
   });
@@ -90,7 +92,7 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
   if (size > max_message_bytes_) return TooLarge(size, max_message_bytes_);
-  return Serialize(*resp, response);
+  return grpc::Status::OK;
 }
 
 grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
@@ -101,13 +103,13 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
   std::string key;
   Status s = KeyTextFromRequest(c.view.schema(), *c.request, &key);
   if (!s.ok()) return ToGrpc(s);
-  std::unique_ptr<Message> rec(c.snap->New(c.types->record));
+  response->clear();
   bool got = false;
   Status row_error;
   s = api_.Get(c.view, key, [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
-      row_error = RowToMessage(c.view.schema(), BatchRow(rows, 0), rec.get());
+      row_error = AppendRecordWire(response, c.view.schema(), BatchRow(rows, 0));
     }
     return false;
   });
@@ -116,7 +118,7 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
   if (!s.ok())
     return ToGrpc(s.WithContext(c.view.endpoint().name + " v" +
                                 std::to_string(c.view.version().version)));
-  return Serialize(*rec, response);
+  return grpc::Status::OK;
 }
 
 }  // namespace sluice::grpcapi
