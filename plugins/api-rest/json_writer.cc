@@ -1,6 +1,7 @@
 #include "json_writer.h"
 
 #include <charconv>
+#include <climits>
 #include <cmath>
 
 #include "sluice/timefmt.h"
@@ -42,7 +43,43 @@ void AppendInteger(std::string* out, T v) {
   out->append(buf, r.ptr);
 }
 
+// Writes `v` (< 10^width) as exactly `width` decimal digits at p.
+void PutDigits(char* p, uint32_t v, int width) {
+  for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
+}
+
 }  // namespace
+
+void AppendIsoDate(std::string* out, int32_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) return AppendDate(out, days);  // rare: keep printf's sign and width
+  char buf[10];
+  PutDigits(buf, static_cast<uint32_t>(y), 4);
+  buf[4] = '-';
+  PutDigits(buf + 5, m, 2);
+  buf[7] = '-';
+  PutDigits(buf + 8, d, 2);
+  out->append(buf, sizeof buf);
+}
+
+void AppendIsoTimestamp(std::string* out, int64_t micros) {
+  int64_t secs = micros / 1000000, frac = micros % 1000000;
+  if (frac < 0) frac += 1000000, secs -= 1;
+  int64_t days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) rem += 86400, days -= 1;
+  if (days < INT32_MIN || days > INT32_MAX) return AppendTimestamp(out, micros);
+  AppendIsoDate(out, static_cast<int32_t>(days));
+  char buf[17] = {'T', 0, 0, ':', 0, 0, ':', 0, 0, '.'};
+  PutDigits(buf + 1, static_cast<uint32_t>(rem / 3600), 2);
+  PutDigits(buf + 4, static_cast<uint32_t>(rem / 60 % 60), 2);
+  PutDigits(buf + 7, static_cast<uint32_t>(rem % 60), 2);
+  size_t n = 9;
+  if (frac != 0) PutDigits(buf + 10, static_cast<uint32_t>(frac), 6), n = 16;
+  buf[n++] = 'Z';
+  out->append(buf, n);
+}
 
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
@@ -80,12 +117,12 @@ void AppendJsonValue(std::string* out, const Value& v) {
     case Type::kString: return AppendJsonString(out, v.str);
     case Type::kTimestamp:
       out->push_back('"');
-      AppendTimestamp(out, v.i);
+      AppendIsoTimestamp(out, v.i);
       out->push_back('"');
       return;
     case Type::kDate:
       out->push_back('"');
-      AppendDate(out, static_cast<int32_t>(v.i));
+      AppendIsoDate(out, static_cast<int32_t>(v.i));
       out->push_back('"');
       return;
   }
@@ -100,6 +137,32 @@ Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view
     if (reader.index() > 0) out->push_back(',');
     AppendJsonString(out, schema.fields[reader.index()].name);
     out->push_back(':');
+    AppendJsonValue(out, v);
+  }
+  if (!reader.ok()) return Internal("malformed row from the query service: " + reader.error());
+  if (!reader.AtCleanEnd())
+    return Internal("malformed row from the query service: trailing bytes after the last field");
+  out->push_back('}');
+  return Status();
+}
+
+RecordJson::RecordJson(const Schema& schema) : schema_(schema) {
+  for (size_t i = 0; i < schema.fields.size(); ++i) {
+    offsets_.push_back(static_cast<uint32_t>(names_.size()));
+    if (i > 0) names_.push_back(',');
+    AppendJsonString(&names_, schema.fields[i].name);
+    names_.push_back(':');
+  }
+  offsets_.push_back(static_cast<uint32_t>(names_.size()));
+}
+
+Status RecordJson::Append(std::string* out, std::string_view row) const {
+  RowReader reader(schema_, row);
+  Value v;
+  out->push_back('{');
+  while (reader.Next(&v)) {
+    size_t i = reader.index();
+    out->append(names_, offsets_[i], offsets_[i + 1] - offsets_[i]);
     AppendJsonValue(out, v);
   }
   if (!reader.ok()) return Internal("malformed row from the query service: " + reader.error());
@@ -154,6 +217,11 @@ void JsonWriter::Raw(std::string_view json) {
 Status JsonWriter::Record(const Schema& schema, std::string_view row) {
   Separate();
   return AppendRecordJson(out_, schema, row);
+}
+
+Status JsonWriter::Record(const RecordJson& record, std::string_view row) {
+  Separate();
+  return record.Append(out_, row);
 }
 
 }  // namespace sluice::rest

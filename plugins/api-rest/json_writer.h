@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/row.h"
 #include "sluice/schema.h"
@@ -41,6 +42,30 @@ void AppendJsonValue(std::string* out, const Value& v);
 // *out may then hold a partial object (callers discard the buffer).
 Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view row);
 
+// Appends "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SS[.ffffff]Z": the same text
+// as AppendDate and AppendTimestamp (sluice/timefmt.h), without printf.
+void AppendIsoDate(std::string* out, int32_t days);
+void AppendIsoTimestamp(std::string* out, int64_t micros);
+
+// Writes the records of one schema as JSON objects (as AppendRecordJson),
+// with each member's quoted name prepared once instead of per row. Build
+// one per answer (per schema) and reuse it for all its rows.
+// Thread-safe for concurrent Append calls; `schema` must outlive it.
+class RecordJson {
+ public:
+  explicit RecordJson(const Schema& schema);
+  RecordJson(const RecordJson&) = delete;
+  RecordJson& operator=(const RecordJson&) = delete;
+
+  // Appends `row` as one JSON object. Errors as AppendRecordJson.
+  Status Append(std::string* out, std::string_view row) const;
+
+ private:
+  const Schema& schema_;
+  std::string names_;              // every `"name":`, with a ',' before all but the first
+  std::vector<uint32_t> offsets_;  // names_[offsets_[i], offsets_[i + 1]) is field i's
+};
+
 // Streaming writer with automatic commas. The caller keeps the nesting
 // balanced (every Begin* has its End*, Key() precedes each member value);
 // the writer does not check it. Not thread-safe; `out` must outlive it.
@@ -66,6 +91,8 @@ class JsonWriter {
   void Raw(std::string_view json);
   // Writes one record (see AppendRecordJson) as the next value.
   Status Record(const Schema& schema, std::string_view row);
+  // The same, with the member names prepared by `record`.
+  Status Record(const RecordJson& record, std::string_view row);
 
   std::string* out() const { return out_; }
 

@@ -4,9 +4,11 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "fake_api_host.h"
 #include "sluice/row.h"
+#include "sluice/timefmt.h"
 
 namespace sluice::rest {
 namespace {
@@ -87,6 +89,47 @@ TEST(JsonRecord, NullsAndFalse) {
   ASSERT_TRUE(AppendRecordJson(&out, schema, row).ok());
   EXPECT_EQ(out, "{\"id\":0,\"fare\":null,\"paid\":false,\"note\":null,"
                  "\"at\":\"1970-01-01T00:00:00Z\",\"day\":null}");
+}
+
+// The printf-free formatters must give the SDK's text for every day and
+// time of day, including before 1970 and outside years 0..9999.
+TEST(IsoTime, MatchesTheSdkFormatters) {
+  std::vector<int64_t> micros = {0, -1, 1, 999999, -1000000, 86399999999, -86400000000,
+                                 1706711295123456, 253402300799999999, 253402300800000000,
+                                 -62135596800000000, -62135596800000001, INT64_MAX / 2,
+                                 INT64_MIN / 2};
+  for (int64_t m = -3000000000000000; m < 3000000000000000; m += 7777777777777) micros.push_back(m);
+  for (int64_t m : micros) {
+    std::string fast, sdk;
+    AppendIsoTimestamp(&fast, m);
+    AppendTimestamp(&sdk, m);
+    EXPECT_EQ(fast, sdk) << m;
+  }
+  for (int32_t d = -800000; d < 3000000; d += 997) {
+    std::string fast, sdk;
+    AppendIsoDate(&fast, d);
+    AppendDate(&sdk, d);
+    ASSERT_EQ(fast, sdk) << d;
+  }
+}
+
+TEST(JsonRecord, PreparedNamesGiveTheSameText) {
+  Schema schema = testing::TypedSchema();
+  schema.fields[3].name = "n\"q";  // a name that needs escaping
+  RecordJson record(schema);
+  std::string row;
+  RowWriter w(&row, 6);
+  w.Int64(7), w.Float64(-0.5), w.Bool(false), w.String("x"), w.Timestamp(-1), w.Date(-1);
+  ASSERT_TRUE(w.Finish());
+  std::string prepared, plain;
+  ASSERT_TRUE(record.Append(&prepared, row).ok());
+  ASSERT_TRUE(AppendRecordJson(&plain, schema, row).ok());
+  EXPECT_EQ(prepared, plain);
+  EXPECT_EQ(prepared, "{\"id\":7,\"fare\":-0.5,\"paid\":false,\"n\\\"q\":\"x\","
+                      "\"at\":\"1969-12-31T23:59:59.999999Z\",\"day\":\"1969-12-31\"}");
+  std::string bad;
+  EXPECT_EQ(record.Append(&bad, row.substr(0, row.size() - 1)).code(), Code::kInternal);
+  EXPECT_EQ(record.Append(&bad, row + "x").code(), Code::kInternal);
 }
 
 TEST(JsonRecord, MalformedRowIsInternalError) {
