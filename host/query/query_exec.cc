@@ -14,7 +14,8 @@
 namespace sluice::host {
 namespace {
 
-constexpr size_t kReadChunk = 256;          // entries copied out of the store at a time
+constexpr size_t kReadChunk = 256;          // entries copied out of the store at a time ...
+constexpr size_t kMinChunk = 32;            // ... at least, while rows may be rejected
 constexpr size_t kBatchRows = 256;          // rows per result batch ...
 constexpr size_t kBatchBytes = 1u << 20;    // ... or bytes, whichever comes first
 
@@ -40,12 +41,16 @@ class Executor {
   // Walks the plan's range. With `need_rows` false (allowed only when the
   // plan is exact) rows are not fetched. Rows are decoded only when the
   // residual filter, the cursor or the sort (`sorted`) needs them.
-  Status Walk(bool need_rows, bool sorted, Visitor visit);
+  // `wanted` is how many visits the caller can use at most (it stops the
+  // walk after that many): entries are then read from the store in chunks
+  // no larger than needed, so a 50-row page does not read 256 entries.
+  Status Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted = UINT64_MAX);
 
  private:
   Status Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
                bool* stop);
   Status FetchRow(std::string_view index_key, std::string* row);
+  size_t ChunkSize(uint64_t wanted) const;
   bool Passes(const std::vector<Value>& row) const;
 
   VersionCache& cache_;
@@ -59,9 +64,11 @@ class Executor {
   std::vector<Value> decoded_;
   std::string sort_key_;
   std::string fetched_;
+  std::string pk_;  // primary key of the row an index entry points to
+  uint64_t visits_ = 0;
 };
 
-Status Executor::Walk(bool need_rows, bool sorted, Visitor visit) {
+Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted) {
   sorted_ = sorted;
   decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
   if (!(plan_.lower < plan_.upper)) return Status();
@@ -72,7 +79,7 @@ Status Executor::Walk(bool need_rows, bool sorted, Visitor visit) {
   bool exhausted = false, stop = false;
   while (!exhausted && !stop) {
     keys.clear(), values.clear();
-    SLUICE_RETURN_IF_ERROR(it->Read(kReadChunk, [&](std::string_view k, std::string_view v) {
+    SLUICE_RETURN_IF_ERROR(it->Read(ChunkSize(wanted), [&](std::string_view k, std::string_view v) {
       keys.emplace_back(k);
       values.emplace_back(plan_.index < 0 ? v : std::string_view());
       return true;
@@ -83,11 +90,19 @@ Status Executor::Walk(bool need_rows, bool sorted, Visitor visit) {
   return Status();
 }
 
+size_t Executor::ChunkSize(uint64_t wanted) const {
+  uint64_t left = wanted > visits_ ? wanted - visits_ : 1;
+  // Entries the residual filter or the cursor rejects need more reads: then
+  // read ahead at least kMinChunk.
+  if (decode_ && !sorted_) left = std::max<uint64_t>(left, kMinChunk);
+  return static_cast<size_t>(std::min<uint64_t>(left, kReadChunk));
+}
+
 Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows,
                        Visitor visit, bool* stop) {
   if (++examined_ > q_.scan_budget)
     return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
-  if (!need_rows) return visit({}, decoded_, stop), Status();
+  if (!need_rows) return ++visits_, visit({}, decoded_, stop), Status();
   if (plan_.index >= 0) {
     SLUICE_RETURN_IF_ERROR(FetchRow(key, &fetched_));
     value = fetched_;
@@ -97,6 +112,7 @@ Status Executor::Entry(std::string_view key, std::string_view value, bool need_r
     if (!err.empty()) return DataLoss("cache row does not match the schema: " + err);
     if (!Passes(decoded_)) return Status();
   }
+  ++visits_;
   visit(value, decoded_, stop);
   return Status();
 }
@@ -107,9 +123,9 @@ Status Executor::FetchRow(std::string_view index_key, std::string* row) {
   for (uint32_t f : plan_.fields)
     if (!SkipKeyValue(schema.fields[f].type, index_key, &pos))
       return DataLoss("cache index entry is malformed (index " + std::to_string(plan_.index) + ")");
-  std::string pk = VersionCache::PrimaryPrefix();
-  pk.append(index_key.substr(pos));
-  Status s = cache_.kv().Get(snapshot_.get(), pk, row);
+  pk_.assign(VersionCache::PrimaryPrefix());
+  pk_.append(index_key.substr(pos));
+  Status s = cache_.kv().Get(snapshot_.get(), pk_, row);
   if (s.code() == Code::kNotFound)
     return DataLoss("cache index entry has no row (index " + std::to_string(plan_.index) + ")");
   return s;
@@ -156,10 +172,11 @@ struct Ranked {
 // Rows in plan order: skip, then emit up to the limit.
 Status Stream(Executor& ex, const Query& q, Emitter* out) {
   uint64_t to_skip = q.skip, left = q.limit;
+  uint64_t wanted = q.skip + q.limit < q.skip ? UINT64_MAX : q.skip + q.limit;
   return ex.Walk(true, false, [&](std::string_view row, const std::vector<Value>&, bool* stop) {
     if (to_skip > 0) return void(--to_skip);
     *stop = !out->Add(row) || --left == 0;
-  });
+  }, wanted);
 }
 
 // Rows in any order: keep the best skip+limit in a max-heap, then emit.
