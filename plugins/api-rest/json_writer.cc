@@ -48,6 +48,31 @@ void PutDigits(char* p, uint32_t v, int width) {
   for (int i = width - 1; i >= 0; --i, v /= 10) p[i] = static_cast<char>('0' + v % 10);
 }
 
+// Fast path for 0 < |v| < 1e5 with at most two decimals (fares, distances).
+// Then n / 100 with n = |v| * 100 reads back as exactly |v|, no text with
+// fewer digits does (such texts have at most two decimals too, and those
+// are all distinct doubles here), and the fixed form is never longer than
+// the exponent form: so this is the text std::to_chars gives. False when v
+// is not such a number.
+bool AppendTwoDecimals(std::string* out, double v) {
+  double a = v < 0 ? -v : v;
+  if (!(a > 0 && a < 1e5)) return false;
+  double scaled = a * 100;
+  auto n = static_cast<int64_t>(scaled);
+  if (static_cast<double>(n) != scaled || static_cast<double>(n) / 100 != a) return false;
+  char buf[16];
+  char* p = buf;
+  if (v < 0) *p++ = '-';
+  p = std::to_chars(p, buf + sizeof buf, n / 100).ptr;
+  if (int frac = static_cast<int>(n % 100); frac != 0) {
+    *p++ = '.';
+    *p++ = static_cast<char>('0' + frac / 10);
+    if (frac % 10 != 0) *p++ = static_cast<char>('0' + frac % 10);
+  }
+  out->append(buf, p);
+  return true;
+}
+
 }  // namespace
 
 void AppendIsoDate(std::string* out, int32_t days) {
@@ -100,6 +125,7 @@ void AppendJsonDouble(std::string* out, double v) {
     out->append("null");
     return;
   }
+  if (AppendTwoDecimals(out, v)) return;
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, r.ptr);

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -48,6 +50,28 @@ TEST(JsonDouble, ShortestRoundTrip) {
   EXPECT_EQ(Num(1.0 / 3), "0.3333333333333333");
   double back = std::strtod(Num(0.1 + 0.2).c_str(), nullptr);
   EXPECT_EQ(back, 0.1 + 0.2);
+}
+
+// Whatever path a double takes, its text is std::to_chars's shortest form.
+TEST(JsonDouble, SameTextAsToChars) {
+  auto expect_same = [](double v) {
+    char buf[32];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    ASSERT_EQ(Num(v), std::string(buf, r.ptr)) << v;
+  };
+  for (int64_t n = -100000; n <= 100000; ++n) expect_same(static_cast<double>(n) / 100);
+  for (int64_t n = 9999000; n <= 10001000; ++n) expect_same(static_cast<double>(n) / 100);
+  for (double v : {0.0, -0.0, 0.001, 0.015, 1e5, 99999.99, 100000.01, 1e-7, 123456789.12,
+                   0.1 + 0.2, 1.0 / 3, 5e-324, 1.7976931348623157e308, 4503599627370496.5})
+    expect_same(v), expect_same(-v);
+  uint64_t x = 88172645463325252ull;  // xorshift: arbitrary bit patterns
+  for (int i = 0; i < 100000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    double v;
+    std::memcpy(&v, &x, sizeof v);
+    if (std::isfinite(v)) expect_same(v);
+    expect_same(static_cast<double>(x % 10000000) / 1000);
+  }
 }
 
 TEST(JsonDouble, NonFiniteBecomesNull) {
