@@ -20,7 +20,7 @@ import time
 import unittest
 
 import log_reader
-from harness import Http, Sluice, TempDirTest, gen_trips, storage_config, wait_ready
+from harness import STORAGE, Http, Sluice, TempDirTest, gen_trips, storage_config, wait_ready
 
 FILES = 20                 # part-000.csv ... part-019.csv
 ROWS_PER_FILE = 7500       # 150 000 rows in all
@@ -262,6 +262,8 @@ class CrashTest(TempDirTest):
     def verify_log(self, log_end, rows):
         """The log itself: rows 1..N inserted exactly once, in source order,
         each commit closing exactly the rows before it."""
+        self.assertEqual(log_reader.is_rocksdb(self.log_dir), STORAGE == "rocksdb",
+                         f"the log is not on the selected backend {STORAGE}")
         records, end, checkpoint = log_reader.read_log(self.log_dir)
         self.assertEqual(end, log_end, self.ctx())
         ids, in_commit, commits, last = [], 0, 0, None

@@ -9,8 +9,8 @@ import time
 import unittest
 
 import log_reader
-from harness import (TABLE_SUFFIX, Http, TempDirTest, gen_trips, run_cli, storage_config, wait_ready,
-                     wait_until)
+from harness import (STORAGE, TABLE_SUFFIX, Http, TempDirTest, gen_trips, run_cli, storage_config,
+                     wait_ready, wait_until)
 
 # Both backends take the same option names here. LevelDB's tables stay
 # uncompressed for log_reader; RocksDB logs are uncompressed by default and
@@ -237,6 +237,8 @@ class RecoveryTest(TempDirTest):
 
     def verify_log(self, rows):
         """The log holds rows 1..rows once each, in order, in whole commits."""
+        self.assertEqual(log_reader.is_rocksdb(self.log_dir), STORAGE == "rocksdb",
+                         f"the log is not on the selected backend {STORAGE}")
         records, _, _ = log_reader.read_log(self.log_dir)
         ids, pending = [], 0
         for kind, payload in records:
