@@ -8,6 +8,13 @@ void CacheBatch::Reset() {
   key_begin_ = 0;
 }
 
+void CacheBatch::Release() {
+  std::string().swap(keys_);
+  ops_ = {};
+  out_ = {};
+  key_begin_ = 0;
+}
+
 std::string* CacheBatch::BeginKey() {
   key_begin_ = keys_.size();
   return &keys_;

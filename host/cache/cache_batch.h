@@ -31,6 +31,8 @@ class CacheBatch {
 
   // Forgets every op; keeps the buffers' capacity.
   void Reset();
+  // Forgets every op and frees the buffers.
+  void Release();
 
   // The buffer the next key is appended to; close it with EndPut/EndDelete.
   // Nothing else may be added in between.

@@ -72,6 +72,14 @@ void CacheBuilder::DropReadAhead() {
   if (ahead_.valid()) static_cast<void>(ahead_.get());
 }
 
+void CacheBuilder::ReleaseBuffers() {
+  if (!buffers_grown_) return;
+  DropReadAhead();
+  for (Window& w : windows_) w = Window();
+  cache_->ReleaseBuffers();
+  buffers_grown_ = false;
+}
+
 Status CacheBuilder::NextWindow(uint64_t from, Window** out) {
   if (ahead_.valid()) {
     Status s = ahead_.get();
@@ -101,7 +109,10 @@ Status CacheBuilder::Step(bool* applied_any) {
     *applied_any = true;
     return Status();
   }
-  if (from == end) return Status();
+  if (from == end) {
+    ReleaseBuffers();
+    return Status();
+  }
   Window* w = nullptr;
   SLUICE_RETURN_IF_ERROR(NextWindow(from, &w));
   if (w->commit_end == from) {
@@ -109,6 +120,7 @@ Status CacheBuilder::Step(bool* applied_any) {
     window_ *= 2;
     return Status();
   }
+  buffers_grown_ = true;
   if (w->commit_end < log_->end()) StartReadAhead(w->commit_end);
   SLUICE_RETURN_IF_ERROR(cache_->Apply(w->ops, w->commit_end, w->flags));
   if (on_applied_) on_applied_(w->ops);

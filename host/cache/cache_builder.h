@@ -67,6 +67,9 @@ class CacheBuilder {
   void StartReadAhead(uint64_t from);
   // Waits for the read-ahead, if any, and forgets it.
   void DropReadAhead();
+  // Once caught up: frees the window buffers and the cache's batch buffers
+  // that a bulk build grew (a trickle of small commits needs little).
+  void ReleaseBuffers();
 
   std::shared_ptr<VersionLog> log_;
   VersionCache* cache_;
@@ -82,6 +85,7 @@ class CacheBuilder {
   int cur_ = 0;  // windows_[cur_] is being applied; the other is read ahead
   std::future<Status> ahead_;  // declared after windows_: joined before they go
   uint64_t ahead_from_ = 0;
+  bool buffers_grown_ = false;  // windows were filled since the last release
 };
 
 }  // namespace sluice::host

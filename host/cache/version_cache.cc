@@ -250,6 +250,13 @@ Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new
   return Status();
 }
 
+void VersionCache::ReleaseBuffers() {
+  batch_.Release();
+  appended_ = {};
+  touched_ = {};
+  std::string().swap(existing_);
+}
+
 Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags) {
   batch_.Reset();
   touched_.clear();

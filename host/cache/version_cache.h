@@ -57,6 +57,11 @@ class VersionCache {
   // One writer at a time.
   Status Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags);
 
+  // Frees the buffers Apply() keeps from one call to the next (they grow to
+  // the largest batch seen), e.g. once the cache has caught up with its
+  // log. One writer: not concurrently with Apply().
+  void ReleaseBuffers();
+
   // Deletes the (closed) cache under `dir` so that a crash at any moment
   // leaves either no cache or the old one, never half of it.
   static Status Discard(StoragePlugin& storage, const std::filesystem::path& dir);

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "cache/cache_builder.h"
 #include "core/keycodec.h"
@@ -45,7 +47,8 @@ class VersionCacheTest : public ::testing::Test {
     EXPECT_TRUE(c.kv().NewIterator(nullptr, prefix, VersionCache::PrefixEnd(prefix), false, &it).ok());
     std::vector<std::string> out;
     bool ex = false;
-    EXPECT_TRUE(it->Read(1000, [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; }, &ex).ok());
+    while (!ex)
+      EXPECT_TRUE(it->Read(1000, [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; }, &ex).ok());
     return out;
   }
   std::string Pk(int64_t id) {
@@ -173,6 +176,84 @@ TEST_F(VersionCacheTest, BuilderAppliesWholeCommitsAndRebuildsWhenAheadOfLog) {
   EXPECT_EQ(c->rows(), 60u);
   std::string got;
   EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1000), &got).code(), Code::kNotFound);
+}
+
+// Keys in every order (appends past the largest key, rewrites of rows put
+// earlier in the same batch, rows already stored, deletes of absent keys)
+// against a plain map of what the cache must hold afterwards.
+TEST_F(VersionCacheTest, MixedOrderBatchesMatchAModel) {
+  auto c = Open();
+  const char* zones[] = {"a", "b", nullptr, "d"};
+  std::map<int64_t, const char*> model;
+  std::vector<std::string> rows;  // owns the row bytes of one batch
+  uint64_t applied = 0;
+  uint32_t seed = 7;
+  for (int batch = 0; batch < 6; ++batch) {
+    rows.clear();
+    rows.reserve(400);
+    std::vector<CacheOp> ops;
+    for (int i = 0; i < 400; ++i) {
+      seed = seed * 1103515245u + 12345u;
+      // Mostly increasing ids (the append path), some below the maximum.
+      int64_t id = (seed >> 8) % 4 == 0 ? static_cast<int64_t>((seed >> 12) % (batch * 400 + 1))
+                                        : batch * 400 + i;
+      const char* zone = zones[(seed >> 16) % 4];
+      bool del = (seed >> 20) % 5 == 0;
+      rows.push_back(Row(id, zone));
+      sluice_op op = del ? SLUICE_OP_DELETE : (seed >> 24) % 2 ? SLUICE_OP_INSERT : SLUICE_OP_UPDATE;
+      ops.push_back({op, rows.back()});
+      if (del) {
+        model.erase(id);
+      } else {
+        model[id] = zone;
+      }
+    }
+    applied += ops.size() + 1;
+    ASSERT_TRUE(c->Apply(ops, applied, 0).ok());
+    ASSERT_EQ(c->rows(), model.size()) << "after batch " << batch;
+  }
+  std::vector<std::string> want_idx;
+  for (const auto& [id, zone] : model) {
+    std::string got;
+    ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(id), &got).ok()) << id;
+    EXPECT_EQ(got, Row(id, zone)) << id;
+    Value z;
+    z.type = Type::kString, z.null = zone == nullptr, z.str = zone ? zone : "";
+    std::string k = VersionCache::IndexPrefix(0);
+    AppendKeyValue(&k, z);
+    want_idx.push_back(k + Pk(id));
+  }
+  std::sort(want_idx.begin(), want_idx.end());
+  EXPECT_EQ(Keys(*c, VersionCache::PrimaryPrefix()).size(), model.size());
+  auto idx = Keys(*c, VersionCache::IndexPrefix(0));
+  EXPECT_EQ(idx, want_idx);
+}
+
+// Commits across several read windows, one larger than a window, applied
+// with the next window read ahead.
+TEST_F(VersionCacheTest, BuilderAppliesCommitsSpanningManyWindows) {
+  std::unique_ptr<VersionLog> raw;
+  ASSERT_TRUE(VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
+  std::shared_ptr<VersionLog> log(std::move(raw));
+  CommitBuilder b;
+  int64_t id = 0;
+  for (int size : {40000, 30000, 90000, 5000}) {
+    b.Clear();
+    for (int i = 0; i < size; ++i, ++id) b.AddRow(SLUICE_OP_INSERT, Row(id, id % 3 ? "x" : "y"));
+    ASSERT_TRUE(log->Commit(b, "o" + std::to_string(id), 0).ok());
+  }
+  auto c = Open();
+  size_t applies = 0, ops = 0;
+  CacheBuilder builder(log, c.get(), nullptr, nullptr);
+  builder.SetOnApplied([&](const std::vector<CacheOp>& applied) { ++applies, ops += applied.size(); });
+  ASSERT_TRUE(builder.CatchUp().ok());
+  EXPECT_EQ(c->applied(), log->end());
+  EXPECT_EQ(c->rows(), static_cast<uint64_t>(id));
+  EXPECT_EQ(ops, static_cast<size_t>(id));
+  EXPECT_GE(applies, 2u);
+  std::string got;
+  ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(id - 1), &got).ok());
+  EXPECT_EQ(got, Row(id - 1, (id - 1) % 3 ? "x" : "y"));
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 namespace sluice::storage_leveldb {
 namespace {
 
-// Largest write batch whose buffer a thread keeps for its next write.
-constexpr size_t kKeptBatchBytes = 64u << 20;
+// A thread keeps its write batch's buffer for the next write while its
+// batches are large (a cache build), up to kMaxKeptBatchBytes, and frees it
+// at the first small one.
+constexpr size_t kMaxKeptBatchBytes = 64u << 20;
+constexpr size_t kSmallBatchBytes = 1u << 20;
 
 leveldb::Slice Sl(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
 std::string_view View(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
@@ -106,6 +109,7 @@ Status LevelDbKv::Write(const KvOp* ops, size_t count, bool sync) {
   // of megabytes, and growing a fresh one each time costs as much as
   // filling it.
   thread_local leveldb::WriteBatch batch;
+  thread_local bool grown = false;  // batch holds a buffer of a large batch
   batch.Clear();
   for (size_t i = 0; i < count; ++i) {
     if (ops[i].kind == KvOp::kPut) {
@@ -121,8 +125,13 @@ Status LevelDbKv::Write(const KvOp* ops, size_t count, bool sync) {
   leveldb::WriteOptions wo;
   wo.sync = sync;
   Status s = FromLevelDb(db_->Write(wo, &batch), "write", dir_);
-  // Give back what an unusually large batch took.
-  if (batch.ApproximateSize() > kKeptBatchBytes) batch = leveldb::WriteBatch();
+  size_t size = batch.ApproximateSize();
+  if (size > kMaxKeptBatchBytes || (grown && size < kSmallBatchBytes)) {
+    batch = leveldb::WriteBatch();
+    grown = false;
+  } else if (size >= kSmallBatchBytes) {
+    grown = true;
+  }
   return s;
 }
 
