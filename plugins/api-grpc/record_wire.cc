@@ -22,15 +22,46 @@ void AppendFixed64(std::string* out, uint64_t v) {
   out->append(buf, sizeof buf);
 }
 
+// Writes `v` as a varint at p; returns the end.
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) *p++ = static_cast<char>((v & 0x7f) | 0x80), v >>= 7;
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
 // google.protobuf.Timestamp{seconds = 1, nanos = 2}; zero fields are omitted.
 void AppendTimestampMessage(std::string* out, uint32_t number, int64_t micros) {
   int64_t secs = micros / kMicros, frac = micros % kMicros;
   if (frac < 0) frac += kMicros, secs -= 1;
-  std::string body;
-  body.reserve(24);
-  if (secs != 0) AppendTag(&body, 1, kVarint), AppendWireVarint(&body, static_cast<uint64_t>(secs));
-  if (frac != 0) AppendTag(&body, 2, kVarint), AppendWireVarint(&body, static_cast<uint64_t>(frac * 1000));
-  AppendLengthDelimited(out, number, body);
+  char body[24];  // two tags and two varints of at most 10 bytes
+  char* p = body;
+  if (secs != 0) {
+    *p++ = static_cast<char>(1 << 3 | kVarint);
+    p = PutVarint(p, static_cast<uint64_t>(secs));
+  }
+  if (frac != 0) {
+    *p++ = static_cast<char>(2 << 3 | kVarint);
+    p = PutVarint(p, static_cast<uint64_t>(frac * 1000));
+  }
+  AppendLengthDelimited(out, number, std::string_view(body, static_cast<size_t>(p - body)));
+}
+
+// A date's "YYYY-MM-DD" as AppendDate (sluice/timefmt.h) writes it, with
+// years 0..9999 formatted here without printf.
+void AppendDateString(std::string* out, uint32_t number, int32_t days) {
+  int64_t y;
+  unsigned m, d;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {
+    std::string text;
+    AppendDate(&text, days);
+    return AppendLengthDelimited(out, number, text);
+  }
+  char text[10] = {0, 0, 0, 0, '-', 0, 0, '-', 0, 0};
+  for (int i = 3; i >= 0; --i, y /= 10) text[i] = static_cast<char>('0' + y % 10);
+  text[5] = static_cast<char>('0' + m / 10), text[6] = static_cast<char>('0' + m % 10);
+  text[8] = static_cast<char>('0' + d / 10), text[9] = static_cast<char>('0' + d % 10);
+  AppendLengthDelimited(out, number, std::string_view(text, sizeof text));
 }
 
 // Whether a value of a field with implicit presence (proto3, not optional)
@@ -50,7 +81,6 @@ bool IsDefault(const Value& v) {
 
 void AppendField(std::string* out, uint32_t number, const Value& v) {
   uint64_t bits = 0;
-  std::string date;
   switch (v.type) {
     case Type::kInt64:
     case Type::kBool:
@@ -61,9 +91,7 @@ void AppendField(std::string* out, uint32_t number, const Value& v) {
       AppendTag(out, number, kFixed64);
       return AppendFixed64(out, bits);
     case Type::kString: return AppendLengthDelimited(out, number, v.str);
-    case Type::kDate:
-      AppendDate(&date, static_cast<int32_t>(v.i));
-      return AppendLengthDelimited(out, number, date);
+    case Type::kDate: return AppendDateString(out, number, static_cast<int32_t>(v.i));
     case Type::kTimestamp: return AppendTimestampMessage(out, number, v.i);
   }
 }
@@ -72,13 +100,7 @@ void AppendField(std::string* out, uint32_t number, const Value& v) {
 
 void AppendWireVarint(std::string* out, uint64_t v) {
   char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
+  out->append(buf, PutVarint(buf, v));
 }
 
 void AppendLengthDelimited(std::string* out, uint32_t number, std::string_view payload) {

@@ -96,12 +96,22 @@ TEST_F(RecordWire, MatchesProtobufForEveryTypeNullAndDefault) {
       {INT64_MAX, kInf, true, std::string(300, 'x'), 2932896, 253402300799999999},
       {INT64_MIN, -kInf, false, "\xc3\xa9t\xc3\xa9", 100, 999999},
       {1LL << 35, std::nan(""), true, "z", 7, 1000000},
+      {5, 0.25, false, "w", 4000000, -4000000000000000000},  // years past 9999 and before 0
   };
   for (const Sample& x : samples) {
     for (bool nulls : {false, true}) {
       std::string row = WideRow(x, nulls);
       EXPECT_EQ(Direct(row), ViaMessage(row)) << "i=" << x.i << " nulls=" << nulls;
     }
+  }
+}
+
+TEST_F(RecordWire, DatesAndTimestampsOverTheirRange) {
+  Load(WideSchema());
+  for (int64_t day = -1000000; day < 3500000; day += 2749) {
+    Sample x{day, 0, false, "", static_cast<int32_t>(day), day * 86400000000 + day % 999983};
+    std::string row = WideRow(x, false);
+    ASSERT_EQ(Direct(row), ViaMessage(row)) << day;
   }
 }
 
