@@ -79,7 +79,7 @@ class CacheBuilder {
   std::atomic<bool> stop_{false};
   std::thread thread_;
   // Records per window. Each window is one synced cache write, so larger
-  // windows mean fewer syncs; 64k records of a typical table are ~16 MB.
+  // windows mean fewer syncs; 64k records of the bench's trips rows are ~12 MB.
   size_t window_ = 65536;
   Window windows_[2];
   int cur_ = 0;  // windows_[cur_] is being applied; the other is read ahead
