@@ -36,34 +36,43 @@ Status LevelDbLog::Corrupt(uint64_t offset, const std::string& why) const {
                   why);
 }
 
+bool LevelDbLog::MetaAt(leveldb::Iterator* it, LogMeta* meta) {
+  uint64_t first = 0;
+  if (!it->Valid() || !(View(it->key()) == kMetaKey || ParseTailMetaKey(View(it->key()), &first)))
+    return false;
+  return DecodeMeta(View(it->value()), meta).ok();
+}
+
 Status LevelDbLog::LoadMeta() {
-  std::string value;
-  leveldb::Status s =
-      db_->Get(ReadOpts(), leveldb::Slice(kMetaKey.data(), kMetaKey.size()), &value);
-  if (s.IsNotFound()) {
-    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
-    it->SeekToFirst();
-    uint64_t first = 0;
-    if (it->Valid() && ParseChunkKey(View(it->key()), &first))
-      return Corrupt(first, "a chunk exists but the meta key is missing");
-    return FromLevelDb(it->status(), "scan", dir_);
+  std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
+  it->SeekToLast();
+  SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "scan", dir_));
+  if (!it->Valid()) return Status();  // a new stream
+  uint64_t first = 0;
+  std::string_view key = View(it->key());
+  legacy_meta_ = key == kMetaKey;
+  if (!legacy_meta_ && !ParseTailMetaKey(key, &first)) {
+    if (ParseChunkKey(key, &first)) return Corrupt(first, "a chunk exists but the meta key is missing");
+    return DataLoss("log '" + name_ + "' (" + dir_ + "): unexpected last key (not a log database?)");
   }
-  SLUICE_RETURN_IF_ERROR(FromLevelDb(s, "get meta", dir_));
   LogMeta meta;
-  Status m = DecodeMeta(value, &meta);
+  Status m = DecodeMeta(View(it->value()), &meta);
   if (!m.ok()) return DataLoss("log '" + name_ + "' (" + dir_ + "): " + m.message());
   std::lock_guard<std::mutex> lock(mu_);
   end_ = meta.end;
   checkpoint_ = std::move(meta.checkpoint);
+  tail_first_ = first;
   return Status();
 }
 
-Status LevelDbLog::Commit(leveldb::WriteBatch* batch, uint64_t end, std::string_view checkpoint,
-                          bool sync, const char* op) {
-  batch->Put(leveldb::Slice(kMetaKey.data(), kMetaKey.size()), EncodeMeta(end, checkpoint));
+Status LevelDbLog::Commit(leveldb::WriteBatch* batch, uint64_t tail_first, uint64_t end,
+                          std::string_view checkpoint, bool sync, const char* op) {
+  std::string key = legacy_meta_ ? std::string(kMetaKey) : TailMetaKey(tail_first);
+  batch->Put(key, EncodeMeta(end, checkpoint));
   leveldb::WriteOptions wo;
   wo.sync = sync;
   SLUICE_RETURN_IF_ERROR(FromLevelDb(db_->Write(wo, batch), op, dir_));
+  tail_first_ = tail_first;
   std::lock_guard<std::mutex> lock(mu_);
   end_ = end;
   checkpoint_.assign(checkpoint.data(), checkpoint.size());
@@ -81,6 +90,7 @@ Status LevelDbLog::Append(const std::string_view* records, size_t count,
   const uint64_t first = end_;  // only writers change end_, and we hold write_mu_
   leveldb::WriteBatch batch;
   std::string value;
+  uint64_t tail = tail_first_;  // an empty append rewrites the current meta key
   for (size_t i = 0; i < count;) {
     size_t j = i, bytes = 0;
     do bytes += records[j++].size();
@@ -88,9 +98,10 @@ Status LevelDbLog::Append(const std::string_view* records, size_t count,
     value.clear();
     EncodeChunk(records + i, j - i, &value);
     batch.Put(ChunkKey(first + i), value);
+    tail = first + i;
     i = j;
   }
-  SLUICE_RETURN_IF_ERROR(Commit(&batch, first + count, checkpoint, sync, "append"));
+  SLUICE_RETURN_IF_ERROR(Commit(&batch, tail, first + count, checkpoint, sync, "append"));
   if (first_offset != nullptr) *first_offset = first;
   return Status();
 }
@@ -122,7 +133,15 @@ Status LevelDbLog::ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_r
     return NoChunkAt(it, from);
   }
   ReadState st{from, max_records, first, 0, false};
-  for (; it->Valid() && ParseChunkKey(View(it->key()), &first); it->Next()) {
+  LogMeta meta;  // the last meta walked past: at the end, the stream's
+  bool have_meta = false;
+  for (; it->Valid(); it->Next()) {
+    if (!ParseChunkKey(View(it->key()), &first)) {
+      if (!MetaAt(it, &meta)) break;
+      have_meta = true;
+      if (View(it->key()) == kMetaKey) break;  // the legacy meta sorts after every chunk
+      continue;
+    }
     if (first != st.next)
       return Corrupt(st.next,
                      "records are missing (next chunk starts at " + std::to_string(first) + ")");
@@ -130,8 +149,7 @@ Status LevelDbLog::ReadChunks(leveldb::Iterator* it, uint64_t from, size_t max_r
     if (st.done) return Status();
   }
   SLUICE_RETURN_IF_ERROR(FromLevelDb(it->status(), "read", dir_));
-  LogMeta meta;  // `it` is at the meta key, which sorts after every chunk
-  if (it->Valid() && DecodeMeta(View(it->value()), &meta).ok() && st.next < meta.end)
+  if (have_meta && st.next < meta.end)
     return Corrupt(st.next,
                    "records are missing (the stream ends at " + std::to_string(meta.end) + ")");
   return Status();
@@ -159,9 +177,7 @@ Status LevelDbLog::NoChunkAt(leveldb::Iterator* it, uint64_t from) const {
   // read; only a missing chunk below the stored end is corruption.
   LogMeta meta;
   it->SeekToLast();
-  if (it->Valid() && View(it->key()) == kMetaKey && DecodeMeta(View(it->value()), &meta).ok() &&
-      from >= meta.end)
-    return Status();
+  if (MetaAt(it, &meta) && from >= meta.end) return Status();
   return Corrupt(from, "no stored chunk holds this offset");
 }
 
@@ -183,14 +199,21 @@ Status LevelDbLog::Truncate(uint64_t new_end, std::string_view checkpoint) {
     return OutOfRange("log '" + name_ + "': cannot truncate to offset " + std::to_string(new_end) +
                       ", beyond the end " + std::to_string(end_));
   leveldb::WriteBatch batch;
-  if (new_end < end_) SLUICE_RETURN_IF_ERROR(DropTail(new_end, &batch));
-  return Commit(&batch, new_end, checkpoint, /*sync=*/true, "truncate");
+  uint64_t tail = tail_first_;
+  if (new_end < end_) SLUICE_RETURN_IF_ERROR(DropTail(new_end, &batch, &tail));
+  return Commit(&batch, tail, new_end, checkpoint, /*sync=*/true, "truncate");
 }
 
-Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch) {
+Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch, uint64_t* tail) {
   std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOpts()));
-  SeekChunk(it.get(), new_end);
   uint64_t first = 0;
+  // The new meta follows the chunk that will hold the last record kept.
+  *tail = 0;
+  if (new_end > 0) {
+    SeekChunk(it.get(), new_end - 1);
+    if (it->Valid() && ParseChunkKey(View(it->key()), &first)) *tail = first;
+  }
+  SeekChunk(it.get(), new_end);
   if (it->Valid() && ParseChunkKey(View(it->key()), &first) && first < new_end) {
     ChunkReader chunk;
     Status s = chunk.Open(View(it->value()));
@@ -209,7 +232,9 @@ Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch) {
       batch->Put(it->key(), value);
     }
   }
-  for (it->Seek(ChunkKey(new_end)); it->Valid() && ParseChunkKey(View(it->key()), &first);
+  // Chunks and tail meta keys from new_end on (not the legacy meta key).
+  for (it->Seek(ChunkKey(new_end));
+       it->Valid() && (ParseChunkKey(View(it->key()), &first) || ParseTailMetaKey(View(it->key()), &first));
        it->Next())
     batch->Delete(it->key());
   return FromLevelDb(it->status(), "truncate", dir_);

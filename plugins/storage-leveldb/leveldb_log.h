@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 
+#include "log_format.h"
 #include "settings.h"
 #include "sluice/storage.h"
 
@@ -46,8 +47,13 @@ class LevelDbLog : public Log {
              std::unique_ptr<leveldb::DB> db);
 
   Status LoadMeta();
-  Status Commit(leveldb::WriteBatch* batch, uint64_t end, std::string_view checkpoint, bool sync,
-                const char* op);
+  // Decodes the meta at `it` (the legacy "M" key or a tail meta key) into
+  // *meta. False when `it` is at no meta key or its value does not decode.
+  static bool MetaAt(leveldb::Iterator* it, LogMeta* meta);
+  // Writes the meta in `batch` (after the chunk whose first offset is
+  // `tail_first`, unless the stream uses the legacy key) and applies it.
+  Status Commit(leveldb::WriteBatch* batch, uint64_t tail_first, uint64_t end, std::string_view checkpoint,
+                bool sync, const char* op);
   // Positions `it` at the chunk that holds offset `at` (the last chunk key
   // <= ChunkKey(at)); leaves it invalid when there is none.
   static void SeekChunk(leveldb::Iterator* it, uint64_t at);
@@ -64,7 +70,9 @@ class LevelDbLog : public Log {
   // offsets >= st->from to fn, advancing *st.
   Status DeliverChunk(uint64_t first, std::string_view value, RecordFn fn, ReadState* st) const;
   Status NoChunkAt(leveldb::Iterator* it, uint64_t from) const;
-  Status DropTail(uint64_t new_end, leveldb::WriteBatch* batch);
+  // Adds to `batch` what cuts the stream at new_end; *tail receives the first
+  // offset of the chunk the new meta key must follow.
+  Status DropTail(uint64_t new_end, leveldb::WriteBatch* batch, uint64_t* tail);
   Status Corrupt(uint64_t offset, const std::string& why) const;
   leveldb::ReadOptions ReadOpts() const;
 
@@ -77,6 +85,9 @@ class LevelDbLog : public Log {
   mutable std::mutex mu_;  // guards end_ and checkpoint_
   uint64_t end_ = 0;
   std::string checkpoint_;
+  // Written under write_mu_ only (read by Commit, under write_mu_ too).
+  bool legacy_meta_ = false;  // the stream keeps its meta under kMetaKey
+  uint64_t tail_first_ = 0;   // first offset of the chunk the meta key follows
 };
 
 }  // namespace sluice::storage_leveldb

@@ -53,6 +53,17 @@ std::string ChunkKey(uint64_t first) {
   return key;
 }
 
+std::string TailMetaKey(uint64_t first) {
+  std::string key = ChunkKey(first);
+  key.push_back(kTailMetaSuffix);
+  return key;
+}
+
+bool ParseTailMetaKey(std::string_view key, uint64_t* first) {
+  return key.size() == kTailMetaKeySize && key.back() == kTailMetaSuffix &&
+         ParseChunkKey(key.substr(0, kChunkKeySize), first);
+}
+
 bool ParseChunkKey(std::string_view key, uint64_t* first) {
   if (key.size() != kChunkKeySize || key[0] != kChunkTag) return false;
   uint64_t v = 0;

@@ -2,8 +2,14 @@
 // prose version, with diagrams, is docs/storage-leveldb.md; keep both in
 // step.
 //
-//   key "C" + fixed64 big-endian first offset  -> chunk
-//   key "M"                                    -> meta (sorts after chunks)
+//   key "C" + fixed64 big-endian first offset        -> chunk
+//   key "C" + fixed64 big-endian first offset + "M"  -> meta of the append
+//                                                       whose last chunk that is
+//   key "M"                                          -> meta, streams written
+//                                                       before tail meta keys
+// The stream's meta is the last key: every append writes its meta right after
+// its last chunk, so keys only ever grow and LevelDB never has to merge
+// overlapping tables (a single rewritten "M" key made every table overlap).
 //
 //   chunk := count:varint32 (length:varint32 bytes[length]){count} crc:fixed32le
 //            crc = CRC-32C of every byte before it
@@ -22,8 +28,10 @@
 namespace sluice::storage_leveldb {
 
 inline constexpr char kChunkTag = 'C';
-inline constexpr std::string_view kMetaKey = "M";
+inline constexpr std::string_view kMetaKey = "M";  // the legacy single meta key
+inline constexpr char kTailMetaSuffix = 'M';
 inline constexpr size_t kChunkKeySize = 9;
+inline constexpr size_t kTailMetaKeySize = 10;
 inline constexpr uint8_t kMetaFormat = 1;
 // An Append larger than this is split into several chunks (one WriteBatch,
 // so still atomic). Keeps reads of a single record from loading huge values.
@@ -33,6 +41,11 @@ inline constexpr size_t kMaxChunkPayload = 4u << 20;
 std::string ChunkKey(uint64_t first);
 // True when `key` is a chunk key; then *first receives its first offset.
 bool ParseChunkKey(std::string_view key, uint64_t* first);
+
+// The meta key written after the chunk whose first record has offset `first`.
+std::string TailMetaKey(uint64_t first);
+// True when `key` is a tail meta key; then *first receives its chunk's offset.
+bool ParseTailMetaKey(std::string_view key, uint64_t* first);
 
 // Appends to *out the chunk holding records[0..count). REQUIRES: every
 // record is shorter than 4 GiB (checked by the caller).
@@ -58,7 +71,7 @@ class ChunkReader {
   uint32_t read_ = 0;
 };
 
-// The stream's state kept under kMetaKey.
+// The stream's state kept under its meta key (the last key of the database).
 struct LogMeta {
   uint64_t end = 0;
   std::string checkpoint;
