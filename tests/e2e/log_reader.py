@@ -210,13 +210,18 @@ def read_log(dirpath):
     """Every record of a sluice log: ([(kind, payload)], end, checkpoint bytes).
     Raises ValueError when chunks are missing or malformed."""
     db = read_rocksdb(dirpath) if is_rocksdb(dirpath) else read_db(dirpath)
-    meta = db.get(b"M")
-    if meta is None:
+    # The meta is the last key: "C" + offset + "M" after each append's last
+    # chunk (LevelDB), or the single key "M" (RocksDB, older LevelDB logs).
+    keys = sorted(db)
+    if not keys:
         return [], 0, b""
+    if not (keys[-1] == b"M" or (len(keys[-1]) == 10 and keys[-1][:1] == b"C" and keys[-1][9:] == b"M")):
+        raise ValueError(f"the last key {keys[-1]!r} is not a meta key")
+    meta = db[keys[-1]]
     end = struct.unpack_from("<Q", meta, 5)[0]
     checkpoint = meta[13:]
     records = []
-    for key in sorted(k for k in db if k[:1] == b"C"):
+    for key in (k for k in keys if k[:1] == b"C" and len(k) == 9):
         first = struct.unpack(">Q", key[1:])[0]
         if first != len(records):
             raise ValueError(f"chunk at offset {first}, expected {len(records)}")
