@@ -1,14 +1,14 @@
 """End to end with the RocksDB storage plugin: ingest and serve on RocksDB,
 a LevelDB log beside a RocksDB cache, and what happens when the storage
 backend of an existing home changes (docs/config.md, "Changing storage
-backends"). The ingest/serve suite and the crash harness run here again
-with RocksDB in place of LevelDB."""
+backends"), and the crash harness with a LevelDB log and RocksDB caches.
+Every storage-dependent e2e file also runs whole on RocksDB as
+e2e.<name>.rocksdb (tests/CMakeLists.txt)."""
 import json
 import os
 import unittest
 
 import test_crash
-import test_ingest_serve
 from harness import Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, write_config
 from test_ingest_serve import expected
 
@@ -138,24 +138,9 @@ class StorageSwapTest(TempDirTest):
         self.assertFalse(is_rocksdb_dir(self.home("pipeline", "logs", "trips", "v0001", "log")))
 
 
-class IngestServeOnRocksDbTest(test_ingest_serve.IngestServeTest):
-    """Every test of test_ingest_serve, with RocksDB for the log and the caches."""
-
-    def config(self, **kw):
-        return use_storage(super().config(**kw), "storage: { plugin: leveldb }",
-                           "storage: { plugin: rocksdb }")
-
-    def tearDown(self):
-        marker = os.path.join(self.dir, "home", "storage.json")
-        if os.path.exists(marker):
-            with open(marker) as f:
-                self.assertEqual(json.load(f)["log"]["plugin"], "rocksdb")
-        super().tearDown()
-
-
 class CrashWithRocksDbCacheTest(test_crash.CrashTest):
-    """The crash harness with the caches on RocksDB. The log stays on
-    LevelDB: the harness reads the committed log from LevelDB's files."""
+    """The crash harness with the log on LevelDB and the caches on RocksDB
+    (e2e.test_crash.rocksdb runs it with both on RocksDB)."""
 
     def setUp(self):
         super().setUp()
