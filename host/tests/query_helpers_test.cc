@@ -135,7 +135,8 @@ TEST(ReadMetaTest, ASnapshotKeepsItsRowCountWhileTheCacheMoves) {
 
 TEST(ReadMetaTest, MalformedMetaIsDataLoss) {
   CacheFixture fx(OneKey());
-  KvOp bad{KvOp::kPut, std::string("\x00m", 2), "\x80"};  // a varint that never ends
+  const std::string meta_key("\x00m", 2);  // outlives the op, which only views it
+  KvOp bad{KvOp::kPut, meta_key, "\x80"};   // a varint that never ends
   ASSERT_TRUE(fx.cache().kv().Write(&bad, 1, false).ok());
   CacheMeta meta;
   Status s = fx.cache().ReadMeta(nullptr, &meta);
