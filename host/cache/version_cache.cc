@@ -164,14 +164,14 @@ Status VersionCache::Clear() {
   return Status();
 }
 
-void VersionCache::AddIndexKeys(const std::vector<Value>& row, bool put) {
+void VersionCache::AddIndexKeys(const std::vector<Value>& row, bool put, std::string_view encoded) {
   for (size_t i = 0; i < schema_.indexes.size(); ++i) {
     std::string* k = batch_.BeginKey();
     k->push_back('\x02');
     k->push_back(static_cast<char>(i));
     AppendKeyFields(k, row, schema_.indexes[i]);
     k->append(pk_);
-    put ? static_cast<void>(batch_.EndPut({})) : batch_.EndDelete();
+    put ? static_cast<void>(batch_.EndPut(covering_ ? encoded : std::string_view())) : batch_.EndDelete();
   }
 }
 
@@ -180,7 +180,7 @@ size_t VersionCache::PutRow(std::string_view row) {
   k->push_back('\x01');
   k->append(pk_);
   size_t at = batch_.EndPut(row);
-  AddIndexKeys(decoded_, /*put=*/true);
+  AddIndexKeys(decoded_, /*put=*/true, row);
   return at;
 }
 

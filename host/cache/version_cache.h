@@ -57,6 +57,13 @@ class VersionCache {
   // One writer at a time.
   Status Apply(const std::vector<CacheOp>& ops, uint64_t applied, uint64_t flags);
 
+  // With `on`, the secondary index entries Apply() writes carry the row as
+  // their value (covering indexes: a query walking an index reads no row
+  // separately); without, their value is empty. Entries written either way
+  // are valid: readers take an empty value as "read the row by its key", so
+  // switching needs no rebuild. Call before Apply(); one writer.
+  void SetCoveringIndexes(bool on) { covering_ = on; }
+
   // Frees the buffers Apply() keeps from one call to the next (they grow to
   // the largest batch seen), e.g. once the cache has caught up with its
   // log. One writer: not concurrently with Apply().
@@ -106,10 +113,12 @@ class VersionCache {
   Status Before(Touched* out);
   bool FindAppended(Touched* out) const;
   size_t PutRow(std::string_view row);
-  void AddIndexKeys(const std::vector<Value>& row, bool put);
+  // Index entries of `row`: puts carrying `encoded` (when covering) or deletes.
+  void AddIndexKeys(const std::vector<Value>& row, bool put, std::string_view encoded = {});
 
   std::unique_ptr<KvStore> kv_;
   TableSchema schema_;
+  bool covering_ = false;
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> rows_{0};
   std::atomic<uint64_t> flags_{0};

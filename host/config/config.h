@@ -45,6 +45,9 @@ struct EndpointConfig {
   Options options;         // source table options (flattened, not path-resolved)
   std::vector<std::string> primary_key;               // non-empty
   std::vector<std::vector<std::string>> secondary;    // each non-empty
+  // index.covering: secondary index entries carry the row, so a query that
+  // walks an index reads no row separately (a larger cache). Default false.
+  bool covering = false;
   uint32_t version = 0;    // version unversioned paths serve; 0 = latest
 };
 

@@ -77,12 +77,14 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
 void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out) {
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, path,
-                  "expected a map like { primary_key: [id], secondary: [[field], ...] }, found " +
+                  "expected a map like { primary_key: [id], secondary: [[field], ...], covering: false }, found " +
                       Describe(e.value));
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
-  DropUnknownKeys(&entries, {"primary_key", "secondary"}, path, &problems_);
+  DropUnknownKeys(&entries, {"primary_key", "secondary", "covering"}, path, &problems_);
+  if (const Entry* cov = FindEntry(entries, "covering"))
+    ReadBool(*cov, JoinPath(path, "covering"), &problems_, &out->covering);
   const Entry* pk = FindEntry(entries, "primary_key");
   if (pk == nullptr)
     problems_.Add(e.value.Mark(), path,

@@ -81,7 +81,7 @@ Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wante
     keys.clear(), values.clear();
     SLUICE_RETURN_IF_ERROR(it->Read(ChunkSize(wanted), [&](std::string_view k, std::string_view v) {
       keys.emplace_back(k);
-      values.emplace_back(plan_.index < 0 ? v : std::string_view());
+      values.emplace_back(v);  // the row, or (an index entry) the row when the index covers it
       return true;
     }, &exhausted));
     for (size_t i = 0; i < keys.size() && !stop; ++i)
@@ -103,7 +103,7 @@ Status Executor::Entry(std::string_view key, std::string_view value, bool need_r
   if (++examined_ > q_.scan_budget)
     return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
   if (!need_rows) return ++visits_, visit({}, decoded_, stop), Status();
-  if (plan_.index >= 0) {
+  if (plan_.index >= 0 && value.empty()) {  // not a covering entry: read the row by its key
     SLUICE_RETURN_IF_ERROR(FetchRow(key, &fetched_));
     value = fetched_;
   }

@@ -67,6 +67,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   bool rebuilt = false;
   SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(), runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
+  sv->cache->SetCoveringIndexes(ep.config.covering);
   bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
   if (newest)
     for (auto& [old_v, old] : ep.versions) old->frozen = true;

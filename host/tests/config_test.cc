@@ -66,6 +66,7 @@ endpoints:
     index:
       primary_key: [trip_id]
       secondary: [[pickup_zone_id], [payment_type, fare_amount]]
+      covering: true
     version: 3
   - name: zones
     connection: taxi_files
@@ -105,12 +106,14 @@ api:
   EXPECT_EQ(t.primary_key, std::vector<std::string>{"trip_id"});
   EXPECT_EQ(t.secondary, (std::vector<std::vector<std::string>>{{"pickup_zone_id"},
                                                                   {"payment_type", "fare_amount"}}));
+  EXPECT_TRUE(t.covering);
   EXPECT_EQ(t.version, 3u);
   const EndpointConfig& z = c.endpoints[1];
   EXPECT_EQ(z.path, "/zones");
   EXPECT_EQ(z.table, "zones");
   EXPECT_EQ(z.primary_key, std::vector<std::string>{"zone_id"});
   EXPECT_TRUE(z.secondary.empty());
+  EXPECT_FALSE(z.covering);
   EXPECT_EQ(z.version, 0u);
   EXPECT_EQ(c.ingest.batch_rows, 5000u);
   EXPECT_EQ(c.ingest.commit_rows, 20000u);
@@ -354,7 +357,17 @@ endpoints:
     index: [id]
 )"),
             "sluice.yaml:5:12: endpoints[0].index: expected a map like { primary_key: [id], secondary: "
-            "[[field], ...] }, found a list");
+            "[[field], ...], covering: false }, found a list");
+}
+
+TEST(ConfigProblemTest, CoveringIsTrueOrFalse) {
+  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+endpoints:
+  - name: trips
+    connection: files
+    index: { primary_key: [id], covering: often }
+)"),
+            "sluice.yaml:5:43: endpoints[0].index.covering: expected true or false, found \"often\"");
 }
 
 TEST(ConfigProblemTest, SecondaryIndexes) {

@@ -64,6 +64,8 @@ def write_config(dirpath, endpoints, storage=None, extra=""):
                   f"      primary_key: {json.dumps(e['primary_key'])}"]
         if e.get("secondary"):
             lines.append(f"      secondary: {json.dumps(e['secondary'])}")
+        if e.get("covering"):
+            lines.append("      covering: true")
         if e.get("options"):
             lines.append(f"    options: {json.dumps(e['options'])}")
         if e.get("version"):
