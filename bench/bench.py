@@ -119,10 +119,13 @@ def run_all(a, ctx, emit):
         restart_and_memory(a, ctx, emit)
     if a.tables & {4, 5, 6, 8}:
         _, _, ctx.server = benches.restarts(ctx.home, a.rows, 1, keep_last=True)
-    for number, bench in ((4, serve.get_by_key), (5, serve.zone_query), (6, serve.grpc_query),
-                          (8, serve.latency)):
-        if number in a.tables:
-            emit(bench(ctx))
+    try:
+        for number, bench in ((4, serve.get_by_key), (5, serve.zone_query), (6, serve.grpc_query),
+                              (8, serve.latency)):
+            if number in a.tables:
+                emit(bench(ctx))
+    finally:
+        serve.stop_covering_server(ctx)
 
 
 def restart_and_memory(a, ctx, emit):

@@ -25,6 +25,8 @@ class Ctx:
         self.sqlite_db = None   # SQLite file holding it, once loaded
         self.server = None      # (Server, port) of sluice serving the rows
         self.rocks_home = None  # Home on RocksDB holding the rows, once ingested
+        self.cover_home = None  # Home with index.covering, once its cache is built
+        self.cover_server = None  # (Server, port) serving cover_home, while tables 5-6 run
         self.times = {}         # measurements later benchmarks compare with
 
     def skipped(self, table, name):
@@ -92,6 +94,13 @@ def cache_build(ctx):
     secs, cpu, rss = build_cache(ctx.home, ctx.rows, ctx.timeout)
     ref = ctx.times["rebuild"] = (secs, cpu)
     _cost_row(t, "sluice api run until ready, LevelDB cache", secs, cpu, rss, ref, ctx.rows)
+    # The same log, served with index.covering (tables 5 and 6 load it too).
+    cover = ctx.cover_home = Home(ctx.sluice, os.path.join(ctx.run_dir, "sluice-covering"), ctx.data_dir,
+                                  grpc=ctx.home.grpc, covering=True)
+    cover.copy_log_from(ctx.home)
+    c_secs, c_cpu, c_rss = build_cache(cover, ctx.rows, ctx.timeout)
+    _cost_row(t, "sluice api run until ready, LevelDB cache, index.covering", c_secs, c_cpu, c_rss, ref,
+              ctx.rows)
     name = "sluice api run until ready, RocksDB cache"
     if ctx.rocks_home:
         r_secs, r_cpu, r_rss = build_cache(ctx.rocks_home, ctx.rows, ctx.timeout)
@@ -105,6 +114,7 @@ def cache_build(ctx):
                   copy[0] + idx.secs, copy[1] + idx.cpu, irss, ref, ctx.rows)
         total = copy[0] + idx.secs
         t.target("cache build >= 2x (COPY + CREATE INDEX)", ratio(total, secs), total >= 2 * secs)
+        t.note("with index.covering: %s of COPY + CREATE INDEX" % ratio(total, c_secs))
         ctx.pg.psql("VACUUM ANALYZE trips", timeout=ctx.timeout)
     else:
         ctx.skipped(t, "postgresql")
@@ -119,6 +129,8 @@ def cache_build(ctx):
            "secondary index, which orders equal zones by key")
     t.note("sluice: from spawning `api run` on an empty cache until GET / reports the version "
            "ready with every row (includes start-up)")
+    t.note("index.covering: the secondary index entries also hold the row (docs/query.md); the "
+           "same log, copied into a second home")
     return t
 
 

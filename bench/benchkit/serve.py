@@ -136,6 +136,28 @@ def rocks_get_by_key(ctx, t, ref):
            "before the load" % (waited, busy))
 
 
+def covering_server(ctx):
+    """(Server, port) serving the index.covering home, started on first use
+    and left idle until its background work is done; None without it."""
+    if ctx.cover_server is None and ctx.cover_home is not None:
+        srv, port = ctx.cover_home.serve()
+        wait_ready(port, ctx.rows, ctx.timeout)
+        sanity(port)
+        settle(srv)
+        ctx.cover_server = (srv, port)
+    return ctx.cover_server
+
+
+def stop_covering_server(ctx):
+    if ctx.cover_server is not None:
+        srv, _ = ctx.cover_server
+        ctx.cover_server = None
+        rc = srv.stop()
+        if rc != 0:
+            raise BenchError("sluice (index.covering) exited %s on SIGTERM:\n%s" % (
+                rc, "\n".join(srv.err_lines[-20:])))
+
+
 def zone_query(ctx):
     t = Table("5. REST 50-row indexed query (pickup_zone_id = z order by key), %ds" % ctx.load_secs,
               LOAD_HEADER)
@@ -143,6 +165,11 @@ def zone_query(ctx):
         return t
     s = ctx.times["zone_rest"] = load_sluice(ctx, "zone", 2, 50, ctx.load_secs)
     _row(t, "sluice POST /trips/query (wrk -t2 -c50)", s, s)
+    c = None
+    if covering_server(ctx):
+        c = ctx.times["zone_rest_covering"] = load_sluice(ctx, "zone", 2, 50, ctx.load_secs,
+                                                          server=ctx.cover_server)
+        _row(t, "sluice POST /trips/query, index.covering (wrk -t2 -c50)", c, s)
     if not ctx.skipped(t, "postgresql"):
         best = 0
         for clients in (2, 8):
@@ -151,6 +178,9 @@ def zone_query(ctx):
             _row(t, "PostgreSQL, index (pickup_zone_id, trip_id), pgbench -c%d" % clients, p, s)
         t.target("50-row indexed query >= PostgreSQL (best of -c2, -c8)", ratio(s.rps, best),
                  s.rps >= best)
+        if c is not None:
+            t.target("50-row indexed query, index.covering >= PostgreSQL (best of -c2, -c8)",
+                     ratio(c.rps, best), c.rps >= best)
     t.note("each answer is 50 records (fewer only when a zone has fewer trips: small inputs)")
     return t
 
@@ -161,7 +191,22 @@ def grpc_query(ctx):
     if ctx.skipped(t, "grpc"):
         t.target("gRPC 50-row query >= 10,000 req/s", "n/a", None)
         return t
-    srv = ctx.server[0]
+    g, d = grpc_load(ctx, ctx.server[0])
+    _row(t, "sluice gRPC sluice.trips.Trips/query", g, g)
+    if "zone_rest" in ctx.times:
+        _row(t, "sluice REST, the same query (table 5)", ctx.times["zone_rest"], g)
+    t.target("gRPC 50-row query >= 10,000 req/s", rate(g.rps), g.rps >= 10000)
+    if covering_server(ctx):
+        c, _ = grpc_load(ctx, ctx.cover_server[0])
+        _row(t, "sluice gRPC sluice.trips.Trips/query, index.covering", c, g)
+        t.target("gRPC 50-row query, index.covering >= 10,000 req/s", rate(c.rps), c.rps >= 10000)
+    t.note("every reply checked: status OK and at most 50 records (%.1f on average)" % (
+        d["records"] / d["requests"]))
+    return t
+
+
+def grpc_load(ctx, srv):
+    """bench/grpc_load against `srv`: (Measured, its JSON result)."""
     cpu0 = cpu_secs(srv.proc.pid)
     out = run_timed([ctx.grpc_load, "--target", srv.grpc, "--method", "/sluice.trips.Trips/query",
                      "--threads", "2", "--concurrency", "50", "--seconds", str(ctx.load_secs)],
@@ -171,15 +216,8 @@ def grpc_query(ctx):
     if not line:
         raise BenchError("grpc_load printed no result:\n" + out)
     d = json.loads(line[0][9:])
-    g = Measured(d["requests"] / (d["duration_us"] / 1e6), d["p50"], d["p99"],
-                 cpu * 1e6 / d["requests"], srv.hwm_kb())
-    _row(t, "sluice gRPC sluice.trips.Trips/query", g, g)
-    if "zone_rest" in ctx.times:
-        _row(t, "sluice REST, the same query (table 5)", ctx.times["zone_rest"], g)
-    t.target("gRPC 50-row query >= 10,000 req/s", rate(g.rps), g.rps >= 10000)
-    t.note("every reply checked: status OK and at most 50 records (%.1f on average)" % (
-        d["records"] / d["requests"]))
-    return t
+    return Measured(d["requests"] / (d["duration_us"] / 1e6), d["p50"], d["p99"],
+                    cpu * 1e6 / d["requests"], srv.hwm_kb()), d
 
 
 def latency(ctx):

@@ -20,7 +20,7 @@ endpoints:
     table: trips
     index:
       primary_key: [trip_id]
-      secondary: [[pickup_zone_id]]
+      secondary: [[pickup_zone_id]]{covering}
 api:
   rest: {{ host: 127.0.0.1, port: 0 }}
 """
@@ -31,15 +31,24 @@ INGESTED = re.compile(r"ingest stopped endpoint=trips rows=(\d+) rejected=(\d+)"
 
 class Home:
     """One sluice deployment in `root`: config, home directory, the trips
-    endpoint. `storage` is the YAML value of the config's `storage` key."""
+    endpoint. `storage` is the YAML value of the config's `storage` key;
+    `covering` makes the secondary index covering (index.covering)."""
 
-    def __init__(self, binary, root, data_dir, grpc=False, storage=LEVELDB):
+    def __init__(self, binary, root, data_dir, grpc=False, storage=LEVELDB, covering=False):
         self.binary, self.root, self.grpc = binary, root, grpc
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(root)
         self.config = os.path.join(root, "sluice.yaml")
         with open(self.config, "w") as f:
-            f.write(CONFIG.format(data=data_dir, storage=storage) + (GRPC_API if grpc else ""))
+            f.write(CONFIG.format(data=data_dir, storage=storage,
+                                  covering="\n      covering: true" if covering else "") +
+                    (GRPC_API if grpc else ""))
+
+    def copy_log_from(self, other):
+        """Gives this home the log (and versions) of `other`'s, not its caches."""
+        src, dst = os.path.join(other.root, "home"), os.path.join(self.root, "home")
+        shutil.copytree(src, dst, ignore=lambda d, names: [n for n in names if n in ("LOCK", "cache")]
+                        if d == src else [])
 
     def cmd(self, *args):
         return [self.binary, "-c", self.config] + list(args)
