@@ -15,19 +15,19 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   ASSERT_TRUE(Parse({}, &s).ok());
   EXPECT_EQ(s.block_cache_mb, 64);
   EXPECT_EQ(s.write_buffer_mb, 16);
-  EXPECT_TRUE(s.compression);
+  EXPECT_FALSE(s.compression);
   EXPECT_FALSE(s.log_compression);
   EXPECT_FALSE(s.paranoid_checks);
   Status st = Parse({{"block_cache_mb", "128"},
                      {"write_buffer_mb", "1"},
-                     {"compression", "none"},
+                     {"compression", "snappy"},
                      {"log_compression", "snappy"},
                      {"paranoid_checks", "true"}},
                     &s);
   ASSERT_TRUE(st.ok()) << st.ToString();
   EXPECT_EQ(s.block_cache_mb, 128);
   EXPECT_EQ(s.write_buffer_mb, 1);
-  EXPECT_FALSE(s.compression);
+  EXPECT_TRUE(s.compression);
   EXPECT_TRUE(s.log_compression);
   EXPECT_TRUE(s.paranoid_checks);
 }
