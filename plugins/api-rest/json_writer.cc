@@ -155,6 +155,19 @@ void AppendJsonValue(std::string* out, const Value& v) {
   out->append("null");
 }
 
+namespace {
+
+// Closes a record's object once `reader` has read every field of it.
+Status EndRecord(const RowReader& reader, std::string* out) {
+  if (!reader.ok()) return Internal("malformed row from the query service: " + reader.error());
+  if (!reader.AtCleanEnd())
+    return Internal("malformed row from the query service: trailing bytes after the last field");
+  out->push_back('}');
+  return Status();
+}
+
+}  // namespace
+
 Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view row) {
   RowReader reader(schema, row);
   Value v;
@@ -165,11 +178,7 @@ Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view
     out->push_back(':');
     AppendJsonValue(out, v);
   }
-  if (!reader.ok()) return Internal("malformed row from the query service: " + reader.error());
-  if (!reader.AtCleanEnd())
-    return Internal("malformed row from the query service: trailing bytes after the last field");
-  out->push_back('}');
-  return Status();
+  return EndRecord(reader, out);
 }
 
 RecordJson::RecordJson(const Schema& schema) : schema_(schema) {
@@ -191,11 +200,7 @@ Status RecordJson::Append(std::string* out, std::string_view row) const {
     out->append(names_, offsets_[i], offsets_[i + 1] - offsets_[i]);
     AppendJsonValue(out, v);
   }
-  if (!reader.ok()) return Internal("malformed row from the query service: " + reader.error());
-  if (!reader.AtCleanEnd())
-    return Internal("malformed row from the query service: trailing bytes after the last field");
-  out->push_back('}');
-  return Status();
+  return EndRecord(reader, out);
 }
 
 void JsonWriter::Key(std::string_view key) {
