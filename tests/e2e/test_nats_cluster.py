@@ -1,33 +1,18 @@
 """End to end on a 3-node NATS JetStream cluster (tests/nats/cluster.py):
 one home ingests into the shared log (`app run`), two other homes with
-their own caches serve it (`api run`) and must answer identically; then a
+their own caches serve it (`api run`) and must answer identically; then
 the stream's leader is stopped during ingestion and nothing may be lost or doubled.
 
 Skipped when nats-server is not installed or the nats plugin was not built.
 """
 import os
-import sys
 import unittest
 
-from harness import (Http, SLUICE_BIN, TempDirTest, gen_trips, run_cli, wait_ready, wait_until,
-                     write_config)
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nats"))
-import cluster  # noqa: E402
-
-PLUGIN = os.path.join(os.path.dirname(SLUICE_BIN), "..", "lib", "sluice", "plugins", "log_nats.so")
+from harness import Http, gen_trips, run_cli, wait_ready, wait_until, write_config
+from nats_case import NatsClusterCase
 
 
-@unittest.skipIf(cluster.find_nats_server() is None, "nats-server is not installed")
-@unittest.skipIf(not os.path.exists(PLUGIN), "the nats plugin was not built (libnats-dev missing)")
-class NatsClusterTest(TempDirTest):
-    def setUp(self):
-        super().setUp()
-        self.cluster = cluster.Cluster(os.path.join(self.dir, "nats"))
-        self.cluster.start()
-        self.addCleanup(self.cluster.stop)
-        self.cluster.wait_ready()
-
+class NatsClusterTest(NatsClusterCase):
     def home(self, name, rows, table_dir=False):
         """A host directory: data/, and a config whose log is the shared stream.
         With table_dir the table is the directory data/trips/ (part-000.csv),
@@ -36,15 +21,9 @@ class NatsClusterTest(TempDirTest):
         os.makedirs(os.path.join(d, "data", "trips") if table_dir else os.path.join(d, "data"))
         gen_trips(os.path.join(d, "data", "trips", "part-000.csv") if table_dir
                   else os.path.join(d, "data", "trips.csv"), rows)
-        storage = ("storage:\n  log: { plugin: nats, options: { servers: \"%s\", replicas: 3, "
-                   "stream_prefix: e2e } }\n  cache: leveldb\n" % self.cluster.urls())
         cfg = write_config(d, [{"name": "trips", "primary_key": ["trip_id"],
                                 "secondary": [["pickup_zone_id"]]}])
-        with open(cfg) as f:
-            text = f.read().replace("storage: { plugin: leveldb }\n", storage)
-        with open(cfg, "w") as f:
-            f.write(text)
-        return cfg
+        return self.shared_log_config(cfg, "e2e")
 
     def migrate(self, cfg):
         code, out, err = run_cli(cfg, "migrate")

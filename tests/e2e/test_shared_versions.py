@@ -9,15 +9,10 @@ pruned version stays pruned.
 """
 import json
 import os
-import sys
 import unittest
 
-from harness import Http, SLUICE_BIN, TempDirTest, gen_trips, run_cli, wait_ready, wait_until, write_config
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nats"))
-import cluster  # noqa: E402
-
-PLUGIN = os.path.join(os.path.dirname(SLUICE_BIN), "..", "lib", "sluice", "plugins", "log_nats.so")
+from harness import Http, TempDirTest, gen_trips, run_cli, wait_ready, write_config
+from nats_case import NatsClusterCase
 
 
 def set_secondary(cfg, secondary):
@@ -30,17 +25,8 @@ def set_secondary(cfg, secondary):
         f.write("\n".join(lines))
 
 
-@unittest.skipIf(cluster.find_nats_server() is None, "nats-server is not installed")
-@unittest.skipIf(not os.path.exists(PLUGIN), "the nats plugin was not built (libnats-dev missing)")
-class SharedVersionsTest(TempDirTest):
+class SharedVersionsTest(NatsClusterCase):
     ROWS = 3000
-
-    def setUp(self):
-        super().setUp()
-        self.cluster = cluster.Cluster(os.path.join(self.dir, "nats"))
-        self.cluster.start()
-        self.addCleanup(self.cluster.stop)
-        self.cluster.wait_ready()
 
     def home(self, name, rows=None, prefix="sv"):
         """A host directory whose log is the shared stream; source data only when `rows`."""
@@ -48,14 +34,8 @@ class SharedVersionsTest(TempDirTest):
         os.makedirs(os.path.join(d, "data"))
         if rows:
             gen_trips(os.path.join(d, "data", "trips.csv"), rows)
-        storage = ("storage:\n  log: { plugin: nats, options: { servers: \"%s\", replicas: 3, "
-                   "stream_prefix: %s } }\n  cache: leveldb\n" % (self.cluster.urls(), prefix))
         cfg = write_config(d, [{"name": "trips", "primary_key": ["trip_id"], "secondary": [["pickup_zone_id"]]}])
-        with open(cfg) as f:
-            text = f.read().replace("storage: { plugin: leveldb }\n", storage)
-        with open(cfg, "w") as f:
-            f.write(text)
-        return cfg
+        return self.shared_log_config(cfg, prefix)
 
     def ok(self, cfg, *args):
         code, out, err = run_cli(cfg, *args)
