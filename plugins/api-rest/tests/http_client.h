@@ -32,8 +32,10 @@ class HttpConnection {
   HttpConnection(const HttpConnection&) = delete;
   HttpConnection& operator=(const HttpConnection&) = delete;
 
-  // Connects to 127.0.0.1:port. False with errno text in error().
-  bool Connect(uint16_t port);
+  // Connects to 127.0.0.1:port; with `receive_buffer` > 0, the socket's
+  // receive buffer is that small (a slow client). False with errno text in
+  // error().
+  bool Connect(uint16_t port, int receive_buffer = 0);
   bool Send(const std::string& raw);
   // Reads one response. False on timeout, malformed input or EOF first.
   bool Read(HttpReply* reply);

@@ -326,6 +326,34 @@ TEST_F(RestServerTest, Http11KeepsConnectionsWithoutHeader) {
   EXPECT_FALSE(c.ClosedByPeer(100));
 }
 
+// A response larger than the socket takes at once (a slow client) is
+// finished through the server's write queue, whole and before the next
+// response on the connection.
+TEST_F(RestServerTest, ResponseLargerThanTheSocketTakesArrivesWholeAndInOrder) {
+  std::string text;
+  for (int i = 0; text.size() < (8u << 20); ++i)
+    text += "sluice_test_series{n=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7) + "\n";
+  fake_.set_metrics_text(text);
+  StartServer();
+  HttpConnection c;
+  ASSERT_TRUE(c.Connect(port_, /*receive_buffer=*/4096)) << c.error();
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_TRUE(c.Send(RequestText("GET", "/metrics"))) << c.error();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the server's send stops short
+    HttpReply r;
+    ASSERT_TRUE(c.Read(&r)) << "round " << round << ": " << c.error();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-length"), std::to_string(r.body.size()));
+    ASSERT_GE(r.body.size(), text.size());
+    EXPECT_TRUE(r.body.compare(0, text.size(), text) == 0) << "round " << round;
+    ASSERT_TRUE(c.Send(RequestText("GET", "/trips/1"))) << c.error();
+    ASSERT_TRUE(c.Read(&r)) << c.error();
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.rfind("{\"id\":1,", 0), 0u) << r.body;
+  }
+  EXPECT_FALSE(c.ClosedByPeer(100));
+}
+
 TEST_F(RestServerTest, ExplicitKeepAliveKeepsConnection) {
   StartServer();
   HttpConnection c;
