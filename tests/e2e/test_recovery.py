@@ -40,7 +40,7 @@ SLOW_INGEST = "batch_rows: 100, commit_rows: 300, commit_interval_ms: 100, poll_
 
 
 class RecoveryTest(TempDirTest):
-    ROWS = 100000
+    ROWS = 250000  # a rebuild lasts long enough to be watched on fast machines
 
     def setUp(self):
         super().setUp()
