@@ -45,10 +45,6 @@ class GrpcPlugin : public ApiPlugin {
   std::unique_ptr<GrpcServer> server_;
 };
 
-// Replaces `path` with `contents` atomically (temporary file, fsync,
-// rename, directory fsync). The error names the file and the failing call.
-Status WriteFileAtomically(const std::string& path, std::string_view contents);
-
 }  // namespace sluice::grpcapi
 
 #endif  // SLUICE_PLUGINS_API_GRPC_GRPC_PLUGIN_H_

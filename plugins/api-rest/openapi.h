@@ -4,7 +4,7 @@
 // Served at GET .../oapi and written by `migrate` as openapi.json.
 //
 //   std::string doc = OpenApiDocument("trips", "/trips", 2, schema);
-//   Status s = WriteFileAtomically(dir + "/openapi.json", doc);
+//   Status s = WriteFileAtomically(dir + "/openapi.json", doc);  // sluice/atomic_file.h
 #ifndef SLUICE_PLUGINS_API_REST_OPENAPI_H_
 #define SLUICE_PLUGINS_API_REST_OPENAPI_H_
 

@@ -1,6 +1,6 @@
 #include "rest_plugin.h"
 
-#include "atomic_file.h"
+#include "sluice/atomic_file.h"
 #include "openapi.h"
 
 namespace sluice::rest {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "atomic_file.h"
+#include "sluice/atomic_file.h"
 #include "fake_api_host.h"
 #include "openapi_check.h"
 #include "rest_plugin.h"
