@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "nats_storage.h"
-#include "status_macros.h"
+#include "sluice/testing/status_macros.h"
 #include "test_server.h"
 
 namespace sluice::log_nats {

@@ -12,7 +12,7 @@
 #include "nats_storage.h"
 #include "server_env.h"
 #include "test_server.h"
-#include "status_macros.h"
+#include "sluice/testing/status_macros.h"
 
 namespace sluice::log_nats {
 namespace {

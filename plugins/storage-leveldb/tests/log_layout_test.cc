@@ -9,15 +9,11 @@
 
 #include "leveldb_storage.h"
 #include "log_format.h"
+#include "sluice/testing/status_macros.h"
 
 namespace sluice::storage_leveldb {
 namespace {
 
-#define LAYOUT_ASSERT_OK(expr)                                  \
-  do {                                                          \
-    ::sluice::Status _st = (expr);                              \
-    ASSERT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString(); \
-  } while (0)
 
 class LogLayoutTest : public ::testing::Test {
  protected:
@@ -26,7 +22,7 @@ class LogLayoutTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
     root_ = tmpl;
     dir_ = root_ + "/log";
-    LAYOUT_ASSERT_OK(LevelDbStorage::Create(HostServices(), Options(), &storage_));
+    SLUICE_ASSERT_OK(LevelDbStorage::Create(HostServices(), Options(), &storage_));
   }
   void TearDown() override { std::filesystem::remove_all(root_); }
 

@@ -11,17 +11,8 @@
 
 #include "leveldb_storage.h"
 #include "log_format.h"
+#include "sluice/testing/status_macros.h"
 
-#define SLUICE_ASSERT_OK(expr)                                  \
-  do {                                                          \
-    ::sluice::Status _st = (expr);                              \
-    ASSERT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString(); \
-  } while (0)
-#define SLUICE_EXPECT_OK(expr)                                  \
-  do {                                                          \
-    ::sluice::Status _st = (expr);                              \
-    EXPECT_TRUE(_st.ok()) << #expr << " -> " << _st.ToString(); \
-  } while (0)
 
 namespace sluice::storage_leveldb {
 namespace {

@@ -42,17 +42,8 @@
 #include <vector>
 
 #include "sluice/storage.h"
+#include "sluice/testing/status_macros.h"
 
-#define SLUICE_EXPECT_OK(expr)                                                \
-  do {                                                                        \
-    ::sluice::Status _sluice_st = (expr);                                     \
-    EXPECT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString(); \
-  } while (0)
-#define SLUICE_ASSERT_OK(expr)                                                \
-  do {                                                                        \
-    ::sluice::Status _sluice_st = (expr);                                     \
-    ASSERT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString(); \
-  } while (0)
 
 namespace sluice::testing {
 

@@ -1,8 +1,10 @@
-// ASSERT_OK / EXPECT_OK for sluice::Status in the tests that do not include
-// the conformance suite (whose header defines the same-named macros along
-// with the suite's tests, so it may be included by one file only).
-#ifndef SLUICE_PLUGINS_LOG_NATS_TESTS_STATUS_MACROS_H_
-#define SLUICE_PLUGINS_LOG_NATS_TESTS_STATUS_MACROS_H_
+// GoogleTest assertions on sluice::Status for plugin tests: the expression's
+// text and the status are printed when it is not OK.
+//
+//   SLUICE_ASSERT_OK(log->Append(...));   // fatal
+//   SLUICE_EXPECT_OK(store->Write(...));  // non-fatal
+#ifndef SLUICE_TESTING_STATUS_MACROS_H_
+#define SLUICE_TESTING_STATUS_MACROS_H_
 
 #include <gtest/gtest.h>
 
@@ -19,4 +21,4 @@
     ASSERT_TRUE(_sluice_st.ok()) << #expr << " -> " << _sluice_st.ToString(); \
   } while (0)
 
-#endif  // SLUICE_PLUGINS_LOG_NATS_TESTS_STATUS_MACROS_H_
+#endif  // SLUICE_TESTING_STATUS_MACROS_H_
