@@ -82,18 +82,29 @@ int Fail(const Status& s) {
 // brought in line with the version catalog (versions other hosts created),
 // and every version created is recorded in it afterwards.
 Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bool quiet_unchanged) {
+  // API instances only for writing artifacts, created when a version is written.
   ApiHostImpl none_host(nullptr, QueryLimits());
   std::vector<ApiInstance> apis;
-  SLUICE_RETURN_IF_ERROR(rt.CreateApis(none_host.table(), &apis));
+  bool created = false;
+  ApiInstances instances = [&](std::vector<ApiInstance>** out) {
+    if (!created) SLUICE_RETURN_IF_ERROR(rt.CreateApis(none_host.table(), &apis));
+    created = true;
+    *out = &apis;
+    return Status();
+  };
   VersionSync sync(rt);
   std::vector<std::string> lines;
-  if (!dry_run) SLUICE_RETURN_IF_ERROR(sync.Sync(apis, /*publish=*/true, &lines));
+  if (!dry_run) SLUICE_RETURN_IF_ERROR(sync.Sync(instances, /*publish=*/true, &lines));
   MigrationPlan plan;
   SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
   if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
   if (dry_run) return Status();
-  if (plan.any_new()) SLUICE_RETURN_IF_ERROR(ApplyMigrations(rt, apis, plan));
-  SLUICE_RETURN_IF_ERROR(sync.Sync(apis, /*publish=*/true, &lines));
+  if (plan.any_new()) {
+    std::vector<ApiInstance>* created_apis = nullptr;
+    SLUICE_RETURN_IF_ERROR(instances(&created_apis));
+    SLUICE_RETURN_IF_ERROR(ApplyMigrations(rt, *created_apis, plan));
+  }
+  SLUICE_RETURN_IF_ERROR(sync.Sync(instances, /*publish=*/true, &lines));
   for (const std::string& l : lines) std::cout << l << "\n";
   std::cout << std::flush;
   return Status();

@@ -7,13 +7,13 @@
 
 namespace sluice::host {
 
-Status VersionSync::Sync(std::vector<ApiInstance>& apis, bool publish, std::vector<std::string>* lines) {
+Status VersionSync::Sync(const ApiInstances& apis, bool publish, std::vector<std::string>* lines) {
   for (const EndpointConfig& ep : rt_.config().endpoints)
     SLUICE_RETURN_IF_ERROR(SyncEndpoint(ep, apis, publish, lines));
   return Status();
 }
 
-Status VersionSync::SyncEndpoint(const EndpointConfig& ep, std::vector<ApiInstance>& apis, bool publish,
+Status VersionSync::SyncEndpoint(const EndpointConfig& ep, const ApiInstances& apis, bool publish,
                                  std::vector<std::string>* lines) {
   VersionCatalog* catalog = nullptr;
   SLUICE_RETURN_IF_ERROR(rt_.OpenCatalog(ep.name, publish, &catalog));
@@ -41,7 +41,9 @@ Status VersionSync::SyncEndpoint(const EndpointConfig& ep, std::vector<ApiInstan
   }
   for (const auto& [v, meta] : state.created) {
     if (std::binary_search(local.begin(), local.end(), v) || state.pruned.count(v)) continue;
-    SLUICE_RETURN_IF_ERROR(WriteVersion(rt_, apis, meta, state.documents.at(v)));
+    std::vector<ApiInstance>* instances = nullptr;
+    SLUICE_RETURN_IF_ERROR(apis(&instances));
+    SLUICE_RETURN_IF_ERROR(WriteVersion(rt_, *instances, meta, state.documents.at(v)));
     agreed_.insert({ep.name, v});
     log::Info("migrate", "version from the version catalog", {{"endpoint", ep.name}, {"version", std::to_string(v)}});
     lines->push_back(ep.name + ": v" + std::to_string(v) + " from the version catalog");

@@ -12,6 +12,7 @@
 #ifndef SLUICE_HOST_MIGRATE_VERSION_SYNC_H_
 #define SLUICE_HOST_MIGRATE_VERSION_SYNC_H_
 
+#include <functional>
 #include <set>
 #include <string>
 #include <utility>
@@ -21,6 +22,10 @@
 #include "service/runtime.h"
 
 namespace sluice::host {
+
+// The API instances whose artifacts a version written into the home needs,
+// asked for only when one is written (creating them may start threads).
+using ApiInstances = std::function<Status(std::vector<ApiInstance>** out)>;
 
 class VersionSync {
  public:
@@ -38,10 +43,10 @@ class VersionSync {
   //    is recorded, in order.
   // Without `publish`, a missing catalog is not an error (nothing recorded
   // yet).
-  Status Sync(std::vector<ApiInstance>& apis, bool publish, std::vector<std::string>* lines);
+  Status Sync(const ApiInstances& apis, bool publish, std::vector<std::string>* lines);
 
  private:
-  Status SyncEndpoint(const EndpointConfig& ep, std::vector<ApiInstance>& apis, bool publish,
+  Status SyncEndpoint(const EndpointConfig& ep, const ApiInstances& apis, bool publish,
                       std::vector<std::string>* lines);
   Runtime& rt_;
   std::set<std::pair<std::string, uint32_t>> agreed_;  // versions already compared

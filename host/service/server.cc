@@ -32,7 +32,7 @@ Status Server::StartApi() {
     // Versions the app host created since this home last synced.
     sync_ = std::make_unique<VersionSync>(runtime_);
     std::vector<std::string> lines;
-    SLUICE_RETURN_IF_ERROR(sync_->Sync(apis_, /*publish=*/false, &lines));
+    SLUICE_RETURN_IF_ERROR(sync_->Sync(ApiSource(), /*publish=*/false, &lines));
   }
   SLUICE_RETURN_IF_ERROR(registry_->Start());
   registry_->AddListener([this] {
@@ -50,6 +50,10 @@ Status Server::StartApi() {
   return Status();
 }
 
+ApiInstances Server::ApiSource() {
+  return [this](std::vector<ApiInstance>** out) { return *out = &apis_, Status(); };
+}
+
 void Server::FollowCatalog() {
   auto interval = std::chrono::milliseconds(std::max<uint32_t>(runtime_.config().ingest.poll_interval_ms, 50));
   std::string last_error;
@@ -57,7 +61,7 @@ void Server::FollowCatalog() {
   while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
     lock.unlock();
     std::vector<std::string> lines;
-    Status s = sync_->Sync(apis_, /*publish=*/false, &lines);
+    Status s = sync_->Sync(ApiSource(), /*publish=*/false, &lines);
     if (s.ok() && !lines.empty()) s = registry_->Refresh();
     if (!s.ok() && s.message() != last_error)
       log::Error("api", "cannot follow the version catalog; retrying", {{"error", s.message()}});

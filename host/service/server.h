@@ -69,6 +69,8 @@ class Server {
   // host) writes: it follows the version catalog, writing and serving every
   // version created there, until stopped.
   void FollowCatalog();
+  // apis_, for the version sync.
+  ApiInstances ApiSource();
   void Shutdown();
   // Prometheus text appended to the host's metrics: ingest counters per
   // endpoint version, plugin load failures, build info. Thread-safe.
