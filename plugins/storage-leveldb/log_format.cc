@@ -1,48 +1,21 @@
 #include "log_format.h"
 
 #include "sluice/crc32c.h"
+#include "sluice/row.h"
 
 namespace sluice::storage_leveldb {
 namespace {
 
-void PutFixed32(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 4);
-}
+const uint8_t* Bytes(const char* p) { return reinterpret_cast<const uint8_t*>(p); }
 
-void PutFixed64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 8);
-}
-
-uint64_t GetFixed(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void PutVarint32(std::string* out, uint32_t v) {
-  char b[5];
-  int n = 0;
-  while (v >= 0x80) {
-    b[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
-}
-
-// Parses a varint32 at *p (before limit); advances *p. False when malformed.
+// sluice::GetVarint limited to 32 bits, on chars. False when malformed.
 bool GetVarint32(const char** p, const char* limit, uint32_t* v) {
-  uint32_t result = 0;
-  for (int shift = 0; shift <= 28 && *p < limit; shift += 7) {
-    uint32_t byte = static_cast<unsigned char>(*(*p)++);
-    result |= (byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return *v = result, true;
-  }
-  return false;
+  const uint8_t* q = Bytes(*p);
+  uint64_t x = 0;
+  if (!GetVarint(&q, Bytes(limit), &x) || x > UINT32_MAX) return false;
+  *p = reinterpret_cast<const char*>(q);
+  *v = static_cast<uint32_t>(x);
+  return true;
 }
 
 }  // namespace
@@ -77,9 +50,9 @@ void EncodeChunk(const std::string_view* records, size_t count, std::string* out
   size_t bytes = 9;
   for (size_t i = 0; i < count; ++i) bytes += records[i].size() + 5;
   out->reserve(start + bytes);
-  PutVarint32(out, static_cast<uint32_t>(count));
+  PutVarint(out, static_cast<uint32_t>(count));
   for (size_t i = 0; i < count; ++i) {
-    PutVarint32(out, static_cast<uint32_t>(records[i].size()));
+    PutVarint(out, static_cast<uint32_t>(records[i].size()));
     out->append(records[i].data(), records[i].size());
   }
   PutFixed32(out, crc32c::Value(out->data() + start, out->size() - start));
@@ -89,7 +62,7 @@ Status ChunkReader::Open(std::string_view chunk) {
   if (chunk.size() < 5)
     return DataLoss("chunk of " + std::to_string(chunk.size()) + " bytes is too short (minimum 5)");
   limit_ = chunk.data() + chunk.size() - 4;
-  uint32_t stored = static_cast<uint32_t>(GetFixed(limit_, 4));
+  uint32_t stored = GetFixed32(Bytes(limit_));
   uint32_t actual = crc32c::Value(chunk.data(), chunk.size() - 4);
   if (stored != actual)
     return DataLoss("chunk checksum mismatch (stored " + std::to_string(stored) + ", computed " +
@@ -133,14 +106,14 @@ Status DecodeMeta(std::string_view value, LogMeta* meta) {
   if (value.size() < 13)
     return DataLoss("meta value of " + std::to_string(value.size()) +
                     " bytes is too short (minimum 13)");
-  uint32_t stored = static_cast<uint32_t>(GetFixed(value.data(), 4));
+  uint32_t stored = GetFixed32(Bytes(value.data()));
   if (stored != crc32c::Value(value.data() + 4, value.size() - 4))
     return DataLoss("meta checksum mismatch");
   if (static_cast<uint8_t>(value[4]) != kMetaFormat)
     return DataLoss("meta format " + std::to_string(static_cast<uint8_t>(value[4])) +
                     " is unknown (expected " + std::to_string(kMetaFormat) +
                     "); written by a newer version of the plugin?");
-  meta->end = GetFixed(value.data() + 5, 8);
+  meta->end = GetFixed64(Bytes(value.data() + 5));
   meta->checkpoint.assign(value.data() + 13, value.size() - 13);
   return Status();
 }
