@@ -1,42 +1,21 @@
 #include "log_format.h"
 
 #include "sluice/crc32c.h"
+#include "sluice/row.h"
 
 namespace sluice::storage_rocksdb {
 namespace {
 
-void PutFixed(std::string* out, uint64_t v, int bytes) {
-  char b[8];
-  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, static_cast<size_t>(bytes));
-}
+const uint8_t* Bytes(const char* p) { return reinterpret_cast<const uint8_t*>(p); }
 
-uint64_t GetFixed(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void PutVarint32(std::string* out, uint32_t v) {
-  char b[5];
-  size_t n = 0;
-  while (v >= 0x80) {
-    b[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
-}
-
-// Parses a varint32 at *p (before limit); advances *p. False when malformed.
+// sluice::GetVarint limited to 32 bits, on chars. False when malformed.
 bool GetVarint32(const char** p, const char* limit, uint32_t* v) {
-  uint32_t result = 0;
-  for (int shift = 0; shift <= 28 && *p < limit; shift += 7) {
-    uint32_t byte = static_cast<unsigned char>(*(*p)++);
-    result |= (byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return *v = result, true;
-  }
-  return false;
+  const uint8_t* q = Bytes(*p);
+  uint64_t x = 0;
+  if (!GetVarint(&q, Bytes(limit), &x) || x > UINT32_MAX) return false;
+  *p = reinterpret_cast<const char*>(q);
+  *v = static_cast<uint32_t>(x);
+  return true;
 }
 
 uint32_t MaskedCrc(const char* data, size_t n) {
@@ -64,19 +43,19 @@ void EncodeChunk(const std::string_view* records, size_t count, std::string* out
   size_t bytes = 9;
   for (size_t i = 0; i < count; ++i) bytes += records[i].size() + 5;
   out->reserve(start + bytes);
-  PutVarint32(out, static_cast<uint32_t>(count));
+  PutVarint(out, static_cast<uint32_t>(count));
   for (size_t i = 0; i < count; ++i) {
-    PutVarint32(out, static_cast<uint32_t>(records[i].size()));
+    PutVarint(out, static_cast<uint32_t>(records[i].size()));
     out->append(records[i].data(), records[i].size());
   }
-  PutFixed(out, MaskedCrc(out->data() + start, out->size() - start), 4);
+  PutFixed32(out, MaskedCrc(out->data() + start, out->size() - start));
 }
 
 Status ChunkReader::Open(std::string_view chunk) {
   if (chunk.size() < 5)
     return DataLoss("chunk of " + std::to_string(chunk.size()) + " bytes is too short (minimum 5)");
   limit_ = chunk.data() + chunk.size() - 4;
-  uint32_t stored = static_cast<uint32_t>(GetFixed(limit_, 4));
+  uint32_t stored = GetFixed32(Bytes(limit_));
   uint32_t actual = MaskedCrc(chunk.data(), chunk.size() - 4);
   if (stored != actual)
     return DataLoss("chunk checksum mismatch (stored " + std::to_string(stored) + ", computed " +
@@ -107,7 +86,7 @@ std::string EncodeMeta(uint64_t end, std::string_view checkpoint) {
   std::string out(4, '\0');  // the CRC, filled in below
   out.reserve(13 + checkpoint.size());
   out.push_back(static_cast<char>(kMetaFormat));
-  PutFixed(&out, end, 8);
+  PutFixed64(&out, end);
   out.append(checkpoint.data(), checkpoint.size());
   uint32_t crc = MaskedCrc(out.data() + 4, out.size() - 4);
   for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(crc >> (8 * i));
@@ -118,14 +97,14 @@ Status DecodeMeta(std::string_view value, LogMeta* meta) {
   if (value.size() < 13)
     return DataLoss("meta value of " + std::to_string(value.size()) +
                     " bytes is too short (minimum 13)");
-  uint32_t stored = static_cast<uint32_t>(GetFixed(value.data(), 4));
+  uint32_t stored = GetFixed32(Bytes(value.data()));
   if (stored != MaskedCrc(value.data() + 4, value.size() - 4))
     return DataLoss("meta checksum mismatch");
   if (static_cast<uint8_t>(value[4]) != kMetaFormat)
     return DataLoss("meta format " + std::to_string(static_cast<uint8_t>(value[4])) +
                     " is unknown (expected " + std::to_string(kMetaFormat) +
                     "); written by a newer version of the plugin?");
-  meta->end = GetFixed(value.data() + 5, 8);
+  meta->end = GetFixed64(Bytes(value.data() + 5));
   meta->checkpoint.assign(value.data() + 13, value.size() - 13);
   return Status();
 }
