@@ -5,32 +5,12 @@
 #include <cstring>
 
 #include "sluice/crc32c.h"
+#include "sluice/row.h"
 
 namespace sluice::log_nats {
 namespace {
 
-void PutFixed(std::string* out, uint64_t v, int bytes) {
-  char b[8];
-  for (int i = 0; i < bytes; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, bytes);
-}
-
-uint64_t GetFixed(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-void PutVarint32(std::string* out, uint32_t v) {
-  char b[5];
-  int n = 0;
-  while (v >= 0x80) {
-    b[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  b[n++] = static_cast<char>(v);
-  out->append(b, n);
-}
+const uint8_t* Bytes(const char* p) { return reinterpret_cast<const uint8_t*>(p); }
 
 size_t VarintSize(uint64_t v) {
   size_t n = 1;
@@ -38,15 +18,14 @@ size_t VarintSize(uint64_t v) {
   return n;
 }
 
-// Parses a varint32 at *p (before limit); advances *p. False when malformed.
+// sluice::GetVarint limited to 32 bits, on chars. False when malformed.
 bool GetVarint32(const char** p, const char* limit, uint32_t* v) {
-  uint32_t result = 0;
-  for (int shift = 0; shift <= 28 && *p < limit; shift += 7) {
-    uint32_t byte = static_cast<unsigned char>(*(*p)++);
-    result |= (byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return *v = result, true;
-  }
-  return false;
+  const uint8_t* q = Bytes(*p);
+  uint64_t x = 0;
+  if (!GetVarint(&q, Bytes(limit), &x) || x > UINT32_MAX) return false;
+  *p = reinterpret_cast<const char*>(q);
+  *v = static_cast<uint32_t>(x);
+  return true;
 }
 
 // A non-negative decimal without sign or spaces.
@@ -109,21 +88,21 @@ void EncodeChunk(uint64_t first, const std::string_view* records, size_t count, 
   out->reserve(start + bytes);
   out->push_back(static_cast<char>(kChunkFormat));
   out->push_back(static_cast<char>(commit ? kCommitFlag : 0));
-  PutFixed(out, first, 8);
-  PutVarint32(out, static_cast<uint32_t>(count));
+  PutFixed64(out, first);
+  PutVarint(out, static_cast<uint32_t>(count));
   for (size_t i = 0; i < count; ++i) {
-    PutVarint32(out, static_cast<uint32_t>(records[i].size()));
+    PutVarint(out, static_cast<uint32_t>(records[i].size()));
     out->append(records[i].data(), records[i].size());
   }
   if (commit) out->append(checkpoint.data(), checkpoint.size());
-  PutFixed(out, crc32c::Value(out->data() + start, out->size() - start), 4);
+  PutFixed32(out, crc32c::Value(out->data() + start, out->size() - start));
 }
 
 Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
   if (bytes.size() < 15)
     return DataLoss("chunk of " + std::to_string(bytes.size()) + " bytes is too short (minimum 15)");
   const char* limit = bytes.data() + bytes.size() - 4;
-  uint32_t stored = static_cast<uint32_t>(GetFixed(limit, 4));
+  uint32_t stored = GetFixed32(Bytes(limit));
   uint32_t actual = crc32c::Value(bytes.data(), bytes.size() - 4);
   if (stored != actual)
     return DataLoss("chunk checksum mismatch (stored " + std::to_string(stored) + ", computed " +
@@ -133,7 +112,7 @@ Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
     return DataLoss("chunk format " + std::to_string(format) + " is unknown (expected " +
                     std::to_string(kChunkFormat) + "); written by a newer version of the plugin?");
   if ((flags & ~kCommitFlag) != 0) return DataLoss("chunk flags " + std::to_string(flags) + " are unknown");
-  out->first = GetFixed(bytes.data() + 2, 8);
+  out->first = GetFixed64(Bytes(bytes.data() + 2));
   out->commit = (flags & kCommitFlag) != 0;
   out->records.clear();
   const char* p = bytes.data() + 10;
