@@ -207,6 +207,9 @@ void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
     auto it = ep->versions.find(version);
     if (it == ep->versions.end()) return;
     ServedVersion& sv = *it->second;
+    // A version whose cache was found corrupt stays not ready until its
+    // replacement has caught up, whatever the old builder still reports.
+    if (sv.rebuilding) return;
     bool complete = sv.frozen || (sv.cache->flags() & kCommitSourceAtEnd) != 0;
     if (!sv.ready && complete && sv.cache->applied() == sv.log->end()) {
       sv.ready = true;
