@@ -27,12 +27,10 @@ struct ViewHandle {
 
 // C descriptions of endpoints, alive while a callback runs.
 struct EndpointC {
-  std::vector<std::unique_ptr<SchemaView>> schemas;
   std::vector<sluice_version_info> versions;
   sluice_endpoint_info info{};
 
   void AddVersion(uint32_t number, const ServedVersion& sv) {
-    schemas.push_back(std::make_unique<SchemaView>(sv.meta.table_schema.schema));
     sluice_version_info v{};
     v.struct_size = sizeof v;
     v.version = number;
@@ -40,7 +38,7 @@ struct EndpointC {
     v.log_end = sv.log->end();
     v.cache_offset = sv.cache->applied();
     v.rows = sv.cache->rows();
-    v.schema = schemas.back()->get();
+    v.schema = sv.c_schema->get();
     versions.push_back(v);
   }
   const sluice_endpoint_info* Finish(const std::string& name, const std::string& path,

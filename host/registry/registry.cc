@@ -63,6 +63,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   const std::string& name = ep.config.name;
   auto sv = std::make_shared<ServedVersion>();
   SLUICE_RETURN_IF_ERROR(ReadVersionMeta(runtime_.home().SchemaFile(name, v).string(), &sv->meta));
+  sv->c_schema = std::make_unique<const SchemaView>(sv->meta.table_schema.schema);
   SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(name, v, /*create=*/true, &sv->log));
   bool rebuilt = false;
   SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(), runtime_.home().CacheDir(name, v),

@@ -21,6 +21,7 @@
 
 #include "cache/cache_builder.h"
 #include "cache/version_cache.h"
+#include "sluice/schema.h"
 #include "registry/change_feed.h"
 #include "config/config.h"
 #include "core/table_schema.h"
@@ -34,6 +35,7 @@ class Runtime;
 // last of them lets go.
 struct ServedVersion {
   VersionMeta meta;
+  std::unique_ptr<const SchemaView> c_schema;  // meta's schema for the C boundary, made once
   std::shared_ptr<VersionLog> log;
   std::unique_ptr<VersionCache> cache;
   std::unique_ptr<CacheBuilder> builder;

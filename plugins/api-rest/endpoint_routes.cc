@@ -17,6 +17,26 @@ std::string HeaderSafe(std::string_view text) {
   return out;
 }
 
+// The view a request pins: one per thread, reused, so that acquiring a
+// version again copies its description (schema included) into storage
+// that already fits instead of allocating it anew. The pin itself ends
+// with the request.
+class RequestView {
+ public:
+  RequestView() : view_(Slot()) {}
+  ~RequestView() { view_.Reset(); }
+  RequestView(const RequestView&) = delete;
+  RequestView& operator=(const RequestView&) = delete;
+  ApiHost::View& get() { return view_; }
+
+ private:
+  static ApiHost::View& Slot() {
+    thread_local ApiHost::View view;
+    return view;
+  }
+  ApiHost::View& view_;
+};
+
 }  // namespace
 
 bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* response) {
@@ -32,7 +52,8 @@ bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* r
 
 void RestService::RunQuery(const Target& target, std::string_view query_json,
                            HttpResponse* response) {
-  ApiHost::View view;
+  RequestView pinned;
+  ApiHost::View& view = pinned.get();
   if (!Pin(target, &view, response)) return;
   const RecordJson record(view.schema());
   std::string& body = response->body;
@@ -82,7 +103,8 @@ void RestService::Count(const HttpRequest& request, const Target& target,
   std::string_view query;
   Status s = QueryBody(request.body, &query);
   if (!s.ok()) return response->SetError(s);
-  ApiHost::View view;
+  RequestView pinned;
+  ApiHost::View& view = pinned.get();
   if (!Pin(target, &view, response)) return;
   uint64_t count = 0;
   s = api_.Count(view, query, &count);
@@ -100,7 +122,8 @@ void RestService::GetRecord(const Target& target, std::string_view raw_key,
   if (!PercentDecode(raw_key, /*plus_is_space=*/false, &key))
     return response->SetError(InvalidArgument("malformed percent-encoding in key '" +
                                               std::string(raw_key) + "'"));
-  ApiHost::View view;
+  RequestView pinned;
+  ApiHost::View& view = pinned.get();
   if (!Pin(target, &view, response)) return;
   Status row_error;
   bool got = false;

@@ -123,8 +123,8 @@ class ApiHost {
         c_->ctx, handle,
         [](void* u, const sluice_endpoint_info* e, const sluice_version_info* v) {
           View* view = static_cast<View*>(u);
-          view->endpoint_ = Convert(*e);
-          view->version_ = ConvertVersion(*v);
+          ConvertInto(*e, &view->endpoint_);
+          ConvertVersionInto(*v, &view->version_);
         },
         out, &st);
     return Status::FromC(rc, st);
@@ -199,22 +199,31 @@ class ApiHost {
 
   static VersionInfo ConvertVersion(const sluice_version_info& v) {
     VersionInfo out;
-    out.version = v.version;
-    out.ready = v.ready != 0;
-    out.log_end = v.log_end;
-    out.cache_offset = v.cache_offset;
-    out.rows = v.rows;
-    if (v.schema != nullptr) Schema::FromC(*v.schema, &out.schema);
+    ConvertVersionInto(v, &out);
     return out;
+  }
+  // Fills *out, reusing its storage: a View acquired again for the same
+  // version (RestService keeps one per thread) copies without allocating.
+  static void ConvertVersionInto(const sluice_version_info& v, VersionInfo* out) {
+    out->version = v.version;
+    out->ready = v.ready != 0;
+    out->log_end = v.log_end;
+    out->cache_offset = v.cache_offset;
+    out->rows = v.rows;
+    if (v.schema == nullptr || !Schema::FromC(*v.schema, &out->schema)) out->schema = Schema();
   }
   static EndpointInfo Convert(const sluice_endpoint_info& e) {
     EndpointInfo out;
-    out.name = e.name;
-    out.path = e.path;
-    out.current_version = e.current_version;
-    out.pinned = e.pinned != 0;
-    for (uint32_t i = 0; i < e.version_count; ++i) out.versions.push_back(ConvertVersion(e.versions[i]));
+    ConvertInto(e, &out);
     return out;
+  }
+  static void ConvertInto(const sluice_endpoint_info& e, EndpointInfo* out) {
+    out->name.assign(e.name);
+    out->path.assign(e.path);
+    out->current_version = e.current_version;
+    out->pinned = e.pinned != 0;
+    out->versions.resize(e.version_count);
+    for (uint32_t i = 0; i < e.version_count; ++i) ConvertVersionInto(e.versions[i], &out->versions[i]);
   }
 
  private:

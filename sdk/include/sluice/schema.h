@@ -79,19 +79,23 @@ struct Schema {
   }
   bool operator!=(const Schema& o) const { return !(*this == o); }
 
-  // Copies a C schema. Returns false (leaving *out unspecified) when a type
-  // is unknown or a key index is out of range.
+  // Copies a C schema into *out, reusing its storage (copying the schema
+  // *out already holds allocates nothing). Returns false (leaving *out
+  // unspecified) when a type is unknown or a key index is out of range.
   static bool FromC(const sluice_schema& c, Schema* out) {
-    out->fields.clear();
-    out->primary_key.clear();
+    out->fields.resize(c.field_count);
     for (uint32_t i = 0; i < c.field_count; ++i) {
       const sluice_field& f = c.fields[i];
       if (!IsValidType(f.type) || f.name == nullptr) return false;
-      out->fields.push_back({f.name, static_cast<Type>(f.type), f.nullable != 0});
+      Field& to = out->fields[i];
+      to.name.assign(f.name);
+      to.type = static_cast<Type>(f.type);
+      to.nullable = f.nullable != 0;
     }
+    out->primary_key.resize(c.primary_key_count);
     for (uint32_t i = 0; i < c.primary_key_count; ++i) {
       if (c.primary_key[i] >= c.field_count) return false;
-      out->primary_key.push_back(c.primary_key[i]);
+      out->primary_key[i] = c.primary_key[i];
     }
     return true;
   }
