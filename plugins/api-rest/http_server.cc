@@ -33,27 +33,8 @@ constexpr size_t kHeaderAllowance = 64 * 1024;
 // Marks a connection whose request was refused as too large: its remaining
 // bytes are dropped until the connection closes.
 constexpr const char* kRefusedKey = "sluice.rest.refused";
-// Per connection: responses handed to Pistache's writer, not yet written.
+// Per connection: responses handed to Pistache's write queue, not yet written.
 constexpr const char* kQueuedKey = "sluice.rest.queued";
-
-// A response header with a name chosen at run time (Pistache writes only
-// typed headers).
-class ValueHeader : public Http::Header::Header {
- public:
-  ValueHeader(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-  void write(std::ostream& os) const override { os << value_; }
-
- private:
-  std::string name_;
-  std::string value_;
-};
-
-void AddHeader(Http::ResponseWriter& writer, std::string name, std::string value) {
-  writer.headers().add(std::make_shared<ValueHeader>(std::move(name), std::move(value)));
-}
 
 // RFC 9112 9.3: HTTP/1.1 persists unless the client says close; HTTP/1.0
 // only when it asks for keep-alive.
@@ -62,12 +43,6 @@ bool WantsKeepAlive(const Http::Request& request) {
   if (c != nullptr && c->control() == Http::ConnectionControl::Close) return false;
   if (c != nullptr && c->control() == Http::ConnectionControl::KeepAlive) return true;
   return request.version() == Http::Version::Http11;
-}
-
-void SetConnection(Http::ResponseWriter& writer, bool keep_alive) {
-  writer.headers().remove<Http::Header::Connection>();
-  writer.headers().add<Http::Header::Connection>(keep_alive ? Http::ConnectionControl::KeepAlive
-                                                            : Http::ConnectionControl::Close);
 }
 
 bool IsLoopback(const Pistache::Address& address) {
@@ -164,7 +139,13 @@ class RequestHandler : public Http::Handler {
       state_->service->Handle(req, &response);
     }
     release.n = nullptr;
-    Send(std::move(writer), request.version(), response, keep_alive);
+    std::shared_ptr<Tcp::Peer> peer;
+    try {
+      peer = writer.peer();
+    } catch (const std::exception&) {
+      // The client is gone; Send releases the count.
+    }
+    Send(peer, request.version(), response, keep_alive);
   }
 
  private:
@@ -178,10 +159,9 @@ class RequestHandler : public Http::Handler {
                                       response.status, 0);
     peer->putData(kRefusedKey, std::make_shared<int>(1));
     Http::Version version = parser.request.version();
-    Http::ResponseWriter writer(version, transport(), this, peer);
     parser.reset();
     state_->in_flight.fetch_add(1);
-    Send(std::move(writer), version, response, /*keep_alive=*/false);
+    Send(peer, version, response, /*keep_alive=*/false);
   }
   void Refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::RequestParser& parser, int status,
               std::string_view code, std::string_view message) {
@@ -189,7 +169,6 @@ class RequestHandler : public Http::Handler {
     response.SetError(status, code, message);
     Refuse(peer, parser, response);
   }
-
 
   void TooLarge(uint64_t size, HttpResponse* response) const {
     response->SetError(413, "resource_exhausted",
@@ -200,12 +179,13 @@ class RequestHandler : public Http::Handler {
 
   // Writes `response`; REQUIRES: the caller counted it in in_flight, which
   // is released once the bytes are written (or the write failed). Runs on
-  // the connection's transport thread.
+  // the connection's transport thread; `peer` is null when the client is
+  // already gone.
   //
   // Pistache 0.0.5 hands every response to its transport thread through an
   // eventfd-signalled queue, even when the handler already runs there: about
   // eight system calls per response on top of the send. So a response is
-  // sent here directly (SendNow), unless
+  // sent here directly, with one sendmsg, unless
   // - a response of this connection is still in Pistache's queue (so
   //   responses keep their order), or
   // - the previous response this thread answered went to the same
@@ -214,89 +194,31 @@ class RequestHandler : public Http::Handler {
   //   the thread to itself while its other connections wait (seen as a p99
   //   of 150 ms under wrk -c50). The queue returns the thread to its poll
   //   loop first.
-  // Everything else goes through Pistache's writer.
-  void Send(Http::ResponseWriter writer, Http::Version version, const HttpResponse& response,
-            bool keep_alive) {
-    std::shared_ptr<Tcp::Peer> peer;
-    try {
-      peer = writer.peer();
-    } catch (const std::exception&) {
-      // The client is gone; the write below fails and releases the count.
+  // What is not sent directly goes to the queue (Queue).
+  void Send(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version,
+            const HttpResponse& response, bool keep_alive) {
+    if (peer == nullptr) {
+      state_->in_flight.fetch_sub(1);
+      return;
     }
-    std::shared_ptr<std::atomic<int>> queued;
-    if (peer != nullptr) {
-      queued = std::static_pointer_cast<std::atomic<int>>(peer->tryGetData(kQueuedKey));
-      if (queued == nullptr) {  // the connection's first response
-        queued = std::make_shared<std::atomic<int>>(0);
-        peer->putData(kQueuedKey, queued);
-        // Each response leaves in one send: Nagle's delay would only hold a
-        // response's last segment back until the client acknowledges.
-        int one = 1;
-        ::setsockopt(peer->fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      }
-      thread_local const Tcp::Peer* last_peer = nullptr;  // identity only, never dereferenced
-      bool again = last_peer == peer.get();
-      last_peer = peer.get();
-      if (!again && queued->load() == 0 && SendNow(peer, version, response, keep_alive, queued))
-        return;
-    }
-    SetConnection(writer, keep_alive);
-    if (response.content_type.empty())
-      writer.setMime(Http::Mime::MediaType(Http::Mime::Type::Application,
-                                           Http::Mime::Subtype::Json));
-    else
-      AddHeader(writer, "Content-Type", response.content_type);
-    if (!response.www_authenticate.empty())
-      AddHeader(writer, "WWW-Authenticate", response.www_authenticate);
-    if (!response.endpoint.empty()) AddHeader(writer, "X-Sluice-Endpoint", response.endpoint);
-    if (response.version != 0)
-      AddHeader(writer, "X-Sluice-Version", std::to_string(response.version));
-    if (!response.plan.empty()) {
-      AddHeader(writer, "X-Sluice-Plan", response.plan);
-      AddHeader(writer, "X-Sluice-Scan", response.scan ? "true" : "false");
-    }
-    if (!response.allow.empty()) AddHeader(writer, "Allow", response.allow);
-    if (queued != nullptr) queued->fetch_add(1);
-    std::weak_ptr<Tcp::Peer> weak = peer;
-    std::shared_ptr<ServerState> state = state_;
-    writer.send(static_cast<Http::Code>(response.status), response.body)
-        .then(
-            [state, weak, queued, keep_alive](ssize_t) {
-              if (queued != nullptr) queued->fetch_sub(1);
-              // Pistache only announces "Connection: Close"; end it here.
-              // Runs on the connection's own thread, so the fd is still its.
-              if (auto p = weak.lock(); p != nullptr && !keep_alive) ::shutdown(p->fd(), SHUT_RDWR);
-              state->in_flight.fetch_sub(1);
-            },
-            [state, queued](std::exception_ptr) {
-              if (queued != nullptr) queued->fetch_sub(1);
-              state->in_flight.fetch_sub(1);
-            });
-  }
-
-  // Sends the response with one sendmsg. What the socket does not take at
-  // once goes to Pistache's queue for this connection (which then carries
-  // every later response too, in order). Returns false, having sent
-  // nothing, when the socket takes nothing now.
-  bool SendNow(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version,
-               const HttpResponse& response, bool keep_alive,
-               const std::shared_ptr<std::atomic<int>>& queued) {
-    int fd = peer->fd();
+    std::shared_ptr<std::atomic<int>> queued = QueuedCount(*peer);
+    thread_local const Tcp::Peer* last_peer = nullptr;  // identity only, never dereferenced
+    bool again = last_peer == peer.get();
+    last_peer = peer.get();
     std::string head = Head(version, response, keep_alive);
-    size_t total = head.size() + response.body.size();
-    iovec iov[2] = {{head.data(), head.size()},
-                    {const_cast<char*>(response.body.data()), response.body.size()}};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = 2;
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;  // nothing sent
-    if (n < 0 || static_cast<size_t>(n) == total) {
-      // Written whole, or the connection failed (Pistache sees that too).
-      Written(*peer, state_.get(), keep_alive || n < 0);
-      return true;
+    size_t total = head.size() + response.body.size(), sent = 0;
+    if (!again && queued->load() == 0) {
+      iovec iov[2] = {{head.data(), head.size()},
+                      {const_cast<char*>(response.body.data()), response.body.size()}};
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = 2;
+      ssize_t n = ::sendmsg(peer->fd(), &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+        return Written(*peer, state_.get(), /*keep_alive=*/true);  // failed: Pistache sees it too
+      sent = n > 0 ? static_cast<size_t>(n) : 0;
+      if (sent == total) return Written(*peer, state_.get(), keep_alive);
     }
-    size_t sent = static_cast<size_t>(n);
     std::string rest;
     rest.reserve(total - sent);
     if (sent < head.size()) {
@@ -305,14 +227,35 @@ class RequestHandler : public Http::Handler {
     } else {
       rest.append(response.body, sent - head.size(), std::string::npos);
     }
+    Queue(peer, std::move(rest), queued, keep_alive);
+  }
+
+  // The count of the connection's responses in Pistache's queue, made with
+  // its first response.
+  static std::shared_ptr<std::atomic<int>> QueuedCount(Tcp::Peer& peer) {
+    auto queued = std::static_pointer_cast<std::atomic<int>>(peer.tryGetData(kQueuedKey));
+    if (queued == nullptr) {
+      queued = std::make_shared<std::atomic<int>>(0);
+      peer.putData(kQueuedKey, queued);
+      // Each response leaves in one send: Nagle's delay would only hold a
+      // response's last segment back until the client acknowledges.
+      int one = 1;
+      ::setsockopt(peer.fd(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return queued;
+  }
+
+  // Hands `bytes` to Pistache's write queue for `peer`, counted in `queued`
+  // until written. Through the peer: a promise made inside libpistache (one
+  // made here, by the asyncWrite template, fails Pistache's type check when
+  // libpistache resolves it).
+  void Queue(const std::shared_ptr<Tcp::Peer>& peer, std::string bytes,
+             const std::shared_ptr<std::atomic<int>>& queued, bool keep_alive) {
     queued->fetch_add(1);
-    size_t size = rest.size();
+    size_t size = bytes.size();
     std::weak_ptr<Tcp::Peer> weak = peer;
     std::shared_ptr<ServerState> state = state_;
-    // Through the peer: a promise made inside libpistache (one made here,
-    // by the asyncWrite template, fails Pistache's type check when
-    // libpistache resolves it).
-    peer->send(Pistache::RawBuffer(std::move(rest), size), MSG_NOSIGNAL)
+    peer->send(Pistache::RawBuffer(std::move(bytes), size), MSG_NOSIGNAL)
         .then(
             [state, weak, queued, keep_alive](ssize_t) {
               queued->fetch_sub(1);
@@ -323,7 +266,6 @@ class RequestHandler : public Http::Handler {
               queued->fetch_sub(1);
               state->in_flight.fetch_sub(1);
             });
-    return true;
   }
 
   // A whole response is out: the connection may idle (or, unless it is to
