@@ -14,7 +14,6 @@
 namespace sluice::storage_leveldb {
 namespace {
 
-
 class LogLayoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,6 +48,16 @@ class LogLayoutTest : public ::testing::Test {
     EXPECT_EQ(out.size(), end);
     return out;
   }
+  // Reopens the stream, checks its end and checkpoint, and returns it.
+  std::unique_ptr<Log> Reopen(uint64_t want_end, const std::string& want_checkpoint) {
+    auto log = Open();
+    uint64_t end = 0;
+    std::string cp;
+    EXPECT_TRUE(log->End(&end).ok() && log->Checkpoint(&cp).ok());
+    EXPECT_EQ(end, want_end);
+    EXPECT_EQ(cp, want_checkpoint);
+    return log;
+  }
   // Every key of the closed stream's database, in order.
   std::vector<std::string> Keys() {
     leveldb::DB* raw = nullptr;
@@ -81,12 +90,7 @@ TEST_F(LogLayoutTest, EachAppendEndsWithItsMetaSoKeysOnlyGrow) {
   }
   EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2), TailMetaKey(2),
                                               ChunkKey(4), TailMetaKey(4)}));
-  auto log = Open();
-  uint64_t end = 0;
-  std::string cp;
-  ASSERT_TRUE(log->End(&end).ok() && log->Checkpoint(&cp).ok());
-  EXPECT_EQ(end, 5u);
-  EXPECT_EQ(cp, "cp-c");
+  auto log = Reopen(5, "cp-c");
   EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0", "b1", "c0"}));
 }
 
@@ -100,12 +104,7 @@ TEST_F(LogLayoutTest, TruncateLeavesTheNewMetaLast) {
     EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0"}));
   }
   EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2), TailMetaKey(2)}));
-  auto log = Open();
-  uint64_t end = 0;
-  std::string cp;
-  ASSERT_TRUE(log->End(&end).ok() && log->Checkpoint(&cp).ok());
-  EXPECT_EQ(end, 3u);
-  EXPECT_EQ(cp, "cut");
+  auto log = Reopen(3, "cut");
   Append(log.get(), "d", 1);
   EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0", "d0"}));
   ASSERT_TRUE(log->Truncate(0, "empty").ok());
@@ -121,16 +120,13 @@ TEST_F(LogLayoutTest, LegacyMetaKeyStreamsKeepTheirLayout) {
   PutRaw(ChunkKey(0), chunk);
   PutRaw(std::string(kMetaKey), EncodeMeta(2, "cp-old"));
   {
-    auto log = Open();
-    std::string cp;
-    ASSERT_TRUE(log->Checkpoint(&cp).ok());
-    EXPECT_EQ(cp, "cp-old");
+    auto log = Reopen(2, "cp-old");
     Append(log.get(), "new", 2);
     EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"old0", "old1", "new0", "new1"}));
     ASSERT_TRUE(log->Truncate(3, "cut").ok());
   }
   EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), ChunkKey(2), std::string(kMetaKey)}));
-  auto log = Open();
+  auto log = Reopen(3, "cut");
   EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"old0", "old1", "new0"}));
 }
 
