@@ -42,10 +42,11 @@ namespace {
 
 TableSchema MakeSchema(bool composite) {
   TableSchema t;
-  t.schema.fields = {{"trip_id", Type::kInt64, false},       {"pickup_zone_id", Type::kInt64, true},
-                     {"fare_amount", Type::kFloat64, true},  {"payment_type", Type::kString, true},
-                     {"pickup_at", Type::kTimestamp, true},  {"pickup_date", Type::kDate, !composite},
-                     {"paid", Type::kBool, true},            {"note", Type::kString, true}};
+  t.schema.fields = {
+      {"trip_id", Type::kInt64, false},      {"pickup_zone_id", Type::kInt64, true},
+      {"fare_amount", Type::kFloat64, true}, {"payment_type", Type::kString, true},
+      {"pickup_at", Type::kTimestamp, true}, {"pickup_date", Type::kDate, !composite},
+      {"paid", Type::kBool, true},           {"note", Type::kString, true}};
   if (composite) {
     t.schema.primary_key = {5, 0};
     t.indexes = {{1, 4}, {7}, {3, 6, 2}};
@@ -56,9 +57,21 @@ TableSchema MakeSchema(bool composite) {
   return t;
 }
 
-Literal L(int64_t i) { Literal l; l.null = false, l.i = i; return l; }
-Literal LF(double f) { Literal l; l.null = false, l.f = f; return l; }
-Literal LS(std::string s) { Literal l; l.null = false, l.s = std::move(s); return l; }
+Literal L(int64_t i) {
+  Literal l;
+  l.null = false, l.i = i;
+  return l;
+}
+Literal LF(double f) {
+  Literal l;
+  l.null = false, l.f = f;
+  return l;
+}
+Literal LS(std::string s) {
+  Literal l;
+  l.null = false, l.s = std::move(s);
+  return l;
+}
 
 // Fixed rows, by field: nulls, extremes, -0.0, NaN, zero bytes, UTF-8.
 const std::vector<std::vector<Literal>>& BaseRows() {
@@ -70,7 +83,13 @@ const std::vector<std::vector<Literal>>& BaseRows() {
        LS(std::string("ca\0sh", 5)), L(std::numeric_limits<int64_t>::min()), L(-1), L(0),
        LS("a,b\\c")},
       {L(98817), L(132), LF(41.5), LS("cash"), L(-1), L(0), L(1), LS("zażółć")},
-      {L(42), L(5), LF(std::numeric_limits<double>::infinity()), LS("\xff"), L(0), L(19000), {},
+      {L(42),
+       L(5),
+       LF(std::numeric_limits<double>::infinity()),
+       LS("\xff"),
+       L(0),
+       L(19000),
+       {},
        LS("cash")},
   };
   return *rows;
@@ -89,7 +108,8 @@ std::vector<std::string> TableRows(const Schema& schema, const Query& q) {
   size_t n = schema.fields.size();
   std::vector<std::vector<Literal>> consts(n);
   Collect(q.filter, &consts);
-  for (size_t i = 0; q.has_after && i < q.order.size(); ++i) consts[q.order[i].field].push_back(q.after[i]);
+  for (size_t i = 0; q.has_after && i < q.order.size(); ++i)
+    consts[q.order[i].field].push_back(q.after[i]);
   std::vector<std::vector<Literal>> rows = BaseRows();
   for (size_t k = 0; k < 6; ++k) {
     std::vector<Literal> r = BaseRows()[k % BaseRows().size()];
@@ -192,16 +212,19 @@ void CheckRun(const Query& q, const TableSchema& t, std::string_view input) {
   QueryPlanInfo info;
   s = CountQuery(*cache, q, &count, &info);
   if (!s.ok() || count != want.size())
-    Fail("count " + std::to_string(count) + " (" + s.ToString() + ", plan " + info.plan +
-             ") but " + std::to_string(want.size()) + " rows match",
+    Fail("count " + std::to_string(count) + " (" + s.ToString() + ", plan " + info.plan + ") but " +
+             std::to_string(want.size()) + " rows match",
          input);
   size_t from = static_cast<size_t>(std::min<uint64_t>(q.skip, want.size()));
   size_t to = from + std::min<size_t>(q.limit, want.size() - from);
   std::vector<std::string> got;
-  s = RunQuery(*cache, q, [&](const sluice_row_batch& b) {
-    for (uint32_t i = 0; i < b.row_count; ++i) got.emplace_back(BatchRow(b, i));
-    return true;
-  }, &info);
+  s = RunQuery(
+      *cache, q,
+      [&](const sluice_row_batch& b) {
+        for (uint32_t i = 0; i < b.row_count; ++i) got.emplace_back(BatchRow(b, i));
+        return true;
+      },
+      &info);
   if (!s.ok()) Fail("query failed: " + s.ToString(), input);
   if (got != std::vector<std::string>(want.begin() + from, want.begin() + to))
     Fail("query returned " + std::to_string(got.size()) + " rows (plan " + info.plan +
@@ -214,7 +237,8 @@ void CheckKeyText(const Schema& schema, std::string_view text, std::string_view 
   if (!ParseKeyText(schema, text, &key).ok()) return;
   size_t pos = 0;
   for (uint32_t f : schema.primary_key)
-    if (!SkipKeyValue(schema.fields[f].type, key, &pos)) Fail("SkipKeyValue stops inside a key", input);
+    if (!SkipKeyValue(schema.fields[f].type, key, &pos))
+      Fail("SkipKeyValue stops inside a key", input);
   if (pos != key.size()) Fail("SkipKeyValue ends before the key does", input);
 }
 

@@ -13,7 +13,7 @@ PACKAGES=(
   libsimdjson-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf curl
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

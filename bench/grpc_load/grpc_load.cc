@@ -104,7 +104,9 @@ int64_t CountRecords(const grpc::ByteBuffer& buffer) {
     uint64_t tag, len;
     if (!GetVarint(&p, end, &tag)) return -1;
     switch (tag & 7) {
-      case 0: if (!GetVarint(&p, end, &len)) return -1; break;
+      case 0:
+        if (!GetVarint(&p, end, &len)) return -1;
+        break;
       case 1: p += 8; break;
       case 5: p += 4; break;
       case 2:
@@ -138,7 +140,8 @@ class Worker {
     while (pending > 0 && cq_.Next(&tag, &ok)) {
       Call* c = static_cast<Call*>(tag);
       Finish(*c, ok);
-      if (Clock::now() < deadline) Start(c); else --pending;
+      if (Clock::now() < deadline) Start(c);
+      else --pending;
     }
     cq_.Shutdown();
     while (cq_.Next(&tag, &ok)) {}
@@ -168,8 +171,8 @@ class Worker {
     int64_t n = ok && c.status.ok() ? CountRecords(c.reply) : -1;
     if (n < 0 || n > o_.limit) {
       if (tally_.errors++ == 0)
-        tally_.first_error = c.status.ok() ? "malformed reply or too many records"
-                                           : c.status.error_message();
+        tally_.first_error =
+            c.status.ok() ? "malformed reply or too many records" : c.status.error_message();
       return;
     }
     tally_.records += static_cast<uint64_t>(n);
@@ -235,13 +238,14 @@ int main(int argc, char** argv) {
     if (all.first_error.empty()) all.first_error = t.first_error;
   }
   std::sort(all.latency_us.begin(), all.latency_us.end());
-  std::printf("GRPCJSON {\"requests\":%zu,\"errors\":%llu,\"records\":%llu,\"duration_us\":%lld,"
-              "\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}\n",
-              all.latency_us.size(), static_cast<unsigned long long>(all.errors),
-              static_cast<unsigned long long>(all.records), static_cast<long long>(elapsed.count()),
-              Percentile(all.latency_us, 50), Percentile(all.latency_us, 90),
-              Percentile(all.latency_us, 99), Percentile(all.latency_us, 99.9),
-              all.latency_us.empty() ? 0u : all.latency_us.back());
+  std::printf(
+      "GRPCJSON {\"requests\":%zu,\"errors\":%llu,\"records\":%llu,\"duration_us\":%lld,"
+      "\"p50\":%u,\"p90\":%u,\"p99\":%u,\"p999\":%u,\"max\":%u}\n",
+      all.latency_us.size(), static_cast<unsigned long long>(all.errors),
+      static_cast<unsigned long long>(all.records), static_cast<long long>(elapsed.count()),
+      Percentile(all.latency_us, 50), Percentile(all.latency_us, 90),
+      Percentile(all.latency_us, 99), Percentile(all.latency_us, 99.9),
+      all.latency_us.empty() ? 0u : all.latency_us.back());
   if (all.errors > 0) {
     std::fprintf(stderr, "grpc_load: %llu of %zu calls failed; first: %s\n",
                  static_cast<unsigned long long>(all.errors), all.latency_us.size(),

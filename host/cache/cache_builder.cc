@@ -64,7 +64,8 @@ void CacheBuilder::StartReadAhead(uint64_t from) {
   ahead_from_ = from;
   Window* spare = &windows_[1 - cur_];
   size_t max = window_;
-  ahead_ = std::async(std::launch::async, [this, from, max, spare] { return ReadWindow(from, max, spare); });
+  ahead_ = std::async(std::launch::async,
+                      [this, from, max, spare] { return ReadWindow(from, max, spare); });
 }
 
 void CacheBuilder::DropReadAhead() {
@@ -102,7 +103,8 @@ Status CacheBuilder::Step(bool* applied_any) {
   uint64_t end = log_->end();
   if (from > end) {
     log::Warn("cache", "cache is ahead of its log (log tail was cut); rebuilding",
-              {{"log", log_->name()}, {"cache_offset", std::to_string(from)},
+              {{"log", log_->name()},
+               {"cache_offset", std::to_string(from)},
                {"log_end", std::to_string(end)}});
     DropReadAhead();
     SLUICE_RETURN_IF_ERROR(cache_->Clear());
@@ -149,7 +151,9 @@ void CacheBuilder::Run() {
     if (!any && !log_->WaitForData(cache_->applied(), std::chrono::milliseconds(200))) {
       // Nothing from a writer in this process; another process may share the log.
       Status r = log_->Refresh();
-      if (!r.ok()) log::Warn("cache", "cannot refresh log end", {{"log", log_->name()}, {"error", r.message()}});
+      if (!r.ok())
+        log::Warn("cache", "cannot refresh log end",
+                  {{"log", log_->name()}, {"error", r.message()}});
     }
   }
 }

@@ -28,15 +28,17 @@ class CacheBuilder {
   // `on_progress` runs on the builder thread after every apply and whenever
   // the cache is found caught up; `on_error` once if the builder stops on an
   // error (e.g. a corrupt log record).
-  CacheBuilder(std::shared_ptr<VersionLog> log, VersionCache* cache, std::function<void()> on_progress,
-               std::function<void(const Status&)> on_error);
+  CacheBuilder(std::shared_ptr<VersionLog> log, VersionCache* cache,
+               std::function<void()> on_progress, std::function<void(const Status&)> on_error);
   ~CacheBuilder();  // stops and joins
   CacheBuilder(const CacheBuilder&) = delete;
   CacheBuilder& operator=(const CacheBuilder&) = delete;
 
   // Called on the builder thread with the ops of every apply, after they
   // were applied. Set before Start().
-  void SetOnApplied(std::function<void(const std::vector<CacheOp>&)> fn) { on_applied_ = std::move(fn); }
+  void SetOnApplied(std::function<void(const std::vector<CacheOp>&)> fn) {
+    on_applied_ = std::move(fn);
+  }
 
   void Start();
   void Stop();
@@ -49,9 +51,9 @@ class CacheBuilder {
   // The whole commits read from one stretch of the log, reused.
   struct Window {
     uint64_t from = 0;
-    uint64_t commit_end = 0;  // offset after the last whole commit (== from: none)
-    uint64_t flags = 0;       // flags of that commit
-    std::string arena;        // row bytes of every op, back to back
+    uint64_t commit_end = 0;   // offset after the last whole commit (== from: none)
+    uint64_t flags = 0;        // flags of that commit
+    std::string arena;         // row bytes of every op, back to back
     std::vector<CacheOp> ops;  // the ops of whole commits; rows view arena
   };
 
@@ -82,7 +84,7 @@ class CacheBuilder {
   // windows mean fewer syncs; 64k records of the bench's trips rows are ~12 MB.
   size_t window_ = 65536;
   Window windows_[2];
-  int cur_ = 0;  // windows_[cur_] is being applied; the other is read ahead
+  int cur_ = 0;                // windows_[cur_] is being applied; the other is read ahead
   std::future<Status> ahead_;  // declared after windows_: joined before they go
   uint64_t ahead_from_ = 0;
   bool buffers_grown_ = false;  // windows were filled since the last release

@@ -23,7 +23,8 @@ Status DiscardAside(StoragePlugin& storage, const fs::path& dir) {
   fs::path aside = AsidePath(dir);
   std::error_code ec;
   if (!fs::exists(aside, ec)) return Status();
-  SLUICE_RETURN_IF_ERROR(storage.RemoveKv(aside.string()).WithContext("remove cache " + aside.string()));
+  SLUICE_RETURN_IF_ERROR(
+      storage.RemoveKv(aside.string()).WithContext("remove cache " + aside.string()));
   fs::remove_all(aside, ec);
   if (ec) return Internal("cannot delete " + aside.string() + ": " + ec.message());
   return Status();
@@ -93,8 +94,7 @@ Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& d
       *out = std::move(c);
       return Status();
     }
-    if (s.code() != Code::kDataLoss || attempt > 0)
-      return s.WithContext("cache " + dir.string());
+    if (s.code() != Code::kDataLoss || attempt > 0) return s.WithContext("cache " + dir.string());
     log::Warn("cache", "cache unreadable; rebuilding it from the log",
               {{"dir", dir.string()}, {"reason", s.message()}});
     c.reset();
@@ -132,10 +132,13 @@ Status VersionCache::FindMaxKey() {
   SLUICE_RETURN_IF_ERROR(kv_->NewIterator(nullptr, lo, PrefixEnd(lo), /*reverse=*/true, &it));
   bool exhausted = false;
   max_pk_.clear();
-  return it->Read(1, [&](std::string_view k, std::string_view) {
-    max_pk_.assign(k.substr(1));
-    return false;
-  }, &exhausted);
+  return it->Read(
+      1,
+      [&](std::string_view k, std::string_view) {
+        max_pk_.assign(k.substr(1));
+        return false;
+      },
+      &exhausted);
 }
 
 Status VersionCache::Clear() {
@@ -145,10 +148,13 @@ Status VersionCache::Clear() {
   bool exhausted = false;
   while (!exhausted) {
     keys.clear();
-    SLUICE_RETURN_IF_ERROR(it->Read(10000, [&](std::string_view k, std::string_view) {
-      keys.emplace_back(k);
-      return true;
-    }, &exhausted));
+    SLUICE_RETURN_IF_ERROR(it->Read(
+        10000,
+        [&](std::string_view k, std::string_view) {
+          keys.emplace_back(k);
+          return true;
+        },
+        &exhausted));
     std::vector<KvOp> ops;
     for (const auto& k : keys)
       if (k != kMetaKey) ops.push_back({KvOp::kDelete, k, {}});
@@ -171,7 +177,8 @@ void VersionCache::AddIndexKeys(const std::vector<Value>& row, bool put, std::st
     k->push_back(static_cast<char>(i));
     AppendKeyFields(k, row, schema_.indexes[i]);
     k->append(pk_);
-    put ? static_cast<void>(batch_.EndPut(covering_ ? encoded : std::string_view())) : batch_.EndDelete();
+    put ? static_cast<void>(batch_.EndPut(covering_ ? encoded : std::string_view()))
+        : batch_.EndDelete();
   }
 }
 
@@ -196,9 +203,10 @@ Status VersionCache::Existing(const std::string& pk, std::string* row, bool* fou
 
 bool VersionCache::FindAppended(Touched* out) const {
   // appended_ holds batch op indexes of primary puts in increasing key order.
-  auto it = std::lower_bound(appended_.begin(), appended_.end(), pk_, [&](size_t op, const std::string& pk) {
-    return batch_.Key(op).substr(1) < std::string_view(pk);
-  });
+  auto it = std::lower_bound(appended_.begin(), appended_.end(), pk_,
+                             [&](size_t op, const std::string& pk) {
+                               return batch_.Key(op).substr(1) < std::string_view(pk);
+                             });
   if (it == appended_.end() || batch_.Key(*it).substr(1) != std::string_view(pk_)) return false;
   *out = Touched{true, batch_.Value(*it)};
   return true;
@@ -219,7 +227,8 @@ Status VersionCache::Before(Touched* out) {
 Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new_max) {
   const Schema& schema = schema_.schema;
   std::string err = DecodeRow(schema, op.row, &decoded_);
-  if (!err.empty() && op.op != SLUICE_OP_DELETE) return DataLoss("log row does not match schema: " + err);
+  if (!err.empty() && op.op != SLUICE_OP_DELETE)
+    return DataLoss("log row does not match schema: " + err);
   pk_.clear();
   AppendKeyFields(&pk_, decoded_, schema.primary_key);
   if (pk_ > *new_max) {
@@ -233,7 +242,8 @@ Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new
   }
   Touched before;
   SLUICE_RETURN_IF_ERROR(Before(&before));
-  if (before.present && !schema_.indexes.empty() && DecodeRow(schema, before.row, &old_decoded_).empty())
+  if (before.present && !schema_.indexes.empty() &&
+      DecodeRow(schema, before.row, &old_decoded_).empty())
     AddIndexKeys(old_decoded_, /*put=*/false);
   if (op.op == SLUICE_OP_DELETE) {
     if (before.present) {

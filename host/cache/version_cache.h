@@ -46,8 +46,8 @@ class VersionCache {
   // Opens (creating if needed) the cache under `dir`. A cache that cannot
   // be read back is removed and started afresh (the caller rebuilds it from
   // the log); *rebuilt tells whether that happened.
-  static Status Open(StoragePlugin& storage, const std::filesystem::path& dir, const TableSchema& schema,
-                     std::unique_ptr<VersionCache>* out, bool* rebuilt);
+  static Status Open(StoragePlugin& storage, const std::filesystem::path& dir,
+                     const TableSchema& schema, std::unique_ptr<VersionCache>* out, bool* rebuilt);
   VersionCache(const VersionCache&) = delete;
   VersionCache& operator=(const VersionCache&) = delete;
 

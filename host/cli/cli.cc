@@ -32,15 +32,14 @@ const char kUsage[] =
 
 int Main(int argc, char** argv) {
   po::options_description global("Global options");
-  global.add_options()
-      ("config,c", po::value<std::string>()->default_value("sluice.yaml"), "config file")
-      ("log-level", po::value<std::string>(), "debug, info, warn or error (default: from config, else info)")
-      ("help,h", "show this help")
-      ("version", "print the version and exit");
+  global.add_options()("config,c", po::value<std::string>()->default_value("sluice.yaml"),
+                       "config file")(
+      "log-level", po::value<std::string>(),
+      "debug, info, warn or error (default: from config, else info)")("help,h", "show this help")(
+      "version", "print the version and exit");
   po::options_description hidden;
-  hidden.add_options()
-      ("command", po::value<std::string>(), "command")
-      ("args", po::value<std::vector<std::string>>(), "arguments");
+  hidden.add_options()("command", po::value<std::string>(), "command")(
+      "args", po::value<std::vector<std::string>>(), "arguments");
   po::options_description all;
   all.add(global).add(hidden);
   po::positional_options_description pos;
@@ -73,7 +72,8 @@ int Main(int argc, char** argv) {
     g.log_level = vm["log-level"].as<std::string>();
     LogLevel level;
     if (!log::ParseLevel(g.log_level, &level)) {
-      std::cerr << "sluice: --log-level: expected debug, info, warn or error, found \"" << g.log_level << "\"\n";
+      std::cerr << "sluice: --log-level: expected debug, info, warn or error, found \""
+                << g.log_level << "\"\n";
       return 2;
     }
   }

@@ -54,7 +54,8 @@ int Boot(const GlobalOptions& g, const std::string& command, std::unique_ptr<Run
   LogLevel level = LogLevel::kInfo;
   std::string name = g.log_level.empty() ? config.log_level : g.log_level;
   if (!log::ParseLevel(name, &level)) {
-    std::cerr << "sluice: log_level: expected debug, info, warn or error, found \"" << name << "\"\n";
+    std::cerr << "sluice: log_level: expected debug, info, warn or error, found \"" << name
+              << "\"\n";
     return 2;
   }
   log::SetLevel(level);
@@ -81,7 +82,8 @@ int Fail(const Status& s) {
 // Plans and applies migrations. Except with --dry-run, the home is first
 // brought in line with the version catalog (versions other hosts created),
 // and every version created is recorded in it afterwards.
-Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bool quiet_unchanged) {
+Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run,
+               bool quiet_unchanged) {
   // API instances only for writing artifacts, created when a version is written.
   ApiHostImpl none_host(nullptr, QueryLimits());
   std::vector<ApiInstance> apis;
@@ -180,12 +182,13 @@ int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
 
 int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
   po::options_description desc("migrate options");
-  desc.add_options()
-      ("dry-run", "print the plan only; change nothing")
-      ("new", po::value<std::vector<std::string>>()->composing(), "force a new version of ENDPOINT (repeatable)");
+  desc.add_options()("dry-run", "print the plan only; change nothing")(
+      "new", po::value<std::vector<std::string>>()->composing(),
+      "force a new version of ENDPOINT (repeatable)");
   po::variables_map vm;
   int exit = 0;
-  if (!ParseArgs("sluice [-c FILE] migrate [--dry-run] [--new ENDPOINT]...", desc, args, &vm, &exit))
+  if (!ParseArgs("sluice [-c FILE] migrate [--dry-run] [--new ENDPOINT]...", desc, args, &vm,
+                 &exit))
     return exit;
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
@@ -194,7 +197,9 @@ int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (vm.count("new"))
     for (const auto& n : vm["new"].as<std::vector<std::string>>()) force.insert(n);
   Status s = Migrate(*rt, force, vm.count("dry-run") > 0, false);
-  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2) : Fail(s);
+  if (!s.ok())
+    return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
+                                              : Fail(s);
   return 0;
 }
 
@@ -237,7 +242,9 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::unique_ptr<HomeLock> lock;
   if (int code = Boot(g, "run", &rt, &lock); code >= 0) return code;
   Status s = Migrate(*rt, {}, false, false);
-  if (!s.ok()) return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2) : Fail(s);
+  if (!s.ok())
+    return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
+                                              : Fail(s);
   ServerOptions opts;
   opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;

@@ -19,7 +19,9 @@ struct Row {
   std::string cells[8];
 };
 
-std::string Pad(const std::string& s, size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+std::string Pad(const std::string& s, size_t w) {
+  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
 
 }  // namespace
 
@@ -37,8 +39,9 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
   std::unique_ptr<HomeLock> lock;
   s = HomeLock::Acquire(config.home_dir, "migrations", &lock);
   if (!s.ok()) {
-    std::cerr << "sluice: " << s.message()
-              << "\nWhile a server runs, GET / on its REST address lists versions, readiness and lag.\n";
+    std::cerr
+        << "sluice: " << s.message()
+        << "\nWhile a server runs, GET / on its REST address lists versions, readiness and lag.\n";
     return 1;
   }
   log::SetLevel(LogLevel::kWarn);
@@ -50,24 +53,29 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
   rows.push_back({{"ENDPOINT", "VERSION", "CREATED", "LOG", "CACHE", "LAG", "CURRENT", "SCHEMA"}});
   for (const EndpointConfig& ep : config.endpoints) {
     std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
-    if (versions.empty()) rows.push_back({{ep.name, "-", "-", "-", "-", "-", "-", "(none: run `sluice migrate`)"}});
+    if (versions.empty())
+      rows.push_back({{ep.name, "-", "-", "-", "-", "-", "-", "(none: run `sluice migrate`)"}});
     uint32_t current = 0;
     std::vector<Row> ep_rows;
     for (uint32_t v : versions) {
       VersionMeta meta;
       Status ms = ReadVersionMeta(rt.home().SchemaFile(ep.name, v).string(), &meta);
-      Row r{{ep.name, "v" + std::to_string(v), meta.created_at, "-", "-", "-", "", ms.ok() ? SummarizeSchema(meta.table_schema) : ms.message()}};
+      Row r{{ep.name, "v" + std::to_string(v), meta.created_at, "-", "-", "-", "",
+             ms.ok() ? SummarizeSchema(meta.table_schema) : ms.message()}};
       std::shared_ptr<VersionLog> log;
       Status ls = rt.OpenLog(ep.name, v, false, &log);
       uint64_t end = ls.ok() ? log->end() : 0;
-      r.cells[3] = ls.ok() ? std::to_string(end) + " records" : (ls.code() == Code::kNotFound ? "empty" : "error: " + ls.message());
+      r.cells[3] = ls.ok() ? std::to_string(end) + " records"
+                           : (ls.code() == Code::kNotFound ? "empty" : "error: " + ls.message());
       std::error_code ec;
       if (fs::exists(rt.home().CacheDir(ep.name, v), ec) && ms.ok()) {
         std::unique_ptr<VersionCache> cache;
         bool rebuilt = false;
-        Status cs = VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt);
+        Status cs = VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v),
+                                       meta.table_schema, &cache, &rebuilt);
         if (cs.ok()) {
-          r.cells[4] = std::to_string(cache->applied()) + " (" + HumanCount(static_cast<double>(cache->rows())) + " rows)";
+          r.cells[4] = std::to_string(cache->applied()) + " (" +
+                       HumanCount(static_cast<double>(cache->rows())) + " rows)";
           r.cells[5] = std::to_string(end > cache->applied() ? end - cache->applied() : 0);
           bool complete = v != versions.back() || (cache->flags() & kCommitSourceAtEnd);
           if (cache->applied() == end && complete && end > 0) current = ep.version ? ep.version : v;
@@ -79,7 +87,10 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
     }
     for (Row& r : ep_rows) {
       bool is_current = r.cells[1] == "v" + std::to_string(current);
-      r.cells[6] = is_current ? (ep.version ? "yes (pinned)" : "yes") : (ep.version && r.cells[1] == "v" + std::to_string(ep.version) ? "pinned" : "");
+      r.cells[6] =
+          is_current
+              ? (ep.version ? "yes (pinned)" : "yes")
+              : (ep.version && r.cells[1] == "v" + std::to_string(ep.version) ? "pinned" : "");
       rows.push_back(r);
     }
   }

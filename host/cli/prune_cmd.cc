@@ -16,7 +16,8 @@ namespace {
 
 // The version `api run` would serve as current right now: the pinned one,
 // else the newest whose cache has caught up with a complete log.
-uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep, const std::vector<uint32_t>& versions) {
+uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep,
+                        const std::vector<uint32_t>& versions) {
   if (ep.version != 0) return ep.version;
   for (auto it = versions.rbegin(); it != versions.rend(); ++it) {
     uint32_t v = *it;
@@ -26,7 +27,9 @@ uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep, const std::vector
     bool rebuilt = false;
     if (!ReadVersionMeta(rt.home().SchemaFile(ep.name, v).string(), &meta).ok()) continue;
     if (!rt.OpenLog(ep.name, v, false, &log).ok()) continue;
-    if (!VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v), meta.table_schema, &cache, &rebuilt).ok())
+    if (!VersionCache::Open(rt.cache_storage(), rt.home().CacheDir(ep.name, v), meta.table_schema,
+                            &cache, &rebuilt)
+             .ok())
       continue;
     bool complete = v != versions.back() || (cache->flags() & kCommitSourceAtEnd) != 0;
     if (complete && log->end() > 0 && cache->applied() == log->end()) return v;
@@ -38,9 +41,9 @@ uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep, const std::vector
 
 int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   po::options_description desc("prune options");
-  desc.add_options()
-      ("keep", po::value<uint32_t>()->required(), "versions to keep per endpoint (newest first, at least 1)")
-      ("endpoint", po::value<std::string>(), "prune only this endpoint");
+  desc.add_options()("keep", po::value<uint32_t>()->required(),
+                     "versions to keep per endpoint (newest first, at least 1)")(
+      "endpoint", po::value<std::string>(), "prune only this endpoint");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
   const char* usage = "sluice [-c FILE] prune --keep N [--endpoint NAME]";
@@ -63,7 +66,8 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (!s.ok()) {
     std::cerr << "sluice: " << s.message()
               << "\nA running server prunes what it serves when asked: "
-                 "curl -X POST http://HOST:PORT/admin/prune -d '{\"keep\": " << keep << "}'\n";
+                 "curl -X POST http://HOST:PORT/admin/prune -d '{\"keep\": "
+              << keep << "}'\n";
     return 1;
   }
   log::SetLevel(LogLevel::kWarn);
@@ -86,7 +90,8 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
       ++removed;
     }
   }
-  if (!found) return std::cerr << "sluice: --endpoint " << only << ": no such endpoint in the config\n", 2;
+  if (!found)
+    return std::cerr << "sluice: --endpoint " << only << ": no such endpoint in the config\n", 2;
   if (removed == 0) std::cout << "nothing to prune\n";
   return 0;
 }

@@ -1,11 +1,11 @@
 #include "config/config.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config_parser.h"
 

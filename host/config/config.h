@@ -31,32 +31,32 @@ namespace sluice::host {
 
 // One entry of `connections:`: an instance of a source plugin.
 struct ConnectionConfig {
-  std::string name;     // unique among connections
-  std::string plugin;   // source plugin name
-  Options options;      // flattened; path-like values made absolute
+  std::string name;    // unique among connections
+  std::string plugin;  // source plugin name
+  Options options;     // flattened; path-like values made absolute
 };
 
 // One entry of `endpoints:`: a served table.
 struct EndpointConfig {
-  std::string name;        // unique; safe as a directory name
-  std::string path;        // "/trips"; unique; Default: "/" + name
-  std::string connection;  // names a ConnectionConfig
-  std::string table;       // source table; Default: name
-  Options options;         // source table options (flattened, not path-resolved)
-  std::vector<std::string> primary_key;               // non-empty
-  std::vector<std::vector<std::string>> secondary;    // each non-empty
+  std::string name;                      // unique; safe as a directory name
+  std::string path;                      // "/trips"; unique; Default: "/" + name
+  std::string connection;                // names a ConnectionConfig
+  std::string table;                     // source table; Default: name
+  Options options;                       // source table options (flattened, not path-resolved)
+  std::vector<std::string> primary_key;  // non-empty
+  std::vector<std::vector<std::string>> secondary;  // each non-empty
   // index.covering: secondary index entries carry the row, so a query that
   // walks an index reads no row separately (a larger cache). Default false.
   bool covering = false;
-  uint32_t version = 0;    // version unversioned paths serve; 0 = latest
+  uint32_t version = 0;  // version unversioned paths serve; 0 = latest
 };
 
 // An instance of a plugin: the storage backends and each entry of `api:`.
 struct PluginInstanceConfig {
-  std::string name;     // config key ("rest"); "storage", "storage.log" or "storage.cache"
-  std::string plugin;   // plugin name; Default: the key
+  std::string name;    // config key ("rest"); "storage", "storage.log" or "storage.cache"
+  std::string plugin;  // plugin name; Default: the key
   bool enabled = true;
-  Options options;      // flattened; path-like values made absolute
+  Options options;  // flattened; path-like values made absolute
 };
 
 // `storage:`: where the log (the source of truth) and the caches (derived
@@ -70,15 +70,17 @@ struct StorageConfig {
   bool rebuild_cache = false;
   // True when log and cache name the same plugin with the same options
   // (then one plugin instance serves both).
-  bool Shared() const { return log.plugin == cache.plugin && log.options.items() == cache.options.items(); }
+  bool Shared() const {
+    return log.plugin == cache.plugin && log.options.items() == cache.options.items();
+  }
 };
 
 // `ingest:`: how the app batches and commits what it reads.
 struct IngestConfig {
-  uint32_t batch_rows = 10000;       // rows asked of a source per call
-  uint64_t commit_rows = 100000;     // commit at least this often (rows)
+  uint32_t batch_rows = 10000;         // rows asked of a source per call
+  uint64_t commit_rows = 100000;       // commit at least this often (rows)
   uint32_t commit_interval_ms = 1000;  // ... and at least this often (time)
-  uint32_t poll_interval_ms = 500;   // wait between polls of an idle source
+  uint32_t poll_interval_ms = 500;     // wait between polls of an idle source
 };
 
 struct Config {
@@ -86,7 +88,7 @@ struct Config {
   std::filesystem::path config_dir;   // its directory: base of relative paths
   std::filesystem::path home_dir;     // absolute; Default: <config_dir>/.sluice
   std::string app_name = "sluice";
-  std::string log_level = "info";     // debug | info | warn | error
+  std::string log_level = "info";                  // debug | info | warn | error
   std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched first
   StorageConfig storage;
   std::vector<ConnectionConfig> connections;

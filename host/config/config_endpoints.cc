@@ -16,9 +16,10 @@ const std::vector<std::string_view> kEndpointKeys = {"name",    "path",  "connec
 void ConfigParser::ParseEndpoints(const Entry& e) {
   if (e.value.IsNull()) return;
   if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, "endpoints",
-                  "expected a list of endpoints (- name: ..., connection: ..., index: ...), found " +
-                      Describe(e.value));
+    problems_.Add(
+        e.mark, "endpoints",
+        "expected a list of endpoints (- name: ..., connection: ..., index: ...), found " +
+            Describe(e.value));
     return;
   }
   std::vector<EndpointMarks> marks;
@@ -45,8 +46,9 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
   DropUnknownKeys(&entries, kEndpointKeys, path, &problems_);
   RequireKeys(entries, node, path, {"name", "connection"});
   if (FindEntry(entries, "index") == nullptr)
-    problems_.Add(node.Mark(), path,
-                  "missing required key \"index\" with the primary key, e.g. index: { primary_key: [id] }");
+    problems_.Add(
+        node.Mark(), path,
+        "missing required key \"index\" with the primary key, e.g. index: { primary_key: [id] }");
   *marks = EndpointMarks{node.Mark(), node.Mark(), node.Mark()};
   for (const Entry& x : entries) {
     std::string p = JoinPath(path, x.key);
@@ -77,7 +79,8 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
 void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out) {
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, path,
-                  "expected a map like { primary_key: [id], secondary: [[field], ...], covering: false }, found " +
+                  "expected a map like { primary_key: [id], secondary: [[field], ...], covering: "
+                  "false }, found " +
                       Describe(e.value));
     return;
   }
@@ -90,14 +93,14 @@ void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointC
     problems_.Add(e.value.Mark(), path,
                   "missing required key \"primary_key\": the fields that identify a record, e.g. "
                   "primary_key: [id]");
-  else
-    ReadFieldList(pk->value, pk->mark, JoinPath(path, "primary_key"), &out->primary_key);
+  else ReadFieldList(pk->value, pk->mark, JoinPath(path, "primary_key"), &out->primary_key);
   const Entry* sec = FindEntry(entries, "secondary");
   if (sec == nullptr || sec->value.IsNull()) return;
   std::string sec_path = JoinPath(path, "secondary");
   if (!sec->value.IsSequence()) {
-    problems_.Add(sec->mark, sec_path,
-                  "expected a list of indexes, each a list of field names, found " + Describe(sec->value));
+    problems_.Add(
+        sec->mark, sec_path,
+        "expected a list of indexes, each a list of field names, found " + Describe(sec->value));
     return;
   }
   size_t i = 0;
@@ -107,10 +110,10 @@ void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointC
     if (!ReadFieldList(*it, it->Mark(), p, &fields)) continue;
     auto same = std::find(out->secondary.begin(), out->secondary.end(), fields);
     if (same != out->secondary.end())
-      problems_.Add(it->Mark(), p,
-                    "duplicate index: same fields as " + IndexPath(sec_path, same - out->secondary.begin()));
-    else
-      out->secondary.push_back(std::move(fields));
+      problems_.Add(
+          it->Mark(), p,
+          "duplicate index: same fields as " + IndexPath(sec_path, same - out->secondary.begin()));
+    else out->secondary.push_back(std::move(fields));
   }
 }
 
@@ -121,8 +124,9 @@ bool ConfigParser::ReadFieldList(const YAML::Node& node, const YAML::Mark& at,
     return true;
   }
   if (!node.IsSequence() || node.size() == 0) {
-    problems_.Add(at, path, "expected a list of field names, found " +
-                                (node.IsSequence() ? std::string("an empty list") : Describe(node)));
+    problems_.Add(at, path,
+                  "expected a list of field names, found " +
+                      (node.IsSequence() ? std::string("an empty list") : Describe(node)));
     return false;
   }
   bool ok = true;
@@ -130,7 +134,8 @@ bool ConfigParser::ReadFieldList(const YAML::Node& node, const YAML::Mark& at,
   for (auto it = node.begin(); it != node.end(); ++it, ++i) {
     std::string field = it->IsScalar() ? it->Scalar() : std::string();
     if (field.empty()) {
-      problems_.Add(it->Mark(), IndexPath(path, i), "expected a field name, found " + Describe(*it));
+      problems_.Add(it->Mark(), IndexPath(path, i),
+                    "expected a field name, found " + Describe(*it));
       ok = false;
     } else if (std::find(out->begin(), out->end(), field) != out->end()) {
       problems_.Add(it->Mark(), IndexPath(path, i), "field \"" + field + "\" is listed twice");

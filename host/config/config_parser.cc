@@ -7,10 +7,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kTopKeys = {"app_name",    "home_dir",  "log_level",
-                                                "plugin_dirs", "storage",   "connections",
-                                                "endpoints",   "ingest",    "api",
-                                                "query"};
+const std::vector<std::string_view> kTopKeys = {
+    "app_name",    "home_dir",  "log_level", "plugin_dirs", "storage",
+    "connections", "endpoints", "ingest",    "api",         "query"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
 // Largest query.default_limit and query.max_limit: one page of records.
 constexpr uint64_t kMaxQueryLimit = 1000000;
@@ -21,9 +20,8 @@ bool IsPathKey(std::string_view key) {
   while (!key.empty()) {
     size_t dot = key.rfind('.');
     std::string_view leaf = dot == std::string_view::npos ? key : key.substr(dot + 1);
-    bool index = !leaf.empty() && std::all_of(leaf.begin(), leaf.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
+    bool index = !leaf.empty() &&
+                 std::all_of(leaf.begin(), leaf.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (!index) {
       auto ends = [&](std::string_view s) {
         return leaf.size() >= s.size() && leaf.substr(leaf.size() - s.size()) == s;
@@ -44,9 +42,10 @@ Status ConfigParser::Parse(const YAML::Node& root, Config* out) {
   cfg_ = out;
   if (!root.IsMap()) {
     std::string found = root.IsNull() ? "nothing (the file is empty)" : Describe(root);
-    problems_.Add(root.Mark(), "",
-                  "expected a map of settings (app_name, endpoints, ... — see docs/config.md), found " +
-                      found);
+    problems_.Add(
+        root.Mark(), "",
+        "expected a map of settings (app_name, endpoints, ... — see docs/config.md), found " +
+            found);
     return problems_.ToStatus();
   }
   std::vector<Entry> entries = ReadEntries(root, "", &problems_);
@@ -60,7 +59,8 @@ void ConfigParser::ParseTop(const std::vector<Entry>& entries) {
   if (const Entry* e = FindEntry(entries, "app_name"); e && ReadName(*e, "app_name", &text))
     cfg_->app_name = text;
   cfg_->home_dir = Resolve("./.sluice");
-  if (const Entry* e = FindEntry(entries, "home_dir"); e && ReadScalar(*e, "home_dir", "a directory", &problems_, &text))
+  if (const Entry* e = FindEntry(entries, "home_dir");
+      e && ReadScalar(*e, "home_dir", "a directory", &problems_, &text))
     cfg_->home_dir = Resolve(text);
   if (const Entry* e = FindEntry(entries, "log_level");
       e && ReadScalar(*e, "log_level", "debug, info, warn or error", &problems_, &text)) {
@@ -68,7 +68,8 @@ void ConfigParser::ParseTop(const std::vector<Entry>& entries) {
       cfg_->log_level = text;
     else
       problems_.Add(e->mark, "log_level",
-                    "expected debug, info, warn or error, found \"" + text + "\"" + DidYouMean(text, kLogLevels));
+                    "expected debug, info, warn or error, found \"" + text + "\"" +
+                        DidYouMean(text, kLogLevels));
   }
   if (const Entry* e = FindEntry(entries, "plugin_dirs")) ParsePluginDirs(*e);
   if (const Entry* e = FindEntry(entries, "storage")) ParseStorage(*e);
@@ -88,7 +89,8 @@ void ConfigParser::ParsePluginDirs(const Entry& e) {
     return;
   }
   if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, "plugin_dirs", "expected a list of directories, found " + Describe(e.value));
+    problems_.Add(e.mark, "plugin_dirs",
+                  "expected a list of directories, found " + Describe(e.value));
     return;
   }
   size_t i = 0;
@@ -108,12 +110,14 @@ void ConfigParser::ParseStorage(const Entry& e) {
   }
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, "storage",
-                  "expected a map like { plugin: leveldb, options: {...} } or { log: {...}, cache: {...} }, found " +
+                  "expected a map like { plugin: leveldb, options: {...} } or { log: {...}, cache: "
+                  "{...} }, found " +
                       Describe(e.value));
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, "storage", &problems_);
-  DropUnknownKeys(&entries, {"plugin", "options", "log", "cache", "rebuild_cache"}, "storage", &problems_);
+  DropUnknownKeys(&entries, {"plugin", "options", "log", "cache", "rebuild_cache"}, "storage",
+                  &problems_);
   const Entry* plugin = FindEntry(entries, "plugin");
   const Entry* options = FindEntry(entries, "options");
   const Entry* log = FindEntry(entries, "log");
@@ -122,10 +126,11 @@ void ConfigParser::ParseStorage(const Entry& e) {
     ReadBool(*r, "storage.rebuild_cache", &problems_, &s.rebuild_cache);
   if ((plugin || options) && (log || cache)) {
     const Entry* split = log ? log : cache;
-    problems_.Add(split->key_mark, JoinPath("storage", split->key),
-                  "cannot be combined with storage." + std::string(plugin ? "plugin" : "options") +
-                      "; use either { plugin, options } (one backend for log and cache) or { log: {...}, "
-                      "cache: {...} }");
+    problems_.Add(
+        split->key_mark, JoinPath("storage", split->key),
+        "cannot be combined with storage." + std::string(plugin ? "plugin" : "options") +
+            "; use either { plugin, options } (one backend for log and cache) or { log: {...}, "
+            "cache: {...} }");
     return;
   }
   if (log || cache) {
@@ -133,31 +138,39 @@ void ConfigParser::ParseStorage(const Entry& e) {
     if (cache) ParseStorageFacet(*cache, "storage.cache", &s.cache);
     return;
   }
-  if (plugin && ReadPluginName(*plugin, "storage.plugin", &s.log.plugin)) s.cache.plugin = s.log.plugin;
-  if (options && ReadOptions(*options, "storage.options", true, &s.log.options)) s.cache.options = s.log.options;
+  if (plugin && ReadPluginName(*plugin, "storage.plugin", &s.log.plugin))
+    s.cache.plugin = s.log.plugin;
+  if (options && ReadOptions(*options, "storage.options", true, &s.log.options))
+    s.cache.options = s.log.options;
 }
 
-void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path, PluginInstanceConfig* out) {
+void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path,
+                                     PluginInstanceConfig* out) {
   out->name = path;
   if (e.value.IsScalar()) {  // shorthand: `log: leveldb`
     ReadPluginName(e, path, &out->plugin);
     return;
   }
   if (!e.value.IsMap()) {
-    problems_.Add(e.mark, path, "expected a map like { plugin: rocksdb, options: {...} }, found " + Describe(e.value));
+    problems_.Add(
+        e.mark, path,
+        "expected a map like { plugin: rocksdb, options: {...} }, found " + Describe(e.value));
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
   DropUnknownKeys(&entries, {"plugin", "options"}, path, &problems_);
-  if (const Entry* p = FindEntry(entries, "plugin")) ReadPluginName(*p, JoinPath(path, "plugin"), &out->plugin);
-  if (const Entry* o = FindEntry(entries, "options")) ReadOptions(*o, JoinPath(path, "options"), true, &out->options);
+  if (const Entry* p = FindEntry(entries, "plugin"))
+    ReadPluginName(*p, JoinPath(path, "plugin"), &out->plugin);
+  if (const Entry* o = FindEntry(entries, "options"))
+    ReadOptions(*o, JoinPath(path, "options"), true, &out->options);
 }
 
 void ConfigParser::ParseConnections(const Entry& e) {
   if (e.value.IsNull()) return;
   if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, "connections",
-                  "expected a list of connections (- name: ..., plugin: ...), found " + Describe(e.value));
+    problems_.Add(
+        e.mark, "connections",
+        "expected a list of connections (- name: ..., plugin: ...), found " + Describe(e.value));
     return;
   }
   size_t i = 0;
@@ -168,8 +181,9 @@ void ConfigParser::ParseConnections(const Entry& e) {
     auto same = std::find_if(cfg_->connections.begin(), cfg_->connections.end(),
                              [&](const ConnectionConfig& o) { return o.name == c.name; });
     if (same != cfg_->connections.end()) {
-      problems_.Add(it->Mark(), path + ".name",
-                    "duplicate connection name \"" + c.name + "\"; connection names must be unique");
+      problems_.Add(
+          it->Mark(), path + ".name",
+          "duplicate connection name \"" + c.name + "\"; connection names must be unique");
       continue;
     }
     cfg_->connections.push_back(std::move(c));
@@ -198,7 +212,8 @@ bool ConfigParser::ParseConnection(const YAML::Node& node, const std::string& pa
 void ConfigParser::ParseIngest(const Entry& e) {
   if (e.value.IsNull()) return;
   if (!e.value.IsMap()) {
-    problems_.Add(e.mark, "ingest", "expected a map of ingest settings, found " + Describe(e.value));
+    problems_.Add(e.mark, "ingest",
+                  "expected a map of ingest settings, found " + Describe(e.value));
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, "ingest", &problems_);
@@ -223,7 +238,8 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
   if (e.value.IsNull()) return;
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, "query",
-                  "expected a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 }, found " +
+                  "expected a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 "
+                  "}, found " +
                       Describe(e.value));
     return;
   }
@@ -253,8 +269,9 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
 void ConfigParser::ParseApis(const Entry& e) {
   if (e.value.IsNull()) return;
   if (!e.value.IsMap()) {
-    problems_.Add(e.mark, "api",
-                  "expected a map of API instances (rest: {...}, grpc: {...}), found " + Describe(e.value));
+    problems_.Add(
+        e.mark, "api",
+        "expected a map of API instances (rest: {...}, grpc: {...}), found " + Describe(e.value));
     return;
   }
   for (const Entry& x : ReadEntries(e.value, "api", &problems_)) {
@@ -265,8 +282,9 @@ void ConfigParser::ParseApis(const Entry& e) {
 
 bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInstanceConfig* out) {
   if (!IsValidConfigName(e.key)) {
-    problems_.Add(e.key_mark, path,
-                  "expected an instance name of letters, digits, '_' and '-', found \"" + e.key + "\"");
+    problems_.Add(
+        e.key_mark, path,
+        "expected an instance name of letters, digits, '_' and '-', found \"" + e.key + "\"");
     return false;
   }
   out->name = out->plugin = e.key;
@@ -278,7 +296,8 @@ bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInsta
   }
   bool ok = true, plugin_given = false;
   std::vector<std::pair<std::string, std::string>> items;
-  for (const Entry& x : e.value.IsMap() ? ReadEntries(e.value, path, &problems_) : std::vector<Entry>()) {
+  for (const Entry& x :
+       e.value.IsMap() ? ReadEntries(e.value, path, &problems_) : std::vector<Entry>()) {
     if (x.key == "plugin") {
       plugin_given = true;
       ok = ReadPluginName(x, JoinPath(path, "plugin"), &out->plugin) && ok;
@@ -291,7 +310,8 @@ bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInsta
   if (!plugin_given && !IsValidPluginName(out->plugin)) {
     problems_.Add(e.key_mark, path,
                   "the instance name \"" + e.key +
-                      "\" is not a plugin name ([a-z0-9_-]+); add plugin: <name> to say which plugin it runs");
+                      "\" is not a plugin name ([a-z0-9_-]+); add plugin: <name> to say which "
+                      "plugin it runs");
     ok = false;
   }
   ResolvePathOptions(&items);
@@ -337,7 +357,8 @@ bool ConfigParser::ReadOptions(const Entry& e, const std::string& path, bool res
   return problems_.count() == before;
 }
 
-void ConfigParser::ResolvePathOptions(std::vector<std::pair<std::string, std::string>>* items) const {
+void ConfigParser::ResolvePathOptions(
+    std::vector<std::pair<std::string, std::string>>* items) const {
   for (auto& [key, value] : *items)
     if (!value.empty() && IsPathKey(key)) value = Resolve(value).string();
 }
@@ -351,7 +372,8 @@ fs::path ConfigParser::Resolve(const std::string& p) const {
 }
 
 bool ConfigParser::RequireKeys(const std::vector<Entry>& entries, const YAML::Node& node,
-                               const std::string& path, const std::vector<std::string_view>& required) {
+                               const std::string& path,
+                               const std::vector<std::string_view>& required) {
   bool ok = true;
   for (std::string_view key : required) {
     if (FindEntry(entries, key) != nullptr) continue;

@@ -4,11 +4,11 @@
 #ifndef SLUICE_HOST_CONFIG_CONFIG_PARSER_H_
 #define SLUICE_HOST_CONFIG_CONFIG_PARSER_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/config.h"
 #include "config/yaml_reader.h"

@@ -1,12 +1,12 @@
 #include "config/yaml_reader.h"
 
-#include "config/suggest.h"
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
+
+#include "config/suggest.h"
 
 namespace sluice::host::config_internal {
 
@@ -66,11 +66,12 @@ std::vector<Entry> ReadEntries(const YAML::Node& node, std::string_view path, Pr
       problems->Add(key.Mark(), path, "expected a plain key, found " + Describe(key));
       continue;
     }
-    auto same = std::find_if(out.begin(), out.end(), [&](const Entry& e) { return e.key == key.Scalar(); });
+    auto same =
+        std::find_if(out.begin(), out.end(), [&](const Entry& e) { return e.key == key.Scalar(); });
     if (same != out.end()) {
       problems->Add(key.Mark(), JoinPath(path, key.Scalar()),
-                    "duplicate key (first given at line " + std::to_string(same->key_mark.line + 1) +
-                        "); keep one of them");
+                    "duplicate key (first given at line " +
+                        std::to_string(same->key_mark.line + 1) + "); keep one of them");
       continue;
     }
     Entry e{key.Scalar(), value, key.Mark(), value.Mark()};
@@ -87,8 +88,9 @@ void DropUnknownKeys(std::vector<Entry>* entries, const std::vector<std::string_
   };
   for (const Entry& e : *entries) {
     if (!unknown(e)) continue;
-    problems->Add(e.key_mark, JoinPath(path, e.key),
-                  "unknown key" + DidYouMean(e.key, known) + "; expected one of: " + JoinNames(known));
+    problems->Add(
+        e.key_mark, JoinPath(path, e.key),
+        "unknown key" + DidYouMean(e.key, known) + "; expected one of: " + JoinNames(known));
   }
   entries->erase(std::remove_if(entries->begin(), entries->end(), unknown), entries->end());
 }
@@ -133,7 +135,8 @@ void Flatten(const YAML::Node& node, const std::string& prefix,
       Flatten(it->second, join(it->first.Scalar()), out);
   } else if (node.IsSequence()) {
     size_t i = 0;
-    for (auto it = node.begin(); it != node.end(); ++it) Flatten(*it, join(std::to_string(i++)), out);
+    for (auto it = node.begin(); it != node.end(); ++it)
+      Flatten(*it, join(std::to_string(i++)), out);
   } else if (!prefix.empty()) {
     out->emplace_back(prefix, node.IsScalar() ? node.Scalar() : std::string());
   }

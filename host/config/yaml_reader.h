@@ -3,13 +3,13 @@
 #ifndef SLUICE_HOST_CONFIG_YAML_READER_H_
 #define SLUICE_HOST_CONFIG_YAML_READER_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/suggest.h"
 #include "sluice/status.h"

@@ -39,7 +39,9 @@ fs::path Home::SchemaFile(const std::string& e, uint32_t v) const {
   return PipelineDir(e, v) / "schema.json";
 }
 fs::path Home::LogDir(const std::string& e, uint32_t v) const { return PipelineDir(e, v) / "log"; }
-fs::path Home::CatalogDir(const std::string& e) const { return root_ / "pipeline" / "logs" / e / "versions"; }
+fs::path Home::CatalogDir(const std::string& e) const {
+  return root_ / "pipeline" / "logs" / e / "versions";
+}
 fs::path Home::CacheDir(const std::string& e, uint32_t v) const {
   return root_ / "cache" / e / VersionDirName(v);
 }

@@ -23,8 +23,9 @@ Status HomeLock::Acquire(const std::filesystem::path& home, const std::string& c
     ::close(fd);
     std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "another process";
     while (!holder.empty() && holder.back() == '\n') holder.pop_back();
-    return FailedPrecondition("home directory " + home.string() + " is in use by " + holder +
-                              "; stop it first, or use `sluice run` to ingest and serve in one process");
+    return FailedPrecondition(
+        "home directory " + home.string() + " is in use by " + holder +
+        "; stop it first, or use `sluice run` to ingest and serve in one process");
   }
   std::string who = "sluice " + command + " (pid " + std::to_string(::getpid()) + ")\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, who.data(), who.size(), 0) < 0) {

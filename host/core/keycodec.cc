@@ -19,8 +19,7 @@ void AppendKeyValue(std::string* out, const Value& v) {
   out->push_back('\1');
   switch (v.type) {
     case Type::kInt64:
-    case Type::kTimestamp:
-      return PutBigEndian(out, static_cast<uint64_t>(v.i) ^ (1ull << 63), 8);
+    case Type::kTimestamp: return PutBigEndian(out, static_cast<uint64_t>(v.i) ^ (1ull << 63), 8);
     case Type::kDate:
       return PutBigEndian(out, static_cast<uint32_t>(static_cast<int32_t>(v.i)) ^ (1u << 31), 4);
     case Type::kFloat64: {
@@ -30,8 +29,7 @@ void AppendKeyValue(std::string* out, const Value& v) {
       bits = (bits >> 63) ? ~bits : bits ^ (1ull << 63);
       return PutBigEndian(out, bits, 8);
     }
-    case Type::kBool:
-      return out->push_back(v.i ? '\1' : '\0');
+    case Type::kBool: return out->push_back(v.i ? '\1' : '\0');
     case Type::kString:
       for (char c : v.str) {
         out->push_back(c);
@@ -80,7 +78,8 @@ Status ParseValueText(Type type, std::string_view text, std::string* storage, Va
   const char* b = text.data();
   const char* e = b + text.size();
   auto bad = [&](const char* expected) {
-    return InvalidArgument(std::string("expected ") + expected + ", found \"" + std::string(text) + "\"");
+    return InvalidArgument(std::string("expected ") + expected + ", found \"" + std::string(text) +
+                           "\"");
   };
   switch (type) {
     case Type::kInt64: {

@@ -27,11 +27,13 @@ bool HasCacheData(const Home& home) {
 }
 
 Status LogSwitchRefused(const Home& home, const StorageBackends& was, const std::string& now) {
-  return FailedPrecondition(
-      "this home (" + home.root().string() + ") was written by log storage \"" + was.log +
-      "\", but the config names \"" + now + "\"; its log is in " + was.log +
-      "'s format and is the source of truth, so it cannot be rebuilt — set the storage log plugin back "
-      "to \"" + was.log + "\", or use a new home_dir and ingest again");
+  return FailedPrecondition("this home (" + home.root().string() +
+                            ") was written by log storage \"" + was.log +
+                            "\", but the config names \"" + now + "\"; its log is in " + was.log +
+                            "'s format and is the source of truth, so it cannot be rebuilt — set "
+                            "the storage log plugin back "
+                            "to \"" +
+                            was.log + "\", or use a new home_dir and ingest again");
 }
 
 Status CacheSwitchRefused(const Home& home, const StorageBackends& was, const std::string& now) {
@@ -59,7 +61,8 @@ std::string FormatStorageMarker(const StorageBackends& backends) {
   w.BeginObject();
   w.Key("format");
   w.Int(kFormat);
-  for (const auto& [facet, plugin] : {std::pair{"log", &backends.log}, std::pair{"cache", &backends.cache}}) {
+  for (const auto& [facet, plugin] :
+       {std::pair{"log", &backends.log}, std::pair{"cache", &backends.cache}}) {
     w.Key(facet);
     w.BeginObject();
     w.Key("plugin");
@@ -77,7 +80,8 @@ Status ParseStorageMarker(std::string_view json, StorageBackends* out) {
     return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
   int64_t format = 0;
   if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported format (expected \"format\": " + std::to_string(kFormat) + ")");
+    return InvalidArgument("unsupported format (expected \"format\": " + std::to_string(kFormat) +
+                           ")");
   StorageBackends b;
   for (const auto& [facet, plugin] : {std::pair{"log", &b.log}, std::pair{"cache", &b.cache}}) {
     std::string_view name;
@@ -122,7 +126,8 @@ Status EnsureStorageMarker(const Home& home, const StorageBackends& configured, 
   SLUICE_RETURN_IF_ERROR(s);
   check->previous = was;
   if (was == configured) return Status();
-  if (was.log != configured.log && HasLogData(home)) return LogSwitchRefused(home, was, configured.log);
+  if (was.log != configured.log && HasLogData(home))
+    return LogSwitchRefused(home, was, configured.log);
   check->outcome = MarkerCheck::kAdopted;
   if (was.cache != configured.cache && HasCacheData(home)) {
     if (!rebuild_cache) return CacheSwitchRefused(home, was, configured.cache);

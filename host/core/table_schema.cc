@@ -19,8 +19,9 @@ std::string FieldList(const Schema& s) {
   return out;
 }
 
-Status ResolveFields(const Schema& s, const std::vector<std::string>& names, const std::string& what,
-                     const std::string& endpoint, std::vector<uint32_t>* out) {
+Status ResolveFields(const Schema& s, const std::vector<std::string>& names,
+                     const std::string& what, const std::string& endpoint,
+                     std::vector<uint32_t>* out) {
   out->clear();
   for (const std::string& n : names) {
     int i = s.FieldIndex(n);
@@ -28,7 +29,8 @@ Status ResolveFields(const Schema& s, const std::vector<std::string>& names, con
       return InvalidArgument("endpoint " + endpoint + ": " + what + " names field \"" + n +
                              "\", which the source does not have; fields are: " + FieldList(s));
     if (std::find(out->begin(), out->end(), static_cast<uint32_t>(i)) != out->end())
-      return InvalidArgument("endpoint " + endpoint + ": " + what + " lists field \"" + n + "\" twice");
+      return InvalidArgument("endpoint " + endpoint + ": " + what + " lists field \"" + n +
+                             "\" twice");
     out->push_back(static_cast<uint32_t>(i));
   }
   return Status();
@@ -48,8 +50,8 @@ std::string Describe(const Field& f) {
 }  // namespace
 
 Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_key,
-                 const std::vector<std::vector<std::string>>& secondary, const std::string& endpoint,
-                 TableSchema* out) {
+                 const std::vector<std::vector<std::string>>& secondary,
+                 const std::string& endpoint, TableSchema* out) {
   out->schema = source;
   if (primary_key.empty())
     return InvalidArgument("endpoint " + endpoint + ": index.primary_key is required");
@@ -59,8 +61,8 @@ Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_k
   out->indexes.clear();
   for (size_t i = 0; i < secondary.size(); ++i) {
     std::vector<uint32_t> idx;
-    SLUICE_RETURN_IF_ERROR(ResolveFields(source, secondary[i],
-                                         "index.secondary[" + std::to_string(i) + "]", endpoint, &idx));
+    SLUICE_RETURN_IF_ERROR(ResolveFields(
+        source, secondary[i], "index.secondary[" + std::to_string(i) + "]", endpoint, &idx));
     if (idx.empty())
       return InvalidArgument("endpoint " + endpoint + ": index.secondary[" + std::to_string(i) +
                              "] is empty");
@@ -73,23 +75,33 @@ std::string VersionMetaToJson(const VersionMeta& m) {
   const Schema& s = m.table_schema.schema;
   JsonWriter w(/*pretty=*/true);
   w.BeginObject();
-  w.Key("format"); w.Int(kFormat);
-  w.Key("endpoint"); w.String(m.endpoint);
-  w.Key("version"); w.Uint(m.version);
-  w.Key("created_at"); w.String(m.created_at);
+  w.Key("format");
+  w.Int(kFormat);
+  w.Key("endpoint");
+  w.String(m.endpoint);
+  w.Key("version");
+  w.Uint(m.version);
+  w.Key("created_at");
+  w.String(m.created_at);
   w.Key("source");
   w.BeginObject();
-  w.Key("connection"); w.String(m.connection);
-  w.Key("plugin"); w.String(m.plugin);
-  w.Key("table"); w.String(m.table);
+  w.Key("connection");
+  w.String(m.connection);
+  w.Key("plugin");
+  w.String(m.plugin);
+  w.Key("table");
+  w.String(m.table);
   w.EndObject();
   w.Key("fields");
   w.BeginArray();
   for (const Field& f : s.fields) {
     w.BeginObject();
-    w.Key("name"); w.String(f.name);
-    w.Key("type"); w.String(TypeName(f.type));
-    w.Key("nullable"); w.Bool(f.nullable);
+    w.Key("name");
+    w.String(f.name);
+    w.Key("type");
+    w.String(TypeName(f.type));
+    w.Key("nullable");
+    w.Bool(f.nullable);
     w.EndObject();
   }
   w.EndArray();
@@ -110,14 +122,17 @@ std::string VersionMetaToJson(const VersionMeta& m) {
 
 namespace {
 
-Status NameList(simdjson::dom::element e, const Schema& s, const char* what, std::vector<uint32_t>* out) {
+Status NameList(simdjson::dom::element e, const Schema& s, const char* what,
+                std::vector<uint32_t>* out) {
   simdjson::dom::array arr;
-  if (e.get_array().get(arr)) return InvalidArgument(std::string(what) + ": expected an array of names");
+  if (e.get_array().get(arr))
+    return InvalidArgument(std::string(what) + ": expected an array of names");
   for (auto item : arr) {
     std::string_view name;
     if (item.get_string().get(name)) return InvalidArgument(std::string(what) + ": expected names");
     int i = s.FieldIndex(name);
-    if (i < 0) return InvalidArgument(std::string(what) + ": unknown field \"" + std::string(name) + "\"");
+    if (i < 0)
+      return InvalidArgument(std::string(what) + ": unknown field \"" + std::string(name) + "\"");
     out->push_back(static_cast<uint32_t>(i));
   }
   return Status();
@@ -132,7 +147,8 @@ Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
     return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
   int64_t format = 0;
   if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported schema.json format (expected " + std::to_string(kFormat) + ")");
+    return InvalidArgument("unsupported schema.json format (expected " + std::to_string(kFormat) +
+                           ")");
   std::string_view sv;
   uint64_t version = 0;
   if (doc["endpoint"].get_string().get(sv)) return InvalidArgument("missing \"endpoint\"");
@@ -157,7 +173,8 @@ Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
     Field field;
     if (f["name"].get_string().get(name) || f["type"].get_string().get(type) ||
         f["nullable"].get_bool().get(nullable) || !ParseTypeName(type, &field.type))
-      return InvalidArgument("field " + std::to_string(s.fields.size()) + ": needs name, type, nullable");
+      return InvalidArgument("field " + std::to_string(s.fields.size()) +
+                             ": needs name, type, nullable");
     field.name = std::string(name);
     field.nullable = nullable;
     s.fields.push_back(std::move(field));
@@ -199,7 +216,8 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
     if (f.type != g.type)
       out.push_back("type changed: " + f.name + " " + TypeName(f.type) + " -> " + TypeName(g.type));
     if (f.nullable != g.nullable)
-      out.push_back("nullability changed: " + f.name + (g.nullable ? " now nullable" : " now not null"));
+      out.push_back("nullability changed: " + f.name +
+                    (g.nullable ? " now nullable" : " now not null"));
   }
   // A removed and an added column of the same type at the same position look like a rename.
   for (size_t i = 0; i < a.fields.size() && i < b.fields.size(); ++i) {
@@ -221,7 +239,8 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
     if (na != nb) out.push_back("columns reordered");
   }
   if (Names(a, a.primary_key) != Names(b, b.primary_key))
-    out.push_back("primary key changed: " + Names(a, a.primary_key) + " -> " + Names(b, b.primary_key));
+    out.push_back("primary key changed: " + Names(a, a.primary_key) + " -> " +
+                  Names(b, b.primary_key));
   std::vector<std::string> ia, ib;
   for (const auto& i : before.indexes) ia.push_back(Names(a, i));
   for (const auto& i : after.indexes) ib.push_back(Names(b, i));

@@ -19,9 +19,7 @@ struct TableSchema {
   Schema schema;                               // fields + primary key
   std::vector<std::vector<uint32_t>> indexes;  // secondary indexes, field indexes
 
-  bool operator==(const TableSchema& o) const {
-    return schema == o.schema && indexes == o.indexes;
-  }
+  bool operator==(const TableSchema& o) const { return schema == o.schema && indexes == o.indexes; }
   bool operator!=(const TableSchema& o) const { return !(*this == o); }
 };
 
@@ -40,8 +38,8 @@ struct VersionMeta {
 // non-nullable. InvalidArgument naming the unknown field and listing the
 // fields that exist.
 Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_key,
-                 const std::vector<std::vector<std::string>>& secondary, const std::string& endpoint,
-                 TableSchema* out);
+                 const std::vector<std::vector<std::string>>& secondary,
+                 const std::string& endpoint, TableSchema* out);
 
 // schema.json text (pretty, stable key order) and its parser. The parser
 // rejects unknown formats and inconsistent content with a message that

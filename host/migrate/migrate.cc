@@ -36,7 +36,8 @@ Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspe
   return Status();
 }
 
-Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_only, PlanEntry* e) {
+Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_only,
+               PlanEntry* e) {
   e->endpoint = ep.name;
   SourcePlugin* source = nullptr;
   SLUICE_RETURN_IF_ERROR(rt.SourceFor(ep, &source, &e->plugin));
@@ -47,7 +48,8 @@ Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_
   if (e->latest == 0) return e->create = true, e->reason = "no version yet", Status();
   VersionMeta meta;
   Status s = ReadVersionMeta(rt.home().SchemaFile(ep.name, e->latest).string(), &meta);
-  if (!s.ok()) return e->create = true, e->reason = "schema.json unreadable: " + s.message(), Status();
+  if (!s.ok())
+    return e->create = true, e->reason = "schema.json unreadable: " + s.message(), Status();
   e->changes = DiffTableSchemas(meta.table_schema, e->schema);
   std::error_code ec;
   std::string problem;
@@ -76,7 +78,8 @@ Status CreateVersion(Runtime& rt, std::vector<ApiInstance>& apis, const Endpoint
   meta.table = ep.table;
   meta.table_schema = e.schema;
   SLUICE_RETURN_IF_ERROR(WriteVersion(rt, apis, meta, VersionMetaToJson(meta)));
-  log::Info("migrate", "created version", {{"endpoint", ep.name}, {"version", std::to_string(meta.version)}});
+  log::Info("migrate", "created version",
+            {{"endpoint", ep.name}, {"version", std::to_string(meta.version)}});
   return Status();
 }
 
@@ -95,12 +98,15 @@ Status WriteVersion(Runtime& rt, std::vector<ApiInstance>& apis, const VersionMe
   fs::path pipe_final = home.PipelineDir(endpoint, v);
   fs::path pipe_tmp = pipe_final.parent_path() / ("." + vname + ".tmp");
   std::error_code ec;
-  for (const fs::path& p : {api_tmp, api_final, pipe_tmp, home.CacheDir(endpoint, v)}) fs::remove_all(p, ec);
+  for (const fs::path& p : {api_tmp, api_final, pipe_tmp, home.CacheDir(endpoint, v)})
+    fs::remove_all(p, ec);
   fs::create_directories(api_tmp, ec);
   if (ec) return IoError("create " + api_tmp.string(), ec.value());
   for (ApiInstance& api : apis)
-    SLUICE_RETURN_IF_ERROR(api.plugin->WriteArtifacts(endpoint, ep->path, v, meta.table_schema.schema, api_tmp.string())
-                               .WithContext("api." + api.name + " artifacts for " + endpoint + " " + vname));
+    SLUICE_RETURN_IF_ERROR(
+        api.plugin
+            ->WriteArtifacts(endpoint, ep->path, v, meta.table_schema.schema, api_tmp.string())
+            .WithContext("api." + api.name + " artifacts for " + endpoint + " " + vname));
   SLUICE_RETURN_IF_ERROR(SyncDir(api_tmp));
   fs::rename(api_tmp, api_final, ec);
   if (ec) return IoError("rename " + api_tmp.string(), ec.value());
@@ -126,7 +132,8 @@ Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool
   return Status();
 }
 
-Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis, const MigrationPlan& plan) {
+Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis,
+                       const MigrationPlan& plan) {
   for (const PlanEntry& e : plan.entries) {
     if (!e.create) continue;
     SLUICE_RETURN_IF_ERROR(CreateVersion(runtime, apis, *runtime.FindEndpoint(e.endpoint), e));

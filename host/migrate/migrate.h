@@ -25,13 +25,13 @@ namespace sluice::host {
 
 struct PlanEntry {
   std::string endpoint;
-  uint32_t latest = 0;      // latest existing version, 0 = none
-  bool create = false;      // a new version is needed
+  uint32_t latest = 0;  // latest existing version, 0 = none
+  bool create = false;  // a new version is needed
   uint32_t new_version = 0;
-  std::string reason;       // why a new version is (or is not) needed
+  std::string reason;                // why a new version is (or is not) needed
   std::vector<std::string> changes;  // schema differences from `latest`
-  TableSchema schema;       // today's
-  std::string plugin;       // source plugin name
+  TableSchema schema;                // today's
+  std::string plugin;                // source plugin name
 };
 
 struct MigrationPlan {

@@ -11,7 +11,8 @@ namespace {
 uint64_t DirSize(const fs::path& p) {
   uint64_t total = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(p, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+  for (auto it = fs::recursive_directory_iterator(p, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
     if (it->is_regular_file(ec)) total += it->file_size(ec);
   return total;
 }
@@ -46,19 +47,23 @@ Status DeleteVersion(Runtime& rt, const std::string& endpoint, uint32_t v, uint6
   // A host that only reads the log leaves it to the writer, which may share
   // it with other hosts (its local files, if any, go with the directory).
   if (!rt.log_reader())
-    SLUICE_RETURN_IF_ERROR(rt.log_storage().RemoveLog(Home::LogStreamName(endpoint, v), home.LogDir(endpoint, v).string()));
+    SLUICE_RETURN_IF_ERROR(rt.log_storage().RemoveLog(Home::LogStreamName(endpoint, v),
+                                                      home.LogDir(endpoint, v).string()));
   SLUICE_RETURN_IF_ERROR(rt.cache_storage().RemoveKv(home.CacheDir(endpoint, v).string()));
   for (const fs::path& p : {pipe, home.CacheDir(endpoint, v), home.ApiDir(endpoint, v)}) {
     fs::remove_all(p, ec);
     if (ec) return IoError("remove " + p.string(), ec.value());
   }
-  log::Info("prune", "version deleted", {{"endpoint", endpoint}, {"version", std::to_string(v)},
-                                         {"freed", HumanBytes(static_cast<double>(*freed))}});
+  log::Info("prune", "version deleted",
+            {{"endpoint", endpoint},
+             {"version", std::to_string(v)},
+             {"freed", HumanBytes(static_cast<double>(*freed))}});
   return Status();
 }
 
 std::string PruneLine(const std::string& endpoint, uint32_t version, uint64_t freed) {
-  return endpoint + ": pruned v" + std::to_string(version) + " (" + HumanBytes(static_cast<double>(freed)) + " freed)";
+  return endpoint + ": pruned v" + std::to_string(version) + " (" +
+         HumanBytes(static_cast<double>(freed)) + " freed)";
 }
 
 }  // namespace sluice::host

@@ -21,7 +21,8 @@ std::vector<uint32_t> PruneCandidates(const std::vector<uint32_t>& versions, uin
 // through Runtime::CloseLog first), after recording the prune in the version
 // catalog. A log reader (Runtime::SetLogReader) removes only its own files,
 // not the log's stream. Returns bytes freed in *freed.
-Status DeleteVersion(Runtime& runtime, const std::string& endpoint, uint32_t version, uint64_t* freed);
+Status DeleteVersion(Runtime& runtime, const std::string& endpoint, uint32_t version,
+                     uint64_t* freed);
 
 // The line reported for a pruned version.
 std::string PruneLine(const std::string& endpoint, uint32_t version, uint64_t freed);

@@ -20,14 +20,16 @@ Status ParseRecord(std::string_view data, const std::string& endpoint, CatalogSt
   if (!doc["event"].get_string().get(event)) {
     uint64_t v = 0;
     if (event != "pruned" || doc["version"].get_uint64().get(v) || v == 0 || v > UINT32_MAX)
-      return InvalidArgument("unknown event \"" + std::string(event) + "\" (expected \"pruned\" with a version)");
+      return InvalidArgument("unknown event \"" + std::string(event) +
+                             "\" (expected \"pruned\" with a version)");
     state->pruned.insert(static_cast<uint32_t>(v));
     return Status();
   }
   VersionMeta meta;
   SLUICE_RETURN_IF_ERROR(ParseVersionMeta(data, &meta));
   if (meta.endpoint != endpoint)
-    return InvalidArgument("records endpoint \"" + meta.endpoint + "\", expected \"" + endpoint + "\"");
+    return InvalidArgument("records endpoint \"" + meta.endpoint + "\", expected \"" + endpoint +
+                           "\"");
   if (meta.version <= state->latest())
     return InvalidArgument("records version " + std::to_string(meta.version) + " after version " +
                            std::to_string(state->latest()));
@@ -38,8 +40,8 @@ Status ParseRecord(std::string_view data, const std::string& endpoint, CatalogSt
 
 }  // namespace
 
-Status VersionCatalog::Open(StoragePlugin& storage, const Home& home, const std::string& endpoint, bool create,
-                            std::unique_ptr<VersionCatalog>* out) {
+Status VersionCatalog::Open(StoragePlugin& storage, const Home& home, const std::string& endpoint,
+                            bool create, std::unique_ptr<VersionCatalog>* out) {
   std::string name = StreamName(endpoint);
   fs::path dir = home.CatalogDir(endpoint);
   if (create) {
@@ -48,7 +50,8 @@ Status VersionCatalog::Open(StoragePlugin& storage, const Home& home, const std:
     if (ec) return IoError("create " + dir.parent_path().string(), ec.value());
   }
   std::unique_ptr<Log> log;
-  SLUICE_RETURN_IF_ERROR(storage.OpenLog(name, dir.string(), create, &log).WithContext("version catalog " + name));
+  SLUICE_RETURN_IF_ERROR(
+      storage.OpenLog(name, dir.string(), create, &log).WithContext("version catalog " + name));
   out->reset(new VersionCatalog(std::move(log), endpoint));
   return Status();
 }
@@ -63,16 +66,17 @@ Status VersionCatalog::UpdateLocked(CatalogState* state) {
   SLUICE_RETURN_IF_ERROR(log_->End(&end).WithContext("version catalog " + StreamName(endpoint_)));
   while (next_ < end) {
     Status bad;
-    Status s = log_->Read(next_, static_cast<size_t>(end - next_), [&](uint64_t off, std::string_view data) {
-      bad = ParseRecord(data, endpoint_, &seen_);
-      if (!bad.ok()) {
-        bad = DataLoss("version catalog " + StreamName(endpoint_) + " record " + std::to_string(off) + ": " +
-                       bad.message());
-        return false;
-      }
-      next_ = off + 1;
-      return true;
-    });
+    Status s = log_->Read(
+        next_, static_cast<size_t>(end - next_), [&](uint64_t off, std::string_view data) {
+          bad = ParseRecord(data, endpoint_, &seen_);
+          if (!bad.ok()) {
+            bad = DataLoss("version catalog " + StreamName(endpoint_) + " record " +
+                           std::to_string(off) + ": " + bad.message());
+            return false;
+          }
+          next_ = off + 1;
+          return true;
+        });
     SLUICE_RETURN_IF_ERROR(bad);
     SLUICE_RETURN_IF_ERROR(s.WithContext("version catalog " + StreamName(endpoint_)));
   }
@@ -84,11 +88,12 @@ Status VersionCatalog::Append(const std::string& record) {
   std::string_view rec(record);
   std::string checkpoint = std::to_string(next_ + 1);
   uint64_t first = 0;
-  SLUICE_RETURN_IF_ERROR(
-      log_->Append(&rec, 1, checkpoint, /*sync=*/true, &first).WithContext("version catalog " + StreamName(endpoint_)));
+  SLUICE_RETURN_IF_ERROR(log_->Append(&rec, 1, checkpoint, /*sync=*/true, &first)
+                             .WithContext("version catalog " + StreamName(endpoint_)));
   if (first != next_)
-    return FailedPrecondition("version catalog " + StreamName(endpoint_) + ": another host appended record " +
-                              std::to_string(next_) + " meanwhile; run the command again");
+    return FailedPrecondition("version catalog " + StreamName(endpoint_) +
+                              ": another host appended record " + std::to_string(next_) +
+                              " meanwhile; run the command again");
   SLUICE_RETURN_IF_ERROR(ParseRecord(record, endpoint_, &seen_));
   next_ = first + 1;
   return Status();
@@ -104,14 +109,17 @@ Status VersionCatalog::PublishCreated(const VersionMeta& meta, const std::string
     if (diff.empty()) return Status();
     std::string list;
     for (const std::string& d : diff) list += "\n  - " + d;
-    return FailedPrecondition("endpoint " + endpoint_ + " v" + std::to_string(meta.version) +
-                              ": the shared version catalog records another schema for this version "
-                              "(another host created it); this home's copy differs:" + list);
+    return FailedPrecondition(
+        "endpoint " + endpoint_ + " v" + std::to_string(meta.version) +
+        ": the shared version catalog records another schema for this version "
+        "(another host created it); this home's copy differs:" +
+        list);
   }
   if (meta.version < state.latest())
-    return FailedPrecondition("endpoint " + endpoint_ + " v" + std::to_string(meta.version) +
-                              ": the shared version catalog is at v" + std::to_string(state.latest()) +
-                              " already and does not record this version; versions are recorded in order");
+    return FailedPrecondition(
+        "endpoint " + endpoint_ + " v" + std::to_string(meta.version) +
+        ": the shared version catalog is at v" + std::to_string(state.latest()) +
+        " already and does not record this version; versions are recorded in order");
   return Append(document);
 }
 
@@ -122,9 +130,12 @@ Status VersionCatalog::PublishPruned(uint32_t version) {
   if (state.pruned.count(version)) return Status();
   JsonWriter w;
   w.BeginObject();
-  w.Key("event"); w.String("pruned");
-  w.Key("endpoint"); w.String(endpoint_);
-  w.Key("version"); w.Uint(version);
+  w.Key("event");
+  w.String("pruned");
+  w.Key("endpoint");
+  w.String(endpoint_);
+  w.Key("version");
+  w.Uint(version);
   w.EndObject();
   return Append(w.str());
 }

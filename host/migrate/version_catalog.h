@@ -29,7 +29,7 @@ class Home;
 
 // What the catalog says about one endpoint, from its first record on.
 struct CatalogState {
-  std::map<uint32_t, VersionMeta> created;  // every version ever created
+  std::map<uint32_t, VersionMeta> created;    // every version ever created
   std::map<uint32_t, std::string> documents;  // their schema.json texts
   std::set<uint32_t> pruned;
   uint32_t latest() const { return created.empty() ? 0 : created.rbegin()->first; }
@@ -41,8 +41,8 @@ class VersionCatalog {
   // Opens (creating when `create`) the catalog stream of `endpoint` on the
   // log backend `storage`, which outlives the catalog. NOT_FOUND when it
   // does not exist and !create.
-  static Status Open(StoragePlugin& storage, const Home& home, const std::string& endpoint, bool create,
-                     std::unique_ptr<VersionCatalog>* out);
+  static Status Open(StoragePlugin& storage, const Home& home, const std::string& endpoint,
+                     bool create, std::unique_ptr<VersionCatalog>* out);
 
   // Reads the records appended since the last call (another host's appends
   // included) into *state. DATA_LOSS names the record that does not parse.

@@ -34,8 +34,10 @@ Status VersionSync::SyncEndpoint(const EndpointConfig& ep, const ApiInstances& a
       return FailedPrecondition(
           "endpoint " + ep.name + " v" + std::to_string(v) + ": this home's schema.json (" +
           rt_.home().SchemaFile(ep.name, v).string() +
-          ") differs from the version the shared catalog records, which another host created; serve "
-          "from a fresh home directory, or remove this home's copy of the version. Differences:" + list);
+          ") differs from the version the shared catalog records, which another host created; "
+          "serve "
+          "from a fresh home directory, or remove this home's copy of the version. Differences:" +
+          list);
     }
     agreed_.insert({ep.name, v});
   }
@@ -45,7 +47,8 @@ Status VersionSync::SyncEndpoint(const EndpointConfig& ep, const ApiInstances& a
     SLUICE_RETURN_IF_ERROR(apis(&instances));
     SLUICE_RETURN_IF_ERROR(WriteVersion(rt_, *instances, meta, state.documents.at(v)));
     agreed_.insert({ep.name, v});
-    log::Info("migrate", "version from the version catalog", {{"endpoint", ep.name}, {"version", std::to_string(v)}});
+    log::Info("migrate", "version from the version catalog",
+              {{"endpoint", ep.name}, {"version", std::to_string(v)}});
     lines->push_back(ep.name + ": v" + std::to_string(v) + " from the version catalog");
   }
   if (!publish) return Status();
@@ -54,10 +57,12 @@ Status VersionSync::SyncEndpoint(const EndpointConfig& ep, const ApiInstances& a
     VersionMeta mine;
     std::string document;
     SLUICE_RETURN_IF_ERROR(ReadSmallFile(rt_.home().SchemaFile(ep.name, v), &document));
-    SLUICE_RETURN_IF_ERROR(ParseVersionMeta(document, &mine).WithContext(rt_.home().SchemaFile(ep.name, v).string()));
+    SLUICE_RETURN_IF_ERROR(
+        ParseVersionMeta(document, &mine).WithContext(rt_.home().SchemaFile(ep.name, v).string()));
     SLUICE_RETURN_IF_ERROR(catalog->PublishCreated(mine, document));
     agreed_.insert({ep.name, v});
-    log::Info("migrate", "recorded in the version catalog", {{"endpoint", ep.name}, {"version", std::to_string(v)}});
+    log::Info("migrate", "recorded in the version catalog",
+              {{"endpoint", ep.name}, {"version", std::to_string(v)}});
   }
   return Status();
 }

@@ -19,7 +19,8 @@ namespace {
 class BatchSource {
  public:
   explicit BatchSource(std::unique_ptr<SourceReader> reader)
-      : reader_(std::move(reader)), client_(dynamic_cast<client::SourceReaderClient*>(reader_.get())) {}
+      : reader_(std::move(reader)),
+        client_(dynamic_cast<client::SourceReaderClient*>(reader_.get())) {}
   Status Next(uint32_t max_rows, const sluice_row_batch** out) {
     if (client_ != nullptr) return client_->NextBatch(max_rows, out);
     builder_.Clear();
@@ -43,7 +44,8 @@ class BatchSource {
 // blocks beyond that, which bounds memory.
 class Ingester::CommitQueue {
  public:
-  CommitQueue(VersionLog* log, IngestStats* stats) : log_(log), stats_(stats), thread_([this] { Run(); }) {}
+  CommitQueue(VersionLog* log, IngestStats* stats)
+      : log_(log), stats_(stats), thread_([this] { Run(); }) {}
   ~CommitQueue() { (void)Close(); }
 
   // Queues a commit; returns the writer's first error, if any, instead.
@@ -136,9 +138,10 @@ Status Ingester::Run() {
   Status s = ReadLoop();
   Status w = queue_ ? queue_->Close() : Status();
   if (!w.ok() && s.ok()) s = w.WithContext("endpoint " + endpoint_.name);
-  log::Info("app", "ingest stopped", {{"endpoint", endpoint_.name},
-                                      {"rows", std::to_string(stats_.rows.load())},
-                                      {"rejected", std::to_string(stats_.rejected.load())}});
+  log::Info("app", "ingest stopped",
+            {{"endpoint", endpoint_.name},
+             {"rows", std::to_string(stats_.rows.load())},
+             {"rejected", std::to_string(stats_.rejected.load())}});
   return s;
 }
 
@@ -149,14 +152,18 @@ Status Ingester::ReadLoop() {
   pending_->offset = cp.source_offset;
   bool at_end_committed = (cp.flags & kCommitSourceAtEnd) != 0;
   std::unique_ptr<SourceReader> reader;
-  SLUICE_RETURN_IF_ERROR(source_->OpenReader(endpoint_.table, endpoint_.options, schema_.schema,
-                                             cp.source_offset, &reader)
-                             .WithContext(where + ": open source table \"" + endpoint_.table + "\""));
+  SLUICE_RETURN_IF_ERROR(
+      source_
+          ->OpenReader(endpoint_.table, endpoint_.options, schema_.schema, cp.source_offset,
+                       &reader)
+          .WithContext(where + ": open source table \"" + endpoint_.table + "\""));
   BatchSource batches(std::move(reader));
   queue_ = std::make_unique<CommitQueue>(log_.get(), &stats_);
-  log::Info("app", "ingesting", {{"endpoint", endpoint_.name}, {"version", std::to_string(version_)},
-                                 {"log_end", std::to_string(log_->end())},
-                                 {"resume", cp.source_offset.empty() ? "start" : "checkpoint"}});
+  log::Info("app", "ingesting",
+            {{"endpoint", endpoint_.name},
+             {"version", std::to_string(version_)},
+             {"log_end", std::to_string(log_->end())},
+             {"resume", cp.source_offset.empty() ? "start" : "checkpoint"}});
   std::vector<Value> decoded;
   Clock::time_point oldest{};
   const auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
@@ -172,7 +179,8 @@ Status Ingester::ReadLoop() {
     }
     for (uint32_t i = 0; i < b->row_count; ++i, ++row_no) {
       std::string_view row = BatchRow(*b, i);
-      std::string err = BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(schema_.schema, row, &decoded);
+      std::string err =
+          BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(schema_.schema, row, &decoded);
       if (!err.empty()) {
         Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
         if (!c.ok()) log::Error("app", c.message());

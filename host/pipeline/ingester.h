@@ -20,17 +20,17 @@
 namespace sluice::host {
 
 struct IngestOptions {
-  bool once = false;                  // stop at the end of the input
-  uint32_t batch_rows = 10000;        // rows per source call
-  uint64_t commit_rows = 100000;      // commit when this many rows are pending
-  uint32_t commit_interval_ms = 1000; // ... or when the oldest pending row is this old
-  uint32_t poll_interval_ms = 500;    // wait between polls at the end of the input
+  bool once = false;                   // stop at the end of the input
+  uint32_t batch_rows = 10000;         // rows per source call
+  uint64_t commit_rows = 100000;       // commit when this many rows are pending
+  uint32_t commit_interval_ms = 1000;  // ... or when the oldest pending row is this old
+  uint32_t poll_interval_ms = 500;     // wait between polls at the end of the input
 };
 
 // Counters, readable from any thread while the ingester runs.
 struct IngestStats {
-  std::atomic<uint64_t> rows{0};        // committed rows (this run)
-  std::atomic<uint64_t> rejected{0};    // rows the source skipped
+  std::atomic<uint64_t> rows{0};      // committed rows (this run)
+  std::atomic<uint64_t> rejected{0};  // rows the source skipped
   std::atomic<uint64_t> bytes_done{0};
   std::atomic<uint64_t> bytes_total{0};
   std::atomic<bool> at_end{false};

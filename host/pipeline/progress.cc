@@ -63,7 +63,8 @@ std::string Progress::Line(double elapsed) const {
     } else if (total > 0 && done > 0 && done < total && elapsed > 0.5) {
       double eta = elapsed * (total - done) / done;
       char buf[32];
-      std::snprintf(buf, sizeof buf, ", ETA %d:%02d", static_cast<int>(eta) / 60, static_cast<int>(eta) % 60);
+      std::snprintf(buf, sizeof buf, ", ETA %d:%02d", static_cast<int>(eta) / 60,
+                    static_cast<int>(eta) % 60);
       out += buf;
     }
   }

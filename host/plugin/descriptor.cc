@@ -37,8 +37,9 @@ bool ReadName(const char* name, std::string* out, std::string* why) {
   size_t n = strnlen(name, kMaxNameLength + 1);
   std::string text(name, n);
   if (n > kMaxNameLength)
-    return *why = "declares a name longer than " + std::to_string(kMaxNameLength) + " characters (\"" +
-                  text + "...\")", false;
+    return *why = "declares a name longer than " + std::to_string(kMaxNameLength) +
+                  " characters (\"" + text + "...\")",
+           false;
   if (!IsValidPluginName(text)) return *why = "declares an invalid name \"" + text + "\"", false;
   *out = std::move(text);
   return true;
@@ -48,29 +49,31 @@ Status CheckVtable(const sluice_plugin_descriptor& d, PluginKind kind, const std
                    const std::filesystem::path& path) {
   std::string table = std::string(KindName(kind)) + " function table";
   if (d.vtable == nullptr)
-    return Broken(name, path, "its " + table + " (vtable) is NULL — " + Rebuild() +
-                                  " and export it with SLUICE_PLUGIN()");
+    return Broken(name, path,
+                  "its " + table + " (vtable) is NULL — " + Rebuild() +
+                      " and export it with SLUICE_PLUGIN()");
   uint32_t size = *static_cast<const uint32_t*>(d.vtable);  // every table starts with struct_size
   size_t required = RequiredVtableSize(kind, d.abi_minor);
   if (size < required)
-    return Broken(name, path, "its " + table + " is " + std::to_string(size) + " bytes, ABI " +
-                                  Version(d.abi_major, d.abi_minor) + " requires at least " +
-                                  std::to_string(required) + " — " + Rebuild());
+    return Broken(name, path,
+                  "its " + table + " is " + std::to_string(size) + " bytes, ABI " +
+                      Version(d.abi_major, d.abi_minor) + " requires at least " +
+                      std::to_string(required) + " — " + Rebuild());
   return Status();
 }
 
 }  // namespace
 
 Status CheckAbi(uint16_t major, uint16_t minor, uint16_t host_major, uint16_t host_minor) {
-  std::string versions =
-      "built for ABI " + Version(major, minor) + ", host provides " + Version(host_major, host_minor);
+  std::string versions = "built for ABI " + Version(major, minor) + ", host provides " +
+                         Version(host_major, host_minor);
   if (major != host_major)
     return FailedPrecondition(versions + " — rebuild it against sluice SDK " +
                               std::to_string(host_major) + ".x");
   if (minor > host_minor)
-    return FailedPrecondition(versions + " — upgrade sluice to a release providing ABI " +
-                              Version(major, minor) + " or later, or rebuild the plugin against sluice SDK " +
-                              Version(host_major, host_minor));
+    return FailedPrecondition(
+        versions + " — upgrade sluice to a release providing ABI " + Version(major, minor) +
+        " or later, or rebuild the plugin against sluice SDK " + Version(host_major, host_minor));
   return Status();
 }
 
@@ -94,32 +97,43 @@ Status ValidateDescriptor(const sluice_plugin_descriptor* d, const std::filesyst
                           PluginInfo* out) {
   std::string stem = path.stem().string();
   if (d == nullptr)
-    return Broken(stem, path,
-                  "sluice_plugin_entry() returned NULL — it must return a pointer to a static "
-                  "sluice_plugin_descriptor; export plugins with SLUICE_PLUGIN() (sluice/plugin.h)");
+    return Broken(
+        stem, path,
+        "sluice_plugin_entry() returned NULL — it must return a pointer to a static "
+        "sluice_plugin_descriptor; export plugins with SLUICE_PLUGIN() (sluice/plugin.h)");
   if (d->struct_size < kFrozenPrefix)
-    return Broken(stem, path, "its descriptor declares struct_size " + std::to_string(d->struct_size) +
-                                  ", less than the " + std::to_string(kFrozenPrefix) +
-                                  " bytes every ABI version starts with — " + Rebuild());
+    return Broken(stem, path,
+                  "its descriptor declares struct_size " + std::to_string(d->struct_size) +
+                      ", less than the " + std::to_string(kFrozenPrefix) +
+                      " bytes every ABI version starts with — " + Rebuild());
   Status abi = CheckAbi(d->abi_major, d->abi_minor, SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR);
   if (!abi.ok()) return FailedPrecondition(Lead(stem, path) + " is incompatible: " + abi.message());
   size_t required = RequiredDescriptorSize(d->abi_minor);
   if (d->struct_size < required)
-    return Broken(stem, path, "its descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " +
-                                  Version(d->abi_major, d->abi_minor) + " requires at least " +
-                                  std::to_string(required) + " — " + Rebuild());
+    return Broken(stem, path,
+                  "its descriptor is " + std::to_string(d->struct_size) + " bytes, ABI " +
+                      Version(d->abi_major, d->abi_minor) + " requires at least " +
+                      std::to_string(required) + " — " + Rebuild());
   std::string name, why;
   if (!ReadName(d->name, &name, &why))
-    return FailedPrecondition(Lead(stem, path) + " " + why +
-                              " — plugin names use lower-case letters, digits, '_' and '-'; fix the "
-                              "name given to SLUICE_PLUGIN() and rebuild");
+    return FailedPrecondition(
+        Lead(stem, path) + " " + why +
+        " — plugin names use lower-case letters, digits, '_' and '-'; fix the "
+        "name given to SLUICE_PLUGIN() and rebuild");
   if (d->kind < SLUICE_KIND_STORAGE || d->kind > SLUICE_KIND_API)
     return FailedPrecondition(Lead(name, path) + " has unknown kind " + std::to_string(d->kind) +
-                              "; this host knows 1 (storage), 2 (source) and 3 (api) — " + Rebuild());
+                              "; this host knows 1 (storage), 2 (source) and 3 (api) — " +
+                              Rebuild());
   PluginKind kind = static_cast<PluginKind>(d->kind);
   SLUICE_RETURN_IF_ERROR(CheckVtable(*d, kind, name, path));
-  *out = PluginInfo{path, kind, name, d->version ? d->version : "",
-                    d->description ? d->description : "", d->abi_major, d->abi_minor, d->vtable};
+  *out = PluginInfo{path,
+                    kind,
+                    name,
+                    d->version ? d->version : "",
+                    d->description ? d->description : "",
+                    d->abi_major,
+                    d->abi_minor,
+                    d->vtable};
   return Status();
 }
 

@@ -1,10 +1,9 @@
 #include "plugin/plugin_catalog.h"
 
 #include <algorithm>
+#include <boost/dll/shared_library.hpp>
 #include <mutex>
 #include <system_error>
-
-#include <boost/dll/shared_library.hpp>
 
 #include "config/suggest.h"
 #include "plugin/descriptor.h"
@@ -31,7 +30,8 @@ std::string LoaderMessage(const std::string& what) {
   if (begin == std::string::npos) return what;
   begin += kMarker.size();
   size_t end = what.rfind(')');
-  return what.substr(begin, end == std::string::npos || end < begin ? std::string::npos : end - begin);
+  return what.substr(begin,
+                     end == std::string::npos || end < begin ? std::string::npos : end - begin);
 }
 
 Status OpenLibrary(const fs::path& path, boost::dll::shared_library* out) {
@@ -51,10 +51,11 @@ Status OpenLibrary(const fs::path& path, boost::dll::shared_library* out) {
 Status CallEntry(const boost::dll::shared_library& lib, const fs::path& path,
                  const sluice_plugin_descriptor** out) {
   if (!lib.has(SLUICE_ENTRY_SYMBOL))
-    return FailedPrecondition("plugin file " + path.string() + " is not a sluice plugin: it does not export " +
-                              SLUICE_ENTRY_SYMBOL +
-                              " — export one with SLUICE_PLUGIN() (sluice/plugin.h), or remove the file "
-                              "from the plugin directory");
+    return FailedPrecondition(
+        "plugin file " + path.string() + " is not a sluice plugin: it does not export " +
+        SLUICE_ENTRY_SYMBOL +
+        " — export one with SLUICE_PLUGIN() (sluice/plugin.h), or remove the file "
+        "from the plugin directory");
   try {
     *out = lib.get<const sluice_plugin_descriptor*()>(SLUICE_ENTRY_SYMBOL)();
     return Status();
@@ -107,9 +108,12 @@ void PluginCatalog::SearchDir(const fs::path& dir) {
   std::vector<fs::path> files;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code type_ec;
-    if (it->path().extension() == ".so" && it->is_regular_file(type_ec)) files.push_back(it->path());
+    if (it->path().extension() == ".so" && it->is_regular_file(type_ec))
+      files.push_back(it->path());
   }
-  if (ec) problems_.emplace_back(dir, "cannot list plugin directory " + dir.string() + ": " + ec.message());
+  if (ec)
+    problems_.emplace_back(dir,
+                           "cannot list plugin directory " + dir.string() + ": " + ec.message());
   std::sort(files.begin(), files.end());
   for (const fs::path& f : files) {
     Status s = LoadFile(f, nullptr);
@@ -125,7 +129,8 @@ Status PluginCatalog::LoadFile(const fs::path& file, const PluginInfo** out) {
   }
   std::error_code ec;
   if (!fs::exists(path, ec))
-    return NotFound("plugin file " + path.string() + " does not exist — check the path, or build and "
+    return NotFound("plugin file " + path.string() +
+                    " does not exist — check the path, or build and "
                     "install the plugin");
   boost::dll::shared_library lib;
   SLUICE_RETURN_IF_ERROR(OpenLibrary(path, &lib));
@@ -157,7 +162,8 @@ const PluginInfo* PluginCatalog::FindByPath(const fs::path& path) const {
   return nullptr;
 }
 
-Status PluginCatalog::Require(PluginKind kind, std::string_view name, const PluginInfo** out) const {
+Status PluginCatalog::Require(PluginKind kind, std::string_view name,
+                              const PluginInfo** out) const {
   if (const PluginInfo* p = Find(kind, name)) return *out = p, Status();
   std::string kind_name = KindName(kind);
   std::vector<std::string_view> names;
@@ -181,9 +187,11 @@ Status PluginCatalog::Require(PluginKind kind, std::string_view name, const Plug
   size_t failed = std::count_if(problems_.begin(), problems_.end(),
                                 [](const auto& p) { return p.first.extension() == ".so"; });
   if (failed > 0)
-    msg += " " + std::to_string(failed) + " file(s) could not be loaded (run `sluice plugins` to see why).";
-  msg += " Fix: put the plugin's .so file into one of these directories, or add its directory to "
-         "plugin_dirs in the config.";
+    msg += " " + std::to_string(failed) +
+           " file(s) could not be loaded (run `sluice plugins` to see why).";
+  msg +=
+      " Fix: put the plugin's .so file into one of these directories, or add its directory to "
+      "plugin_dirs in the config.";
   return NotFound(std::move(msg));
 }
 

@@ -89,8 +89,8 @@ class PluginCatalog {
   const PluginInfo* FindByPath(const std::filesystem::path& path) const;
   void SearchDir(const std::filesystem::path& dir);
 
-  std::deque<PluginInfo> stable_;     // what Find returns pointers into
-  std::vector<PluginInfo> plugins_;   // same entries, for plugins()
+  std::deque<PluginInfo> stable_;    // what Find returns pointers into
+  std::vector<PluginInfo> plugins_;  // same entries, for plugins()
   std::vector<std::pair<std::filesystem::path, std::string>> problems_;
   std::vector<std::pair<std::filesystem::path, bool>> searched_;
 };

@@ -18,7 +18,8 @@ std::string FormatRows(const std::vector<Row>& rows) {
     for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
   std::string out;
   for (const Row& r : rows) {
-    for (size_t i = 0; i + 1 < r.size(); ++i) out += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
+    for (size_t i = 0; i + 1 < r.size(); ++i)
+      out += r[i] + std::string(width[i] - r[i].size() + 2, ' ');
     out += r.back() + "\n";
   }
   return out;
@@ -37,7 +38,8 @@ std::string FormatPluginTable(const PluginCatalog& catalog) {
   std::vector<Row> rows = {{"KIND", "NAME", "VERSION", "ABI", "PATH"}};
   for (const PluginInfo& p : catalog.plugins())
     rows.push_back({KindName(p.kind), p.name, p.version.empty() ? "-" : p.version,
-                    std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor), p.path.string()});
+                    std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor),
+                    p.path.string()});
   std::string out = catalog.plugins().empty() ? "no plugins found\n" : FormatRows(rows);
   if (!catalog.problems().empty()) {
     out += "\nproblems:\n";

@@ -15,9 +15,9 @@ namespace sluice::host {
 // A typed constant from a query. Owns its string bytes (unlike Value).
 struct Literal {
   bool null = true;
-  int64_t i = 0;   // int64, timestamp (micros), date (days), bool (0/1)
-  double f = 0;    // float64
-  std::string s;   // string
+  int64_t i = 0;  // int64, timestamp (micros), date (days), bool (0/1)
+  double f = 0;   // float64
+  std::string s;  // string
 
   // A Value of type `t` that points into this literal; valid while it lives
   // unchanged.

@@ -1,7 +1,7 @@
 // Running planned queries on a VersionCache snapshot: RunQuery, CountQuery
 // and GetByKey.
-#include <memory>
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,17 +14,18 @@
 namespace sluice::host {
 namespace {
 
-constexpr size_t kReadChunk = 256;          // entries copied out of the store at a time ...
-constexpr size_t kMinChunk = 32;            // ... at least, while rows may be rejected
-constexpr size_t kBatchRows = 256;          // rows per result batch ...
-constexpr size_t kBatchBytes = 1u << 20;    // ... or bytes, whichever comes first
+constexpr size_t kReadChunk = 256;        // entries copied out of the store at a time ...
+constexpr size_t kMinChunk = 32;          // ... at least, while rows may be rejected
+constexpr size_t kBatchRows = 256;        // rows per result batch ...
+constexpr size_t kBatchBytes = 1u << 20;  // ... or bytes, whichever comes first
 
 // Reads the candidate rows of one query from one snapshot, in plan order.
 class Executor {
  public:
   // Called per row that passes the residual filter and the cursor; `row` is
   // decoded only when the walk needed it. Set *stop to end the walk.
-  using Visitor = FunctionRef<void(std::string_view bytes, const std::vector<Value>& row, bool* stop)>;
+  using Visitor =
+      FunctionRef<void(std::string_view bytes, const std::vector<Value>& row, bool* stop)>;
 
   Executor(VersionCache& cache, const Query& q) : cache_(cache), q_(q) {}
 
@@ -73,17 +74,20 @@ Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wante
   decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
   if (!(plan_.lower < plan_.upper)) return Status();
   std::unique_ptr<KvIterator> it;
-  SLUICE_RETURN_IF_ERROR(cache_.kv().NewIterator(snapshot_.get(), plan_.lower, plan_.upper,
-                                                 plan_.reverse, &it));
+  SLUICE_RETURN_IF_ERROR(
+      cache_.kv().NewIterator(snapshot_.get(), plan_.lower, plan_.upper, plan_.reverse, &it));
   std::vector<std::string> keys, values;
   bool exhausted = false, stop = false;
   while (!exhausted && !stop) {
     keys.clear(), values.clear();
-    SLUICE_RETURN_IF_ERROR(it->Read(ChunkSize(wanted), [&](std::string_view k, std::string_view v) {
-      keys.emplace_back(k);
-      values.emplace_back(v);  // the row, or (an index entry) the row when the index covers it
-      return true;
-    }, &exhausted));
+    SLUICE_RETURN_IF_ERROR(it->Read(
+        ChunkSize(wanted),
+        [&](std::string_view k, std::string_view v) {
+          keys.emplace_back(k);
+          values.emplace_back(v);  // the row, or (an index entry) the row when the index covers it
+          return true;
+        },
+        &exhausted));
     for (size_t i = 0; i < keys.size() && !stop; ++i)
       SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop));
   }
@@ -98,8 +102,8 @@ size_t Executor::ChunkSize(uint64_t wanted) const {
   return static_cast<size_t>(std::min<uint64_t>(left, kReadChunk));
 }
 
-Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows,
-                       Visitor visit, bool* stop) {
+Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
+                       bool* stop) {
   if (++examined_ > q_.scan_budget)
     return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
   if (!need_rows) return ++visits_, visit({}, decoded_, stop), Status();
@@ -173,10 +177,13 @@ struct Ranked {
 Status Stream(Executor& ex, const Query& q, Emitter* out) {
   uint64_t to_skip = q.skip, left = q.limit;
   uint64_t wanted = q.skip + q.limit < q.skip ? UINT64_MAX : q.skip + q.limit;
-  return ex.Walk(true, false, [&](std::string_view row, const std::vector<Value>&, bool* stop) {
-    if (to_skip > 0) return void(--to_skip);
-    *stop = !out->Add(row) || --left == 0;
-  }, wanted);
+  return ex.Walk(
+      true, false,
+      [&](std::string_view row, const std::vector<Value>&, bool* stop) {
+        if (to_skip > 0) return void(--to_skip);
+        *stop = !out->Add(row) || --left == 0;
+      },
+      wanted);
 }
 
 // Rows in any order: keep the best skip+limit in a max-heap, then emit.

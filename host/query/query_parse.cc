@@ -149,8 +149,8 @@ Status Parser::Count(element e, const char* key, uint64_t* out) {
 Status Parser::FieldIndex(std::string_view name, const char* where, uint32_t* out) {
   int i = schema_.FieldIndex(name);
   if (i < 0)
-    return InvalidArgument("unknown field " + Quote(name) + " in " + where + "; fields: " +
-                           FieldList(schema_));
+    return InvalidArgument("unknown field " + Quote(name) + " in " + where +
+                           "; fields: " + FieldList(schema_));
   *out = static_cast<uint32_t>(i);
   return Status();
 }
@@ -161,8 +161,7 @@ Status Parser::Filter(element e, int depth, FilterNode* out) {
     return InvalidArgument("$filter nests deeper than " + std::to_string(kMaxFilterDepth) +
                            " levels");
   out->kind = FilterNode::kAnd;
-  for (auto [key, value] : AsObject(e))
-    SLUICE_RETURN_IF_ERROR(FilterKey(key, value, depth, out));
+  for (auto [key, value] : AsObject(e)) SLUICE_RETURN_IF_ERROR(FilterKey(key, value, depth, out));
   return Status();
 }
 
@@ -217,9 +216,9 @@ Status Parser::FieldTests(uint32_t field, element value, FilterNode* out) {
 }
 
 Status Parser::Operator(uint32_t field, std::string_view op, element value, FilterNode* out) {
-  static const CompareOp kAll[] = {CompareOp::kEq, CompareOp::kNe,  CompareOp::kLt,
-                                   CompareOp::kLte, CompareOp::kGt, CompareOp::kGte,
-                                   CompareOp::kIn, CompareOp::kContains};
+  static const CompareOp kAll[] = {CompareOp::kEq,  CompareOp::kNe,      CompareOp::kLt,
+                                   CompareOp::kLte, CompareOp::kGt,      CompareOp::kGte,
+                                   CompareOp::kIn,  CompareOp::kContains};
   const Field& f = schema_.fields[field];
   FilterNode node;
   node.kind = FilterNode::kPredicate;
@@ -251,8 +250,9 @@ Status Parser::Operator(uint32_t field, std::string_view op, element value, Filt
     if (needs_value && p.values[0].null)
       return InvalidArgument("operator " + std::string(op) + " on field " + f.name +
                              " needs a non-null value (null never matches $lt, $lte, $gt, $gte, "
-                             "$contains; test nulls with {" + Quote(f.name) + ": null} or {" +
-                             Quote(f.name) + ": {\"$ne\": null}})");
+                             "$contains; test nulls with {" +
+                             Quote(f.name) + ": null} or {" + Quote(f.name) +
+                             ": {\"$ne\": null}})");
   }
   out->children.push_back(std::move(node));
   return Status();
@@ -281,7 +281,8 @@ Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where,
       if (t == element_type::BOOL) return out->i = e.get_bool().value_unsafe() ? 1 : 0, Status();
       return bad("");
     case Type::kString:
-      if (t == element_type::STRING) return out->s = std::string(e.get_string().value_unsafe()), Status();
+      if (t == element_type::STRING)
+        return out->s = std::string(e.get_string().value_unsafe()), Status();
       return bad("");
     case Type::kTimestamp:
       if (t == element_type::STRING && ParseTimestamp(e.get_string().value_unsafe(), &out->i))
@@ -299,22 +300,21 @@ Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where,
 
 Status Parser::OrderBy(element e) {
   if (e.is_object()) {
-    for (auto [name, dir] : AsObject(e))
-      SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
+    for (auto [name, dir] : AsObject(e)) SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
     return Status();
   }
   if (!e.is_array())
     return InvalidArgument(
         "$order_by must be an object like {\"fare\": \"desc\"} or an array like "
-        "[{\"fare\": \"desc\"}], got " + Describe(e));
+        "[{\"fare\": \"desc\"}], got " +
+        Describe(e));
   size_t i = 0;
   for (element item : AsArray(e)) {
     if (!item.is_object() || AsObject(item).size() != 1)
       return InvalidArgument("$order_by[" + std::to_string(i) +
                              "] must be an object with one field, like {\"fare\": \"desc\"}, got " +
                              Describe(item));
-    for (auto [name, dir] : AsObject(item))
-      SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
+    for (auto [name, dir] : AsObject(item)) SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
     ++i;
   }
   return Status();
@@ -368,7 +368,8 @@ Status Parser::After(element e) {
   q_->has_after = true;
   q_->after.assign(q_->order.size(), Literal());
   std::string needed;
-  for (const OrderTerm& t : q_->order) needed += (needed.empty() ? "" : ", ") + schema_.fields[t.field].name;
+  for (const OrderTerm& t : q_->order)
+    needed += (needed.empty() ? "" : ", ") + schema_.fields[t.field].name;
   for (size_t i = 0; i < q_->order.size(); ++i) {
     const std::string& name = schema_.fields[q_->order[i].field].name;
     element value;

@@ -263,11 +263,11 @@ std::vector<uint32_t> SuggestedIndex(const Query& q) {
 
 std::string BudgetMessage(const TableSchema& t, const Query& q, const AccessPlan& p,
                           uint64_t budget, bool sorted) {
-  std::string s = "query would examine more than " + std::to_string(budget) + " rows (plan: " +
-                  DescribePlan(t, q, p, sorted) + "); ";
+  std::string s = "query would examine more than " + std::to_string(budget) +
+                  " rows (plan: " + DescribePlan(t, q, p, sorted) + "); ";
   std::vector<uint32_t> want = SuggestedIndex(q);
-  bool have = want.size() <= p.fields.size() &&
-              std::equal(want.begin(), want.end(), p.fields.begin());
+  bool have =
+      want.size() <= p.fields.size() && std::equal(want.begin(), want.end(), p.fields.begin());
   if (want.empty() || have) return s + "narrow the $filter, lower $skip, or page with $after";
   s += "add index [";
   for (size_t i = 0; i < want.size(); ++i) s += (i ? ", " : "") + t.schema.fields[want[i]].name;

@@ -14,14 +14,14 @@
 namespace sluice::host {
 
 struct AccessPlan {
-  int index = -1;                 // -1: the primary key; else a secondary index number
-  std::vector<uint32_t> fields;   // the path's key fields (secondary: the pk follows)
-  size_t eq_count = 0;            // leading fields bound by equality
-  bool has_range = false;         // fields[eq_count] bounded by $lt/$lte/$gt/$gte
-  std::string lower, upper;       // cache keys to read: [lower, upper)
-  bool reverse = false;           // read the range backwards
-  bool order_served = false;      // the path yields rows in query order
-  bool seek_after = false;        // the range already starts after the $after cursor
+  int index = -1;                // -1: the primary key; else a secondary index number
+  std::vector<uint32_t> fields;  // the path's key fields (secondary: the pk follows)
+  size_t eq_count = 0;           // leading fields bound by equality
+  bool has_range = false;        // fields[eq_count] bounded by $lt/$lte/$gt/$gte
+  std::string lower, upper;      // cache keys to read: [lower, upper)
+  bool reverse = false;          // read the range backwards
+  bool order_served = false;     // the path yields rows in query order
+  bool seek_after = false;       // the range already starts after the $after cursor
   // Top-level conjuncts the range does not imply; evaluated on each row.
   std::vector<const FilterNode*> residual;
 

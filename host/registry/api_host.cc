@@ -1,9 +1,8 @@
 #include "registry/api_host.h"
 
+#include <chrono>
 #include <memory>
 #include <vector>
-
-#include <chrono>
 
 #include "query/query_filter.h"
 #include "registry/change_feed.h"
@@ -100,12 +99,13 @@ int32_t ViewInfo(void*, void* view,
   return Status().ToC(st);
 }
 
-int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn, void* fn_ctx,
-            sluice_status* st) {
+int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn,
+            void* fn_ctx, sluice_status* st) {
   auto* h = static_cast<ViewHandle*>(view);
   std::string row;
   Status s = Checked(ctx, h, GetByKey(*h->version->cache, std::string_view(key, key_size), &row));
-  if (!s.ok()) return s.WithContext(h->endpoint + " v" + std::to_string(h->version->meta.version)).ToC(st);
+  if (!s.ok())
+    return s.WithContext(h->endpoint + " v" + std::to_string(h->version->meta.version)).ToC(st);
   RowBatchBuilder b;
   b.AddRow(row);
   fn(fn_ctx, b.batch());
@@ -123,16 +123,18 @@ int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* c
   return s.ToC(st);
 }
 
-int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
-             void* fn_ctx, sluice_status* st) {
+int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn, void* fn_ctx,
+             sluice_status* st) {
   auto* h = static_cast<ViewHandle*>(view);
   Query q;
   Status s = ParseQuery(std::string_view(query, size), h->version->meta.table_schema,
                         Self(ctx)->limits(), &q);
   QueryPlanInfo info;
   if (s.ok())
-    s = Checked(ctx, h, RunQuery(*h->version->cache, q,
-                                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
+    s = Checked(ctx, h,
+                RunQuery(
+                    *h->version->cache, q,
+                    [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
   return s.ToC(st);
 }
 
@@ -145,8 +147,10 @@ int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluic
                         Self(ctx)->limits(), &q);
   QueryPlanInfo info;
   if (s.ok())
-    s = Checked(ctx, h, RunQuery(*h->version->cache, q,
-                                 [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
+    s = Checked(ctx, h,
+                RunQuery(
+                    *h->version->cache, q,
+                    [&](const sluice_row_batch& rows) { return fn(fn_ctx, &rows) != 0; }, &info));
   if (info_fn != nullptr && !info.plan.empty()) {
     info_fn(info_ctx, "plan", info.plan.c_str());
     info_fn(info_ctx, "scan", info.scan ? "true" : "false");
@@ -175,10 +179,12 @@ int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
     if (batch.empty() && fn(fn_ctx, 0, 0, nullptr, 0) == 0) break;
     bool stop = false;
     for (const auto& c : batch) {
-      bool match = DecodeRow(schema.schema, c.row, &decoded).empty() && MatchesFilter(q.filter, decoded);
+      bool match =
+          DecodeRow(schema.schema, c.row, &decoded).empty() && MatchesFilter(q.filter, decoded);
       if (c.op == SLUICE_OP_DELETE && !match) match = f.empty();
       if (!match) continue;
-      if (fn(fn_ctx, c.op, c.offset, reinterpret_cast<const uint8_t*>(c.row.data()), c.row.size()) == 0) {
+      if (fn(fn_ctx, c.op, c.offset, reinterpret_cast<const uint8_t*>(c.row.data()),
+             c.row.size()) == 0) {
         stop = true;
         break;
       }
@@ -189,7 +195,8 @@ int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
   return s.ToC(st);
 }
 
-int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx, sluice_status* st) {
+int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
+                sluice_status* st) {
   std::string text = Self(ctx)->MetricsText();
   fn(fn_ctx, text.data(), text.size());
   return Status().ToC(st);
@@ -239,22 +246,33 @@ std::string ApiHostImpl::MetricsText() const {
   };
   std::vector<ServedEndpoint> eps;
   if (registry_ != nullptr) eps = registry_->Snapshot();
-  struct Gauge { const char* name; const char* help; uint64_t (*get)(const ServedVersion&); };
+  struct Gauge {
+    const char* name;
+    const char* help;
+    uint64_t (*get)(const ServedVersion&);
+  };
   static const Gauge kGauges[] = {
-      {"sluice_log_end_offset", "Offset after the last committed log record.", [](const ServedVersion& v) { return v.log->end(); }},
-      {"sluice_cache_applied_offset", "Log offset the cache has applied up to.", [](const ServedVersion& v) { return v.cache->applied(); }},
-      {"sluice_cache_lag_records", "Log records the cache has not applied yet.", [](const ServedVersion& v) { return v.lag(); }},
-      {"sluice_cache_rows", "Rows in the cache.", [](const ServedVersion& v) { return v.cache->rows(); }},
-      {"sluice_version_ready", "1 when the version's cache has caught up since it was opened.", [](const ServedVersion& v) { return uint64_t{v.ready ? 1u : 0u}; }},
+      {"sluice_log_end_offset", "Offset after the last committed log record.",
+       [](const ServedVersion& v) { return v.log->end(); }},
+      {"sluice_cache_applied_offset", "Log offset the cache has applied up to.",
+       [](const ServedVersion& v) { return v.cache->applied(); }},
+      {"sluice_cache_lag_records", "Log records the cache has not applied yet.",
+       [](const ServedVersion& v) { return v.lag(); }},
+      {"sluice_cache_rows", "Rows in the cache.",
+       [](const ServedVersion& v) { return v.cache->rows(); }},
+      {"sluice_version_ready", "1 when the version's cache has caught up since it was opened.",
+       [](const ServedVersion& v) { return uint64_t{v.ready ? 1u : 0u}; }},
   };
   for (const Gauge& g : kGauges) {
     family(g.name, "gauge", g.help);
     for (const ServedEndpoint& ep : eps)
       for (const auto& [n, sv] : ep.versions)
-        sample(g.name, "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"", g.get(*sv));
+        sample(g.name, "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"",
+               g.get(*sv));
   }
   family("sluice_current_version", "gauge", "The version unversioned routes serve (0 = none yet).");
-  for (const ServedEndpoint& ep : eps) sample("sluice_current_version", "endpoint=\"" + ep.config.name + "\"", ep.current);
+  for (const ServedEndpoint& ep : eps)
+    sample("sluice_current_version", "endpoint=\"" + ep.config.name + "\"", ep.current);
   if (extra_metrics_) out += extra_metrics_();
   return out;
 }

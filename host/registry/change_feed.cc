@@ -50,7 +50,8 @@ void ChangeFeed::Publish(const std::vector<CacheOp>& ops) {
         sub->overflowed = true;
         sub->queue.clear();
       } else {
-        for (const CacheOp& op : ops) sub->queue.push_back({static_cast<uint32_t>(op.op), op.offset, std::string(op.row)});
+        for (const CacheOp& op : ops)
+          sub->queue.push_back({static_cast<uint32_t>(op.op), op.offset, std::string(op.row)});
       }
     }
     sub->cv.notify_all();

@@ -25,11 +25,12 @@ Status Registry::Start() {
     ep.config = cfg;
     ep.pinned = cfg.version;
     std::vector<uint32_t> versions = runtime_.home().ListVersions(cfg.name);
-    if (ep.pinned != 0 && std::find(versions.begin(), versions.end(), ep.pinned) == versions.end()) {
+    if (ep.pinned != 0 &&
+        std::find(versions.begin(), versions.end(), ep.pinned) == versions.end()) {
       std::string have;
       for (uint32_t v : versions) have += (have.empty() ? "" : ", ") + std::to_string(v);
-      return NotFound("endpoint " + cfg.name + ": config pins version " + std::to_string(ep.pinned) +
-                      ", which does not exist; existing versions: " +
+      return NotFound("endpoint " + cfg.name + ": config pins version " +
+                      std::to_string(ep.pinned) + ", which does not exist; existing versions: " +
                       (have.empty() ? "none (run `sluice migrate`)" : have));
     }
     endpoints_.push_back(std::move(ep));
@@ -66,7 +67,8 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   sv->c_schema = std::make_unique<const SchemaView>(sv->meta.table_schema.schema);
   SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(name, v, /*create=*/true, &sv->log));
   bool rebuilt = false;
-  SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(), runtime_.home().CacheDir(name, v),
+  SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(),
+                                            runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
   sv->cache->SetCoveringIndexes(ep.config.covering);
   bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
@@ -88,14 +90,16 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
   ep.versions[v] = std::move(sv);
   log::Info("registry", "serving version",
-            {{"endpoint", name}, {"version", std::to_string(v)},
+            {{"endpoint", name},
+             {"version", std::to_string(v)},
              {"log_end", std::to_string(raw->log->end())},
              {"cache_offset", std::to_string(raw->cache->applied())},
              {"rebuilt", rebuilt ? "true" : "false"}});
   return Status();
 }
 
-void Registry::ReportCorruptCache(const std::string& endpoint, uint32_t version, const std::string& why) {
+void Registry::ReportCorruptCache(const std::string& endpoint, uint32_t version,
+                                  const std::string& why) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ServedEndpoint* ep = FindLocked(endpoint);
@@ -123,7 +127,8 @@ void Registry::RebuildCache(const std::string& endpoint, uint32_t v) {
   old->builder->Stop();
   // Requests that pinned it before it stopped being ready finish first
   // (the map and `old` hold the two remaining references).
-  for (int i = 0; i < 1000 && old.use_count() > 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (int i = 0; i < 1000 && old.use_count() > 2; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   Status s;
   std::shared_ptr<ServedVersion> fresh;
   {
@@ -137,8 +142,8 @@ void Registry::RebuildCache(const std::string& endpoint, uint32_t v) {
     if (s.ok()) fresh = ep->versions[v];
   }
   if (!s.ok()) {
-    log::Error("registry", "cache rebuild failed", {{"endpoint", endpoint}, {"version", std::to_string(v)},
-                                                    {"error", s.message()}});
+    log::Error("registry", "cache rebuild failed",
+               {{"endpoint", endpoint}, {"version", std::to_string(v)}, {"error", s.message()}});
     return;
   }
   fresh->builder->Start();
@@ -187,9 +192,11 @@ Status Registry::Prune(std::string_view endpoint, uint32_t keep, std::vector<std
     sv->feed.Close();
     sv->builder->Stop();
     // Requests that pinned it before it left the map finish first.
-    for (int i = 0; i < 1000 && sv.use_count() > 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (int i = 0; i < 1000 && sv.use_count() > 1; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (sv.use_count() > 1)
-      return Unavailable("endpoint " + name + " v" + std::to_string(v) + " is still in use; try again");
+      return Unavailable("endpoint " + name + " v" + std::to_string(v) +
+                         " is still in use; try again");
     sv.reset();
     runtime_.CloseLog(name, v);
     uint64_t freed = 0;
@@ -216,7 +223,8 @@ void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
       sv.ready = true;
       changed = true;
       log::Info("registry", "version ready",
-                {{"endpoint", endpoint}, {"version", std::to_string(version)},
+                {{"endpoint", endpoint},
+                 {"version", std::to_string(version)},
                  {"rows", std::to_string(sv.cache->rows())}});
     }
     changed = UpdateCurrentLocked(*ep) || changed;
@@ -235,7 +243,8 @@ bool Registry::UpdateCurrentLocked(ServedEndpoint& ep) {
   }
   if (want == ep.current) return false;
   log::Info("registry", "current version switched",
-            {{"endpoint", ep.config.name}, {"from", std::to_string(ep.current)},
+            {{"endpoint", ep.config.name},
+             {"from", std::to_string(ep.current)},
              {"to", std::to_string(want)}});
   ep.current = want;
   return true;
@@ -259,8 +268,9 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
                     "; versions: " + (have.empty() ? "none" : have));
   }
   if (it->second->rebuilding)
-    return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
-                       " is not ready: its cache was found corrupt and is being rebuilt from its log");
+    return Unavailable(
+        "endpoint " + ep->config.name + " version " + std::to_string(v) +
+        " is not ready: its cache was found corrupt and is being rebuilt from its log");
   if (!it->second->ready)
     return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
                        " is not ready: its cache is " + std::to_string(it->second->lag()) +
@@ -279,8 +289,9 @@ Status Registry::SetCurrent(std::string_view endpoint, uint32_t version) {
     if (it == ep->versions.end())
       return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(version));
     if (!it->second->ready)
-      return FailedPrecondition("endpoint " + ep->config.name + " version " + std::to_string(version) +
-                                " is not ready (cache " + std::to_string(it->second->lag()) +
+      return FailedPrecondition("endpoint " + ep->config.name + " version " +
+                                std::to_string(version) + " is not ready (cache " +
+                                std::to_string(it->second->lag()) +
                                 " records behind its log); try again once it has caught up");
     ep->pinned = version;
     ep->current = version;

@@ -21,10 +21,10 @@
 
 #include "cache/cache_builder.h"
 #include "cache/version_cache.h"
-#include "sluice/schema.h"
-#include "registry/change_feed.h"
 #include "config/config.h"
 #include "core/table_schema.h"
+#include "registry/change_feed.h"
+#include "sluice/schema.h"
 #include "storage/version_log.h"
 
 namespace sluice::host {
@@ -39,12 +39,12 @@ struct ServedVersion {
   std::shared_ptr<VersionLog> log;
   std::unique_ptr<VersionCache> cache;
   std::unique_ptr<CacheBuilder> builder;
-  ChangeFeed feed;                  // changes applied to the cache, for watchers
-  std::atomic<bool> frozen{false};  // a newer version exists: its log no longer grows
-  std::atomic<bool> ready{false};   // its cache has caught up since it was opened
+  ChangeFeed feed;                      // changes applied to the cache, for watchers
+  std::atomic<bool> frozen{false};      // a newer version exists: its log no longer grows
+  std::atomic<bool> ready{false};       // its cache has caught up since it was opened
   std::atomic<bool> rebuilding{false};  // its cache was found corrupt and is being replaced
-  std::mutex mu;                    // guards error
-  std::string error;                // why the cache builder stopped, if it did
+  std::mutex mu;                        // guards error
+  std::string error;                    // why the cache builder stopped, if it did
 
   uint64_t lag() const {
     uint64_t e = log->end(), a = cache->applied();

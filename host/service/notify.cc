@@ -58,7 +58,8 @@ bool SocketAddress(const std::string& socket, sockaddr_un* addr, socklen_t* len,
 std::string MonotonicUsecField() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  uint64_t usec = static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
+  uint64_t usec =
+      static_cast<uint64_t>(ts.tv_sec) * 1000000u + static_cast<uint64_t>(ts.tv_nsec) / 1000u;
   return "MONOTONIC_USEC=" + std::to_string(usec);
 }
 
@@ -86,7 +87,8 @@ ServiceNotifier::ServiceNotifier(std::string socket, std::string_view watchdog_u
   }
   if (!watchdog_pid.empty()) {
     if (!ParsePositive(watchdog_pid, &pid)) {
-      log::Warn("service", "WATCHDOG_PID ignored: expected a process id", {{"found", watchdog_pid}});
+      log::Warn("service", "WATCHDOG_PID ignored: expected a process id",
+                {{"found", watchdog_pid}});
       return;
     }
     if (pid != static_cast<uint64_t>(getpid())) return;  // the watchdog is another process's

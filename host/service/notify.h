@@ -40,7 +40,8 @@ class ServiceNotifier {
   // that part (logged as a warning).
   ServiceNotifier();
   // The same from explicit values ("" = unset).
-  ServiceNotifier(std::string socket, std::string_view watchdog_usec, std::string_view watchdog_pid);
+  ServiceNotifier(std::string socket, std::string_view watchdog_usec,
+                  std::string_view watchdog_pid);
   ServiceNotifier(const ServiceNotifier&) = delete;
   ServiceNotifier& operator=(const ServiceNotifier&) = delete;
   // Stops the watchdog thread.

@@ -43,12 +43,14 @@ class Differ {
   void Named(const std::string& prefix, const std::vector<T>& before, const std::vector<T>& after,
              Fn compare) {
     for (const T& b : before) {
-      auto it = std::find_if(after.begin(), after.end(), [&](const T& a) { return a.name == b.name; });
+      auto it =
+          std::find_if(after.begin(), after.end(), [&](const T& a) { return a.name == b.name; });
       if (it == after.end()) Add(prefix + b.name, "removed");
       else compare(prefix + b.name, b, *it);
     }
     for (const T& a : after) {
-      auto it = std::find_if(before.begin(), before.end(), [&](const T& b) { return a.name == b.name; });
+      auto it =
+          std::find_if(before.begin(), before.end(), [&](const T& b) { return a.name == b.name; });
       if (it == before.end()) Add(prefix + a.name, "added");
     }
   }
@@ -77,7 +79,8 @@ void Plugin(Differ& d, const std::string& part, const PluginInstanceConfig& a,
   d.Opts(part, "options", a.options, b.options);
 }
 
-void Endpoint(Differ& d, const std::string& part, const EndpointConfig& a, const EndpointConfig& b) {
+void Endpoint(Differ& d, const std::string& part, const EndpointConfig& a,
+              const EndpointConfig& b) {
   d.Value(part, "path", a.path, b.path);
   d.Value(part, "connection", a.connection, b.connection);
   d.Value(part, "table", a.table, b.table);
@@ -96,7 +99,8 @@ void Ingest(Differ& d, const IngestConfig& a, const IngestConfig& b) {
 }
 
 void Query(Differ& d, const QueryLimits& a, const QueryLimits& b) {
-  d.Value("query", "default_limit", std::to_string(a.default_limit), std::to_string(b.default_limit));
+  d.Value("query", "default_limit", std::to_string(a.default_limit),
+          std::to_string(b.default_limit));
   d.Value("query", "max_limit", std::to_string(a.max_limit), std::to_string(b.max_limit));
   d.Value("query", "scan_budget", std::to_string(a.scan_budget), std::to_string(b.scan_budget));
 }
@@ -110,7 +114,8 @@ std::vector<ConfigChange> ChangesNeedingRestart(const Config& running, const Con
   d.Value("plugin_dirs", "plugin_dirs", Paths(running.plugin_dirs), Paths(fresh.plugin_dirs));
   Plugin(d, "storage.log", running.storage.log, fresh.storage.log);
   Plugin(d, "storage.cache", running.storage.cache, fresh.storage.cache);
-  d.Value("storage", "rebuild_cache", Bool(running.storage.rebuild_cache), Bool(fresh.storage.rebuild_cache));
+  d.Value("storage", "rebuild_cache", Bool(running.storage.rebuild_cache),
+          Bool(fresh.storage.rebuild_cache));
   d.Named("connections.", running.connections, fresh.connections,
           [&](const std::string& part, const ConnectionConfig& a, const ConnectionConfig& b) {
             d.Value(part, "plugin", a.plugin, b.plugin);

@@ -3,7 +3,8 @@
 // parts that change live (endpoint `version:` pins and `log_level`).
 //
 //   for (const ConfigChange& c : ChangesNeedingRestart(running, fresh))
-//     log::Warn("service", "config change needs a restart", {{"part", c.part}, {"change", c.change}});
+//     log::Warn("service", "config change needs a restart", {{"part", c.part}, {"change",
+//     c.change}});
 #ifndef SLUICE_HOST_SERVICE_RELOAD_H_
 #define SLUICE_HOST_SERVICE_RELOAD_H_
 
@@ -15,7 +16,7 @@
 namespace sluice::host {
 
 struct ConfigChange {
-  std::string part;    // "storage", "connections.files", "endpoints.trips", "api.rest", "ingest", ...
+  std::string part;  // "storage", "connections.files", "endpoints.trips", "api.rest", "ingest", ...
   std::string change;  // "added", "removed", "path /trips -> /rides", "options changed", ...
 };
 

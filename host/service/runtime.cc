@@ -24,23 +24,23 @@ Status Runtime::Init() {
   for (const auto& [path, problem] : catalog_.problems())
     log::Warn("plugins", problem, {{"path", path.string()}});
   SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.log, &log_storage_));
-  if (config_.storage.Shared())
-    cache_storage_ = log_storage_;
-  else
-    SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.cache, &cache_storage_));
+  if (config_.storage.Shared()) cache_storage_ = log_storage_;
+  else SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.cache, &cache_storage_));
   return CheckStorageMarker();
 }
 
-Status Runtime::CreateStorage(const PluginInstanceConfig& storage, std::shared_ptr<StoragePlugin>* out) {
+Status Runtime::CreateStorage(const PluginInstanceConfig& storage,
+                              std::shared_ptr<StoragePlugin>* out) {
   std::string where = storage.name == "storage" ? "" : storage.name + ": ";
   const PluginInfo* info = nullptr;
   Status s = catalog_.Require(PluginKind::kStorage, storage.plugin, &info);
   if (!s.ok()) return where.empty() ? s : s.WithContext(storage.name);
   std::unique_ptr<StoragePlugin> created;
-  SLUICE_RETURN_IF_ERROR(client::CreateStorage(static_cast<const sluice_storage_vtable*>(info->vtable),
-                                               log::HostServicesTable(), storage.options, &created)
-                             .WithContext(where + "storage plugin \"" + info->name + "\" (" +
-                                          info->path.string() + ")"));
+  SLUICE_RETURN_IF_ERROR(
+      client::CreateStorage(static_cast<const sluice_storage_vtable*>(info->vtable),
+                            log::HostServicesTable(), storage.options, &created)
+          .WithContext(where + "storage plugin \"" + info->name + "\" (" + info->path.string() +
+                       ")"));
   *out = std::move(created);
   return Status();
 }
@@ -48,14 +48,16 @@ Status Runtime::CreateStorage(const PluginInstanceConfig& storage, std::shared_p
 Status Runtime::CheckStorageMarker() {
   StorageBackends configured{config_.storage.log.plugin, config_.storage.cache.plugin};
   MarkerCheck check;
-  SLUICE_RETURN_IF_ERROR(EnsureStorageMarker(home_, configured, config_.storage.rebuild_cache, &check));
+  SLUICE_RETURN_IF_ERROR(
+      EnsureStorageMarker(home_, configured, config_.storage.rebuild_cache, &check));
   const StorageBackends& was = check.previous;
   if (check.outcome == MarkerCheck::kCacheRebuilt)
     log::Warn("storage", "cache backend changed: deleted the caches; they are rebuilt from the log",
               {{"was", was.cache}, {"now", configured.cache}, {"home", home_.root().string()}});
   if (check.outcome == MarkerCheck::kAdopted)
     log::Info("storage", "storage backends changed on a home with no data of the old ones",
-              {{"log", was.log + " -> " + configured.log}, {"cache", was.cache + " -> " + configured.cache}});
+              {{"log", was.log + " -> " + configured.log},
+               {"cache", was.cache + " -> " + configured.cache}});
   return Status();
 }
 
@@ -102,12 +104,14 @@ void Runtime::CloseLog(const std::string& endpoint, uint32_t version) {
   logs_.erase(Home::LogStreamName(endpoint, version));
 }
 
-Status Runtime::SourceFor(const EndpointConfig& endpoint, SourcePlugin** out, std::string* plugin_name) {
+Status Runtime::SourceFor(const EndpointConfig& endpoint, SourcePlugin** out,
+                          std::string* plugin_name) {
   const ConnectionConfig* conn = nullptr;
   for (const auto& c : config_.connections)
     if (c.name == endpoint.connection) conn = &c;
   if (conn == nullptr)
-    return InvalidArgument("endpoint " + endpoint.name + ": unknown connection \"" + endpoint.connection + "\"");
+    return InvalidArgument("endpoint " + endpoint.name + ": unknown connection \"" +
+                           endpoint.connection + "\"");
   *plugin_name = conn->plugin;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sources_.find(conn->name);
@@ -129,8 +133,9 @@ Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* ou
   std::string plugin;
   SLUICE_RETURN_IF_ERROR(SourceFor(endpoint, &source, &plugin));
   Schema schema;
-  SLUICE_RETURN_IF_ERROR(source->Describe(endpoint.table, endpoint.options, &schema)
-                             .WithContext("endpoint " + endpoint.name + ": table \"" + endpoint.table + "\""));
+  SLUICE_RETURN_IF_ERROR(
+      source->Describe(endpoint.table, endpoint.options, &schema)
+          .WithContext("endpoint " + endpoint.name + ": table \"" + endpoint.table + "\""));
   return ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out);
 }
 

@@ -96,8 +96,8 @@ class Runtime {
   std::shared_ptr<StoragePlugin> cache_storage_;  // == log_storage_ when shared
   bool log_reader_ = false;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<SourcePlugin>> sources_;  // by connection name
-  std::map<std::string, std::shared_ptr<VersionLog>> logs_;       // by stream name
+  std::map<std::string, std::unique_ptr<SourcePlugin>> sources_;     // by connection name
+  std::map<std::string, std::shared_ptr<VersionLog>> logs_;          // by stream name
   std::map<std::string, std::unique_ptr<VersionCatalog>> catalogs_;  // by endpoint
 };
 

@@ -55,7 +55,8 @@ ApiInstances Server::ApiSource() {
 }
 
 void Server::FollowCatalog() {
-  auto interval = std::chrono::milliseconds(std::max<uint32_t>(runtime_.config().ingest.poll_interval_ms, 50));
+  auto interval =
+      std::chrono::milliseconds(std::max<uint32_t>(runtime_.config().ingest.poll_interval_ms, 50));
   std::string last_error;
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, interval, [&] { return stop_; })) {
@@ -81,7 +82,8 @@ Status Server::StartApp() {
   for (const EndpointConfig& ep : runtime_.config().endpoints) {
     std::vector<uint32_t> versions = runtime_.home().ListVersions(ep.name);
     if (versions.empty())
-      return FailedPrecondition("endpoint " + ep.name + " has no version yet; run `sluice migrate` first");
+      return FailedPrecondition("endpoint " + ep.name +
+                                " has no version yet; run `sluice migrate` first");
     uint32_t v = versions.back();
     VersionMeta meta;
     SLUICE_RETURN_IF_ERROR(ReadVersionMeta(runtime_.home().SchemaFile(ep.name, v).string(), &meta));
@@ -92,7 +94,8 @@ Status Server::StartApp() {
       std::string list;
       for (const auto& d : diff) list += "\n  - " + d;
       return FailedPrecondition("endpoint " + ep.name + ": the source's schema differs from v" +
-                                std::to_string(v) + "; run `sluice migrate` to start a new version:" + list);
+                                std::to_string(v) +
+                                "; run `sluice migrate` to start a new version:" + list);
     }
     std::shared_ptr<VersionLog> log;
     SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(ep.name, v, /*create=*/true, &log));
@@ -110,7 +113,8 @@ Status Server::StartApp() {
     Ingester* raw = in.get();
     threads_.emplace_back([this, raw] {
       Status s = raw->Run();
-      if (!s.ok()) log::Error("app", "ingest failed", {{"endpoint", raw->endpoint()}, {"error", s.message()}});
+      if (!s.ok())
+        log::Error("app", "ingest failed", {{"endpoint", raw->endpoint()}, {"error", s.message()}});
       std::lock_guard<std::mutex> lock(mu_);
       if (!s.ok() && first_error_.ok()) first_error_ = s;
       ++finished_;
@@ -165,7 +169,8 @@ void Server::Reload() {
     return;
   }
   ServiceNotifier* notify = options_.notifier;
-  if (notify != nullptr) notify->Notify("RELOADING=1\nSTATUS=reloading config\n" + MonotonicUsecField());
+  if (notify != nullptr)
+    notify->Notify("RELOADING=1\nSTATUS=reloading config\n" + MonotonicUsecField());
   Config fresh;
   Status s = LoadConfig(runtime_.config().config_file, &fresh);
   if (!s.ok()) {
@@ -173,31 +178,35 @@ void Server::Reload() {
   } else {
     LogLevel level;
     if (options_.log_level_from_cli)
-      log::Info("service", "reload keeps the level given by --log-level", {{"config_log_level", fresh.log_level}});
-    else if (log::ParseLevel(fresh.log_level, &level))
-      log::SetLevel(level);
+      log::Info("service", "reload keeps the level given by --log-level",
+                {{"config_log_level", fresh.log_level}});
+    else if (log::ParseLevel(fresh.log_level, &level)) log::SetLevel(level);
     if (registry_) ApplyPins(fresh);
     std::vector<ConfigChange> changes = ChangesNeedingRestart(runtime_.config(), fresh);
     for (const ConfigChange& c : changes)
-      log::Warn("service", "config change needs a restart", {{"part", c.part}, {"change", c.change}});
+      log::Warn("service", "config change needs a restart",
+                {{"part", c.part}, {"change", c.change}});
     log::Info("service", "config reloaded", {{"needs_restart", std::to_string(changes.size())}});
   }
-  if (notify != nullptr) notify->Notify(s.ok() ? "READY=1\nSTATUS=serving (config reloaded)"
-                                               : "READY=1\nSTATUS=serving (reload failed: see log)");
+  if (notify != nullptr)
+    notify->Notify(s.ok() ? "READY=1\nSTATUS=serving (config reloaded)"
+                          : "READY=1\nSTATUS=serving (reload failed: see log)");
 }
 
 void Server::ApplyPins(const Config& fresh) {
   for (const EndpointConfig& ep : fresh.endpoints) {
     auto pin = pins_.find(ep.name);
-    if (pin == pins_.end()) continue;  // new endpoint: reported as needing a restart
+    if (pin == pins_.end()) continue;         // new endpoint: reported as needing a restart
     if (pin->second == ep.version) continue;  // unchanged: keep any admin switch
     Status r = registry_->SetPinned(ep.name, ep.version);
     if (!r.ok()) {
-      log::Error("service", "reload: cannot switch version", {{"endpoint", ep.name}, {"error", r.message()}});
+      log::Error("service", "reload: cannot switch version",
+                 {{"endpoint", ep.name}, {"error", r.message()}});
       continue;
     }
     log::Info("service", "reload: version pin changed",
-              {{"endpoint", ep.name}, {"version", ep.version == 0 ? "latest" : std::to_string(ep.version)}});
+              {{"endpoint", ep.name},
+               {"version", ep.version == 0 ? "latest" : std::to_string(ep.version)}});
     pin->second = ep.version;
   }
 }
@@ -212,7 +221,9 @@ bool Server::Healthy(std::string* why) const {
     for (const auto& [n, sv] : ep.versions) {
       std::lock_guard<std::mutex> lock(sv->mu);
       if (!sv->error.empty())
-        return *why = "cache builder of " + ep.config.name + " v" + std::to_string(n) + " stopped: " + sv->error, false;
+        return *why = "cache builder of " + ep.config.name + " v" + std::to_string(n) +
+                      " stopped: " + sv->error,
+               false;
     }
   }
   return true;
@@ -231,15 +242,18 @@ std::string Server::ExtraMetrics() const {
   auto per_ingester = [&](const char* name, const char* help, auto get) {
     family(name, "counter", help);
     for (const IngestEntry& e : entries)
-      out += std::string(name) + "{endpoint=\"" + e.endpoint + "\",version=\"" + std::to_string(e.version) +
-             "\"} " + std::to_string(get(e.ingester->stats())) + "\n";
+      out += std::string(name) + "{endpoint=\"" + e.endpoint + "\",version=\"" +
+             std::to_string(e.version) + "\"} " + std::to_string(get(e.ingester->stats())) + "\n";
   };
   per_ingester("sluice_ingest_rows_total", "Rows committed to the log by this process.",
                [](const IngestStats& s) { return s.rows.load(); });
-  per_ingester("sluice_ingest_rejected_rows_total", "Rows the source rejected (bad rows skipped by on_error: skip).",
+  per_ingester("sluice_ingest_rejected_rows_total",
+               "Rows the source rejected (bad rows skipped by on_error: skip).",
                [](const IngestStats& s) { return s.rejected.load(); });
-  family("sluice_plugin_load_failures", "gauge", "Plugin files found but refused at discovery (see `sluice plugins`).");
-  out += "sluice_plugin_load_failures " + std::to_string(runtime_.plugins().problems().size()) + "\n";
+  family("sluice_plugin_load_failures", "gauge",
+         "Plugin files found but refused at discovery (see `sluice plugins`).");
+  out +=
+      "sluice_plugin_load_failures " + std::to_string(runtime_.plugins().problems().size()) + "\n";
   family("sluice_build_info", "gauge", "Always 1; labels give the host version and plugin ABI.");
   out += std::string("sluice_build_info{version=\"") + SLUICE_VERSION + "\",abi=\"" +
          std::to_string(SLUICE_ABI_MAJOR) + "." + std::to_string(SLUICE_ABI_MINOR) + "\"} 1\n";

@@ -24,7 +24,8 @@ Status VersionLog::Open(StoragePlugin& storage, const std::string& name,
                         const std::filesystem::path& dir, bool create,
                         std::unique_ptr<VersionLog>* out, TailPolicy tail) {
   std::unique_ptr<Log> log;
-  SLUICE_RETURN_IF_ERROR(storage.OpenLog(name, dir.string(), create, &log).WithContext("log " + name));
+  SLUICE_RETURN_IF_ERROR(
+      storage.OpenLog(name, dir.string(), create, &log).WithContext("log " + name));
   std::unique_ptr<VersionLog> v(new VersionLog(std::move(log), name));
   SLUICE_RETURN_IF_ERROR(v->Recover(tail).WithContext("log " + name));
   *out = std::move(v);
@@ -50,12 +51,16 @@ Status VersionLog::Recover(TailPolicy tail) {
                               " records after the last complete commit at offset " +
                               std::to_string(cp.log_end));
   if (end != cp.log_end && tail == TailPolicy::kIgnore) {
-    log::Warn("log", "incomplete or corrupt tail left for the writer to repair; reading up to the last commit",
-              {{"stream", name_}, {"last_commit_end", std::to_string(cp.log_end)},
-               {"records_after", std::to_string(end - cp.log_end)}});
+    log::Warn(
+        "log",
+        "incomplete or corrupt tail left for the writer to repair; reading up to the last commit",
+        {{"stream", name_},
+         {"last_commit_end", std::to_string(cp.log_end)},
+         {"records_after", std::to_string(end - cp.log_end)}});
   } else if (end != cp.log_end) {
     log::Warn("log", "cutting incomplete or corrupt tail",
-              {{"stream", name_}, {"from", std::to_string(cp.log_end)},
+              {{"stream", name_},
+               {"from", std::to_string(cp.log_end)},
                {"dropped_records", std::to_string(end - cp.log_end)}});
     SLUICE_RETURN_IF_ERROR(log_->Truncate(cp.log_end, EncodeCheckpoint(cp)));
   }

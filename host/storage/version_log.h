@@ -50,8 +50,9 @@ class VersionLog {
   // Opens stream `name` (files under `dir`) on `storage` and recovers its
   // tail as `tail` says. NOT_FOUND when absent and !create. `storage`
   // outlives the log.
-  static Status Open(StoragePlugin& storage, const std::string& name, const std::filesystem::path& dir,
-                     bool create, std::unique_ptr<VersionLog>* out, TailPolicy tail = TailPolicy::kRepair);
+  static Status Open(StoragePlugin& storage, const std::string& name,
+                     const std::filesystem::path& dir, bool create,
+                     std::unique_ptr<VersionLog>* out, TailPolicy tail = TailPolicy::kRepair);
   VersionLog(const VersionLog&) = delete;
   VersionLog& operator=(const VersionLog&) = delete;
 
@@ -81,7 +82,8 @@ class VersionLog {
   const std::string& name() const { return name_; }
 
  private:
-  VersionLog(std::unique_ptr<Log> log, std::string name) : log_(std::move(log)), name_(std::move(name)) {}
+  VersionLog(std::unique_ptr<Log> log, std::string name)
+      : log_(std::move(log)), name_(std::move(name)) {}
   Status Recover(TailPolicy tail);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
   Status ScanForLastCommit(uint64_t end, Checkpoint* good);

@@ -3,11 +3,10 @@
 // reports.
 #include "config/config.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "config/suggest.h"
 
@@ -36,9 +35,7 @@ Status Parse(const std::string& yaml, Config* out) { return ParseConfig(yaml, kF
 std::string Problem(const std::string& yaml) {
   Config c;
   Status s = ParseConfig(yaml, "sluice.yaml", &c);
-  if (!s.ok()) {
-    EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString();
-  }
+  if (!s.ok()) { EXPECT_EQ(s.code(), Code::kInvalidArgument) << s.ToString(); }
   return s.message();
 }
 
@@ -76,7 +73,9 @@ ingest: { batch_rows: 5000, commit_rows: 20000, commit_interval_ms: 250, poll_in
 api:
   rest: { host: 127.0.0.1, port: 8080 }
   grpc: { host: 127.0.0.1, port: 50051, enabled: false }
-)", &c).ok());
+)",
+                    &c)
+                  .ok());
   EXPECT_EQ(c.config_file, "/srv/taxi/sluice.yaml");
   EXPECT_EQ(c.config_dir, "/srv/taxi");
   EXPECT_EQ(c.home_dir, "/srv/taxi/state");
@@ -105,7 +104,7 @@ api:
   EXPECT_EQ(Opt(t.options, "types.zip"), "string");
   EXPECT_EQ(t.primary_key, std::vector<std::string>{"trip_id"});
   EXPECT_EQ(t.secondary, (std::vector<std::vector<std::string>>{{"pickup_zone_id"},
-                                                                  {"payment_type", "fare_amount"}}));
+                                                                {"payment_type", "fare_amount"}}));
   EXPECT_TRUE(t.covering);
   EXPECT_EQ(t.version, 3u);
   const EndpointConfig& z = c.endpoints[1];
@@ -123,8 +122,8 @@ api:
   EXPECT_EQ(c.apis[0].name, "rest");
   EXPECT_EQ(c.apis[0].plugin, "rest");
   EXPECT_TRUE(c.apis[0].enabled);
-  EXPECT_EQ(c.apis[0].options.items(),
-            (std::vector<std::pair<std::string, std::string>>{{"host", "127.0.0.1"}, {"port", "8080"}}));
+  EXPECT_EQ(c.apis[0].options.items(), (std::vector<std::pair<std::string, std::string>>{
+                                           {"host", "127.0.0.1"}, {"port", "8080"}}));
   EXPECT_EQ(c.apis[1].name, "grpc");
   EXPECT_FALSE(c.apis[1].enabled);
   EXPECT_FALSE(c.apis[1].options.Has("enabled"));
@@ -164,7 +163,9 @@ TEST(ConfigTest, OptionsFlattenMapsAndLists) {
       columns: [a, b]
       nested: { deep: { x: 1 }, list: [{ k: v }] }
 endpoints: []
-)", &c).ok());
+)",
+                    &c)
+                  .ok());
   EXPECT_EQ(c.connections[0].options.items(),
             (std::vector<std::pair<std::string, std::string>>{{"delimiter", ";"},
                                                               {"header", "true"},
@@ -177,7 +178,8 @@ endpoints: []
 
 TEST(ConfigTest, PathLikeOptionsResolveAgainstTheConfigDir) {
   Config c;
-  ASSERT_TRUE(Parse(R"(storage: { options: { cache_dir: cache, wal_path: /var/wal, dir_mode: "0700" } }
+  ASSERT_TRUE(
+      Parse(R"(storage: { options: { cache_dir: cache, wal_path: /var/wal, dir_mode: "0700" } }
 connections:
   - name: files
     plugin: csv
@@ -189,7 +191,9 @@ endpoints:
     index: { primary_key: [id] }
 api:
   rest: { port: 8080, tls_cert_path: certs/server.pem, base_path: /api }
-)", &c).ok());
+)",
+            &c)
+          .ok());
   const Options& conn = c.connections[0].options;
   EXPECT_EQ(Opt(conn, "path"), "/srv/shared/data");
   EXPECT_EQ(Opt(conn, "url"), "./x");
@@ -200,7 +204,8 @@ api:
   EXPECT_EQ(Opt(c.storage.log.options, "wal_path"), "/var/wal");
   EXPECT_EQ(Opt(c.storage.log.options, "dir_mode"), "0700");
   EXPECT_EQ(c.storage.cache.options.items(), c.storage.log.options.items());
-  EXPECT_EQ(Opt(c.endpoints[0].options, "path"), "sub/dir");  // table options: the source's business
+  EXPECT_EQ(Opt(c.endpoints[0].options, "path"),
+            "sub/dir");  // table options: the source's business
   EXPECT_EQ(Opt(c.apis[0].options, "tls_cert_path"), "/srv/taxi/certs/server.pem");
   EXPECT_EQ(Opt(c.apis[0].options, "base_path"), "/api");
   EXPECT_EQ(Opt(c.apis[0].options, "port"), "8080");
@@ -213,7 +218,9 @@ plugin_dirs: ./more
 api:
   public: { plugin: rest, port: 80 }
   rest:
-)", &c).ok());
+)",
+                    &c)
+                  .ok());
   EXPECT_EQ(c.storage.log.plugin, "memkv");
   EXPECT_EQ(c.storage.cache.plugin, "memkv");
   EXPECT_EQ(c.plugin_dirs, std::vector<fs::path>{"/srv/taxi/more"});
@@ -234,7 +241,9 @@ TEST(ConfigTest, SeparateLogAndCacheStorage) {
     plugin: rocksdb
     options: { compression: zstd }
   rebuild_cache: true
-)", &c).ok());
+)",
+                    &c)
+                  .ok());
   EXPECT_EQ(c.storage.log.name, "storage.log");
   EXPECT_EQ(c.storage.log.plugin, "leveldb");
   EXPECT_EQ(Opt(c.storage.log.options, "write_buffer_mb"), "8");
@@ -266,23 +275,26 @@ TEST(ConfigTest, RelativeConfigFileResolvesAgainstTheWorkingDirectory) {
 TEST(ConfigProblemTest, YamlSyntaxErrorHasLineAndColumn) {
   EXPECT_EQ(Problem("endpoints:\n  - name: [trips\n"),
             "sluice.yaml:3:1: invalid YAML: end of sequence flow not found");
-  EXPECT_EQ(Problem("a: *nowhere\n"), "sluice.yaml:1:4: invalid YAML: the referenced anchor is not defined");
+  EXPECT_EQ(Problem("a: *nowhere\n"),
+            "sluice.yaml:1:4: invalid YAML: the referenced anchor is not defined");
 }
 
 TEST(ConfigProblemTest, DocumentMustBeAMap) {
-  EXPECT_EQ(Problem(""),
-            "sluice.yaml: expected a map of settings (app_name, endpoints, ... — see docs/config.md), "
-            "found nothing (the file is empty)");
+  EXPECT_EQ(
+      Problem(""),
+      "sluice.yaml: expected a map of settings (app_name, endpoints, ... — see docs/config.md), "
+      "found nothing (the file is empty)");
   EXPECT_EQ(Problem("- a\n- b\n"),
             "sluice.yaml:1:1: expected a map of settings (app_name, endpoints, ... — see "
             "docs/config.md), found a list");
 }
 
 TEST(ConfigProblemTest, UnknownTopLevelKeySuggestsTheClosest) {
-  EXPECT_EQ(Problem("endpoint: []\n"),
-            "sluice.yaml:1:1: endpoint: unknown key (did you mean \"endpoints\"?); expected one of: "
-            "app_name, home_dir, log_level, plugin_dirs, storage, connections, endpoints, ingest, api, "
-            "query");
+  EXPECT_EQ(
+      Problem("endpoint: []\n"),
+      "sluice.yaml:1:1: endpoint: unknown key (did you mean \"endpoints\"?); expected one of: "
+      "app_name, home_dir, log_level, plugin_dirs, storage, connections, endpoints, ingest, api, "
+      "query");
   EXPECT_EQ(Problem("zzz: 1\n"),
             "sluice.yaml:1:1: zzz: unknown key; expected one of: app_name, home_dir, log_level, "
             "plugin_dirs, storage, connections, endpoints, ingest, api, query");
@@ -301,11 +313,13 @@ TEST(ConfigProblemTest, EveryProblemIsReportedInFileOrder) {
 }
 
 TEST(ConfigProblemTest, LogLevel) {
-  EXPECT_EQ(Problem("log_level: inf\n"),
-            "sluice.yaml:1:12: log_level: expected debug, info, warn or error, found \"inf\" (did you "
-            "mean \"info\"?)");
+  EXPECT_EQ(
+      Problem("log_level: inf\n"),
+      "sluice.yaml:1:12: log_level: expected debug, info, warn or error, found \"inf\" (did you "
+      "mean \"info\"?)");
   EXPECT_EQ(Problem("log_level:\n"),
-            "sluice.yaml:1:1: log_level: expected debug, info, warn or error, found nothing (an empty value)");
+            "sluice.yaml:1:1: log_level: expected debug, info, warn or error, found nothing (an "
+            "empty value)");
 }
 
 // ---- problems: endpoints ----
@@ -318,29 +332,33 @@ endpoints:
     index:
       primary_key: { trip_id: 1 }
 )"),
-            "sluice.yaml:6:20: endpoints[0].index.primary_key: expected a list of field names, found a map");
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+            "sluice.yaml:6:20: endpoints[0].index.primary_key: expected a list of field names, "
+            "found a map");
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - { name: trips, connection: files, index: { primary_key: [] } }
 )"),
-            "sluice.yaml:3:61: endpoints[0].index.primary_key: expected a list of field names, found an "
-            "empty list");
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+      "sluice.yaml:3:61: endpoints[0].index.primary_key: expected a list of field names, found an "
+      "empty list");
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - { name: trips, connection: files, index: { primary_key: [id, [x], id] } }
 )"),
-            "sluice.yaml:3:66: endpoints[0].index.primary_key[1]: expected a field name, found a list\n"
-            "sluice.yaml:3:71: endpoints[0].index.primary_key[2]: field \"id\" is listed twice");
+      "sluice.yaml:3:66: endpoints[0].index.primary_key[1]: expected a field name, found a list\n"
+      "sluice.yaml:3:71: endpoints[0].index.primary_key[2]: field \"id\" is listed twice");
 }
 
 TEST(ConfigProblemTest, PrimaryKeyAndIndexAreRequired) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
     connection: files
 )"),
-            "sluice.yaml:3:5: endpoints[0]: missing required key \"index\" with the primary key, e.g. "
-            "index: { primary_key: [id] }");
+      "sluice.yaml:3:5: endpoints[0]: missing required key \"index\" with the primary key, e.g. "
+      "index: { primary_key: [id] }");
   EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
@@ -350,35 +368,38 @@ endpoints:
 )"),
             "sluice.yaml:6:7: endpoints[0].index: missing required key \"primary_key\": the fields "
             "that identify a record, e.g. primary_key: [id]");
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
     connection: files
     index: [id]
 )"),
-            "sluice.yaml:5:12: endpoints[0].index: expected a map like { primary_key: [id], secondary: "
-            "[[field], ...], covering: false }, found a list");
+      "sluice.yaml:5:12: endpoints[0].index: expected a map like { primary_key: [id], secondary: "
+      "[[field], ...], covering: false }, found a list");
 }
 
 TEST(ConfigProblemTest, CoveringIsTrueOrFalse) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
     connection: files
     index: { primary_key: [id], covering: often }
 )"),
-            "sluice.yaml:5:43: endpoints[0].index.covering: expected true or false, found \"often\"");
+      "sluice.yaml:5:43: endpoints[0].index.covering: expected true or false, found \"often\"");
 }
 
 TEST(ConfigProblemTest, SecondaryIndexes) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
     connection: files
     index: { primary_key: [id], secondary: { a: 1 } }
 )"),
-            "sluice.yaml:5:44: endpoints[0].index.secondary: expected a list of indexes, each a list of "
-            "field names, found a map");
+      "sluice.yaml:5:44: endpoints[0].index.secondary: expected a list of indexes, each a list of "
+      "field names, found a map");
   EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: trips
@@ -415,27 +436,31 @@ TEST(ConfigProblemTest, EndpointNamesAndPathsAreUnique) {
 }
 
 TEST(ConfigProblemTest, NamesCannotEscapeTheHomeDirectory) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - name: ../etc
     connection: files
     index: { primary_key: [id] }
 )"),
-            "sluice.yaml:3:11: endpoints[0].name: expected a name of letters, digits, '_' and '-' (not "
-            "starting with '-'), found \"../etc\"");
-  EXPECT_EQ(Problem("connections:\n  - { name: -x, plugin: csv }\n"),
-            "sluice.yaml:2:13: connections[0].name: expected a name of letters, digits, '_' and '-' "
-            "(not starting with '-'), found \"-x\"");
-  EXPECT_EQ(Problem("api:\n  \"my api\": { plugin: rest }\n"),
-            "sluice.yaml:2:3: api.my api: expected an instance name of letters, digits, '_' and '-', "
-            "found \"my api\"");
+      "sluice.yaml:3:11: endpoints[0].name: expected a name of letters, digits, '_' and '-' (not "
+      "starting with '-'), found \"../etc\"");
+  EXPECT_EQ(
+      Problem("connections:\n  - { name: -x, plugin: csv }\n"),
+      "sluice.yaml:2:13: connections[0].name: expected a name of letters, digits, '_' and '-' "
+      "(not starting with '-'), found \"-x\"");
+  EXPECT_EQ(
+      Problem("api:\n  \"my api\": { plugin: rest }\n"),
+      "sluice.yaml:2:3: api.my api: expected an instance name of letters, digits, '_' and '-', "
+      "found \"my api\"");
 }
 
 TEST(ConfigProblemTest, EndpointPaths) {
   auto with_path = [](const std::string& path) {
     return Problem(std::string(kBase) + "    path: " + path + "\n");
   };
-  const std::string at = "sluice.yaml:8:11: endpoints[0].path: expected a URL path such as /trips, found ";
+  const std::string at =
+      "sluice.yaml:8:11: endpoints[0].path: expected a URL path such as /trips, found ";
   EXPECT_EQ(with_path("trips"), at + "\"trips\": it must start with '/'");
   EXPECT_EQ(with_path("/"), at + "\"/\": it must name something after '/'");
   EXPECT_EQ(with_path("/trips/"), at + "\"/trips/\": it must not end with '/'");
@@ -444,45 +469,52 @@ TEST(ConfigProblemTest, EndpointPaths) {
   EXPECT_EQ(with_path("/a/./b"), at + "\"/a/./b\": it has a \".\" segment");
   EXPECT_EQ(with_path("/a?b"), at + "\"/a?b\": segment \"a?b\" has the character '?'; use letters, "
                                     "digits, '_', '-' and '.'");
-  EXPECT_EQ(with_path("/v2/trips"), at + "\"/v2/trips\": /v2 looks like a version prefix (/v1/...), "
-                                         "which is reserved");
+  EXPECT_EQ(with_path("/v2/trips"), at +
+                                        "\"/v2/trips\": /v2 looks like a version prefix (/v1/...), "
+                                        "which is reserved");
   EXPECT_EQ(with_path("/admin"), at + "\"/admin\": /admin is reserved for the server itself");
-  EXPECT_EQ(with_path("/health/x"), at + "\"/health/x\": /health is reserved for the server itself");
+  EXPECT_EQ(with_path("/health/x"),
+            at + "\"/health/x\": /health is reserved for the server itself");
   EXPECT_EQ(with_path("/ready"), at + "\"/ready\": /ready is reserved for the server itself");
   EXPECT_EQ(with_path("/metrics"), at + "\"/metrics\": /metrics is reserved for the server itself");
-  EXPECT_EQ(with_path("/taxi/v2"), "");        // only the first segment is reserved
+  EXPECT_EQ(with_path("/taxi/v2"), "");  // only the first segment is reserved
   EXPECT_EQ(with_path("/version"), "");
   EXPECT_EQ(with_path("/trips.v2-x_y"), "");
 }
 
 TEST(ConfigProblemTest, DefaultPathOfAReservedName) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
   - { name: health, connection: files, index: { primary_key: [id] } }
 )"),
-            "sluice.yaml:3:13: endpoints[0].name: the default path \"/health\" cannot be used (expected a "
-            "URL path such as /trips, found \"/health\": /health is reserved for the server itself); set "
-            "path: to another one");
+      "sluice.yaml:3:13: endpoints[0].name: the default path \"/health\" cannot be used (expected "
+      "a "
+      "URL path such as /trips, found \"/health\": /health is reserved for the server itself); set "
+      "path: to another one");
 }
 
 TEST(ConfigProblemTest, UnknownConnection) {
-  EXPECT_EQ(Problem(R"(connections: [{ name: taxi_files, plugin: csv }, { name: other, plugin: csv }]
+  EXPECT_EQ(
+      Problem(R"(connections: [{ name: taxi_files, plugin: csv }, { name: other, plugin: csv }]
 endpoints:
   - { name: trips, connection: taxi_file, index: { primary_key: [id] } }
 )"),
-            "sluice.yaml:3:32: endpoints[0].connection: unknown connection \"taxi_file\" (did you mean "
-            "\"taxi_files\"?); defined: taxi_files, other");
-  EXPECT_EQ(Problem("endpoints:\n  - { name: trips, connection: files, index: { primary_key: [id] } }\n"),
-            "sluice.yaml:2:32: endpoints[0].connection: unknown connection \"files\"; none is defined "
-            "(add a connections: section)");
+      "sluice.yaml:3:32: endpoints[0].connection: unknown connection \"taxi_file\" (did you mean "
+      "\"taxi_files\"?); defined: taxi_files, other");
+  EXPECT_EQ(
+      Problem("endpoints:\n  - { name: trips, connection: files, index: { primary_key: [id] } }\n"),
+      "sluice.yaml:2:32: endpoints[0].connection: unknown connection \"files\"; none is defined "
+      "(add a connections: section)");
   EXPECT_EQ(Problem("connections: [{ name: files, plugin: csv }]\n"
                     "endpoints:\n  - { name: trips, index: { primary_key: [id] } }\n"),
             "sluice.yaml:3:5: endpoints[0]: missing required key \"connection\"");
 }
 
 TEST(ConfigProblemTest, Version) {
-  const std::string at = "sluice.yaml:8:14: endpoints[0].version: expected \"latest\" or a version number "
-                         "(1, 2, ...), found ";
+  const std::string at =
+      "sluice.yaml:8:14: endpoints[0].version: expected \"latest\" or a version number "
+      "(1, 2, ...), found ";
   EXPECT_EQ(Problem(std::string(kBase) + "    version: 0\n"), at + "\"0\"");
   EXPECT_EQ(Problem(std::string(kBase) + "    version: -1\n"), at + "\"-1\"");
   EXPECT_EQ(Problem(std::string(kBase) + "    version: newest\n"), at + "\"newest\"");
@@ -493,35 +525,43 @@ TEST(ConfigProblemTest, Version) {
 // ---- problems: connections, storage, ingest, api ----
 
 TEST(ConfigProblemTest, Connections) {
-  EXPECT_EQ(Problem("connections: { files: csv }\n"),
-            "sluice.yaml:1:14: connections: expected a list of connections (- name: ..., plugin: ...), "
-            "found a map");
+  EXPECT_EQ(
+      Problem("connections: { files: csv }\n"),
+      "sluice.yaml:1:14: connections: expected a list of connections (- name: ..., plugin: ...), "
+      "found a map");
   EXPECT_EQ(Problem("connections:\n  - name: files\n"),
             "sluice.yaml:2:5: connections[0]: missing required key \"plugin\"");
-  EXPECT_EQ(Problem("connections:\n  - { name: a, plugin: CSV }\n"),
-            "sluice.yaml:2:24: connections[0].plugin: expected a plugin name of lower-case letters, "
-            "digits, '_' and '-', found \"CSV\"");
+  EXPECT_EQ(
+      Problem("connections:\n  - { name: a, plugin: CSV }\n"),
+      "sluice.yaml:2:24: connections[0].plugin: expected a plugin name of lower-case letters, "
+      "digits, '_' and '-', found \"CSV\"");
   EXPECT_EQ(Problem("connections:\n  - { name: a, plugin: csv, options: [x] }\n"),
             "sluice.yaml:2:38: connections[0].options: expected a map of options, found a list");
-  EXPECT_EQ(Problem("connections:\n  - { name: a, plugin: csv }\n  - { name: a, plugin: csv }\n"),
-            "sluice.yaml:3:5: connections[1].name: duplicate connection name \"a\"; connection names "
-            "must be unique");
+  EXPECT_EQ(
+      Problem("connections:\n  - { name: a, plugin: csv }\n  - { name: a, plugin: csv }\n"),
+      "sluice.yaml:3:5: connections[1].name: duplicate connection name \"a\"; connection names "
+      "must be unique");
 }
 
 TEST(ConfigProblemTest, Storage) {
   EXPECT_EQ(Problem("storage: [leveldb]\n"),
-            "sluice.yaml:1:10: storage: expected a map like { plugin: leveldb, options: {...} } or { log: "
+            "sluice.yaml:1:10: storage: expected a map like { plugin: leveldb, options: {...} } or "
+            "{ log: "
             "{...}, cache: {...} }, found a list");
-  EXPECT_EQ(Problem("storage: { plugin: leveldb, option: {} }\n"),
-            "sluice.yaml:1:29: storage.option: unknown key (did you mean \"options\"?); expected one "
-            "of: plugin, options, log, cache, rebuild_cache");
+  EXPECT_EQ(
+      Problem("storage: { plugin: leveldb, option: {} }\n"),
+      "sluice.yaml:1:29: storage.option: unknown key (did you mean \"options\"?); expected one "
+      "of: plugin, options, log, cache, rebuild_cache");
   EXPECT_EQ(Problem("storage: { plugin: leveldb, cache: { plugin: rocksdb } }\n"),
-            "sluice.yaml:1:29: storage.cache: cannot be combined with storage.plugin; use either { plugin, "
+            "sluice.yaml:1:29: storage.cache: cannot be combined with storage.plugin; use either { "
+            "plugin, "
             "options } (one backend for log and cache) or { log: {...}, cache: {...} }");
   EXPECT_EQ(Problem("storage:\n  log: [leveldb]\n"),
-            "sluice.yaml:2:8: storage.log: expected a map like { plugin: rocksdb, options: {...} }, found a list");
+            "sluice.yaml:2:8: storage.log: expected a map like { plugin: rocksdb, options: {...} "
+            "}, found a list");
   EXPECT_EQ(Problem("storage:\n  cache: { plugin: RocksDB, opts: {} }\n"),
-            "sluice.yaml:2:20: storage.cache.plugin: expected a plugin name of lower-case letters, digits, "
+            "sluice.yaml:2:20: storage.cache.plugin: expected a plugin name of lower-case letters, "
+            "digits, "
             "'_' and '-', found \"RocksDB\"\n"
             "sluice.yaml:2:29: storage.cache.opts: unknown key; expected one of: plugin, options");
   EXPECT_EQ(Problem("storage: { cache: rocksdb, rebuild_cache: sometimes }\n"),
@@ -530,16 +570,20 @@ TEST(ConfigProblemTest, Storage) {
 
 TEST(ConfigProblemTest, Ingest) {
   EXPECT_EQ(Problem("ingest: { batch_rows: lots }\n"),
-            "sluice.yaml:1:23: ingest.batch_rows: expected a whole number from 1 to 10000000, found \"lots\"");
-  EXPECT_EQ(Problem("ingest: { commit_interval_ms: 0 }\n"),
-            "sluice.yaml:1:31: ingest.commit_interval_ms: expected a whole number from 1 to 3600000, "
-            "found \"0\"");
-  EXPECT_EQ(Problem("ingest: { commit_rows: 99999999999999999999999 }\n"),
-            "sluice.yaml:1:24: ingest.commit_rows: expected a whole number from 1 to 1000000000000, "
-            "found \"99999999999999999999999\"");
-  EXPECT_EQ(Problem("ingest: { poll_ms: 5 }\n"),
-            "sluice.yaml:1:11: ingest.poll_ms: unknown key; expected one of: batch_rows, commit_rows, "
-            "commit_interval_ms, poll_interval_ms");
+            "sluice.yaml:1:23: ingest.batch_rows: expected a whole number from 1 to 10000000, "
+            "found \"lots\"");
+  EXPECT_EQ(
+      Problem("ingest: { commit_interval_ms: 0 }\n"),
+      "sluice.yaml:1:31: ingest.commit_interval_ms: expected a whole number from 1 to 3600000, "
+      "found \"0\"");
+  EXPECT_EQ(
+      Problem("ingest: { commit_rows: 99999999999999999999999 }\n"),
+      "sluice.yaml:1:24: ingest.commit_rows: expected a whole number from 1 to 1000000000000, "
+      "found \"99999999999999999999999\"");
+  EXPECT_EQ(
+      Problem("ingest: { poll_ms: 5 }\n"),
+      "sluice.yaml:1:11: ingest.poll_ms: unknown key; expected one of: batch_rows, commit_rows, "
+      "commit_interval_ms, poll_interval_ms");
 }
 
 TEST(ConfigTest, QueryLimits) {
@@ -572,33 +616,39 @@ TEST(ConfigProblemTest, Query) {
             "sluice.yaml:1:8: query: expected a map like { default_limit: 50, max_limit: 10000, "
             "scan_budget: 1000000 }, found \"100\"");
   EXPECT_EQ(Problem("query: { default_limit: 0 }\n"),
-            "sluice.yaml:1:25: query.default_limit: expected a whole number from 1 to 1000000, found \"0\"");
+            "sluice.yaml:1:25: query.default_limit: expected a whole number from 1 to 1000000, "
+            "found \"0\"");
   EXPECT_EQ(Problem("query: { max_limit: 2000000 }\n"),
             "sluice.yaml:1:21: query.max_limit: expected a whole number from 1 to 1000000, "
             "found \"2000000\"");
   EXPECT_EQ(Problem("query: { scan_budget: -5 }\n"),
             "sluice.yaml:1:23: query.scan_budget: expected a whole number from 1 to 1000000000000, "
             "found \"-5\"");
-  EXPECT_EQ(Problem("query: { default_limit: 200, max_limit: 100 }\n"),
-            "sluice.yaml:1:25: query.default_limit: expected at most query.max_limit (100), found 200; "
-            "lower default_limit or raise max_limit");
-  EXPECT_EQ(Problem("query: { max_limits: 5 }\n"),
-            "sluice.yaml:1:10: query.max_limits: unknown key (did you mean \"max_limit\"?); expected one "
-            "of: default_limit, max_limit, scan_budget");
+  EXPECT_EQ(
+      Problem("query: { default_limit: 200, max_limit: 100 }\n"),
+      "sluice.yaml:1:25: query.default_limit: expected at most query.max_limit (100), found 200; "
+      "lower default_limit or raise max_limit");
+  EXPECT_EQ(
+      Problem("query: { max_limits: 5 }\n"),
+      "sluice.yaml:1:10: query.max_limits: unknown key (did you mean \"max_limit\"?); expected one "
+      "of: default_limit, max_limit, scan_budget");
 }
 
 TEST(ConfigProblemTest, Api) {
   EXPECT_EQ(Problem("api: [rest]\n"),
-            "sluice.yaml:1:6: api: expected a map of API instances (rest: {...}, grpc: {...}), found a list");
+            "sluice.yaml:1:6: api: expected a map of API instances (rest: {...}, grpc: {...}), "
+            "found a list");
   EXPECT_EQ(Problem("api:\n  rest: { enabled: maybe }\n"),
             "sluice.yaml:2:20: api.rest.enabled: expected true or false, found \"maybe\"");
   EXPECT_EQ(Problem("api:\n  Public: { port: 80 }\n"),
-            "sluice.yaml:2:3: api.Public: the instance name \"Public\" is not a plugin name ([a-z0-9_-]+); "
+            "sluice.yaml:2:3: api.Public: the instance name \"Public\" is not a plugin name "
+            "([a-z0-9_-]+); "
             "add plugin: <name> to say which plugin it runs");
   EXPECT_EQ(Problem("api:\n  Public: { plugin: rest }\n"), "");
-  EXPECT_EQ(Problem("api:\n  rest: 8080\n"),
-            "sluice.yaml:2:9: api.rest: expected a map of settings (plugin, enabled, and the plugin's "
-            "options), found \"8080\"");
+  EXPECT_EQ(
+      Problem("api:\n  rest: 8080\n"),
+      "sluice.yaml:2:9: api.rest: expected a map of settings (plugin, enabled, and the plugin's "
+      "options), found \"8080\"");
 }
 
 // ---- reading files ----
@@ -629,8 +679,8 @@ TEST_F(ConfigFileTest, MissingFileIsNotFound) {
   Config c;
   Status s = LoadConfig(dir_ / "nope.yaml", &c);
   EXPECT_EQ(s.code(), Code::kNotFound);
-  EXPECT_EQ(s.message(), "config file " + (dir_ / "nope.yaml").string() + " not found (looked for " +
-                             (dir_ / "nope.yaml").string() +
+  EXPECT_EQ(s.message(), "config file " + (dir_ / "nope.yaml").string() +
+                             " not found (looked for " + (dir_ / "nope.yaml").string() +
                              "); create it (see docs/config.md) or pass another one with -c FILE");
 }
 
@@ -646,9 +696,10 @@ TEST_F(ConfigFileTest, ProblemsNameTheFileAsGiven) {
   std::ofstream(dir_ / "bad.yaml") << "endpoints: 3\n";
   Config c;
   Status s = LoadConfig(dir_ / "bad.yaml", &c);
-  EXPECT_EQ(s.message(), (dir_ / "bad.yaml").string() +
-                             ":1:12: endpoints: expected a list of endpoints (- name: ..., connection: "
-                             "..., index: ...), found \"3\"");
+  EXPECT_EQ(s.message(),
+            (dir_ / "bad.yaml").string() +
+                ":1:12: endpoints: expected a list of endpoints (- name: ..., connection: "
+                "..., index: ...), found \"3\"");
 }
 
 // ---- helpers ----

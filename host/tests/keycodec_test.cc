@@ -15,10 +15,33 @@ std::string Key(const Value& v) {
   return k;
 }
 
-Value Int(int64_t i) { Value v; v.type = Type::kInt64; v.null = false; v.i = i; return v; }
-Value Flt(double f) { Value v; v.type = Type::kFloat64; v.null = false; v.f = f; return v; }
-Value Str(std::string_view s) { Value v; v.type = Type::kString; v.null = false; v.str = s; return v; }
-Value Null(Type t) { Value v; v.type = t; v.null = true; return v; }
+Value Int(int64_t i) {
+  Value v;
+  v.type = Type::kInt64;
+  v.null = false;
+  v.i = i;
+  return v;
+}
+Value Flt(double f) {
+  Value v;
+  v.type = Type::kFloat64;
+  v.null = false;
+  v.f = f;
+  return v;
+}
+Value Str(std::string_view s) {
+  Value v;
+  v.type = Type::kString;
+  v.null = false;
+  v.str = s;
+  return v;
+}
+Value Null(Type t) {
+  Value v;
+  v.type = t;
+  v.null = true;
+  return v;
+}
 
 TEST(KeycodecTest, IntegersAndFloatsSortLikeTheirValues) {
   std::mt19937_64 rng(7);
@@ -35,8 +58,15 @@ TEST(KeycodecTest, IntegersAndFloatsSortLikeTheirValues) {
 }
 
 TEST(KeycodecTest, StringsWithZeroBytesAndPrefixesSortBytewise) {
-  std::vector<std::string> s = {"", std::string("\0", 1), std::string("a\0", 2), "a", "ab",
-                                std::string("a\0b", 3), "b", "\xff", "zażółć"};
+  std::vector<std::string> s = {"",
+                                std::string("\0", 1),
+                                std::string("a\0", 2),
+                                "a",
+                                "ab",
+                                std::string("a\0b", 3),
+                                "b",
+                                "\xff",
+                                "zażółć"};
   for (const auto& a : s)
     for (const auto& b : s) EXPECT_EQ(a < b, Key(Str(a)) < Key(Str(b)));
 }
@@ -51,7 +81,8 @@ TEST(KeycodecTest, NullSortsFirstAndCompositeKeysStayOrdered) {
 
 TEST(KeycodecTest, ParsesKeyTextPerSchema) {
   Schema s;
-  s.fields = {{"zone", Type::kString, false}, {"id", Type::kInt64, false}, {"x", Type::kBool, true}};
+  s.fields = {
+      {"zone", Type::kString, false}, {"id", Type::kInt64, false}, {"x", Type::kBool, true}};
   s.primary_key = {0, 1};
   std::string key;
   ASSERT_TRUE(ParseKeyText(s, "a\\,b,42", &key).ok());

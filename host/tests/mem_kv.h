@@ -128,7 +128,8 @@ class MemKvStore : public KvStore {
 // plugin's lifetime (reopening a directory sees its data). No logs.
 class MemStorage : public StoragePlugin {
  public:
-  Status OpenLog(const std::string& name, const std::string&, bool, std::unique_ptr<Log>*) override {
+  Status OpenLog(const std::string& name, const std::string&, bool,
+                 std::unique_ptr<Log>*) override {
     return Unimplemented("MemStorage has no logs (asked for " + name + ")");
   }
   Status RemoveLog(const std::string&, const std::string&) override {

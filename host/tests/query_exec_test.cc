@@ -19,7 +19,7 @@ const char* kPays[] = {"cash", "card", "dispute", "no charge"};
 
 TableSchema Trips(bool indexed) {
   TableSchema t;
-  t.schema.fields = {{"trip_id", Type::kInt64, false},     {"fare_amount", Type::kFloat64, true},
+  t.schema.fields = {{"trip_id", Type::kInt64, false},       {"fare_amount", Type::kFloat64, true},
                      {"pickup_zone_id", Type::kInt64, true}, {"payment_type", Type::kString, true},
                      {"pickup_at", Type::kTimestamp, true},  {"pickup_date", Type::kDate, true},
                      {"shared", Type::kBool, true}};
@@ -125,31 +125,35 @@ TEST_F(QueryExecTest, EachOperator) {
             Expect(kRows, [](const TRow& r) { return r[kId].i >= 590; }));
   EXPECT_EQ(Run(All(R"({"pickup_date": {"$in": ["2024-01-02", "2024-01-04"]}})")),
             Expect(kRows, [](const TRow& r) { return r[kId].i % 5 == 1 || r[kId].i % 5 == 3; }));
-  EXPECT_EQ(Run(All(R"({"payment_type": {"$contains": "a"}})")),
-            Expect(kRows, [](const TRow& r) {
+  EXPECT_EQ(Run(All(R"({"payment_type": {"$contains": "a"}})")), Expect(kRows, [](const TRow& r) {
               return !r[kPay].null && r[kPay].s.find('a') != std::string::npos;
             }));
   EXPECT_EQ(Run(All(R"({"payment_type": {"$contains": ""}})")),
             Expect(kRows, [](const TRow& r) { return !r[kPay].null; }));
   EXPECT_EQ(Run(All(R"({"shared": false})")),
             Expect(kRows, [](const TRow& r) { return !r[kShared].null && r[kShared].i == 0; }));
-  EXPECT_EQ(Run(All(R"({"trip_id": {"$gt": 100, "$lte": 103}})")), (std::vector<int64_t>{101, 102, 103}));
+  EXPECT_EQ(Run(All(R"({"trip_id": {"$gt": 100, "$lte": 103}})")),
+            (std::vector<int64_t>{101, 102, 103}));
   EXPECT_EQ(Run(All(R"({"trip_id": {"$gt": 100, "$lt": 50}})")), std::vector<int64_t>{});
 }
 
 TEST_F(QueryExecTest, BooleanCombinators) {
-  EXPECT_EQ(Run(All(R"({"$or": [{"pickup_zone_id": 1}, {"shared": true}], "trip_id": {"$lt": 300}})")),
-            Expect(kRows, [](const TRow& r) {
-              return r[kId].i < 300 && ((!r[kZone].null && r[kZone].i == 1) ||
-                                        (!r[kShared].null && r[kShared].i == 1));
-            }));
-  EXPECT_EQ(Run(All(R"({"$and": [{"pickup_zone_id": {"$gte": 2}}, {"pickup_zone_id": {"$lte": 3}}]})")),
-            Expect(kRows, [](const TRow& r) { return !r[kZone].null && r[kZone].i >= 2 && r[kZone].i <= 3; }));
+  EXPECT_EQ(
+      Run(All(R"({"$or": [{"pickup_zone_id": 1}, {"shared": true}], "trip_id": {"$lt": 300}})")),
+      Expect(kRows, [](const TRow& r) {
+        return r[kId].i < 300 &&
+               ((!r[kZone].null && r[kZone].i == 1) || (!r[kShared].null && r[kShared].i == 1));
+      }));
+  EXPECT_EQ(
+      Run(All(R"({"$and": [{"pickup_zone_id": {"$gte": 2}}, {"pickup_zone_id": {"$lte": 3}}]})")),
+      Expect(kRows,
+             [](const TRow& r) { return !r[kZone].null && r[kZone].i >= 2 && r[kZone].i <= 3; }));
   EXPECT_EQ(Run(All(R"({"$not": {"fare_amount": {"$gte": 0}}})")),
             Expect(kRows, [](const TRow& r) { return r[kFare].null || r[kFare].f < 0; }));
   EXPECT_EQ(Run(All(R"({"$or": []})")), std::vector<int64_t>{});
   EXPECT_EQ(Run(All(R"({"$and": []})")), Expect(kRows, [](const TRow&) { return true; }));
-  EXPECT_EQ(Run(All(R"({"pickup_zone_id": 1, "$and": [{"pickup_zone_id": 2}]})")), std::vector<int64_t>{});
+  EXPECT_EQ(Run(All(R"({"pickup_zone_id": 1, "$and": [{"pickup_zone_id": 2}]})")),
+            std::vector<int64_t>{});
 }
 
 TEST_F(QueryExecTest, NullSemantics) {
@@ -178,8 +182,10 @@ TEST_F(QueryExecTest, NullSemantics) {
 TEST_F(QueryExecTest, OrderByMultipleFields) {
   std::vector<TRow> rows;
   QueryPlanInfo info;
-  ASSERT_TRUE(db_.Run(R"({"$order_by": [{"shared": "desc"}, {"fare_amount": "asc"}], "$limit": 10000})",
-                      &rows, &info).ok());
+  ASSERT_TRUE(
+      db_.Run(R"({"$order_by": [{"shared": "desc"}, {"fare_amount": "asc"}], "$limit": 10000})",
+              &rows, &info)
+          .ok());
   ASSERT_EQ(rows.size(), static_cast<size_t>(kRows));
   EXPECT_EQ(info.plan, "scan + sort");
   auto rank = [](const TV& v) { return v.null ? -1 : v.i; };
@@ -205,7 +211,8 @@ void CheckPaging(CacheFixture& db, const std::string& order, const std::string& 
   ASSERT_TRUE(db.Run(base + ", \"$limit\": 10000}", &all).ok());
   std::string after;
   for (int guard = 0; guard < 1000; ++guard) {
-    std::string q = base + ", \"$limit\": 37" + (after.empty() ? "" : ", \"$after\": " + after) + "}";
+    std::string q =
+        base + ", \"$limit\": 37" + (after.empty() ? "" : ", \"$after\": " + after) + "}";
     Status s = db.Run(q, &page);
     ASSERT_TRUE(s.ok()) << q << ": " << s.ToString();
     paged.insert(paged.end(), page.begin(), page.end());
@@ -214,7 +221,8 @@ void CheckPaging(CacheFixture& db, const std::string& order, const std::string& 
   }
   EXPECT_EQ(Ids(paged), Ids(all)) << base;
   for (size_t skip = 0; skip < all.size() + 37; skip += 37) {
-    ASSERT_TRUE(db.Run(base + ", \"$limit\": 37, \"$skip\": " + std::to_string(skip) + "}", &page).ok());
+    ASSERT_TRUE(
+        db.Run(base + ", \"$limit\": 37, \"$skip\": " + std::to_string(skip) + "}", &page).ok());
     skipped.insert(skipped.end(), page.begin(), page.end());
   }
   EXPECT_EQ(Ids(skipped), Ids(all)) << base;
@@ -227,7 +235,8 @@ TEST_F(QueryExecTest, PaginationEqualsOneBigQuery) {
     CheckPaging(*db, R"({"pickup_zone_id": "asc"})", "{}");
     CheckPaging(*db, R"({"pickup_zone_id": "desc"})", R"({"shared": true})");
     CheckPaging(*db, R"({"fare_amount": "desc"})", R"({"payment_type": "card"})");
-    CheckPaging(*db, R"({"fare_amount": "asc", "pickup_zone_id": "desc"})", R"({"pickup_zone_id": {"$ne": 1}})");
+    CheckPaging(*db, R"({"fare_amount": "asc", "pickup_zone_id": "desc"})",
+                R"({"pickup_zone_id": {"$ne": 1}})");
     CheckPaging(*db, R"({"payment_type": "asc", "fare_amount": "asc"})", "{}");
     CheckPaging(*db, R"({"pickup_date": "asc"})", R"({"pickup_zone_id": 4})");
   }
@@ -235,7 +244,8 @@ TEST_F(QueryExecTest, PaginationEqualsOneBigQuery) {
 
 TEST_F(QueryExecTest, AfterIsStableUnderInserts) {
   std::vector<TRow> page1, page2;
-  const std::string q = R"({"$filter": {"pickup_zone_id": 2}, "$order_by": {"fare_amount": "desc"})";
+  const std::string q =
+      R"({"$filter": {"pickup_zone_id": 2}, "$order_by": {"fare_amount": "desc"})";
   ASSERT_TRUE(db_.Run(q + ", \"$limit\": 20}", &page1).ok());
   ASSERT_EQ(page1.size(), 20u);
   const TRow& last = page1.back();
@@ -244,7 +254,9 @@ TEST_F(QueryExecTest, AfterIsStableUnderInserts) {
   before[kZone] = I(2), before[kFare] = F(last[kFare].f + 100);
   behind[kZone] = I(2), behind[kFare] = F(last[kFare].f - 0.5);
   db_.Apply({before, behind});
-  ASSERT_TRUE(db_.Run(q + ", \"$limit\": 10000, \"$after\": " + RowJson(db_.schema(), last) + "}", &page2).ok());
+  ASSERT_TRUE(
+      db_.Run(q + ", \"$limit\": 10000, \"$after\": " + RowJson(db_.schema(), last) + "}", &page2)
+          .ok());
   std::vector<int64_t> ids = Ids(page2);
   EXPECT_EQ(std::count(ids.begin(), ids.end(), 1001), 1);
   EXPECT_EQ(std::count(ids.begin(), ids.end(), 1000), 0);
@@ -256,8 +268,10 @@ TEST_F(QueryExecTest, PlansUseIndexesAndMatchScans) {
   Run(All(R"({"pickup_zone_id": 3})"), &info);
   EXPECT_EQ(info.plan, "index [pickup_zone_id] eq");
   EXPECT_FALSE(info.scan);
-  EXPECT_EQ(info.examined, Expect(kRows, [](const TRow& r) { return !r[kZone].null && r[kZone].i == 3; }).size());
-  Run(All(R"({"payment_type": "card", "fare_amount": {"$gt": 10, "$lte": 20}, "shared": true})"), &info);
+  EXPECT_EQ(info.examined,
+            Expect(kRows, [](const TRow& r) { return !r[kZone].null && r[kZone].i == 3; }).size());
+  Run(All(R"({"payment_type": "card", "fare_amount": {"$gt": 10, "$lte": 20}, "shared": true})"),
+      &info);
   EXPECT_EQ(info.plan, "index [payment_type, fare_amount] eq+range + filter + sort");
   Run(R"({"$filter": {"payment_type": "cash"}, "$order_by": {"fare_amount": "desc"}})", &info);
   EXPECT_EQ(info.plan, "index [payment_type, fare_amount] eq reverse");
@@ -281,7 +295,8 @@ TEST_F(QueryExecTest, PlansUseIndexesAndMatchScans) {
   EXPECT_EQ(info.plan, "scan + filter");
   // A cursor on a served order seeks instead of re-reading earlier pages.
   Run(R"({"$filter": {"payment_type": "cash"}, "$order_by": {"fare_amount": "desc"}, "$limit": 5,
-            "$after": {"fare_amount": 10, "trip_id": 300}})", &info);
+            "$after": {"fare_amount": 10, "trip_id": 300}})",
+      &info);
   EXPECT_EQ(info.plan, "index [payment_type, fare_amount] eq reverse");
   EXPECT_EQ(info.examined, 5u);
 }
@@ -292,22 +307,27 @@ TEST_F(QueryExecTest, ScanBudget) {
   std::vector<TRow> rows;
   Status s = db_.Run(R"({"$filter": {"shared": true}})", &rows, nullptr, limits);
   EXPECT_EQ(s.code(), Code::kResourceExhausted);
-  EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan + filter); add index "
-                         "[shared] to the endpoint config (index.secondary), or narrow the $filter");
+  EXPECT_EQ(s.message(),
+            "query would examine more than 100 rows (plan: scan + filter); add index "
+            "[shared] to the endpoint config (index.secondary), or narrow the $filter");
   QueryPlanInfo failed;
   EXPECT_FALSE(db_.Run(R"({"$filter": {"shared": true}})", &rows, &failed, limits).ok());
   EXPECT_EQ(failed.plan, "scan + filter");
   EXPECT_EQ(failed.examined, 101u);
-  s = plain_.Run(R"({"$filter": {"pickup_zone_id": 3, "fare_amount": {"$gt": 2}}})", &rows, nullptr, limits);
-  EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan + filter); add index "
-                         "[pickup_zone_id, fare_amount] to the endpoint config (index.secondary), or "
-                         "narrow the $filter");
+  s = plain_.Run(R"({"$filter": {"pickup_zone_id": 3, "fare_amount": {"$gt": 2}}})", &rows, nullptr,
+                 limits);
+  EXPECT_EQ(s.message(),
+            "query would examine more than 100 rows (plan: scan + filter); add index "
+            "[pickup_zone_id, fare_amount] to the endpoint config (index.secondary), or "
+            "narrow the $filter");
   s = plain_.Run(R"({"$order_by": {"fare_amount": "asc"}})", &rows, nullptr, limits);
-  EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan + sort); add index "
-                         "[fare_amount] to the endpoint config (index.secondary), or narrow the $filter");
+  EXPECT_EQ(s.message(),
+            "query would examine more than 100 rows (plan: scan + sort); add index "
+            "[fare_amount] to the endpoint config (index.secondary), or narrow the $filter");
   s = db_.Run(R"({"$skip": 200})", &rows, nullptr, limits);
-  EXPECT_EQ(s.message(), "query would examine more than 100 rows (plan: scan); narrow the $filter, "
-                         "lower $skip, or page with $after");
+  EXPECT_EQ(s.message(),
+            "query would examine more than 100 rows (plan: scan); narrow the $filter, "
+            "lower $skip, or page with $after");
   uint64_t n = 0;
   EXPECT_EQ(db_.Count(R"({"$filter": {"shared": true}})", &n, nullptr, limits).code(),
             Code::kResourceExhausted);
@@ -326,14 +346,16 @@ TEST_F(QueryExecTest, Count) {
   ASSERT_TRUE(db_.Count(R"({"$limit": 1, "$skip": 5})", &n, &info).ok());
   EXPECT_EQ(n, static_cast<uint64_t>(kRows));
   EXPECT_EQ(info.plan, "scan");
-  size_t zone3 = Expect(kRows, [](const TRow& r) { return !r[kZone].null && r[kZone].i == 3; }).size();
+  size_t zone3 =
+      Expect(kRows, [](const TRow& r) { return !r[kZone].null && r[kZone].i == 3; }).size();
   ASSERT_TRUE(db_.Count(R"({"$filter": {"pickup_zone_id": 3}})", &n, &info).ok());
   EXPECT_EQ(n, zone3);
   EXPECT_EQ(info.plan, "index [pickup_zone_id] eq");
   ASSERT_TRUE(plain_.Count(R"({"$filter": {"pickup_zone_id": 3}})", &n, &info).ok());
   EXPECT_EQ(n, zone3);
   EXPECT_EQ(info.plan, "scan + filter");
-  ASSERT_TRUE(db_.Count(R"({"$filter": {"trip_id": {"$gt": 590}}, "$after": {"trip_id": 595}})", &n).ok());
+  ASSERT_TRUE(
+      db_.Count(R"({"$filter": {"trip_id": {"$gt": 590}}, "$after": {"trip_id": 595}})", &n).ok());
   EXPECT_EQ(n, 5u);
   db_.Apply({}, {Trip(1), Trip(2)});
   ASSERT_TRUE(db_.Count("", &n).ok());
@@ -344,20 +366,29 @@ TEST_F(QueryExecTest, BatchesStopAndSnapshot) {
   sluice::host::Query q;
   ASSERT_TRUE(db_.Parse(R"({"$limit": 10000})", &q).ok());
   int calls = 0;
-  ASSERT_TRUE(RunQuery(db_.cache(), q, [&](const sluice_row_batch& b) {
-    EXPECT_GT(b.row_count, 0u);
-    ++calls;
-    return false;
-  }, nullptr).ok());
+  ASSERT_TRUE(RunQuery(
+                  db_.cache(), q,
+                  [&](const sluice_row_batch& b) {
+                    EXPECT_GT(b.row_count, 0u);
+                    ++calls;
+                    return false;
+                  },
+                  nullptr)
+                  .ok());
   EXPECT_EQ(calls, 1);
   // Rows deleted while the query runs are still delivered: one snapshot.
   std::vector<int64_t> ids;
   bool deleted = false;
-  ASSERT_TRUE(RunQuery(db_.cache(), q, [&](const sluice_row_batch& b) {
-    for (uint32_t i = 0; i < b.row_count; ++i) ids.push_back(Decode(db_.schema(), BatchRow(b, i))[kId].i);
-    if (!deleted) db_.Apply({}, AllTrips(kRows)), deleted = true;
-    return true;
-  }, nullptr).ok());
+  ASSERT_TRUE(RunQuery(
+                  db_.cache(), q,
+                  [&](const sluice_row_batch& b) {
+                    for (uint32_t i = 0; i < b.row_count; ++i)
+                      ids.push_back(Decode(db_.schema(), BatchRow(b, i))[kId].i);
+                    if (!deleted) db_.Apply({}, AllTrips(kRows)), deleted = true;
+                    return true;
+                  },
+                  nullptr)
+                  .ok());
   EXPECT_EQ(ids, Expect(kRows, [](const TRow&) { return true; }));
   std::vector<TRow> rows;
   ASSERT_TRUE(db_.Run("{}", &rows).ok());
@@ -385,10 +416,12 @@ TEST(QueryGetTest, SingleFieldKeyTextIsNotSplit) {
 
 TEST(QueryGetTest, CompositeKeyText) {
   TableSchema t;
-  t.schema.fields = {{"city", Type::kString, false}, {"day", Type::kDate, false}, {"n", Type::kInt64, true}};
+  t.schema.fields = {
+      {"city", Type::kString, false}, {"day", Type::kDate, false}, {"n", Type::kInt64, true}};
   t.schema.primary_key = {0, 1};
   CacheFixture db(t);
-  db.Apply({{S("new york, ny"), I(19723), I(1)}, {S("a\\b"), I(19724), I(2)}, {S("x"), I(19723), N()}});
+  db.Apply(
+      {{S("new york, ny"), I(19723), I(1)}, {S("a\\b"), I(19724), I(2)}, {S("x"), I(19723), N()}});
   std::string row;
   ASSERT_TRUE(GetByKey(db.cache(), "new york\\, ny,2024-01-01", &row).ok());
   EXPECT_EQ(Decode(db.schema(), row)[2].i, 1);

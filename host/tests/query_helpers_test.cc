@@ -33,15 +33,21 @@ std::vector<Value> Samples() {
   static const std::string zeros("a\0\0b\0", 5);
   static const std::string ff("\xff\x01\x00\x01", 4);
   std::vector<Value> out = {
-      Of(Type::kInt64, std::numeric_limits<int64_t>::min()), Of(Type::kInt64, 0),
-      Of(Type::kTimestamp, -1),                              Of(Type::kDate, -719162),
-      Of(Type::kFloat64, 0, -0.0),                           Of(Type::kFloat64, 0, 1e300),
-      Of(Type::kBool, 1),                                    Of(Type::kBool, 0),
-      Of(Type::kString, 0, 0, ""),                           Of(Type::kString, 0, 0, zeros),
-      Of(Type::kString, 0, 0, ff),                           Of(Type::kString, 0, 0, "plain"),
+      Of(Type::kInt64, std::numeric_limits<int64_t>::min()),
+      Of(Type::kInt64, 0),
+      Of(Type::kTimestamp, -1),
+      Of(Type::kDate, -719162),
+      Of(Type::kFloat64, 0, -0.0),
+      Of(Type::kFloat64, 0, 1e300),
+      Of(Type::kBool, 1),
+      Of(Type::kBool, 0),
+      Of(Type::kString, 0, 0, ""),
+      Of(Type::kString, 0, 0, zeros),
+      Of(Type::kString, 0, 0, ff),
+      Of(Type::kString, 0, 0, "plain"),
   };
-  for (Type t : {Type::kInt64, Type::kFloat64, Type::kBool, Type::kString, Type::kTimestamp,
-                 Type::kDate})
+  for (Type t :
+       {Type::kInt64, Type::kFloat64, Type::kBool, Type::kString, Type::kTimestamp, Type::kDate})
     out.push_back(NullOf(t));
   return out;
 }
@@ -136,7 +142,7 @@ TEST(ReadMetaTest, ASnapshotKeepsItsRowCountWhileTheCacheMoves) {
 TEST(ReadMetaTest, MalformedMetaIsDataLoss) {
   CacheFixture fx(OneKey());
   const std::string meta_key("\x00m", 2);  // outlives the op, which only views it
-  KvOp bad{KvOp::kPut, meta_key, "\x80"};   // a varint that never ends
+  KvOp bad{KvOp::kPut, meta_key, "\x80"};  // a varint that never ends
   ASSERT_TRUE(fx.cache().kv().Write(&bad, 1, false).ok());
   CacheMeta meta;
   Status s = fx.cache().ReadMeta(nullptr, &meta);

@@ -9,7 +9,7 @@ namespace {
 
 TableSchema Trips() {
   TableSchema t;
-  t.schema.fields = {{"trip_id", Type::kInt64, false},     {"fare_amount", Type::kFloat64, true},
+  t.schema.fields = {{"trip_id", Type::kInt64, false},       {"fare_amount", Type::kFloat64, true},
                      {"pickup_zone_id", Type::kInt64, true}, {"payment_type", Type::kString, true},
                      {"pickup_at", Type::kTimestamp, true},  {"pickup_date", Type::kDate, true},
                      {"shared", Type::kBool, true}};
@@ -60,7 +60,8 @@ TEST(QueryParseTest, FilterShapes) {
   Query q;
   ASSERT_TRUE(Parse(R"({"$filter": {"pickup_zone_id": 7, "fare_amount": {"$gte": 2, "$lt": 9.5},
                         "$or": [{"shared": true}, {"$not": {"payment_type": {"$in": ["cash", null]}}}]}})",
-                    &q).ok());
+                    &q)
+                  .ok());
   const auto& c = q.filter.children;
   ASSERT_EQ(c.size(), 4u);  // eq, two operators of one field, one $or
   EXPECT_EQ(c[0].predicate.op, CompareOp::kEq);
@@ -84,7 +85,8 @@ TEST(QueryParseTest, TypedLiterals) {
   ASSERT_TRUE(Parse(R"({"$filter": {"pickup_at": "2024-01-31T14:28:15.5+01:00",
                         "pickup_date": "2024-02-29", "shared": false, "trip_id": -9223372036854775808,
                         "fare_amount": 18446744073709551615, "payment_type": {"$contains": "ca"}}})",
-                    &q).ok());
+                    &q)
+                  .ok());
   const auto& c = q.filter.children;
   EXPECT_EQ(c[0].predicate.values[0].i, (1706711295LL - 3600) * 1000000 + 500000);  // 13:28:15.5Z
   EXPECT_EQ(c[1].predicate.values[0].i, 19782);
@@ -97,7 +99,8 @@ TEST(QueryParseTest, TypedLiterals) {
 TEST(QueryParseTest, OrderByFormsAndPrimaryKeyTieBreaker) {
   Query a, b;
   ASSERT_TRUE(Parse(R"({"$order_by": {"payment_type": "desc", "fare_amount": "asc"}})", &a).ok());
-  ASSERT_TRUE(Parse(R"({"$order_by": [{"payment_type": "desc"}, {"fare_amount": "asc"}]})", &b).ok());
+  ASSERT_TRUE(
+      Parse(R"({"$order_by": [{"payment_type": "desc"}, {"fare_amount": "asc"}]})", &b).ok());
   for (const Query* q : {&a, &b}) {
     ASSERT_EQ(q->order.size(), 3u);
     EXPECT_EQ(q->order[0].field, 3u);
@@ -122,7 +125,9 @@ TEST(QueryParseTest, OrderByFormsAndPrimaryKeyTieBreaker) {
 TEST(QueryParseTest, PageKeys) {
   Query q;
   ASSERT_TRUE(Parse(R"({"$limit": 10000, "$skip": 20, "$order_by": {"fare_amount": "desc"},
-                        "$after": {"fare_amount": null, "trip_id": 5, "payment_type": 3}})", &q).ok());
+                        "$after": {"fare_amount": null, "trip_id": 5, "payment_type": 3}})",
+                    &q)
+                  .ok());
   EXPECT_EQ(q.limit, 10000u);
   EXPECT_EQ(q.skip, 20u);
   ASSERT_TRUE(q.has_after);
@@ -170,8 +175,8 @@ TEST(QueryParseTest, FilterErrors) {
             "operator $lt on field fare_amount needs a non-null value (null never matches $lt, "
             "$lte, $gt, $gte, $contains; test nulls with {\"fare_amount\": null} or "
             "{\"fare_amount\": {\"$ne\": null}})");
-  EXPECT_EQ(Error(R"({"$filter": {"payment_type": {"$contains": null}}})").rfind(
-                "operator $contains on field payment_type needs a non-null value", 0),
+  EXPECT_EQ(Error(R"({"$filter": {"payment_type": {"$contains": null}}})")
+                .rfind("operator $contains on field payment_type needs a non-null value", 0),
             0u);
   std::string deep = "{\"shared\": true}";
   for (int i = 0; i < 40; ++i) deep = "{\"$not\": " + deep + "}";
@@ -181,13 +186,15 @@ TEST(QueryParseTest, FilterErrors) {
 TEST(QueryParseTest, TypeErrors) {
   EXPECT_EQ(Error(R"({"$filter": {"fare_amount": "abc"}})"),
             "field fare_amount is float64, got string \"abc\"");
-  EXPECT_EQ(Error(R"({"$filter": {"trip_id": 1.5}})"),
-            "field trip_id is int64, got number 1.5 (write integers without a fraction or exponent)");
+  EXPECT_EQ(
+      Error(R"({"$filter": {"trip_id": 1.5}})"),
+      "field trip_id is int64, got number 1.5 (write integers without a fraction or exponent)");
   EXPECT_EQ(Error(R"({"$filter": {"trip_id": 18446744073709551615}})"),
             "field trip_id is int64, got number 18446744073709551615 (out of int64 range)");
   EXPECT_EQ(Error(R"({"$filter": {"trip_id": true}})"), "field trip_id is int64, got bool true");
   EXPECT_EQ(Error(R"({"$filter": {"shared": 1}})"), "field shared is bool, got number 1");
-  EXPECT_EQ(Error(R"({"$filter": {"payment_type": 5}})"), "field payment_type is string, got number 5");
+  EXPECT_EQ(Error(R"({"$filter": {"payment_type": 5}})"),
+            "field payment_type is string, got number 5");
   EXPECT_EQ(Error(R"({"$filter": {"payment_type": {"$eq": {"a": 1}}}})"),
             "field payment_type is string, got object");
   EXPECT_EQ(Error(R"({"$filter": {"pickup_at": "yesterday"}})"),
@@ -209,12 +216,14 @@ TEST(QueryParseTest, OrderErrors) {
   EXPECT_EQ(Error(R"({"$order_by": "fare_amount"})"),
             "$order_by must be an object like {\"fare\": \"desc\"} or an array like "
             "[{\"fare\": \"desc\"}], got string \"fare_amount\"");
-  EXPECT_EQ(Error(R"({"$order_by": [{"fare_amount": "asc"}, {"trip_id": "asc", "shared": "asc"}]})"),
-            "$order_by[1] must be an object with one field, like {\"fare\": \"desc\"}, got object");
+  EXPECT_EQ(
+      Error(R"({"$order_by": [{"fare_amount": "asc"}, {"trip_id": "asc", "shared": "asc"}]})"),
+      "$order_by[1] must be an object with one field, like {\"fare\": \"desc\"}, got object");
   EXPECT_EQ(Error(R"({"$order_by": {"fare": "asc"}})"),
             std::string("unknown field \"fare\" in $order_by; fields: ") + kFields);
-  EXPECT_EQ(Error(R"({"$order_by": {"fare_amount": "up"}})"),
-            "$order_by field fare_amount: direction must be \"asc\" or \"desc\", got string \"up\"");
+  EXPECT_EQ(
+      Error(R"({"$order_by": {"fare_amount": "up"}})"),
+      "$order_by field fare_amount: direction must be \"asc\" or \"desc\", got string \"up\"");
   EXPECT_EQ(Error(R"({"$order_by": {"fare_amount": -1}})"),
             "$order_by field fare_amount: direction must be \"asc\" or \"desc\", got number -1");
   EXPECT_EQ(Error(R"({"$order_by": [{"fare_amount": "asc"}, {"fare_amount": "desc"}]})"),

@@ -37,9 +37,11 @@ struct Expr {
 bool Eval(const Schema& s, const Expr& e, const TRow& r) {
   switch (e.kind) {
     case Expr::kAnd:
-      return std::all_of(e.kids.begin(), e.kids.end(), [&](const Expr& k) { return Eval(s, k, r); });
+      return std::all_of(e.kids.begin(), e.kids.end(),
+                         [&](const Expr& k) { return Eval(s, k, r); });
     case Expr::kOr:
-      return std::any_of(e.kids.begin(), e.kids.end(), [&](const Expr& k) { return Eval(s, k, r); });
+      return std::any_of(e.kids.begin(), e.kids.end(),
+                         [&](const Expr& k) { return Eval(s, k, r); });
     case Expr::kNot: return !Eval(s, e.kids[0], r);
     case Expr::kTest: break;
   }
@@ -48,7 +50,8 @@ bool Eval(const Schema& s, const Expr& e, const TRow& r) {
   if (e.op == "$eq") return Cmp(t, v, e.values[0]) == 0;
   if (e.op == "$ne") return Cmp(t, v, e.values[0]) != 0;
   if (e.op == "$in")
-    return std::any_of(e.values.begin(), e.values.end(), [&](const TV& x) { return Cmp(t, v, x) == 0; });
+    return std::any_of(e.values.begin(), e.values.end(),
+                       [&](const TV& x) { return Cmp(t, v, x) == 0; });
   if (v.null) return false;
   if (e.op == "$contains") return v.s.find(e.values[0].s) != std::string::npos;
   int c = Cmp(t, v, e.values[0]);
@@ -97,7 +100,8 @@ std::vector<TRow> OracleAll(const Schema& s, const std::vector<TRow>& table, con
   auto order = FullOrder(s, q);
   std::vector<TRow> out;
   for (const TRow& r : table)
-    if (Eval(s, q.filter, r) && (!q.has_after || RowCmp(s, order, r, q.after) > 0)) out.push_back(r);
+    if (Eval(s, q.filter, r) && (!q.has_after || RowCmp(s, order, r, q.after) > 0))
+      out.push_back(r);
   std::sort(out.begin(), out.end(),
             [&](const TRow& a, const TRow& b) { return RowCmp(s, order, a, b) < 0; });
   return out;
@@ -129,7 +133,8 @@ class Gen {
       case Type::kFloat64: return F(kFloats[Pick(8)]);
       case Type::kBool: return B(Chance(50));
       case Type::kString: return Chance(5) ? S(std::string("a\0b", 3)) : S(kStrings[Pick(8)]);
-      case Type::kTimestamp: return I((Pick(7) - 3) * 1500001LL + (Chance(50) ? 0 : 1704067200000000LL));
+      case Type::kTimestamp:
+        return I((Pick(7) - 3) * 1500001LL + (Chance(50) ? 0 : 1704067200000000LL));
       case Type::kDate: return I(Pick(6) - 2 + (Chance(50) ? 0 : 19723));
     }
     return N();
@@ -147,7 +152,8 @@ class Gen {
     switch (s_.fields[f].type) {
       case Type::kInt64: return std::to_string(v.i);
       case Type::kFloat64: {
-        if (v.f == static_cast<int64_t>(v.f) && std::abs(v.f) < 1e15 && Chance(50) && !std::signbit(v.f))
+        if (v.f == static_cast<int64_t>(v.f) && std::abs(v.f) < 1e15 && Chance(50) &&
+            !std::signbit(v.f))
           return std::to_string(static_cast<int64_t>(v.f));  // an integer literal
         char buf[40];
         std::snprintf(buf, sizeof buf, "%.17g", v.f);
@@ -239,7 +245,8 @@ class Gen {
     for (int i = 0; i < n; ++i) {
       bool desc = Chance(50);
       q->order.push_back({fields[static_cast<size_t>(i)], desc});
-      std::string term = Name(fields[static_cast<size_t>(i)]) + ": " + (desc ? "\"desc\"" : "\"asc\"");
+      std::string term =
+          Name(fields[static_cast<size_t>(i)]) + ": " + (desc ? "\"desc\"" : "\"asc\"");
       out += (i ? ", " : "") + (as_array ? "{" + term + "}" : term);
     }
     return out + (as_array ? "]" : "}");
@@ -269,14 +276,18 @@ TableSchema RandomTable(Gen& g, bool composite) {
     t.schema.fields = {{"id", Type::kInt64, false}};
     t.schema.primary_key = {0};
   }
-  t.schema.fields.insert(t.schema.fields.end(), {{"a", Type::kInt64, true}, {"b", Type::kFloat64, true},
-                                                 {"c", Type::kString, true}, {"d", Type::kBool, true},
-                                                 {"e", Type::kDate, true}, {"t", Type::kTimestamp, true}});
+  t.schema.fields.insert(t.schema.fields.end(), {{"a", Type::kInt64, true},
+                                                 {"b", Type::kFloat64, true},
+                                                 {"c", Type::kString, true},
+                                                 {"d", Type::kBool, true},
+                                                 {"e", Type::kDate, true},
+                                                 {"t", Type::kTimestamp, true}});
   uint32_t first = composite ? 2 : 1, count = static_cast<uint32_t>(t.schema.fields.size());
   for (int i = g.Pick(4); i > 0; --i) {
     std::vector<uint32_t> idx;
     for (int k = 1 + g.Pick(3); k > 0; --k) {
-      uint32_t f = g.Chance(15) ? 0 : first + static_cast<uint32_t>(g.Pick(static_cast<int>(count - first)));
+      uint32_t f =
+          g.Chance(15) ? 0 : first + static_cast<uint32_t>(g.Pick(static_cast<int>(count - first)));
       if (std::find(idx.begin(), idx.end(), f) == idx.end()) idx.push_back(f);
     }
     t.indexes.push_back(idx);
@@ -344,15 +355,20 @@ std::map<std::string, int> CompareWithOracle(uint32_t datasets, StoragePlugin* s
       std::string json = "{\"$filter\": " + g.Filter(0, &oq.filter);
       if (g.Chance(70)) json += ", \"$order_by\": " + g.Order(&oq);
       static const uint64_t kLimits[] = {0, 1, 2, 5, 17, 50, 1000};
-      if (g.Chance(70)) oq.limit = kLimits[g.Pick(7)], json += ", \"$limit\": " + std::to_string(oq.limit);
-      if (g.Chance(25)) oq.skip = static_cast<uint64_t>(g.Pick(30)), json += ", \"$skip\": " + std::to_string(oq.skip);
+      if (g.Chance(70))
+        oq.limit = kLimits[g.Pick(7)], json += ", \"$limit\": " + std::to_string(oq.limit);
+      if (g.Chance(25))
+        oq.skip = static_cast<uint64_t>(g.Pick(30)),
+        json += ", \"$skip\": " + std::to_string(oq.skip);
       if (g.Chance(40) && !table.empty()) {
         std::vector<TRow> before = OracleAll(t.schema, table, oq);  // a cursor from the result
         oq.has_after = true;
         if (!before.empty() && g.Chance(50)) {
           oq.after = before[static_cast<size_t>(g.Pick(static_cast<int>(before.size())))];
         } else {
-          oq.after = g.Chance(70) ? table[static_cast<size_t>(g.Pick(static_cast<int>(table.size())))] : g.Row();
+          oq.after = g.Chance(70)
+                         ? table[static_cast<size_t>(g.Pick(static_cast<int>(table.size())))]
+                         : g.Row();
         }
         for (uint32_t k : t.schema.primary_key) oq.after[k].null = false;
         json += ", \"$after\": " + g.RowJson(oq.after);
@@ -365,15 +381,17 @@ std::map<std::string, int> CompareWithOracle(uint32_t datasets, StoragePlugin* s
       if (!s.ok()) return plans;
       std::vector<TRow> want = OracleRun(t.schema, table, oq);
       EXPECT_TRUE(got == want) << "seed " << seed << " query " << json << "\nplan " << info.plan
-                               << "\ngot:\n" << Show(got, g) << "want:\n" << Show(want, g);
+                               << "\ngot:\n"
+                               << Show(got, g) << "want:\n"
+                               << Show(want, g);
       ++plans[info.plan.substr(0, info.plan.find(' '))];
       if (info.plan.find("reverse") != std::string::npos) ++plans["reverse"];
       plans[info.plan.find("sort") != std::string::npos ? "sorted" : "streamed"]++;
       uint64_t n = 0;
       s = db.Count(json, &n, &info);
       EXPECT_TRUE(s.ok()) << json << "\n" << s.ToString();
-      EXPECT_EQ(n, OracleAll(t.schema, table, oq).size()) << "seed " << seed << " count " << json
-                                                           << "\nplan " << info.plan;
+      EXPECT_EQ(n, OracleAll(t.schema, table, oq).size())
+          << "seed " << seed << " count " << json << "\nplan " << info.plan;
       if (::testing::Test::HasFailure()) return plans;
     }
   }

@@ -13,9 +13,8 @@ enum { kId, kZone, kNote };
 
 TableSchema Table() {
   TableSchema t;
-  t.schema.fields = {{"id", Type::kInt64, false},
-                     {"zone", Type::kInt64, true},
-                     {"note", Type::kString, true}};
+  t.schema.fields = {
+      {"id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
   t.schema.primary_key = {kId};
   t.indexes = {{kZone}};
   return t;
@@ -33,10 +32,13 @@ class CountingIterator : public KvIterator {
       : it_(std::move(it)), reads_(reads) {}
   Status Seek(std::string_view key) override { return it_->Seek(key); }
   Status Read(size_t max_entries, EntryFn fn, bool* exhausted) override {
-    return it_->Read(max_entries, [&](std::string_view k, std::string_view v) {
-      ++reads_->entries;
-      return fn(k, v);
-    }, exhausted);
+    return it_->Read(
+        max_entries,
+        [&](std::string_view k, std::string_view v) {
+          ++reads_->entries;
+          return fn(k, v);
+        },
+        exhausted);
   }
 
  private:
@@ -104,7 +106,8 @@ class QueryReadsTest : public ::testing::Test {
 
 TEST_F(QueryReadsTest, ExactIndexPageReadsOnlyItsRows) {
   Reads r;
-  std::vector<int64_t> ids = Run(R"({"$filter":{"zone":2},"$order_by":{"id":"asc"},"$limit":50})", &r);
+  std::vector<int64_t> ids =
+      Run(R"({"$filter":{"zone":2},"$order_by":{"id":"asc"},"$limit":50})", &r);
   ASSERT_EQ(ids.size(), 50u);
   EXPECT_EQ(ids.front(), 2);
   EXPECT_EQ(ids.back(), 2 + 49 * 4);
@@ -146,7 +149,8 @@ TEST_F(CoveringReadsTest, CoveringEntriesNeedNoPointReadsAndOldOnesStillWork) {
   for (int64_t i = 1; i <= 100; ++i) rows.push_back({I(i), I(i % 4), S("new")});
   f_.Apply(rows);
   Reads r;
-  std::vector<int64_t> ids = Run(R"({"$filter":{"zone":2},"$order_by":{"id":"asc"},"$limit":25})", &r);
+  std::vector<int64_t> ids =
+      Run(R"({"$filter":{"zone":2},"$order_by":{"id":"asc"},"$limit":25})", &r);
   ASSERT_EQ(ids.size(), 25u);
   EXPECT_EQ(ids.back(), 2 + 24 * 4);  // 98: every one rewritten
   EXPECT_EQ(r.entries, 25u);

@@ -26,15 +26,25 @@ struct TV {
   int64_t i = 0;
   double f = 0;
   std::string s;
-  bool operator==(const TV& o) const {
-    return null == o.null && i == o.i && f == o.f && s == o.s;
-  }
+  bool operator==(const TV& o) const { return null == o.null && i == o.i && f == o.f && s == o.s; }
 };
 inline TV N() { return TV(); }
-inline TV I(int64_t v) { TV t; t.null = false, t.i = v; return t; }
-inline TV F(double v) { TV t; t.null = false, t.f = v; return t; }
+inline TV I(int64_t v) {
+  TV t;
+  t.null = false, t.i = v;
+  return t;
+}
+inline TV F(double v) {
+  TV t;
+  t.null = false, t.f = v;
+  return t;
+}
 inline TV B(bool v) { return I(v ? 1 : 0); }
-inline TV S(std::string v) { TV t; t.null = false, t.s = std::move(v); return t; }
+inline TV S(std::string v) {
+  TV t;
+  t.null = false, t.s = std::move(v);
+  return t;
+}
 using TRow = std::vector<TV>;
 
 inline std::string Encode(const Schema& schema, const TRow& row) {
@@ -129,14 +139,16 @@ class CacheFixture {
   Status RunParsed(const Query& q, std::vector<TRow>* rows, QueryPlanInfo* info = nullptr) {
     rows->clear();
     int at_end = 0;
-    Status s = RunQuery(*cache_, q, [&](const sluice_row_batch& b) {
-      for (uint32_t i = 0; i < b.row_count; ++i) rows->push_back(Decode(schema(), BatchRow(b, i)));
-      at_end += b.at_end;
-      return true;
-    }, info);
-    if (s.ok()) {
-      EXPECT_EQ(at_end, 1) << "exactly one batch ends the result";
-    }
+    Status s = RunQuery(
+        *cache_, q,
+        [&](const sluice_row_batch& b) {
+          for (uint32_t i = 0; i < b.row_count; ++i)
+            rows->push_back(Decode(schema(), BatchRow(b, i)));
+          at_end += b.at_end;
+          return true;
+        },
+        info);
+    if (s.ok()) { EXPECT_EQ(at_end, 1) << "exactly one batch ends the result"; }
     return s;
   }
 

@@ -49,17 +49,21 @@ TEST(Reload, LiveChangesAreNotReported) {
 }
 
 TEST(Reload, EndpointsAddedRemovedAndChanged) {
-  std::string yaml = Replace(kBase, "  - name: trips\n    connection: files",
-                             "  - name: trips\n    path: /rides\n    table: rides\n    connection: files");
+  std::string yaml =
+      Replace(kBase, "  - name: trips\n    connection: files",
+              "  - name: trips\n    path: /rides\n    table: rides\n    connection: files");
   yaml = Replace(yaml, "primary_key: [trip_id] }", "primary_key: [id], secondary: [[zone]] }");
-  yaml = Replace(yaml, "api:", "  - { name: zones, connection: files, index: { primary_key: [z] } }\napi:");
-  EXPECT_EQ(Changes(yaml), (Lines{"endpoints.trips: path /trips -> /rides",
-                                  "endpoints.trips: table trips -> rides",
-                                  "endpoints.trips: primary_key [trip_id] -> [id]",
-                                  "endpoints.trips: secondary [] -> [[zone]]",
-                                  "endpoints.zones: added"}));
-  std::string removed = Replace(kBase, "endpoints:\n  - name: trips\n    connection: files\n"
-                                       "    index: { primary_key: [trip_id] }\n", "");
+  yaml = Replace(
+      yaml, "api:", "  - { name: zones, connection: files, index: { primary_key: [z] } }\napi:");
+  EXPECT_EQ(
+      Changes(yaml),
+      (Lines{"endpoints.trips: path /trips -> /rides", "endpoints.trips: table trips -> rides",
+             "endpoints.trips: primary_key [trip_id] -> [id]",
+             "endpoints.trips: secondary [] -> [[zone]]", "endpoints.zones: added"}));
+  std::string removed = Replace(kBase,
+                                "endpoints:\n  - name: trips\n    connection: files\n"
+                                "    index: { primary_key: [trip_id] }\n",
+                                "");
   EXPECT_EQ(Changes(removed), Lines{"endpoints.trips: removed"});
 }
 
@@ -74,19 +78,18 @@ TEST(Reload, OptionsNameKeysNeverValues) {
 }
 
 TEST(Reload, TopLevelStorageApiAndIngest) {
-  std::string yaml = Replace(kBase, "home_dir: ./home", "home_dir: ./elsewhere\nstorage: { plugin: rocksdb }");
+  std::string yaml =
+      Replace(kBase, "home_dir: ./home", "home_dir: ./elsewhere\nstorage: { plugin: rocksdb }");
   yaml = Replace(yaml, "batch_rows: 100", "batch_rows: 200, poll_interval_ms: 10");
   yaml += "query: { max_limit: 500 }\n";
   yaml = Replace(yaml, "  rest: { port: 8080, api_keys: [secret-one] }",
                  "  rest: { port: 8080, api_keys: [secret-one], enabled: false }\n  grpc: {}");
-  EXPECT_EQ(Changes(yaml), (Lines{"home_dir: home_dir /srv/taxi/home -> /srv/taxi/elsewhere",
-                                  "storage.log: plugin leveldb -> rocksdb",
-                                  "storage.cache: plugin leveldb -> rocksdb",
-                                  "api.rest: enabled true -> false",
-                                  "api.grpc: added",
-                                  "ingest: batch_rows 100 -> 200",
-                                  "ingest: poll_interval_ms 500 -> 10",
-                                  "query: max_limit 10000 -> 500"}));
+  EXPECT_EQ(
+      Changes(yaml),
+      (Lines{"home_dir: home_dir /srv/taxi/home -> /srv/taxi/elsewhere",
+             "storage.log: plugin leveldb -> rocksdb", "storage.cache: plugin leveldb -> rocksdb",
+             "api.rest: enabled true -> false", "api.grpc: added", "ingest: batch_rows 100 -> 200",
+             "ingest: poll_interval_ms 500 -> 10", "query: max_limit 10000 -> 500"}));
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ TEST_F(StorageMarkerTest, FormatRoundTripsAndBadMarkersSayWhy) {
   ASSERT_TRUE(ParseStorageMarker(text, &back).ok());
   EXPECT_EQ(back, b);
   EXPECT_EQ(ParseStorageMarker("{", &back).code(), Code::kInvalidArgument);
-  EXPECT_EQ(ParseStorageMarker(R"({"format": 2, "log": {"plugin": "a"}, "cache": {"plugin": "b"}})", &back)
+  EXPECT_EQ(ParseStorageMarker(R"({"format": 2, "log": {"plugin": "a"}, "cache": {"plugin": "b"}})",
+                               &back)
                 .message(),
             "unsupported format (expected \"format\": 1)");
   EXPECT_EQ(ParseStorageMarker(R"({"format": 1, "log": {"plugin": "a"}})", &back).message(),
@@ -72,11 +73,12 @@ TEST_F(StorageMarkerTest, AnotherLogBackendIsRefusedEvenWithRebuild) {
   AddVersion("trips");
   Status s = Ensure({"rocksdb", "leveldb"}, /*rebuild=*/true, &check);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(s.message(),
-            "this home (" + home_.root().string() +
-                ") was written by log storage \"leveldb\", but the config names \"rocksdb\"; its log is "
-                "in leveldb's format and is the source of truth, so it cannot be rebuilt — set the "
-                "storage log plugin back to \"leveldb\", or use a new home_dir and ingest again");
+  EXPECT_EQ(
+      s.message(),
+      "this home (" + home_.root().string() +
+          ") was written by log storage \"leveldb\", but the config names \"rocksdb\"; its log is "
+          "in leveldb's format and is the source of truth, so it cannot be rebuilt — set the "
+          "storage log plugin back to \"leveldb\", or use a new home_dir and ingest again");
   EXPECT_EQ(Read(), (StorageBackends{"leveldb", "leveldb"})) << "a refusal changes nothing";
 }
 

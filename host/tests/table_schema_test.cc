@@ -7,7 +7,8 @@ namespace {
 
 Schema Source() {
   Schema s;
-  s.fields = {{"id", Type::kInt64, true}, {"name", Type::kString, true}, {"fare", Type::kFloat64, true}};
+  s.fields = {
+      {"id", Type::kInt64, true}, {"name", Type::kString, true}, {"fare", Type::kFloat64, true}};
   return s;
 }
 
@@ -18,10 +19,12 @@ TEST(TableSchemaTest, ApplyKeysMakesKeyFieldsNotNullAndNamesUnknownFields) {
   EXPECT_EQ(t.schema.primary_key, std::vector<uint32_t>{0});
   EXPECT_EQ(t.indexes.size(), 2u);
   Status s = ApplyKeys(Source(), {"trip"}, {}, "trips", &t);
-  EXPECT_EQ(s.message(),
-            "endpoint trips: index.primary_key names field \"trip\", which the source does not have; "
-            "fields are: id, name, fare");
-  EXPECT_EQ(ApplyKeys(Source(), {}, {}, "trips", &t).message(), "endpoint trips: index.primary_key is required");
+  EXPECT_EQ(
+      s.message(),
+      "endpoint trips: index.primary_key names field \"trip\", which the source does not have; "
+      "fields are: id, name, fare");
+  EXPECT_EQ(ApplyKeys(Source(), {}, {}, "trips", &t).message(),
+            "endpoint trips: index.primary_key is required");
   EXPECT_EQ(ApplyKeys(Source(), {"id", "id"}, {}, "trips", &t).message(),
             "endpoint trips: index.primary_key lists field \"id\" twice");
 }
@@ -44,23 +47,22 @@ TEST(TableSchemaTest, SchemaJsonRoundTrips) {
   EXPECT_EQ(back.plugin, "csv");
   EXPECT_EQ(VersionMetaToJson(back), json);  // stable text
   EXPECT_EQ(ParseVersionMeta("{", &back).code(), Code::kInvalidArgument);
-  EXPECT_NE(ParseVersionMeta(R"({"format":2})", &back).message().find("unsupported schema.json format"),
-            std::string::npos);
+  EXPECT_NE(
+      ParseVersionMeta(R"({"format":2})", &back).message().find("unsupported schema.json format"),
+      std::string::npos);
 }
 
 TEST(TableSchemaTest, DiffNamesEveryKindOfChange) {
   TableSchema a, b;
   ASSERT_TRUE(ApplyKeys(Source(), {"id"}, {{"name"}}, "t", &a).ok());
   Schema s2 = Source();
-  s2.fields[2].type = Type::kString;            // type changed
+  s2.fields[2].type = Type::kString;                   // type changed
   s2.fields.push_back({"tip", Type::kFloat64, true});  // column added
   ASSERT_TRUE(ApplyKeys(s2, {"id", "name"}, {}, "t", &b).ok());
   std::vector<std::string> d = DiffTableSchemas(a, b);
   std::vector<std::string> want = {
-      "nullability changed: name now not null",
-      "type changed: fare float64 -> string",
-      "column added: tip (float64, nullable)",
-      "primary key changed: [id] -> [id, name]",
+      "nullability changed: name now not null", "type changed: fare float64 -> string",
+      "column added: tip (float64, nullable)", "primary key changed: [id] -> [id, name]",
       "index removed: [name]"};
   EXPECT_EQ(d, want);
   Schema renamed = Source();
@@ -69,7 +71,8 @@ TEST(TableSchemaTest, DiffNamesEveryKindOfChange) {
   ASSERT_TRUE(ApplyKeys(renamed, {"id"}, {}, "t", &c).ok());
   TableSchema a2;
   ASSERT_TRUE(ApplyKeys(Source(), {"id"}, {}, "t", &a2).ok());
-  EXPECT_EQ(DiffTableSchemas(a2, c), std::vector<std::string>{"column renamed (looks like): name -> full_name"});
+  EXPECT_EQ(DiffTableSchemas(a2, c),
+            std::vector<std::string>{"column renamed (looks like): name -> full_name"});
   EXPECT_TRUE(DiffTableSchemas(a, a).empty());
 }
 

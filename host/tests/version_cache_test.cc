@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -44,11 +44,17 @@ class VersionCacheTest : public ::testing::Test {
   }
   std::vector<std::string> Keys(VersionCache& c, const std::string& prefix) {
     std::unique_ptr<KvIterator> it;
-    EXPECT_TRUE(c.kv().NewIterator(nullptr, prefix, VersionCache::PrefixEnd(prefix), false, &it).ok());
+    EXPECT_TRUE(
+        c.kv().NewIterator(nullptr, prefix, VersionCache::PrefixEnd(prefix), false, &it).ok());
     std::vector<std::string> out;
     bool ex = false;
     while (!ex)
-      EXPECT_TRUE(it->Read(1000, [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; }, &ex).ok());
+      EXPECT_TRUE(
+          it->Read(
+                1000,
+                [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; },
+                &ex)
+              .ok());
     return out;
   }
   std::string Pk(int64_t id) {
@@ -68,13 +74,15 @@ TEST_F(VersionCacheTest, AppliesInsertsUpdatesDeletesWithIndexesAtomically) {
   std::string r1 = Row(1, "a"), r2 = Row(2, "b"), r1b = Row(1, "c"), r2d = Row(2, nullptr);
   ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, r1}, {SLUICE_OP_INSERT, r2}}, 3, 0).ok());
   EXPECT_EQ(c->rows(), 2u);
-  ASSERT_TRUE(c->Apply({{SLUICE_OP_UPDATE, r1b}, {SLUICE_OP_DELETE, r2d}}, 6, kCommitSourceAtEnd).ok());
+  ASSERT_TRUE(
+      c->Apply({{SLUICE_OP_UPDATE, r1b}, {SLUICE_OP_DELETE, r2d}}, 6, kCommitSourceAtEnd).ok());
   EXPECT_EQ(c->rows(), 1u);
   EXPECT_EQ(c->applied(), 6u);
   std::string got;
   ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1), &got).ok());
   EXPECT_EQ(got, r1b);
-  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(2), &got).code(), Code::kNotFound);
+  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(2), &got).code(),
+            Code::kNotFound);
   // Exactly one index entry, for zone "c": the old "a" and deleted "b" are gone.
   auto idx = Keys(*c, VersionCache::IndexPrefix(0));
   ASSERT_EQ(idx.size(), 1u);
@@ -89,8 +97,12 @@ TEST_F(VersionCacheTest, AppliesInsertsUpdatesDeletesWithIndexesAtomically) {
 TEST_F(VersionCacheTest, RepeatedKeysInOneBatchAndReinsertAfterDelete) {
   auto c = Open();
   std::string a = Row(5, "x"), b = Row(5, "y");
-  ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, a}, {SLUICE_OP_INSERT, b}, {SLUICE_OP_DELETE, b},
-                        {SLUICE_OP_INSERT, a}}, 5, 0).ok());
+  ASSERT_TRUE(c->Apply({{SLUICE_OP_INSERT, a},
+                        {SLUICE_OP_INSERT, b},
+                        {SLUICE_OP_DELETE, b},
+                        {SLUICE_OP_INSERT, a}},
+                       5, 0)
+                  .ok());
   EXPECT_EQ(c->rows(), 1u);
   EXPECT_EQ(Keys(*c, VersionCache::IndexPrefix(0)).size(), 1u);
 }
@@ -98,7 +110,8 @@ TEST_F(VersionCacheTest, RepeatedKeysInOneBatchAndReinsertAfterDelete) {
 TEST_F(VersionCacheTest, RowNotMatchingSchemaIsDataLossAndNothingIsApplied) {
   auto c = Open();
   std::string ok = Row(1, "a"), bad = "\x05garbage";
-  EXPECT_EQ(c->Apply({{SLUICE_OP_INSERT, ok}, {SLUICE_OP_INSERT, bad}}, 3, 0).code(), Code::kDataLoss);
+  EXPECT_EQ(c->Apply({{SLUICE_OP_INSERT, ok}, {SLUICE_OP_INSERT, bad}}, 3, 0).code(),
+            Code::kDataLoss);
   EXPECT_EQ(c->applied(), 0u);
   EXPECT_EQ(c->rows(), 0u);
 }
@@ -155,7 +168,8 @@ TEST_F(VersionCacheTest, LeftoverOfAnInterruptedRemovalIsDiscarded) {
 
 TEST_F(VersionCacheTest, BuilderAppliesWholeCommitsAndRebuildsWhenAheadOfLog) {
   std::unique_ptr<VersionLog> raw;
-  ASSERT_TRUE(VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
+  ASSERT_TRUE(
+      VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
   std::shared_ptr<VersionLog> log(std::move(raw));
   CommitBuilder b;
   for (int i = 0; i < 50; ++i) b.AddRow(SLUICE_OP_INSERT, Row(i, i % 2 ? "odd" : "even"));
@@ -175,7 +189,8 @@ TEST_F(VersionCacheTest, BuilderAppliesWholeCommitsAndRebuildsWhenAheadOfLog) {
   ASSERT_TRUE(builder.CatchUp().ok());
   EXPECT_EQ(c->rows(), 60u);
   std::string got;
-  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1000), &got).code(), Code::kNotFound);
+  EXPECT_EQ(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(1000), &got).code(),
+            Code::kNotFound);
 }
 
 // Keys in every order (appends past the largest key, rewrites of rows put
@@ -200,7 +215,9 @@ TEST_F(VersionCacheTest, MixedOrderBatchesMatchAModel) {
       const char* zone = zones[(seed >> 16) % 4];
       bool del = (seed >> 20) % 5 == 0;
       rows.push_back(Row(id, zone));
-      sluice_op op = del ? SLUICE_OP_DELETE : (seed >> 24) % 2 ? SLUICE_OP_INSERT : SLUICE_OP_UPDATE;
+      sluice_op op = del                ? SLUICE_OP_DELETE
+                     : (seed >> 24) % 2 ? SLUICE_OP_INSERT
+                                        : SLUICE_OP_UPDATE;
       ops.push_back({op, rows.back()});
       if (del) {
         model.erase(id);
@@ -233,7 +250,8 @@ TEST_F(VersionCacheTest, MixedOrderBatchesMatchAModel) {
 // with the next window read ahead.
 TEST_F(VersionCacheTest, BuilderAppliesCommitsSpanningManyWindows) {
   std::unique_ptr<VersionLog> raw;
-  ASSERT_TRUE(VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
+  ASSERT_TRUE(
+      VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &raw).ok());
   std::shared_ptr<VersionLog> log(std::move(raw));
   CommitBuilder b;
   int64_t id = 0;
@@ -245,7 +263,8 @@ TEST_F(VersionCacheTest, BuilderAppliesCommitsSpanningManyWindows) {
   auto c = Open();
   size_t applies = 0, ops = 0;
   CacheBuilder builder(log, c.get(), nullptr, nullptr);
-  builder.SetOnApplied([&](const std::vector<CacheOp>& applied) { ++applies, ops += applied.size(); });
+  builder.SetOnApplied(
+      [&](const std::vector<CacheOp>& applied) { ++applies, ops += applied.size(); });
   ASSERT_TRUE(builder.CatchUp().ok());
   EXPECT_EQ(c->applied(), log->end());
   EXPECT_EQ(c->rows(), static_cast<uint64_t>(id));

@@ -39,7 +39,8 @@ TEST_F(VersionCatalogTest, RecordsVersionsAndPrunesAcrossReopen) {
     auto c = Open();
     ASSERT_TRUE(c->PublishCreated(Meta(1, false), VersionMetaToJson(Meta(1, false))).ok());
     ASSERT_TRUE(c->PublishCreated(Meta(2, true), VersionMetaToJson(Meta(2, true))).ok());
-    ASSERT_TRUE(c->PublishCreated(Meta(2, true), VersionMetaToJson(Meta(2, true))).ok());  // again: no-op
+    ASSERT_TRUE(
+        c->PublishCreated(Meta(2, true), VersionMetaToJson(Meta(2, true))).ok());  // again: no-op
     ASSERT_TRUE(c->PublishPruned(1).ok());
     ASSERT_TRUE(c->PublishPruned(1).ok());
   }
@@ -58,7 +59,8 @@ TEST_F(VersionCatalogTest, AnotherSchemaForARecordedVersionIsRefused) {
   ASSERT_TRUE(c->PublishCreated(Meta(1, false), VersionMetaToJson(Meta(1, false))).ok());
   Status s = c->PublishCreated(Meta(1, true), VersionMetaToJson(Meta(1, true)));
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_NE(s.message().find("trips v1: the shared version catalog records another schema"), std::string::npos)
+  EXPECT_NE(s.message().find("trips v1: the shared version catalog records another schema"),
+            std::string::npos)
       << s.message();
   ASSERT_TRUE(c->PublishCreated(Meta(3, false), VersionMetaToJson(Meta(3, false))).ok());
   s = c->PublishCreated(Meta(2, false), VersionMetaToJson(Meta(2, false)));  // below the latest
@@ -68,8 +70,9 @@ TEST_F(VersionCatalogTest, AnotherSchemaForARecordedVersionIsRefused) {
 TEST_F(VersionCatalogTest, ARecordThatDoesNotParseIsDataLossNamingIt) {
   {
     std::unique_ptr<Log> raw;
-    ASSERT_TRUE(storage_->OpenLog(VersionCatalog::StreamName("trips"), home_.CatalogDir("trips").string(),
-                                  true, &raw)
+    ASSERT_TRUE(storage_
+                    ->OpenLog(VersionCatalog::StreamName("trips"),
+                              home_.CatalogDir("trips").string(), true, &raw)
                     .ok());
     std::string_view recs[] = {"{\"event\": \"renamed\", \"version\": 1}"};
     uint64_t first = 0;

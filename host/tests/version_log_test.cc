@@ -56,7 +56,9 @@ TEST_F(VersionLogTest, CommitsAreDurableAndCarryTheSourceOffset) {
   EXPECT_EQ(log->checkpoint().source_offset, "off-5");
   EXPECT_EQ(log->checkpoint().flags, kCommitSourceAtEnd);
   std::vector<RecordKind> kinds;
-  ASSERT_TRUE(log->Read(0, 100, [&](uint64_t, const LogRecord& r) { return kinds.push_back(r.kind), true; }).ok());
+  ASSERT_TRUE(
+      log->Read(0, 100, [&](uint64_t, const LogRecord& r) { return kinds.push_back(r.kind), true; })
+          .ok());
   ASSERT_EQ(kinds.size(), 7u);
   EXPECT_EQ(kinds[3], RecordKind::kCommit);
   EXPECT_EQ(kinds[6], RecordKind::kCommit);
@@ -76,7 +78,8 @@ TEST_F(VersionLogTest, TornTailWithoutCommitIsCut) {
   Status st;
   auto inspect = Open(TailPolicy::kReport, &st);
   EXPECT_EQ(st.code(), Code::kFailedPrecondition);
-  EXPECT_NE(st.message().find("2 records after the last complete commit at offset 3"), std::string::npos)
+  EXPECT_NE(st.message().find("2 records after the last complete commit at offset 3"),
+            std::string::npos)
       << st.message();
   auto log = Open();
   EXPECT_EQ(log->end(), 3u);
@@ -102,7 +105,8 @@ TEST_F(VersionLogTest, ReaderLeavesATornTailForTheWriter) {
   Status st;
   auto inspect = Open(TailPolicy::kReport, &st);  // the record is still there
   EXPECT_EQ(st.code(), Code::kFailedPrecondition);
-  EXPECT_NE(st.message().find("1 records after the last complete commit at offset 3"), std::string::npos)
+  EXPECT_NE(st.message().find("1 records after the last complete commit at offset 3"),
+            std::string::npos)
       << st.message();
 }
 

@@ -27,14 +27,35 @@ class JsonWriter {
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
   void Key(std::string_view k);
-  void String(std::string_view s) { Pre(); AppendJsonString(&out_, s); }
-  void Int(int64_t v) { Pre(); out_ += std::to_string(v); }
-  void Uint(uint64_t v) { Pre(); out_ += std::to_string(v); }
-  void Double(double v) { Pre(); AppendJsonDouble(&out_, v); }
-  void Bool(bool v) { Pre(); out_ += v ? "true" : "false"; }
-  void Null() { Pre(); out_ += "null"; }
+  void String(std::string_view s) {
+    Pre();
+    AppendJsonString(&out_, s);
+  }
+  void Int(int64_t v) {
+    Pre();
+    out_ += std::to_string(v);
+  }
+  void Uint(uint64_t v) {
+    Pre();
+    out_ += std::to_string(v);
+  }
+  void Double(double v) {
+    Pre();
+    AppendJsonDouble(&out_, v);
+  }
+  void Bool(bool v) {
+    Pre();
+    out_ += v ? "true" : "false";
+  }
+  void Null() {
+    Pre();
+    out_ += "null";
+  }
   // Appends already-encoded JSON as one value.
-  void Raw(std::string_view json) { Pre(); out_.append(json); }
+  void Raw(std::string_view json) {
+    Pre();
+    out_.append(json);
+  }
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }
 

@@ -40,7 +40,8 @@ void AppendValue(std::string* out, std::string_view v) {
 void AppendTime(std::string* out) {
   auto now = std::chrono::system_clock::now();
   std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm;
   gmtime_r(&t, &tm);
   char buf[96];
@@ -92,8 +93,11 @@ void Write(LogLevel level, std::string_view component, std::string_view message,
 }
 
 const sluice_host_services* HostServicesTable() {
-  static const sluice_host_services table = {sizeof(sluice_host_services), SLUICE_ABI_MAJOR,
-                                             SLUICE_ABI_MINOR, nullptr, &PluginLog,
+  static const sluice_host_services table = {sizeof(sluice_host_services),
+                                             SLUICE_ABI_MAJOR,
+                                             SLUICE_ABI_MINOR,
+                                             nullptr,
+                                             &PluginLog,
                                              &PluginLogEnabled};
   return &table;
 }

@@ -27,10 +27,18 @@ bool Enabled(LogLevel level);
 // Thread-safe; lines never interleave.
 void Write(LogLevel level, std::string_view component, std::string_view message,
            Fields fields = {});
-inline void Debug(std::string_view c, std::string_view m, Fields f = {}) { Write(LogLevel::kDebug, c, m, f); }
-inline void Info(std::string_view c, std::string_view m, Fields f = {}) { Write(LogLevel::kInfo, c, m, f); }
-inline void Warn(std::string_view c, std::string_view m, Fields f = {}) { Write(LogLevel::kWarn, c, m, f); }
-inline void Error(std::string_view c, std::string_view m, Fields f = {}) { Write(LogLevel::kError, c, m, f); }
+inline void Debug(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(LogLevel::kDebug, c, m, f);
+}
+inline void Info(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(LogLevel::kInfo, c, m, f);
+}
+inline void Warn(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(LogLevel::kWarn, c, m, f);
+}
+inline void Error(std::string_view c, std::string_view m, Fields f = {}) {
+  Write(LogLevel::kError, c, m, f);
+}
 
 // The services table handed to every plugin instance; logs go to Write()
 // with the plugin's name as component. Static storage.

@@ -5,10 +5,10 @@
 #ifndef SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
 #define SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
 
+#include <grpcpp/support/status.h>
+
 #include <cstdint>
 #include <string>
-
-#include <grpcpp/support/status.h>
 
 namespace sluice::grpcapi {
 

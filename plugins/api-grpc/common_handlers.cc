@@ -12,12 +12,12 @@ namespace {
 // Size of one repeated element on the wire, besides its bytes: tag + length.
 constexpr uint64_t kElementOverhead = 6;
 
-const char* const kCommonPaths[] = {"/sluice.v1.Common/count",        "/sluice.v1.Common/query",
-                                    "/sluice.v1.Common/get",          "/sluice.v1.Common/getEndpoints",
-                                    "/sluice.v1.Common/getFields",    "/sluice.v1.Common/onEvent"};
-const CommonMethod kCommonMethods[] = {CommonMethod::kCount,        CommonMethod::kQuery,
-                                       CommonMethod::kGet,          CommonMethod::kGetEndpoints,
-                                       CommonMethod::kGetFields,    CommonMethod::kOnEvent};
+const char* const kCommonPaths[] = {"/sluice.v1.Common/count",     "/sluice.v1.Common/query",
+                                    "/sluice.v1.Common/get",       "/sluice.v1.Common/getEndpoints",
+                                    "/sluice.v1.Common/getFields", "/sluice.v1.Common/onEvent"};
+const CommonMethod kCommonMethods[] = {CommonMethod::kCount,     CommonMethod::kQuery,
+                                       CommonMethod::kGet,       CommonMethod::kGetEndpoints,
+                                       CommonMethod::kGetFields, CommonMethod::kOnEvent};
 
 grpc::Status Serialize(const google::protobuf::Message& m, std::string* out) {
   if (!m.SerializeToString(out))
@@ -40,7 +40,8 @@ void FillVersion(const Snapshot& snap, const EndpointInfo& e, const VersionInfo&
 
 std::string VersionList(const EndpointInfo& e) {
   std::string out;
-  for (const VersionInfo& v : e.versions) out += (out.empty() ? "" : ", ") + std::to_string(v.version);
+  for (const VersionInfo& v : e.versions)
+    out += (out.empty() ? "" : ", ") + std::to_string(v.version);
   return out.empty() ? "none" : out;
 }
 
@@ -133,14 +134,17 @@ grpc::Status Handlers::Query(CallContext& call, const std::string& request, std:
   uint64_t size = 0;
   Status row_error;
   QueryInfo info;
-  s = api_.Query(view, QueryOrAll(req.query()), [&](const sluice_row_batch& rows) {
-    for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
-      std::string* json = resp.add_records();
-      row_error = AppendRecordJson(json, view.schema(), BatchRow(rows, i));
-      size += json->size() + kElementOverhead;
-    }
-    return row_error.ok() && size <= max_message_bytes_ && !call.Done();
-  }, &info);
+  s = api_.Query(
+      view, QueryOrAll(req.query()),
+      [&](const sluice_row_batch& rows) {
+        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
+          std::string* json = resp.add_records();
+          row_error = AppendRecordJson(json, view.schema(), BatchRow(rows, i));
+          size += json->size() + kElementOverhead;
+        }
+        return row_error.ok() && size <= max_message_bytes_ && !call.Done();
+      },
+      &info);
   if (s.ok()) s = row_error;
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
@@ -174,7 +178,8 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
   if (s.ok()) s = row_error;
   if (s.ok() && !got) s = NotFound("no record with key \"" + req.key() + "\"");
   if (!s.ok())
-    return ToGrpc(s.WithContext(view.endpoint().name + " v" + std::to_string(view.version().version)));
+    return ToGrpc(
+        s.WithContext(view.endpoint().name + " v" + std::to_string(view.version().version)));
   resp.set_version(view.version().version);
   return Serialize(resp, response);
 }
@@ -212,13 +217,13 @@ grpc::Status Handlers::GetFields(const std::string& request, std::string* respon
   std::shared_ptr<const Snapshot> snap = catalog_->Get();
   const EndpointInfo* e = snap->FindEndpoint(req.endpoint());
   if (e == nullptr)
-    e = (snap = catalog_->RefreshUnlessRecent(std::chrono::milliseconds(200)))->FindEndpoint(req.endpoint());
-  if (e == nullptr)
-    return ToGrpc(NotFound("no endpoint \"" + req.endpoint() + "\""));
+    e = (snap = catalog_->RefreshUnlessRecent(std::chrono::milliseconds(200)))
+            ->FindEndpoint(req.endpoint());
+  if (e == nullptr) return ToGrpc(NotFound("no endpoint \"" + req.endpoint() + "\""));
   uint32_t version = req.version() != 0 ? req.version() : e->current_version;
   if (version == 0)
-    return ToGrpc(Unavailable("endpoint " + e->name + " has no current version yet; versions: " +
-                              VersionList(*e)));
+    return ToGrpc(Unavailable("endpoint " + e->name +
+                              " has no current version yet; versions: " + VersionList(*e)));
   const VersionInfo* v = nullptr;
   for (const VersionInfo& x : e->versions) v = x.version == version ? &x : v;
   if (v == nullptr)

@@ -77,7 +77,8 @@ grpc::Status Handlers::CommonEvents(CallContext& call, const std::string& reques
                  event.set_offset(offset);
                  event.set_version(version);
                  SLUICE_RETURN_IF_ERROR(AppendRecordJson(event.mutable_record(), schema, row));
-                 return event.SerializeToString(out) ? Status() : Internal("cannot serialize an event");
+                 return event.SerializeToString(out) ? Status()
+                                                     : Internal("cannot serialize an event");
                });
 }
 
@@ -92,7 +93,8 @@ grpc::Status Handlers::TypedEvents(const MethodTarget& m, CallContext& call,
   std::unique_ptr<Message> req(snap->New(types->event_request));
   grpc::Status g = ParseRequest(request, req.get());
   if (!g.ok()) return g;
-  std::string filter = req->GetReflection()->GetString(*req, types->event_request->FindFieldByNumber(1));
+  std::string filter =
+      req->GetReflection()->GetString(*req, types->event_request->FindFieldByNumber(1));
   const Schema& schema = view.schema();
   std::unique_ptr<Message> event(snap->New(types->event));
   const auto* op_field = types->event->FindFieldByNumber(1);
@@ -104,8 +106,10 @@ grpc::Status Handlers::TypedEvents(const MethodTarget& m, CallContext& call,
                  const auto* r = event->GetReflection();
                  r->SetEnumValue(event.get(), op_field, static_cast<int>(op));
                  r->SetUInt64(event.get(), offset_field, offset);
-                 SLUICE_RETURN_IF_ERROR(RowToMessage(schema, row, r->MutableMessage(event.get(), record_field)));
-                 return event->SerializeToString(out) ? Status() : Internal("cannot serialize an event");
+                 SLUICE_RETURN_IF_ERROR(
+                     RowToMessage(schema, row, r->MutableMessage(event.get(), record_field)));
+                 return event->SerializeToString(out) ? Status()
+                                                      : Internal("cannot serialize an event");
                });
 }
 

@@ -22,7 +22,8 @@ std::string BufferToString(const grpc::ByteBuffer& buffer) {
   std::string out;
   if (!buffer.Dump(&slices).ok()) return out;
   out.reserve(buffer.Length());
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
 
@@ -42,7 +43,8 @@ bool GenericCall::Done() const {
 grpc::Status GenericCall::StopStatus() const {
   if (DeadlinePassed())
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the call's deadline passed");
-  if (router_->Stopping()) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping");
+  if (router_->Stopping())
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping");
   return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
 }
 

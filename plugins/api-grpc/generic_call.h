@@ -84,13 +84,13 @@ class GenericCall : public grpc::ServerGenericBidiReactor, public CallContext {
   std::atomic<bool> cancelled_{false};
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;         // queue space or cancellation
-  std::deque<std::string> queue_;      // guarded by mu_
-  bool writing_ = false;               // guarded by mu_: a write is in flight
-  bool broken_ = false;                // guarded by mu_: a write failed
-  bool completing_ = false;            // guarded by mu_: Complete() was called
-  bool metadata_sent_ = false;         // guarded by mu_
-  grpc::Status final_;                 // guarded by mu_
+  std::condition_variable cv_;     // queue space or cancellation
+  std::deque<std::string> queue_;  // guarded by mu_
+  bool writing_ = false;           // guarded by mu_: a write is in flight
+  bool broken_ = false;            // guarded by mu_: a write failed
+  bool completing_ = false;        // guarded by mu_: Complete() was called
+  bool metadata_sent_ = false;     // guarded by mu_
+  grpc::Status final_;             // guarded by mu_
 };
 
 // The bytes of a ByteBuffer.

@@ -132,15 +132,17 @@ void GrpcServer::OnRead(GenericCall* call, bool ok, std::string message) {
     bool queued = pool_->Submit([this, call, reflection, message = std::move(message)] {
       std::string answer;
       grpc::Status s = AnswerReflection(*catalog_.Get(), reflection, message, &answer);
-      if (!s.ok() || !call->Send(std::move(answer))) return call->Complete(s.ok() ? call->StopStatus() : s);
+      if (!s.ok() || !call->Send(std::move(answer)))
+        return call->Complete(s.ok() ? call->StopStatus() : s);
       call->ReadNext();
     });
-    if (!queued) call->Complete(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping"));
+    if (!queued)
+      call->Complete(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping"));
     return;
   }
   if (!ok)
-    return call->Complete(grpc::Status(grpc::StatusCode::CANCELLED,
-                                       "the client sent no request message"));
+    return call->Complete(
+        grpc::Status(grpc::StatusCode::CANCELLED, "the client sent no request message"));
   RouteFirst(call, std::move(message));
 }
 
@@ -148,7 +150,8 @@ void GrpcServer::RouteFirst(GenericCall* call, std::string message) {
   CommonMethod common;
   if (FindCommonMethod(call->method(), &common)) {
     if (common == CommonMethod::kOnEvent)
-      return RunStream(call, [this, call, message] { return handlers_.CommonEvents(*call, message); });
+      return RunStream(call,
+                       [this, call, message] { return handlers_.CommonEvents(*call, message); });
     return RunUnary(call, [this, common, call, message](std::string* out) {
       return handlers_.Common(common, *call, message, out);
     });
@@ -178,7 +181,8 @@ void GrpcServer::RunUnary(GenericCall* call, std::function<grpc::Status(std::str
     if (s.ok() && !call->Send(std::move(response))) s = call->StopStatus();
     call->Complete(s);
   });
-  if (!queued) call->Complete(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping"));
+  if (!queued)
+    call->Complete(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping"));
 }
 
 void GrpcServer::RunStream(GenericCall* call, std::function<grpc::Status()> handler) {
@@ -189,10 +193,10 @@ void GrpcServer::RunStream(GenericCall* call, std::function<grpc::Status()> hand
     if (!full) ++streams_;
   }
   if (full)
-    return call->Complete(grpc::Status(
-        grpc::StatusCode::RESOURCE_EXHAUSTED,
-        "too many onEvent streams (max_streams " + std::to_string(options_.max_streams) +
-            "); close one or raise api.grpc.max_streams"));
+    return call->Complete(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                       "too many onEvent streams (max_streams " +
+                                           std::to_string(options_.max_streams) +
+                                           "); close one or raise api.grpc.max_streams"));
   std::thread([this, call, handler = std::move(handler)] {
     call->Complete(handler());
     std::lock_guard<std::mutex> lock(mu_);

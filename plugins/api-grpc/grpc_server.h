@@ -74,13 +74,13 @@ class GrpcServer : private Router {
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Generic> generic_;
   std::atomic<bool> stopping_{false};
-  std::mutex health_mu_;                     // one UpdateHealth at a time
+  std::mutex health_mu_;  // one UpdateHealth at a time
 
-  std::mutex mu_;                            // guards what follows
+  std::mutex mu_;  // guards what follows
   std::condition_variable streams_cv_;
-  int streams_ = 0;                          // onEvent threads running
+  int streams_ = 0;  // onEvent threads running
   std::unique_ptr<grpc::Server> server_;
-  std::map<std::string, bool> health_;       // last statuses set
+  std::map<std::string, bool> health_;  // last statuses set
 };
 
 }  // namespace sluice::grpcapi

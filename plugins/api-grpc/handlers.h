@@ -44,8 +44,8 @@ class Handlers {
                      std::string* response);
   // onEvent of the common service and of a typed service: sends the
   // response headers once the subscription is live (at its first heartbeat
-  // or change), then streams changes through call.Send until the call is done, the host stops, or (for an
-  // unversioned request) the endpoint's current version switches (ABORTED).
+  // or change), then streams changes through call.Send until the call is done, the host stops, or
+  // (for an unversioned request) the endpoint's current version switches (ABORTED).
   grpc::Status CommonEvents(CallContext& call, const std::string& request);
   grpc::Status TypedEvents(const MethodTarget& method, CallContext& call,
                            const std::string& request);

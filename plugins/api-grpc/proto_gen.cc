@@ -77,8 +77,7 @@ void MakeOptional(DescriptorProto* m, FieldDescriptorProto* f) {
 // Adds schema field `i` to `m` as `name` = `number`, with its comment.
 // Scalars are `optional` when the column is nullable or `always_optional`.
 void AddColumn(FileDescriptorProto* file, int message_index, const Schema& schema, size_t i,
-               const std::string& name, int number, const std::string& note,
-               bool always_optional) {
+               const std::string& name, int number, const std::string& note, bool always_optional) {
   const Field& col = schema.fields[i];
   DescriptorProto* m = file->mutable_message_type(message_index);
   Comment(file, {kMessagePath, message_index, kFieldPath, m->field_size()},
@@ -107,13 +106,15 @@ std::string KeyNames(const Schema& schema) {
 void AddRecord(FileDescriptorProto* file, const Schema& schema,
                const std::vector<std::string>& names, const std::string& endpoint) {
   AddMessage(file, kRecord,
-             "One record of " + endpoint + ". Field N is column N of the source; a nullable\n"
-             "column is `optional` (or an unset Timestamp), so null differs from zero.\n"
-             "Dates are \"YYYY-MM-DD\" strings.");
+             "One record of " + endpoint +
+                 ". Field N is column N of the source; a nullable\n"
+                 "column is `optional` (or an unset Timestamp), so null differs from zero.\n"
+                 "Dates are \"YYYY-MM-DD\" strings.");
   for (size_t i = 0; i < schema.fields.size(); ++i) {
     bool key = false;
     for (uint32_t k : schema.primary_key) key = key || k == i;
-    AddColumn(file, 0, schema, i, names[i], static_cast<int>(i + 1), key ? ", primary key" : "", false);
+    AddColumn(file, 0, schema, i, names[i], static_cast<int>(i + 1), key ? ", primary key" : "",
+              false);
   }
 }
 
@@ -137,8 +138,8 @@ void AddPlainMessages(FileDescriptorProto* file, const std::string& package) {
   AddField(AddMessage(file, kQueryRequest, "A query (docs/query.md) as JSON text; empty = {}."),
            "query", 1, kString);
   FieldDescriptorProto* records =
-      AddField(AddMessage(file, kQueryResponse, "The records of a query, in its order."),
-               "records", 1, FieldDescriptorProto::TYPE_MESSAGE, "." + package + "." + kRecord);
+      AddField(AddMessage(file, kQueryResponse, "The records of a query, in its order."), "records",
+               1, FieldDescriptorProto::TYPE_MESSAGE, "." + package + "." + kRecord);
   records->set_label(FieldDescriptorProto::LABEL_REPEATED);
   AddField(AddMessage(file, kEventRequest,
                       "Which changes to stream: a $filter JSON object (docs/query.md); empty =\n"
@@ -169,7 +170,13 @@ void AddService(FileDescriptorProto* file, const std::string& name, const std::s
   Comment(file, {kServicePath, s}, comment);
   auto* service = file->add_service();
   service->set_name(name);
-  struct M { const char* name; const char* in; const char* out; bool stream; const char* doc; };
+  struct M {
+    const char* name;
+    const char* in;
+    const char* out;
+    bool stream;
+    const char* doc;
+  };
   const M methods[] = {
       {"count", kCountRequest, kCountResponse, false, "Counts the records a query matches."},
       {"query", kQueryRequest, kQueryResponse, false, "Runs a query."},
@@ -203,10 +210,11 @@ Status BuildVersionProto(std::string_view endpoint, uint32_t version, const Sche
   out->set_package(package);
   out->set_syntax("proto3");
   Comment(out, {kSyntaxPath},
-          "Typed gRPC service of sluice endpoint " + name + ", version " +
-              std::to_string(version) + ".\nGenerated from the version's schema by `sluice "
-              "migrate`; the unversioned service\n" + EndpointPackage(endpoint) + "." +
-              ServiceName(endpoint) + " serves the current version with these messages.");
+          "Typed gRPC service of sluice endpoint " + name + ", version " + std::to_string(version) +
+              ".\nGenerated from the version's schema by `sluice "
+              "migrate`; the unversioned service\n" +
+              EndpointPackage(endpoint) + "." + ServiceName(endpoint) +
+              " serves the current version with these messages.");
   bool timestamps = false;
   for (const Field& f : schema.fields) timestamps = timestamps || f.type == Type::kTimestamp;
   if (timestamps) out->add_dependency(kTimestampFile);

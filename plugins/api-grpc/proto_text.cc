@@ -21,8 +21,8 @@ class TextErrors : public google::protobuf::io::ErrorCollector {
   explicit TextErrors(std::string_view name) : name_(name) {}
   void AddError(int line, int column, const std::string& message) override {
     if (!text_.empty()) text_ += "; ";
-    text_ += name_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-             message;
+    text_ +=
+        name_ + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
   }
   const std::string& text() const { return text_; }
 

@@ -79,7 +79,9 @@ std::string KeyValueText(const Message& request, const FieldDescriptor* fd, Type
     case Type::kBool: out = r->GetBool(request, fd) ? "true" : "false"; break;
     case Type::kString:
     case Type::kDate: out = r->GetString(request, fd); break;
-    case Type::kTimestamp: AppendTimestamp(&out, TimestampMicros(r->GetMessage(request, fd))); break;
+    case Type::kTimestamp:
+      AppendTimestamp(&out, TimestampMicros(r->GetMessage(request, fd)));
+      break;
   }
   return out;
 }
@@ -111,8 +113,9 @@ Status RowToMessage(const Schema& schema, std::string_view row, Message* record)
   while (reader.Next(&v)) {
     if (v.null) continue;
     const FieldDescriptor* fd = desc->FindFieldByNumber(static_cast<int>(reader.index() + 1));
-    if (fd == nullptr) return Internal("grpc: " + desc->full_name() + " lacks field " +
-                                       std::to_string(reader.index() + 1));
+    if (fd == nullptr)
+      return Internal("grpc: " + desc->full_name() + " lacks field " +
+                      std::to_string(reader.index() + 1));
     SetValue(record, fd, v);
   }
   if (!reader.ok()) return Malformed(reader.error());
@@ -126,10 +129,11 @@ Status KeyTextFromRequest(const Schema& schema, const Message& request, std::str
   for (size_t k = 0; k < schema.primary_key.size(); ++k) {
     const Field& field = schema.fields[schema.primary_key[k]];
     const FieldDescriptor* fd = desc->FindFieldByNumber(static_cast<int>(k + 1));
-    if (fd == nullptr) return Internal("grpc: " + desc->full_name() + " lacks key field " + field.name);
+    if (fd == nullptr)
+      return Internal("grpc: " + desc->full_name() + " lacks key field " + field.name);
     if (!request.GetReflection()->HasField(request, fd))
-      return InvalidArgument(desc->full_name() + "." + fd->name() + " (key column \"" +
-                             field.name + "\") is missing; get needs every primary-key field");
+      return InvalidArgument(desc->full_name() + "." + fd->name() + " (key column \"" + field.name +
+                             "\") is missing; get needs every primary-key field");
     if (k > 0) key->push_back(',');
     AppendKeyPart(key, KeyValueText(request, fd, field.type));
   }

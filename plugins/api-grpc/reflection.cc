@@ -17,10 +17,22 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 // Field numbers of the reflection protocol (proto/grpc/reflection/...).
-enum RequestField { kHost = 1, kByFilename = 3, kBySymbol = 4, kByExtension = 5,
-                    kExtensionsOf = 6, kListServices = 7 };
-enum ResponseField { kValidHost = 1, kOriginal = 2, kFiles = 4, kExtensionNumbers = 5,
-                     kServices = 6, kError = 7 };
+enum RequestField {
+  kHost = 1,
+  kByFilename = 3,
+  kBySymbol = 4,
+  kByExtension = 5,
+  kExtensionsOf = 6,
+  kListServices = 7
+};
+enum ResponseField {
+  kValidHost = 1,
+  kOriginal = 2,
+  kFiles = 4,
+  kExtensionNumbers = 5,
+  kServices = 6,
+  kError = 7
+};
 
 const FieldDescriptor* F(const Descriptor* d, int number) { return d->FindFieldByNumber(number); }
 
@@ -62,8 +74,10 @@ void AnswerServices(const Snapshot& snap, Message* resp) {
 void AnswerExtensionNumbers(const Snapshot& snap, const std::string& type, Message* resp) {
   const Descriptor* d = snap.pool().FindMessageTypeByName(type);
   if (d == nullptr)
-    return SetError(resp, static_cast<int>(grpc::StatusCode::NOT_FOUND), "type " + type + " not found");
-  Message* out = resp->GetReflection()->MutableMessage(resp, F(resp->GetDescriptor(), kExtensionNumbers));
+    return SetError(resp, static_cast<int>(grpc::StatusCode::NOT_FOUND),
+                    "type " + type + " not found");
+  Message* out =
+      resp->GetReflection()->MutableMessage(resp, F(resp->GetDescriptor(), kExtensionNumbers));
   out->GetReflection()->SetString(out, F(out->GetDescriptor(), 1), type);
   std::vector<const FieldDescriptor*> extensions;
   snap.pool().FindAllExtensions(d, &extensions);
@@ -77,9 +91,12 @@ void Answer(const Snapshot& snap, const Message& req, Message* resp) {
   auto has = [&](int n) { return q->HasField(req, F(d, n)); };
   auto text = [&](int n) { return q->GetString(req, F(d, n)); };
   const auto& pool = snap.pool();
-  if (has(kByFilename)) return AnswerFile(snap, pool.FindFileByName(text(kByFilename)), "file " + text(kByFilename), resp);
+  if (has(kByFilename))
+    return AnswerFile(snap, pool.FindFileByName(text(kByFilename)), "file " + text(kByFilename),
+                      resp);
   if (has(kBySymbol))
-    return AnswerFile(snap, pool.FindFileContainingSymbol(text(kBySymbol)), "symbol " + text(kBySymbol), resp);
+    return AnswerFile(snap, pool.FindFileContainingSymbol(text(kBySymbol)),
+                      "symbol " + text(kBySymbol), resp);
   if (has(kByExtension)) {
     const Message& x = q->GetMessage(req, F(d, kByExtension));
     std::string type = x.GetReflection()->GetString(x, F(x.GetDescriptor(), 1));
@@ -100,7 +117,8 @@ void Answer(const Snapshot& snap, const Message& req, Message* resp) {
 
 std::vector<std::string> ListedServices(const Snapshot& snap) {
   std::vector<std::string> out = snap.TypedServices();
-  for (const char* s : {kCommonService, kReflectionAlphaService, kReflectionV1Service, kHealthService})
+  for (const char* s :
+       {kCommonService, kReflectionAlphaService, kReflectionV1Service, kHealthService})
     out.push_back(s);
   std::sort(out.begin(), out.end());
   return out;
@@ -115,8 +133,9 @@ grpc::Status AnswerReflection(const Snapshot& snap, int which, const std::string
                         "request is not a valid " + req->GetTypeName() + " message");
   std::unique_ptr<Message> resp(std_files.Prototype(std_files.reflection_response[which])->New());
   const Descriptor* rd = resp->GetDescriptor();
-  resp->GetReflection()->SetString(resp.get(), F(rd, kValidHost),
-                                   req->GetReflection()->GetString(*req, F(req->GetDescriptor(), kHost)));
+  resp->GetReflection()->SetString(
+      resp.get(), F(rd, kValidHost),
+      req->GetReflection()->GetString(*req, F(req->GetDescriptor(), kHost)));
   resp->GetReflection()->MutableMessage(resp.get(), F(rd, kOriginal))->CopyFrom(*req);
   Answer(snap, *req, resp.get());
   if (!resp->SerializeToString(response))

@@ -8,10 +8,10 @@
 #ifndef SLUICE_PLUGINS_API_GRPC_REFLECTION_H_
 #define SLUICE_PLUGINS_API_GRPC_REFLECTION_H_
 
+#include <grpcpp/support/status.h>
+
 #include <string>
 #include <vector>
-
-#include <grpcpp/support/status.h>
 
 #include "service_catalog.h"
 

@@ -26,13 +26,13 @@ const TypedMethod kMethods[] = {TypedMethod::kCount, TypedMethod::kQuery, TypedM
 void AddMethods(std::map<std::string, MethodTarget, std::less<>>* methods,
                 const std::string& service, const std::string& endpoint, uint32_t version) {
   for (int i = 0; i < 4; ++i)
-    (*methods)["/" + service + "/" + kMethodNames[i]] = MethodTarget{kMethods[i], endpoint, version};
+    (*methods)["/" + service + "/" + kMethodNames[i]] =
+        MethodTarget{kMethods[i], endpoint, version};
 }
 
 }  // namespace
 
-Snapshot::Snapshot()
-    : pool_(std::make_unique<DescriptorPool>(DescriptorPool::generated_pool())) {}
+Snapshot::Snapshot() : pool_(std::make_unique<DescriptorPool>(DescriptorPool::generated_pool())) {}
 
 Snapshot::~Snapshot() {
   versions_.clear();
@@ -146,14 +146,16 @@ std::shared_ptr<const Snapshot> ServiceCatalog::Build(std::vector<EndpointInfo> 
   for (const FileDescriptorProto& f : Standard().files) AddFile(snap.get(), f);
   snap->endpoints_ = std::move(endpoints);
   std::map<std::string, std::string> components;  // package component -> endpoint
-  std::set<std::string> seen;                      // versions in this catalog
+  std::set<std::string> seen;                     // versions in this catalog
   for (const EndpointInfo& e : snap->endpoints_) {
     auto [it, fresh] = components.emplace(EndpointComponent(e.name), e.name);
     if (!fresh) {
       std::string& seen = reported_["clash#" + e.name];
       if (seen.empty())
-        log_.Error(seen = "endpoint " + e.name + " gets no typed gRPC services: its name maps to "
-                          "package " + EndpointPackage(e.name) + " like endpoint " + it->second +
+        log_.Error(seen = "endpoint " + e.name +
+                          " gets no typed gRPC services: its name maps to "
+                          "package " +
+                          EndpointPackage(e.name) + " like endpoint " + it->second +
                           "'s; rename one of them (the common service serves both)");
       continue;
     }
@@ -194,7 +196,8 @@ void ServiceCatalog::AddVersion(Snapshot* snap, const EndpointInfo& e, const Ver
   const CachedFile& c = FileFor(e, v);
   std::string key = VersionKey(e.name, v.version);
   if (!c.status.ok() || !AddFile(snap, c.file.proto)) {
-    std::string why = c.status.ok() ? "protobuf rejected " + c.file.proto.name() : c.status.message();
+    std::string why =
+        c.status.ok() ? "protobuf rejected " + c.file.proto.name() : c.status.message();
     if (reported_[key] != why)
       log_.Error(reported_[key] = "endpoint " + e.name + " v" + std::to_string(v.version) +
                                   " gets no typed gRPC service: " + why);

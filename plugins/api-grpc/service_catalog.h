@@ -37,7 +37,7 @@ struct TypedVersion {
   std::string endpoint;
   uint32_t version = 0;
   Schema schema;
-  std::string service;  // "sluice.trips.v2.TripsV2"
+  std::string service;                   // "sluice.trips.v2.TripsV2"
   std::vector<std::string> proto_names;  // Record field names, schema order
   const google::protobuf::Descriptor* record = nullptr;
   const google::protobuf::Descriptor* get_request = nullptr;
@@ -98,10 +98,10 @@ class Snapshot {
   std::unique_ptr<google::protobuf::DescriptorPool> pool_;
   std::unique_ptr<google::protobuf::DynamicMessageFactory> factory_;
   std::vector<EndpointInfo> endpoints_;
-  std::map<std::string, TypedVersion, std::less<>> versions_;   // "endpoint#version"
-  std::map<std::string, MethodTarget, std::less<>> methods_;    // "/pkg.Svc/method"
+  std::map<std::string, TypedVersion, std::less<>> versions_;          // "endpoint#version"
+  std::map<std::string, MethodTarget, std::less<>> methods_;           // "/pkg.Svc/method"
   std::map<std::string, std::string, std::less<>> endpoint_services_;  // endpoint -> service
-  std::map<std::string, std::string, std::less<>> files_;       // file name -> serialized
+  std::map<std::string, std::string, std::less<>> files_;              // file name -> serialized
 };
 
 class ServiceCatalog {

@@ -116,8 +116,8 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
   if (s.ok()) s = row_error;
   if (s.ok() && !got) s = NotFound("no record with key \"" + key + "\"");
   if (!s.ok())
-    return ToGrpc(s.WithContext(c.view.endpoint().name + " v" +
-                                std::to_string(c.view.version().version)));
+    return ToGrpc(
+        s.WithContext(c.view.endpoint().name + " v" + std::to_string(c.view.version().version)));
   return grpc::Status::OK;
 }
 

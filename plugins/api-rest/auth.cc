@@ -37,13 +37,15 @@ bool IsBearer(std::string_view scheme) {
 }
 
 Status Missing() {
-  return Unauthenticated("this route needs an API key; send it as the header X-API-Key: <key> "
-                         "or Authorization: Bearer <key>");
+  return Unauthenticated(
+      "this route needs an API key; send it as the header X-API-Key: <key> "
+      "or Authorization: Bearer <key>");
 }
 
 Status Rejected(const char* list) {
   return Unauthenticated(std::string("the API key sent is not accepted on this route; it must be "
-                                     "one of the rest option ") + list);
+                                     "one of the rest option ") +
+                         list);
 }
 
 }  // namespace
@@ -58,17 +60,20 @@ std::optional<std::string_view> RequestKey(std::optional<std::string_view> x_api
   return Trim(a.substr(space + 1));
 }
 
-Status Authorize(const RestOptions& options, RouteAccess access, std::optional<std::string_view> key) {
+Status Authorize(const RestOptions& options, RouteAccess access,
+                 std::optional<std::string_view> key) {
   const bool data_keys = !options.api_keys.empty(), admin_keys = !options.admin_keys.empty();
   if (access == RouteAccess::kOpen) return Status();
-  if (access == RouteAccess::kMetrics) access = admin_keys ? RouteAccess::kAdmin : RouteAccess::kOpen;
+  if (access == RouteAccess::kMetrics)
+    access = admin_keys ? RouteAccess::kAdmin : RouteAccess::kOpen;
   if (access == RouteAccess::kOpen) return Status();
   if (access == RouteAccess::kAdmin && admin_keys) {
     if (!key) return Missing();
     if (InList(options.admin_keys, *key)) return Status();
     if (InList(options.api_keys, *key))
-      return PermissionDenied("a data key cannot use admin routes or /metrics; use a key listed "
-                              "in the rest option admin_keys");
+      return PermissionDenied(
+          "a data key cannot use admin routes or /metrics; use a key listed "
+          "in the rest option admin_keys");
     return Rejected("admin_keys");
   }
   if (!data_keys) return Status();  // data routes (and admin routes without admin_keys) are open

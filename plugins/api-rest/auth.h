@@ -34,7 +34,8 @@ std::optional<std::string_view> RequestKey(std::optional<std::string_view> x_api
 // key is needed and missing or not accepted; PERMISSION_DENIED when a data
 // key is used where admin_keys are required. Compares in time independent
 // of where keys differ. Messages never contain a key.
-Status Authorize(const RestOptions& options, RouteAccess access, std::optional<std::string_view> key);
+Status Authorize(const RestOptions& options, RouteAccess access,
+                 std::optional<std::string_view> key);
 
 // The WWW-Authenticate value for a 401 answer to `key` (RFC 6750).
 std::string Challenge(std::optional<std::string_view> key);

@@ -90,16 +90,14 @@ void RestService::List(const HttpRequest& request, const Target& target, HttpRes
   RunQuery(target, query, response);
 }
 
-void RestService::Query(const HttpRequest& request, const Target& target,
-                        HttpResponse* response) {
+void RestService::Query(const HttpRequest& request, const Target& target, HttpResponse* response) {
   std::string_view query;
   Status s = QueryBody(request.body, &query);
   if (!s.ok()) return response->SetError(s);
   RunQuery(target, query, response);
 }
 
-void RestService::Count(const HttpRequest& request, const Target& target,
-                        HttpResponse* response) {
+void RestService::Count(const HttpRequest& request, const Target& target, HttpResponse* response) {
   std::string_view query;
   Status s = QueryBody(request.body, &query);
   if (!s.ok()) return response->SetError(s);
@@ -120,8 +118,8 @@ void RestService::GetRecord(const Target& target, std::string_view raw_key,
                             HttpResponse* response) {
   std::string key;
   if (!PercentDecode(raw_key, /*plus_is_space=*/false, &key))
-    return response->SetError(InvalidArgument("malformed percent-encoding in key '" +
-                                              std::string(raw_key) + "'"));
+    return response->SetError(
+        InvalidArgument("malformed percent-encoding in key '" + std::string(raw_key) + "'"));
   RequestView pinned;
   ApiHost::View& view = pinned.get();
   if (!Pin(target, &view, response)) return;
@@ -151,9 +149,9 @@ void RestService::OpenApi(const Target& target, HttpResponse* response) {
   uint32_t version = target.version != 0 ? target.version : e.current_version;
   const VersionInfo* v = Catalog::FindVersion(e, version);
   if (v == nullptr)
-    return response->SetError(Unavailable("endpoint " + e.name +
-                                          " has no current version yet; versions: " +
-                                          Catalog::VersionList(e)));
+    return response->SetError(
+        Unavailable("endpoint " + e.name +
+                    " has no current version yet; versions: " + Catalog::VersionList(e)));
   response->version = version;
   response->body = OpenApiDocument(e.name, e.path, version, v->schema);
 }

@@ -1,11 +1,11 @@
 #include "http_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pistache/peer.h>
 #include <sys/socket.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/uio.h>
 
 #include <atomic>
@@ -81,10 +81,10 @@ class RequestHandler : public Http::Handler {
     auto parser = getParser(peer);
     try {
       if (!parser->feed(buffer, len))
-        return Refuse(peer, *parser, 413, "resource_exhausted",
-                      "request exceeds " + std::to_string(max_body() + kHeaderAllowance) +
-                          " bytes; the body limit is max_body_bytes = " +
-                          std::to_string(max_body()));
+        return Refuse(
+            peer, *parser, 413, "resource_exhausted",
+            "request exceeds " + std::to_string(max_body() + kHeaderAllowance) +
+                " bytes; the body limit is max_body_bytes = " + std::to_string(max_body()));
       if (parser->parse() == Http::Private::State::Done) {
         Http::ResponseWriter writer(parser->request.version(), transport(), this, peer);
         parser->request.copyAddress(peer->address());
@@ -289,7 +289,8 @@ class RequestHandler : public Http::Handler {
     auto header = [&h](std::string_view name, std::string_view value) {
       h.append(name).append(": ").append(value).append("\r\n");
     };
-    header("Content-Type", response.content_type.empty() ? "application/json" : response.content_type);
+    header("Content-Type",
+           response.content_type.empty() ? "application/json" : response.content_type);
     if (!response.www_authenticate.empty()) header("WWW-Authenticate", response.www_authenticate);
     if (!response.endpoint.empty()) header("X-Sluice-Endpoint", response.endpoint);
     if (response.version != 0) header("X-Sluice-Version", std::to_string(response.version));

@@ -158,8 +158,10 @@ void Components(JsonWriter& w, const Schema& schema) {
   w.Key("X-Sluice-Version");
   HeaderDef(w, "Version of the endpoint that answered.", "integer");
   w.Key("X-Sluice-Plan");
-  HeaderDef(w, "How the query ran: its access path, e.g. \"index [zone] eq + sort\" or \"scan\" "
-               "(docs/query.md, \"Plan descriptions\").", "string");
+  HeaderDef(w,
+            "How the query ran: its access path, e.g. \"index [zone] eq + sort\" or \"scan\" "
+            "(docs/query.md, \"Plan descriptions\").",
+            "string");
   w.Key("X-Sluice-Scan");
   HeaderDef(w, "true when no key or index bounded the read (every record was a candidate).",
             "boolean");
@@ -167,9 +169,10 @@ void Components(JsonWriter& w, const Schema& schema) {
   w.Key("responses");
   w.BeginObject();
   w.Key("BadRequest");
-  ErrorResponse(w, "The request is malformed (bad parameter, query or body: invalid_argument), "
-                   "or the query would examine more records than the scan budget allows "
-                   "(resource_exhausted; the message names the index to add).");
+  ErrorResponse(w,
+                "The request is malformed (bad parameter, query or body: invalid_argument), "
+                "or the query would examine more records than the scan budget allows "
+                "(resource_exhausted; the message names the index to add).");
   w.Key("NotFound");
   ErrorResponse(w, "No such record, endpoint or version.");
   w.Key("PayloadTooLarge");

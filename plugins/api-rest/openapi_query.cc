@@ -82,8 +82,9 @@ void FilterSchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("type");
   w.String("object");
-  Describe(w, "Conditions that must all hold: {field: value} or {field: {$op: value}}, "
-              "combined with $and, $or and $not (docs/query.md).");
+  Describe(w,
+           "Conditions that must all hold: {field: value} or {field: {$op: value}}, "
+           "combined with $and, $or and $not (docs/query.md).");
   w.Key("properties");
   w.BeginObject();
   w.Key("$and");
@@ -135,8 +136,9 @@ void Directions(JsonWriter& w, const Schema& schema, bool one_field) {
 
 void OrderBySchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
-  Describe(w, "Sort order in priority order: {field: \"asc\" | \"desc\", ...} or "
-              "[{field: direction}, ...]; the primary key breaks ties.");
+  Describe(w,
+           "Sort order in priority order: {field: \"asc\" | \"desc\", ...} or "
+           "[{field: direction}, ...]; the primary key breaks ties.");
   w.Key("oneOf");
   w.BeginArray();
   Directions(w, schema, false);
@@ -154,8 +156,9 @@ void AfterSchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("type");
   w.String("object");
-  Describe(w, "Cursor: the last record of the previous page (at least its $order_by and "
-              "primary-key fields); the query continues strictly after it.");
+  Describe(w,
+           "Cursor: the last record of the previous page (at least its $order_by and "
+           "primary-key fields); the query continues strictly after it.");
   w.Key("properties");
   w.BeginObject();
   for (const Field& f : schema.fields) {
@@ -192,8 +195,9 @@ void QuerySchema(JsonWriter& w) {
   w.Key("$order_by");
   Ref(w, "OrderBy");
   w.Key("$limit");
-  Count(w, "Most records returned; the server's default_limit when absent, at most its "
-           "max_limit (10000 unless configured).");
+  Count(w,
+        "Most records returned; the server's default_limit when absent, at most its "
+        "max_limit (10000 unless configured).");
   w.Key("$skip");
   Count(w, "Records skipped before the first one returned.");
   w.Key("$after");

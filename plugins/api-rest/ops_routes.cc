@@ -28,7 +28,8 @@ Status PositiveUint32(simdjson::dom::element value, const char* key, uint32_t* o
   uint64_t n = 0;
   if (value.get_uint64().get(n) || n == 0 || n > UINT32_MAX)
     return InvalidArgument(std::string("request body: '") + key +
-                           "' must be an integer in [1, 4294967295], found " + simdjson::to_string(value));
+                           "' must be an integer in [1, 4294967295], found " +
+                           simdjson::to_string(value));
   *out = static_cast<uint32_t>(n);
   return Status();
 }
@@ -40,17 +41,20 @@ Status AdminVersion(std::string_view body, uint32_t* version) {
   SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
   for (auto field : obj) {
     if (field.key != "version")
-      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " + expected);
+      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " +
+                             expected);
     SLUICE_RETURN_IF_ERROR(PositiveUint32(field.value, "version", version));
   }
-  if (*version == 0) return InvalidArgument("request body: missing 'version'; " + std::string(expected));
+  if (*version == 0)
+    return InvalidArgument("request body: missing 'version'; " + std::string(expected));
   return Status();
 }
 
 // Parses the prune body {"keep": N, "endpoint": "name"} (endpoint optional).
 Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
-  const char* expected = "expected a JSON body {\"keep\": N, \"endpoint\": \"name\"} with N >= 1 "
-                         "(endpoint optional: all endpoints when absent)";
+  const char* expected =
+      "expected a JSON body {\"keep\": N, \"endpoint\": \"name\"} with N >= 1 "
+      "(endpoint optional: all endpoints when absent)";
   simdjson::dom::object obj;
   SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
   for (auto field : obj) {
@@ -63,7 +67,8 @@ Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
                                simdjson::to_string(field.value));
       *endpoint = std::string(name);
     } else {
-      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " + expected);
+      return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " +
+                             expected);
     }
   }
   if (*keep == 0) return InvalidArgument("request body: missing 'keep'; " + std::string(expected));
@@ -73,11 +78,13 @@ Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
 // Why an endpoint is not ready ("" when it is).
 std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
   if (e.current_version == 0)
-    return e.versions.empty() ? "no version exists yet; run `sluice migrate`"
-                              : "no current version yet: no version's cache has caught up (versions: " +
-                                    Catalog::VersionList(e) + ")";
+    return e.versions.empty()
+               ? "no version exists yet; run `sluice migrate`"
+               : "no current version yet: no version's cache has caught up (versions: " +
+                     Catalog::VersionList(e) + ")";
   const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
-  if (v == nullptr) return "current version " + std::to_string(e.current_version) + " is not served";
+  if (v == nullptr)
+    return "current version " + std::to_string(e.current_version) + " is not served";
   uint64_t lag = v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0;
   std::string which = "the cache of v" + std::to_string(v->version);
   if (lag > max_lag)
@@ -106,12 +113,13 @@ bool RestService::MethodIs(const HttpRequest& request, const char* method, HttpR
   if (request.method == method) return true;
   response->allow = method;
   response->SetError(405, "invalid_argument",
-                     std::string(request.method) + " is not allowed on " + std::string(request.path) +
-                         "; allowed: " + method);
+                     std::string(request.method) + " is not allowed on " +
+                         std::string(request.path) + "; allowed: " + method);
   return false;
 }
 
-bool RestService::AdminGate(const HttpRequest& request, const char* method, HttpResponse* response) {
+bool RestService::AdminGate(const HttpRequest& request, const char* method,
+                            HttpResponse* response) {
   if (!options_.admin_remote && !request.from_loopback) {
     response->SetError(403, "permission_denied",
                        "admin routes answer only requests from loopback addresses; set the rest "

@@ -2,4 +2,5 @@
 #include "rest_plugin.h"
 #include "sluice/plugin.h"
 
-SLUICE_PLUGIN(sluice::rest::RestPlugin, "rest", SLUICE_PLUGIN_VERSION, "REST/JSON API over HTTP (Pistache)")
+SLUICE_PLUGIN(sluice::rest::RestPlugin, "rest", SLUICE_PLUGIN_VERSION,
+              "REST/JSON API over HTTP (Pistache)")

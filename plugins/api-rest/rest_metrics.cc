@@ -62,9 +62,10 @@ std::string RequestMetrics::Text() const {
     out += "sluice_http_requests_total{" + Labels(method, route, endpoint) + ",status=\"" +
            std::to_string(status) + "\"} " + std::to_string(n) + "\n";
   }
-  out += "# HELP sluice_http_request_duration_seconds Time to answer HTTP requests (until the "
-         "answer is ready to send), by route template.\n"
-         "# TYPE sluice_http_request_duration_seconds histogram\n";
+  out +=
+      "# HELP sluice_http_request_duration_seconds Time to answer HTTP requests (until the "
+      "answer is ready to send), by route template.\n"
+      "# TYPE sluice_http_request_duration_seconds histogram\n";
   for (const auto& [k, h] : latency_) {
     std::string labels = Labels(std::get<0>(k), std::get<1>(k), std::get<2>(k));
     uint64_t cumulative = 0;
@@ -76,7 +77,8 @@ std::string RequestMetrics::Text() const {
     out += "sluice_http_request_duration_seconds_bucket{" + labels + ",le=\"+Inf\"} " +
            std::to_string(h.count) + "\n";
     out += "sluice_http_request_duration_seconds_sum{" + labels + "} " + Number(h.sum) + "\n";
-    out += "sluice_http_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) + "\n";
+    out += "sluice_http_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) +
+           "\n";
   }
   return out;
 }

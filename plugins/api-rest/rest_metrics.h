@@ -8,7 +8,9 @@
 //   RequestMetrics m;
 //   m.Record("GET", "/{endpoint}/{pk}", "trips", 200, 0.0012);
 //   std::string text = m.Text();
-//   // sluice_http_requests_total{api="rest",method="GET",route="/{endpoint}/{pk}",endpoint="trips",status="200"} 1
+//   //
+//   sluice_http_requests_total{api="rest",method="GET",route="/{endpoint}/{pk}",endpoint="trips",status="200"}
+//   1
 #ifndef SLUICE_PLUGINS_API_REST_REST_METRICS_H_
 #define SLUICE_PLUGINS_API_REST_REST_METRICS_H_
 

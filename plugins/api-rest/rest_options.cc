@@ -33,7 +33,8 @@ Status ParseKeys(const Options& options, std::string_view list, std::vector<std:
     bool printable = !value.empty() && value.size() <= 256;
     for (char c : value) printable = printable && c > ' ' && c < 127;
     if (!printable)
-      return InvalidArgument("rest option '" + key + "': expected a key of 1 to 256 printable ASCII " +
+      return InvalidArgument("rest option '" + key +
+                             "': expected a key of 1 to 256 printable ASCII " +
                              "characters without spaces, found " + std::to_string(value.size()) +
                              " characters" + (value.empty() ? "" : " that do not qualify") +
                              "; generate one with e.g. `openssl rand -hex 32`");
@@ -48,8 +49,9 @@ Status ParseAuth(const Options& options, RestOptions* out) {
   for (size_t i = 0; i < out->admin_keys.size(); ++i)
     for (size_t j = 0; j < out->api_keys.size(); ++j)
       if (out->admin_keys[i] == out->api_keys[j])
-        return InvalidArgument("rest options: admin_keys." + std::to_string(i) + " is also api_keys." +
-                               std::to_string(j) + "; a key is either a data key or an admin key " +
+        return InvalidArgument("rest options: admin_keys." + std::to_string(i) +
+                               " is also api_keys." + std::to_string(j) +
+                               "; a key is either a data key or an admin key " +
                                "(admin keys are accepted on data routes anyway), remove one");
   return Status();
 }
@@ -69,8 +71,8 @@ Status ParseBool(const Options& options, std::string_view key, bool fallback, bo
   std::string v = options.GetString(key);
   if (v == "true" || v == "1" || v == "yes") return *out = true, Status();
   if (v == "false" || v == "0" || v == "no") return *out = false, Status();
-  return InvalidArgument("rest option '" + std::string(key) +
-                         "': expected true or false, found '" + v + "'");
+  return InvalidArgument("rest option '" + std::string(key) + "': expected true or false, found '" +
+                         v + "'");
 }
 
 }  // namespace
@@ -97,8 +99,8 @@ Status ParseRestOptions(const Options& options, RestOptions* out) {
                                     static_cast<int64_t>(out->max_body_bytes), 1, int64_t{1} << 30,
                                     &n));
   out->max_body_bytes = static_cast<uint64_t>(n);
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "ready_max_lag", static_cast<int64_t>(out->ready_max_lag),
-                                    0, INT64_MAX, &n));
+  SLUICE_RETURN_IF_ERROR(IntInRange(options, "ready_max_lag",
+                                    static_cast<int64_t>(out->ready_max_lag), 0, INT64_MAX, &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "admin_remote", out->admin_remote, &out->admin_remote));
   return ParseAuth(options, out);

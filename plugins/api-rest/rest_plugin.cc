@@ -1,7 +1,7 @@
 #include "rest_plugin.h"
 
-#include "sluice/atomic_file.h"
 #include "openapi.h"
+#include "sluice/atomic_file.h"
 
 namespace sluice::rest {
 

@@ -37,8 +37,7 @@ void HttpResponse::SetError(const Status& s) {
   SetError(HttpStatusFor(s.code()), CodeName(s.code()), s.message());
 }
 
-void HttpResponse::SetError(int http_status, std::string_view code_name,
-                            std::string_view message) {
+void HttpResponse::SetError(int http_status, std::string_view code_name, std::string_view message) {
   status = http_status;
   body = ErrorJson(code_name, message);
 }
@@ -71,8 +70,8 @@ void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   bool matched = !response->route.empty();
   metrics_.Record(request.method, matched ? response->route : "other",
-                  matched ? std::string_view(response->endpoint) : std::string_view(), response->status,
-                  took.count());
+                  matched ? std::string_view(response->endpoint) : std::string_view(),
+                  response->status, took.count());
 }
 
 void RestService::Route(const HttpRequest& request, HttpResponse* response) {
@@ -97,8 +96,8 @@ void RestService::Route(const HttpRequest& request, HttpResponse* response) {
   }
   if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix && path.size() > kAdminPrefix.size() &&
       path.substr(path.size() - kAdminSuffix.size()) == kAdminSuffix) {
-    std::string_view name = path.substr(
-        kAdminPrefix.size(), path.size() - kAdminPrefix.size() - kAdminSuffix.size());
+    std::string_view name =
+        path.substr(kAdminPrefix.size(), path.size() - kAdminPrefix.size() - kAdminSuffix.size());
     if (!name.empty() && name.find('/') == std::string_view::npos) {
       response->route = kAdminCurrentRoute;
       if (AdminGate(request, "PUT", response)) HandleAdmin(request, name, response);
@@ -189,14 +188,14 @@ void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* respo
   EndpointAction action = ParseAction(found ? target.suffix : std::string_view("?"));
   if (action.kind == EndpointAction::kUnknown)
     return response->SetError(NotFound("no route " + std::string(request.method) + " " +
-                                       std::string(request.path) + "; endpoint paths: " +
-                                       PathList(*catalog)));
+                                       std::string(request.path) +
+                                       "; endpoint paths: " + PathList(*catalog)));
   response->endpoint = target.endpoint->name;
   response->route = RouteTemplate(action.kind, target.version != 0);
   if (target.version != 0 && Catalog::FindVersion(*target.endpoint, target.version) == nullptr)
     return response->SetError(NotFound("endpoint " + target.endpoint->name + " has no version " +
-                                       std::to_string(target.version) + "; versions: " +
-                                       Catalog::VersionList(*target.endpoint)));
+                                       std::to_string(target.version) +
+                                       "; versions: " + Catalog::VersionList(*target.endpoint)));
   if (request.method != action.allow()) {
     response->allow = action.allow();
     return response->SetError(405, "invalid_argument",

@@ -109,7 +109,8 @@ EndpointAction ParseAction(std::string_view suffix) {
     a.kind = EndpointAction::kQuery;
   } else if (suffix == "/oapi") {
     a.kind = EndpointAction::kOapi;
-  } else if (suffix.size() > 1 && suffix[0] == '/' && suffix.find('/', 1) == std::string_view::npos) {
+  } else if (suffix.size() > 1 && suffix[0] == '/' &&
+             suffix.find('/', 1) == std::string_view::npos) {
     a.kind = EndpointAction::kRecord;
     a.key = suffix.substr(1);
   }
@@ -139,13 +140,14 @@ Status ListQueryJson(const std::vector<std::pair<std::string, std::string>>& par
                      std::string* json) {
   std::vector<std::string> unknown;
   for (const auto& p : params)
-    if (p.first != "limit" && p.first != "skip" && p.first != "order_by") unknown.push_back(p.first);
+    if (p.first != "limit" && p.first != "skip" && p.first != "order_by")
+      unknown.push_back(p.first);
   if (!unknown.empty()) {
     std::sort(unknown.begin(), unknown.end());
     std::string names;
     for (const std::string& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
-    return InvalidArgument("unknown query parameter" + std::string(unknown.size() > 1 ? "s " : " ") +
-                           names +
+    return InvalidArgument("unknown query parameter" +
+                           std::string(unknown.size() > 1 ? "s " : " ") + names +
                            "; accepted: limit, skip, order_by (POST .../query takes a full query)");
   }
   json->clear();

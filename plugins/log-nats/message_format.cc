@@ -49,8 +49,7 @@ Status ParseFrag(const char* frag, MessageHeaders* h) {
   if (frag == nullptr) return Status();
   const char* slash = std::strchr(frag, '/');
   uint64_t i = 0, n = 0;
-  bool ok = slash != nullptr &&
-            ParseDecimal(std::string(frag, slash - frag).c_str(), &i) &&
+  bool ok = slash != nullptr && ParseDecimal(std::string(frag, slash - frag).c_str(), &i) &&
             ParseDecimal(slash + 1, &n) && i >= 1 && i <= n && n <= UINT32_MAX;
   if (!ok) return BadHeader(kFragHeader, frag, "i/n with 1 <= i <= n");
   h->frag = static_cast<uint32_t>(i);
@@ -100,7 +99,8 @@ void EncodeChunk(uint64_t first, const std::string_view* records, size_t count, 
 
 Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
   if (bytes.size() < 15)
-    return DataLoss("chunk of " + std::to_string(bytes.size()) + " bytes is too short (minimum 15)");
+    return DataLoss("chunk of " + std::to_string(bytes.size()) +
+                    " bytes is too short (minimum 15)");
   const char* limit = bytes.data() + bytes.size() - 4;
   uint32_t stored = GetFixed32(Bytes(limit));
   uint32_t actual = crc32c::Value(bytes.data(), bytes.size() - 4);
@@ -111,7 +111,8 @@ Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
   if (format != kChunkFormat)
     return DataLoss("chunk format " + std::to_string(format) + " is unknown (expected " +
                     std::to_string(kChunkFormat) + "); written by a newer version of the plugin?");
-  if ((flags & ~kCommitFlag) != 0) return DataLoss("chunk flags " + std::to_string(flags) + " are unknown");
+  if ((flags & ~kCommitFlag) != 0)
+    return DataLoss("chunk flags " + std::to_string(flags) + " are unknown");
   out->first = GetFixed64(Bytes(bytes.data() + 2));
   out->commit = (flags & kCommitFlag) != 0;
   out->records.clear();

@@ -12,8 +12,7 @@ constexpr jsErrCode kNoJsError = static_cast<jsErrCode>(0);
 
 bool Transient(natsStatus s, jsErrCode jerr) {
   return s == NATS_TIMEOUT || s == NATS_NO_RESPONDERS || s == NATS_CONNECTION_DISCONNECTED ||
-         s == NATS_NOT_YET_CONNECTED || s == NATS_STALE_CONNECTION ||
-         jerr == JSClusterNotAvailErr;
+         s == NATS_NOT_YET_CONNECTED || s == NATS_STALE_CONNECTION || jerr == JSClusterNotAvailErr;
 }
 
 std::string LastErrorText(natsStatus s) {
@@ -75,8 +74,9 @@ Status NatsClient::Connect(const Settings& settings, const HostServices& host,
   natsOptions_Destroy(opts);
   if (s != NATS_OK)
     return FromNats(s, kNoJsError, "cannot connect to NATS at " + list)
-        .WithContext("nats storage (check that nats-server runs with -js and that the "
-                     "'servers' option lists it)");
+        .WithContext(
+            "nats storage (check that nats-server runs with -js and that the "
+            "'servers' option lists it)");
   jsOptions jo = c->RequestOptions();
   s = natsConnection_JetStream(&c->js_, c->conn_, &jo);
   if (s != NATS_OK) return FromNats(s, kNoJsError, "nats storage: JetStream context");
@@ -157,8 +157,9 @@ Status NatsClient::AddStream(const std::string& stream, const std::string& subje
     jsOptions jo = RequestOptions();
     natsStatus s = js_AddStream(&si, js_, &cfg, &jo, &jerr);
     if (si != nullptr) jsStreamInfo_Destroy(si);
-    return FromNats(s, jerr, "create stream " + stream + " (replicas " +
-                                 std::to_string(settings_.replicas) + ")");
+    return FromNats(
+        s, jerr,
+        "create stream " + stream + " (replicas " + std::to_string(settings_.replicas) + ")");
   });
 }
 
@@ -256,18 +257,16 @@ Status NatsClient::PublishOnce(const std::string& stream, const Outgoing& m, nat
   return FromNats(s, jerr, "publish " + id);
 }
 
-Status NatsClient::ScanHeaders(const std::string& stream, const std::string& subject,
-                               uint64_t from, uint64_t to,
-                               FunctionRef<Status(uint64_t, natsMsg*)> fn) {
+Status NatsClient::ScanHeaders(const std::string& stream, const std::string& subject, uint64_t from,
+                               uint64_t to, FunctionRef<Status(uint64_t, natsMsg*)> fn) {
   if (from > to) return Status();
   uint64_t next = from;
   return Retry("read headers of stream " + stream,
                [&] { return ScanOnce(stream, subject, &next, to, fn); });
 }
 
-Status NatsClient::ScanOnce(const std::string& stream, const std::string& subject,
-                            uint64_t* from, uint64_t to,
-                            FunctionRef<Status(uint64_t, natsMsg*)> fn) {
+Status NatsClient::ScanOnce(const std::string& stream, const std::string& subject, uint64_t* from,
+                            uint64_t to, FunctionRef<Status(uint64_t, natsMsg*)> fn) {
   jsSubOptions so;
   jsSubOptions_Init(&so);
   so.Stream = stream.c_str();
@@ -286,8 +285,9 @@ Status NatsClient::ScanOnce(const std::string& stream, const std::string& subjec
     s = natsSubscription_NextMsg(&raw, sub, settings_.request_timeout_ms);
     MsgPtr msg(raw);
     if (s != NATS_OK) {
-      result = FromNats(s, kNoJsError, "read headers of stream " + stream + " at message " +
-                                  std::to_string(*from));
+      result =
+          FromNats(s, kNoJsError,
+                   "read headers of stream " + stream + " at message " + std::to_string(*from));
       break;
     }
     jsMsgMetaData* meta = nullptr;

@@ -39,13 +39,13 @@ struct StreamState {
   std::string subject;      // its only subject
   std::string description;  // names the log it holds
   int64_t replicas = 0;
-  int64_t created = 0;      // creation time (ns); changes when it is recreated
+  int64_t created = 0;  // creation time (ns); changes when it is recreated
 };
 
 // What a published message carries besides its payload.
 struct Outgoing {
   std::string subject;
-  uint64_t seq = 0;  // the sequence it must get (the stream's last + 1)
+  uint64_t seq = 0;    // the sequence it must get (the stream's last + 1)
   std::string writer;  // random per writer: tells writers apart in message ids
   std::vector<std::pair<std::string, std::string>> headers;
   std::string_view payload;
@@ -95,7 +95,8 @@ class NatsClient {
                      uint64_t to, FunctionRef<Status(uint64_t seq, natsMsg* msg)> fn);
 
  private:
-  NatsClient(Settings settings, HostServices host) : settings_(std::move(settings)), host_(std::move(host)) {}
+  NatsClient(Settings settings, HostServices host)
+      : settings_(std::move(settings)), host_(std::move(host)) {}
   // Runs attempt() until it returns something other than UNAVAILABLE or
   // retry_timeout_ms has passed.
   Status Retry(const std::string& what, FunctionRef<Status()> attempt);

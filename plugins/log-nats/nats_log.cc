@@ -64,17 +64,16 @@ Status NatsLog::Refresh() {
     applied = index_.applied_seq();
   }
   if (st.last_seq <= applied) return Status();
-  return client_->ScanHeaders(id_.stream, id_.subject, applied + 1, st.last_seq,
-                              [&](uint64_t seq, natsMsg* m) {
-                                MessageHeaders h;
-                                Status p = ParseMsgHeaders(m, &h);
-                                if (!p.ok())
-                                  return DataLoss("log '" + id_.name + "' (stream " + id_.stream +
-                                                  "): message " + std::to_string(seq) + ": " +
-                                                  p.message());
-                                std::lock_guard<std::mutex> lock(mu_);
-                                return index_.Apply(seq, h).WithContext("log '" + id_.name + "'");
-                              });
+  return client_->ScanHeaders(
+      id_.stream, id_.subject, applied + 1, st.last_seq, [&](uint64_t seq, natsMsg* m) {
+        MessageHeaders h;
+        Status p = ParseMsgHeaders(m, &h);
+        if (!p.ok())
+          return DataLoss("log '" + id_.name + "' (stream " + id_.stream + "): message " +
+                          std::to_string(seq) + ": " + p.message());
+        std::lock_guard<std::mutex> lock(mu_);
+        return index_.Apply(seq, h).WithContext("log '" + id_.name + "'");
+      });
 }
 
 Status NatsLog::Append(const std::string_view* records, size_t count, std::string_view checkpoint,
@@ -130,8 +129,12 @@ Status NatsLog::PublishChunk(uint64_t start, uint64_t first, const std::string_v
   EncodeChunk(first, records, count, commit, checkpoint, &bytes);
   const size_t frags = std::max<size_t>(1, (bytes.size() + limit - 1) / limit);
   for (size_t i = 1; i <= frags; ++i, ++*seq) {
-    MessageHeaders h{start, first, static_cast<uint32_t>(count), static_cast<uint32_t>(i),
-                     static_cast<uint32_t>(frags), commit && i == frags};
+    MessageHeaders h{start,
+                     first,
+                     static_cast<uint32_t>(count),
+                     static_cast<uint32_t>(i),
+                     static_cast<uint32_t>(frags),
+                     commit && i == frags};
     Outgoing m;
     m.subject = id_.subject;
     m.seq = *seq;
@@ -139,7 +142,8 @@ Status NatsLog::PublishChunk(uint64_t start, uint64_t first, const std::string_v
     m.headers = {{kStartHeader, std::to_string(start)},
                  {kFirstHeader, std::to_string(first)},
                  {kCountHeader, std::to_string(count)}};
-    if (frags > 1) m.headers.emplace_back(kFragHeader, std::to_string(i) + "/" + std::to_string(frags));
+    if (frags > 1)
+      m.headers.emplace_back(kFragHeader, std::to_string(i) + "/" + std::to_string(frags));
     if (h.commit) m.headers.emplace_back(kCommitHeader, "1");
     size_t at = (i - 1) * limit;
     m.payload = std::string_view(bytes).substr(at, std::min(limit, bytes.size() - at));
@@ -158,7 +162,8 @@ Status NatsLog::FetchChunk(const ChunkRef& c, std::string* bytes, DecodedChunk* 
     SLUICE_RETURN_IF_ERROR(client_->GetMsg(id_.stream, c.seq + k, &m));
     MessageHeaders h;
     Status p = ParseMsgHeaders(m.get(), &h);
-    if (!p.ok()) return Corrupt(c.first, "message " + std::to_string(c.seq + k) + ": " + p.message());
+    if (!p.ok())
+      return Corrupt(c.first, "message " + std::to_string(c.seq + k) + ": " + p.message());
     if (h.first != c.first || h.count != c.count || h.frag != k + 1)
       return Corrupt(c.first, "message " + std::to_string(c.seq + k) + " holds offset " +
                                   std::to_string(h.first) + " fragment " + std::to_string(h.frag) +
@@ -166,7 +171,8 @@ Status NatsLog::FetchChunk(const ChunkRef& c, std::string* bytes, DecodedChunk* 
     bytes->append(natsMsg_GetData(m.get()), static_cast<size_t>(natsMsg_GetDataLength(m.get())));
   }
   Status d = DecodeChunk(*bytes, out);
-  if (!d.ok()) return Corrupt(c.first, "chunk in message " + std::to_string(c.seq) + ": " + d.message());
+  if (!d.ok())
+    return Corrupt(c.first, "chunk in message " + std::to_string(c.seq) + ": " + d.message());
   if (out->first != c.first || out->records.size() != c.count)
     return Corrupt(c.first, "chunk in message " + std::to_string(c.seq) + " starts at " +
                                 std::to_string(out->first) + " with " +
@@ -307,7 +313,8 @@ void NatsLog::DropSuperseded() {
   if (!s.ok() && s.code() != Code::kNotFound)
     client_->host().Warn("log '" + id_.name + "': truncated, but could not delete the " +
                          "messages it replaced (they are ignored; space is reclaimed only "
-                         "when the log is removed): " + s.message());
+                         "when the log is removed): " +
+                         s.message());
 }
 
 }  // namespace sluice::log_nats

@@ -68,15 +68,15 @@ class NatsLog : public Log {
   // Publishes records as an append that starts at offset `first` (<= end).
   Status Publish(uint64_t first, const std::string_view* records, size_t count,
                  std::string_view checkpoint);
-  Status PublishChunk(uint64_t start, uint64_t first, const std::string_view* records,
-                      size_t count, bool commit, std::string_view checkpoint, uint64_t* seq);
+  Status PublishChunk(uint64_t start, uint64_t first, const std::string_view* records, size_t count,
+                      bool commit, std::string_view checkpoint, uint64_t* seq);
   // Fetches and verifies chunk `c` into *bytes; *out points into *bytes.
   Status FetchChunk(const ChunkRef& c, std::string* bytes, DecodedChunk* out);
   // Delivers records from offset start + *delivered on, counting them in
   // *delivered; *stop when fn said stop or max_records were delivered;
   // *gone when a chunk was not found (deleted by a truncation elsewhere).
-  Status ReadFrom(uint64_t start, size_t max_records, RecordFn fn, bool* gone,
-                  size_t* delivered, bool* stop);
+  Status ReadFrom(uint64_t start, size_t max_records, RecordFn fn, bool* gone, size_t* delivered,
+                  bool* stop);
   // Deletes what the last truncation superseded. Best effort.
   void DropSuperseded();
   Status Corrupt(uint64_t offset, const std::string& why) const;
@@ -91,7 +91,7 @@ class NatsLog : public Log {
   std::mutex refresh_mu_;  // one catch-up at a time; guards created_
   mutable std::mutex mu_;  // guards index_, checkpoint_, checkpoint_seq_
   ChunkIndex index_;
-  std::string checkpoint_;      // of the commit at checkpoint_seq_
+  std::string checkpoint_;       // of the commit at checkpoint_seq_
   uint64_t checkpoint_seq_ = 0;  // 0: not loaded
 };
 

@@ -13,10 +13,11 @@ constexpr const char* kMarkerFile = "NATS_STREAM";
 Status WriteMarker(const std::string& dir, const StreamId& id, const std::string& servers) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Internal("log '" + id.name + "': cannot create directory " + dir + ": " + ec.message());
+  if (ec)
+    return Internal("log '" + id.name + "': cannot create directory " + dir + ": " + ec.message());
   std::ofstream out(dir + "/" + kMarkerFile, std::ios::trunc);
-  out << "log " << id.name << "\nstream " << id.stream << "\nsubject " << id.subject
-      << "\nservers " << servers << "\n";
+  out << "log " << id.name << "\nstream " << id.stream << "\nsubject " << id.subject << "\nservers "
+      << servers << "\n";
   if (!out) return Internal("log '" + id.name + "': cannot write " + dir + "/" + kMarkerFile);
   return Status();
 }
@@ -36,7 +37,8 @@ Status StreamIdFor(const std::string& prefix, const std::string& name, StreamId*
   size_t at = 0;
   for (;;) {
     size_t slash = name.find('/', at);
-    std::string token = name.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
+    std::string token =
+        name.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
     if (!IsToken(token))
       return InvalidArgument("log name '" + name +
                              "': expected names of letters, digits, '_' and '-' joined by '/' "

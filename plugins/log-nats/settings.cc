@@ -11,8 +11,8 @@ constexpr const char* kKnownKeys =
 
 bool IsKnown(const std::string& key) {
   return key == "servers" || key == "replicas" || key == "stream_prefix" ||
-         key == "connect_timeout_ms" || key == "request_timeout_ms" ||
-         key == "retry_timeout_ms" || key == "message_kb";
+         key == "connect_timeout_ms" || key == "request_timeout_ms" || key == "retry_timeout_ms" ||
+         key == "message_kb";
 }
 
 Status BadValue(std::string_view key, const std::string& found, std::string_view expected) {

@@ -17,12 +17,12 @@ namespace sluice::log_nats {
 struct Settings {
   // NATS server URLs; the client connects to one and fails over to others.
   std::vector<std::string> servers = {"nats://127.0.0.1:4222"};
-  int64_t replicas = 1;                 // of each stream created (1..5)
+  int64_t replicas = 1;                  // of each stream created (1..5)
   std::string stream_prefix = "sluice";  // streams "<prefix>_<endpoint>_<version>"
-  int64_t connect_timeout_ms = 2000;    // per connection attempt
-  int64_t request_timeout_ms = 5000;    // per JetStream request or publish
-  int64_t retry_timeout_ms = 30000;     // how long a write keeps retrying through failover
-  int64_t message_kb = 0;               // largest message written; 0 = the server's max_payload
+  int64_t connect_timeout_ms = 2000;     // per connection attempt
+  int64_t request_timeout_ms = 5000;     // per JetStream request or publish
+  int64_t retry_timeout_ms = 30000;      // how long a write keeps retrying through failover
+  int64_t message_kb = 0;                // largest message written; 0 = the server's max_payload
 };
 
 // Parses and validates `options`. INVALID_ARGUMENT naming the key, the

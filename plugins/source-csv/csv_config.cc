@@ -27,14 +27,17 @@ Status ParseDelimiter(const std::string& v, char* out) {
   std::string d = v == "\\t" || v == "tab" ? std::string("\t") : v;
   if (d.size() != 1 || d[0] == '"' || d[0] == '\n' || d[0] == '\r' ||
       static_cast<unsigned char>(d[0]) >= 0x80)
-    return InvalidArgument("option 'delimiter': expected one ASCII character other than a quote "
-                           "or line break (or \"tab\"), found '" + v + "'");
+    return InvalidArgument(
+        "option 'delimiter': expected one ASCII character other than a quote "
+        "or line break (or \"tab\"), found '" +
+        v + "'");
   *out = d[0];
   return Status();
 }
 
 Status CheckDirectory(const std::string& path) {
-  if (path.empty()) return InvalidArgument("option 'path' is required: the directory holding the tables");
+  if (path.empty())
+    return InvalidArgument("option 'path' is required: the directory holding the tables");
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) return IoError("option 'path': " + path, errno);
   if (!S_ISDIR(st.st_mode))
@@ -76,8 +79,10 @@ Status TableConfig::Parse(const Options& options, const ConnectionConfig& conn, 
     } else if (key.rfind("types.", 0) == 0 && key.size() > 6) {
       Type t;
       if (!ParseTypeName(value, &t))
-        return InvalidArgument("option '" + key + "': expected one of int64, float64, bool, "
-                               "string, timestamp, date, found '" + value + "'");
+        return InvalidArgument("option '" + key +
+                               "': expected one of int64, float64, bool, "
+                               "string, timestamp, date, found '" +
+                               value + "'");
       out->types.emplace_back(key.substr(6), t);
     } else {
       return InvalidArgument("option '" + key + "': expected types.<column>: <type>");

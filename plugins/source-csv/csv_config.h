@@ -19,7 +19,7 @@ namespace sluice::csv {
 enum class OnError { kFail, kSkip };
 
 struct ConnectionConfig {
-  std::string path;             // absolute directory holding the tables
+  std::string path;              // absolute directory holding the tables
   uint64_t sample_rows = 10000;  // rows Describe() looks at
   char delimiter = ',';
   OnError on_error = OnError::kFail;

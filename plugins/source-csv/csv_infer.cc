@@ -22,9 +22,8 @@ Status FileHeader(const TableFiles& files, const std::string& name, UniqueFd* fd
 // column i had any value that is not null. An incomplete last line of the
 // table's last file is left out as the reader would hold it back.
 Status Sample(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table,
-              const std::string& display, const std::vector<std::string>& names,
-              bool final_file, CsvScanner* scanner, std::vector<uint32_t>* masks,
-              std::vector<bool>* seen) {
+              const std::string& display, const std::vector<std::string>& names, bool final_file,
+              CsvScanner* scanner, std::vector<uint32_t>* masks, std::vector<bool>* seen) {
   CsvRecord rec;
   std::string why;
   for (uint64_t n = 0; n < conn.sample_rows;) {
@@ -56,8 +55,8 @@ Status ApplyOverrides(const TableConfig& table, Schema* s) {
     if (i < 0) {
       std::string list;
       for (const Field& f : s->fields) list += (list.empty() ? "" : ", ") + f.name;
-      return InvalidArgument("option 'types." + column + "': the table has no column \"" +
-                             column + "\"; its columns are: " + list);
+      return InvalidArgument("option 'types." + column + "': the table has no column \"" + column +
+                             "\"; its columns are: " + list);
     }
     s->fields[static_cast<size_t>(i)].type = type;
   }
@@ -66,8 +65,8 @@ Status ApplyOverrides(const TableConfig& table, Schema* s) {
 
 }  // namespace
 
-Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
-                   const TableConfig& table, const TableFiles& files, Schema* out) {
+Status InferSchema(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table,
+                   const TableFiles& files, Schema* out) {
   if (files.files().empty())
     return NotFound("table has no data files: nothing matches " + files.Where());
   CsvScanner scanner(conn.buffer_size, conn.delimiter);

@@ -17,8 +17,8 @@ namespace sluice::csv {
 // then the type overrides of `table`. Every file's header must equal the
 // first file's. Empty files are skipped. Bad sample rows fail or are skipped (with a warning) as
 // table.on_error says.
-Status InferSchema(const HostServices& host, const ConnectionConfig& conn,
-                   const TableConfig& table, const TableFiles& files, Schema* out);
+Status InferSchema(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table,
+                   const TableFiles& files, Schema* out);
 
 }  // namespace sluice::csv
 

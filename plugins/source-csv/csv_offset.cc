@@ -26,8 +26,9 @@ Status DecodeOffset(std::string_view data, CsvOffset* out) {
   const auto* p = reinterpret_cast<const uint8_t*>(data.data());
   const uint8_t* end = p + data.size();
   if (p == end || *p != kOffsetFormat)
-    return InvalidArgument("csv offset: unknown format (expected a version 1 offset written by "
-                           "the csv source)");
+    return InvalidArgument(
+        "csv offset: unknown format (expected a version 1 offset written by "
+        "the csv source)");
   ++p;
   uint64_t len = 0;
   if (!GetVarint(&p, end, &len) || static_cast<uint64_t>(end - p) < len || len == 0)

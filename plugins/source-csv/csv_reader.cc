@@ -101,10 +101,12 @@ Status CsvReader::EnsureHeader(bool* ready) {
   if (header_ready_) return *ready = true, Status();
   bool resuming = resume_line_ != 0;
   std::vector<std::string> names;
-  SLUICE_RETURN_IF_ERROR(ReadHeader(&scanner_, Display(), final_ || resuming,
-                                    encoder_.names().size(), &names, ready));
+  SLUICE_RETURN_IF_ERROR(
+      ReadHeader(&scanner_, Display(), final_ || resuming, encoder_.names().size(), &names, ready));
   if (!*ready) {
-    if (resuming) return FailedPrecondition("cannot resume: " + Display() + " has no header row" + kMigrateHint);
+    if (resuming)
+      return FailedPrecondition("cannot resume: " + Display() + " has no header row" +
+                                kMigrateHint);
     return Status();
   }
   std::string diff = HeaderDifference(encoder_.names(), names);
@@ -141,7 +143,8 @@ void CsvReader::AddRow(RowBatchBuilder* out) {
 Status CsvReader::BadRow(const std::string& why, BatchInfo* info) {
   std::string where = Display() + ":" + std::to_string(rec_.line) + ": " + why;
   if (table_config_.on_error == OnError::kFail)
-    return failed_ = InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
+    return failed_ =
+               InvalidArgument(where + " (fix the row, or set on_error: skip to skip bad rows)");
   ++info->rejected_rows;
   ++bad_rows_;
   if (bad_rows_ <= 10 || bad_rows_ % 1000 == 0)

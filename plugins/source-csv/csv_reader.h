@@ -37,8 +37,8 @@ class CsvReader : public SourceReader {
   Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) override;
 
  private:
-  CsvReader(const HostServices& host, const ConnectionConfig& conn,
-            const TableConfig& table_config, const Schema& schema, TableFiles files);
+  CsvReader(const HostServices& host, const ConnectionConfig& conn, const TableConfig& table_config,
+            const Schema& schema, TableFiles files);
 
   Status Resume(std::string_view offset);
   Status OpenFile(const std::string& name);
@@ -65,7 +65,7 @@ class CsvReader : public SourceReader {
   UniqueFd fd_;
   CsvScanner scanner_;
   bool header_ready_ = false;
-  bool final_ = false;  // a later file exists: the current file is complete
+  bool final_ = false;                         // a later file exists: the current file is complete
   uint64_t resume_pos_ = 0, resume_line_ = 0;  // where to go after the header
 
   CsvRecord rec_;

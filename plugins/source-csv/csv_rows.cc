@@ -50,9 +50,7 @@ bool RowEncoder::EncodeField(const CsvField& f, const Field& field, RowWriter* w
   }
   std::string_view v = f.value;
   switch (field.type) {
-    case Type::kString:
-      w->String(v);
-      return true;
+    case Type::kString: w->String(v); return true;
     case Type::kInt64: {
       int64_t i;
       if (!ParseInt64(v, &i)) return false;

@@ -38,12 +38,12 @@ struct CsvField {
 
 struct CsvRecord {
   std::vector<CsvField> fields;
-  uint64_t line = 0;        // 1-based physical line the record starts on
-  uint64_t end_pos = 0;     // file position after the record and its line break
-  uint64_t next_line = 0;   // physical line the next record starts on
-  bool terminated = true;   // false: ended by end of file without a line break
-  bool ascii = true;        // every byte is ASCII (no UTF-8 check needed)
-  std::string error;        // non-empty: malformed, this says why
+  uint64_t line = 0;          // 1-based physical line the record starts on
+  uint64_t end_pos = 0;       // file position after the record and its line break
+  uint64_t next_line = 0;     // physical line the next record starts on
+  bool terminated = true;     // false: ended by end of file without a line break
+  bool ascii = true;          // every byte is ASCII (no UTF-8 check needed)
+  std::string error;          // non-empty: malformed, this says why
   uint32_t error_column = 0;  // 1-based column `error` is about, 0 = whole record
 };
 

@@ -36,9 +36,10 @@ std::string Trim(std::string_view s) {
 Status TableFiles::Resolve(const std::string& root, const std::string& table, TableFiles* out) {
   if (table.empty() || table == "." || table == ".." || table.find('/') != std::string::npos ||
       table.find('\0') != std::string::npos)
-    return InvalidArgument("table name '" + table + "' is not a plain file name: expected the name of " +
-                           root + "/NAME.csv or of the directory " + root + "/NAME/, without '/' and not " +
-                           "'.' or '..'; to read files elsewhere, add a connection whose path is their directory");
+    return InvalidArgument(
+        "table name '" + table + "' is not a plain file name: expected the name of " + root +
+        "/NAME.csv or of the directory " + root + "/NAME/, without '/' and not " +
+        "'.' or '..'; to read files elsewhere, add a connection whose path is their directory");
   std::string file = root + "/" + table + ".csv", dir = root + "/" + table;
   bool has_file = Exists(file, false), has_dir = Exists(dir, true);
   if (has_file && has_dir)
@@ -80,9 +81,7 @@ Status TableFiles::Refresh() {
 Status UniqueFd::Open(const std::string& path) {
   Reset();
   int fd;
-  do {
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (fd < 0 && errno == EINTR);
+  do { fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
   if (fd < 0) return IoError("open " + path, errno);
   fd_ = fd;
   return Status();
@@ -100,8 +99,8 @@ void UniqueFd::Reset() {
   fd_ = -1;
 }
 
-Status ReadHeader(CsvScanner* scanner, const std::string& display, bool final_file,
-                  size_t expected, std::vector<std::string>* names, bool* ready) {
+Status ReadHeader(CsvScanner* scanner, const std::string& display, bool final_file, size_t expected,
+                  std::vector<std::string>* names, bool* ready) {
   CsvRecord rec;
   ScanResult r;
   SLUICE_RETURN_IF_ERROR(scanner->Next(expected, final_file, &rec, &r));
@@ -109,7 +108,8 @@ Status ReadHeader(CsvScanner* scanner, const std::string& display, bool final_fi
   if (!*ready) return Status();
   std::string where = display + ":" + std::to_string(rec.line) + ": header";
   if (!rec.error.empty())
-    return InvalidArgument(where + " column " + std::to_string(rec.error_column) + ": " + rec.error);
+    return InvalidArgument(where + " column " + std::to_string(rec.error_column) + ": " +
+                           rec.error);
   names->clear();
   for (size_t i = 0; i < rec.fields.size(); ++i) {
     std::string col = " column " + std::to_string(i + 1);
@@ -142,8 +142,8 @@ std::string HeaderDifference(const std::vector<std::string>& expected,
            QuoteForMessage(found[i]) + ", expected " + QuoteForMessage(expected[i]);
   }
   if (expected.size() != found.size()) {
-    out += (out.empty() ? "" : "; ") + std::string("the file has ") +
-           std::to_string(found.size()) + " columns, expected " + std::to_string(expected.size());
+    out += (out.empty() ? "" : "; ") + std::string("the file has ") + std::to_string(found.size()) +
+           " columns, expected " + std::to_string(expected.size());
     const auto& longer = expected.size() > found.size() ? expected : found;
     size_t from = std::min(expected.size(), found.size());
     out += expected.size() > found.size() ? " (missing: " : " (extra: ";

@@ -74,8 +74,8 @@ class UniqueFd {
 // without a line break count as complete). InvalidArgument naming
 // `display`, the line and the column for a malformed header or an empty or
 // duplicate name.
-Status ReadHeader(CsvScanner* scanner, const std::string& display, bool final_file,
-                  size_t expected, std::vector<std::string>* names, bool* ready);
+Status ReadHeader(CsvScanner* scanner, const std::string& display, bool final_file, size_t expected,
+                  std::vector<std::string>* names, bool* ready);
 
 // Empty when `found` equals `expected`; else a description of how they
 // differ ("column 3 is "b", expected "c"; ...").

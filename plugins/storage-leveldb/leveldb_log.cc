@@ -52,8 +52,10 @@ Status LevelDbLog::LoadMeta() {
   std::string_view key = View(it->key());
   legacy_meta_ = key == kMetaKey;
   if (!legacy_meta_ && !ParseTailMetaKey(key, &first)) {
-    if (ParseChunkKey(key, &first)) return Corrupt(first, "a chunk exists but the meta key is missing");
-    return DataLoss("log '" + name_ + "' (" + dir_ + "): unexpected last key (not a log database?)");
+    if (ParseChunkKey(key, &first))
+      return Corrupt(first, "a chunk exists but the meta key is missing");
+    return DataLoss("log '" + name_ + "' (" + dir_ +
+                    "): unexpected last key (not a log database?)");
   }
   LogMeta meta;
   Status m = DecodeMeta(View(it->value()), &meta);
@@ -233,8 +235,8 @@ Status LevelDbLog::DropTail(uint64_t new_end, leveldb::WriteBatch* batch, uint64
     }
   }
   // Chunks and tail meta keys from new_end on (not the legacy meta key).
-  for (it->Seek(ChunkKey(new_end));
-       it->Valid() && (ParseChunkKey(View(it->key()), &first) || ParseTailMetaKey(View(it->key()), &first));
+  for (it->Seek(ChunkKey(new_end)); it->Valid() && (ParseChunkKey(View(it->key()), &first) ||
+                                                    ParseTailMetaKey(View(it->key()), &first));
        it->Next())
     batch->Delete(it->key());
   return FromLevelDb(it->status(), "truncate", dir_);

@@ -52,8 +52,8 @@ class LevelDbLog : public Log {
   static bool MetaAt(leveldb::Iterator* it, LogMeta* meta);
   // Writes the meta in `batch` (after the chunk whose first offset is
   // `tail_first`, unless the stream uses the legacy key) and applies it.
-  Status Commit(leveldb::WriteBatch* batch, uint64_t tail_first, uint64_t end, std::string_view checkpoint,
-                bool sync, const char* op);
+  Status Commit(leveldb::WriteBatch* batch, uint64_t tail_first, uint64_t end,
+                std::string_view checkpoint, bool sync, const char* op);
   // Positions `it` at the chunk that holds offset `at` (the last chunk key
   // <= ChunkKey(at)); leaves it invalid when there is none.
   static void SeekChunk(leveldb::Iterator* it, uint64_t at);

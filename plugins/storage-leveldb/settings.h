@@ -25,7 +25,7 @@ namespace sluice::storage_leveldb {
 struct Settings {
   int64_t block_cache_mb = 64;   // shared by every database of the instance
   int64_t write_buffer_mb = 16;  // per database
-  bool compression = false;      // caches: derived and local; reads and builds cost less uncompressed
+  bool compression = false;  // caches: derived and local; reads and builds cost less uncompressed
   bool log_compression = false;  // logs: written once, read sequentially; CPU matters more
   bool paranoid_checks = false;  // also verifies block checksums on every read
 };

@@ -18,9 +18,7 @@ bool GetVarint32(const char** p, const char* limit, uint32_t* v) {
   return true;
 }
 
-uint32_t MaskedCrc(const char* data, size_t n) {
-  return crc32c::Mask(crc32c::Value(data, n));
-}
+uint32_t MaskedCrc(const char* data, size_t n) { return crc32c::Mask(crc32c::Value(data, n)); }
 
 }  // namespace
 

@@ -28,8 +28,8 @@ class RocksDbSnapshot : public KvSnapshot {
 // RocksDB keeps pointers to them for the iterator's whole life.
 class RocksDbIterator : public KvIterator {
  public:
-  RocksDbIterator(std::string dir, rocksdb::DB* db, rocksdb::ReadOptions ro,
-                  std::string_view lower, std::string_view upper, bool reverse)
+  RocksDbIterator(std::string dir, rocksdb::DB* db, rocksdb::ReadOptions ro, std::string_view lower,
+                  std::string_view upper, bool reverse)
       : dir_(std::move(dir)), lower_(lower), upper_(upper), reverse_(reverse) {
     lower_slice_ = Sl(lower_);
     upper_slice_ = Sl(upper_);

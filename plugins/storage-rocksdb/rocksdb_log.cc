@@ -19,7 +19,8 @@ RocksDbLog::RocksDbLog(std::string name, std::string dir, std::shared_ptr<const 
 
 RocksDbLog::~RocksDbLog() {
   rocksdb::Status s = db_->Close();
-  if (!s.ok()) res_->host().Warn(FromRocksDb(s, "close", dir_).WithContext("log '" + name_ + "'").message());
+  if (!s.ok())
+    res_->host().Warn(FromRocksDb(s, "close", dir_).WithContext("log '" + name_ + "'").message());
 }
 
 Status RocksDbLog::Open(std::string name, std::string dir, std::shared_ptr<const Resources> res,

@@ -68,8 +68,8 @@ Status ParseCompression(const Options& options, std::string_view key, Compressio
   if (!options.Has(key)) return Status();
   std::string v = options.GetString(key);
   std::string available;
-  for (Compression c : {Compression::kNone, Compression::kSnappy, Compression::kLz4,
-                        Compression::kZstd}) {
+  for (Compression c :
+       {Compression::kNone, Compression::kSnappy, Compression::kLz4, Compression::kZstd}) {
     if (!Supported(c)) continue;
     available += (available.empty() ? "" : ", ") + std::string(CompressionName(c));
     if (v == CompressionName(c)) return *out = c, Status();
@@ -132,7 +132,8 @@ rocksdb::Options Resources::DbOptions(DbKind kind, bool create, const std::strin
   o.paranoid_checks = settings_.paranoid_checks;
   o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
   o.max_background_jobs = static_cast<int>(settings_.max_background_jobs);
-  o.compression = ToRocksDb(kind == DbKind::kKv ? settings_.compression : settings_.log_compression);
+  o.compression =
+      ToRocksDb(kind == DbKind::kKv ? settings_.compression : settings_.log_compression);
   o.max_open_files = 512;  // a home holds many databases: bound descriptors per database
   o.info_log = std::make_shared<HostLogger>(host_, dir);
   o.info_log_level = HostLogger::LevelFor(host_);

@@ -25,9 +25,9 @@ namespace sluice::storage_rocksdb {
 enum class Compression { kNone, kSnappy, kLz4, kZstd };
 
 struct Settings {
-  int64_t block_cache_mb = 64;      // shared by every database of the instance
-  int64_t write_buffer_mb = 16;     // memtable size, per database
-  Compression compression = Compression::kLz4;  // caches; kNone when lz4 is not built in
+  int64_t block_cache_mb = 64;                       // shared by every database of the instance
+  int64_t write_buffer_mb = 16;                      // memtable size, per database
+  Compression compression = Compression::kLz4;       // caches; kNone when lz4 is not built in
   Compression log_compression = Compression::kNone;  // logs: written once, read sequentially
   bool paranoid_checks = true;      // RocksDB's default: checks at open and on every read
   int64_t max_background_jobs = 2;  // flushes + compactions, per database

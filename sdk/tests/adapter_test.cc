@@ -43,7 +43,8 @@ TEST(AdapterTest, DescriptorAndExceptionsBecomeStatuses) {
   EXPECT_STREQ(st.message, "refused: because");
 
   ASSERT_EQ(vt->create(nullptr, nullptr, &conn, &st), SLUICE_OK);
-  EXPECT_EQ(vt->describe(conn, "t", nullptr, [](void*, const sluice_schema*) {}, nullptr, &st),
+  EXPECT_EQ(vt->describe(
+                conn, "t", nullptr, [](void*, const sluice_schema*) {}, nullptr, &st),
             SLUICE_INTERNAL);
   EXPECT_STREQ(st.message, "describe threw an exception: boom");
   void* reader = nullptr;

@@ -43,4 +43,4 @@ TEST(Crc32cTest, MaskRoundTripsAndHardwareAgreesWithPortable) {
 }
 
 }  // namespace
-}  // namespace sluice::storage_leveldb
+}  // namespace sluice

@@ -1,20 +1,18 @@
+#include "sluice/row.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-
-#include "sluice/row.h"
 
 namespace sluice {
 namespace {
 
 Schema AllTypes() {
   Schema s;
-  s.fields = {{"i", Type::kInt64, false},   {"f", Type::kFloat64, true},
-              {"b", Type::kBool, true},     {"s", Type::kString, true},
-              {"t", Type::kTimestamp, true}, {"d", Type::kDate, true},
-              {"n", Type::kString, true},   {"x", Type::kInt64, true},
-              {"y", Type::kInt64, true}};
+  s.fields = {{"i", Type::kInt64, false}, {"f", Type::kFloat64, true},   {"b", Type::kBool, true},
+              {"s", Type::kString, true}, {"t", Type::kTimestamp, true}, {"d", Type::kDate, true},
+              {"n", Type::kString, true}, {"x", Type::kInt64, true},     {"y", Type::kInt64, true}};
   s.primary_key = {0};
   return s;
 }
@@ -65,7 +63,11 @@ TEST(RowTest, RejectsMalformedRows) {
     w.Float64(1);
     w.Bool(false);
     w.String("abc");
-    w.Null(); w.Null(); w.Null(); w.Null(); w.Null();
+    w.Null();
+    w.Null();
+    w.Null();
+    w.Null();
+    w.Null();
   }
   ASSERT_EQ(DecodeRow(s, good, &v), "");
   for (size_t cut = 0; cut < good.size(); ++cut)
@@ -112,4 +114,3 @@ TEST(RowTest, VarintRoundTrip) {
 
 }  // namespace
 }  // namespace sluice
-

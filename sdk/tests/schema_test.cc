@@ -1,16 +1,19 @@
 // Schema::FromC copies into the Schema it is given, reusing its storage:
 // the result must be exactly the C schema whatever that Schema held before.
+#include "sluice/schema.h"
+
 #include <gtest/gtest.h>
 
 #include "sluice/api_host.h"
-#include "sluice/schema.h"
 
 namespace sluice {
 namespace {
 
 Schema Trips() {
   Schema s;
-  s.fields = {{"trip_id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
+  s.fields = {{"trip_id", Type::kInt64, false},
+              {"zone", Type::kInt64, true},
+              {"note", Type::kString, true}};
   s.primary_key = {0};
   return s;
 }

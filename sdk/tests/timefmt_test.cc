@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "sluice/timefmt.h"
+
+#include <gtest/gtest.h>
 
 namespace sluice {
 namespace {

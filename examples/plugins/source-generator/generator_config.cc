@@ -17,8 +17,8 @@ Status ParseCount(const std::string& key, const std::string& text, const char* w
   char* end = nullptr;
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   if (text.empty() || text[0] < '0' || text[0] > '9' || *end != '\0' || errno == ERANGE)
-    return InvalidArgument(std::string(where) + " '" + key + "': expected a whole number >= 0, found '" +
-                           text + "'");
+    return InvalidArgument(std::string(where) + " '" + key +
+                           "': expected a whole number >= 0, found '" + text + "'");
   *out = v;
   return Status();
 }
@@ -27,8 +27,10 @@ Status ParseRate(const std::string& text, const char* where, double* out) {
   char* end = nullptr;
   double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || !std::isfinite(v) || v < 0)
-    return InvalidArgument(std::string(where) + " 'rate': expected rows per second, a number >= 0 "
-                           "(0 = as fast as possible), found '" + text + "'");
+    return InvalidArgument(std::string(where) +
+                           " 'rate': expected rows per second, a number >= 0 "
+                           "(0 = as fast as possible), found '" +
+                           text + "'");
   *out = v;
   return Status();
 }

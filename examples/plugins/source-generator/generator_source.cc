@@ -20,7 +20,8 @@ std::string SchemaMismatch(const sluice::Schema& got) {
       return "field " + std::to_string(i) + ": expected " + w.name + " " +
              sluice::TypeName(w.type) + ", found " + g.name + " " + sluice::TypeName(g.type);
     if (w.nullable && !g.nullable)
-      return "field " + w.name + " is declared not null (is it in index.primary_key?) but the "
+      return "field " + w.name +
+             " is declared not null (is it in index.primary_key?) but the "
              "generator writes nulls into it; key the endpoint on id";
   }
   return "";
@@ -57,7 +58,8 @@ sluice::Status GeneratorSource::Describe(const std::string& table,
                                          const sluice::Options& table_options,
                                          sluice::Schema* out) {
   GeneratorConfig config;
-  SLUICE_RETURN_IF_ERROR(TableConfig(table_options, &config).WithContext("table \"" + table + "\""));
+  SLUICE_RETURN_IF_ERROR(
+      TableConfig(table_options, &config).WithContext("table \"" + table + "\""));
   *out = GeneratorSchema();
   return sluice::Status();
 }
@@ -78,7 +80,8 @@ sluice::Status GeneratorSource::OpenReader(const std::string& table,
     host_.Warn(where + ": resuming at row " + std::to_string(next_row) + ", past rows: " +
                std::to_string(config.rows) + " (was rows lowered?); nothing more to produce");
   if (config.rows == 0 && config.rate == 0)
-    host_.Warn(where + ": rows: 0 and rate: 0 never reach the end of the input, so this "
+    host_.Warn(where +
+               ": rows: 0 and rate: 0 never reach the end of the input, so this "
                "endpoint's first version never becomes current; set rows or rate");
   *out = std::make_unique<GeneratorReader>(config, next_row, clock_);
   return sluice::Status();

@@ -121,21 +121,25 @@ int32_t FakeApiHost::Acquire(void* ctx, const char* name, uint32_t version, void
   FakeEndpoint* e = self->Find(name);
   if (e == nullptr) return Fail(st, Code::kNotFound, "no endpoint \"" + std::string(name) + "\"");
   uint32_t want = version != 0 ? version : e->current;
-  if (want == 0) return Fail(st, Code::kUnavailable, "endpoint " + e->name + " has no current version yet");
+  if (want == 0)
+    return Fail(st, Code::kUnavailable, "endpoint " + e->name + " has no current version yet");
   for (FakeVersion& v : e->versions) {
     if (v.version != want) continue;
-    if (!v.ready) return Fail(st, Code::kUnavailable, "endpoint " + e->name + " version " +
-                                                          std::to_string(want) + " is not ready");
+    if (!v.ready)
+      return Fail(st, Code::kUnavailable,
+                  "endpoint " + e->name + " version " + std::to_string(want) + " is not ready");
     *view = new View{e, &v};
     return SLUICE_OK;
   }
-  return Fail(st, Code::kNotFound, "endpoint " + e->name + " has no version " + std::to_string(want));
+  return Fail(st, Code::kNotFound,
+              "endpoint " + e->name + " has no version " + std::to_string(want));
 }
 
 void FakeApiHost::ReleaseView(void*, void* view) { delete static_cast<View*>(view); }
 
 int32_t FakeApiHost::ViewInfo(void* ctx, void* view,
-                              void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
+                              void (*fn)(void*, const sluice_endpoint_info*,
+                                         const sluice_version_info*),
                               void* fn_ctx, sluice_status*) {
   std::lock_guard<std::mutex> lock(Self(ctx)->mu_);
   View* v = static_cast<View*>(view);
@@ -221,14 +225,16 @@ int32_t FakeApiHost::Watch(void* ctx, void* view, const char* filter, size_t fil
       rc = Fail(st, Code::kUnavailable, "the server is stopping");
       break;
     }
-    std::vector<Change> fresh(self->changes_.begin() + static_cast<long>(next), self->changes_.end());
+    std::vector<Change> fresh(self->changes_.begin() + static_cast<long>(next),
+                              self->changes_.end());
     next = self->changes_.size();
     lock.unlock();
     go = fn(fn_ctx, 0, 0, nullptr, 0) != 0;  // heartbeat
     for (size_t i = 0; go && i < fresh.size(); ++i) {
       const Change& c = fresh[i];
       if (c.endpoint != v->endpoint->name || c.version != v->version->version) continue;
-      go = fn(fn_ctx, c.op, 1000 + i, reinterpret_cast<const uint8_t*>(c.row.data()), c.row.size()) != 0;
+      go = fn(fn_ctx, c.op, 1000 + i, reinterpret_cast<const uint8_t*>(c.row.data()),
+              c.row.size()) != 0;
     }
     lock.lock();
   }
@@ -249,9 +255,9 @@ int32_t FakeApiHost::Prune(void*, const char*, uint32_t, void (*)(void*, const c
 
 Schema SampleSchema() {
   Schema s;
-  s.fields = {{"id", Type::kInt64, false},      {"fare", Type::kFloat64, true},
-              {"at", Type::kTimestamp, true},   {"day", Type::kDate, true},
-              {"paid", Type::kBool, false},     {"note", Type::kString, true}};
+  s.fields = {{"id", Type::kInt64, false},    {"fare", Type::kFloat64, true},
+              {"at", Type::kTimestamp, true}, {"day", Type::kDate, true},
+              {"paid", Type::kBool, false},   {"note", Type::kString, true}};
   s.primary_key = {0};
   return s;
 }
@@ -278,7 +284,8 @@ void AddTrips(FakeApiHost* host) {
   FakeVersion v1{1, true, SampleSchema(), {}};
   for (int64_t id : {1, 2, 3}) v1.rows.emplace_back(std::to_string(id), SampleRow(id, id == 2));
   FakeVersion v2{2, false, SampleSchema(), {}};
-  for (int64_t id = 1; id <= 5; ++id) v2.rows.emplace_back(std::to_string(id), SampleRow(id, false));
+  for (int64_t id = 1; id <= 5; ++id)
+    v2.rows.emplace_back(std::to_string(id), SampleRow(id, false));
   e.versions = {v1, v2};
   host->Add(std::move(e));
 }

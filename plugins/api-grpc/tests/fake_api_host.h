@@ -82,7 +82,8 @@ class FakeApiHost {
   static int32_t Catalog(void*, sluice_endpoint_fn, void*, sluice_status*);
   static int32_t Acquire(void*, const char*, uint32_t, void**, sluice_status*);
   static void ReleaseView(void*, void*);
-  static int32_t ViewInfo(void*, void*, void (*)(void*, const sluice_endpoint_info*, const sluice_version_info*),
+  static int32_t ViewInfo(void*, void*,
+                          void (*)(void*, const sluice_endpoint_info*, const sluice_version_info*),
                           void*, sluice_status*);
   static int32_t Get(void*, void*, const char*, size_t, sluice_rows_fn, void*, sluice_status*);
   static int32_t Count(void*, void*, const char*, size_t, uint64_t*, sluice_status*);
@@ -94,7 +95,8 @@ class FakeApiHost {
                        int32_t (*)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void*,
                        sluice_status*);
   static int32_t Metrics(void*, void (*)(void*, const char*, size_t), void*, sluice_status*);
-  static int32_t Prune(void*, const char*, uint32_t, void (*)(void*, const char*), void*, sluice_status*);
+  static int32_t Prune(void*, const char*, uint32_t, void (*)(void*, const char*), void*,
+                       sluice_status*);
 
   sluice_api_host c_{};
   mutable std::mutex mu_;

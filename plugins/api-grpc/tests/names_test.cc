@@ -24,8 +24,8 @@ TEST(SnakeCase, SplitsOnSeparatorsAndCase) {
 TEST(ProtoFieldNames, CleansLeadingDigitsEmptiesAndDuplicates) {
   std::vector<std::string> got =
       ProtoFieldNames({"Trip ID", "$fare", "2nd zone", "trip_id", "", "tripId", "fare", "fare_2"});
-  std::vector<std::string> want = {"trip_id", "fare",    "f_2nd_zone", "trip_id_2",
-                                   "field_5", "trip_id_3", "fare_2",   "fare_2_2"};
+  std::vector<std::string> want = {"trip_id", "fare",      "f_2nd_zone", "trip_id_2",
+                                   "field_5", "trip_id_3", "fare_2",     "fare_2_2"};
   EXPECT_EQ(got, want);
 }
 

@@ -17,8 +17,8 @@ using google::protobuf::FileDescriptorProto;
 
 Schema TripsSchema() {
   Schema s;
-  s.fields = {{"Trip ID", Type::kInt64, false},     {"$fare", Type::kFloat64, true},
-              {"paid", Type::kBool, false},         {"2nd zone", Type::kString, true},
+  s.fields = {{"Trip ID", Type::kInt64, false},      {"$fare", Type::kFloat64, true},
+              {"paid", Type::kBool, false},          {"2nd zone", Type::kString, true},
               {"pickup at", Type::kTimestamp, true}, {"day", Type::kDate, false},
               {"trip_id", Type::kString, true}};
   s.primary_key = {5, 0};
@@ -97,10 +97,14 @@ TEST(ProtoGen, TextIsReadableAndParsesToTheSameDescriptor) {
 
 TEST(ProtoGen, HostileColumnNamesStillGiveAValidFile) {
   Schema s;
-  s.fields = {{"id", Type::kInt64, false},       {"message", Type::kString, true},
-              {"optional", Type::kString, true}, {"a\nb\"c*/", Type::kBool, true},
-              {"\xe6\x97\xa5\xe6\x9c\xac", Type::kString, true}, {"ID", Type::kInt64, true},
-              {"syntax", Type::kDate, true},     {"import", Type::kFloat64, true}};
+  s.fields = {{"id", Type::kInt64, false},
+              {"message", Type::kString, true},
+              {"optional", Type::kString, true},
+              {"a\nb\"c*/", Type::kBool, true},
+              {"\xe6\x97\xa5\xe6\x9c\xac", Type::kString, true},
+              {"ID", Type::kInt64, true},
+              {"syntax", Type::kDate, true},
+              {"import", Type::kFloat64, true}};
   s.primary_key = {0};
   VersionFile vf;
   Status st = GenerateVersionFile("my-table", 1, s, &vf);

@@ -54,7 +54,8 @@ TEST_F(RecordCodec, RowToMessageSetsValuesAndLeavesNullsUnset) {
 TEST_F(RecordCodec, MalformedRowIsInternal) {
   auto rec = New("Record");
   std::string row = SampleRow(4, false);
-  EXPECT_EQ(RowToMessage(schema_, row.substr(0, row.size() - 3), rec.get()).code(), Code::kInternal);
+  EXPECT_EQ(RowToMessage(schema_, row.substr(0, row.size() - 3), rec.get()).code(),
+            Code::kInternal);
   EXPECT_EQ(RowToMessage(schema_, row + "x", rec.get()).code(), Code::kInternal);
 }
 
@@ -82,8 +83,9 @@ TEST(RecordJson, MatchesTheRestEncoding) {
             "\"paid\":true,\"note\":\"note, \\\"4\\\"\\n\"}");
   out.clear();
   ASSERT_TRUE(AppendRecordJson(&out, SampleSchema(), SampleRow(3, true)).ok());
-  EXPECT_EQ(out, "{\"id\":3,\"fare\":null,\"at\":null,\"day\":null,\"paid\":false,"
-                 "\"note\":\"note, \\\"3\\\"\\n\"}");
+  EXPECT_EQ(out,
+            "{\"id\":3,\"fare\":null,\"at\":null,\"day\":null,\"paid\":false,"
+            "\"note\":\"note, \\\"3\\\"\\n\"}");
   out.clear();
   AppendJsonString(&out, std::string("\x01\t", 2));
   EXPECT_EQ(out, "\"\\u0001\\t\"");
@@ -100,7 +102,9 @@ TEST(StatusMap, NeverUnknown) {
   EXPECT_EQ(ToGrpc(NotFound("why")).error_message(), "why");
 }
 
-Options Opts(std::vector<std::pair<std::string, std::string>> items) { return Options(std::move(items)); }
+Options Opts(std::vector<std::pair<std::string, std::string>> items) {
+  return Options(std::move(items));
+}
 
 TEST(GrpcOptions, DefaultsAndErrors) {
   GrpcOptions o;
@@ -108,11 +112,13 @@ TEST(GrpcOptions, DefaultsAndErrors) {
   EXPECT_EQ(o.host, "127.0.0.1");
   EXPECT_EQ(o.port, 50051);
   EXPECT_EQ(o.max_message_bytes, 16u << 20);
-  ASSERT_TRUE(ParseGrpcOptions(Opts({{"port", "0"}, {"threads", "2"}, {"max_streams", "3"}}), &o).ok());
+  ASSERT_TRUE(
+      ParseGrpcOptions(Opts({{"port", "0"}, {"threads", "2"}, {"max_streams", "3"}}), &o).ok());
   EXPECT_EQ(o.port, 0);
   EXPECT_EQ(o.threads, 2);
   Status s = ParseGrpcOptions(Opts({{"prot", "1"}}), &o);
-  EXPECT_EQ(s.message(), "grpc: unknown option 'prot'; known options: " + std::string(KnownGrpcOptionKeys()));
+  EXPECT_EQ(s.message(),
+            "grpc: unknown option 'prot'; known options: " + std::string(KnownGrpcOptionKeys()));
   s = ParseGrpcOptions(Opts({{"port", "70000"}}), &o);
   EXPECT_EQ(s.message(), "grpc option 'port': expected an integer in [0, 65535], found 70000");
   s = ParseGrpcOptions(Opts({{"max_message_bytes", "big"}}), &o);

@@ -21,12 +21,11 @@ using google::protobuf::Message;
 // Every type twice: nullable (proto3 optional) and not (implicit presence).
 Schema WideSchema() {
   Schema s;
-  s.fields = {{"i", Type::kInt64, false},     {"oi", Type::kInt64, true},
-              {"f", Type::kFloat64, false},   {"of", Type::kFloat64, true},
-              {"b", Type::kBool, false},      {"ob", Type::kBool, true},
-              {"s", Type::kString, false},    {"os", Type::kString, true},
-              {"d", Type::kDate, false},      {"od", Type::kDate, true},
-              {"t", Type::kTimestamp, false}, {"ot", Type::kTimestamp, true}};
+  s.fields = {
+      {"i", Type::kInt64, false},   {"oi", Type::kInt64, true},     {"f", Type::kFloat64, false},
+      {"of", Type::kFloat64, true}, {"b", Type::kBool, false},      {"ob", Type::kBool, true},
+      {"s", Type::kString, false},  {"os", Type::kString, true},    {"d", Type::kDate, false},
+      {"od", Type::kDate, true},    {"t", Type::kTimestamp, false}, {"ot", Type::kTimestamp, true}};
   s.primary_key = {0};
   return s;
 }
@@ -89,8 +88,8 @@ TEST_F(RecordWire, MatchesProtobufForEveryTypeNullAndDefault) {
   Load(WideSchema());
   const double kInf = std::numeric_limits<double>::infinity();
   const Sample samples[] = {
-      {0, 0.0, false, "", 0, 0},                             // every default
-      {0, -0.0, false, "", -1, -1},                          // -0.0, before 1970
+      {0, 0.0, false, "", 0, 0},     // every default
+      {0, -0.0, false, "", -1, -1},  // -0.0, before 1970
       {1, 1.5, true, "a", 19000, 1700000000123456},
       {-1, -2.25, true, std::string("nul\0in", 6), -719162, -1500000},
       {INT64_MAX, kInf, true, std::string(300, 'x'), 2932896, 253402300799999999},

@@ -53,18 +53,19 @@ TEST_P(ReflectionTest, ListsCommonStandardAndTypedServices) {
   auto resp = Ask("list_services", "*");
   EXPECT_NE(resp->DebugString().find("sluice.trips.v2.TripsV2"), std::string::npos);
   EXPECT_EQ(ListedServices(*snap_),
-            (std::vector<std::string>{"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
-                                      "grpc.reflection.v1alpha.ServerReflection", "sluice.trips.Trips",
-                                      "sluice.trips.v1.TripsV1", "sluice.trips.v2.TripsV2",
-                                      "sluice.v1.Common"}));
+            (std::vector<std::string>{
+                "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                "grpc.reflection.v1alpha.ServerReflection", "sluice.trips.Trips",
+                "sluice.trips.v1.TripsV1", "sluice.trips.v2.TripsV2", "sluice.v1.Common"}));
 }
 
 TEST_P(ReflectionTest, FilesComeWithTheirImports) {
   EXPECT_EQ(FileNames(*Ask("file_containing_symbol", "sluice.trips.Trips")),
             (std::vector<std::string>{"sluice/trips/trips.proto", "sluice/trips/v1/trips.proto",
                                       "google/protobuf/timestamp.proto"}));
-  EXPECT_EQ(FileNames(*Ask("file_containing_symbol", "sluice.trips.v2.Record")),
-            (std::vector<std::string>{"sluice/trips/v2/trips.proto", "google/protobuf/timestamp.proto"}));
+  EXPECT_EQ(
+      FileNames(*Ask("file_containing_symbol", "sluice.trips.v2.Record")),
+      (std::vector<std::string>{"sluice/trips/v2/trips.proto", "google/protobuf/timestamp.proto"}));
   EXPECT_EQ(FileNames(*Ask("file_by_filename", "sluice/v1/common.proto")),
             (std::vector<std::string>{"sluice/v1/common.proto"}));
   EXPECT_EQ(FileNames(*Ask("file_containing_symbol", "grpc.health.v1.Health")),
@@ -73,13 +74,14 @@ TEST_P(ReflectionTest, FilesComeWithTheirImports) {
 
 TEST_P(ReflectionTest, UnknownSymbolIsAnErrorResponse) {
   auto resp = Ask("file_containing_symbol", "sluice.nope.Nope");
-  const Message& err =
-      resp->GetReflection()->GetMessage(*resp, resp->GetDescriptor()->FindFieldByName("error_response"));
+  const Message& err = resp->GetReflection()->GetMessage(
+      *resp, resp->GetDescriptor()->FindFieldByName("error_response"));
   EXPECT_EQ(err.GetReflection()->GetInt32(err, err.GetDescriptor()->FindFieldByNumber(1)),
             static_cast<int>(grpc::StatusCode::NOT_FOUND));
 }
 
-INSTANTIATE_TEST_SUITE_P(Protocols, ReflectionTest, ::testing::Values(kReflectionAlpha, kReflectionV1));
+INSTANTIATE_TEST_SUITE_P(Protocols, ReflectionTest,
+                         ::testing::Values(kReflectionAlpha, kReflectionV1));
 
 }  // namespace
 }  // namespace sluice::grpcapi

@@ -50,11 +50,14 @@ class ServerTest : public ::testing::Test {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms));
     grpc::Status s = grpc::internal::BlockingUnaryCall<Message, Message>(
-        channel_.get(), grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC),
-        &ctx, req, resp);
+        channel_.get(),
+        grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), &ctx, req,
+        resp);
     if (version != nullptr) {
       auto it = ctx.GetServerInitialMetadata().find("x-sluice-version");
-      *version = it == ctx.GetServerInitialMetadata().end() ? "" : std::string(it->second.data(), it->second.size());
+      *version = it == ctx.GetServerInitialMetadata().end()
+                     ? ""
+                     : std::string(it->second.data(), it->second.size());
     }
     return s;
   }
@@ -79,8 +82,9 @@ TEST_F(ServerTest, CommonQueryCountGetAnswerFromTheCurrentVersion) {
   EXPECT_EQ(version, "1");
   EXPECT_EQ(qr.version(), 1u);
   ASSERT_EQ(qr.records_size(), 3);
-  EXPECT_EQ(qr.records(1), "{\"id\":2,\"fare\":null,\"at\":null,\"day\":null,\"paid\":true,"
-                           "\"note\":\"note, \\\"2\\\"\\n\"}");
+  EXPECT_EQ(qr.records(1),
+            "{\"id\":2,\"fare\":null,\"at\":null,\"day\":null,\"paid\":true,"
+            "\"note\":\"note, \\\"2\\\"\\n\"}");
   EXPECT_EQ(qr.plan().plan(), "scan");
   v1::CountRequest c;
   c.set_endpoint("/trips");
@@ -104,7 +108,8 @@ TEST_F(ServerTest, TypedGetAndQueryUseGeneratedMessages) {
   auto q = Typed("sluice.trips.v1.QueryRequest");
   auto qr = Typed("sluice.trips.v1.QueryResponse");
   ASSERT_TRUE(Call("/sluice.trips.v1.TripsV1/query", *q, qr.get()).ok());
-  EXPECT_EQ(qr->GetReflection()->FieldSize(*qr, qr->GetDescriptor()->FindFieldByName("records")), 3);
+  EXPECT_EQ(qr->GetReflection()->FieldSize(*qr, qr->GetDescriptor()->FindFieldByName("records")),
+            3);
 }
 
 TEST_F(ServerTest, ErrorsMapToTheirCodes) {
@@ -209,8 +214,7 @@ TEST_F(ServerTest, StreamsDeliverChangesAndAreLimited) {
   EXPECT_FALSE(third->Read(&e));
   EXPECT_EQ(third->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   ctx.TryCancel();
-  while (reader->Read(&e)) {
-  }
+  while (reader->Read(&e)) {}
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
   // Stopping the server ends the remaining stream promptly.
   auto start = std::chrono::steady_clock::now();
@@ -231,7 +235,8 @@ TEST_F(ServerTest, EndpointWithoutCurrentVersionIsUnavailable) {
   EXPECT_FALSE(snap_->Health().at("sluice.zones.v1.ZonesV1"));
   auto q = Typed("sluice.zones.v1.CountRequest");
   auto r = Typed("sluice.zones.v1.CountResponse");
-  EXPECT_EQ(Call("/sluice.zones.Zones/count", *q, r.get()).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(Call("/sluice.zones.Zones/count", *q, r.get()).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(Call("/sluice.zones.v1.ZonesV1/count", *q, r.get()).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
@@ -259,10 +264,12 @@ TEST(ServerLimits, AnswersOverMaxMessageBytesAreRefused) {
   v1::QueryResponse qr;
   grpc::ClientContext ctx;
   grpc::Status s = grpc::internal::BlockingUnaryCall<Message, Message>(
-      channel.get(), grpc::internal::RpcMethod("/sluice.v1.Common/query", grpc::internal::RpcMethod::NORMAL_RPC),
+      channel.get(),
+      grpc::internal::RpcMethod("/sluice.v1.Common/query", grpc::internal::RpcMethod::NORMAL_RPC),
       &ctx, q, &qr);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_NE(s.error_message().find("max_message_bytes (4096 bytes"), std::string::npos) << s.error_message();
+  EXPECT_NE(s.error_message().find("max_message_bytes (4096 bytes"), std::string::npos)
+      << s.error_message();
   server.Stop();
 }
 

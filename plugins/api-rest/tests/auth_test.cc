@@ -37,7 +37,8 @@ Code CodeOf(const RestOptions& o, RouteAccess a, Key key) { return Authorize(o, 
 
 TEST(Authorize, NoKeysConfiguredOpensEverything) {
   RestOptions o;
-  for (RouteAccess a : {RouteAccess::kOpen, RouteAccess::kData, RouteAccess::kAdmin, RouteAccess::kMetrics}) {
+  for (RouteAccess a :
+       {RouteAccess::kOpen, RouteAccess::kData, RouteAccess::kAdmin, RouteAccess::kMetrics}) {
     EXPECT_EQ(CodeOf(o, a, std::nullopt), Code::kOk);
     EXPECT_EQ(CodeOf(o, a, Key("anything")), Code::kOk);
   }

@@ -45,8 +45,8 @@ bool QueryUint(simdjson::dom::object& q, const char* key, uint64_t* out, std::st
   simdjson::dom::element e;
   if (q[key].get(e)) return true;
   if (e.get_uint64().get(*out)) {
-    *error = std::string(key) + ": expected a non-negative integer, found " +
-             simdjson::to_string(e);
+    *error =
+        std::string(key) + ": expected a non-negative integer, found " + simdjson::to_string(e);
     return false;
   }
   return true;
@@ -185,8 +185,9 @@ int32_t FakeApiHost::Acquire(void* ctx, const char* endpoint, uint32_t version, 
   if (i < 0)
     return Fail(st, Code::kNotFound, e->name + " has no version " + std::to_string(wanted));
   if (!e->ready[i])
-    return Fail(st, Code::kUnavailable,
-                e->name + " v" + std::to_string(wanted) + " is not ready: its cache is catching up");
+    return Fail(
+        st, Code::kUnavailable,
+        e->name + " v" + std::to_string(wanted) + " is not ready: its cache is catching up");
   *view = new View{e->name, e->path, e->current, e->pinned, e->versions[i]};
   self->open_views_.fetch_add(1);
   return SLUICE_OK;
@@ -365,9 +366,9 @@ int32_t FakeApiHost::Prune(void* ctx, const char* endpoint, uint32_t keep,
 
 Schema TypedSchema() {
   Schema s;
-  s.fields = {{"id", Type::kInt64, false},      {"fare", Type::kFloat64, true},
-              {"paid", Type::kBool, false},     {"note", Type::kString, true},
-              {"at", Type::kTimestamp, false},  {"day", Type::kDate, true}};
+  s.fields = {{"id", Type::kInt64, false},     {"fare", Type::kFloat64, true},
+              {"paid", Type::kBool, false},    {"note", Type::kString, true},
+              {"at", Type::kTimestamp, false}, {"day", Type::kDate, true}};
   s.primary_key = {0};
   return s;
 }

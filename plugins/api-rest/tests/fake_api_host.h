@@ -83,12 +83,13 @@ class FakeApiHost {
                          sluice_status* st);
   static void Release(void* ctx, void* view);
   static int32_t ViewInfo(void* ctx, void* view,
-                          void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
+                          void (*fn)(void*, const sluice_endpoint_info*,
+                                     const sluice_version_info*),
                           void* fn_ctx, sluice_status* st);
   static int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn,
                      void* fn_ctx, sluice_status* st);
-  static int32_t Count(void* ctx, void* view, const char* query, size_t query_size,
-                       uint64_t* count, sluice_status* st);
+  static int32_t Count(void* ctx, void* view, const char* query, size_t query_size, uint64_t* count,
+                       sluice_status* st);
   static int32_t Query(void* ctx, void* view, const char* query, size_t query_size,
                        sluice_rows_fn fn, void* fn_ctx, sluice_status* st);
   static int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st);
@@ -112,12 +113,12 @@ class FakeApiHost {
   sluice_api_host c_{};
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<EndpointRec>> endpoints_;  // guarded by mu_
-  std::string last_query_;                                // guarded by mu_
-  std::function<void()> on_query_;                        // guarded by mu_
-  std::string plan_ = "scan";                             // guarded by mu_
-  bool plan_scan_ = true;                                 // guarded by mu_
-  std::string metrics_text_;                              // guarded by mu_
-  std::vector<std::string> prune_calls_;                  // guarded by mu_
+  std::string last_query_;                               // guarded by mu_
+  std::function<void()> on_query_;                       // guarded by mu_
+  std::string plan_ = "scan";                            // guarded by mu_
+  bool plan_scan_ = true;                                // guarded by mu_
+  std::string metrics_text_;                             // guarded by mu_
+  std::vector<std::string> prune_calls_;                 // guarded by mu_
   std::atomic<int> open_views_{0};
 };
 

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 namespace sluice::rest::testing {
 
@@ -64,7 +64,8 @@ bool HttpConnection::Fill() {
   char buf[16384];
   ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
   if (n <= 0) {
-    error_ = n == 0 ? "connection closed by the server" : std::string("recv: ") + std::strerror(errno);
+    error_ =
+        n == 0 ? "connection closed by the server" : std::string("recv: ") + std::strerror(errno);
     return false;
   }
   buffer_.append(buf, static_cast<size_t>(n));
@@ -112,7 +113,8 @@ bool HttpConnection::ClosedByPeer(int timeout_ms) {
 std::string RequestText(const std::string& method, const std::string& target,
                         const std::string& body, const std::string& extra_headers) {
   std::string r = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-  if (!body.empty() || method == "POST" || method == "PUT") r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT")
+    r += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   return r + extra_headers + "\r\n" + body;
 }
 

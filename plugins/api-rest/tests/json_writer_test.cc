@@ -36,7 +36,8 @@ TEST(JsonString, EscapesQuotesBackslashAndControlCharacters) {
 }
 
 TEST(JsonString, PassesUtf8AndDelThrough) {
-  EXPECT_EQ(Str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95\"");
+  EXPECT_EQ(Str("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95"),
+            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x9a\x95\"");
   EXPECT_EQ(Str("\x7f"), "\"\x7f\"");
   EXPECT_EQ(Str("/"), "\"/\"");
 }
@@ -61,8 +62,8 @@ TEST(JsonDouble, SameTextAsToChars) {
   };
   for (int64_t n = -100000; n <= 100000; ++n) expect_same(static_cast<double>(n) / 100);
   for (int64_t n = 9999000; n <= 10001000; ++n) expect_same(static_cast<double>(n) / 100);
-  for (double v : {0.0, -0.0, 0.001, 0.015, 1e5, 99999.99, 100000.01, 1e-7, 123456789.12,
-                   0.1 + 0.2, 1.0 / 3, 5e-324, 1.7976931348623157e308, 4503599627370496.5})
+  for (double v : {0.0, -0.0, 0.001, 0.015, 1e5, 99999.99, 100000.01, 1e-7, 123456789.12, 0.1 + 0.2,
+                   1.0 / 3, 5e-324, 1.7976931348623157e308, 4503599627370496.5})
     expect_same(v), expect_same(-v);
   uint64_t x = 88172645463325252ull;  // xorshift: arbitrary bit patterns
   for (int i = 0; i < 100000; ++i) {
@@ -111,16 +112,27 @@ TEST(JsonRecord, NullsAndFalse) {
   w.Null();
   std::string out;
   ASSERT_TRUE(AppendRecordJson(&out, schema, row).ok());
-  EXPECT_EQ(out, "{\"id\":0,\"fare\":null,\"paid\":false,\"note\":null,"
-                 "\"at\":\"1970-01-01T00:00:00Z\",\"day\":null}");
+  EXPECT_EQ(out,
+            "{\"id\":0,\"fare\":null,\"paid\":false,\"note\":null,"
+            "\"at\":\"1970-01-01T00:00:00Z\",\"day\":null}");
 }
 
 // The printf-free formatters must give the SDK's text for every day and
 // time of day, including before 1970 and outside years 0..9999.
 TEST(IsoTime, MatchesTheSdkFormatters) {
-  std::vector<int64_t> micros = {0, -1, 1, 999999, -1000000, 86399999999, -86400000000,
-                                 1706711295123456, 253402300799999999, 253402300800000000,
-                                 -62135596800000000, -62135596800000001, INT64_MAX / 2,
+  std::vector<int64_t> micros = {0,
+                                 -1,
+                                 1,
+                                 999999,
+                                 -1000000,
+                                 86399999999,
+                                 -86400000000,
+                                 1706711295123456,
+                                 253402300799999999,
+                                 253402300800000000,
+                                 -62135596800000000,
+                                 -62135596800000001,
+                                 INT64_MAX / 2,
                                  INT64_MIN / 2};
   for (int64_t m = -3000000000000000; m < 3000000000000000; m += 7777777777777) micros.push_back(m);
   for (int64_t m : micros) {
@@ -149,8 +161,9 @@ TEST(JsonRecord, PreparedNamesGiveTheSameText) {
   ASSERT_TRUE(record.Append(&prepared, row).ok());
   ASSERT_TRUE(AppendRecordJson(&plain, schema, row).ok());
   EXPECT_EQ(prepared, plain);
-  EXPECT_EQ(prepared, "{\"id\":7,\"fare\":-0.5,\"paid\":false,\"n\\\"q\":\"x\","
-                      "\"at\":\"1969-12-31T23:59:59.999999Z\",\"day\":\"1969-12-31\"}");
+  EXPECT_EQ(prepared,
+            "{\"id\":7,\"fare\":-0.5,\"paid\":false,\"n\\\"q\":\"x\","
+            "\"at\":\"1969-12-31T23:59:59.999999Z\",\"day\":\"1969-12-31\"}");
   std::string bad;
   EXPECT_EQ(record.Append(&bad, row.substr(0, row.size() - 1)).code(), Code::kInternal);
   EXPECT_EQ(record.Append(&bad, row + "x").code(), Code::kInternal);

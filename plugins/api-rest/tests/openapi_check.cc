@@ -14,29 +14,42 @@ using simdjson::dom::element;
 using simdjson::dom::object;
 using Keys = std::set<std::string_view>;
 
-const Keys kTop = {"openapi", "info", "servers", "paths", "components", "security", "tags",
-                   "externalDocs"};
-const Keys kComponents = {"schemas",  "responses", "parameters",      "examples", "requestBodies",
-                          "headers",  "securitySchemes", "links",     "callbacks"};
+const Keys kTop = {"openapi",    "info",     "servers", "paths",
+                   "components", "security", "tags",    "externalDocs"};
+const Keys kComponents = {"schemas", "responses",       "parameters", "examples", "requestBodies",
+                          "headers", "securitySchemes", "links",      "callbacks"};
 const Keys kMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 const Keys kPathItem = {"summary", "description", "servers", "parameters", "$ref"};
-const Keys kOperation = {"tags",      "summary",   "description", "externalDocs", "operationId",
-                         "parameters", "requestBody", "responses", "callbacks", "deprecated",
-                         "security",  "servers"};
+const Keys kOperation = {"tags",        "summary",    "description", "externalDocs",
+                         "operationId", "parameters", "requestBody", "responses",
+                         "callbacks",   "deprecated", "security",    "servers"};
 const Keys kResponse = {"description", "headers", "content", "links"};
-const Keys kParameter = {"name",  "in",      "description", "required", "deprecated",
-                         "allowEmptyValue", "style", "explode", "allowReserved", "schema",
-                         "example", "examples", "content"};
-const Keys kHeader = {"description", "required", "deprecated", "allowEmptyValue", "style",
-                      "explode", "allowReserved", "schema", "example", "examples", "content"};
+const Keys kParameter = {
+    "name",   "in",      "description",   "required", "deprecated", "allowEmptyValue",
+    "style",  "explode", "allowReserved", "schema",   "example",    "examples",
+    "content"};
+const Keys kHeader = {"description", "required", "deprecated",    "allowEmptyValue",
+                      "style",       "explode",  "allowReserved", "schema",
+                      "example",     "examples", "content"};
 const Keys kMedia = {"schema", "example", "examples", "encoding"};
-const Keys kSchema = {"title",     "multipleOf", "maximum",     "exclusiveMaximum", "minimum",
-                      "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems",
-                      "minItems",  "uniqueItems", "maxProperties", "minProperties", "required",
-                      "enum",      "type",       "allOf",       "oneOf",   "anyOf",   "not",
-                      "items",     "properties", "additionalProperties", "description",
-                      "format",    "default",    "nullable",    "discriminator", "readOnly",
-                      "writeOnly", "xml",        "externalDocs", "example", "deprecated"};
+const Keys kSchema = {"title",         "multipleOf",
+                      "maximum",       "exclusiveMaximum",
+                      "minimum",       "exclusiveMinimum",
+                      "maxLength",     "minLength",
+                      "pattern",       "maxItems",
+                      "minItems",      "uniqueItems",
+                      "maxProperties", "minProperties",
+                      "required",      "enum",
+                      "type",          "allOf",
+                      "oneOf",         "anyOf",
+                      "not",           "items",
+                      "properties",    "additionalProperties",
+                      "description",   "format",
+                      "default",       "nullable",
+                      "discriminator", "readOnly",
+                      "writeOnly",     "xml",
+                      "externalDocs",  "example",
+                      "deprecated"};
 const Keys kTypes = {"integer", "number", "string", "boolean", "array", "object"};
 
 // An empty array to iterate when a member is not an array (a default
@@ -59,7 +72,9 @@ class Checker {
   std::vector<std::string> Run();
 
  private:
-  void Add(const std::string& at, const std::string& what) { problems_.push_back(at + ": " + what); }
+  void Add(const std::string& at, const std::string& what) {
+    problems_.push_back(at + ": " + what);
+  }
   bool AsObject(element e, const std::string& at, object* out) {
     if (e.get(*out)) return Add(at, "expected an object"), false;
     return true;
@@ -222,7 +237,8 @@ void Checker::Operation(object op, const std::string& at, const std::string& pat
   std::smatch m;
   std::set<std::string> templated;
   std::regex re("\\{([^}]*)\\}");
-  for (auto it = std::sregex_iterator(path.begin(), path.end(), re); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(path.begin(), path.end(), re); it != std::sregex_iterator();
+       ++it)
     templated.insert((*it)[1]);
   if (templated != declared) Add(at, "path templates and path parameters differ");
   object body;
@@ -232,7 +248,8 @@ void Checker::Operation(object op, const std::string& at, const std::string& pat
     else Content(x, at + "/requestBody/content");
   }
   object responses;
-  if (op["responses"].get(x) || !AsObject(x, at + "/responses", &responses) || responses.size() == 0)
+  if (op["responses"].get(x) || !AsObject(x, at + "/responses", &responses) ||
+      responses.size() == 0)
     return Add(at, "needs at least one response");
   std::regex code("default|[1-5]XX|[1-5][0-9][0-9]");
   for (auto r : responses) {
@@ -279,7 +296,8 @@ std::vector<std::string> Checker::Run() {
     if (!AsObject(kind.value, at, &members)) continue;
     for (auto m : members) {
       std::string where = at + "/" + Escape(m.key);
-      if (!std::regex_match(std::string(m.key), name)) Add(where, "component names are [a-zA-Z0-9._-]+");
+      if (!std::regex_match(std::string(m.key), name))
+        Add(where, "component names are [a-zA-Z0-9._-]+");
       if (kind.key == "schemas") Schema(m.value, where);
       if (kind.key == "responses") Response(m.value, where);
       if (kind.key == "headers") Header(m.value, where);

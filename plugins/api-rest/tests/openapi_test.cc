@@ -9,10 +9,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "sluice/atomic_file.h"
 #include "fake_api_host.h"
 #include "openapi_check.h"
 #include "rest_plugin.h"
+#include "sluice/atomic_file.h"
 
 namespace sluice::rest {
 namespace {
@@ -78,10 +78,12 @@ TEST_F(OpenApiTest, EveryRouteVersionedAndUnversioned) {
   EXPECT_EQ(Text(At("/paths/~1trips~1{pk}/get/parameters/0/name")), "pk");
   EXPECT_EQ(Text(At("/paths/~1trips~1{pk}/get/parameters/0/in")), "path");
   EXPECT_EQ(Text(At("/paths/~1v2~1trips/get/parameters/2/name")), "order_by");
-  EXPECT_EQ(Text(At("/paths/~1trips~1query/post/requestBody/content/application~1json/schema/$ref")),
-            "#/components/schemas/Query");
-  EXPECT_EQ(Text(At("/paths/~1trips/get/responses/200/content/application~1json/schema/items/$ref")),
-            "#/components/schemas/Record");
+  EXPECT_EQ(
+      Text(At("/paths/~1trips~1query/post/requestBody/content/application~1json/schema/$ref")),
+      "#/components/schemas/Query");
+  EXPECT_EQ(
+      Text(At("/paths/~1trips/get/responses/200/content/application~1json/schema/items/$ref")),
+      "#/components/schemas/Record");
   EXPECT_EQ(Text(At("/paths/~1trips~1count/post/responses/413/$ref")),
             "#/components/responses/PayloadTooLarge");
   EXPECT_EQ(Text(At("/paths/~1trips/get/operationId")), "trips_list");
@@ -107,9 +109,7 @@ TEST_F(OpenApiTest, RecordSchemaTypes) {
     element format;
     bool has_format = !member.value["format"].get(format);
     EXPECT_EQ(has_format, want[i].format != nullptr) << want[i].field;
-    if (has_format) {
-      EXPECT_EQ(Text(format), want[i].format);
-    }
+    if (has_format) { EXPECT_EQ(Text(format), want[i].format); }
     bool nullable = false;
     if (member.value["nullable"].get(nullable)) nullable = false;
     EXPECT_EQ(nullable, want[i].nullable) << want[i].field;
@@ -123,16 +123,15 @@ TEST_F(OpenApiTest, RecordSchemaTypes) {
 }
 
 TEST_F(OpenApiTest, QueryAndErrorSchemas) {
-  for (const char* p : {"/components/schemas/Query/properties/$filter",
-                        "/components/schemas/Query/properties/$order_by",
-                        "/components/schemas/Query/properties/$limit",
-                        "/components/schemas/Query/properties/$skip",
-                        "/components/schemas/Query/properties/$after",
-                        "/components/schemas/Error/properties/error/properties/code",
-                        "/components/schemas/Error/properties/error/properties/message",
-                        "/components/schemas/Count/properties/count",
-                        "/components/headers/X-Sluice-Version",
-                        "/components/responses/NotFound"})
+  for (const char* p :
+       {"/components/schemas/Query/properties/$filter",
+        "/components/schemas/Query/properties/$order_by",
+        "/components/schemas/Query/properties/$limit", "/components/schemas/Query/properties/$skip",
+        "/components/schemas/Query/properties/$after",
+        "/components/schemas/Error/properties/error/properties/code",
+        "/components/schemas/Error/properties/error/properties/message",
+        "/components/schemas/Count/properties/count", "/components/headers/X-Sluice-Version",
+        "/components/responses/NotFound"})
     EXPECT_TRUE(Has(p)) << p;
   EXPECT_EQ(Text(At("/components/schemas/Query/properties/$order_by/$ref")),
             "#/components/schemas/OrderBy");
@@ -157,8 +156,8 @@ TEST_F(OpenApiTest, QueryBodyIsTypedByTheSchema) {
   EXPECT_FALSE(Has("/components/schemas/Filter/properties/fare/oneOf/1/properties/$contains"));
   // Equality may test for null; comparisons may not.
   bool nullable = false;
-  EXPECT_FALSE(At("/components/schemas/Filter/properties/id/oneOf/1/properties/$eq/nullable")
-                   .get(nullable));
+  EXPECT_FALSE(
+      At("/components/schemas/Filter/properties/id/oneOf/1/properties/$eq/nullable").get(nullable));
   EXPECT_TRUE(nullable);
   EXPECT_FALSE(Has("/components/schemas/Filter/properties/id/oneOf/1/properties/$lt/nullable"));
   // Unknown fields are refused by the server, so the schemas say so.
@@ -171,9 +170,9 @@ TEST_F(OpenApiTest, QueryBodyIsTypedByTheSchema) {
 }
 
 TEST_F(OpenApiTest, ErrorResponsesAndPlanHeaders) {
-  for (const char* op : {"/paths/~1trips/get", "/paths/~1v2~1trips~1count/post",
-                         "/paths/~1trips~1query/post", "/paths/~1trips~1oapi/get",
-                         "/paths/~1v2~1trips~1{pk}/get"}) {
+  for (const char* op :
+       {"/paths/~1trips/get", "/paths/~1v2~1trips~1count/post", "/paths/~1trips~1query/post",
+        "/paths/~1trips~1oapi/get", "/paths/~1v2~1trips~1{pk}/get"}) {
     for (const char* code : {"400", "404", "405", "500", "503"})
       EXPECT_TRUE(Has((std::string(op) + "/responses/" + code).c_str())) << op << " " << code;
   }
@@ -221,13 +220,16 @@ TEST(OpenApiStructure, CheckCatchesBrokenDocuments) {
   EXPECT_TRUE(mentions(broken("\"#/components/schemas/Record\"", "\"#/components/schemas/Nope\""),
                        "does not resolve"));
   EXPECT_TRUE(mentions(broken("\"description\":\"OK\",", ""), "needs a string \"description\""));
-  EXPECT_TRUE(mentions(broken("\"operationId\":\"trips_list\"", "\"operationId\":\"trips_v2_list\""),
-                       "is not unique"));
-  EXPECT_TRUE(mentions(broken("\"name\":\"pk\",\"in\":\"path\"", "\"name\":\"key\",\"in\":\"path\""),
-                       "path templates and path parameters differ"));
-  EXPECT_TRUE(mentions(broken("\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Record\"}",
-                              "\"type\":\"array\""),
-                       "needs \"items\""));
+  EXPECT_TRUE(
+      mentions(broken("\"operationId\":\"trips_list\"", "\"operationId\":\"trips_v2_list\""),
+               "is not unique"));
+  EXPECT_TRUE(
+      mentions(broken("\"name\":\"pk\",\"in\":\"path\"", "\"name\":\"key\",\"in\":\"path\""),
+               "path templates and path parameters differ"));
+  EXPECT_TRUE(
+      mentions(broken("\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/Record\"}",
+                      "\"type\":\"array\""),
+               "needs \"items\""));
   EXPECT_TRUE(mentions(broken("\"openapi\":\"3.0.3\"", "\"openapi\":\"3.1.0\""), "3.0.x"));
   EXPECT_TRUE(mentions(broken("\"nullable\":true", "\"nullable\":\"yes\""), "expected a boolean"));
   EXPECT_TRUE(mentions(broken("\"type\":\"integer\"", "\"type\":[\"integer\",\"null\"]"),
@@ -276,8 +278,10 @@ TEST(OpenApiValidator, DocumentIsValidOpenApi303) {
   std::string dir = TempDir();
   std::ofstream(dir + "/openapi.json")
       << OpenApiDocument("zones", "/geo/zones", 12, testing::TypedSchema());
-  std::string cmd = "python3 -c 'import json, sys; from openapi_spec_validator import validate; "
-                    "validate(json.load(open(sys.argv[1])))' " + dir + "/openapi.json";
+  std::string cmd =
+      "python3 -c 'import json, sys; from openapi_spec_validator import validate; "
+      "validate(json.load(open(sys.argv[1])))' " +
+      dir + "/openapi.json";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "validator rejected the document (output above)";
   std::filesystem::remove_all(dir);
 }

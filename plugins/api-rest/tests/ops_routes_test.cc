@@ -32,11 +32,12 @@ class OpsRoutesTest : public ::testing::Test {
   }
 
   // One request on a fresh connection with extra header lines ("Name: value\r\n").
-  HttpReply Fetch(const std::string& method, const std::string& target, const std::string& body = "",
-                  const std::string& headers = "") {
+  HttpReply Fetch(const std::string& method, const std::string& target,
+                  const std::string& body = "", const std::string& headers = "") {
     HttpConnection c;
     HttpReply reply;
-    EXPECT_TRUE(c.Connect(port_) && c.Send(RequestText(method, target, body, headers)) && c.Read(&reply))
+    EXPECT_TRUE(c.Connect(port_) && c.Send(RequestText(method, target, body, headers)) &&
+                c.Read(&reply))
         << c.error();
     return reply;
   }
@@ -67,7 +68,8 @@ TEST_F(OpsRoutesTest, ReadyNamesWhatIsNotCaughtUp) {
   fake_.SetReady("trips", 1, false);
   r = Fetch("GET", "/ready");
   EXPECT_EQ(r.status, 503);
-  EXPECT_TRUE(Has(r.body, "the cache of v1 has not caught up with its log since it was opened")) << r.body;
+  EXPECT_TRUE(Has(r.body, "the cache of v1 has not caught up with its log since it was opened"))
+      << r.body;
   EXPECT_EQ(Fetch("POST", "/ready").status, 405);
 }
 
@@ -86,13 +88,15 @@ TEST_F(OpsRoutesTest, ReadyWithoutCurrentVersion) {
   StartServer();
   HttpReply r = Fetch("GET", "/ready");
   EXPECT_EQ(r.status, 503);
-  EXPECT_TRUE(Has(r.body, "{\"name\":\"empty\",\"current_version\":0,\"lag\":0,\"ready\":false,"
-                          "\"reason\":\"no version exists yet; run `sluice migrate`\"}"))
+  EXPECT_TRUE(Has(r.body,
+                  "{\"name\":\"empty\",\"current_version\":0,\"lag\":0,\"ready\":false,"
+                  "\"reason\":\"no version exists yet; run `sluice migrate`\"}"))
       << r.body;
 }
 
 TEST_F(OpsRoutesTest, MetricsAfterKnownTraffic) {
-  fake_.set_metrics_text("# TYPE sluice_cache_rows gauge\nsluice_cache_rows{endpoint=\"trips\",version=\"2\"} 5\n");
+  fake_.set_metrics_text(
+      "# TYPE sluice_cache_rows gauge\nsluice_cache_rows{endpoint=\"trips\",version=\"2\"} 5\n");
   StartServer();
   for (int i = 0; i < 3; ++i) EXPECT_EQ(Fetch("GET", "/trips/1").status, 200);
   EXPECT_EQ(Fetch("GET", "/trips/999").status, 404);
@@ -105,29 +109,51 @@ TEST_F(OpsRoutesTest, MetricsAfterKnownTraffic) {
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& t = r.body;
-  EXPECT_EQ(t.rfind("# TYPE sluice_cache_rows gauge\nsluice_cache_rows{endpoint=\"trips\",version=\"2\"} 5\n", 0), 0u) << t;
+  EXPECT_EQ(
+      t.rfind(
+          "# TYPE sluice_cache_rows gauge\nsluice_cache_rows{endpoint=\"trips\",version=\"2\"} 5\n",
+          0),
+      0u)
+      << t;
   const std::string c = "sluice_http_requests_total{api=\"rest\",";
-  EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"/{endpoint}/{pk}\",endpoint=\"trips\",status=\"200\"} 3\n")) << t;
-  EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"/{endpoint}/{pk}\",endpoint=\"trips\",status=\"404\"} 1\n")) << t;
-  EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"/v{n}/{endpoint}/{pk}\",endpoint=\"trips\",status=\"200\"} 1\n")) << t;
-  EXPECT_TRUE(Has(t, c + "method=\"POST\",route=\"/{endpoint}/count\",endpoint=\"zones\",status=\"200\"} 2\n")) << t;
+  EXPECT_TRUE(Has(
+      t, c + "method=\"GET\",route=\"/{endpoint}/{pk}\",endpoint=\"trips\",status=\"200\"} 3\n"))
+      << t;
+  EXPECT_TRUE(Has(
+      t, c + "method=\"GET\",route=\"/{endpoint}/{pk}\",endpoint=\"trips\",status=\"404\"} 1\n"))
+      << t;
+  EXPECT_TRUE(Has(
+      t,
+      c + "method=\"GET\",route=\"/v{n}/{endpoint}/{pk}\",endpoint=\"trips\",status=\"200\"} 1\n"))
+      << t;
+  EXPECT_TRUE(Has(
+      t, c + "method=\"POST\",route=\"/{endpoint}/count\",endpoint=\"zones\",status=\"200\"} 2\n"))
+      << t;
   EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"other\",endpoint=\"\",status=\"404\"} 1\n")) << t;
-  EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"/health\",endpoint=\"\",status=\"200\"} 1\n")) << t;
+  EXPECT_TRUE(Has(t, c + "method=\"GET\",route=\"/health\",endpoint=\"\",status=\"200\"} 1\n"))
+      << t;
   EXPECT_FALSE(Has(t, "route=\"/metrics\"")) << "a scrape is counted after it answers";
   EXPECT_FALSE(Has(t, "/nowhere")) << "raw paths never become labels";
-  EXPECT_TRUE(Has(t, "sluice_http_request_duration_seconds_count{api=\"rest\",method=\"GET\","
-                     "route=\"/{endpoint}/{pk}\",endpoint=\"trips\"} 4\n")) << t;
-  EXPECT_TRUE(Has(t, "sluice_http_request_duration_seconds_bucket{api=\"rest\",method=\"POST\","
-                     "route=\"/{endpoint}/count\",endpoint=\"zones\",le=\"+Inf\"} 2\n")) << t;
+  EXPECT_TRUE(Has(t,
+                  "sluice_http_request_duration_seconds_count{api=\"rest\",method=\"GET\","
+                  "route=\"/{endpoint}/{pk}\",endpoint=\"trips\"} 4\n"))
+      << t;
+  EXPECT_TRUE(Has(t,
+                  "sluice_http_request_duration_seconds_bucket{api=\"rest\",method=\"POST\","
+                  "route=\"/{endpoint}/count\",endpoint=\"zones\",le=\"+Inf\"} 2\n"))
+      << t;
   r = Fetch("GET", "/metrics");
-  EXPECT_TRUE(Has(r.body, c + "method=\"GET\",route=\"/metrics\",endpoint=\"\",status=\"200\"} 1\n")) << r.body;
+  EXPECT_TRUE(
+      Has(r.body, c + "method=\"GET\",route=\"/metrics\",endpoint=\"\",status=\"200\"} 1\n"))
+      << r.body;
 }
 
 TEST_F(OpsRoutesTest, OversizedBodiesAreCountedAsOther) {
   StartServer({{"max_body_bytes", "10"}});
   EXPECT_EQ(Fetch("POST", "/trips/query", std::string(100, ' ')).status, 413);
   HttpReply r = Fetch("GET", "/metrics");
-  EXPECT_TRUE(Has(r.body, "method=\"POST\",route=\"other\",endpoint=\"\",status=\"413\"} 1\n")) << r.body;
+  EXPECT_TRUE(Has(r.body, "method=\"POST\",route=\"other\",endpoint=\"\",status=\"413\"} 1\n"))
+      << r.body;
 }
 
 TEST_F(OpsRoutesTest, NoKeysConfiguredEverythingOpen) {
@@ -168,9 +194,12 @@ TEST_F(OpsRoutesTest, AdminKeysGuardAdminRoutesAndMetrics) {
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(Has(r.body, "\"code\":\"permission_denied\"")) << r.body;
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body).status, 401);
-  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"), "2");
-  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: admin-key\r\n").status, 200);
-  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"), "1");
+  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"),
+            "2");
+  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: admin-key\r\n").status,
+            200);
+  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"),
+            "1");
   EXPECT_EQ(Fetch("GET", "/metrics").status, 401);
   EXPECT_EQ(Fetch("GET", "/metrics", "", "X-API-Key: data-key\r\n").status, 403);
   EXPECT_EQ(Fetch("GET", "/metrics", "", "Authorization: Bearer admin-key\r\n").status, 200);
@@ -181,7 +210,10 @@ TEST_F(OpsRoutesTest, AdminKeysGuardAdminRoutesAndMetrics) {
 TEST_F(OpsRoutesTest, DataKeysWithoutAdminKeysGuardAdminRoutesToo) {
   StartServer({{"api_keys", "data-key"}});
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 401);
-  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}", "X-API-Key: data-key\r\n").status, 200);
+  EXPECT_EQ(
+      Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}", "X-API-Key: data-key\r\n")
+          .status,
+      200);
   EXPECT_EQ(Fetch("GET", "/metrics").status, 200);  // open without admin_keys
 }
 
@@ -200,7 +232,11 @@ TEST_F(OpsRoutesTest, Prune) {
 
 TEST_F(OpsRoutesTest, PruneRefusesBadBodies) {
   StartServer();
-  struct Case { const char* body; int status; const char* part; } cases[] = {
+  struct Case {
+    const char* body;
+    int status;
+    const char* part;
+  } cases[] = {
       {"{}", 400, "missing 'keep'"},
       {"{\"keep\":0}", 400, "'keep' must be an integer in [1, 4294967295], found 0"},
       {"{\"keep\":\"2\"}", 400, "'keep' must be an integer"},

@@ -52,8 +52,7 @@ struct LogSink {
 };
 
 sluice_options MakeOptions(const std::vector<sluice_option>& items) {
-  return sluice_options{sizeof(sluice_options), static_cast<uint32_t>(items.size()),
-                        items.data()};
+  return sluice_options{sizeof(sluice_options), static_cast<uint32_t>(items.size()), items.data()};
 }
 
 TEST(PluginAbi, DescriptorDescribesTheRestApi) {
@@ -86,7 +85,8 @@ TEST(PluginAbi, CreateStartServeStopDestroy) {
   };
   ASSERT_EQ(v->start(instance, on_address, &addresses, &st), SLUICE_OK) << st.message;
   ASSERT_EQ(addresses.size(), 1u);
-  uint16_t port = static_cast<uint16_t>(std::stoi(addresses[0].substr(addresses[0].rfind(':') + 1)));
+  uint16_t port =
+      static_cast<uint16_t>(std::stoi(addresses[0].substr(addresses[0].rfind(':') + 1)));
   testing::HttpReply r = testing::Fetch(port, "GET", "/v1/trips/11");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "{\"trip_id\":11,\"name\":\"trip 11\"}");

@@ -88,8 +88,7 @@ class QueryInfoHttpTest : public ::testing::Test {
   void SetUp() override {
     testing::AddSampleEndpoints(&fake_);
     std::vector<std::pair<std::string, std::string>> options = {{"port", "0"}};
-    Status s = RestPlugin::Create(HostServices(), Options(options), ApiHost(fake_.c()),
-                                  &plugin_);
+    Status s = RestPlugin::Create(HostServices(), Options(options), ApiHost(fake_.c()), &plugin_);
     ASSERT_TRUE(s.ok()) << s.ToString();
     std::vector<std::string> addresses;
     s = plugin_->Start(&addresses);

@@ -11,12 +11,13 @@ namespace {
 
 TEST(RequestMetrics, EmptyHasOnlyFamilyHeaders) {
   RequestMetrics m;
-  EXPECT_EQ(m.Text(),
-            "# HELP sluice_http_requests_total HTTP requests answered, by route template and status.\n"
-            "# TYPE sluice_http_requests_total counter\n"
-            "# HELP sluice_http_request_duration_seconds Time to answer HTTP requests (until the "
-            "answer is ready to send), by route template.\n"
-            "# TYPE sluice_http_request_duration_seconds histogram\n");
+  EXPECT_EQ(
+      m.Text(),
+      "# HELP sluice_http_requests_total HTTP requests answered, by route template and status.\n"
+      "# TYPE sluice_http_requests_total counter\n"
+      "# HELP sluice_http_request_duration_seconds Time to answer HTTP requests (until the "
+      "answer is ready to send), by route template.\n"
+      "# TYPE sluice_http_request_duration_seconds histogram\n");
 }
 
 TEST(RequestMetrics, CountsPerRouteAndStatusAndBucketsLatency) {
@@ -26,15 +27,20 @@ TEST(RequestMetrics, CountsPerRouteAndStatusAndBucketsLatency) {
   m.Record("GET", "/{endpoint}/{pk}", "trips", 404, 20.0);
   std::string t = m.Text();
   const std::string l = "api=\"rest\",method=\"GET\",route=\"/{endpoint}/{pk}\",endpoint=\"trips\"";
-  EXPECT_NE(t.find("sluice_http_requests_total{" + l + ",status=\"200\"} 2\n"), std::string::npos) << t;
-  EXPECT_NE(t.find("sluice_http_requests_total{" + l + ",status=\"404\"} 1\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("sluice_http_requests_total{" + l + ",status=\"200\"} 2\n"), std::string::npos)
+      << t;
+  EXPECT_NE(t.find("sluice_http_requests_total{" + l + ",status=\"404\"} 1\n"), std::string::npos)
+      << t;
   EXPECT_NE(t.find("_bucket{" + l + ",le=\"0.0005\"} 1\n"), std::string::npos) << t;
   EXPECT_NE(t.find("_bucket{" + l + ",le=\"0.0025\"} 1\n"), std::string::npos) << t;
   EXPECT_NE(t.find("_bucket{" + l + ",le=\"0.005\"} 2\n"), std::string::npos) << t;
   EXPECT_NE(t.find("_bucket{" + l + ",le=\"10\"} 2\n"), std::string::npos) << t;
   EXPECT_NE(t.find("_bucket{" + l + ",le=\"+Inf\"} 3\n"), std::string::npos) << t;
-  EXPECT_NE(t.find("sluice_http_request_duration_seconds_sum{" + l + "} 20.0034\n"), std::string::npos) << t;
-  EXPECT_NE(t.find("sluice_http_request_duration_seconds_count{" + l + "} 3\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("sluice_http_request_duration_seconds_sum{" + l + "} 20.0034\n"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("sluice_http_request_duration_seconds_count{" + l + "} 3\n"), std::string::npos)
+      << t;
 }
 
 TEST(RequestMetrics, BucketBoundIsInclusive) {
@@ -53,7 +59,8 @@ TEST(RequestMetrics, ConcurrentRecordsAllCount) {
       for (int j = 0; j < 1000; ++j) m.Record("GET", "/health", "", 200, 0.0001);
     });
   for (auto& t : threads) t.join();
-  EXPECT_NE(m.Text().find("route=\"/health\",endpoint=\"\",status=\"200\"} 4000\n"), std::string::npos);
+  EXPECT_NE(m.Text().find("route=\"/health\",endpoint=\"\",status=\"200\"} 4000\n"),
+            std::string::npos);
 }
 
 TEST(RequestMetrics, EscapesLabelValues) {

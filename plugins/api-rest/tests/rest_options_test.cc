@@ -21,8 +21,11 @@ TEST(RestOptions, Defaults) {
 
 TEST(RestOptions, ParsesEveryKey) {
   RestOptions o;
-  Status s = Parse({{"host", "0.0.0.0"}, {"port", "0"}, {"threads", "4"},
-                    {"max_body_bytes", "100"}, {"admin_remote", "true"}},
+  Status s = Parse({{"host", "0.0.0.0"},
+                    {"port", "0"},
+                    {"threads", "4"},
+                    {"max_body_bytes", "100"},
+                    {"admin_remote", "true"}},
                    &o);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(o.host, "0.0.0.0");

@@ -71,18 +71,19 @@ TEST_F(RestServerTest, HealthAndIndex) {
   HttpReply r = Get("/");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.header("content-type"), "application/json");
-  EXPECT_EQ(r.body,
-            "{\"endpoints\":["
-            "{\"name\":\"trips\",\"path\":\"/trips\",\"current_version\":2,\"pinned\":false,"
-            "\"versions\":["
-            "{\"version\":1,\"ready\":true,\"log_end\":300,\"cache_offset\":300,\"lag\":0,\"rows\":3},"
-            "{\"version\":2,\"ready\":true,\"log_end\":1000,\"cache_offset\":900,\"lag\":100,"
-            "\"rows\":5}]},"
-            "{\"name\":\"zones\",\"path\":\"/geo/zones\",\"current_version\":1,\"pinned\":true,"
-            "\"versions\":["
-            "{\"version\":1,\"ready\":true,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2},"
-            "{\"version\":2,\"ready\":false,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2}"
-            "]}]}");
+  EXPECT_EQ(
+      r.body,
+      "{\"endpoints\":["
+      "{\"name\":\"trips\",\"path\":\"/trips\",\"current_version\":2,\"pinned\":false,"
+      "\"versions\":["
+      "{\"version\":1,\"ready\":true,\"log_end\":300,\"cache_offset\":300,\"lag\":0,\"rows\":3},"
+      "{\"version\":2,\"ready\":true,\"log_end\":1000,\"cache_offset\":900,\"lag\":100,"
+      "\"rows\":5}]},"
+      "{\"name\":\"zones\",\"path\":\"/geo/zones\",\"current_version\":1,\"pinned\":true,"
+      "\"versions\":["
+      "{\"version\":1,\"ready\":true,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2},"
+      "{\"version\":2,\"ready\":false,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2}"
+      "]}]}");
 }
 
 TEST_F(RestServerTest, UnversionedListServesCurrentInPlace) {
@@ -225,9 +226,12 @@ TEST_F(RestServerTest, WrongMethodIs405WithAllow) {
     const char* method;
     const char* target;
     const char* allow;
-  } cases[] = {{"POST", "/trips", "GET"},          {"GET", "/trips/count", "POST"},
-               {"PUT", "/v1/trips/query", "POST"}, {"DELETE", "/trips/1", "GET"},
-               {"POST", "/trips/oapi", "GET"},     {"POST", "/health", "GET"},
+  } cases[] = {{"POST", "/trips", "GET"},
+               {"GET", "/trips/count", "POST"},
+               {"PUT", "/v1/trips/query", "POST"},
+               {"DELETE", "/trips/1", "GET"},
+               {"POST", "/trips/oapi", "GET"},
+               {"POST", "/health", "GET"},
                {"GET", "/admin/endpoints/trips/current", "PUT"}};
   for (const auto& c : cases) {
     HttpReply r = Fetch(port_, c.method, c.target);
@@ -418,7 +422,7 @@ TEST_F(RestServerTest, StopFinishesRequestsInFlight) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body.rfind("[{\"id\":1,", 0), 0u);
   stopped.get();
-  plugin_->Stop();  // idempotent
+  plugin_->Stop();                      // idempotent
   EXPECT_EQ(Get("/health").status, 0);  // no longer listening
 }
 

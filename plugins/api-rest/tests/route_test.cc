@@ -67,8 +67,8 @@ TEST(ListQueryJson, NoParametersIsEmptyQuery) {
 
 TEST(ListQueryJson, TranslatesInFixedOrder) {
   std::string json;
-  Status s = ListQueryJson(
-      Params{{"order_by", "name,-fare%2Cday"}, {"skip", "5"}, {"limit", "10"}}, &json);
+  Status s = ListQueryJson(Params{{"order_by", "name,-fare%2Cday"}, {"skip", "5"}, {"limit", "10"}},
+                           &json);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(json,
             "{\"$limit\":10,\"$skip\":5,"

@@ -20,13 +20,13 @@ using testing::Cluster;
 
 std::unique_ptr<NatsStorage> ClusterStorage(const std::string& urls) {
   std::unique_ptr<NatsStorage> s;
-  Status st = NatsStorage::Create(HostServices(),
-                                  Options(std::vector<std::pair<std::string, std::string>>{
-                                              {"servers", urls},
-                                           {"replicas", "3"},
-                                           {"request_timeout_ms", "2000"},
-                                           {"retry_timeout_ms", "60000"}}),
-                                  &s);
+  Status st = NatsStorage::Create(
+      HostServices(),
+      Options(std::vector<std::pair<std::string, std::string>>{{"servers", urls},
+                                                               {"replicas", "3"},
+                                                               {"request_timeout_ms", "2000"},
+                                                               {"retry_timeout_ms", "60000"}}),
+      &s);
   EXPECT_TRUE(st.ok()) << st.ToString();
   return s;
 }
@@ -67,7 +67,8 @@ TEST(NatsClusterTest, AppendsSurviveTheLeaderStoppingAndRestarting) {
       for (int i = 0; i < kPerBatch; ++i) recs.push_back("r" + std::to_string(b * kPerBatch + i));
       std::vector<std::string_view> views(recs.begin(), recs.end());
       uint64_t first = 0;
-      Status s = log->Append(views.data(), views.size(), "batch-" + std::to_string(b), true, &first);
+      Status s =
+          log->Append(views.data(), views.size(), "batch-" + std::to_string(b), true, &first);
       if (s.ok() && first != uint64_t(b) * kPerBatch)
         s = Internal("append " + std::to_string(b) + " got offset " + std::to_string(first));
       if (!s.ok()) return void(failed = s);
@@ -75,7 +76,8 @@ TEST(NatsClusterTest, AppendsSurviveTheLeaderStoppingAndRestarting) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   });
-  while (done < kBatches / 4 && failed.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (done < kBatches / 4 && failed.ok())
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   int leader = LeaderOf(cluster.urls(), "sluice_trips_v0001");
   int victim = leader >= 0 ? leader : 0;
   ASSERT_TRUE(cluster.StopNode(victim));

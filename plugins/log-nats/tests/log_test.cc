@@ -11,16 +11,16 @@
 #include "nats_client.h"
 #include "nats_storage.h"
 #include "server_env.h"
-#include "test_server.h"
 #include "sluice/testing/status_macros.h"
+#include "test_server.h"
 
 namespace sluice::log_nats {
 namespace {
 
 namespace t = testing;
 
-std::unique_ptr<NatsStorage> NewStorage(const std::string& prefix,
-                                        std::vector<std::pair<std::string, std::string>> extra = {}) {
+std::unique_ptr<NatsStorage> NewStorage(
+    const std::string& prefix, std::vector<std::pair<std::string, std::string>> extra = {}) {
   std::unique_ptr<NatsStorage> s;
   Status st = NatsStorage::Create(HostServices(), t::ServerOptions(prefix, std::move(extra)), &s);
   EXPECT_TRUE(st.ok()) << st.ToString();
@@ -192,7 +192,8 @@ TEST(NatsLogTest, TornAppendOfADeadWriterIsIgnored) {
   EncodeChunk(2, &rec, 1, true, "torn-cp", &chunk);
   uint64_t seq = st.last_seq + 1;
   SLUICE_ASSERT_OK(client->Publish(
-      id.stream, Message(id.subject, seq, MessageHeaders{seq, 2, 1, 1, 2, false}, chunk.substr(0, 5))));
+      id.stream,
+      Message(id.subject, seq, MessageHeaders{seq, 2, 1, 1, 2, false}, chunk.substr(0, 5))));
   log = OpenLog(storage.get());
   uint64_t end = 0;
   SLUICE_ASSERT_OK(log->End(&end));
@@ -300,11 +301,11 @@ TEST(NatsLogTest, LocalDirectoryGetsAMarkerRemovedWithTheLog) {
 
 TEST(NatsLogTest, UnreachableServerIsUnavailable) {
   std::unique_ptr<NatsStorage> s;
-  Status st = NatsStorage::Create(
-      HostServices(),
-      Options(std::vector<std::pair<std::string, std::string>>{{"servers", "nats://127.0.0.1:1"},
-                                                               {"connect_timeout_ms", "200"}}),
-      &s);
+  Status st =
+      NatsStorage::Create(HostServices(),
+                          Options(std::vector<std::pair<std::string, std::string>>{
+                              {"servers", "nats://127.0.0.1:1"}, {"connect_timeout_ms", "200"}}),
+                          &s);
   EXPECT_EQ(st.code(), Code::kUnavailable) << st.ToString();
   EXPECT_NE(st.message().find("nats://127.0.0.1:1"), std::string::npos) << st.message();
 }

@@ -35,7 +35,8 @@ TEST(SettingsTest, ServersListIsSplitAndChecked) {
 TEST(SettingsTest, BadValuesNameKeyAndRange) {
   Settings s;
   Status st = Parse({{"replicas", "7"}}, &s);
-  EXPECT_EQ(st.message(), "nats storage option 'replicas': expected an integer from 1 to 5, found '7'");
+  EXPECT_EQ(st.message(),
+            "nats storage option 'replicas': expected an integer from 1 to 5, found '7'");
   st = Parse({{"stream_prefix", "a.b"}}, &s);
   EXPECT_NE(st.message().find("found 'a.b'"), std::string::npos) << st.message();
   st = Parse({{"message_kb", "2"}}, &s);

@@ -38,8 +38,9 @@ TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
   std::unique_ptr<SourcePlugin> bad;
   Status s = client::CreateSource(vt, nullptr, Opts({{"path", dir.path()}, {"x", "1"}}), &bad);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
-  EXPECT_EQ(s.message(), "unknown connection option 'x'; known options are: path, sample_rows, "
-                         "delimiter, on_error");
+  EXPECT_EQ(s.message(),
+            "unknown connection option 'x'; known options are: path, sample_rows, "
+            "delimiter, on_error");
 
   std::unique_ptr<SourcePlugin> src;
   ASSERT_TRUE(client::CreateSource(vt, nullptr, Opts({{"path", dir.path()}}), &src).ok());
@@ -74,8 +75,9 @@ TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
   ASSERT_TRUE(client->OpenReaderClient("t", Options(), schema, {}, &rc).ok());
   s = rc->NextBatch(10, &batch);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
-  EXPECT_EQ(s.message(), "t.csv:2: column 1 \"id\": expected int64, found \"x\" (fix the row, "
-                         "or set on_error: skip to skip bad rows)");
+  EXPECT_EQ(s.message(),
+            "t.csv:2: column 1 \"id\": expected int64, found \"x\" (fix the row, "
+            "or set on_error: skip to skip bad rows)");
 }
 
 TEST(ClientTest, RejectsAnIncompleteFunctionTable) {
@@ -83,8 +85,7 @@ TEST(ClientTest, RejectsAnIncompleteFunctionTable) {
   vt.struct_size = sizeof(vt);
   std::unique_ptr<SourcePlugin> src;
   EXPECT_EQ(client::CreateSource(&vt, nullptr, Options(), &src).code(), Code::kInvalidArgument);
-  EXPECT_EQ(client::CreateSource(nullptr, nullptr, Options(), &src).code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(client::CreateSource(nullptr, nullptr, Options(), &src).code(), Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 namespace sluice::csv {
 namespace {
 
-using testing::TempDir;
 using testing::Opts;
+using testing::TempDir;
 using testing::WriteFile;
 
 TEST(ValuesTest, Numbers) {
@@ -170,9 +170,10 @@ TEST(OptionsTest, ConnectionOptionsAreValidated) {
   auto create = [&](std::vector<std::pair<std::string, std::string>> o) {
     return CsvSource::Create(HostServices(), Options(std::move(o)), &src);
   };
-  EXPECT_TRUE(create({{"path", dir.path()}, {"delimiter", "tab"}, {"on_error", "skip"},
-                      {"sample_rows", "5"}})
-                  .ok());
+  EXPECT_TRUE(
+      create(
+          {{"path", dir.path()}, {"delimiter", "tab"}, {"on_error", "skip"}, {"sample_rows", "5"}})
+          .ok());
   EXPECT_EQ(create({{"path", dir.path()}, {"pth", "x"}}).message(),
             "unknown connection option 'pth'; known options are: path, sample_rows, delimiter, "
             "on_error");
@@ -192,9 +193,9 @@ TEST(OptionsTest, OtherDelimiter) {
   TempDir dir;
   WriteFile(dir / "t.csv", "a;b\n1;\"x;y\"\n");
   std::unique_ptr<CsvSource> src;
-  ASSERT_TRUE(CsvSource::Create(HostServices(),
-                                Opts({{"path", dir.path()}, {"delimiter", ";"}}), &src)
-                  .ok());
+  ASSERT_TRUE(
+      CsvSource::Create(HostServices(), Opts({{"path", dir.path()}, {"delimiter", ";"}}), &src)
+          .ok());
   Schema s;
   ASSERT_TRUE(src->Describe("t", Options(), &s).ok());
   ASSERT_EQ(s.fields.size(), 2u);

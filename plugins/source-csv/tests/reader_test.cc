@@ -21,7 +21,10 @@ using testing::WriteFile;
 // Records log lines for checking what a skip policy reports.
 struct LogSink {
   std::vector<std::string> lines;
-  sluice_host_services c{sizeof(sluice_host_services), SLUICE_ABI_MAJOR, SLUICE_ABI_MINOR, this,
+  sluice_host_services c{sizeof(sluice_host_services),
+                         SLUICE_ABI_MAJOR,
+                         SLUICE_ABI_MINOR,
+                         this,
                          [](void* ctx, int32_t, const char*, const char* m) {
                            static_cast<LogSink*>(ctx)->lines.push_back(m);
                          },
@@ -83,7 +86,9 @@ TEST_P(ReaderTest, DecodesEveryTypeQuotesNullsAndUtf8) {
 }
 
 TEST_P(ReaderTest, CrlfBomAndMissingFinalNewline) {
-  WriteFile(dir_ / "t.csv", "\xEF\xBB\xBF" "a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,w");
+  WriteFile(dir_ / "t.csv",
+            "\xEF\xBB\xBF"
+            "a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,w");
   auto r = Open("t");
   ReadResult res = ReadAll(r.get(), schema_);
   ASSERT_TRUE(res.status.ok());
@@ -128,9 +133,8 @@ TEST_P(ReaderTest, BadRowsAreSkippedCountedAndLogged) {
                  {"name", Type::kString, true}},
                 {0}};
   std::unique_ptr<SourceReader> r;
-  ASSERT_TRUE(Source(GetParam())
-                  ->OpenReader("t", Opts({{"on_error", "skip"}}), schema, {}, &r)
-                  .ok());
+  ASSERT_TRUE(
+      Source(GetParam())->OpenReader("t", Opts({{"on_error", "skip"}}), schema, {}, &r).ok());
   ReadResult res = ReadAll(r.get(), schema, 100);
   ASSERT_TRUE(res.status.ok());
   EXPECT_EQ(res.rows, (std::vector<std::string>{"1|2|'a'"}));
@@ -210,7 +214,7 @@ TEST_P(ReaderTest, FollowsAppendsAndNewFiles) {
   EXPECT_EQ(res.rows, (std::vector<std::string>{"2|'y'"}));
   AppendFile(dir_ / "t/1.csv", ",z\n");
   WriteFile(dir_ / "t/2.csv", "a,b\n4,w\n5,v");  // complete at EOF: 2 fields
-  WriteFile(dir_ / "t/0.csv", "a,b\n0,late\n");   // sorts before: ignored with a warning
+  WriteFile(dir_ / "t/0.csv", "a,b\n0,late\n");  // sorts before: ignored with a warning
   res = ReadAll(r.get(), schema_);
   EXPECT_EQ(res.rows, (std::vector<std::string>{"3|'z'", "4|'w'", "5|'v'"}));
   ASSERT_EQ(log_.lines.size(), 2u);

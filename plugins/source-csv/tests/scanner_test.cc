@@ -1,11 +1,10 @@
 // CsvScanner: RFC 4180 parsing, line numbers, positions, end-of-file tails,
 // and records straddling the read buffer.
-#include "csv_scanner.h"
-
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "csv_scanner.h"
 #include "test_util.h"
 
 namespace sluice::csv {
@@ -76,7 +75,9 @@ TEST(ScannerTest, PlainQuotedEscapedAndMultiline) {
 }
 
 TEST(ScannerTest, CrlfBomBlankLinesAndNoTrailingNewline) {
-  std::string data = "\xEF\xBB\xBF" "a,b\r\n1,2\r\n\r\n\n3,\"4\"\r\n5,6";
+  std::string data =
+      "\xEF\xBB\xBF"
+      "a,b\r\n1,2\r\n\r\n\n3,\"4\"\r\n5,6";
   for (size_t buf : kBuffers) {
     SCOPED_TRACE(buf);
     Scanned s = ScanAll(data, buf);

@@ -1,8 +1,7 @@
 // Table names resolve only to files directly under the connection's path.
-#include "csv_table.h"
-
 #include <gtest/gtest.h>
 
+#include "csv_table.h"
 #include "test_util.h"
 
 namespace sluice::csv {
@@ -22,7 +21,8 @@ TEST(TableFiles, NamesThatWouldLeaveTheConnectionDirectoryAreRefused) {
     EXPECT_NE(s.message().find("without '/'"), std::string::npos) << s.message();
     EXPECT_NE(s.message().find(data + "/NAME.csv"), std::string::npos) << s.message();
   }
-  EXPECT_EQ(TableFiles::Resolve(data, std::string("t\0x", 3), &files).code(), Code::kInvalidArgument);
+  EXPECT_EQ(TableFiles::Resolve(data, std::string("t\0x", 3), &files).code(),
+            Code::kInvalidArgument);
 }
 
 }  // namespace

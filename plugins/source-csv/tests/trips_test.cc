@@ -85,7 +85,8 @@ TEST(TripsTest, EveryRowMatchesPythonsCsvModule) {
                     "open(sys.argv[2], \"w\", encoding=\"utf-8\", newline=\"\") as o:\n"
                     "  for row in list(csv.reader(f))[1:]:\n"
                     "    o.write(\"\\t\".join(esc(x) for x in row) + \"\\n\")\n"
-                    "' " + csv + " " + dump;
+                    "' " +
+                    csv + " " + dump;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::vector<std::vector<std::string>> want = ParseDump(ReadFile(dump));
   ASSERT_EQ(want.size(), 20000u);

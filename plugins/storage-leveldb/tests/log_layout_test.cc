@@ -43,7 +43,8 @@ class LogLayoutTest : public ::testing::Test {
     std::vector<std::string> out;
     uint64_t end = 0;
     EXPECT_TRUE(log->End(&end).ok());
-    Status s = log->Read(0, 1000, [&](uint64_t, std::string_view r) { return out.emplace_back(r), true; });
+    Status s =
+        log->Read(0, 1000, [&](uint64_t, std::string_view r) { return out.emplace_back(r), true; });
     EXPECT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ(out.size(), end);
     return out;
@@ -88,8 +89,8 @@ TEST_F(LogLayoutTest, EachAppendEndsWithItsMetaSoKeysOnlyGrow) {
     Append(log.get(), "b", 2);
     Append(log.get(), "c", 1);
   }
-  EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2), TailMetaKey(2),
-                                              ChunkKey(4), TailMetaKey(4)}));
+  EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2),
+                                              TailMetaKey(2), ChunkKey(4), TailMetaKey(4)}));
   auto log = Reopen(5, "cp-c");
   EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0", "b1", "c0"}));
 }
@@ -103,7 +104,8 @@ TEST_F(LogLayoutTest, TruncateLeavesTheNewMetaLast) {
     ASSERT_TRUE(log->Truncate(3, "cut").ok());
     EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0"}));
   }
-  EXPECT_EQ(Keys(), (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2), TailMetaKey(2)}));
+  EXPECT_EQ(Keys(),
+            (std::vector<std::string>{ChunkKey(0), TailMetaKey(0), ChunkKey(2), TailMetaKey(2)}));
   auto log = Reopen(3, "cut");
   Append(log.get(), "d", 1);
   EXPECT_EQ(Records(log.get()), (std::vector<std::string>{"a0", "a1", "b0", "d0"}));

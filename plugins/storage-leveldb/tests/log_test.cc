@@ -13,7 +13,6 @@
 #include "log_format.h"
 #include "sluice/testing/status_macros.h"
 
-
 namespace sluice::storage_leveldb {
 namespace {
 

@@ -47,7 +47,8 @@ TEST(LogFormatTest, ChunkRoundTripsBinaryAndEmptyRecords) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   // The trailer is the masked CRC-32C of everything before it.
   uint32_t stored = 0;
-  for (int i = 3; i >= 0; --i) stored = (stored << 8) | static_cast<uint8_t>(chunk[chunk.size() - 4 + i]);
+  for (int i = 3; i >= 0; --i)
+    stored = (stored << 8) | static_cast<uint8_t>(chunk[chunk.size() - 4 + i]);
   EXPECT_EQ(crc32c::Unmask(stored), crc32c::Value(chunk.data(), chunk.size() - 4));
 }
 

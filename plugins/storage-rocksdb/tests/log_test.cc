@@ -11,9 +11,8 @@
 #include <thread>
 
 #include "log_format.h"
-#include "sluice/testing/status_macros.h"
 #include "rocksdb_storage.h"
-
+#include "sluice/testing/status_macros.h"
 
 namespace sluice::storage_rocksdb {
 namespace {
@@ -280,14 +279,13 @@ TEST_F(RocksDbLogTest, KvIteratorsNeverLeaveTheirBounds) {
   auto scan = [&](bool reverse, std::string_view seek) {
     std::unique_ptr<KvIterator> it;
     EXPECT_TRUE(kv->NewIterator(nullptr, "b", "d", reverse, &it).ok());
-    if (!seek.empty()) {
-      EXPECT_TRUE(it->Seek(seek).ok());
-    }
+    if (!seek.empty()) { EXPECT_TRUE(it->Seek(seek).ok()); }
     std::string got;
     bool exhausted = false;
-    EXPECT_TRUE(it->Read(10, [&](std::string_view k, std::string_view) {
-                      return got += k, true;
-                    }, &exhausted).ok());
+    EXPECT_TRUE(
+        it->Read(
+              10, [&](std::string_view k, std::string_view) { return got += k, true; }, &exhausted)
+            .ok());
     EXPECT_TRUE(exhausted);
     return got;
   };

@@ -27,7 +27,8 @@ TEST(SettingsTest, DefaultsAndValidValues) {
   ASSERT_TRUE(Parse({}, &s).ok());
   EXPECT_EQ(s.block_cache_mb, 64);
   EXPECT_EQ(s.write_buffer_mb, 16);
-  EXPECT_EQ(s.compression, Built(rocksdb::kLZ4Compression) ? Compression::kLz4 : Compression::kNone);
+  EXPECT_EQ(s.compression,
+            Built(rocksdb::kLZ4Compression) ? Compression::kLz4 : Compression::kNone);
   EXPECT_EQ(s.log_compression, Compression::kNone);
   EXPECT_TRUE(s.paranoid_checks);
   EXPECT_EQ(s.max_background_jobs, 2);

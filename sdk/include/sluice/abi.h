@@ -184,10 +184,10 @@ typedef struct sluice_plugin_descriptor {
   uint32_t struct_size;
   uint16_t abi_major;
   uint16_t abi_minor;
-  uint32_t kind;            /* sluice_plugin_kind */
-  const char* name;         /* [a-z0-9_-]+, unique among loaded plugins */
-  const char* version;      /* the plugin's own version, e.g. "1.2.0" */
-  const char* description;  /* one line */
+  uint32_t kind;           /* sluice_plugin_kind */
+  const char* name;        /* [a-z0-9_-]+, unique among loaded plugins */
+  const char* version;     /* the plugin's own version, e.g. "1.2.0" */
+  const char* description; /* one line */
   const void* vtable;
 } sluice_plugin_descriptor;
 
@@ -197,8 +197,8 @@ typedef const sluice_plugin_descriptor* (*sluice_plugin_entry_fn)(void);
 }
 #endif
 
-#include "sluice/abi_storage.h"
-#include "sluice/abi_source.h"
 #include "sluice/abi_api.h"
+#include "sluice/abi_source.h"
+#include "sluice/abi_storage.h"
 
 #endif /* SLUICE_ABI_H_ */

@@ -10,20 +10,20 @@ extern "C" {
 /* One served version of an endpoint. */
 typedef struct sluice_version_info {
   uint32_t struct_size;
-  uint32_t version;        /* 1, 2, ... */
-  uint32_t ready;          /* 1 when its cache has caught up with its log */
-  uint64_t log_end;        /* offset after the last committed log record */
-  uint64_t cache_offset;   /* log offset the cache has applied up to */
-  uint64_t rows;           /* rows in the cache */
+  uint32_t version;      /* 1, 2, ... */
+  uint32_t ready;        /* 1 when its cache has caught up with its log */
+  uint64_t log_end;      /* offset after the last committed log record */
+  uint64_t cache_offset; /* log offset the cache has applied up to */
+  uint64_t rows;         /* rows in the cache */
   const sluice_schema* schema;
 } sluice_version_info;
 
 typedef struct sluice_endpoint_info {
   uint32_t struct_size;
-  const char* name;          /* "trips" */
-  const char* path;          /* "/trips" */
-  uint32_t current_version;  /* what unversioned routes serve; 0 = none yet */
-  uint32_t pinned;           /* 1 when the config pins a version number */
+  const char* name;         /* "trips" */
+  const char* path;         /* "/trips" */
+  uint32_t current_version; /* what unversioned routes serve; 0 = none yet */
+  uint32_t pinned;          /* 1 when the config pins a version number */
   uint32_t version_count;
   const sluice_version_info* versions; /* ascending by version */
 } sluice_endpoint_info;
@@ -64,12 +64,11 @@ typedef struct sluice_api_host {
   int32_t (*count)(void* ctx, void* view, const char* query, size_t query_size, uint64_t* count,
                    sluice_status* status);
   /* Runs a JSON query; rows arrive in order through fn. */
-  int32_t (*query)(void* ctx, void* view, const char* query, size_t query_size,
-                   sluice_rows_fn fn, void* fn_ctx, sluice_status* status);
+  int32_t (*query)(void* ctx, void* view, const char* query, size_t query_size, sluice_rows_fn fn,
+                   void* fn_ctx, sluice_status* status);
   /* Makes `version` the current version of `endpoint` (admin). Refuses with
    * NOT_FOUND (no such version) or FAILED_PRECONDITION (not ready). */
-  int32_t (*set_current)(void* ctx, const char* endpoint, uint32_t version,
-                         sluice_status* status);
+  int32_t (*set_current)(void* ctx, const char* endpoint, uint32_t version, sluice_status* status);
 
   /* ---- since ABI 1.1: check struct_size before calling these ---- */
 
@@ -101,8 +100,7 @@ typedef struct sluice_api_host {
    * older than the newest `keep` that are neither current nor pinned, and
    * frees their log and cache. fn receives one line per version removed. */
   int32_t (*prune)(void* ctx, const char* endpoint, uint32_t keep,
-                   void (*fn)(void* fn_ctx, const char* line), void* fn_ctx,
-                   sluice_status* status);
+                   void (*fn)(void* fn_ctx, const char* line), void* fn_ctx, sluice_status* status);
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

@@ -29,9 +29,9 @@ typedef struct sluice_source_vtable {
    * returned by describe earlier, possibly in another process), resuming
    * after `offset` (a per-row offset from an earlier batch; empty = from the
    * beginning). */
-  int32_t (*reader_open)(void* connection, const char* table,
-                         const sluice_options* table_options, const sluice_schema* schema,
-                         sluice_bytes offset, void** reader, sluice_status* status);
+  int32_t (*reader_open)(void* connection, const char* table, const sluice_options* table_options,
+                         const sluice_schema* schema, sluice_bytes offset, void** reader,
+                         sluice_status* status);
   /* Fills *batch with up to max_rows rows. Memory behind *batch belongs to
    * the reader and stays valid until the next call on it. A batch may be
    * empty with at_end = 1 (nothing new now; the host polls again later).

@@ -9,8 +9,7 @@ extern "C" {
 
 /* Called once per record by log_read, in offset order. Return nonzero to
  * continue, zero to stop early. */
-typedef int32_t (*sluice_record_fn)(void* ctx, uint64_t offset, const uint8_t* data,
-                                    size_t size);
+typedef int32_t (*sluice_record_fn)(void* ctx, uint64_t offset, const uint8_t* data, size_t size);
 
 /* Called once per entry by kv_get and kv_iter_read. Return nonzero to
  * continue, zero to stop early. */
@@ -29,8 +28,8 @@ typedef struct sluice_storage_vtable {
   uint32_t struct_size;
 
   /* Instance lifetime. `host` outlives the instance. */
-  int32_t (*create)(const sluice_host_services* host, const sluice_options* options,
-                    void** storage, sluice_status* status);
+  int32_t (*create)(const sluice_host_services* host, const sluice_options* options, void** storage,
+                    sluice_status* status);
   void (*destroy)(void* storage);
 
   /* ---- log facet: named append-only streams of records ----
@@ -40,8 +39,8 @@ typedef struct sluice_storage_vtable {
   /* Opens stream `name` (e.g. "trips/v0001") whose local files, if the
    * backend keeps any, live under `dir`. NOT_FOUND if absent and
    * !create_if_missing. */
-  int32_t (*log_open)(void* storage, const char* name, const char* dir,
-                      int32_t create_if_missing, void** log, sluice_status* status);
+  int32_t (*log_open)(void* storage, const char* name, const char* dir, int32_t create_if_missing,
+                      void** log, sluice_status* status);
   void (*log_close)(void* log);
   /* Appends `count` records and sets the stream's checkpoint to
    * `checkpoint`, atomically: after a crash either all of it is there or
@@ -52,8 +51,8 @@ typedef struct sluice_storage_vtable {
                         sluice_status* status);
   /* Calls fn for records from `from` on, at most max_records of them.
    * OUT_OF_RANGE if from > end. DATA_LOSS if a stored record is corrupt. */
-  int32_t (*log_read)(void* log, uint64_t from, size_t max_records, sluice_record_fn fn,
-                      void* ctx, sluice_status* status);
+  int32_t (*log_read)(void* log, uint64_t from, size_t max_records, sluice_record_fn fn, void* ctx,
+                      sluice_status* status);
   /* Sets *end to the offset the next appended record will get. */
   int32_t (*log_end)(void* log, uint64_t* end, sluice_status* status);
   /* Calls fn(ctx, data, size) once with the checkpoint of the last append
@@ -65,8 +64,7 @@ typedef struct sluice_storage_vtable {
   int32_t (*log_truncate)(void* log, uint64_t new_end, sluice_bytes checkpoint,
                           sluice_status* status);
   /* Deletes stream `name` and everything it stored. Not open anywhere. */
-  int32_t (*log_remove)(void* storage, const char* name, const char* dir,
-                        sluice_status* status);
+  int32_t (*log_remove)(void* storage, const char* name, const char* dir, sluice_status* status);
 
   /* ---- key/value facet: ordered by bytewise key comparison ----
    * A kv handle and its snapshots are safe for concurrent use. */

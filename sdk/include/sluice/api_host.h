@@ -166,10 +166,14 @@ class ApiHost {
   // Streams changes of the view's version until fn returns false (see
   // sluice_api_host.watch). UNIMPLEMENTED on a 1.0 host.
   Status Watch(const View& view, std::string_view filter, ChangeFn fn) const {
-    if (!Has(offsetof(sluice_api_host, watch))) return Unimplemented("the host does not offer watch (ABI < 1.1)");
+    if (!Has(offsetof(sluice_api_host, watch)))
+      return Unimplemented("the host does not offer watch (ABI < 1.1)");
     sluice_status st{};
     auto tramp = [](void* u, uint32_t op, uint64_t off, const uint8_t* row, size_t n) -> int32_t {
-      return (*static_cast<ChangeFn*>(u))(op, off, std::string_view(reinterpret_cast<const char*>(row), n)) ? 1 : 0;
+      return (*static_cast<ChangeFn*>(u))(op, off,
+                                          std::string_view(reinterpret_cast<const char*>(row), n))
+                 ? 1
+                 : 0;
     };
     int32_t rc = c_->watch(c_->ctx, view.handle(), filter.data(), filter.size(), tramp, &fn, &st);
     return Status::FromC(rc, st);
@@ -184,10 +188,13 @@ class ApiHost {
   }
   // Admin prune (see sluice_api_host.prune); *lines gets what was removed.
   Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines) const {
-    if (!Has(offsetof(sluice_api_host, prune))) return Unimplemented("the host does not offer prune (ABI < 1.1)");
+    if (!Has(offsetof(sluice_api_host, prune)))
+      return Unimplemented("the host does not offer prune (ABI < 1.1)");
     std::string name(endpoint);
     sluice_status st{};
-    auto fn = [](void* u, const char* line) { static_cast<std::vector<std::string>*>(u)->push_back(line); };
+    auto fn = [](void* u, const char* line) {
+      static_cast<std::vector<std::string>*>(u)->push_back(line);
+    };
     return Status::FromC(c_->prune(c_->ctx, name.c_str(), keep, fn, lines, &st), st);
   }
 
@@ -223,7 +230,8 @@ class ApiHost {
     out->current_version = e.current_version;
     out->pinned = e.pinned != 0;
     out->versions.resize(e.version_count);
-    for (uint32_t i = 0; i < e.version_count; ++i) ConvertVersionInto(e.versions[i], &out->versions[i]);
+    for (uint32_t i = 0; i < e.version_count; ++i)
+      ConvertVersionInto(e.versions[i], &out->versions[i]);
   }
 
  private:

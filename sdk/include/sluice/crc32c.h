@@ -32,7 +32,7 @@ inline const std::array<std::array<uint32_t, 256>, 4>& Tables() {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 // The SSE4.2 crc32 instruction computes exactly this polynomial.
 __attribute__((target("sse4.2"))) inline uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
-                                                                size_t n) {
+                                                                 size_t n) {
   uint64_t c = ~crc;
   while (n >= 8) {
     uint64_t word;
@@ -74,7 +74,8 @@ inline uint32_t ExtendPortable(uint32_t crc, const void* data, size_t n) {
 // Extends `crc` (the CRC of earlier bytes, 0 for none) with data[0..n).
 // Uses the CPU's crc32 instruction when there is one.
 inline uint32_t Extend(uint32_t crc, const void* data, size_t n) {
-  if (internal::HasHardware()) return internal::ExtendHardware(crc, static_cast<const uint8_t*>(data), n);
+  if (internal::HasHardware())
+    return internal::ExtendHardware(crc, static_cast<const uint8_t*>(data), n);
   return internal::ExtendPortable(crc, data, n);
 }
 

@@ -40,7 +40,8 @@ class HostServices {
   }
   // Records one single-line event at `level`.
   void Log(LogLevel level, const std::string& message) const {
-    if (c_ != nullptr) c_->log(c_->ctx, static_cast<int32_t>(level), plugin_.c_str(), message.c_str());
+    if (c_ != nullptr)
+      c_->log(c_->ctx, static_cast<int32_t>(level), plugin_.c_str(), message.c_str());
   }
   void Debug(const std::string& m) const { Log(LogLevel::kDebug, m); }
   void Info(const std::string& m) const { Log(LogLevel::kInfo, m); }
@@ -78,7 +79,8 @@ class Options {
     char* end = nullptr;
     long long n = std::strtoll(v->c_str(), &end, 10);
     if (v->empty() || *end != '\0')
-      return InvalidArgument("option '" + std::string(key) + "': expected an integer, found '" + *v + "'");
+      return InvalidArgument("option '" + std::string(key) + "': expected an integer, found '" +
+                             *v + "'");
     *out = n;
     return Status();
   }
@@ -137,8 +139,7 @@ template <class F>
 void GuardVoid(F&& f) noexcept {
   try {
     f();
-  } catch (...) {
-  }
+  } catch (...) {}
 }
 }  // namespace internal
 

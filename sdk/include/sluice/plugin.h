@@ -30,10 +30,11 @@ namespace sluice::internal {
 template <class T>
 const sluice_plugin_descriptor* Describe(const char* name, const char* version,
                                          const char* description) {
-  static_assert(std::is_base_of_v<StoragePlugin, T> + std::is_base_of_v<SourcePlugin, T> +
-                        std::is_base_of_v<ApiPlugin, T> ==
-                    1,
-                "a plugin class derives from exactly one of StoragePlugin, SourcePlugin, ApiPlugin");
+  static_assert(
+      std::is_base_of_v<StoragePlugin, T> + std::is_base_of_v<SourcePlugin, T> +
+              std::is_base_of_v<ApiPlugin, T> ==
+          1,
+      "a plugin class derives from exactly one of StoragePlugin, SourcePlugin, ApiPlugin");
   static const sluice_plugin_descriptor d = [&] {
     sluice_plugin_descriptor x{};
     x.struct_size = sizeof(sluice_plugin_descriptor);
@@ -62,10 +63,10 @@ const sluice_plugin_descriptor* Describe(const char* name, const char* version,
 
 }  // namespace sluice::internal
 
-#define SLUICE_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION)                                    \
-  extern "C" __attribute__((visibility("default"))) const sluice_plugin_descriptor*        \
-  sluice_plugin_entry(void) {                                                               \
-    return ::sluice::internal::Describe<CLASS>(NAME, VERSION, DESCRIPTION);                 \
+#define SLUICE_PLUGIN(CLASS, NAME, VERSION, DESCRIPTION)                            \
+  extern "C" __attribute__((visibility("default"))) const sluice_plugin_descriptor* \
+  sluice_plugin_entry(void) {                                                       \
+    return ::sluice::internal::Describe<CLASS>(NAME, VERSION, DESCRIPTION);         \
   }
 
 #endif  // SLUICE_PLUGIN_H_

@@ -76,8 +76,8 @@ inline uint32_t GetFixed32(const uint8_t* p) {
 struct Value {
   Type type = Type::kString;
   bool null = true;
-  int64_t i = 0;   // int64, timestamp (micros), date (days), bool (0/1)
-  double f = 0;    // float64
+  int64_t i = 0;  // int64, timestamp (micros), date (days), bool (0/1)
+  double f = 0;   // float64
   std::string_view str;
 };
 
@@ -94,8 +94,14 @@ class RowWriter {
   RowWriter(const RowWriter&) = delete;
   RowWriter& operator=(const RowWriter&) = delete;
 
-  void Null() { (*out_)[bitmap_at_ + next_ / 8] |= static_cast<char>(1u << (next_ % 8)); ++next_; }
-  void Int64(int64_t v) { PutFixed64(out_, static_cast<uint64_t>(v)); ++next_; }
+  void Null() {
+    (*out_)[bitmap_at_ + next_ / 8] |= static_cast<char>(1u << (next_ % 8));
+    ++next_;
+  }
+  void Int64(int64_t v) {
+    PutFixed64(out_, static_cast<uint64_t>(v));
+    ++next_;
+  }
   void Timestamp(int64_t micros) { Int64(micros); }
   void Float64(double v) {
     uint64_t bits;
@@ -103,8 +109,14 @@ class RowWriter {
     PutFixed64(out_, bits);
     ++next_;
   }
-  void Bool(bool v) { out_->push_back(v ? 1 : 0); ++next_; }
-  void Date(int32_t days) { PutFixed32(out_, static_cast<uint32_t>(days)); ++next_; }
+  void Bool(bool v) {
+    out_->push_back(v ? 1 : 0);
+    ++next_;
+  }
+  void Date(int32_t days) {
+    PutFixed32(out_, static_cast<uint32_t>(days));
+    ++next_;
+  }
   void String(std::string_view s) {
     PutVarint(out_, s.size());
     out_->append(s.data(), s.size());
@@ -136,9 +148,7 @@ class RowWriter {
 class RowReader {
  public:
   RowReader(const Schema& schema, std::string_view row)
-      : schema_(schema),
-        p_(reinterpret_cast<const uint8_t*>(row.data())),
-        end_(p_ + row.size()) {
+      : schema_(schema), p_(reinterpret_cast<const uint8_t*>(row.data())), end_(p_ + row.size()) {
     uint64_t n = 0;
     if (!GetVarint(&p_, end_, &n) || n != schema.fields.size() ||
         static_cast<size_t>(end_ - p_) < (n + 7) / 8) {

@@ -41,8 +41,8 @@ inline const char* TypeName(Type t) {
 
 // Inverse of TypeName. Returns false for an unknown name.
 inline bool ParseTypeName(std::string_view name, Type* out) {
-  for (Type t : {Type::kInt64, Type::kFloat64, Type::kBool, Type::kString, Type::kTimestamp,
-                 Type::kDate}) {
+  for (Type t :
+       {Type::kInt64, Type::kFloat64, Type::kBool, Type::kString, Type::kTimestamp, Type::kDate}) {
     if (name == TypeName(t)) {
       *out = t;
       return true;

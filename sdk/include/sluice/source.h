@@ -58,8 +58,7 @@ class SourcePlugin {
   virtual ~SourcePlugin() = default;
   // The schema `table` has today. Leave primary_key empty unless the source
   // knows it; the host applies the configured key.
-  virtual Status Describe(const std::string& table, const Options& table_options,
-                          Schema* out) = 0;
+  virtual Status Describe(const std::string& table, const Options& table_options, Schema* out) = 0;
   // Opens a reader producing rows of exactly `schema`, resuming after
   // `offset` (empty = from the start).
   virtual Status OpenReader(const std::string& table, const Options& table_options,

@@ -50,14 +50,12 @@ TEST(AbiTest, ReadsAndResumesThroughTheFunctionTable) {
   const auto* vt = static_cast<const sluice_source_vtable*>(d->vtable);
 
   std::unique_ptr<sluice::client::SourceClient> bad;
-  sluice::Status s = sluice::client::CreateSourceClient(
-      vt, nullptr, Opts({{"rate", "-1"}}), &bad);
+  sluice::Status s = sluice::client::CreateSourceClient(vt, nullptr, Opts({{"rate", "-1"}}), &bad);
   EXPECT_EQ(s.code(), sluice::Code::kInvalidArgument);
   EXPECT_NE(s.message().find("'rate'"), std::string::npos) << s.message();
 
   std::unique_ptr<sluice::client::SourceClient> src;
-  ASSERT_TRUE(
-      sluice::client::CreateSourceClient(vt, nullptr, Opts({{"seed", "9"}}), &src).ok());
+  ASSERT_TRUE(sluice::client::CreateSourceClient(vt, nullptr, Opts({{"seed", "9"}}), &src).ok());
   sluice::Schema schema;
   ASSERT_TRUE(src->Describe("t", sluice::Options(), &schema).ok());
   EXPECT_EQ(schema, GeneratorSchema());

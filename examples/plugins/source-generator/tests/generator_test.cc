@@ -194,9 +194,9 @@ TEST(ReaderTest, UnboundedAndUnlimitedNeverReportsTheEnd) {
 TEST(SourceTest, TableOptionsOverrideConnectionOptions) {
   FakeClock clock;
   std::unique_ptr<GeneratorSource> src;
-  ASSERT_TRUE(GeneratorSource::CreateWithClock({}, Opts({{"seed", "5"}, {"rows", "100"}}),
-                                               clock.fn(), &src)
-                  .ok());
+  ASSERT_TRUE(
+      GeneratorSource::CreateWithClock({}, Opts({{"seed", "5"}, {"rows", "100"}}), clock.fn(), &src)
+          .ok());
   sluice::Schema schema;
   ASSERT_TRUE(src->Describe("t", Options(), &schema).ok());
   EXPECT_EQ(schema, GeneratorSchema());
@@ -211,15 +211,17 @@ TEST(SourceTest, BadOptionsSayWhichKeyAndWhatIsExpected) {
   std::unique_ptr<GeneratorSource> src;
   sluice::Status s = GeneratorSource::Create({}, Opts({{"speed", "3"}}), &src);
   EXPECT_EQ(s.code(), sluice::Code::kInvalidArgument);
-  EXPECT_EQ(s.message(), "unknown connection option 'speed'; the generator source knows: rows, "
-                         "rate, seed");
+  EXPECT_EQ(s.message(),
+            "unknown connection option 'speed'; the generator source knows: rows, "
+            "rate, seed");
   s = GeneratorSource::Create({}, Opts({{"rows", "-3"}}), &src);
   EXPECT_EQ(s.message(), "connection option 'rows': expected a whole number >= 0, found '-3'");
   ASSERT_TRUE(GeneratorSource::Create({}, Options(), &src).ok());
   sluice::Schema schema;
   s = src->Describe("t", Opts({{"rate", "fast"}}), &schema);
-  EXPECT_EQ(s.message(), "table \"t\": table option 'rate': expected rows per second, a number "
-                         ">= 0 (0 = as fast as possible), found 'fast'");
+  EXPECT_EQ(s.message(),
+            "table \"t\": table option 'rate': expected rows per second, a number "
+            ">= 0 (0 = as fast as possible), found 'fast'");
 }
 
 TEST(SourceTest, RefusesASchemaItCannotProduce) {
@@ -234,8 +236,9 @@ TEST(SourceTest, RefusesASchemaItCannotProduce) {
   schema = GeneratorSchema();
   schema.fields[2].type = sluice::Type::kInt64;
   s = src->OpenReader("t", Options(), schema, "", &r);
-  EXPECT_EQ(s.message(), "table \"t\": cannot produce rows of this schema: field 2: expected "
-                         "value float64, found value int64");
+  EXPECT_EQ(s.message(),
+            "table \"t\": cannot produce rows of this schema: field 2: expected "
+            "value float64, found value int64");
   s = src->OpenReader("t", Options(), GeneratorSchema(), "row-7", &r);
   EXPECT_EQ(s.code(), sluice::Code::kInvalidArgument);
 }

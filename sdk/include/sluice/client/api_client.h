@@ -77,14 +77,18 @@ inline Status CheckApiVtable(const sluice_api_vtable* vt) {
   if (vt == nullptr) return InvalidArgument("api plugin function table is null");
   if (vt->struct_size < kRequiredApiVtableSize)
     return FailedPrecondition("api plugin function table has " + std::to_string(vt->struct_size) +
-                              " bytes, expected at least " + std::to_string(kRequiredApiVtableSize) +
+                              " bytes, expected at least " +
+                              std::to_string(kRequiredApiVtableSize) +
                               " — rebuild the plugin against this SDK");
-  const std::pair<const char*, bool> fns[] = {
-      {"create", vt->create != nullptr},       {"destroy", vt->destroy != nullptr},
-      {"write_artifacts", vt->write_artifacts != nullptr}, {"start", vt->start != nullptr},
-      {"stop", vt->stop != nullptr},           {"catalog_changed", vt->catalog_changed != nullptr}};
+  const std::pair<const char*, bool> fns[] = {{"create", vt->create != nullptr},
+                                              {"destroy", vt->destroy != nullptr},
+                                              {"write_artifacts", vt->write_artifacts != nullptr},
+                                              {"start", vt->start != nullptr},
+                                              {"stop", vt->stop != nullptr},
+                                              {"catalog_changed", vt->catalog_changed != nullptr}};
   for (const auto& f : fns)
-    if (!f.second) return FailedPrecondition(std::string("api plugin function table lacks ") + f.first);
+    if (!f.second)
+      return FailedPrecondition(std::string("api plugin function table lacks ") + f.first);
   return Status();
 }
 

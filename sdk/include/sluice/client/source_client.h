@@ -8,9 +8,9 @@
 //   sluice::Schema schema;
 //   SLUICE_RETURN_IF_ERROR(source->Describe("trips", table_options, &schema));
 //   std::unique_ptr<sluice::client::SourceReaderClient> reader;
-//   SLUICE_RETURN_IF_ERROR(source->OpenReaderClient("trips", table_options, schema, offset, &reader));
-//   const sluice_row_batch* batch;
-//   SLUICE_RETURN_IF_ERROR(reader->NextBatch(4096, &batch));   // zero copy
+//   SLUICE_RETURN_IF_ERROR(source->OpenReaderClient("trips", table_options, schema, offset,
+//   &reader)); const sluice_row_batch* batch; SLUICE_RETURN_IF_ERROR(reader->NextBatch(4096,
+//   &batch));   // zero copy
 //
 // Every call returns the plugin's status; a batch whose layout is
 // inconsistent (row ends out of range, too many rows) becomes an Internal
@@ -87,9 +87,8 @@ class SourceReaderClient : public SourceReader {
       return Internal("source plugin returned a batch without row data");
     if (!Monotonic(b.row_ends, b.row_count))
       return Internal("source plugin returned a batch with decreasing row ends");
-    if (b.offset_ends != nullptr &&
-        (!Monotonic(b.offset_ends, b.row_count) ||
-         (b.offsets == nullptr && b.offset_ends[b.row_count - 1] != 0)))
+    if (b.offset_ends != nullptr && (!Monotonic(b.offset_ends, b.row_count) ||
+                                     (b.offsets == nullptr && b.offset_ends[b.row_count - 1] != 0)))
       return Internal("source plugin returned a batch with malformed offsets");
     return Status();
   }

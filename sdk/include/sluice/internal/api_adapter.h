@@ -25,7 +25,9 @@ struct ApiAdapter {
       return s;
     });
   }
-  static void Destroy(void* s) { GuardVoid([&] { delete P(s); }); }
+  static void Destroy(void* s) {
+    GuardVoid([&] { delete P(s); });
+  }
   static int32_t WriteArtifacts(void* s, const char* endpoint, const char* path, uint32_t version,
                                 const sluice_schema* schema, const char* dir, sluice_status* st) {
     return Guard(st, "write_artifacts", [&] {
@@ -44,12 +46,21 @@ struct ApiAdapter {
       return r;
     });
   }
-  static void Stop(void* s) { GuardVoid([&] { P(s)->Stop(); }); }
-  static void CatalogChanged(void* s) { GuardVoid([&] { P(s)->CatalogChanged(); }); }
+  static void Stop(void* s) {
+    GuardVoid([&] { P(s)->Stop(); });
+  }
+  static void CatalogChanged(void* s) {
+    GuardVoid([&] { P(s)->CatalogChanged(); });
+  }
 
   static const sluice_api_vtable* Vtable() {
-    static const sluice_api_vtable v = {sizeof(sluice_api_vtable), &Create, &Destroy,
-                                        &WriteArtifacts, &Start, &Stop, &CatalogChanged};
+    static const sluice_api_vtable v = {sizeof(sluice_api_vtable),
+                                        &Create,
+                                        &Destroy,
+                                        &WriteArtifacts,
+                                        &Start,
+                                        &Stop,
+                                        &CatalogChanged};
     return &v;
   }
 };

@@ -14,7 +14,9 @@ inline std::string& PluginName() {
   return name;
 }
 
-inline HostServices MakeHost(const sluice_host_services* c) { return HostServices(c, PluginName()); }
+inline HostServices MakeHost(const sluice_host_services* c) {
+  return HostServices(c, PluginName());
+}
 
 inline std::string Str(const char* s) { return s == nullptr ? std::string() : std::string(s); }
 

@@ -21,8 +21,8 @@ template <class T>
 struct SourceAdapter {
   static SourcePlugin* P(void* s) { return static_cast<SourcePlugin*>(s); }
 
-  static int32_t Create(const sluice_host_services* host, const sluice_options* options,
-                        void** out, sluice_status* st) {
+  static int32_t Create(const sluice_host_services* host, const sluice_options* options, void** out,
+                        sluice_status* st) {
     return Guard(st, "create", [&] {
       std::unique_ptr<T> p;
       Status s = T::Create(MakeHost(host), Options(options), &p);
@@ -30,7 +30,9 @@ struct SourceAdapter {
       return s;
     });
   }
-  static void Destroy(void* s) { GuardVoid([&] { delete P(s); }); }
+  static void Destroy(void* s) {
+    GuardVoid([&] { delete P(s); });
+  }
 
   static int32_t DescribeTable(void* s, const char* table, const sluice_options* opts,
                                sluice_schema_fn fn, void* ctx, sluice_status* st) {
@@ -68,16 +70,23 @@ struct SourceAdapter {
       BatchInfo info;
       Status s = h->reader->Next(max_rows, &h->builder, &info);
       if (s.ok())
-        *batch = *h->builder.batch(info.rejected_rows, info.at_end, info.bytes_done,
-                                   info.bytes_total);
+        *batch =
+            *h->builder.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total);
       return s;
     });
   }
-  static void ReaderClose(void* r) { GuardVoid([&] { delete static_cast<ReaderHolder*>(r); }); }
+  static void ReaderClose(void* r) {
+    GuardVoid([&] { delete static_cast<ReaderHolder*>(r); });
+  }
 
   static const sluice_source_vtable* Vtable() {
-    static const sluice_source_vtable v = {sizeof(sluice_source_vtable), &Create, &Destroy,
-                                           &DescribeTable, &ReaderOpen, &ReaderNext, &ReaderClose};
+    static const sluice_source_vtable v = {sizeof(sluice_source_vtable),
+                                           &Create,
+                                           &Destroy,
+                                           &DescribeTable,
+                                           &ReaderOpen,
+                                           &ReaderNext,
+                                           &ReaderClose};
     return &v;
   }
 };

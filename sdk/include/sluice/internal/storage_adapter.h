@@ -22,8 +22,8 @@ struct StorageAdapter {
   static Log* L(void* l) { return static_cast<Log*>(l); }
   static KvStore* K(void* k) { return static_cast<KvStore*>(k); }
 
-  static int32_t Create(const sluice_host_services* host, const sluice_options* options,
-                        void** out, sluice_status* st) {
+  static int32_t Create(const sluice_host_services* host, const sluice_options* options, void** out,
+                        sluice_status* st) {
     return Guard(st, "create", [&] {
       std::unique_ptr<T> p;
       Status s = T::Create(MakeHost(host), Options(options), &p);
@@ -31,7 +31,9 @@ struct StorageAdapter {
       return s;
     });
   }
-  static void Destroy(void* s) { GuardVoid([&] { delete P(s); }); }
+  static void Destroy(void* s) {
+    GuardVoid([&] { delete P(s); });
+  }
 
   static int32_t LogOpen(void* s, const char* name, const char* dir, int32_t create, void** out,
                          sluice_status* st) {
@@ -42,7 +44,9 @@ struct StorageAdapter {
       return r;
     });
   }
-  static void LogClose(void* l) { GuardVoid([&] { delete L(l); }); }
+  static void LogClose(void* l) {
+    GuardVoid([&] { delete L(l); });
+  }
   static int32_t LogAppend(void* l, const sluice_bytes* recs, size_t n, sluice_bytes cp,
                            int32_t sync, uint64_t* first, sluice_status* st) {
     return Guard(st, "log_append", [&] {
@@ -86,7 +90,9 @@ struct StorageAdapter {
       return r;
     });
   }
-  static void KvClose(void* k) { GuardVoid([&] { delete K(k); }); }
+  static void KvClose(void* k) {
+    GuardVoid([&] { delete K(k); });
+  }
   static int32_t KvWrite(void* k, const sluice_kv_op* ops, size_t n, int32_t sync,
                          sluice_status* st) {
     return Guard(st, "kv_write", [&] {
@@ -121,7 +127,8 @@ struct StorageAdapter {
                            void** out, sluice_status* st) {
     return Guard(st, "kv_iter_new", [&] {
       std::unique_ptr<KvIterator> it;
-      Status r = K(k)->NewIterator(static_cast<KvSnapshot*>(snap), View(lo), View(hi), rev != 0, &it);
+      Status r =
+          K(k)->NewIterator(static_cast<KvSnapshot*>(snap), View(lo), View(hi), rev != 0, &it);
       if (r.ok()) *out = it.release();
       return r;
     });
@@ -129,8 +136,8 @@ struct StorageAdapter {
   static int32_t KvIterSeek(void* it, sluice_bytes key, sluice_status* st) {
     return Guard(st, "kv_iter_seek", [&] { return static_cast<KvIterator*>(it)->Seek(View(key)); });
   }
-  static int32_t KvIterRead(void* it, size_t max, sluice_entry_fn fn, void* ctx,
-                            int32_t* exhausted, sluice_status* st) {
+  static int32_t KvIterRead(void* it, size_t max, sluice_entry_fn fn, void* ctx, int32_t* exhausted,
+                            sluice_status* st) {
     return Guard(st, "kv_iter_read", [&] {
       bool ex = false;
       Status r = static_cast<KvIterator*>(it)->Read(
@@ -144,17 +151,36 @@ struct StorageAdapter {
       return r;
     });
   }
-  static void KvIterFree(void* it) { GuardVoid([&] { delete static_cast<KvIterator*>(it); }); }
+  static void KvIterFree(void* it) {
+    GuardVoid([&] { delete static_cast<KvIterator*>(it); });
+  }
   static int32_t KvRemove(void* s, const char* dir, sluice_status* st) {
     return Guard(st, "kv_remove", [&] { return P(s)->RemoveKv(Str(dir)); });
   }
 
   static const sluice_storage_vtable* Vtable() {
-    static const sluice_storage_vtable v = {
-        sizeof(sluice_storage_vtable), &Create, &Destroy, &LogOpen, &LogClose, &LogAppend,
-        &LogRead, &LogEnd, &LogCheckpoint, &LogTruncate, &LogRemove, &KvOpen, &KvClose,
-        &KvWrite, &KvGet, &KvSnapshotNew, &KvSnapshotRelease, &KvIterNew, &KvIterSeek,
-        &KvIterRead, &KvIterFree, &KvRemove};
+    static const sluice_storage_vtable v = {sizeof(sluice_storage_vtable),
+                                            &Create,
+                                            &Destroy,
+                                            &LogOpen,
+                                            &LogClose,
+                                            &LogAppend,
+                                            &LogRead,
+                                            &LogEnd,
+                                            &LogCheckpoint,
+                                            &LogTruncate,
+                                            &LogRemove,
+                                            &KvOpen,
+                                            &KvClose,
+                                            &KvWrite,
+                                            &KvGet,
+                                            &KvSnapshotNew,
+                                            &KvSnapshotRelease,
+                                            &KvIterNew,
+                                            &KvIterSeek,
+                                            &KvIterRead,
+                                            &KvIterFree,
+                                            &KvRemove};
     return &v;
   }
 };

@@ -44,7 +44,6 @@
 #include "sluice/storage.h"
 #include "sluice/testing/status_macros.h"
 
-
 namespace sluice::testing {
 
 using StorageFactory = std::function<Status(std::unique_ptr<StoragePlugin>*)>;
@@ -421,13 +420,13 @@ TEST_P(StorageConformanceTest, LogConcurrentReaderSeesEveryAppendedRecord) {
 
 // Runs the log tests of the suite against a plugin that provides a log
 // backend only; the key/value tests are instantiated too but skipped.
-#define SLUICE_LOG_CONFORMANCE_TESTS(Prefix, factory)                                 \
-  namespace sluice_log_conformance_##Prefix {                                         \
-    using StorageConformanceTest = ::sluice::testing::StorageConformanceTest;         \
-    INSTANTIATE_TEST_SUITE_P(Prefix, StorageConformanceTest,                          \
-                             ::testing::Values(::sluice::testing::StorageCase{        \
-                                 #Prefix, (factory), /*log_only=*/true}));            \
-  } /* namespace */                                                                   \
+#define SLUICE_LOG_CONFORMANCE_TESTS(Prefix, factory)                                              \
+  namespace sluice_log_conformance_##Prefix {                                                      \
+    using StorageConformanceTest = ::sluice::testing::StorageConformanceTest;                      \
+    INSTANTIATE_TEST_SUITE_P(                                                                      \
+        Prefix, StorageConformanceTest,                                                            \
+        ::testing::Values(::sluice::testing::StorageCase{#Prefix, (factory), /*log_only=*/true})); \
+  } /* namespace */                                                                                \
   static_assert(true, "")
 
 #endif  // SLUICE_TESTING_STORAGE_CONFORMANCE_H_
