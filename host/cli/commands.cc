@@ -10,7 +10,7 @@
 #include "core/home_lock.h"
 #include "migrate/migrate.h"
 #include "migrate/version_sync.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 #include "service/server.h"
 #include "service/signals.h"
 #include "util/log.h"

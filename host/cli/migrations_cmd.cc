@@ -6,8 +6,8 @@
 #include "cache/version_cache.h"
 #include "cli/commands.h"
 #include "core/home_lock.h"
-#include "pipeline/progress.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
+#include "util/human.h"
 #include "util/log.h"
 
 namespace po = boost::program_options;

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "core/home_lock.h"
 #include "migrate/prune.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 #include "util/log.h"
 
 namespace po = boost::program_options;

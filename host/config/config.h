@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "query/query_limits.h"
+#include "config/query_limits.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 

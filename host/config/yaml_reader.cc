@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "config/suggest.h"
+#include "util/suggest.h"
 
 namespace sluice::host::config_internal {
 

@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "config/suggest.h"
 #include "sluice/status.h"
+#include "util/suggest.h"
 
 namespace sluice::host::config_internal {
 

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/table_schema.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 
 namespace sluice::host {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "pipeline/progress.h"
+#include "util/human.h"
 #include "util/log.h"
 
 namespace sluice::host {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 
 namespace sluice::host {
 

@@ -18,8 +18,8 @@
 #include <utility>
 #include <vector>
 
-#include "migrate/version_catalog.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
+#include "storage/version_catalog.h"
 
 namespace sluice::host {
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipeline/ingester.h"
+#include "util/human.h"
 
 namespace sluice::host {
 
@@ -39,11 +40,6 @@ class Progress {
   bool stop_ = false;
   std::thread thread_;
 };
-
-// "1.2M", "512k", "999"
-std::string HumanCount(double n);
-// "61.2 MB"
-std::string HumanBytes(double n);
 
 }  // namespace sluice::host
 

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <system_error>
 
-#include "config/suggest.h"
 #include "plugin/descriptor.h"
 #include "sluice/abi.h"
+#include "util/suggest.h"
 
 namespace sluice::host {
 namespace {

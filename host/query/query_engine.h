@@ -21,9 +21,9 @@
 #include <string_view>
 
 #include "cache/version_cache.h"
+#include "config/query_limits.h"
 #include "core/table_schema.h"
 #include "query/query.h"
-#include "query/query_limits.h"
 #include "sluice/function_ref.h"
 #include "sluice/row.h"
 #include "sluice/status.h"

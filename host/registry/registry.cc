@@ -4,7 +4,7 @@
 #include <thread>
 
 #include "migrate/prune.h"
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 #include "util/log.h"
 
 namespace sluice::host {

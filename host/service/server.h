@@ -17,8 +17,8 @@
 #include "pipeline/progress.h"
 #include "registry/api_host.h"
 #include "registry/registry.h"
+#include "runtime/runtime.h"
 #include "service/notify.h"
-#include "service/runtime.h"
 
 namespace sluice::host {
 

@@ -8,7 +8,7 @@
 
 #include <fstream>
 
-#include "config/suggest.h"
+#include "util/suggest.h"
 
 namespace sluice::host {
 namespace {

@@ -1,6 +1,6 @@
 // VersionCatalog on the real LevelDB storage plugin: recording versions and
 // prunes, agreement checks, and records that do not parse.
-#include "migrate/version_catalog.h"
+#include "storage/version_catalog.h"
 
 #include <gtest/gtest.h>
 

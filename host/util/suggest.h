@@ -1,7 +1,7 @@
 // "Did you mean" suggestions for names a user mistyped: config keys,
 // connection names, plugin names.
-#ifndef SLUICE_HOST_CONFIG_SUGGEST_H_
-#define SLUICE_HOST_CONFIG_SUGGEST_H_
+#ifndef SLUICE_HOST_UTIL_SUGGEST_H_
+#define SLUICE_HOST_UTIL_SUGGEST_H_
 
 #include <cstddef>
 #include <string>
@@ -22,4 +22,4 @@ std::string JoinNames(const std::vector<std::string_view>& names);
 
 }  // namespace sluice::host
 
-#endif  // SLUICE_HOST_CONFIG_SUGGEST_H_
+#endif  // SLUICE_HOST_UTIL_SUGGEST_H_

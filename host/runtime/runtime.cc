@@ -1,4 +1,4 @@
-#include "service/runtime.h"
+#include "runtime/runtime.h"
 
 #include "core/storage_marker.h"
 #include "sluice/client/api_client.h"

@@ -1,4 +1,4 @@
-#include "config/suggest.h"
+#include "util/suggest.h"
 
 #include <algorithm>
 

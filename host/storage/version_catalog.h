@@ -10,8 +10,8 @@
 //   - a version was pruned: {"event": "pruned", "endpoint": E, "version": N}.
 // Records are appended one at a time with the count of records as the
 // checkpoint; `migrate` and `prune` append, every other host only reads.
-#ifndef SLUICE_HOST_MIGRATE_VERSION_CATALOG_H_
-#define SLUICE_HOST_MIGRATE_VERSION_CATALOG_H_
+#ifndef SLUICE_HOST_STORAGE_VERSION_CATALOG_H_
+#define SLUICE_HOST_STORAGE_VERSION_CATALOG_H_
 
 #include <cstdint>
 #include <map>
@@ -75,4 +75,4 @@ class VersionCatalog {
 
 }  // namespace sluice::host
 
-#endif  // SLUICE_HOST_MIGRATE_VERSION_CATALOG_H_
+#endif  // SLUICE_HOST_STORAGE_VERSION_CATALOG_H_

@@ -3,8 +3,8 @@
 // caches; the same one when the config names one backend for both), source
 // connections, and the open logs of endpoint versions (opened once, shared
 // by the app and the cache builders).
-#ifndef SLUICE_HOST_SERVICE_RUNTIME_H_
-#define SLUICE_HOST_SERVICE_RUNTIME_H_
+#ifndef SLUICE_HOST_RUNTIME_RUNTIME_H_
+#define SLUICE_HOST_RUNTIME_RUNTIME_H_
 
 #include <map>
 #include <memory>
@@ -15,11 +15,11 @@
 #include "config/config.h"
 #include "core/home.h"
 #include "core/table_schema.h"
-#include "migrate/version_catalog.h"
 #include "plugin/plugin_catalog.h"
 #include "sluice/api.h"
 #include "sluice/source.h"
 #include "sluice/storage.h"
+#include "storage/version_catalog.h"
 #include "storage/version_log.h"
 
 namespace sluice::host {
@@ -103,4 +103,4 @@ class Runtime {
 
 }  // namespace sluice::host
 
-#endif  // SLUICE_HOST_SERVICE_RUNTIME_H_
+#endif  // SLUICE_HOST_RUNTIME_RUNTIME_H_

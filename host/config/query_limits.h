@@ -1,8 +1,8 @@
 // The limits every query runs under (docs/query.md, "Paging" and "Scan
 // budget"), set by the config's `query:` section (docs/config.md). A plain
 // struct of its own so the config can hold one without the engine.
-#ifndef SLUICE_HOST_QUERY_QUERY_LIMITS_H_
-#define SLUICE_HOST_QUERY_QUERY_LIMITS_H_
+#ifndef SLUICE_HOST_CONFIG_QUERY_LIMITS_H_
+#define SLUICE_HOST_CONFIG_QUERY_LIMITS_H_
 
 #include <cstdint>
 
@@ -22,4 +22,4 @@ struct QueryLimits {
 
 }  // namespace sluice::host
 
-#endif  // SLUICE_HOST_QUERY_QUERY_LIMITS_H_
+#endif  // SLUICE_HOST_CONFIG_QUERY_LIMITS_H_

@@ -1,4 +1,4 @@
-#include "migrate/version_catalog.h"
+#include "storage/version_catalog.h"
 
 #include <simdjson.h>
 
