@@ -1,5 +1,6 @@
 #include "plugin/descriptor.h"
 
+#include <cstddef>
 #include <cstring>
 #include <string>
 
@@ -83,11 +84,14 @@ size_t RequiredDescriptorSize(uint16_t /*minor*/) {
   return sizeof(sluice_plugin_descriptor);
 }
 
-size_t RequiredVtableSize(PluginKind kind, uint16_t /*minor*/) {
-  // As for descriptors: every table of ABI 1.0 is the whole struct.
+size_t RequiredVtableSize(PluginKind kind, uint16_t minor) {
+  // A plugin built for an older minor has the table of that minor: the
+  // functions a later minor appended are probed by struct_size at the call.
   switch (kind) {
     case PluginKind::kStorage: return sizeof(sluice_storage_vtable);
-    case PluginKind::kSource: return sizeof(sluice_source_vtable);
+    case PluginKind::kSource:
+      return minor >= 2 ? sizeof(sluice_source_vtable)
+                        : offsetof(sluice_source_vtable, describe_notes);
     case PluginKind::kApi: return sizeof(sluice_api_vtable);
   }
   return 0;

@@ -8,7 +8,11 @@
  * sluice/source.h, sluice/api.h) and export with SLUICE_PLUGIN().
  *
  * History: 1.0 first release; 1.1 added PERMISSION_DENIED, UNAUTHENTICATED
- * and sluice_api_host.query_info / watch / metrics / prune.
+ * and sluice_api_host.query_info / watch / metrics / prune; 1.2 added
+ * sluice_row_batch.note, sluice_source_vtable.describe_notes and
+ * describe_offset and check_table, sluice_endpoint_info.ingest, and the
+ * meanings of UNAVAILABLE from describe and ABORTED from reader_next
+ * (sluice/abi_source.h).
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are
@@ -36,7 +40,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 /* Name of the one symbol every plugin exports. */
 #define SLUICE_ENTRY_SYMBOL "sluice_plugin_entry"
@@ -144,6 +148,11 @@ typedef struct sluice_row_batch {
   /* Progress: bytes consumed so far and total input size (0 = unknown). */
   uint64_t bytes_done;
   uint64_t bytes_total;
+  /* ---- since 1.2: read only when struct_size covers it ---- */
+  /* With at_end: why the reader cannot go on for now besides "no new rows",
+   * one line naming where (e.g. "t.csv:2: the last line is incomplete ...");
+   * NULL when there is nothing unusual. Valid until the next call. */
+  const char* note;
 } sluice_row_batch;
 
 /* ---- host services (host -> plugin) ------------------------------------ */

@@ -19,6 +19,7 @@
 #ifndef SLUICE_ROW_H_
 #define SLUICE_ROW_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -264,8 +265,9 @@ class RowBatchBuilder {
     offsets_.clear();
     offset_ends_.clear();
   }
+  // The batch; `note` (may be null) must stay valid as long as the batch.
   const sluice_row_batch* batch(uint64_t rejected = 0, bool at_end = false, uint64_t bytes_done = 0,
-                                uint64_t bytes_total = 0) {
+                                uint64_t bytes_total = 0, const char* note = nullptr) {
     batch_.struct_size = sizeof(sluice_row_batch);
     batch_.row_count = static_cast<uint32_t>(row_ends_.size());
     batch_.rows = reinterpret_cast<const uint8_t*>(rows_.data());
@@ -277,6 +279,7 @@ class RowBatchBuilder {
     batch_.at_end = at_end ? 1 : 0;
     batch_.bytes_done = bytes_done;
     batch_.bytes_total = bytes_total;
+    batch_.note = note;
     return &batch_;
   }
 
@@ -288,6 +291,14 @@ class RowBatchBuilder {
   std::vector<uint32_t> offset_ends_;
   sluice_row_batch batch_{};
 };
+
+// The batch's note (sluice_row_batch.note), or "" when it has none or was
+// made for an ABI before 1.2.
+inline std::string_view BatchNote(const sluice_row_batch& b) {
+  if (b.struct_size < offsetof(sluice_row_batch, note) + sizeof(b.note) || b.note == nullptr)
+    return {};
+  return b.note;
+}
 
 // Row i of a batch.
 inline std::string_view BatchRow(const sluice_row_batch& b, uint32_t i) {

@@ -23,6 +23,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/abi.h"
 #include "sluice/host_services.h"
@@ -70,6 +71,7 @@ class SourceReaderClient : public SourceReader {
     info->at_end = b->at_end != 0;
     info->bytes_done = b->bytes_done;
     info->bytes_total = b->bytes_total;
+    info->note.assign(BatchNote(*b));
     return Status();
   }
 
@@ -119,25 +121,67 @@ class SourceClient : public SourcePlugin {
   // SourcePlugin::Describe through the plugin. Internal when the plugin
   // reports success without a well-formed schema.
   Status Describe(const std::string& table, const Options& table_options, Schema* out) override {
+    return DescribeWithNotes(table, table_options, out, nullptr);
+  }
+  // Through describe_notes when the plugin has it (ABI 1.2), else describe
+  // (no notes).
+  Status DescribeWithNotes(const std::string& table, const Options& table_options, Schema* out,
+                           std::vector<std::string>* notes) override {
     struct Ctx {
       Schema* out;
+      std::vector<std::string>* notes;
       bool called = false;
       bool ok = false;
-    } ctx{out};
+    } ctx{out, notes};
+    auto on_schema = [](void* c, const sluice_schema* s) {
+      auto* x = static_cast<Ctx*>(c);
+      x->called = true;
+      x->ok = s != nullptr && Schema::FromC(*s, x->out);
+    };
+    auto on_note = [](void* c, const char* note) {
+      auto* x = static_cast<Ctx*>(c);
+      if (x->notes != nullptr && note != nullptr) x->notes->push_back(note);
+    };
     OptionsView opts(table_options);
     sluice_status st{};
-    int32_t rc = vt_->describe(
-        conn_, table.c_str(), opts.get(),
-        [](void* c, const sluice_schema* s) {
-          auto* x = static_cast<Ctx*>(c);
-          x->called = true;
-          x->ok = s != nullptr && Schema::FromC(*s, x->out);
-        },
-        &ctx, &st);
+    bool has_notes =
+        vt_->struct_size >= offsetof(sluice_source_vtable, describe_notes) + sizeof(void*) &&
+        vt_->describe_notes != nullptr;
+    int32_t rc = has_notes ? vt_->describe_notes(conn_, table.c_str(), opts.get(), on_schema,
+                                                 on_note, &ctx, &st)
+                           : vt_->describe(conn_, table.c_str(), opts.get(), on_schema, &ctx, &st);
     if (rc != SLUICE_OK) return Status::FromC(rc, st);
     if (!ctx.called) return Internal("source plugin's describe succeeded without a schema");
     if (!ctx.ok) return Internal("source plugin's describe returned a malformed schema");
     return Status();
+  }
+
+  // Through check_table when the plugin has it (ABI 1.2), else OK.
+  Status CheckTable(const std::string& table, const Options& table_options) override {
+    if (vt_->struct_size < offsetof(sluice_source_vtable, check_table) + sizeof(void*) ||
+        vt_->check_table == nullptr)
+      return Status();
+    OptionsView opts(table_options);
+    sluice_status st{};
+    return Status::FromC(vt_->check_table(conn_, table.c_str(), opts.get(), &st), st);
+  }
+
+  // Through describe_offset when the plugin has it (ABI 1.2), else
+  // UNIMPLEMENTED.
+  Status DescribeOffset(const std::string& table, const Options& table_options,
+                        std::string_view offset, std::string* out) override {
+    if (vt_->struct_size < offsetof(sluice_source_vtable, describe_offset) + sizeof(void*) ||
+        vt_->describe_offset == nullptr)
+      return Unimplemented("the source plugin cannot say where an offset points (ABI < 1.2)");
+    OptionsView opts(table_options);
+    sluice_bytes off{reinterpret_cast<const uint8_t*>(offset.data()), offset.size()};
+    sluice_status st{};
+    out->clear();
+    int32_t rc = vt_->describe_offset(
+        conn_, table.c_str(), opts.get(), off,
+        [](void* c, const char* text) { static_cast<std::string*>(c)->assign(text ? text : ""); },
+        out, &st);
+    return Status::FromC(rc, st);
   }
 
   // Opens a reader (see SourcePlugin::OpenReader) as the concrete client
@@ -176,8 +220,10 @@ class SourceClient : public SourcePlugin {
 // otherwise the plugin's own status.
 inline Status CreateSourceClient(const sluice_source_vtable* vt, const sluice_host_services* host,
                                  const Options& options, std::unique_ptr<SourceClient>* out) {
-  if (vt == nullptr || vt->struct_size < sizeof(sluice_source_vtable) || !vt->create ||
-      !vt->destroy || !vt->describe || !vt->reader_open || !vt->reader_next || !vt->reader_close)
+  // Functions up to reader_close exist since 1.0; later ones are probed.
+  if (vt == nullptr || vt->struct_size < offsetof(sluice_source_vtable, describe_notes) ||
+      !vt->create || !vt->destroy || !vt->describe || !vt->reader_open || !vt->reader_next ||
+      !vt->reader_close)
     return InvalidArgument("source plugin's function table is missing or incomplete");
   OptionsView opts(options);
   void* conn = nullptr;

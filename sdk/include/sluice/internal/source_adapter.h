@@ -15,6 +15,7 @@ namespace sluice::internal {
 struct ReaderHolder {
   std::unique_ptr<SourceReader> reader;
   RowBatchBuilder builder;
+  std::string note;  // the last batch's note
 };
 
 template <class T>
@@ -46,6 +47,37 @@ struct SourceAdapter {
       return r;
     });
   }
+  static int32_t DescribeNotes(void* s, const char* table, const sluice_options* opts,
+                               sluice_schema_fn fn, void (*note_fn)(void*, const char*), void* ctx,
+                               sluice_status* st) {
+    return Guard(st, "describe", [&] {
+      Schema schema;
+      std::vector<std::string> notes;
+      Status r = P(s)->DescribeWithNotes(Str(table), Options(opts), &schema, &notes);
+      if (r.ok()) {
+        for (const std::string& n : notes) note_fn(ctx, n.c_str());
+        SchemaView view(schema);
+        fn(ctx, view.get());
+      }
+      return r;
+    });
+  }
+  static int32_t DescribeOffset(void* s, const char* table, const sluice_options* opts,
+                                sluice_bytes offset, void (*fn)(void*, const char*), void* ctx,
+                                sluice_status* st) {
+    return Guard(st, "describe_offset", [&] {
+      std::string text;
+      Status r = P(s)->DescribeOffset(
+          Str(table), Options(opts),
+          std::string_view(reinterpret_cast<const char*>(offset.data), offset.size), &text);
+      if (r.ok()) fn(ctx, text.c_str());
+      return r;
+    });
+  }
+  static int32_t CheckTable(void* s, const char* table, const sluice_options* opts,
+                            sluice_status* st) {
+    return Guard(st, "check_table", [&] { return P(s)->CheckTable(Str(table), Options(opts)); });
+  }
   static int32_t ReaderOpen(void* s, const char* table, const sluice_options* opts,
                             const sluice_schema* schema, sluice_bytes offset, void** out,
                             sluice_status* st) {
@@ -69,9 +101,11 @@ struct SourceAdapter {
       h->builder.Clear();
       BatchInfo info;
       Status s = h->reader->Next(max_rows, &h->builder, &info);
-      if (s.ok())
-        *batch =
-            *h->builder.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total);
+      if (s.ok()) {
+        h->note = std::move(info.note);
+        *batch = *h->builder.batch(info.rejected_rows, info.at_end, info.bytes_done,
+                                   info.bytes_total, h->note.empty() ? nullptr : h->note.c_str());
+      }
       return s;
     });
   }
@@ -86,7 +120,10 @@ struct SourceAdapter {
                                            &DescribeTable,
                                            &ReaderOpen,
                                            &ReaderNext,
-                                           &ReaderClose};
+                                           &ReaderClose,
+                                           &DescribeNotes,
+                                           &DescribeOffset,
+                                           &CheckTable};
     return &v;
   }
 };
