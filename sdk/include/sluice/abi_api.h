@@ -18,6 +18,25 @@ typedef struct sluice_version_info {
   const sluice_schema* schema;
 } sluice_version_info;
 
+/* An endpoint's ingest as the process that ingests it sees it (since 1.2;
+ * docs/operations.md, "Ingest state"). Strings are never NULL ("" = none). */
+typedef struct sluice_ingest_info {
+  uint32_t struct_size;
+  /* "starting", "running", "caught_up", "waiting", "failed", "schema_changed" */
+  const char* state;
+  uint32_t version;            /* the version being written, 0 = none yet */
+  int64_t since_ms;            /* unix time (ms) the state began */
+  const char* detail;          /* why it waits, or the error that stopped it */
+  uint64_t errors;             /* times it failed or stopped on a schema change */
+  const char* last_error;      /* the last of those errors, kept after recovery */
+  const char* last_error_file; /* where, when the error says: file, line, column (0 = unknown) */
+  uint64_t last_error_line;
+  uint32_t last_error_column;
+  int64_t last_error_ms;       /* when */
+  uint64_t duplicate_keys;     /* rows whose primary key an earlier row had */
+  const char* first_duplicate; /* the first of them, described */
+} sluice_ingest_info;
+
 typedef struct sluice_endpoint_info {
   uint32_t struct_size;
   const char* name;         /* "trips" */
@@ -26,6 +45,9 @@ typedef struct sluice_endpoint_info {
   uint32_t pinned;          /* 1 when the config pins a version number */
   uint32_t version_count;
   const sluice_version_info* versions; /* ascending by version */
+  /* ---- since 1.2: read only when struct_size covers it ---- */
+  /* NULL when this process does not ingest the endpoint, and in view_info. */
+  const sluice_ingest_info* ingest;
 } sluice_endpoint_info;
 
 /* Receives rows of a result, in batches (ops, offsets unused). Return

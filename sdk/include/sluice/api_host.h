@@ -35,12 +35,31 @@ struct VersionInfo {
   Schema schema;
 };
 
+// An endpoint's ingest (sluice_ingest_info), as the ingesting process sees it.
+struct IngestInfo {
+  std::string state;  // "running", "caught_up", "waiting", "failed", "schema_changed", "starting"
+  uint32_t version = 0;
+  int64_t since_ms = 0;
+  std::string detail;
+  uint64_t errors = 0;
+  std::string last_error;  // "" = none
+  std::string last_error_file;
+  uint64_t last_error_line = 0;
+  uint32_t last_error_column = 0;
+  int64_t last_error_ms = 0;
+  uint64_t duplicate_keys = 0;
+  std::string first_duplicate;
+};
+
 struct EndpointInfo {
   std::string name;
   std::string path;
   uint32_t current_version = 0;  // 0 = none ready yet
   bool pinned = false;
   std::vector<VersionInfo> versions;
+  // Set when the host ingests this endpoint (ABI 1.2 hosts, catalog only).
+  bool has_ingest = false;
+  IngestInfo ingest;
 };
 
 // Receives result rows batch by batch; return false to stop.
@@ -219,6 +238,21 @@ class ApiHost {
     out->rows = v.rows;
     if (v.schema == nullptr || !Schema::FromC(*v.schema, &out->schema)) out->schema = Schema();
   }
+  static void ConvertIngestInto(const sluice_ingest_info& c, IngestInfo* out) {
+    auto str = [](const char* s) { return s != nullptr ? s : ""; };
+    out->state.assign(str(c.state));
+    out->version = c.version;
+    out->since_ms = c.since_ms;
+    out->detail.assign(str(c.detail));
+    out->errors = c.errors;
+    out->last_error.assign(str(c.last_error));
+    out->last_error_file.assign(str(c.last_error_file));
+    out->last_error_line = c.last_error_line;
+    out->last_error_column = c.last_error_column;
+    out->last_error_ms = c.last_error_ms;
+    out->duplicate_keys = c.duplicate_keys;
+    out->first_duplicate.assign(str(c.first_duplicate));
+  }
   static EndpointInfo Convert(const sluice_endpoint_info& e) {
     EndpointInfo out;
     ConvertInto(e, &out);
@@ -232,6 +266,9 @@ class ApiHost {
     out->versions.resize(e.version_count);
     for (uint32_t i = 0; i < e.version_count; ++i)
       ConvertVersionInto(e.versions[i], &out->versions[i]);
+    out->has_ingest = e.struct_size >= offsetof(sluice_endpoint_info, ingest) + sizeof(e.ingest) &&
+                      e.ingest != nullptr;
+    if (out->has_ingest) ConvertIngestInto(*e.ingest, &out->ingest);
   }
 
  private:
