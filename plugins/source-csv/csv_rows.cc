@@ -1,5 +1,7 @@
 #include "csv_rows.h"
 
+#include <algorithm>
+
 #include "csv_values.h"
 #include "sluice/timefmt.h"
 #include "utf8.h"
@@ -38,9 +40,42 @@ bool CheckRecord(const CsvRecord& rec, const std::vector<std::string>& names, st
   return true;
 }
 
+std::string RowEncoder::TypeConflictHint(const Field& field) const {
+  for (const auto& [column, type] : table_.types)
+    if (column == field.name) return " (the type comes from the option types." + column + ")";
+  return " (a type conflict: the type was inferred from a sample of rows; to keep such values "
+         "set types." +
+         field.name +
+         ": string, or widen the sample with sample_rows (or all), "
+         "then run `sluice migrate --new ENDPOINT`)";
+}
+
 RowEncoder::RowEncoder(const Schema& schema, const TableConfig& table)
     : schema_(schema), table_(table) {
   for (const Field& f : schema_.fields) names_.push_back(f.name);
+  SetFileColumns(names_);
+}
+
+std::string RowEncoder::SetFileColumns(const std::vector<std::string>& header) {
+  file_names_ = header;
+  source_.assign(names_.size(), -1);
+  std::string extra, missing;
+  for (size_t j = 0; j < header.size(); ++j) {
+    auto it = std::find(names_.begin(), names_.end(), header[j]);
+    if (it == names_.end()) {
+      extra += (extra.empty() ? "" : ", ") + QuoteForMessage(header[j]);
+      continue;
+    }
+    source_[static_cast<size_t>(it - names_.begin())] = static_cast<int>(j);
+  }
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (source_[i] < 0 && !schema_.fields[i].nullable)
+      missing += (missing.empty() ? "" : ", ") + QuoteForMessage(names_[i]);
+  std::string why;
+  if (!extra.empty()) why = "it has column(s) " + extra + " that the endpoint's schema lacks";
+  if (!missing.empty())
+    why += (why.empty() ? "" : ", and ") + std::string("it lacks the key column(s) ") + missing;
+  return why;
 }
 
 bool RowEncoder::EncodeField(const CsvField& f, const Field& field, RowWriter* w) const {
@@ -87,19 +122,23 @@ bool RowEncoder::EncodeField(const CsvField& f, const Field& field, RowWriter* w
 }
 
 bool RowEncoder::Encode(const CsvRecord& rec, std::string* out, std::string* why) const {
-  if (!CheckRecord(rec, names_, why)) return false;
+  if (!CheckRecord(rec, file_names_, why)) return false;
+  static const CsvField kAbsent{};  // a column the file does not have: null
   const size_t mark = out->size();
   RowWriter w(out, static_cast<uint32_t>(names_.size()));
-  for (size_t i = 0; i < rec.fields.size(); ++i) {
+  for (size_t i = 0; i < names_.size(); ++i) {
     const Field& field = schema_.fields[i];
-    if (EncodeField(rec.fields[i], field, &w)) continue;
+    int j = source_[i];
+    const CsvField& f = j < 0 ? kAbsent : rec.fields[static_cast<size_t>(j)];
+    if (EncodeField(f, field, &w)) continue;
     out->resize(mark);
-    const CsvField& f = rec.fields[i];
+    size_t column = j < 0 ? i : static_cast<size_t>(j);
+    const auto& names = j < 0 ? names_ : file_names_;
     if (IsNullField(f, field.type, table_))
-      *why = ColumnName(names_, i) + ": null (empty) value in a non-nullable column";
+      *why = ColumnName(names, column) + ": null (empty) value in a non-nullable column";
     else
-      *why = ColumnName(names_, i) + ": expected " + TypeName(field.type) + ", found " +
-             QuoteForMessage(f.value);
+      *why = ColumnName(names, column) + ": expected " + TypeName(field.type) + ", found " +
+             QuoteForMessage(f.value) + TypeConflictHint(field);
     return false;
   }
   return true;

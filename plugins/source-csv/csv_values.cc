@@ -10,9 +10,10 @@ namespace sluice::csv {
 bool ParseInt64(std::string_view s, int64_t* out) {
   size_t i = 0, n = s.size();
   bool neg = false;
-  if (n > 0 && (s[0] == '-' || s[0] == '+')) neg = s[0] == '-', i = 1;
+  if (n > 0 && s[0] == '-') neg = true, i = 1;
   if (i == n || n - i > 19) return false;
-  uint64_t v = 0;  // 19 digits always fit in uint64
+  if (s[i] == '0' && (n - i > 1 || neg)) return false;  // "007", "-0": not what they say
+  uint64_t v = 0;                                       // 19 digits always fit in uint64
   for (; i < n; ++i) {
     unsigned d = static_cast<unsigned char>(s[i]) - '0';
     if (d > 9) return false;
@@ -57,14 +58,56 @@ bool ParseSimpleDecimal(std::string_view s, double* out) {
   return true;
 }
 
+// The significant digits of a decimal text (no leading or trailing zeros)
+// and the power of ten of its last digit; false when `s` is malformed.
+bool Significand(std::string_view s, std::string* digits, int64_t* exp10) {
+  digits->clear();
+  int64_t frac_digits = 0, exp = 0;
+  bool in_frac = false;
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (!digits->empty() || c != '0') digits->push_back(c);
+      if (in_frac) ++frac_digits;
+    } else if (c == '.') {
+      in_frac = true;
+    } else if (c == 'e' || c == 'E') {
+      int64_t e = 0;
+      auto r = std::from_chars(s.data() + i + (s[i + 1] == '+' ? 2 : 1), s.data() + s.size(), e);
+      if (r.ec != std::errc() || r.ptr != s.data() + s.size()) return false;
+      exp = e;
+      break;
+    }
+  }
+  // Digits dropped from the front did not count towards frac_digits'
+  // meaning: the last digit's power is -frac_digits + exp either way.
+  int64_t power = exp - frac_digits;
+  while (!digits->empty() && digits->back() == '0') digits->pop_back(), ++power;
+  *exp10 = digits->empty() ? 0 : power;
+  return true;
+}
+
+// True when the decimal text `s` has exactly the significant digits of the
+// shortest text that reads back as `v`: parsing it lost nothing.
+bool SameDecimal(std::string_view s, double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  if (r.ec != std::errc()) return false;
+  std::string a, b;
+  int64_t ea = 0, eb = 0;
+  if (!Significand(s, &a, &ea) || !Significand(std::string_view(buf, r.ptr - buf), &b, &eb))
+    return false;
+  return a == b && (a.empty() || ea == eb);
+}
+
 }  // namespace
 
 bool ParseFloat64(std::string_view s, double* out) {
-  if (s.empty()) return false;
+  if (s.empty() || s[0] == '+' || HasLeadingZero(s)) return false;
   if (ParseSimpleDecimal(s, out)) return true;
   const char* first = s.data();
   const char* last = first + s.size();
-  if (*first == '+') ++first;  // from_chars accepts '-' only
   bool digit = false;
   for (const char* p = first; p < last; ++p) {
     char c = *p;
@@ -78,6 +121,7 @@ bool ParseFloat64(std::string_view s, double* out) {
   double v;
   auto r = std::from_chars(first, last, v, std::chars_format::general);
   if (r.ec != std::errc() || r.ptr != last || !std::isfinite(v)) return false;
+  if (!SameDecimal(s, v)) return false;  // float64 would round it
   *out = v;
   return true;
 }
@@ -109,10 +153,8 @@ uint32_t FitMask(std::string_view s) {
   double f;
   int32_t d;
   if (ParseBool(s, &b)) m |= kFitsBool;
-  if (!HasLeadingZero(s)) {
-    if (ParseInt64(s, &i)) m |= kFitsInt64 | kFitsFloat64;
-    else if (ParseFloat64(s, &f)) m |= kFitsFloat64;
-  }
+  if (ParseInt64(s, &i)) m |= kFitsInt64;
+  if (ParseFloat64(s, &f)) m |= kFitsFloat64;
   if (ParseDate(s, &d)) m |= kFitsDate;
   else if (ParseTimestamp(s, &i)) m |= kFitsTimestamp;
   return m;

@@ -1,6 +1,14 @@
 // Text -> typed value conversions shared by schema inference and the reader.
 // All functions are locale-free, allocation-free and accept exactly the
 // syntax documented in docs/source-csv.md ("Values").
+//
+// The rule behind every parser: a text is a value of a type only when the
+// value stands for exactly what the text says, so that serving it never
+// changes what the file holds. "00501", "+5", " 7" and "-0" are not int64
+// values (they would come back as 501, 5, 7 and 0); a decimal with more
+// significant digits than a float64 keeps is not a float64 value. Such a
+// text in a column of that type is a type conflict (a bad row), never a
+// silently different value.
 #ifndef SLUICE_PLUGINS_SOURCE_CSV_CSV_VALUES_H_
 #define SLUICE_PLUGINS_SOURCE_CSV_CSV_VALUES_H_
 
@@ -12,10 +20,15 @@
 
 namespace sluice::csv {
 
-// [+-]digits fitting in int64. False on anything else (no spaces).
+// [-]digits fitting in int64, without leading zeros ("0" itself is fine)
+// and not "-0". False on anything else (no '+', no spaces).
 bool ParseInt64(std::string_view s, int64_t* out);
 
-// [+-] digits [. digits] [e|E [+-] digits] (also "1." and ".5"), finite.
+// [-] digits [. digits] [e|E [+-] digits] (also "1." and ".5"), finite,
+// without a leading '+' or leading zeros ("0.5" is fine, "00.5" is not),
+// and exact to the float64 it parses to: its significant digits are those
+// of the shortest text that reads back as that float64 (so "1.50" and
+// "0.1" are values, a 20-digit decimal that float64 would round is not).
 // False on anything else, including "nan", "inf" and spaces.
 bool ParseFloat64(std::string_view s, double* out);
 

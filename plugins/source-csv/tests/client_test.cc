@@ -40,7 +40,7 @@ TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_EQ(s.message(),
             "unknown connection option 'x'; known options are: path, sample_rows, "
-            "delimiter, on_error");
+            "delimiter, on_error, incomplete_line_timeout");
 
   std::unique_ptr<SourcePlugin> src;
   ASSERT_TRUE(client::CreateSource(vt, nullptr, Opts({{"path", dir.path()}}), &src).ok());
@@ -76,8 +76,10 @@ TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
   s = rc->NextBatch(10, &batch);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_EQ(s.message(),
-            "t.csv:2: column 1 \"id\": expected int64, found \"x\" (fix the row, "
-            "or set on_error: skip to skip bad rows)");
+            "t.csv:2: column 1 \"id\": expected int64, found \"x\" (a type conflict: the type "
+            "was inferred from a sample of rows; to keep such values set types.id: string, or "
+            "widen the sample with sample_rows (or all), then run `sluice migrate --new "
+            "ENDPOINT`) (fix the row, or set on_error: skip to skip bad rows)");
 }
 
 TEST(ClientTest, RejectsAnIncompleteFunctionTable) {

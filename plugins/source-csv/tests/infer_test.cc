@@ -16,8 +16,13 @@ TEST(ValuesTest, Numbers) {
   int64_t i;
   EXPECT_TRUE(ParseInt64("-9223372036854775808", &i));
   EXPECT_EQ(i, INT64_MIN);
-  EXPECT_TRUE(ParseInt64("+42", &i));
+  EXPECT_TRUE(ParseInt64("42", &i));
   EXPECT_EQ(i, 42);
+  EXPECT_TRUE(ParseInt64("0", &i));
+  EXPECT_EQ(i, 0);
+  // Texts that would come back as something else are not int64 values.
+  for (const char* bad : {"+42", "007", "-0", "00", "1e3", " 7", "7 "})
+    EXPECT_FALSE(ParseInt64(bad, &i)) << bad;
   EXPECT_FALSE(ParseInt64("9223372036854775808", &i));
   EXPECT_FALSE(ParseInt64("1 ", &i));
   EXPECT_FALSE(ParseInt64("-", &i));
@@ -32,7 +37,13 @@ TEST(ValuesTest, Numbers) {
   EXPECT_EQ(d, 1234567890.1234567);
   EXPECT_TRUE(ParseFloat64(".5", &d));
   EXPECT_EQ(d, 0.5);
-  for (const char* bad : {"nan", "inf", "1e999", "1.2.3", "1,5", "", "e5", " 1"})
+  EXPECT_TRUE(ParseFloat64("1.50", &d));  // the same number as 1.5
+  EXPECT_EQ(d, 1.5);
+  EXPECT_TRUE(ParseFloat64("1e3", &d));
+  EXPECT_EQ(d, 1000);
+  EXPECT_TRUE(ParseFloat64("0.30000000000000004", &d));  // 17 digits a float64 keeps
+  for (const char* bad : {"nan", "inf", "1e999", "1.2.3", "1,5", "", "e5", " 1", "+1.5", "00.5",
+                          "3.14159265358979323846", "0.1000000000000000055511151231257827"})
     EXPECT_FALSE(ParseFloat64(bad, &d)) << bad;
   EXPECT_TRUE(HasLeadingZero("00501"));
   EXPECT_TRUE(HasLeadingZero("-01.5"));
@@ -105,7 +116,7 @@ TEST_F(InferTest, TypeOverrides) {
   EXPECT_EQ(Types(s), "zip:int64 n:float64");
   Status st = Describe("t", &s, Opts({{"types.nope", "int64"}}));
   EXPECT_EQ(st.message(),
-            "table \"t\": option 'types.nope': the table has no column \"nope\"; its columns "
+            "option 'types.nope': the table has no column \"nope\"; its columns "
             "are: zip, n");
   st = Describe("t", &s, Opts({{"types.n", "integer"}}));
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
@@ -116,13 +127,15 @@ TEST_F(InferTest, HeaderErrors) {
   Schema s;
   WriteFile(dir_ / "e.csv", "a,,c\n1,2,3\n");
   EXPECT_EQ(Describe("e", &s).message(),
-            "table \"e\": e.csv:1: header column 2 has an empty name; every column needs a name");
+            "e.csv:1: header column 2 has an empty name; every column needs a name");
   WriteFile(dir_ / "d.csv", "a,b,a\n");
   EXPECT_EQ(Describe("d", &s).message(),
-            "table \"d\": d.csv:1: header column 3 \"a\" repeats the name of column 1; column "
+            "d.csv:1: header column 3 \"a\" repeats the name of column 1; column "
             "names must be unique");
-  WriteFile(dir_ / "z.csv", "");
-  EXPECT_EQ(Describe("z", &s).code(), Code::kInvalidArgument);
+  WriteFile(dir_ / "z.csv", "");  // an empty file is waited for, not an error
+  Status st = Describe("z", &s);
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_EQ(st.message(), "z.csv is empty: waiting for a header row naming the columns");
 }
 
 TEST_F(InferTest, TableLookup) {
@@ -139,26 +152,76 @@ TEST_F(InferTest, TableLookup) {
   EXPECT_EQ(Describe("../x", &s).code(), Code::kInvalidArgument);
 }
 
-TEST_F(InferTest, DirectoryFilesMustShareTheHeader) {
+TEST_F(InferTest, DirectoryColumnsAreTheUnionOfTheHeaders) {
   WriteFile(dir_ / "t/a.csv", "x,y\n1,2\n");
-  WriteFile(dir_ / "t/b.csv", "x,z\n1,2\n");
+  WriteFile(dir_ / "t/b.csv", "y,x,z\n3,1.5,00501\n");
   WriteFile(dir_ / "t/.hidden.csv", "junk\n");
   WriteFile(dir_ / "t/notes.txt", "junk\n");
   Schema s;
-  Status st = Describe("t", &s);
-  EXPECT_EQ(st.message(),
-            "table \"t\": t/b.csv: the header differs from the one of t/a.csv: column 2 is "
-            "\"z\", expected \"y\"; every file of a table must have the same header");
-  WriteFile(dir_ / "t/b.csv", "x,y\n1.5,2\n");
   ASSERT_TRUE(Describe("t", &s).ok());
-  EXPECT_EQ(Types(s), "x:int64 y:int64");  // only the first file is sampled
+  // Columns in order of first appearance; each typed from every file that has it.
+  EXPECT_EQ(Types(s), "x:float64 y:int64 z:string");
+}
+
+TEST_F(InferTest, ZeroRowsCannotBeInferredFrom) {
+  Schema s;
+  WriteFile(dir_ / "h.csv", "a,b\n");
+  Status st = Describe("h", &s);
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_EQ(st.message(),
+            "h.csv has a header but no data row yet: sluice infers column types from data rows "
+            "and cannot infer them from none; waiting for rows (or give every column its type "
+            "with types.<column>)");
+  ASSERT_TRUE(Describe("h", &s, Opts({{"types.a", "int64"}, {"types.b", "string"}})).ok());
+  EXPECT_EQ(Types(s), "a:int64 b:string");
+  WriteFile(dir_ / "q.csv", "a,b\n1,\"open quote,5\n");
+  st = Describe("q", &s);
+  EXPECT_EQ(st.code(), Code::kUnavailable);
+  EXPECT_EQ(st.message().substr(0, 60),
+            "q.csv:2: the last line is incomplete (no line break, an open");
+}
+
+TEST_F(InferTest, NotesSayHowManyRowsTheTypesComeFrom) {
+  WriteFile(dir_ / "t.csv", "a\n1\n2\n3\n");
+  std::vector<std::string> items{"path", dir_.path()};
+  auto describe = [&](const Options& conn, std::vector<std::string>* notes) {
+    std::vector<std::pair<std::string, std::string>> c = conn.items();
+    c.emplace_back("path", dir_.path());
+    std::unique_ptr<CsvSource> src;
+    EXPECT_TRUE(CsvSource::Create(HostServices(), Options(c), &src).ok());
+    Schema s;
+    notes->clear();
+    return src->DescribeWithNotes("t", Options(), &s, notes);
+  };
+  std::vector<std::string> notes;
+  ASSERT_TRUE(describe(Opts({{"sample_rows", "2"}}), &notes).ok());
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].substr(0, 62),
+            "types inferred from the first 2 rows (sample_rows: 2); the tab");
+  ASSERT_TRUE(describe(Opts({{"sample_rows", "all"}}), &notes).ok());
+  EXPECT_EQ(notes[0], "types inferred from all 3 rows (sample_rows: all)");
+  ASSERT_TRUE(describe(Options(), &notes).ok());
+  EXPECT_EQ(notes[0], "types inferred from all 3 rows of the table (sample_rows: 10000)");
+}
+
+TEST_F(InferTest, ZeroPaddedValuesBeyondTheSampleAreConflictsNotNumbers) {
+  // The defect this guards against: 00501 after the sample read as 501.
+  std::string csv = "zip\n";
+  for (int i = 10000; i < 10100; ++i) csv += std::to_string(i) + "\n";
+  csv += "00501\n";
+  WriteFile(dir_ / "z.csv", csv);
+  Schema s;
+  ASSERT_TRUE(Describe("z", &s, Options(), Opts({{"sample_rows", "50"}})).ok());
+  EXPECT_EQ(Types(s), "zip:int64");
+  ASSERT_TRUE(Describe("z", &s, Options(), Opts({{"sample_rows", "all"}})).ok());
+  EXPECT_EQ(Types(s), "zip:string");
 }
 
 TEST_F(InferTest, BadSampleRowsFollowThePolicy) {
   WriteFile(dir_ / "t.csv", "a,b\n1,2\n3\n4,5\n");
   Schema s;
   EXPECT_EQ(Describe("t", &s).message(),
-            "table \"t\": t.csv:3: expected 2 fields, found 1 (fix the row, or set on_error: "
+            "t.csv:3: expected 2 fields, found 1 (fix the row, or set on_error: "
             "skip to skip bad rows)");
   ASSERT_TRUE(Describe("t", &s, Opts({{"on_error", "skip"}})).ok());
   EXPECT_EQ(Types(s), "a:int64 b:int64");
@@ -176,17 +239,23 @@ TEST(OptionsTest, ConnectionOptionsAreValidated) {
           .ok());
   EXPECT_EQ(create({{"path", dir.path()}, {"pth", "x"}}).message(),
             "unknown connection option 'pth'; known options are: path, sample_rows, delimiter, "
-            "on_error");
+            "on_error, incomplete_line_timeout");
   EXPECT_EQ(create({}).message(), "option 'path' is required: the directory holding the tables");
   EXPECT_EQ(create({{"path", dir / "nope"}}).code(), Code::kNotFound);
   EXPECT_EQ(create({{"path", dir.path()}, {"delimiter", ";;"}}).code(), Code::kInvalidArgument);
   EXPECT_EQ(create({{"path", dir.path()}, {"on_error", "ignore"}}).message(),
             "option 'on_error': expected fail or skip, found 'ignore'");
   EXPECT_EQ(create({{"path", dir.path()}, {"sample_rows", "0"}}).code(), Code::kInvalidArgument);
+  EXPECT_TRUE(create({{"path", dir.path()}, {"sample_rows", "all"}}).ok());
+  EXPECT_TRUE(create({{"path", dir.path()}, {"incomplete_line_timeout", "5m"}}).ok());
+  EXPECT_EQ(create({{"path", dir.path()}, {"incomplete_line_timeout", "soon"}}).message(),
+            "option 'incomplete_line_timeout': expected a duration such as 500ms, 60s, 5m or 1h (0 "
+            "or never: no limit), found 'soon'");
   ASSERT_TRUE(create({{"path", dir.path()}}).ok());
   Schema s;
   EXPECT_EQ(src->Describe("t", Opts({{"typo", "1"}}), &s).message(),
-            "unknown table option 'typo'; known options are: on_error, types, null");
+            "unknown table option 'typo'; known options are: on_error, types, null, sample_rows, "
+            "incomplete_line_timeout");
 }
 
 TEST(OptionsTest, OtherDelimiter) {

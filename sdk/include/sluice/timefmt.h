@@ -68,14 +68,16 @@ inline bool ParseDate(std::string_view s, int32_t* days) {
 }
 
 // Parses "YYYY-MM-DD(T| )HH:MM:SS[.f{1,9}][Z|±HH:MM|±HHMM]". Without a zone
-// the time is taken as UTC. Fractions beyond microseconds are truncated.
+// the time is taken as UTC. Digits of the fraction beyond microseconds must
+// be zeros (rows hold microseconds: anything finer would be lost), and the
+// seconds are 00-59 (a leap second has no microsecond count of its own).
 inline bool ParseTimestamp(std::string_view s, int64_t* micros) {
   using namespace timefmt_internal;
   int32_t days;
   unsigned hh, mm, ss;
   if (s.size() < 19 || !ParseDate(s.substr(0, 10), &days) || (s[10] != 'T' && s[10] != ' ') ||
       !Digits(s, 11, 2, &hh) || s[13] != ':' || !Digits(s, 14, 2, &mm) || s[16] != ':' ||
-      !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 60)
+      !Digits(s, 17, 2, &ss) || hh > 23 || mm > 59 || ss > 59)
     return false;
   size_t i = 19;
   int64_t frac = 0;
@@ -83,7 +85,12 @@ inline bool ParseTimestamp(std::string_view s, int64_t* micros) {
     size_t start = ++i;
     int digits = 0;
     while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (digits < 6) frac = frac * 10 + (s[i] - '0'), ++digits;
+      if (digits < 6) {
+        frac = frac * 10 + (s[i] - '0');
+        ++digits;
+      } else if (s[i] != '0') {
+        return false;  // finer than a microsecond
+      }
       ++i;
     }
     if (i == start || i - start > 9) return false;
