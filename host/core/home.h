@@ -4,6 +4,7 @@
 //   {home}/pipeline/logs/{endpoint}/v0001/schema.json
 //   {home}/pipeline/logs/{endpoint}/v0001/log/   the storage log backend's files
 //   {home}/pipeline/logs/{endpoint}/versions/    the version catalog's files
+//   {home}/pipeline/state/{endpoint}.json        the endpoint's ingest state
 //   {home}/cache/{endpoint}/v0001/               the storage cache's files
 //
 // A version exists when its pipeline directory holds schema.json; versions
@@ -40,6 +41,9 @@ class Home {
   fs::path CacheDir(const std::string& endpoint, uint32_t v) const;
   // Local files of the endpoint's version catalog (migrate/version_catalog.h).
   fs::path CatalogDir(const std::string& endpoint) const;
+  // Where the ingesting process records each endpoint's ingest state
+  // (pipeline/ingest_state.h): {home}/pipeline/state/{endpoint}.json.
+  fs::path IngestStateDir() const { return root_ / "pipeline" / "state"; }
   // Name of the version's log stream in the log backend: "trips/v0001".
   static std::string LogStreamName(const std::string& endpoint, uint32_t v);
 

@@ -35,6 +35,41 @@ Status ParseDelimiter(const std::string& v, char* out) {
   return Status();
 }
 
+// A positive row count, or "all".
+Status ParseSampleRows(const Options& options, uint64_t fallback, uint64_t* out) {
+  if (!options.Has("sample_rows")) return *out = fallback, Status();
+  if (options.GetString("sample_rows") == "all") return *out = kSampleAll, Status();
+  int64_t sample = 0;
+  SLUICE_RETURN_IF_ERROR(options.GetInt("sample_rows", 0, &sample));
+  if (sample < 1)
+    return InvalidArgument("option 'sample_rows': expected a positive integer or all, found " +
+                           std::to_string(sample));
+  *out = static_cast<uint64_t>(sample);
+  return Status();
+}
+
+// A duration: an integer with a unit (ms, s, m, h) or 0 / "never".
+Status ParseDuration(const Options& options, const char* key, uint64_t fallback, uint64_t* ms) {
+  if (!options.Has(key)) return *ms = fallback, Status();
+  std::string v = options.GetString(key);
+  if (v == "0" || v == "never") return *ms = 0, Status();
+  size_t digits = 0;
+  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
+  std::string unit = v.substr(digits);
+  uint64_t scale = unit == "ms"  ? 1
+                   : unit == "s" ? 1000
+                   : unit == "m" ? 60000
+                   : unit == "h" ? 3600000
+                                 : 0;
+  if (digits == 0 || digits > 12 || scale == 0)
+    return InvalidArgument(std::string("option '") + key +
+                           "': expected a duration such as 500ms, 60s, 5m or 1h (0 or never: no "
+                           "limit), found '" +
+                           v + "'");
+  *ms = std::stoull(v.substr(0, digits)) * scale;
+  return Status();
+}
+
 Status CheckDirectory(const std::string& path) {
   if (path.empty())
     return InvalidArgument("option 'path' is required: the directory holding the tables");
@@ -48,17 +83,15 @@ Status CheckDirectory(const std::string& path) {
 }  // namespace
 
 Status ConnectionConfig::Parse(const Options& options, ConnectionConfig* out) {
-  SLUICE_RETURN_IF_ERROR(
-      RejectUnknown(options, {"path", "sample_rows", "delimiter", "on_error"}, "connection"));
+  SLUICE_RETURN_IF_ERROR(RejectUnknown(
+      options, {"path", "sample_rows", "delimiter", "on_error", "incomplete_line_timeout"},
+      "connection"));
   out->path = options.GetString("path");
   while (out->path.size() > 1 && out->path.back() == '/') out->path.pop_back();
   SLUICE_RETURN_IF_ERROR(CheckDirectory(out->path));
-  int64_t sample = 0;
-  SLUICE_RETURN_IF_ERROR(options.GetInt("sample_rows", 10000, &sample));
-  if (sample < 1)
-    return InvalidArgument("option 'sample_rows': expected a positive integer, found " +
-                           std::to_string(sample));
-  out->sample_rows = static_cast<uint64_t>(sample);
+  SLUICE_RETURN_IF_ERROR(ParseSampleRows(options, 10000, &out->sample_rows));
+  SLUICE_RETURN_IF_ERROR(
+      ParseDuration(options, "incomplete_line_timeout", 60000, &out->incomplete_line_timeout_ms));
   if (options.Has("delimiter"))
     SLUICE_RETURN_IF_ERROR(ParseDelimiter(options.GetString("delimiter"), &out->delimiter));
   if (options.Has("on_error"))
@@ -67,10 +100,16 @@ Status ConnectionConfig::Parse(const Options& options, ConnectionConfig* out) {
 }
 
 Status TableConfig::Parse(const Options& options, const ConnectionConfig& conn, TableConfig* out) {
-  SLUICE_RETURN_IF_ERROR(RejectUnknown(options, {"on_error", "types", "null"}, "table"));
+  SLUICE_RETURN_IF_ERROR(RejectUnknown(
+      options, {"on_error", "types", "null", "sample_rows", "incomplete_line_timeout"}, "table"));
   out->on_error = conn.on_error;
   out->types.clear();
+  SLUICE_RETURN_IF_ERROR(ParseSampleRows(options, conn.sample_rows, &out->sample_rows));
+  SLUICE_RETURN_IF_ERROR(ParseDuration(options, "incomplete_line_timeout",
+                                       conn.incomplete_line_timeout_ms,
+                                       &out->incomplete_line_timeout_ms));
   for (const auto& [key, value] : options.items()) {
+    if (key == "sample_rows" || key == "incomplete_line_timeout") continue;
     if (key == "on_error") {
       SLUICE_RETURN_IF_ERROR(ParseOnError(value, "on_error", &out->on_error));
     } else if (key == "null") {

@@ -18,11 +18,18 @@ namespace sluice::csv {
 // What to do with a row that cannot be read (see docs, "Bad rows").
 enum class OnError { kFail, kSkip };
 
+// sample_rows: all: every row of the table.
+constexpr uint64_t kSampleAll = UINT64_MAX;
+
 struct ConnectionConfig {
   std::string path;              // absolute directory holding the tables
-  uint64_t sample_rows = 10000;  // rows Describe() looks at
+  uint64_t sample_rows = 10000;  // rows Describe() looks at; kSampleAll = every row
   char delimiter = ',';
   OnError on_error = OnError::kFail;
+  // How long the reader waits for the rest of an incomplete last line (a
+  // missing line break, an open quote, too few fields) after the file last
+  // changed, before it becomes an error naming the line. 0 = forever.
+  uint64_t incomplete_line_timeout_ms = 60000;
   // Read buffer size in bytes. Not a user option: tests shrink it to hit
   // buffer boundaries.
   size_t buffer_size = size_t{1} << 20;
@@ -33,14 +40,23 @@ struct ConnectionConfig {
   static Status Parse(const Options& options, ConnectionConfig* out);
 };
 
+// The extension of a connection's table files: "tsv" with a tab
+// delimiter, else "csv".
+inline std::string TableExtension(const ConnectionConfig& conn) {
+  return conn.delimiter == '\t' ? "tsv" : "csv";
+}
+
 struct TableConfig {
   OnError on_error = OnError::kFail;
+  uint64_t sample_rows = 10000;                     // Default: the connection's
+  uint64_t incomplete_line_timeout_ms = 60000;      // Default: the connection's
   std::vector<std::pair<std::string, Type>> types;  // "types.<column>" overrides
   bool has_null_text = false;
   std::string null_text;  // unquoted text read as null besides the empty field
 
-  // Parses an endpoint's table options; on_error defaults to the
-  // connection's. InvalidArgument on an unknown key or bad value.
+  // Parses an endpoint's table options; on_error, sample_rows and
+  // incomplete_line_timeout default to the connection's. InvalidArgument on
+  // an unknown key or bad value.
   static Status Parse(const Options& options, const ConnectionConfig& conn, TableConfig* out);
 };
 

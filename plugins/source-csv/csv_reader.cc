@@ -1,5 +1,14 @@
 #include "csv_reader.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+
 #include "csv_offset.h"
 
 namespace sluice::csv {
@@ -27,7 +36,7 @@ Status CsvReader::Open(const HostServices& host, const ConnectionConfig& conn,
                        std::unique_ptr<CsvReader>* out) {
   if (schema.fields.empty()) return InvalidArgument("csv reader: the schema has no fields");
   TableFiles files;
-  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(conn.path, table, &files));
+  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(conn.path, table, TableExtension(conn), &files));
   std::unique_ptr<CsvReader> r(new CsvReader(host, conn, table_config, schema, std::move(files)));
   if (!offset.empty()) {
     SLUICE_RETURN_IF_ERROR(r->Resume(offset));
@@ -40,6 +49,40 @@ Status CsvReader::Open(const HostServices& host, const ConnectionConfig& conn,
     SLUICE_RETURN_IF_ERROR(r->EnsureHeader(&ready));
   }
   *out = std::move(r);
+  return Status();
+}
+
+Status CsvReader::Locate(const ConnectionConfig& conn, const std::string& table,
+                         std::string_view offset, std::string* out) {
+  TableFiles files;
+  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(conn.path, table, TableExtension(conn), &files));
+  CsvScanner scanner(conn.buffer_size, conn.delimiter);
+  UniqueFd fd;
+  CsvRecord rec;
+  ScanResult r;
+  if (offset.empty()) {  // the first data row of the first file with a header
+    for (const FileEntry& f : files.files()) {
+      SLUICE_RETURN_IF_ERROR(fd.Open(files.Path(f.name)));
+      scanner.Reset(fd.get(), 0, 1);
+      std::vector<std::string> names;
+      bool ready = false;
+      SLUICE_RETURN_IF_ERROR(ReadHeader(&scanner, files.Display(f.name), true, 0, &names, &ready));
+      if (!ready) continue;
+      SLUICE_RETURN_IF_ERROR(scanner.Next(names.size(), true, &rec, &r));
+      *out = files.Display(f.name) + ":" +
+             std::to_string(r == ScanResult::kRecord ? rec.line : scanner.line());
+      return Status();
+    }
+    return NotFound("the table has no data row");
+  }
+  CsvOffset o;
+  SLUICE_RETURN_IF_ERROR(DecodeOffset(offset, &o));
+  SLUICE_RETURN_IF_ERROR(fd.Open(files.Path(o.file)));
+  scanner.Reset(fd.get(), o.position, o.line);
+  SLUICE_RETURN_IF_ERROR(scanner.Next(0, true, &rec, &r));
+  // At the end of its file, the next row is the first of the next file.
+  *out = files.Display(o.file) + ":" +
+         std::to_string(r == ScanResult::kRecord ? rec.line : scanner.line());
   return Status();
 }
 
@@ -109,11 +152,13 @@ Status CsvReader::EnsureHeader(bool* ready) {
                                 kMigrateHint);
     return Status();
   }
-  std::string diff = HeaderDifference(encoder_.names(), names);
-  if (!diff.empty())
-    return failed_ = FailedPrecondition(
-               Display() + ": the header does not match the endpoint's schema: " + diff +
-               "; if the columns changed on purpose, run `sluice migrate` to create a new version");
+  std::string problem = encoder_.SetFileColumns(names);
+  if (!problem.empty())
+    return failed_ = Status(Code::kAborted,
+                            Display() +
+                                ":1: the header does not match the endpoint's schema: " + problem +
+                                "; the table's columns changed: run `sluice migrate` to create a "
+                                "version with them");
   if (resuming) {
     if (resume_pos_ < scanner_.position())
       return FailedPrecondition("cannot resume: the saved offset (byte " +
@@ -160,6 +205,80 @@ void CsvReader::WarnIncompleteTail() {
   host_.Warn(Display() + ":" + std::to_string(scanner_.line()) +
              ": the last line is incomplete (no line break, a missing closing quote or too few "
              "fields); waiting for the rest of it (writers must append whole lines)");
+}
+
+Status CsvReader::IncompleteTail(BatchInfo* info) {
+  WarnIncompleteTail();
+  const std::string what =
+      TailWhere() +
+      ": the last line is incomplete (no line break, an open quote or too few fields)";
+  info->note = what + "; waiting for the rest of it";
+  uint64_t limit_ms = table_config_.incomplete_line_timeout_ms;
+  struct stat st;
+  if (limit_ms == 0 || ::fstat(fd_.get(), &st) != 0) return Status();
+  auto changed = std::chrono::system_clock::time_point(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+  auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now() - changed)
+                  .count();
+  if (idle < 0 || static_cast<uint64_t>(idle) < limit_ms) return Status();
+  info->note.clear();
+  return InvalidArgument(what + " and the file has not changed for " + std::to_string(idle / 1000) +
+                         " s (incomplete_line_timeout: " + std::to_string(limit_ms / 1000) +
+                         " s): a writer died mid-line or a quote is never closed; complete or "
+                         "remove the line");
+}
+
+Status CsvReader::CheckReplaced(bool* replaced) {
+  *replaced = false;
+  if (!have_file_) return Status();
+  const std::string path = files_.Path(current_);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status();  // gone: nothing more can arrive
+  uint64_t open_inode = 0, read = scanner_.position();
+  SLUICE_RETURN_IF_ERROR(fd_.Inode(&open_inode));
+  const std::string restart =
+      "; sluice cannot tell which rows changed: restore the file, or start over with `sluice "
+      "migrate --new ENDPOINT`";
+  if (static_cast<uint64_t>(st.st_ino) == open_inode) {
+    if (static_cast<uint64_t>(st.st_size) < read)
+      return failed_ = FailedPrecondition(
+                 Display() + " was truncated to " + std::to_string(st.st_size) + " bytes after " +
+                 std::to_string(read) + " bytes of it were read" + restart);
+    return Status();
+  }
+  UniqueFd fresh;
+  SLUICE_RETURN_IF_ERROR(fresh.Open(path));
+  bool same = static_cast<uint64_t>(st.st_size) >= read;
+  if (same) SLUICE_RETURN_IF_ERROR(SamePrefix(fresh.get(), read, &same));
+  if (!same)
+    return failed_ = FailedPrecondition(
+               Display() +
+               " was replaced (renamed over or rewritten) by a file that does not "
+               "continue the " +
+               std::to_string(read) + " bytes already read" + restart);
+  host_.Info(Display() + " was replaced by a file that extends it; following the new file");
+  uint64_t line = scanner_.line();
+  fd_.Swap(fresh);
+  scanner_.Reset(fd_.get(), read, line);
+  *replaced = true;
+  return Status();
+}
+
+Status CsvReader::SamePrefix(int other, uint64_t n, bool* same) {
+  constexpr size_t kChunk = 1 << 20;
+  std::unique_ptr<char[]> a(new char[kChunk]), b(new char[kChunk]);
+  *same = true;
+  for (uint64_t at = 0; at < n && *same;) {
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, n - at));
+    ssize_t ra = ::pread(fd_.get(), a.get(), want, static_cast<off_t>(at));
+    ssize_t rb = ::pread(other, b.get(), want, static_cast<off_t>(at));
+    if (ra < 0 || rb < 0) return IoError("read " + Display(), errno);
+    if (ra != static_cast<ssize_t>(want) || rb != ra) return *same = false, Status();
+    *same = std::memcmp(a.get(), b.get(), want) == 0;
+    at += want;
+  }
+  return Status();
 }
 
 void CsvReader::FillProgress(BatchInfo* info) const {
@@ -235,8 +354,13 @@ Status CsvReader::ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* i
     bool later = false;
     SLUICE_RETURN_IF_ERROR(HasLaterFile(&later));
     if (!later) {
-      if (r == ScanResult::kTail) WarnIncompleteTail();
-      return info->at_end = true, Status();
+      bool replaced = false;
+      SLUICE_RETURN_IF_ERROR(CheckReplaced(&replaced));
+      if (replaced) continue;  // read what the new file has beyond the old one
+      if (r == ScanResult::kTail) SLUICE_RETURN_IF_ERROR(IncompleteTail(info));
+      if (!header_ready_) info->note = Display() + " is empty: waiting for its header row";
+      info->at_end = true;
+      return Status();
     }
     final_ = true;  // read what was appended meanwhile, then move on
   }

@@ -30,6 +30,11 @@ class CsvReader : public SourceReader {
                      const Schema& schema, std::string_view offset,
                      std::unique_ptr<CsvReader>* out);
 
+  // Where the row after `offset` (empty = the first row) starts:
+  // "FILE:LINE" with FILE relative to the connection path.
+  static Status Locate(const ConnectionConfig& conn, const std::string& table,
+                       std::string_view offset, std::string* out);
+
   // See SourceReader::Next. An error met after some rows of a batch is
   // returned by the next call, after those rows. Bad rows and header
   // mismatches are sticky: every later call returns the same error. I/O
@@ -45,12 +50,23 @@ class CsvReader : public SourceReader {
   Status OpenNextFile(bool* opened);
   Status EnsureHeader(bool* ready);
   Status HasLaterFile(bool* later);
+  // At the end of the table's last file: a file replaced under the same
+  // name (mv, a rewrite) is followed when it extends what was read, else
+  // the reader fails; a truncated file fails. *replaced when it switched.
+  Status CheckReplaced(bool* replaced);
+  // True when the open file's first `n` bytes equal those of `other`.
+  Status SamePrefix(int other, uint64_t n, bool* same);
+  // The incomplete last line of the last file: a note while it may still
+  // be completed, an error once the file has not changed for
+  // incomplete_line_timeout.
+  Status IncompleteTail(BatchInfo* info);
   void AddRow(RowBatchBuilder* out);
   Status ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info, uint32_t* rows);
   // A bad row: the sticky error under a fail policy, else counts and logs it.
   Status BadRow(const std::string& why, BatchInfo* info);
   void FillProgress(BatchInfo* info) const;
   void WarnIncompleteTail();
+  std::string TailWhere() const { return Display() + ":" + std::to_string(scanner_.line()); }
   std::string Display() const { return files_.Display(current_); }
 
   HostServices host_;

@@ -20,11 +20,30 @@ Status CsvSource::CreateWithConfig(const HostServices& host, const ConnectionCon
 }
 
 Status CsvSource::Describe(const std::string& table, const Options& table_options, Schema* out) {
+  return DescribeWithNotes(table, table_options, out, nullptr);
+}
+
+// The host names the endpoint and the table in front of these messages.
+Status CsvSource::DescribeWithNotes(const std::string& table, const Options& table_options,
+                                    Schema* out, std::vector<std::string>* notes) {
   TableConfig tc;
   SLUICE_RETURN_IF_ERROR(TableConfig::Parse(table_options, config_, &tc));
   TableFiles files;
-  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(config_.path, table, &files));
-  return InferSchema(host_, config_, tc, files, out).WithContext("table \"" + table + "\"");
+  SLUICE_RETURN_IF_ERROR(TableFiles::Resolve(config_.path, table, TableExtension(config_), &files));
+  return InferSchema(host_, config_, tc, files, out, notes);
+}
+
+Status CsvSource::CheckTable(const std::string& table, const Options& table_options) {
+  TableConfig tc;
+  SLUICE_RETURN_IF_ERROR(TableConfig::Parse(table_options, config_, &tc));
+  return CheckTableName(config_.path, table, TableExtension(config_));
+}
+
+Status CsvSource::DescribeOffset(const std::string& table, const Options& table_options,
+                                 std::string_view offset, std::string* out) {
+  TableConfig tc;
+  SLUICE_RETURN_IF_ERROR(TableConfig::Parse(table_options, config_, &tc));
+  return CsvReader::Locate(config_, table, offset, out);
 }
 
 Status CsvSource::OpenReader(const std::string& table, const Options& table_options,

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "csv_config.h"
 #include "sluice/source.h"
@@ -23,10 +24,21 @@ class CsvSource : public SourcePlugin {
   static Status CreateWithConfig(const HostServices& host, const ConnectionConfig& config,
                                  std::unique_ptr<CsvSource>* out);
 
-  // Infers the schema from the header and the first `sample_rows` rows of
-  // the table's first file (docs, "Schema inference"); checks that every
-  // file has the same header. Every inferred field is nullable.
+  // Infers the schema from the headers and up to `sample_rows` rows of the
+  // table's files (docs, "Schema inference", and InferSchema). Every
+  // inferred field is nullable. UNAVAILABLE while the table has no header
+  // or no data row to infer from.
   Status Describe(const std::string& table, const Options& table_options, Schema* out) override;
+  // Describe, noting how many rows the types were inferred from.
+  Status DescribeWithNotes(const std::string& table, const Options& table_options, Schema* out,
+                           std::vector<std::string>* notes) override;
+
+  // The table name's form and the table options (no file is read).
+  Status CheckTable(const std::string& table, const Options& table_options) override;
+
+  // "FILE:LINE" of the row after `offset` (CsvReader::Locate).
+  Status DescribeOffset(const std::string& table, const Options& table_options,
+                        std::string_view offset, std::string* out) override;
 
   // Opens a CsvReader (see csv_reader.h).
   Status OpenReader(const std::string& table, const Options& table_options, const Schema& schema,

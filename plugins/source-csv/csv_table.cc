@@ -20,8 +20,10 @@ bool Exists(const std::string& path, bool want_dir) {
   return ::stat(path.c_str(), &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
 }
 
-bool IsCsvName(const std::string& n) {
-  return n.size() > 4 && n[0] != '.' && n.compare(n.size() - 4, 4, ".csv") == 0;
+bool IsTableFileName(const std::string& n, const std::string& extension) {
+  size_t ext = extension.size() + 1;
+  return n.size() > ext && n[0] != '.' && n[n.size() - ext] == '.' &&
+         n.compare(n.size() - extension.size(), extension.size(), extension) == 0;
 }
 
 std::string Trim(std::string_view s) {
@@ -33,14 +35,31 @@ std::string Trim(std::string_view s) {
 
 }  // namespace
 
-Status TableFiles::Resolve(const std::string& root, const std::string& table, TableFiles* out) {
+Status CheckTableName(const std::string& root, const std::string& table,
+                      const std::string& extension) {
   if (table.empty() || table == "." || table == ".." || table.find('/') != std::string::npos ||
       table.find('\0') != std::string::npos)
-    return InvalidArgument(
-        "table name '" + table + "' is not a plain file name: expected the name of " + root +
-        "/NAME.csv or of the directory " + root + "/NAME/, without '/' and not " +
-        "'.' or '..'; to read files elsewhere, add a connection whose path is their directory");
-  std::string file = root + "/" + table + ".csv", dir = root + "/" + table;
+    return InvalidArgument("table name '" + table +
+                           "' is not a plain file name: expected the name of " + root + "/NAME." +
+                           extension + " or of the directory " + root +
+                           "/NAME/, without '/' and not '.' or '..'; to read files elsewhere, add "
+                           "a connection whose path is their directory");
+  return Status();
+}
+
+Status TableFiles::Resolve(const std::string& root, const std::string& table,
+                           const std::string& extension, TableFiles* out) {
+  SLUICE_RETURN_IF_ERROR(CheckTableName(root, table, extension));
+  out->table_ = table;
+  out->extension_ = extension;
+  // A name with an extension of its own names exactly that file.
+  if (table.find('.') != std::string::npos && Exists(root + "/" + table, false)) {
+    out->is_directory_ = false;
+    out->dir_ = root;
+    out->file_ = table;
+    return out->Refresh();
+  }
+  std::string file = root + "/" + table + "." + extension, dir = root + "/" + table;
   bool has_file = Exists(file, false), has_dir = Exists(dir, true);
   if (has_file && has_dir)
     return FailedPrecondition("table \"" + table + "\" is ambiguous: both " + file +
@@ -48,9 +67,9 @@ Status TableFiles::Resolve(const std::string& root, const std::string& table, Ta
   if (!has_file && !has_dir)
     return NotFound("table \"" + table + "\" not found: looked for the file " + file +
                     " and the directory " + dir + "/");
-  out->table_ = table;
   out->is_directory_ = has_dir;
   out->dir_ = has_dir ? dir : root;
+  out->file_ = table + "." + extension;
   return out->Refresh();
 }
 
@@ -58,17 +77,17 @@ Status TableFiles::Refresh() {
   std::vector<FileEntry> files;
   struct stat st;
   if (!is_directory_) {
-    std::string name = table_ + ".csv";
-    if (::stat(Path(name).c_str(), &st) != 0) return IoError("stat " + Path(name), errno);
-    files.push_back({name, static_cast<uint64_t>(st.st_size)});
+    if (::stat(Path(file_).c_str(), &st) != 0) return IoError("stat " + Path(file_), errno);
+    files.push_back({file_, static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)});
   } else {
     DIR* d = ::opendir(dir_.c_str());
     if (d == nullptr) return IoError("open directory " + dir_, errno);
     while (struct dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
-      if (!IsCsvName(name) || ::stat(Path(name).c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+      if (!IsTableFileName(name, extension_) || ::stat(Path(name).c_str(), &st) != 0 ||
+          !S_ISREG(st.st_mode))
         continue;
-      files.push_back({name, static_cast<uint64_t>(st.st_size)});
+      files.push_back({name, static_cast<uint64_t>(st.st_size), static_cast<uint64_t>(st.st_ino)});
     }
     ::closedir(d);
     std::sort(files.begin(), files.end(),
@@ -91,6 +110,13 @@ Status UniqueFd::Size(uint64_t* out) const {
   struct stat st;
   if (::fstat(fd_, &st) != 0) return IoError("stat", errno);
   *out = static_cast<uint64_t>(st.st_size);
+  return Status();
+}
+
+Status UniqueFd::Inode(uint64_t* out) const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return IoError("stat", errno);
+  *out = static_cast<uint64_t>(st.st_ino);
   return Status();
 }
 

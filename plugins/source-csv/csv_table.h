@@ -2,12 +2,14 @@
 //
 // A table T of a connection rooted at `path` is either the file path/T.csv
 // or the directory path/T/, whose *.csv files (not starting with '.') are
-// read in byte-wise name order.
+// read in byte-wise name order. With a tab delimiter the extension is .tsv.
+// A table named with an extension ("T.txt") is exactly that file.
 #ifndef SLUICE_PLUGINS_SOURCE_CSV_CSV_TABLE_H_
 #define SLUICE_PLUGINS_SOURCE_CSV_CSV_TABLE_H_
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "csv_scanner.h"
@@ -18,14 +20,21 @@ namespace sluice::csv {
 struct FileEntry {
   std::string name;  // base name, e.g. "2024-01.csv"
   uint64_t size = 0;
+  uint64_t inode = 0;  // tells a file replaced under the same name
 };
+
+// InvalidArgument when `table` is not a plain name (see Resolve).
+Status CheckTableName(const std::string& root, const std::string& table,
+                      const std::string& extension);
 
 class TableFiles {
  public:
-  // Finds table `table` under directory `root`. NotFound naming both paths
-  // looked for when neither exists; FailedPrecondition when both do;
-  // InvalidArgument when `table` is not a plain name.
-  static Status Resolve(const std::string& root, const std::string& table, TableFiles* out);
+  // Finds table `table` under directory `root`, whose files end in
+  // "." + `extension` ("csv", "tsv"). NotFound naming both paths looked for
+  // when neither exists; FailedPrecondition when both do; InvalidArgument
+  // when `table` is not a plain name.
+  static Status Resolve(const std::string& root, const std::string& table,
+                        const std::string& extension, TableFiles* out);
 
   // Lists the files again (names and sizes), sorted by name.
   Status Refresh();
@@ -39,11 +48,13 @@ class TableFiles {
     return is_directory_ ? table_ + "/" + name : name;
   }
   // What a missing table was looked up as, for messages.
-  std::string Where() const { return is_directory_ ? dir_ + "/*.csv" : Path(table_ + ".csv"); }
+  std::string Where() const { return is_directory_ ? dir_ + "/*." + extension_ : Path(file_); }
 
  private:
   std::string table_;
   std::string dir_;
+  std::string extension_;  // of a directory's files
+  std::string file_;       // a single file's base name
   bool is_directory_ = false;
   std::vector<FileEntry> files_;
 };
@@ -59,7 +70,11 @@ class UniqueFd {
   Status Open(const std::string& path);
   // Size of the open file in bytes.
   Status Size(uint64_t* out) const;
+  // Inode number of the open file.
+  Status Inode(uint64_t* out) const;
   void Reset();
+  // Exchanges the descriptors of the two.
+  void Swap(UniqueFd& other) { std::swap(fd_, other.fd_); }
   int get() const { return fd_; }
 
  private:
