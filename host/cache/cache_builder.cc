@@ -5,6 +5,29 @@
 #include "util/log.h"
 
 namespace sluice::host {
+namespace {
+
+// Appends `row` with one more int64 field, `value`, at the end (the row key
+// of an endpoint without a primary key). A malformed row is appended as it
+// is: decoding it against the schema reports it.
+void AppendWithRowKey(std::string* out, std::string_view row, uint64_t value) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(row.data());
+  const uint8_t* end = p + row.size();
+  uint64_t n = 0;
+  if (!GetVarint(&p, end, &n) || static_cast<uint64_t>(end - p) < (n + 7) / 8) {
+    out->append(row);
+    return;
+  }
+  size_t old_bitmap = (n + 7) / 8, new_bitmap = (n + 8) / 8;
+  PutVarint(out, n + 1);
+  out->append(reinterpret_cast<const char*>(p), old_bitmap);
+  out->append(new_bitmap - old_bitmap, '\0');
+  p += old_bitmap;
+  out->append(reinterpret_cast<const char*>(p), static_cast<size_t>(end - p));
+  PutFixed64(out, value);
+}
+
+}  // namespace
 
 CacheBuilder::CacheBuilder(std::shared_ptr<VersionLog> log, VersionCache* cache,
                            std::function<void()> on_progress,
@@ -37,20 +60,26 @@ Status CacheBuilder::ReadWindow(uint64_t from, size_t max, Window* w) {
   std::vector<Span> spans;
   spans.reserve(max);
   size_t committed = 0;
+  const bool row_key = cache_->schema().row_key;
   w->from = w->commit_end = from;
   w->flags = 0;
   w->arena.clear();
   w->ops.clear();
+  w->commits.clear();
   SLUICE_RETURN_IF_ERROR(log_->Read(from, max, [&](uint64_t off, const LogRecord& rec) {
     if (rec.kind == RecordKind::kCommit) {
       CommitInfo info;
       if (DecodeCommit(rec.payload, &info).ok()) w->flags = info.flags;
       committed = spans.size();
       w->commit_end = off + 1;
+      w->commits.push_back({committed, off + 1, info.flags, std::move(info.source_offset)});
       return true;
     }
-    spans.push_back({static_cast<sluice_op>(rec.kind), off, w->arena.size(), rec.payload.size()});
-    w->arena.append(rec.payload.data(), rec.payload.size());
+    size_t at = w->arena.size();
+    // Rows of an endpoint without a primary key get their log offset as key.
+    if (row_key) AppendWithRowKey(&w->arena, rec.payload, off);
+    else w->arena.append(rec.payload.data(), rec.payload.size());
+    spans.push_back({static_cast<sluice_op>(rec.kind), off, at, w->arena.size() - at});
     return true;
   }));
   w->ops.reserve(committed);
@@ -124,10 +153,55 @@ Status CacheBuilder::Step(bool* applied_any) {
   }
   buffers_grown_ = true;
   if (w->commit_end < log_->end()) StartReadAhead(w->commit_end);
-  SLUICE_RETURN_IF_ERROR(cache_->Apply(w->ops, w->commit_end, w->flags));
+  Status s = cache_->Apply(w->ops, w->commit_end, w->flags);
+  if (!s.ok() && s.code() == Code::kFailedPrecondition && cache_->duplicates().count > 0) {
+    SLUICE_RETURN_IF_ERROR(OnDuplicates(*w, /*halted=*/true));
+    return s;
+  }
+  SLUICE_RETURN_IF_ERROR(s);
   if (on_applied_) on_applied_(w->ops);
+  if (cache_->duplicates().count > 0) SLUICE_RETURN_IF_ERROR(OnDuplicates(*w, /*halted=*/false));
   *applied_any = true;
   return Status();
+}
+
+Status CacheBuilder::OnDuplicates(const Window& w, bool halted) {
+  const DuplicateKeys& d = cache_->duplicates();
+  size_t c = 0;
+  while (c + 1 < w.commits.size() && w.commits[c].ops_end <= d.first_op) ++c;
+  size_t begin = c == 0 ? 0 : w.commits[c - 1].ops_end;
+  DuplicateReport r;
+  r.count = d.count;
+  r.key = d.first_key;
+  r.log_offset = w.ops[d.first_op].offset;
+  r.index_in_commit = d.first_op - begin;
+  r.halted = halted;
+  SLUICE_RETURN_IF_ERROR(SourceOffsetBefore(w, c, &r.commit_source_offset));
+  if (halted && c > 0) {
+    // Serve every commit before the one that holds the duplicate.
+    const Commit& last = w.commits[c - 1];
+    std::vector<CacheOp> before(w.ops.begin(), w.ops.begin() + static_cast<long>(last.ops_end));
+    SLUICE_RETURN_IF_ERROR(cache_->Apply(before, last.log_end, last.flags));
+    if (on_applied_) on_applied_(before);
+  }
+  if (on_duplicates_) on_duplicates_(r);
+  return Status();
+}
+
+Status CacheBuilder::SourceOffsetBefore(const Window& w, size_t commit, std::string* out) {
+  out->clear();
+  if (commit > 0) return *out = w.commits[commit - 1].source_offset, Status();
+  if (w.from == 0) return Status();
+  // The commit record just before the window.
+  Status decoded;
+  SLUICE_RETURN_IF_ERROR(log_->Read(w.from - 1, 1, [&](uint64_t, const LogRecord& rec) {
+    CommitInfo info;
+    decoded = rec.kind == RecordKind::kCommit ? DecodeCommit(rec.payload, &info)
+                                              : DataLoss("expected a commit record");
+    *out = std::move(info.source_offset);
+    return false;
+  }));
+  return decoded;
 }
 
 Status CacheBuilder::CatchUp() {

@@ -23,6 +23,20 @@
 
 namespace sluice::host {
 
+// Inserts of an existing key an apply met (VersionCache::duplicates), with
+// what it takes to find the first one in the source.
+struct DuplicateReport {
+  uint64_t count = 0;
+  std::string key;          // the first one's key, "name=value, ..."
+  uint64_t log_offset = 0;  // the first one's log record
+  // The source offset its commit started from (the previous commit's) and
+  // its row index in that commit: a reader opened at that offset reaches it
+  // as row number index_in_commit. Empty offset: the start of the source.
+  std::string commit_source_offset;
+  uint64_t index_in_commit = 0;
+  bool halted = false;  // on_duplicate: error stopped the cache before it
+};
+
 class CacheBuilder {
  public:
   // `on_progress` runs on the builder thread after every apply and whenever
@@ -39,6 +53,13 @@ class CacheBuilder {
   void SetOnApplied(std::function<void(const std::vector<CacheOp>&)> fn) {
     on_applied_ = std::move(fn);
   }
+  // Called on the builder thread when an apply met duplicate keys; with
+  // on_duplicate: error the builder then stops (on_error gets a
+  // FAILED_PRECONDITION naming the key) after applying every commit
+  // before the one holding the first duplicate. Set before Start().
+  void SetOnDuplicates(std::function<void(const DuplicateReport&)> fn) {
+    on_duplicates_ = std::move(fn);
+  }
 
   void Start();
   void Stop();
@@ -49,12 +70,19 @@ class CacheBuilder {
 
  private:
   // The whole commits read from one stretch of the log, reused.
+  struct Commit {
+    size_t ops_end = 0;    // ops[..ops_end) are this and the earlier commits
+    uint64_t log_end = 0;  // offset after its commit record
+    uint64_t flags = 0;
+    std::string source_offset;
+  };
   struct Window {
     uint64_t from = 0;
-    uint64_t commit_end = 0;   // offset after the last whole commit (== from: none)
-    uint64_t flags = 0;        // flags of that commit
-    std::string arena;         // row bytes of every op, back to back
-    std::vector<CacheOp> ops;  // the ops of whole commits; rows view arena
+    uint64_t commit_end = 0;      // offset after the last whole commit (== from: none)
+    uint64_t flags = 0;           // flags of that commit
+    std::string arena;            // row bytes of every op, back to back
+    std::vector<CacheOp> ops;     // the ops of whole commits; rows view arena
+    std::vector<Commit> commits;  // the whole commits, in order
   };
 
   void Run();
@@ -69,6 +97,12 @@ class CacheBuilder {
   void StartReadAhead(uint64_t from);
   // Waits for the read-ahead, if any, and forgets it.
   void DropReadAhead();
+  // Reports the duplicates of the last apply of `w`; with on_duplicate:
+  // error (`halted`) first applies the commits before the first one.
+  Status OnDuplicates(const Window& w, bool halted);
+  // The source offset the commit before log offset `commit_start` resumed
+  // from (empty for the log's first commit).
+  Status SourceOffsetBefore(const Window& w, size_t commit, std::string* out);
   // Once caught up: frees the window buffers and the cache's batch buffers
   // that a bulk build grew (a trickle of small commits needs little).
   void ReleaseBuffers();
@@ -78,6 +112,7 @@ class CacheBuilder {
   std::function<void()> on_progress_;
   std::function<void(const Status&)> on_error_;
   std::function<void(const std::vector<CacheOp>&)> on_applied_;
+  std::function<void(const DuplicateReport&)> on_duplicates_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   // Records per window. Each window is one synced cache write, so larger

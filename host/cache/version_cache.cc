@@ -224,7 +224,8 @@ Status VersionCache::Before(Touched* out) {
   return Status();
 }
 
-Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new_max) {
+Status VersionCache::ApplyOne(const CacheOp& op, size_t index, int64_t* rows,
+                              std::string* new_max) {
   const Schema& schema = schema_.schema;
   std::string err = DecodeRow(schema, op.row, &decoded_);
   if (!err.empty() && op.op != SLUICE_OP_DELETE)
@@ -242,6 +243,16 @@ Status VersionCache::ApplyOne(const CacheOp& op, int64_t* rows, std::string* new
   }
   Touched before;
   SLUICE_RETURN_IF_ERROR(Before(&before));
+  if (before.present && op.op == SLUICE_OP_INSERT) {
+    if (dups_.count++ == 0) {
+      dups_.first_op = index;
+      dups_.first_key = KeyFieldsText(schema, decoded_, schema.primary_key);
+    }
+    if (on_duplicate_ == OnDuplicate::kError)
+      return FailedPrecondition("duplicate primary key (" + dups_.first_key + ") at log offset " +
+                                std::to_string(op.offset) + " (on_duplicate: error)");
+    if (on_duplicate_ == OnDuplicate::kFirst) return Status();  // the stored row stays
+  }
   if (before.present && !schema_.indexes.empty() &&
       DecodeRow(schema, before.row, &old_decoded_).empty())
     AddIndexKeys(old_decoded_, /*put=*/false);
@@ -273,7 +284,9 @@ Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, ui
   appended_.clear();
   int64_t rows = static_cast<int64_t>(rows_.load());
   std::string new_max = max_pk_;
-  for (const CacheOp& op : ops) SLUICE_RETURN_IF_ERROR(ApplyOne(op, &rows, &new_max));
+  dups_ = DuplicateKeys();
+  for (size_t i = 0; i < ops.size(); ++i)
+    SLUICE_RETURN_IF_ERROR(ApplyOne(ops[i], i, &rows, &new_max));
   meta_value_ = EncodeMeta(applied, static_cast<uint64_t>(rows), flags);
   batch_.BeginKey()->append(kMetaKey);
   batch_.EndPut(meta_value_);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cache/cache_batch.h"
+#include "config/config.h"
 #include "core/table_schema.h"
 #include "sluice/row.h"
 #include "sluice/storage.h"
@@ -32,6 +33,14 @@ struct CacheOp {
   sluice_op op;
   std::string_view row;  // valid during Apply()
   uint64_t offset = 0;   // log offset of the record
+};
+
+// Rows of one Apply() whose primary key was already stored (or put earlier
+// in the same Apply) and that came as inserts: duplicate keys.
+struct DuplicateKeys {
+  uint64_t count = 0;
+  size_t first_op = 0;    // index in Apply()'s ops of the first one
+  std::string first_key;  // its key, "name=value, ..."
 };
 
 // The cache's meta entry: where it stands in its log.
@@ -63,6 +72,14 @@ class VersionCache {
   // are valid: readers take an empty value as "read the row by its key", so
   // switching needs no rebuild. Call before Apply(); one writer.
   void SetCoveringIndexes(bool on) { covering_ = on; }
+
+  // What an insert whose key is already stored does (the endpoint's
+  // on_duplicate): kLast replaces the row, kFirst keeps the stored one, and
+  // kError makes Apply() fail with FAILED_PRECONDITION, applying nothing.
+  // Each Apply() counts them in duplicates(). Call before Apply(); one writer.
+  void SetOnDuplicate(OnDuplicate policy) { on_duplicate_ = policy; }
+  // The duplicate keys the last Apply() met (also when it failed on one).
+  const DuplicateKeys& duplicates() const { return dups_; }
 
   // Frees the buffers Apply() keeps from one call to the next (they grow to
   // the largest batch seen), e.g. once the cache has caught up with its
@@ -109,7 +126,7 @@ class VersionCache {
   };
   Status Existing(const std::string& pk, std::string* row, bool* found);
   // Adds one op's entries to batch_; the helpers work on pk_ and decoded_.
-  Status ApplyOne(const CacheOp& op, int64_t* rows, std::string* new_max);
+  Status ApplyOne(const CacheOp& op, size_t index, int64_t* rows, std::string* new_max);
   Status Before(Touched* out);
   bool FindAppended(Touched* out) const;
   size_t PutRow(std::string_view row);
@@ -119,6 +136,8 @@ class VersionCache {
   std::unique_ptr<KvStore> kv_;
   TableSchema schema_;
   bool covering_ = false;
+  OnDuplicate on_duplicate_ = OnDuplicate::kLast;
+  DuplicateKeys dups_;
   std::atomic<uint64_t> applied_{0};
   std::atomic<uint64_t> rows_{0};
   std::atomic<uint64_t> flags_{0};

@@ -55,6 +55,15 @@ fs::path AbsoluteDir(const fs::path& file) {
 
 }  // namespace
 
+const char* OnDuplicateName(OnDuplicate d) {
+  switch (d) {
+    case OnDuplicate::kLast: return "last";
+    case OnDuplicate::kFirst: return "first";
+    case OnDuplicate::kError: return "error";
+  }
+  return "last";
+}
+
 bool IsValidConfigName(std::string_view name) {
   if (name.empty() || name[0] == '-') return false;
   for (char c : name)

@@ -36,19 +36,28 @@ struct ConnectionConfig {
   Options options;     // flattened; path-like values made absolute
 };
 
+// What a row whose primary key an earlier row already has does
+// (`on_duplicate`): replace it (an upsert), be dropped, or stop the version.
+enum class OnDuplicate { kLast, kFirst, kError };
+
+// "last", "first", "error".
+const char* OnDuplicateName(OnDuplicate d);
+
 // One entry of `endpoints:`: a served table.
 struct EndpointConfig {
-  std::string name;                      // unique; safe as a directory name
-  std::string path;                      // "/trips"; unique; Default: "/" + name
-  std::string connection;                // names a ConnectionConfig
-  std::string table;                     // source table; Default: name
-  Options options;                       // source table options (flattened, not path-resolved)
-  std::vector<std::string> primary_key;  // non-empty
+  std::string name;        // unique; safe as a directory name
+  std::string path;        // "/trips"; unique; Default: "/" + name
+  std::string connection;  // names a ConnectionConfig
+  std::string table;       // source table; Default: name
+  Options options;         // source table options (flattened, not path-resolved)
+  // Empty: no key of its own; each row is keyed by its log position (_row).
+  std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> secondary;  // each non-empty
   // index.covering: secondary index entries carry the row, so a query that
   // walks an index reads no row separately (a larger cache). Default false.
   bool covering = false;
   uint32_t version = 0;  // version unversioned paths serve; 0 = latest
+  OnDuplicate on_duplicate = OnDuplicate::kLast;
 };
 
 // An instance of a plugin: the storage backends and each entry of `api:`.
@@ -81,6 +90,10 @@ struct IngestConfig {
   uint64_t commit_rows = 100000;       // commit at least this often (rows)
   uint32_t commit_interval_ms = 1000;  // ... and at least this often (time)
   uint32_t poll_interval_ms = 500;     // wait between polls of an idle source
+  // After an ingest error, retry after retry_min_ms, doubling up to
+  // retry_max_ms, until it works (a fixed file, a reload).
+  uint32_t retry_min_ms = 1000;
+  uint32_t retry_max_ms = 30000;
 };
 
 struct Config {

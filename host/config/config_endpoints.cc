@@ -8,8 +8,8 @@
 namespace sluice::host::config_internal {
 namespace {
 
-const std::vector<std::string_view> kEndpointKeys = {"name",    "path",  "connection", "table",
-                                                     "options", "index", "version"};
+const std::vector<std::string_view> kEndpointKeys = {
+    "name", "path", "connection", "table", "options", "index", "version", "on_duplicate"};
 
 }  // namespace
 
@@ -45,10 +45,6 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
   std::vector<Entry> entries = ReadEntries(node, path, &problems_);
   DropUnknownKeys(&entries, kEndpointKeys, path, &problems_);
   RequireKeys(entries, node, path, {"name", "connection"});
-  if (FindEntry(entries, "index") == nullptr)
-    problems_.Add(
-        node.Mark(), path,
-        "missing required key \"index\" with the primary key, e.g. index: { primary_key: [id] }");
   *marks = EndpointMarks{node.Mark(), node.Mark(), node.Mark()};
   for (const Entry& x : entries) {
     std::string p = JoinPath(path, x.key);
@@ -58,6 +54,7 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
     if (x.key == "options") ReadOptions(x, p, false, &out->options);
     if (x.key == "index") ParseIndex(x, p, out);
     if (x.key == "version") ParseVersion(x, p, &out->version);
+    if (x.key == "on_duplicate") ParseOnDuplicate(x, p, &out->on_duplicate);
     if (x.key == "path" && ReadScalar(x, p, "a URL path such as /trips", &problems_, &out->path)) {
       marks->path = x.mark;
       std::string why = EndpointPathProblem(out->path);
@@ -88,12 +85,9 @@ void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointC
   DropUnknownKeys(&entries, {"primary_key", "secondary", "covering"}, path, &problems_);
   if (const Entry* cov = FindEntry(entries, "covering"))
     ReadBool(*cov, JoinPath(path, "covering"), &problems_, &out->covering);
-  const Entry* pk = FindEntry(entries, "primary_key");
-  if (pk == nullptr)
-    problems_.Add(e.value.Mark(), path,
-                  "missing required key \"primary_key\": the fields that identify a record, e.g. "
-                  "primary_key: [id]");
-  else ReadFieldList(pk->value, pk->mark, JoinPath(path, "primary_key"), &out->primary_key);
+  // Without a primary key the endpoint is keyed by each row's log position.
+  if (const Entry* pk = FindEntry(entries, "primary_key"))
+    ReadFieldList(pk->value, pk->mark, JoinPath(path, "primary_key"), &out->primary_key);
   const Entry* sec = FindEntry(entries, "secondary");
   if (sec == nullptr || sec->value.IsNull()) return;
   std::string sec_path = JoinPath(path, "secondary");
@@ -156,6 +150,14 @@ void ConfigParser::ParseVersion(const Entry& e, const std::string& path, uint32_
   if (v >= 1) return void(*out = v);
   problems_.Add(e.mark, path,
                 "expected \"latest\" or a version number (1, 2, ...), found " + Describe(e.value));
+}
+
+void ConfigParser::ParseOnDuplicate(const Entry& e, const std::string& path, OnDuplicate* out) {
+  std::string text = e.value.IsScalar() ? e.value.Scalar() : std::string();
+  if (text == "last") return void(*out = OnDuplicate::kLast);
+  if (text == "first") return void(*out = OnDuplicate::kFirst);
+  if (text == "error") return void(*out = OnDuplicate::kError);
+  problems_.Add(e.mark, path, "expected last, first or error, found " + Describe(e.value));
 }
 
 void ConfigParser::CheckEndpoints(const std::vector<EndpointMarks>& marks) {

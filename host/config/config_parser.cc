@@ -217,7 +217,9 @@ void ConfigParser::ParseIngest(const Entry& e) {
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, "ingest", &problems_);
-  DropUnknownKeys(&entries, {"batch_rows", "commit_rows", "commit_interval_ms", "poll_interval_ms"},
+  DropUnknownKeys(&entries,
+                  {"batch_rows", "commit_rows", "commit_interval_ms", "poll_interval_ms",
+                   "retry_min_ms", "retry_max_ms"},
                   "ingest", &problems_);
   IngestConfig& in = cfg_->ingest;
   uint64_t v = 0;
@@ -231,7 +233,14 @@ void ConfigParser::ParseIngest(const Entry& e) {
       in.commit_interval_ms = static_cast<uint32_t>(v);
     if (x.key == "poll_interval_ms" && ReadUnsigned(x, path, 1, 3600000, &problems_, &v))
       in.poll_interval_ms = static_cast<uint32_t>(v);
+    if (x.key == "retry_min_ms" && ReadUnsigned(x, path, 1, 3600000, &problems_, &v))
+      in.retry_min_ms = static_cast<uint32_t>(v);
+    if (x.key == "retry_max_ms" && ReadUnsigned(x, path, 1, 3600000, &problems_, &v))
+      in.retry_max_ms = static_cast<uint32_t>(v);
   }
+  if (in.retry_max_ms < in.retry_min_ms)
+    problems_.Add(e.mark, "ingest.retry_max_ms",
+                  "must be at least ingest.retry_min_ms (" + std::to_string(in.retry_min_ms) + ")");
 }
 
 void ConfigParser::ParseQueryLimits(const Entry& e) {

@@ -54,6 +54,7 @@ class ConfigParser {
   bool ReadFieldList(const YAML::Node& node, const YAML::Mark& at, const std::string& path,
                      std::vector<std::string>* out);
   void ParseVersion(const Entry& e, const std::string& path, uint32_t* out);
+  void ParseOnDuplicate(const Entry& e, const std::string& path, OnDuplicate* out);
   void CheckEndpoints(const std::vector<EndpointMarks>& marks);
 
   // Reads a name matching IsValidConfigName (or IsValidPluginName).

@@ -72,6 +72,34 @@ bool SkipKeyValue(Type type, std::string_view key, size_t* pos) {
   return true;
 }
 
+void AppendValueText(std::string* out, const Value& v) {
+  if (v.null) return void(out->append("null"));
+  switch (v.type) {
+    case Type::kInt64: out->append(std::to_string(v.i)); return;
+    case Type::kFloat64: {
+      char buf[32];
+      auto r = std::to_chars(buf, buf + sizeof buf, v.f);
+      out->append(buf, r.ptr);
+      return;
+    }
+    case Type::kBool: out->append(v.i ? "true" : "false"); return;
+    case Type::kTimestamp: AppendTimestamp(out, v.i); return;
+    case Type::kDate: AppendDate(out, static_cast<int32_t>(v.i)); return;
+    case Type::kString: out->append(v.str); return;
+  }
+}
+
+std::string KeyFieldsText(const Schema& schema, const std::vector<Value>& row,
+                          const std::vector<uint32_t>& fields) {
+  std::string out;
+  for (uint32_t f : fields) {
+    if (!out.empty()) out += ", ";
+    out += schema.fields[f].name + "=";
+    AppendValueText(&out, row[f]);
+  }
+  return out;
+}
+
 Status ParseValueText(Type type, std::string_view text, std::string* storage, Value* out) {
   out->type = type;
   out->null = false;

@@ -43,6 +43,13 @@ bool SkipKeyValue(Type type, std::string_view key, size_t* pos);
 // InvalidArgument with expected vs found.
 Status ParseValueText(Type type, std::string_view text, std::string* storage, Value* out);
 
+// Appends `v` as ParseValueText reads it back ("null" for a null).
+void AppendValueText(std::string* out, const Value& v);
+
+// The values of row[fields...] as "name=value, name=value", for messages.
+std::string KeyFieldsText(const Schema& schema, const std::vector<Value>& row,
+                          const std::vector<uint32_t>& fields);
+
 // Parses primary-key text (docs/query.md, "Keys") into an encoded key:
 // one value per key field, separated by ',' ; '\' escapes ',' and '\'.
 Status ParseKeyText(const Schema& schema, std::string_view text, std::string* key);

@@ -53,10 +53,19 @@ Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_k
                  const std::vector<std::vector<std::string>>& secondary,
                  const std::string& endpoint, TableSchema* out) {
   out->schema = source;
-  if (primary_key.empty())
-    return InvalidArgument("endpoint " + endpoint + ": index.primary_key is required");
-  SLUICE_RETURN_IF_ERROR(
-      ResolveFields(source, primary_key, "index.primary_key", endpoint, &out->schema.primary_key));
+  out->row_key = primary_key.empty();
+  if (out->row_key) {
+    if (source.FieldIndex(kRowKeyField) >= 0)
+      return InvalidArgument("endpoint " + endpoint + ": the source has a field named \"" +
+                             std::string(kRowKeyField) +
+                             "\", the name sluice gives the row key of an endpoint without "
+                             "index.primary_key; set a primary key, or rename the column");
+    out->schema.fields.push_back({std::string(kRowKeyField), Type::kInt64, false});
+    out->schema.primary_key = {static_cast<uint32_t>(out->schema.fields.size() - 1)};
+  } else {
+    SLUICE_RETURN_IF_ERROR(ResolveFields(source, primary_key, "index.primary_key", endpoint,
+                                         &out->schema.primary_key));
+  }
   for (uint32_t k : out->schema.primary_key) out->schema.fields[k].nullable = false;
   out->indexes.clear();
   for (size_t i = 0; i < secondary.size(); ++i) {
@@ -69,6 +78,14 @@ Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_k
     out->indexes.push_back(std::move(idx));
   }
   return Status();
+}
+
+Schema TableSchema::SourceSchema() const {
+  if (!row_key) return schema;
+  Schema s = schema;
+  s.fields.pop_back();
+  s.primary_key.clear();
+  return s;
 }
 
 std::string VersionMetaToJson(const VersionMeta& m) {
@@ -116,6 +133,10 @@ std::string VersionMetaToJson(const VersionMeta& m) {
   w.BeginArray();
   for (const auto& idx : m.table_schema.indexes) names(idx);
   w.EndArray();
+  if (m.table_schema.row_key) {
+    w.Key("row_key");
+    w.Bool(true);
+  }
   w.EndObject();
   return w.Take() + "\n";
 }
@@ -192,6 +213,13 @@ Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
       out->table_schema.indexes.push_back(std::move(fields_of));
     }
   }
+  bool row_key = false;
+  out->table_schema.row_key = !doc["row_key"].get_bool().get(row_key) && row_key;
+  if (out->table_schema.row_key &&
+      (s.fields.empty() || s.fields.back().name != kRowKeyField || s.primary_key.size() != 1 ||
+       s.primary_key[0] != s.fields.size() - 1 || s.fields.back().type != Type::kInt64))
+    return InvalidArgument("row_key: the last field must be the int64 primary key \"" +
+                           std::string(kRowKeyField) + "\"");
   return Status();
 }
 

@@ -15,11 +15,25 @@
 
 namespace sluice::host {
 
+// The field that keys an endpoint without a primary key: each row's
+// position in its version's log (docs/formats.md, "Row keys").
+inline constexpr std::string_view kRowKeyField = "_row";
+
 struct TableSchema {
   Schema schema;                               // fields + primary key
   std::vector<std::vector<uint32_t>> indexes;  // secondary indexes, field indexes
+  // The endpoint has no primary key of its own: the last field is
+  // kRowKeyField (int64, the row's log offset), the primary key. Sources do
+  // not produce it; the cache builder appends it to every row.
+  bool row_key = false;
 
-  bool operator==(const TableSchema& o) const { return schema == o.schema && indexes == o.indexes; }
+  // The schema rows have as the source produces them and the log holds
+  // them: `schema` without the row key field.
+  Schema SourceSchema() const;
+
+  bool operator==(const TableSchema& o) const {
+    return schema == o.schema && indexes == o.indexes && row_key == o.row_key;
+  }
   bool operator!=(const TableSchema& o) const { return !(*this == o); }
 };
 
@@ -35,8 +49,10 @@ struct VersionMeta {
 
 // Builds the TableSchema of an endpoint from the schema its source reports
 // and the key/index field names of its config. Key fields become
-// non-nullable. InvalidArgument naming the unknown field and listing the
-// fields that exist.
+// non-nullable. An empty primary_key makes a row-keyed endpoint (row_key:
+// kRowKeyField appended as the key). InvalidArgument naming the unknown
+// field and listing the fields that exist, or when a row-keyed source
+// already has a field named kRowKeyField.
 Status ApplyKeys(const Schema& source, const std::vector<std::string>& primary_key,
                  const std::vector<std::vector<std::string>>& secondary,
                  const std::string& endpoint, TableSchema* out);

@@ -350,24 +350,24 @@ endpoints:
       "sluice.yaml:3:71: endpoints[0].index.primary_key[2]: field \"id\" is listed twice");
 }
 
-TEST(ConfigProblemTest, PrimaryKeyAndIndexAreRequired) {
-  EXPECT_EQ(
-      Problem(R"(connections: [{ name: files, plugin: csv }]
+TEST(ConfigProblemTest, WithoutAPrimaryKeyRowsAreKeyedByPosition) {
+  Config c;
+  ASSERT_TRUE(ParseConfig(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
-  - name: trips
+  - name: riots
     connection: files
-)"),
-      "sluice.yaml:3:5: endpoints[0]: missing required key \"index\" with the primary key, e.g. "
-      "index: { primary_key: [id] }");
+    on_duplicate: error
+)",
+                          "/cfg/sluice.yaml", &c)
+                  .ok());
+  EXPECT_TRUE(c.endpoints[0].primary_key.empty());
+  EXPECT_EQ(c.endpoints[0].on_duplicate, OnDuplicate::kError);
   EXPECT_EQ(Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
-  - name: trips
-    connection: files
-    index:
-      secondary: [[a]]
+  - { name: t, connection: files, on_duplicate: newest }
 )"),
-            "sluice.yaml:6:7: endpoints[0].index: missing required key \"primary_key\": the fields "
-            "that identify a record, e.g. primary_key: [id]");
+            "sluice.yaml:3:49: endpoints[0].on_duplicate: expected last, first or error, found "
+            "\"newest\"");
   EXPECT_EQ(
       Problem(R"(connections: [{ name: files, plugin: csv }]
 endpoints:
@@ -413,10 +413,11 @@ endpoints:
 TEST(ConfigProblemTest, UnknownEndpointKeySuggestsTheClosest) {
   EXPECT_EQ(Problem(std::string(kBase) + "    conection: files\n"),
             "sluice.yaml:8:5: endpoints[0].conection: unknown key (did you mean \"connection\"?); "
-            "expected one of: name, path, connection, table, options, index, version");
+            "expected one of: name, path, connection, table, options, index, version, "
+            "on_duplicate");
   EXPECT_EQ(Problem(std::string(kBase) + "    primary_key: [id]\n"),
             "sluice.yaml:8:5: endpoints[0].primary_key: unknown key; expected one of: name, path, "
-            "connection, table, options, index, version");
+            "connection, table, options, index, version, on_duplicate");
 }
 
 TEST(ConfigProblemTest, EndpointNamesAndPathsAreUnique) {
@@ -583,7 +584,9 @@ TEST(ConfigProblemTest, Ingest) {
   EXPECT_EQ(
       Problem("ingest: { poll_ms: 5 }\n"),
       "sluice.yaml:1:11: ingest.poll_ms: unknown key; expected one of: batch_rows, commit_rows, "
-      "commit_interval_ms, poll_interval_ms");
+      "commit_interval_ms, poll_interval_ms, retry_min_ms, retry_max_ms");
+  EXPECT_EQ(Problem("ingest: { retry_min_ms: 500, retry_max_ms: 100 }\n"),
+            "sluice.yaml:1:9: ingest.retry_max_ms: must be at least ingest.retry_min_ms (500)");
 }
 
 TEST(ConfigTest, QueryLimits) {

@@ -23,8 +23,26 @@ TEST(TableSchemaTest, ApplyKeysMakesKeyFieldsNotNullAndNamesUnknownFields) {
       s.message(),
       "endpoint trips: index.primary_key names field \"trip\", which the source does not have; "
       "fields are: id, name, fare");
-  EXPECT_EQ(ApplyKeys(Source(), {}, {}, "trips", &t).message(),
-            "endpoint trips: index.primary_key is required");
+  // No primary key: rows are keyed by their log position, an int64 "_row"
+  // appended as the key field; the source's rows lack it.
+  ASSERT_TRUE(ApplyKeys(Source(), {}, {{"name"}}, "trips", &t).ok());
+  EXPECT_TRUE(t.row_key);
+  ASSERT_EQ(t.schema.fields.size(), 4u);
+  EXPECT_EQ(t.schema.fields[3], (Field{"_row", Type::kInt64, false}));
+  EXPECT_EQ(t.schema.primary_key, std::vector<uint32_t>{3});
+  EXPECT_EQ(t.SourceSchema().fields.size(), 3u);
+  EXPECT_TRUE(t.SourceSchema().primary_key.empty());
+  VersionMeta meta;
+  meta.endpoint = "trips";
+  meta.version = 1;
+  meta.table_schema = t;
+  VersionMeta back;
+  ASSERT_TRUE(ParseVersionMeta(VersionMetaToJson(meta), &back).ok());
+  EXPECT_EQ(back.table_schema, t);
+  Schema clash = Source();
+  clash.fields.push_back({"_row", Type::kString, true});
+  EXPECT_NE(ApplyKeys(clash, {}, {}, "trips", &t).message().find("has a field named \"_row\""),
+            std::string::npos);
   EXPECT_EQ(ApplyKeys(Source(), {"id", "id"}, {}, "trips", &t).message(),
             "endpoint trips: index.primary_key lists field \"id\" twice");
 }

@@ -277,3 +277,114 @@ TEST_F(VersionCacheTest, BuilderAppliesCommitsSpanningManyWindows) {
 
 }  // namespace
 }  // namespace sluice::host
+
+namespace sluice::host {
+namespace {
+
+// Commits of rows (id, zone); a zone of nullptr is a null.
+std::shared_ptr<VersionLog> LogOf(
+    StoragePlugin& storage, const std::filesystem::path& dir,
+    const std::vector<std::vector<std::pair<int64_t, const char*>>>& commits) {
+  std::unique_ptr<VersionLog> raw;
+  EXPECT_TRUE(VersionLog::Open(storage, "t/v0001", dir.string(), true, &raw).ok());
+  std::shared_ptr<VersionLog> log(std::move(raw));
+  int n = 0;
+  for (const auto& commit : commits) {
+    CommitBuilder b;
+    for (const auto& [id, zone] : commit) b.AddRow(SLUICE_OP_INSERT, Row(id, zone));
+    EXPECT_TRUE(log->Commit(b, "offset" + std::to_string(++n), 0).ok());
+  }
+  return log;
+}
+
+class DuplicateKeyTest : public VersionCacheTest {
+ protected:
+  // Builds the cache of three commits in which id 2 comes twice (the
+  // second time as the 2nd row of the 2nd commit); returns the reports.
+  std::vector<DuplicateReport> Build(OnDuplicate policy, Status* result) {
+    auto log = LogOf(*storage_, tmp_.path() / "log",
+                     {{{1, "a"}, {2, "first"}}, {{3, "c"}, {2, "second"}, {4, "d"}}, {{5, "e"}}});
+    cache_ = Open();
+    cache_->SetOnDuplicate(policy);
+    CacheBuilder builder(log, cache_.get(), nullptr, nullptr);
+    std::vector<DuplicateReport> reports;
+    builder.SetOnDuplicates([&](const DuplicateReport& r) { reports.push_back(r); });
+    *result = builder.CatchUp();
+    return reports;
+  }
+  std::string Zone(int64_t id) {
+    std::string row;
+    if (!cache_->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(id), &row).ok()) return "-";
+    std::vector<Value> v;
+    EXPECT_EQ(DecodeRow(TwoColumns().schema, row, &v), "");
+    return std::string(v[1].str);
+  }
+  std::unique_ptr<VersionCache> cache_;
+};
+
+TEST_F(DuplicateKeyTest, LastReplacesAndIsReportedWithWhereToFindIt) {
+  Status s;
+  auto reports = Build(OnDuplicate::kLast, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].count, 1u);
+  EXPECT_EQ(reports[0].key, "id=2");
+  // Records: 0,1 rows, 2 commit, 3,4,5 rows: the duplicate is record 4,
+  // row 1 of the commit that resumed from the first commit's offset.
+  EXPECT_EQ(reports[0].log_offset, 4u);
+  EXPECT_EQ(reports[0].commit_source_offset, "offset1");
+  EXPECT_EQ(reports[0].index_in_commit, 1u);
+  EXPECT_FALSE(reports[0].halted);
+  EXPECT_EQ(Zone(2), "second");
+  EXPECT_EQ(cache_->rows(), 5u);
+}
+
+TEST_F(DuplicateKeyTest, FirstKeepsTheStoredRow) {
+  Status s;
+  auto reports = Build(OnDuplicate::kFirst, &s);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(Zone(2), "first");
+  EXPECT_EQ(Zone(4), "d");
+  EXPECT_EQ(cache_->rows(), 5u);
+}
+
+TEST_F(DuplicateKeyTest, ErrorStopsBeforeTheCommitHoldingIt) {
+  Status s;
+  auto reports = Build(OnDuplicate::kError, &s);
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_NE(s.message().find("duplicate primary key (id=2)"), std::string::npos) << s.message();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0].halted);
+  // The first commit is served; nothing of the second or third.
+  EXPECT_EQ(cache_->applied(), 3u);
+  EXPECT_EQ(Zone(2), "first");
+  EXPECT_EQ(Zone(3), "-");
+  EXPECT_EQ(cache_->rows(), 2u);
+}
+
+TEST_F(VersionCacheTest, RowKeyedEndpointsAreKeyedByLogOffset) {
+  TableSchema t;
+  ASSERT_TRUE(ApplyKeys(TwoColumns().SourceSchema(), {}, {}, "t", &t).ok());
+  // The log holds rows without _row (as the source sent them), twice the same.
+  auto log = LogOf(*storage_, tmp_.path() / "log", {{{7, "x"}, {7, "x"}}, {{8, nullptr}}});
+  std::unique_ptr<VersionCache> c;
+  bool rebuilt = false;
+  ASSERT_TRUE(VersionCache::Open(*storage_, tmp_.path() / "rk", t, &c, &rebuilt).ok());
+  CacheBuilder builder(log, c.get(), nullptr, nullptr);
+  ASSERT_TRUE(builder.CatchUp().ok());
+  EXPECT_EQ(c->rows(), 3u);  // equal rows are distinct rows
+  for (int64_t offset : {0, 1, 3}) {
+    Value v;
+    v.type = Type::kInt64, v.null = false, v.i = offset;
+    std::string key, row;
+    AppendKeyValue(&key, v);
+    ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + key, &row).ok()) << offset;
+    std::vector<Value> vals;
+    ASSERT_EQ(DecodeRow(t.schema, row, &vals), "");
+    EXPECT_EQ(vals[2].i, offset);
+  }
+}
+
+}  // namespace
+}  // namespace sluice::host
