@@ -70,6 +70,14 @@ int Boot(const GlobalOptions& g, const std::string& command, std::unique_ptr<Run
     std::cerr << "sluice: " << s.message() << "\n";
     return s.code() == Code::kInvalidArgument || s.code() == Code::kNotFound ? 2 : 1;
   }
+  // Commands that read sources check what the config asks of them first.
+  if (command == "run" || command == "migrate" || command == "app run") {
+    s = rt->CheckSources();
+    if (!s.ok()) {
+      std::cerr << "sluice: " << s.message() << "\n";
+      return 2;
+    }
+  }
   *out = std::move(rt);
   return -1;
 }
@@ -81,9 +89,11 @@ int Fail(const Status& s) {
 
 // Plans and applies migrations. Except with --dry-run, the home is first
 // brought in line with the version catalog (versions other hosts created),
-// and every version created is recorded in it afterwards.
-Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run,
-               bool quiet_unchanged) {
+// and every version created is recorded in it afterwards. Endpoints that
+// cannot be planned are listed in the plan (*failed counts them); the
+// others are migrated regardless.
+Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bool quiet_unchanged,
+               size_t* failed) {
   // API instances only for writing artifacts, created when a version is written.
   ApiHostImpl none_host(nullptr, QueryLimits());
   std::vector<ApiInstance> apis;
@@ -99,7 +109,10 @@ Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run,
   if (!dry_run) SLUICE_RETURN_IF_ERROR(sync.Sync(instances, /*publish=*/true, &lines));
   MigrationPlan plan;
   SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
-  if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
+  if (!quiet_unchanged || plan.any_new() || plan.any_failed())
+    std::cout << FormatPlan(plan, dry_run) << std::flush;
+  *failed = 0;
+  for (const PlanEntry& e : plan.entries) *failed += e.error.ok() ? 0 : 1;
   if (dry_run) return Status();
   if (plan.any_new()) {
     std::vector<ApiInstance>* created_apis = nullptr;
@@ -196,10 +209,16 @@ int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::set<std::string> force;
   if (vm.count("new"))
     for (const auto& n : vm["new"].as<std::vector<std::string>>()) force.insert(n);
-  Status s = Migrate(*rt, force, vm.count("dry-run") > 0, false);
+  size_t failed = 0;
+  Status s = Migrate(*rt, force, vm.count("dry-run") > 0, false, &failed);
   if (!s.ok())
     return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
                                               : Fail(s);
+  if (failed > 0) {
+    std::cerr << "sluice: " << failed << " endpoint(s) could not be planned (see above); the "
+              << "others were migrated\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -241,7 +260,10 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
   if (int code = Boot(g, "run", &rt, &lock); code >= 0) return code;
-  Status s = Migrate(*rt, {}, false, false);
+  // Endpoints that cannot be planned yet are served as soon as they can:
+  // their runners retry (service/endpoint_runner.h).
+  size_t failed = 0;
+  Status s = Migrate(*rt, {}, false, false, &failed);
   if (!s.ok())
     return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
                                               : Fail(s);

@@ -6,6 +6,7 @@
 #include "cache/version_cache.h"
 #include "cli/commands.h"
 #include "core/home_lock.h"
+#include "pipeline/ingest_state.h"
 #include "runtime/runtime.h"
 #include "util/human.h"
 #include "util/log.h"
@@ -101,6 +102,23 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
     std::string line;
     for (int i = 0; i < 7; ++i) line += Pad(r.cells[i], w[i] + 2);
     std::cout << line << r.cells[7] << "\n";
+  }
+  // What the ingesting process last recorded (pipeline/ingest_state.h).
+  bool header = false;
+  for (const EndpointConfig& ep : config.endpoints) {
+    IngestStatus st;
+    if (!IngestBoard::Read(rt.home().IngestStateDir(), ep.name, &st).ok()) continue;
+    if (!header) std::cout << "\nINGEST (as last recorded by the process that ingests)\n";
+    header = true;
+    std::cout << "  " << ep.name << ": " << IngestPhaseName(st.phase);
+    if (st.version != 0) std::cout << " (v" << st.version << ")";
+    if (!st.detail.empty()) std::cout << ": " << st.detail;
+    std::cout << "\n";
+    if (st.errors > 0 && st.last_error.message != st.detail)
+      std::cout << "    last error: " << st.last_error.message << "\n";
+    if (st.duplicate_keys > 0)
+      std::cout << "    duplicate keys: " << st.duplicate_keys << " (first: " << st.first_duplicate
+                << ")\n";
   }
   return 0;
 }

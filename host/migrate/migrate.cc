@@ -41,7 +41,7 @@ Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_
   e->endpoint = ep.name;
   SourcePlugin* source = nullptr;
   SLUICE_RETURN_IF_ERROR(rt.SourceFor(ep, &source, &e->plugin));
-  SLUICE_RETURN_IF_ERROR(rt.DescribeEndpoint(ep, &e->schema));
+  SLUICE_RETURN_IF_ERROR(rt.DescribeEndpoint(ep, &e->schema, &e->notes));
   std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
   e->latest = versions.empty() ? 0 : versions.back();
   e->new_version = e->latest + 1;
@@ -67,8 +67,19 @@ Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_
   return Status();
 }
 
-Status CreateVersion(Runtime& rt, std::vector<ApiInstance>& apis, const EndpointConfig& ep,
-                     const PlanEntry& e) {
+}  // namespace
+
+void PlanEndpoint(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_only,
+                  PlanEntry* e) {
+  *e = PlanEntry();
+  e->error = PlanOne(rt, ep, forced, inspect_only, e);
+  e->endpoint = ep.name;
+}
+
+Status CreatePlannedVersion(Runtime& rt, std::vector<ApiInstance>& apis, const PlanEntry& e) {
+  const EndpointConfig* found = rt.FindEndpoint(e.endpoint);
+  if (found == nullptr) return InvalidArgument("endpoint " + e.endpoint + " is not in the config");
+  const EndpointConfig& ep = *found;
   VersionMeta meta;
   meta.endpoint = ep.name;
   meta.version = e.new_version;
@@ -82,8 +93,6 @@ Status CreateVersion(Runtime& rt, std::vector<ApiInstance>& apis, const Endpoint
             {{"endpoint", ep.name}, {"version", std::to_string(meta.version)}});
   return Status();
 }
-
-}  // namespace
 
 Status WriteVersion(Runtime& rt, std::vector<ApiInstance>& apis, const VersionMeta& meta,
                     const std::string& document) {
@@ -126,7 +135,7 @@ Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool
       return InvalidArgument("--new " + name + ": no such endpoint in the config");
   for (const EndpointConfig& ep : runtime.config().endpoints) {
     PlanEntry e;
-    SLUICE_RETURN_IF_ERROR(PlanOne(runtime, ep, force.count(ep.name) > 0, inspect_only, &e));
+    PlanEndpoint(runtime, ep, force.count(ep.name) > 0, inspect_only, &e);
     plan->entries.push_back(std::move(e));
   }
   return Status();
@@ -135,8 +144,8 @@ Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool
 Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis,
                        const MigrationPlan& plan) {
   for (const PlanEntry& e : plan.entries) {
-    if (!e.create) continue;
-    SLUICE_RETURN_IF_ERROR(CreateVersion(runtime, apis, *runtime.FindEndpoint(e.endpoint), e));
+    if (!e.create || !e.error.ok()) continue;
+    SLUICE_RETURN_IF_ERROR(CreatePlannedVersion(runtime, apis, e));
   }
   return Status();
 }
@@ -144,14 +153,23 @@ Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis,
 std::string FormatPlan(const MigrationPlan& plan, bool dry_run) {
   std::string out;
   for (const PlanEntry& e : plan.entries) {
+    if (!e.error.ok()) {
+      out += e.endpoint +
+             (e.error.code() == Code::kUnavailable ? ": waiting: " : ": cannot plan: ") +
+             e.error.message() + "\n";
+      continue;
+    }
     if (!e.create) {
       out += e.endpoint + ": unchanged (v" + std::to_string(e.latest) + ")\n";
+      if (dry_run)
+        for (const std::string& n : e.notes) out += "  " + n + "\n";
       continue;
     }
     out += e.endpoint + ": " + (dry_run ? "would create" : "new version") + " v" +
            std::to_string(e.new_version) + " (" + e.reason + ")\n";
     for (const std::string& c : e.changes) out += "  - " + c + "\n";
     out += "  schema: " + SummarizeSchema(e.schema) + "\n";
+    for (const std::string& n : e.notes) out += "  " + n + "\n";
   }
   return out;
 }

@@ -32,25 +32,44 @@ struct PlanEntry {
   std::vector<std::string> changes;  // schema differences from `latest`
   TableSchema schema;                // today's
   std::string plugin;                // source plugin name
+  std::vector<std::string> notes;    // how the source found the schema (rows sampled, ...)
+  // Why this endpoint could not be planned (its source cannot be described:
+  // missing, empty, malformed). UNAVAILABLE: not yet (it may fill later).
+  // The other endpoints are planned and migrated regardless.
+  Status error;
 };
 
 struct MigrationPlan {
   std::vector<PlanEntry> entries;
   bool any_new() const {
     for (const auto& e : entries)
-      if (e.create) return true;
+      if (e.create && e.error.ok()) return true;
+    return false;
+  }
+  bool any_failed() const {
+    for (const auto& e : entries)
+      if (!e.error.ok()) return true;
     return false;
   }
 };
 
-// Computes the plan. `force` names endpoints that get a new version anyway.
-// `inspect_only` opens logs without repairing them (for --dry-run).
+// Computes the plan. `force` names endpoints that get a new version anyway
+// (INVALID_ARGUMENT for a name that is no endpoint). `inspect_only` opens
+// logs without repairing them (for --dry-run). An endpoint that cannot be
+// planned gets its entry's `error`; the others are planned regardless.
 Status PlanMigrations(Runtime& runtime, const std::set<std::string>& force, bool inspect_only,
                       MigrationPlan* plan);
 
-// Creates the versions the plan asks for, asking every API instance for its
-// artifacts.
+// Plans one endpoint into *e (e->error set when it cannot be planned).
+void PlanEndpoint(Runtime& runtime, const EndpointConfig& endpoint, bool forced, bool inspect_only,
+                  PlanEntry* e);
+
+// Creates the versions the plan asks for (entries without an error),
+// asking every API instance for its artifacts.
 Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis, const MigrationPlan& plan);
+
+// Creates the version one plan entry asks for.
+Status CreatePlannedVersion(Runtime& runtime, std::vector<ApiInstance>& apis, const PlanEntry& e);
 
 // Writes version meta.version of endpoint meta.endpoint into the home: API
 // artifacts from every instance of `apis`, then schema.json with `document`

@@ -102,13 +102,15 @@ class Ingester::CommitQueue {
 };
 
 Ingester::Ingester(const EndpointConfig& endpoint, uint32_t version, const TableSchema& schema,
-                   SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options)
+                   SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options,
+                   IngestStats* stats)
     : endpoint_(endpoint),
       version_(version),
       schema_(schema),
       source_(source),
       log_(std::move(log)),
-      options_(options) {}
+      options_(std::move(options)),
+      stats_(stats != nullptr ? *stats : own_stats_) {}
 
 Ingester::~Ingester() = default;
 
@@ -131,13 +133,20 @@ Status Ingester::Flush(uint64_t flags) {
   std::swap(next, pending_);
   next->flags = flags;
   pending_->offset = next->offset;
-  return queue_->Push(std::move(next)).WithContext("endpoint " + endpoint_.name);
+  return queue_->Push(std::move(next));
+}
+
+void Ingester::Report(IngestPhase phase, const std::string& detail) {
+  if (!options_.on_phase || (phase == reported_ && detail == reported_detail_)) return;
+  reported_ = phase;
+  reported_detail_ = detail;
+  options_.on_phase(phase, detail);
 }
 
 Status Ingester::Run() {
   Status s = ReadLoop();
   Status w = queue_ ? queue_->Close() : Status();
-  if (!w.ok() && s.ok()) s = w.WithContext("endpoint " + endpoint_.name);
+  if (!w.ok() && s.ok()) s = w;
   log::Info("app", "ingest stopped",
             {{"endpoint", endpoint_.name},
              {"rows", std::to_string(stats_.rows.load())},
@@ -146,17 +155,14 @@ Status Ingester::Run() {
 }
 
 Status Ingester::ReadLoop() {
-  const std::string where = "endpoint " + endpoint_.name + " v" + std::to_string(version_);
   Checkpoint cp = log_->checkpoint();
   pending_ = std::make_unique<Pending>();
   pending_->offset = cp.source_offset;
   bool at_end_committed = (cp.flags & kCommitSourceAtEnd) != 0;
+  const Schema source_schema = schema_.SourceSchema();
   std::unique_ptr<SourceReader> reader;
-  SLUICE_RETURN_IF_ERROR(
-      source_
-          ->OpenReader(endpoint_.table, endpoint_.options, schema_.schema, cp.source_offset,
-                       &reader)
-          .WithContext(where + ": open source table \"" + endpoint_.table + "\""));
+  SLUICE_RETURN_IF_ERROR(source_->OpenReader(endpoint_.table, endpoint_.options, source_schema,
+                                             cp.source_offset, &reader));
   BatchSource batches(std::move(reader));
   queue_ = std::make_unique<CommitQueue>(log_.get(), &stats_);
   log::Info("app", "ingesting",
@@ -175,18 +181,25 @@ Status Ingester::ReadLoop() {
       // Keep the good rows read before the error.
       Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
       if (!c.ok()) log::Error("app", c.message());
-      return s.WithContext(where);
+      return s;
     }
+    if (b->row_count > 0) Report(IngestPhase::kRunning);
     for (uint32_t i = 0; i < b->row_count; ++i, ++row_no) {
       std::string_view row = BatchRow(*b, i);
+      if (schema_.row_key && BatchOp(*b, i) != SLUICE_OP_INSERT) {
+        Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
+        if (!c.ok()) log::Error("app", c.message());
+        return FailedPrecondition(
+            "the source sent an update or delete, but the endpoint has no primary key to apply "
+            "it by (its rows are keyed by log position, _row); set index.primary_key");
+      }
       std::string err =
-          BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(schema_.schema, row, &decoded);
+          BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(source_schema, row, &decoded);
       if (!err.empty()) {
         Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
         if (!c.ok()) log::Error("app", c.message());
-        return InvalidArgument(where + ": source row " + std::to_string(row_no) +
-                               " does not match the schema (" + err +
-                               "); this is a bug in the source plugin");
+        return Internal("source row " + std::to_string(row_no) + " does not match the schema (" +
+                        err + "); this is a bug in the source plugin");
       }
       if (pending_->rows.rows() == 0) oldest = Clock::now();
       pending_->rows.AddRow(BatchOp(*b, i), row);
@@ -196,11 +209,15 @@ Status Ingester::ReadLoop() {
     stats_.bytes_done = b->bytes_done;
     stats_.bytes_total = b->bytes_total;
     if (b->at_end) {
+      std::string note(BatchNote(*b));
       if (pending_->rows.rows() > 0 || !at_end_committed) {
         SLUICE_RETURN_IF_ERROR(Flush(kCommitSourceAtEnd));
         at_end_committed = true;
       }
       stats_.at_end = true;
+      Report(note.empty() ? IngestPhase::kCaughtUp : IngestPhase::kWaiting, note);
+      // The input is final under --once: a source still waiting is stuck.
+      if (options_.once && !note.empty()) return InvalidArgument(note);
       if (options_.once) break;
       SleepUnlessStopped(std::chrono::milliseconds(options_.poll_interval_ms));
       continue;

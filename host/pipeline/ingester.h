@@ -8,12 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "config/config.h"
 #include "core/table_schema.h"
+#include "pipeline/ingest_state.h"
 #include "sluice/source.h"
 #include "storage/version_log.h"
 
@@ -25,6 +27,10 @@ struct IngestOptions {
   uint64_t commit_rows = 100000;       // commit when this many rows are pending
   uint32_t commit_interval_ms = 1000;  // ... or when the oldest pending row is this old
   uint32_t poll_interval_ms = 500;     // wait between polls at the end of the input
+  // Told where the ingest stands: kRunning while rows flow, kCaughtUp at
+  // the end of the input, kWaiting (with the source's note) when the source
+  // says why it cannot go on. Called on the reading thread, on changes only.
+  std::function<void(IngestPhase phase, const std::string& detail)> on_phase;
 };
 
 // Counters, readable from any thread while the ingester runs.
@@ -38,17 +44,24 @@ struct IngestStats {
 
 class Ingester {
  public:
-  // `source` and `log` outlive the ingester.
+  // `source` and `log` outlive the ingester. Counters go to *stats when
+  // given (it outlives the ingester; e.g. kept across retries), else to
+  // the ingester's own.
   Ingester(const EndpointConfig& endpoint, uint32_t version, const TableSchema& schema,
-           SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options);
+           SourcePlugin* source, std::shared_ptr<VersionLog> log, IngestOptions options,
+           IngestStats* stats = nullptr);
   ~Ingester();
   Ingester(const Ingester&) = delete;
   Ingester& operator=(const Ingester&) = delete;
 
   // Runs until the input ends (once) or Stop(); commits what it holds
-  // before returning. Returns the first error, with the endpoint named.
-  // Parsing and validation run on the calling thread, durable log writes
-  // on a second one, so the two overlap.
+  // before returning. Returns the first error as the source or the log
+  // reported it (callers name the endpoint): INVALID_ARGUMENT for a bad
+  // row, ABORTED for a schema change, ... With `once`, an input that ends
+  // with the source waiting (e.g. an incomplete last line) is an
+  // INVALID_ARGUMENT carrying the source's note. Parsing and validation run
+  // on the calling thread, durable log writes on a second one, so the two
+  // overlap.
   Status Run();
   // Asks Run() to commit and return soon. Thread-safe.
   void Stop();
@@ -66,6 +79,7 @@ class Ingester {
   class CommitQueue;
 
   Status ReadLoop();
+  void Report(IngestPhase phase, const std::string& detail = {});
   // Hands the pending commit to the writer thread.
   Status Flush(uint64_t flags);
   bool SleepUnlessStopped(std::chrono::milliseconds d);
@@ -76,10 +90,13 @@ class Ingester {
   SourcePlugin* source_;
   std::shared_ptr<VersionLog> log_;
   IngestOptions options_;
-  IngestStats stats_;
+  IngestStats own_stats_;
+  IngestStats& stats_;
   std::unique_ptr<Pending> pending_;
   std::unique_ptr<CommitQueue> queue_;
   std::atomic<bool> stop_{false};
+  IngestPhase reported_ = IngestPhase::kStarting;
+  std::string reported_detail_;
   std::mutex mu_;
   std::condition_variable cv_;
 };

@@ -28,6 +28,26 @@ struct ViewHandle {
 struct EndpointC {
   std::vector<sluice_version_info> versions;
   sluice_endpoint_info info{};
+  IngestStatus status;
+  sluice_ingest_info ingest{};
+
+  void SetIngest(const IngestStatus& st) {
+    status = st;
+    ingest.struct_size = sizeof ingest;
+    ingest.state = IngestPhaseName(status.phase);
+    ingest.version = status.version;
+    ingest.since_ms = status.since_ms;
+    ingest.detail = status.detail.c_str();
+    ingest.errors = status.errors;
+    ingest.last_error = status.last_error.message.c_str();
+    ingest.last_error_file = status.last_error.place.file.c_str();
+    ingest.last_error_line = status.last_error.place.line;
+    ingest.last_error_column = status.last_error.place.column;
+    ingest.last_error_ms = status.last_error.at_ms;
+    ingest.duplicate_keys = status.duplicate_keys;
+    ingest.first_duplicate = status.first_duplicate.c_str();
+    info.ingest = &ingest;
+  }
 
   void AddVersion(uint32_t number, const ServedVersion& sv) {
     sluice_version_info v{};
@@ -66,6 +86,8 @@ int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* s
   for (const ServedEndpoint& ep : eps) {
     EndpointC c;
     for (const auto& [n, sv] : ep.versions) c.AddVersion(n, *sv);
+    const IngestBoard* board = Self(ctx)->ingest_board();
+    if (board != nullptr && board->Has(ep.config.name)) c.SetIngest(board->Get(ep.config.name));
     fn(fn_ctx, c.Finish(ep.config.name, ep.config.path, ep.current, ep.pinned != 0));
   }
   return Status().ToC(st);

@@ -28,6 +28,10 @@ class ApiHostImpl {
   // Adds text (Prometheus format) from elsewhere in the process to metrics,
   // e.g. ingest counters. Set before plugins start.
   void SetExtraMetrics(std::function<std::string()> fn) { extra_metrics_ = std::move(fn); }
+  // Where the catalog finds each endpoint's ingest state (null: this
+  // process does not ingest). Set before plugins start.
+  void SetIngestBoard(const IngestBoard* board) { board_ = board; }
+  const IngestBoard* ingest_board() const { return board_; }
   // The host's metrics in Prometheus text format.
   std::string MetricsText() const;
 
@@ -35,6 +39,7 @@ class ApiHostImpl {
   Registry* registry_;
   QueryLimits limits_;
   std::function<std::string()> extra_metrics_;
+  const IngestBoard* board_ = nullptr;
   sluice_api_host table_{};
 };
 

@@ -71,6 +71,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
                                             runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
   sv->cache->SetCoveringIndexes(ep.config.covering);
+  sv->cache->SetOnDuplicate(ep.config.on_duplicate);
   bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
   if (newest)
     for (auto& [old_v, old] : ep.versions) old->frozen = true;
@@ -81,13 +82,18 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
       [this, raw, name, v](const Status& s) {
         {
           std::lock_guard<std::mutex> lock(raw->mu);
-          raw->error = s.message();
+          // A data problem (on_duplicate: error) halts the version; anything
+          // else is a failure of the builder.
+          (s.code() == Code::kFailedPrecondition ? raw->halted : raw->error) = s.message();
         }
         // Log records carry their stream's name; anything else came from the cache.
         if (s.code() == Code::kDataLoss && s.message().rfind("log ", 0) != 0)
           ReportCorruptCache(name, v, s.message());
       });
   sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
+  sv->builder->SetOnDuplicates([this, name, v](const DuplicateReport& r) {
+    if (duplicate_sink_) duplicate_sink_(name, v, r);
+  });
   ep.versions[v] = std::move(sv);
   log::Info("registry", "serving version",
             {{"endpoint", name},
@@ -271,10 +277,7 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
     return Unavailable(
         "endpoint " + ep->config.name + " version " + std::to_string(v) +
         " is not ready: its cache was found corrupt and is being rebuilt from its log");
-  if (!it->second->ready)
-    return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
-                       " is not ready: its cache is " + std::to_string(it->second->lag()) +
-                       " log records behind");
+  if (!it->second->ready) return Unavailable(NotReadyReason(*ep, v, *it->second));
   *out = it->second;
   if (state != nullptr) *state = {ep->config.name, ep->config.path, ep->current, ep->pinned != 0};
   return Status();
@@ -288,11 +291,16 @@ Status Registry::SetCurrent(std::string_view endpoint, uint32_t version) {
     auto it = ep->versions.find(version);
     if (it == ep->versions.end())
       return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(version));
-    if (!it->second->ready)
-      return FailedPrecondition("endpoint " + ep->config.name + " version " +
-                                std::to_string(version) + " is not ready (cache " +
-                                std::to_string(it->second->lag()) +
-                                " records behind its log); try again once it has caught up");
+    if (!it->second->ready && !Stuck(*ep, version, *it->second))
+      return FailedPrecondition(NotReadyReason(*ep, version, *it->second) +
+                                "; try again once it has caught up");
+    if (!it->second->ready) {
+      it->second->ready = true;
+      log::Warn("registry", "serving a version whose ingest stopped, as asked",
+                {{"endpoint", ep->config.name},
+                 {"version", std::to_string(version)},
+                 {"rows", std::to_string(it->second->cache->rows())}});
+    }
     ep->pinned = version;
     ep->current = version;
     log::Info("registry", "current version set",
@@ -313,6 +321,39 @@ Status Registry::SetPinned(std::string_view endpoint, uint32_t version) {
   }
   Notify();
   return Status();
+}
+
+bool Registry::Stuck(const ServedEndpoint& ep, uint32_t v, ServedVersion& sv) const {
+  if (sv.lag() != 0 || sv.rebuilding) return false;
+  {
+    std::lock_guard<std::mutex> lock(sv.mu);
+    if (!sv.halted.empty()) return true;
+  }
+  if (board_ == nullptr) return false;
+  IngestStatus st = board_->Get(ep.config.name);
+  return st.version == v && IngestStopped(st.phase);
+}
+
+std::string Registry::NotReadyReason(const ServedEndpoint& ep, uint32_t v,
+                                     ServedVersion& sv) const {
+  std::string head =
+      "endpoint " + ep.config.name + " version " + std::to_string(v) + " is not ready";
+  {
+    std::lock_guard<std::mutex> lock(sv.mu);
+    if (!sv.halted.empty())
+      return head + ": its cache stopped: " + sv.halted + "; " + std::to_string(sv.cache->rows()) +
+             " rows before it are served if an admin makes it current";
+  }
+  if (board_ != nullptr) {
+    IngestStatus st = board_->Get(ep.config.name);
+    if (st.version == v && IngestStopped(st.phase))
+      return head + ": its ingest " +
+             (st.phase == IngestPhase::kSchemaChanged ? "stopped on a schema change" : "failed") +
+             ": " + st.detail;
+    if (st.version == v && st.phase == IngestPhase::kWaiting)
+      return head + ": its source is waiting: " + st.detail;
+  }
+  return head + ": its cache is " + std::to_string(sv.lag()) + " log records behind";
 }
 
 std::vector<ServedEndpoint> Registry::Snapshot() const {

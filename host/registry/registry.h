@@ -23,6 +23,7 @@
 #include "cache/version_cache.h"
 #include "config/config.h"
 #include "core/table_schema.h"
+#include "pipeline/ingest_state.h"
 #include "registry/change_feed.h"
 #include "sluice/schema.h"
 #include "storage/version_log.h"
@@ -43,8 +44,11 @@ struct ServedVersion {
   std::atomic<bool> frozen{false};      // a newer version exists: its log no longer grows
   std::atomic<bool> ready{false};       // its cache has caught up since it was opened
   std::atomic<bool> rebuilding{false};  // its cache was found corrupt and is being replaced
-  std::mutex mu;                        // guards error
-  std::string error;                    // why the cache builder stopped, if it did
+  std::mutex mu;                        // guards error, halted
+  std::string error;                    // why the cache builder stopped on a failure, if it did
+  // Why the cache stopped on a problem in the data (on_duplicate: error):
+  // the version serves what it applied before; not a failure of the process.
+  std::string halted;
 
   uint64_t lag() const {
     uint64_t e = log->end(), a = cache->applied();
@@ -86,7 +90,11 @@ class Registry {
   // NOT_FOUND for unknown endpoint or version, UNAVAILABLE when not ready.
   Status Acquire(std::string_view endpoint, uint32_t version, std::shared_ptr<ServedVersion>* out,
                  EndpointState* state = nullptr) const;
-  // Admin switch: makes `version` current (it must exist and be ready).
+  // Admin switch: makes `version` current. It must exist and be ready, or
+  // be stuck with everything it holds served: its cache has applied its
+  // whole log and its ingest stopped on an error (or its cache on a
+  // duplicate key), so it will not complete by itself; such a version
+  // becomes ready (docs/operations.md, "Serving a version whose ingest failed").
   Status SetCurrent(std::string_view endpoint, uint32_t version);
   // Config reload: new pin (0 = latest) for an endpoint; same checks.
   Status SetPinned(std::string_view endpoint, uint32_t version);
@@ -105,6 +113,15 @@ class Registry {
   std::vector<ServedEndpoint> Snapshot() const;
   // Called after any change of readiness or current version.
   void AddListener(std::function<void()> fn);
+  // Where answers about versions that are not ready find the ingest's
+  // state (may be null: nothing ingests in this process). Call before Start().
+  void SetIngestBoard(const IngestBoard* board) { board_ = board; }
+  // Receives every cache builder's duplicate key reports. Call before Start().
+  void SetDuplicateSink(
+      std::function<void(const std::string& endpoint, uint32_t version, const DuplicateReport&)>
+          fn) {
+    duplicate_sink_ = std::move(fn);
+  }
   // True when every endpoint's current version exists and has caught up.
   bool AllCurrentReady() const;
 
@@ -117,7 +134,15 @@ class Registry {
   ServedEndpoint* FindLocked(std::string_view name_or_path);
   const ServedEndpoint* FindLocked(std::string_view name_or_path) const;
 
+  // Why version v of `ep` is not ready, for 503 answers. REQUIRES: mu_.
+  std::string NotReadyReason(const ServedEndpoint& ep, uint32_t v, ServedVersion& sv) const;
+  // True when v is stuck: caught up with its log, its ingest (or cache)
+  // stopped on a data problem. REQUIRES: mu_.
+  bool Stuck(const ServedEndpoint& ep, uint32_t v, ServedVersion& sv) const;
+
   Runtime& runtime_;
+  const IngestBoard* board_ = nullptr;
+  std::function<void(const std::string&, uint32_t, const DuplicateReport&)> duplicate_sink_;
   mutable std::mutex mu_;
   std::vector<ServedEndpoint> endpoints_;
   std::vector<std::function<void()>> listeners_;

@@ -1,5 +1,7 @@
 #include "runtime/runtime.h"
 
+#include <set>
+
 #include "core/storage_marker.h"
 #include "sluice/client/api_client.h"
 #include "sluice/client/source_client.h"
@@ -128,13 +130,39 @@ Status Runtime::SourceFor(const EndpointConfig& endpoint, SourcePlugin** out,
   return Status();
 }
 
-Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out) {
+Status Runtime::CheckSources() {
+  std::vector<std::string> problems;
+  std::set<std::string> reported;
+  for (const EndpointConfig& ep : config_.endpoints) {
+    SourcePlugin* source = nullptr;
+    std::string plugin;
+    Status s = SourceFor(ep, &source, &plugin);
+    if (!s.ok()) {
+      bool config_error = s.code() == Code::kInvalidArgument ||
+                          catalog_.Find(PluginKind::kSource, plugin) == nullptr;
+      if (config_error && reported.insert(ep.connection).second)
+        problems.push_back("endpoint " + ep.name + ": " + s.message());
+      continue;
+    }
+    s = source->CheckTable(ep.table, ep.options);
+    if (!s.ok())
+      problems.push_back("endpoint " + ep.name + ": table \"" + ep.table + "\": " + s.message());
+  }
+  if (problems.empty()) return Status();
+  std::string all;
+  for (const std::string& p : problems) all += (all.empty() ? "" : "\n") + p;
+  return InvalidArgument(all);
+}
+
+Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out,
+                                 std::vector<std::string>* notes) {
   SourcePlugin* source = nullptr;
   std::string plugin;
   SLUICE_RETURN_IF_ERROR(SourceFor(endpoint, &source, &plugin));
   Schema schema;
+  std::vector<std::string> ignored;
   SLUICE_RETURN_IF_ERROR(
-      source->Describe(endpoint.table, endpoint.options, &schema)
+      source->DescribeWithNotes(endpoint.table, endpoint.options, &schema, notes ? notes : &ignored)
           .WithContext("endpoint " + endpoint.name + ": table \"" + endpoint.table + "\""));
   return ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out);
 }

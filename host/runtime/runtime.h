@@ -78,8 +78,21 @@ class Runtime {
   // The source connection an endpoint reads from, created on first use.
   Status SourceFor(const EndpointConfig& endpoint, SourcePlugin** out, std::string* plugin_name);
 
+  // Checks what the config asks of the sources before anything is written:
+  // every connection can be created with its options, and every endpoint's
+  // table name and table options suit its source (SourcePlugin::CheckTable).
+  // INVALID_ARGUMENT listing every such problem, one per line (an error of
+  // the config file). A connection that fails for another reason (e.g. its
+  // directory is missing) is not a config problem: the endpoints using it
+  // fail on their own and retry (service/endpoint_runner.h).
+  Status CheckSources();
+
   // Today's schema of an endpoint: the source's fields plus configured keys.
-  Status DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out);
+  // *notes (may be null) gets the source's notes on how it found it.
+  // Errors name the endpoint and table; UNAVAILABLE when the source cannot
+  // describe the table yet (sluice/abi_source.h).
+  Status DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out,
+                          std::vector<std::string>* notes = nullptr);
 
   // One instance of every enabled API plugin (not started).
   Status CreateApis(const sluice_api_host* api, std::vector<ApiInstance>* out);

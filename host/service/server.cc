@@ -9,7 +9,10 @@
 
 namespace sluice::host {
 
-Server::Server(Runtime& runtime, ServerOptions options) : runtime_(runtime), options_(options) {}
+Server::Server(Runtime& runtime, ServerOptions options)
+    : runtime_(runtime),
+      options_(options),
+      board_(options.app ? runtime.home().IngestStateDir() : std::filesystem::path()) {}
 
 Server::~Server() { Shutdown(); }
 
@@ -25,8 +28,13 @@ Status Server::StartApi() {
   runtime_.SetLogReader(reader);
   for (const EndpointConfig& ep : runtime_.config().endpoints) pins_[ep.name] = ep.version;
   registry_ = std::make_unique<Registry>(runtime_);
+  registry_->SetIngestBoard(&board_);
+  registry_->SetDuplicateSink([this](const std::string& e, uint32_t v, const DuplicateReport& r) {
+    OnDuplicates(e, v, r);
+  });
   api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), runtime_.config().query);
   api_host_->SetExtraMetrics([this] { return ExtraMetrics(); });
+  if (options_.app) api_host_->SetIngestBoard(&board_);
   SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(api_host_->table(), &apis_));
   if (reader) {
     // Versions the app host created since this home last synced.
@@ -72,63 +80,135 @@ void Server::FollowCatalog() {
 }
 
 Status Server::StartApp() {
-  IngestOptions io;
   const IngestConfig& ic = runtime_.config().ingest;
-  io.once = options_.once;
-  io.batch_rows = ic.batch_rows;
-  io.commit_rows = ic.commit_rows;
-  io.commit_interval_ms = ic.commit_interval_ms;
-  io.poll_interval_ms = ic.poll_interval_ms;
+  RunnerOptions ro;
+  ro.ingest.once = options_.once;
+  ro.ingest.batch_rows = ic.batch_rows;
+  ro.ingest.commit_rows = ic.commit_rows;
+  ro.ingest.commit_interval_ms = ic.commit_interval_ms;
+  ro.ingest.poll_interval_ms = ic.poll_interval_ms;
+  ro.retry_min_ms = ic.retry_min_ms;
+  ro.retry_max_ms = ic.retry_max_ms;
+  ro.create_first_version = options_.api;  // `run` migrates; `app run` writes what exists
+  ro.create_version = [this](const PlanEntry& e) { return CreateVersion(e); };
+  ro.on_finished = [this](const Status& s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!s.ok() && first_error_.ok()) first_error_ = s;
+    ++finished_;
+    cv_.notify_all();
+  };
+  std::vector<ProgressSource> watched;
   for (const EndpointConfig& ep : runtime_.config().endpoints) {
-    std::vector<uint32_t> versions = runtime_.home().ListVersions(ep.name);
-    if (versions.empty())
-      return FailedPrecondition("endpoint " + ep.name +
-                                " has no version yet; run `sluice migrate` first");
-    uint32_t v = versions.back();
-    VersionMeta meta;
-    SLUICE_RETURN_IF_ERROR(ReadVersionMeta(runtime_.home().SchemaFile(ep.name, v).string(), &meta));
-    TableSchema today;
-    SLUICE_RETURN_IF_ERROR(runtime_.DescribeEndpoint(ep, &today));
-    std::vector<std::string> diff = DiffTableSchemas(meta.table_schema, today);
-    if (!diff.empty()) {
-      std::string list;
-      for (const auto& d : diff) list += "\n  - " + d;
-      return FailedPrecondition("endpoint " + ep.name + ": the source's schema differs from v" +
-                                std::to_string(v) +
-                                "; run `sluice migrate` to start a new version:" + list);
-    }
-    std::shared_ptr<VersionLog> log;
-    SLUICE_RETURN_IF_ERROR(runtime_.OpenLog(ep.name, v, /*create=*/true, &log));
-    SourcePlugin* source = nullptr;
-    std::string plugin;
-    SLUICE_RETURN_IF_ERROR(runtime_.SourceFor(ep, &source, &plugin));
-    ingesters_.push_back(std::make_unique<Ingester>(ep, v, meta.table_schema, source, log, io));
-    std::lock_guard<std::mutex> lock(ingest_mu_);
-    ingest_.push_back({ep.name, v, ingesters_.back().get()});
+    runners_.push_back(std::make_unique<EndpointRunner>(runtime_, ep, &board_, ro));
+    watched.push_back({ep.name, &runners_.back()->stats()});
   }
-  std::vector<const Ingester*> watched;
-  for (auto& in : ingesters_) watched.push_back(in.get());
-  progress_ = std::make_unique<Progress>(watched, options_.progress);
-  for (auto& in : ingesters_) {
-    Ingester* raw = in.get();
-    threads_.emplace_back([this, raw] {
-      Status s = raw->Run();
-      if (!s.ok())
-        log::Error("app", "ingest failed", {{"endpoint", raw->endpoint()}, {"error", s.message()}});
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!s.ok() && first_error_.ok()) first_error_ = s;
-      ++finished_;
-      cv_.notify_all();
-    });
-  }
+  progress_ = std::make_unique<Progress>(watched, &board_, options_.progress);
+  for (auto& r : runners_) r->Start();
   return Status();
+}
+
+Status Server::CreateVersion(const PlanEntry& e) {
+  std::lock_guard<std::mutex> lock(create_mu_);
+  ApiInstances instances = [this](std::vector<ApiInstance>** out) {
+    if (options_.api) return *out = &apis_, Status();
+    if (!artifact_apis_created_) {
+      static ApiHostImpl none_host(nullptr, QueryLimits());
+      SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(none_host.table(), &artifact_apis_));
+      artifact_apis_created_ = true;
+    }
+    return *out = &artifact_apis_, Status();
+  };
+  std::vector<ApiInstance>* apis = nullptr;
+  SLUICE_RETURN_IF_ERROR(instances(&apis));
+  SLUICE_RETURN_IF_ERROR(CreatePlannedVersion(runtime_, *apis, e));
+  VersionSync sync(runtime_);
+  std::vector<std::string> lines;
+  SLUICE_RETURN_IF_ERROR(sync.Sync(instances, /*publish=*/true, &lines));
+  return registry_ ? registry_->Refresh() : Status();
+}
+
+EndpointRunner* Server::FindRunner(const std::string& endpoint) {
+  for (auto& r : runners_)
+    if (r->name() == endpoint) return r.get();
+  return nullptr;
+}
+
+void Server::OnDuplicates(const std::string& endpoint, uint32_t version, const DuplicateReport& r) {
+  bool first;
+  {
+    std::lock_guard<std::mutex> lock(dup_mu_);
+    first = dup_reported_.insert({endpoint, version}).second;
+  }
+  std::string where = first || r.halted ? LocateRow(endpoint, version, r) : std::string();
+  std::string what =
+      "duplicate primary key (" + r.key + ")" + (where.empty() ? "" : " at " + where);
+  board_.AddDuplicates(endpoint, r.count, what);
+  const EndpointConfig* ep = runtime_.FindEndpoint(endpoint);
+  OnDuplicate policy = ep ? ep->on_duplicate : OnDuplicate::kLast;
+  if (r.halted) {
+    std::string why = what +
+                      ": on_duplicate: error stops the version there; fix the source "
+                      "and start a new version (`sluice migrate --new " +
+                      endpoint + "`)";
+    if (EndpointRunner* runner = FindRunner(endpoint)) runner->Halt(version, why);
+    log::Error("app", "duplicate key stopped the version",
+               {{"endpoint", endpoint}, {"version", std::to_string(version)}, {"error", why}});
+    return;
+  }
+  if (!first) return;
+  log::Warn("app", "rows with a primary key an earlier row has",
+            {{"endpoint", endpoint},
+             {"version", std::to_string(version)},
+             {"first", what},
+             {"on_duplicate", OnDuplicateName(policy)},
+             {"effect", policy == OnDuplicate::kFirst ? "the earlier row is kept"
+                                                      : "the later row replaces the earlier one"}});
+}
+
+std::string Server::LocateRow(const std::string& endpoint, uint32_t version,
+                              const DuplicateReport& r) {
+  std::string fallback =
+      "log record " + std::to_string(r.log_offset) + " of v" + std::to_string(version);
+  const EndpointConfig* ep = runtime_.FindEndpoint(endpoint);
+  if (ep == nullptr || !options_.app) return fallback;
+  SourcePlugin* source = nullptr;
+  std::string plugin;
+  VersionMeta meta;
+  if (!runtime_.SourceFor(*ep, &source, &plugin).ok() ||
+      !ReadVersionMeta(runtime_.home().SchemaFile(endpoint, version).string(), &meta).ok())
+    return fallback;
+  // The offset after the row before it: read up to it from its commit's start.
+  std::string offset = r.commit_source_offset;
+  if (r.index_in_commit > 0) {
+    std::unique_ptr<SourceReader> reader;
+    if (!source
+             ->OpenReader(ep->table, ep->options, meta.table_schema.SourceSchema(), offset, &reader)
+             .ok())
+      return fallback;
+    uint64_t seen = 0;
+    while (seen < r.index_in_commit) {
+      RowBatchBuilder b;
+      BatchInfo info;
+      uint64_t want = r.index_in_commit - seen;
+      if (!reader->Next(static_cast<uint32_t>(std::min<uint64_t>(want, 10000)), &b, &info).ok())
+        return fallback;
+      const sluice_row_batch* c = b.batch();
+      if (c->row_count == 0) return fallback;
+      seen += c->row_count;
+      offset.assign(BatchOffset(*c, c->row_count - 1));
+    }
+  }
+  std::string where;
+  if (!source->DescribeOffset(ep->table, ep->options, offset, &where).ok() || where.empty())
+    return fallback;
+  return where;
 }
 
 Status Server::Wait() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     bool app_only_once = options_.app && options_.once && !options_.api;
-    cv_.wait(lock, [&] { return stop_ || (app_only_once && finished_ == ingesters_.size()); });
+    cv_.wait(lock, [&] { return stop_ || (app_only_once && finished_ == runners_.size()); });
   }
   if (options_.notifier != nullptr) {
     // No watchdog ping may follow STOPPING: the manager would read it as
@@ -156,7 +236,7 @@ void Server::Shutdown() {
   }
   cv_.notify_all();
   for (ApiInstance& a : apis_) a.plugin->Stop();
-  for (auto& in : ingesters_) in->Stop();
+  for (auto& r : runners_) r->Stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   progress_.reset();
@@ -182,6 +262,10 @@ void Server::Reload() {
                 {{"config_log_level", fresh.log_level}});
     else if (log::ParseLevel(fresh.log_level, &level)) log::SetLevel(level);
     if (registry_) ApplyPins(fresh);
+    // Table options take effect; changed schemas get new versions; stopped
+    // ingests retry now.
+    for (const EndpointConfig& ep : fresh.endpoints)
+      if (EndpointRunner* r = FindRunner(ep.name)) r->Reload(ep, /*replan=*/true);
     std::vector<ConfigChange> changes = ChangesNeedingRestart(runtime_.config(), fresh);
     for (const ConfigChange& c : changes)
       log::Warn("service", "config change needs a restart",
@@ -212,10 +296,6 @@ void Server::ApplyPins(const Config& fresh) {
 }
 
 bool Server::Healthy(std::string* why) const {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!first_error_.ok()) return *why = "ingest failed: " + first_error_.message(), false;
-  }
   if (registry_ == nullptr) return true;
   for (const ServedEndpoint& ep : registry_->Snapshot()) {
     for (const auto& [n, sv] : ep.versions) {
@@ -234,22 +314,46 @@ std::string Server::ExtraMetrics() const {
   auto family = [&](const char* name, const char* type, const char* help) {
     out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
   };
-  std::vector<IngestEntry> entries;
-  {
-    std::lock_guard<std::mutex> lock(ingest_mu_);
-    entries = ingest_;
-  }
-  auto per_ingester = [&](const char* name, const char* help, auto get) {
-    family(name, "counter", help);
-    for (const IngestEntry& e : entries)
-      out += std::string(name) + "{endpoint=\"" + e.endpoint + "\",version=\"" +
-             std::to_string(e.version) + "\"} " + std::to_string(get(e.ingester->stats())) + "\n";
+  std::map<std::string, IngestStatus> states = board_.All();
+  auto labels = [&](const std::string& endpoint) {
+    auto it = states.find(endpoint);
+    uint32_t v = it == states.end() ? 0 : it->second.version;
+    return "{endpoint=\"" + endpoint + "\",version=\"" + std::to_string(v) + "\"}";
   };
-  per_ingester("sluice_ingest_rows_total", "Rows committed to the log by this process.",
-               [](const IngestStats& s) { return s.rows.load(); });
-  per_ingester("sluice_ingest_rejected_rows_total",
-               "Rows the source rejected (bad rows skipped by on_error: skip).",
-               [](const IngestStats& s) { return s.rejected.load(); });
+  auto per_runner = [&](const char* name, const char* help, auto get) {
+    family(name, "counter", help);
+    for (const auto& r : runners_)
+      out += name + labels(r->name()) + " " + std::to_string(get(r->stats())) + "\n";
+  };
+  per_runner("sluice_ingest_rows_total", "Rows committed to the log by this process.",
+             [](const IngestStats& s) { return s.rows.load(); });
+  per_runner("sluice_ingest_rejected_rows_total",
+             "Rows the source rejected (bad rows skipped by on_error: skip).",
+             [](const IngestStats& s) { return s.rejected.load(); });
+  auto per_state = [&](const char* name, const char* type, const char* help, auto get) {
+    family(name, type, help);
+    for (const auto& [endpoint, st] : states)
+      out += std::string(name) + "{endpoint=\"" + endpoint + "\"} " + get(st) + "\n";
+  };
+  if (!runners_.empty()) {
+    per_state("sluice_ingest_up", "gauge",
+              "1 while the endpoint's ingest runs, is caught up or waits; 0 when it failed or "
+              "stopped on a schema change.",
+              [](const IngestStatus& s) { return IngestStopped(s.phase) ? "0" : "1"; });
+    family("sluice_ingest_state", "gauge", "1 for the endpoint's current ingest state.");
+    for (const auto& [endpoint, st] : states)
+      out += "sluice_ingest_state{endpoint=\"" + endpoint + "\",state=\"" +
+             IngestPhaseName(st.phase) + "\"} 1\n";
+    per_state("sluice_ingest_errors_total", "counter",
+              "Times the endpoint's ingest failed or stopped on a schema change.",
+              [](const IngestStatus& s) { return std::to_string(s.errors); });
+    per_state("sluice_ingest_last_error_timestamp_seconds", "gauge",
+              "Unix time of the endpoint's last ingest error (0: none).",
+              [](const IngestStatus& s) { return std::to_string(s.last_error.at_ms / 1000); });
+  }
+  per_state("sluice_ingest_duplicate_keys_total", "counter",
+            "Rows whose primary key an earlier row had (on_duplicate decides which is kept).",
+            [](const IngestStatus& s) { return std::to_string(s.duplicate_keys); });
   family("sluice_plugin_load_failures", "gauge",
          "Plugin files found but refused at discovery (see `sluice plugins`).");
   out +=

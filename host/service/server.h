@@ -8,16 +8,18 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "migrate/version_sync.h"
-#include "pipeline/ingester.h"
+#include "pipeline/ingest_state.h"
 #include "pipeline/progress.h"
 #include "registry/api_host.h"
 #include "registry/registry.h"
 #include "runtime/runtime.h"
+#include "service/endpoint_runner.h"
 #include "service/notify.h"
 
 namespace sluice::host {
@@ -45,19 +47,26 @@ class Server {
   // Starts every part; returns once API plugins listen and ingesters run.
   Status Start();
   // Blocks until RequestStop() (or, for an app-only --once run, until every
-  // ingester finished), then stops everything gracefully. Returns the first
-  // ingester error.
+  // endpoint finished), then stops everything gracefully. Returns the first
+  // endpoint's error of a --once run (while serving, an endpoint's ingest
+  // errors are retried and reported as its ingest state instead).
   Status Wait();
   // Thread-safe; used by the signal thread.
   void RequestStop();
   // SIGHUP: re-reads the config file and applies what can change live
-  // (current versions, log level); logs every other change as a warning
-  // naming the part that needs a restart (service/reload.h). Ignored (with
-  // a warning) until Start() has succeeded.
+  // (current versions, log level, endpoints' table options), plans a new
+  // version of every endpoint whose source schema changed and retries
+  // stopped ingests at once; logs every other change as a warning naming
+  // the part that needs a restart (service/reload.h). Ignored (with a
+  // warning) until Start() has succeeded.
   void Reload();
-  // False with *why when an ingester failed or a cache builder stopped
-  // with an error. Thread-safe; REQUIRES: Start() returned.
+  // False with *why when a cache builder stopped with an error: the
+  // process itself is broken. Problems in the data (an endpoint whose
+  // ingest failed) are not: they show in the ingest state. Thread-safe;
+  // REQUIRES: Start() returned.
   bool Healthy(std::string* why) const;
+  // Every endpoint's ingest state (empty phases when this process does not ingest).
+  const IngestBoard& ingest_board() const { return board_; }
 
   Registry* registry() { return registry_.get(); }
   const std::vector<std::string>& addresses() const { return addresses_; }
@@ -72,17 +81,21 @@ class Server {
   // apis_, for the version sync.
   ApiInstances ApiSource();
   void Shutdown();
-  // Prometheus text appended to the host's metrics: ingest counters per
-  // endpoint version, plugin load failures, build info. Thread-safe.
+  // Prometheus text appended to the host's metrics: ingest state and
+  // counters per endpoint, plugin load failures, build info. Thread-safe.
   std::string ExtraMetrics() const;
   void ApplyPins(const Config& fresh);
-
-  // An ingester with the version it writes, for metrics.
-  struct IngestEntry {
-    std::string endpoint;
-    uint32_t version = 0;
-    const Ingester* ingester = nullptr;
-  };
+  // The version a runner's plan asks for: written with this server's API
+  // instances, recorded in the version catalog, served.
+  Status CreateVersion(const PlanEntry& e);
+  // A cache met duplicate keys: counted on the board, the first one located
+  // in the source and reported once per version; under on_duplicate: error
+  // the endpoint's ingest halts.
+  void OnDuplicates(const std::string& endpoint, uint32_t version, const DuplicateReport& r);
+  // Where the row a duplicate report names came from ("t.csv:17"), asking
+  // its source; "log record N" when it cannot tell.
+  std::string LocateRow(const std::string& endpoint, uint32_t version, const DuplicateReport& r);
+  EndpointRunner* FindRunner(const std::string& endpoint);
 
   Runtime& runtime_;
   ServerOptions options_;
@@ -91,11 +104,16 @@ class Server {
   std::vector<ApiInstance> apis_;
   std::unique_ptr<VersionSync> sync_;  // set when serving without ingesting
   std::vector<std::string> addresses_;
-  std::vector<std::unique_ptr<Ingester>> ingesters_;
+  IngestBoard board_;
+  std::vector<std::unique_ptr<EndpointRunner>> runners_;
+  std::vector<ApiInstance> artifact_apis_;  // for versions an app-only server creates
+  bool artifact_apis_created_ = false;
+  std::mutex create_mu_;  // one version creation at a time
   std::vector<std::thread> threads_;
   std::unique_ptr<Progress> progress_;
-  mutable std::mutex ingest_mu_;  // guards ingest_ (read by metrics on API threads)
-  std::vector<IngestEntry> ingest_;
+  std::mutex dup_mu_;
+  std::set<std::pair<std::string, uint32_t>>
+      dup_reported_;  // versions whose first duplicate was logged
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

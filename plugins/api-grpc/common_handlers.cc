@@ -176,10 +176,11 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
     return false;
   });
   if (s.ok()) s = row_error;
-  if (s.ok() && !got) s = NotFound("no record with key \"" + req.key() + "\"");
-  if (!s.ok())
-    return ToGrpc(
-        s.WithContext(view.endpoint().name + " v" + std::to_string(view.version().version)));
+  // The host's errors name the endpoint and version already.
+  if (s.ok() && !got)
+    s = NotFound(view.endpoint().name + " v" + std::to_string(view.version().version) +
+                 ": no record with key \"" + req.key() + "\"");
+  if (!s.ok()) return ToGrpc(s);
   resp.set_version(view.version().version);
   return Serialize(resp, response);
 }

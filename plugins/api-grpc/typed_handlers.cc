@@ -114,10 +114,11 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
     return false;
   });
   if (s.ok()) s = row_error;
-  if (s.ok() && !got) s = NotFound("no record with key \"" + key + "\"");
-  if (!s.ok())
-    return ToGrpc(
-        s.WithContext(c.view.endpoint().name + " v" + std::to_string(c.view.version().version)));
+  // The host's errors name the endpoint and version already.
+  if (s.ok() && !got)
+    s = NotFound(c.view.endpoint().name + " v" + std::to_string(c.view.version().version) +
+                 ": no record with key \"" + key + "\"");
+  if (!s.ok()) return ToGrpc(s);
   return grpc::Status::OK;
 }
 

@@ -77,6 +77,13 @@ Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
 
 // Why an endpoint is not ready ("" when it is).
 std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
+  // A stopped ingest is not ready, whatever the cache serves meanwhile.
+  if (e.has_ingest && (e.ingest.state == "failed" || e.ingest.state == "schema_changed"))
+    return std::string("its ingest ") +
+           (e.ingest.state == "failed" ? "failed" : "stopped on a schema change") + " (v" +
+           std::to_string(e.ingest.version) + "): " + e.ingest.detail;
+  if (e.current_version == 0 && e.has_ingest && e.ingest.state == "waiting")
+    return "no version yet: its source is waiting: " + e.ingest.detail;
   if (e.current_version == 0)
     return e.versions.empty()
                ? "no version exists yet; run `sluice migrate`"
@@ -158,6 +165,10 @@ void RestService::HandleReady(HttpResponse* response) {
     w.Uint(v != nullptr && v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0);
     w.Key("ready");
     w.Bool(reasons[i].empty());
+    if (e.has_ingest) {
+      w.Key("ingest_state");
+      w.String(e.ingest.state);
+    }
     if (!reasons[i].empty()) {
       w.Key("reason");
       w.String(reasons[i]);

@@ -113,6 +113,47 @@ void RestService::Route(const HttpRequest& request, HttpResponse* response) {
   HandleEndpoint(request, response);
 }
 
+namespace {
+
+// An endpoint's ingest state as `GET /` shows it (docs/rest.md).
+void WriteIngest(const IngestInfo& in, JsonWriter* w) {
+  w->BeginObject();
+  w->Key("state");
+  w->String(in.state);
+  w->Key("version");
+  w->Uint(in.version);
+  w->Key("since_ms");
+  w->Int(in.since_ms);
+  w->Key("detail");
+  w->String(in.detail);
+  w->Key("errors");
+  w->Uint(in.errors);
+  w->Key("last_error");
+  if (in.last_error.empty()) {
+    w->Null();
+  } else {
+    w->BeginObject();
+    w->Key("message");
+    w->String(in.last_error);
+    w->Key("file");
+    w->String(in.last_error_file);
+    w->Key("line");
+    w->Uint(in.last_error_line);
+    w->Key("column");
+    w->Uint(in.last_error_column);
+    w->Key("at_ms");
+    w->Int(in.last_error_ms);
+    w->EndObject();
+  }
+  w->Key("duplicate_keys");
+  w->Uint(in.duplicate_keys);
+  w->Key("first_duplicate");
+  w->String(in.first_duplicate);
+  w->EndObject();
+}
+
+}  // namespace
+
 void RestService::HandleIndex(HttpResponse* response) {
   std::shared_ptr<const Catalog> catalog;
   Status s = catalog_.Refresh(&catalog);  // rows and lag move without notifications
@@ -131,6 +172,10 @@ void RestService::HandleIndex(HttpResponse* response) {
     w.Uint(e.current_version);
     w.Key("pinned");
     w.Bool(e.pinned);
+    if (e.has_ingest) {
+      w.Key("ingest");
+      WriteIngest(e.ingest, &w);
+    }
     w.Key("versions");
     w.BeginArray();
     for (const VersionInfo& v : e.versions) {

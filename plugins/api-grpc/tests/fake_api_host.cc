@@ -167,7 +167,10 @@ int32_t FakeApiHost::Get(void*, void* view, const char* key, size_t size, sluice
     fn(fn_ctx, b.batch(0, true));
     return SLUICE_OK;
   }
-  return Fail(st, Code::kNotFound, "no record with key \"" + k + "\"");
+  // As the host does: its errors name the endpoint and version.
+  return Fail(st, Code::kNotFound,
+              v->endpoint->name + " v" + std::to_string(v->version->version) +
+                  ": no record with key \"" + k + "\"");
 }
 
 int32_t FakeApiHost::Triggers(std::string_view q, sluice_status* st) {
