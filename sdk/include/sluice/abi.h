@@ -8,7 +8,10 @@
  * sluice/source.h, sluice/api.h) and export with SLUICE_PLUGIN().
  *
  * History: 1.0 first release; 1.1 added PERMISSION_DENIED, UNAUTHENTICATED
- * and sluice_api_host.query_info / watch / metrics / prune.
+ * and sluice_api_host.query_info / watch / metrics / prune; 1.2 added to
+ * sluice_source_vtable reader_open_scoped, reader_committed, reader_wait,
+ * release and stats, transactions (empty row offsets) and the meaning of
+ * ABORTED from reader_next.
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are
@@ -36,7 +39,7 @@ extern "C" {
 #endif
 
 #define SLUICE_ABI_MAJOR 1
-#define SLUICE_ABI_MINOR 1
+#define SLUICE_ABI_MINOR 2
 
 /* Name of the one symbol every plugin exports. */
 #define SLUICE_ENTRY_SYMBOL "sluice_plugin_entry"
