@@ -1,0 +1,70 @@
+#include "pg_snapshot.h"
+
+#include "pgoutput.h"
+
+namespace pgsrc {
+
+using sluice::Status;
+
+Status Snapshot::Begin(const Spec& spec, uint64_t* lsn, std::unique_ptr<Snapshot>* out) {
+  std::unique_ptr<PgConn> conn;
+  SLUICE_RETURN_IF_ERROR(PgConn::Connect(*spec.conninfo, /*replication=*/true, &conn));
+  const TableInfo& t = *spec.table;
+  SLUICE_RETURN_IF_ERROR(conn->Exec("BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ",
+                                    "begin the snapshot transaction"));
+  PgResult slot;
+  Status s = conn->Exec("CREATE_REPLICATION_SLOT " + spec.slot +
+                            (spec.temporary ? " TEMPORARY" : "") + " LOGICAL pgoutput USE_SNAPSHOT",
+                        "create replication slot " + spec.slot, &slot);
+  if (s.code() == sluice::Code::kResourceExhausted)
+    return sluice::ResourceExhausted(
+        s.message() +
+        ": every replication slot is taken; raise max_replication_slots (one per "
+        "endpoint version, one more while a snapshot resumes) and restart "
+        "PostgreSQL, or prune versions you no longer need");
+  SLUICE_RETURN_IF_ERROR(s);
+  if (slot.rows() != 1 || !ParseLsn(slot.text(0, 1), lsn))
+    return sluice::Internal("CREATE_REPLICATION_SLOT returned no consistent point");
+  std::string sql = "COPY (SELECT ";
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    sql += (i ? ", " : "") + conn->Identifier(t.columns[i].name);
+  sql += " FROM " + t.sql_name;
+  const std::vector<uint32_t>& key = spec.plan->key();
+  auto key_list = [&] {
+    std::string list;
+    for (size_t k = 0; k < key.size(); ++k)
+      list += (k ? ", " : "") + conn->Identifier(t.columns[key[k]].name);
+    return list;
+  };
+  if (!spec.after.empty()) {
+    std::string values;
+    for (size_t k = 0; k < key.size(); ++k)
+      values +=
+          (k ? ", " : "") + conn->Literal(spec.after[k]) + "::" + spec.plan->pg_type(key[k]).name;
+    sql += " WHERE (" + key_list() + ") > (" + values + ")";
+  }
+  if (spec.ordered) sql += " ORDER BY " + key_list();
+  sql += ") TO STDOUT";
+  SLUICE_RETURN_IF_ERROR(conn->StartCopy(sql, "copy " + t.Display()));
+  out->reset(new Snapshot(std::move(conn), t.columns.size()));
+  return Status();
+}
+
+Status Snapshot::Next(int timeout_ms, std::vector<TextValue>* values, bool* got, bool* done) {
+  std::string_view line;
+  SLUICE_RETURN_IF_ERROR(conn_->GetCopyData(timeout_ms, &line, got, done).WithContext("copy"));
+  if (*done) {
+    SLUICE_RETURN_IF_ERROR(conn_->Exec("COMMIT", "end the snapshot transaction"));
+    conn_.reset();  // ends the session (and a temporary slot)
+    return Status();
+  }
+  if (!*got) return Status();
+  if (!SplitCopyRow(line, &fields_, &scratch_) || fields_.size() != columns_)
+    return sluice::Internal("COPY sent a row of " + std::to_string(fields_.size()) +
+                            " fields, expected " + std::to_string(columns_));
+  values->resize(columns_);
+  for (size_t i = 0; i < columns_; ++i) (*values)[i] = {fields_[i].null, fields_[i].text};
+  return Status();
+}
+
+}  // namespace pgsrc
