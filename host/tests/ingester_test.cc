@@ -180,7 +180,9 @@ TEST_F(IngesterTest, TransactionsAreCommittedWholeEvenPastCommitRows) {
 TEST_F(IngesterTest, AbortedKeepsWholeTransactionsAndDropsAnOpenOne) {
   std::deque<Step> steps = {
       {{{1, "o1"}, {2, ""}}, false, Status()},  // row 2 opens a transaction
-      {{}, false, Status(Code::kAborted, "table t: column added: note (text); run `sluice migrate`")},
+      {{},
+       false,
+       Status(Code::kAborted, "table t: column added: note (text); run `sluice migrate`")},
   };
   Seen seen;
   ScriptedSource source(steps, &seen);
