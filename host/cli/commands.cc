@@ -9,6 +9,7 @@
 
 #include "core/home_lock.h"
 #include "migrate/migrate.h"
+#include "migrate/source_state.h"
 #include "migrate/version_sync.h"
 #include "runtime/runtime.h"
 #include "service/server.h"
@@ -100,6 +101,10 @@ Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run,
   MigrationPlan plan;
   SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
   if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
+  for (const std::string& name : RemovedEndpoints(rt))
+    std::cout << name
+              << ": not in the config; its versions stay in the home, and what their source keeps "
+                 "for them (e.g. a replication slot) too, until `sluice prune --removed`\n";
   if (dry_run) return Status();
   if (plan.any_new()) {
     std::vector<ApiInstance>* created_apis = nullptr;

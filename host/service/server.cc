@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "migrate/source_state.h"
 #include "service/reload.h"
 #include "sluice/abi.h"
 #include "util/log.h"
@@ -250,6 +251,7 @@ std::string Server::ExtraMetrics() const {
   per_ingester("sluice_ingest_rejected_rows_total",
                "Rows the source rejected (bad rows skipped by on_error: skip).",
                [](const IngestStats& s) { return s.rejected.load(); });
+  out += SourceMetricsText(runtime_);
   family("sluice_plugin_load_failures", "gauge",
          "Plugin files found but refused at discovery (see `sluice plugins`).");
   out +=
