@@ -35,22 +35,45 @@ Status SameColumns(const sluice::Schema& want, const sluice::Schema& have,
 }  // namespace
 
 std::string PgReader::Where() const {
-  return "table " + s_.table.Display() + " (slot " + state_.slot + ")";
+  return "table " + (s_.table.relname.empty() ? s_.table_name : s_.table.Display()) + " (slot " +
+         state_.slot + ")";
 }
 
 Status PgReader::Open(Setup setup, std::string_view offset, std::unique_ptr<PgReader>* out) {
   std::unique_ptr<PgReader> r(new PgReader(std::move(setup)));
-  const TableInfo& t = r->s_.table;
+  if (offset.empty()) {
+    r->state_.slot = r->s_.slot;
+    r->state_.snapshot = true;
+    r->snapshot_fresh_ = true;
+    r->confirm_ok_ = true;  // the log holds nothing that depends on the slot
+  } else {
+    SLUICE_RETURN_IF_ERROR(DecodeOffset(offset, &r->state_));
+    if (!r->state_.snapshot) {
+      r->streaming_ = true;
+      r->confirm_ok_ = true;
+      r->processed_lsn_ = r->delivered_lsn_ = r->committed_lsn_ = r->state_.lsn;
+    }
+  }
+  *out = std::move(r);
+  return Status();
+}
+
+Status PgReader::Prepare() {
+  PgConn* cat = nullptr;
+  SLUICE_RETURN_IF_ERROR(CatalogConn(&cat));
+  SLUICE_RETURN_IF_ERROR(CheckServer(*cat));
+  SLUICE_RETURN_IF_ERROR(LoadTable(*cat, s_.table_name, &s_.table));
+  const TableInfo& t = s_.table;
   sluice::Schema catalog;
   std::vector<ColumnType> types;
-  SLUICE_RETURN_IF_ERROR(TableSchema(t, r->s_.table_config.types, &catalog, &types));
+  SLUICE_RETURN_IF_ERROR(TableSchema(t, s_.table_config.types, &catalog, &types));
   std::vector<PgType> pg;
   std::vector<bool> ordered;
   for (const PgColumn& c : t.columns) pg.push_back(c.type), ordered.push_back(c.byte_ordered);
-  r->plan_ = RowPlan(r->s_.schema, types, pg, ordered);
+  plan_ = RowPlan(s_.schema, types, pg, ordered);
   if (t.replica_identity != 'f')
-    for (uint32_t k : r->s_.schema.primary_key) {
-      const std::string& name = r->s_.schema.fields[k].name;
+    for (uint32_t k : s_.schema.primary_key) {
+      const std::string& name = s_.schema.fields[k].name;
       bool in = false;
       for (uint32_t i : t.identity_columns) in = in || t.columns[i].name == name;
       if (!in)
@@ -61,49 +84,32 @@ Status PgReader::Open(Setup setup, std::string_view offset, std::unique_ptr<PgRe
             "name it: key the endpoint on the table's primary key, or ALTER TABLE " +
             t.sql_name + " REPLICA IDENTITY FULL;");
     }
-  PgConn* cat = nullptr;
-  SLUICE_RETURN_IF_ERROR(r->CatalogConn(&cat));
   SLUICE_RETURN_IF_ERROR(
-      EnsurePublication(*cat, r->s_.table_config.publication, t, r->s_.conn.create_publication));
-  if (offset.empty()) {
-    r->state_.slot = r->s_.slot;
-    r->state_.snapshot = true;
-    r->snapshot_fresh_ = true;
-    r->confirm_ok_ = true;  // the log holds nothing that depends on the slot
-  } else {
-    SLUICE_RETURN_IF_ERROR(DecodeOffset(offset, &r->state_));
+      EnsurePublication(*cat, s_.table_config.publication, t, s_.conn.create_publication));
+  if (!snapshot_fresh_) {
     SlotState slot;
-    SLUICE_RETURN_IF_ERROR(GetSlot(*cat, r->state_.slot, &slot));
-    const std::string fix = ": its changes since " + DescribeOffset(r->state_) +
+    SLUICE_RETURN_IF_ERROR(GetSlot(*cat, state_.slot, &slot));
+    const std::string fix = ": its changes since " + DescribeOffset(state_) +
                             " cannot be read any more; run `sluice migrate --new ENDPOINT` to "
                             "copy the table anew into a new version";
     if (!slot.exists)
-      return FailedPrecondition("replication slot " + r->state_.slot + " of " + t.Display() +
+      return FailedPrecondition("replication slot " + state_.slot + " of " + t.Display() +
                                 " no longer exists (dropped, or lost in a failover)" + fix);
     if (slot.lost)
-      return FailedPrecondition("replication slot " + r->state_.slot +
+      return FailedPrecondition("replication slot " + state_.slot +
                                 " was invalidated: it retained more WAL than "
                                 "max_slot_wal_keep_size allows" +
                                 fix);
-    if (slot.active)
-      return FailedPrecondition("replication slot " + r->state_.slot +
-                                " is in use by another session: exactly one reader per slot (is "
-                                "another sluice running on a copy of this home?)");
-    if (r->state_.snapshot) {
-      if (!r->plan_.KeyOrdered())
-        return FailedPrecondition(
-            "the snapshot of " + t.Display() + " was interrupted (" + DescribeOffset(r->state_) +
-            ") and cannot resume: the order of its primary key's type is not one sluice "
-            "reproduces (integers, dates, timestamps, uuid, text in C collation); run `sluice "
-            "migrate --new ENDPOINT` to copy the table anew into a new version");
-    } else {
-      r->streaming_ = true;
-      r->confirm_ok_ = true;
-      r->processed_lsn_ = r->delivered_lsn_ = r->committed_lsn_ = r->state_.lsn;
-    }
+    if (state_.snapshot && !plan_.KeyOrdered())
+      return FailedPrecondition(
+          "the snapshot of " + t.Display() + " was interrupted (" + DescribeOffset(state_) +
+          ") and cannot resume: the order of its primary key's type is not one sluice "
+          "reproduces (integers, dates, timestamps, uuid, text in C collation); run `sluice "
+          "migrate --new ENDPOINT` to copy the table anew into a new version");
   }
-  if (!r->streaming_) SLUICE_RETURN_IF_ERROR(SameColumns(r->s_.schema, catalog, t.Display()));
-  *out = std::move(r);
+  // A copy reads the table as it is now: it must still have this version's columns.
+  if (!streaming_) SLUICE_RETURN_IF_ERROR(SameColumns(s_.schema, catalog, t.Display()));
+  prepared_ = true;
   return Status();
 }
 
@@ -142,6 +148,14 @@ void PgReader::SleepUntilRetry(int max_ms) {
 }
 
 Status PgReader::Next(uint32_t max_rows, sluice::RowBatchBuilder* out, sluice::BatchInfo* info) {
+  if (!prepared_) {
+    // The server may be down when ingestion starts: wait for it.
+    if (Clock::now() < retry_at_) return SleepUntilRetry(250), Status();
+    Status s = Prepare();
+    if (Transient(s)) return Disconnect(s), Status();
+    SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
+    backoff_ms_ = 0;
+  }
   if (!deferred_.ok()) {
     Drain(max_rows, out);
     if (ready_.empty() && out->row_count() == 0) return deferred_;
@@ -325,8 +339,10 @@ Status PgReader::NextStream(uint32_t max_rows, sluice::RowBatchBuilder* out,
                                         s_.table_config.publication, &stream_);
     if (Transient(s)) return Disconnect(s), Status();
     SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
-    if (backoff_ms_ > 0)
-      s_.host.Info(Where() + ": reconnected; streaming from " + FormatLsn(processed_lsn_));
+    s_.host.Info(
+        Where() +
+        (backoff_ms_ > 0 ? ": reconnected; streaming changes from " : ": streaming changes from ") +
+        FormatLsn(processed_lsn_));
     backoff_ms_ = 0;
     last_ping_ = Clock::now();
   }

@@ -47,12 +47,15 @@ class PgReader : public sluice::SourceReader {
     sluice::HostServices host;
     ConnConfig conn;
     TableConfig table_config;
-    TableInfo table;        // the catalog's view at open
-    sluice::Schema schema;  // the endpoint version's
-    std::string slot;       // the slot of this endpoint version
+    std::string table_name;  // as the endpoint names it
+    sluice::Schema schema;   // the endpoint version's
+    TableInfo table;         // the catalog's view (loaded by the reader)
+    std::string slot;        // the slot of this endpoint version
   };
   // Opens at `offset` (empty: a new snapshot into a new slot; a slot left
-  // by an earlier attempt of the same version is dropped first).
+  // by an earlier attempt of the same version is dropped first). Talks to
+  // the server only from the first Next on, so that ingestion waits out an
+  // unreachable server; INVALID_ARGUMENT for an offset of another source.
   static sluice::Status Open(Setup setup, std::string_view offset, std::unique_ptr<PgReader>* out);
   ~PgReader() override;
 
@@ -72,6 +75,9 @@ class PgReader : public sluice::SourceReader {
 
   explicit PgReader(Setup setup) : s_(std::move(setup)) {}
   std::string Where() const;
+  // Checks the server, the table, the publication and the slot: the first
+  // thing Next does (and does again while the server is unreachable).
+  sluice::Status Prepare();
 
   // Snapshot phase (pg_reader.cc).
   sluice::Status BeginSnapshot();
@@ -104,6 +110,7 @@ class PgReader : public sluice::SourceReader {
   std::string StreamOffset(uint64_t lsn);
 
   Setup s_;
+  bool prepared_ = false;
   RowPlan plan_;    // how rows of the table are encoded now
   PgOffset state_;  // the position after the last row produced
   bool streaming_ = false;

@@ -61,11 +61,8 @@ Status PgSource::OpenScopedReader(const sluice::ReaderScope& scope, const std::s
   setup.conn = config_;
   setup.schema = schema;
   setup.slot = SlotName(config_.slot_prefix, scope.endpoint, scope.version);
+  setup.table_name = table;
   SLUICE_RETURN_IF_ERROR(config_.ForTable(table_options, &setup.table_config));
-  SLUICE_RETURN_IF_ERROR(WithCatalog([&](PgConn& c) {
-    SLUICE_RETURN_IF_ERROR(CheckServer(c));
-    return LoadTable(c, table, &setup.table);
-  }));
   std::unique_ptr<PgReader> reader;
   SLUICE_RETURN_IF_ERROR(PgReader::Open(std::move(setup), offset, &reader));
   *out = std::move(reader);

@@ -16,12 +16,14 @@ Status ReplicationStream::Start(const Conninfo& conninfo, const std::string& slo
   Status s = conn->StartCopy("START_REPLICATION SLOT " + slot + " LOGICAL " + FormatLsn(lsn) +
                                  " (proto_version '1', publication_names '" + quoted + "')",
                              "stream replication slot " + slot);
+  // Another session reads the slot: the one of a process that just died
+  // (its server process has not noticed yet), or a second reader. Retried:
+  // exactly one reader streams a slot, the other waits for it to let go.
   if (s.code() == sluice::Code::kFailedPrecondition &&
       s.message().find("is active") != std::string::npos)
-    return sluice::FailedPrecondition(
-        s.message() +
-        ": another process reads this slot (exactly one reader per slot: is a "
-        "second sluice running on a copy of this home?)");
+    return sluice::Unavailable(s.message() +
+                               " (exactly one reader per slot; waiting for the other to stop: is "
+                               "a second sluice running on a copy of this home?)");
   SLUICE_RETURN_IF_ERROR(s);
   out->reset(new ReplicationStream(std::move(conn)));
   (*out)->confirmed_ = (*out)->sent_ = 0;

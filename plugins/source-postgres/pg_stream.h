@@ -19,7 +19,7 @@ class ReplicationStream {
  public:
   // Streams `slot` from `lsn` (the server starts at its confirmed position
   // if that is later), publishing `publication`. NOT_FOUND when the slot
-  // is gone; FAILED_PRECONDITION when another session uses it.
+  // is gone; UNAVAILABLE when another session streams it (retry later).
   static sluice::Status Start(const Conninfo& conninfo, const std::string& slot, uint64_t lsn,
                               const std::string& publication,
                               std::unique_ptr<ReplicationStream>* out);
