@@ -28,13 +28,13 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchkit import backends, benches, data, pg, serve  # noqa: E402
+from benchkit import backends, benches, data, pg, pgsource, serve  # noqa: E402
 from benchkit.httpload import nginx_binary  # noqa: E402
 from benchkit.procs import BenchError  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLES = {1: "ingest", 2: "cache build", 3: "restart", 4: "GET by key", 5: "indexed query",
-          6: "gRPC query", 7: "memory", 8: "latency"}
+          6: "gRPC query", 7: "memory", 8: "latency", 9: "postgres source (tables 9 and 10)"}
 OPTIONAL = ("grpc", "rocksdb", "nats")  # a full run goes on without these
 SKIPPABLE = ("postgresql", "sqlite", "nginx", "wrk") + OPTIONAL
 
@@ -126,6 +126,9 @@ def run_all(a, ctx, emit):
                 emit(bench(ctx))
     finally:
         serve.stop_covering_server(ctx)
+    if 9 in a.tables:
+        for table in pgsource.run(ctx, a.smoke):
+            emit(table)
 
 
 def restart_and_memory(a, ctx, emit):

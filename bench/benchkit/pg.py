@@ -40,9 +40,10 @@ def missing_reason():
 class Postgres:
     """Starts on construction; stop() ends it. Not thread-safe."""
 
-    def __init__(self, root):
+    def __init__(self, root, settings=(), name="pg"):
+        """settings: extra "key=value" server settings (e.g. wal_level=logical)."""
         self.bin = bindir()
-        self.dir = os.path.join(root, "pg")
+        self.dir = os.path.join(root, name)
         os.makedirs(self.dir)
         self.as_user = []
         if os.geteuid() == 0:
@@ -54,6 +55,7 @@ class Postgres:
         run_timed(self.as_user + [self._b("initdb"), "-D", self.data, "-U", USER, "-A", "trust",
                                   "--no-sync"], timeout=120)
         opts = "-c listen_addresses=127.0.0.1 -p %d -k %s" % (self.port, self.dir)
+        opts += "".join(" -c " + kv for kv in settings)
         run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-l",
                                   os.path.join(self.dir, "server.log"), "-w", "-t", "60",
                                   "-o", opts, "start"], timeout=90)
@@ -63,6 +65,14 @@ class Postgres:
 
     def _conn_args(self):
         return ["-h", "127.0.0.1", "-p", str(self.port), "-U", USER]
+
+    def dsn(self):
+        """libpq keywords of this server (trust authentication: no password)."""
+        return "host=127.0.0.1 port=%d dbname=postgres user=%s" % (self.port, USER)
+
+    def psql_cmd(self, *args):
+        return [self._b("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1"] + self._conn_args() + \
+            ["-d", "postgres"] + list(args)
 
     def postmaster_pid(self):
         with open(os.path.join(self.data, "postmaster.pid")) as f:
