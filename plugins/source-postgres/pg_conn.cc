@@ -165,7 +165,7 @@ Status PgConn::GetCopyData(int timeout_ms, std::string_view* data, bool* got, bo
   *got = false;
   *done = false;
   if (copy_buf_ != nullptr) PQfreemem(copy_buf_), copy_buf_ = nullptr;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::chrono::steady_clock::time_point deadline{};  // set once a wait is needed
   for (;;) {
     int n = PQgetCopyData(c_, &copy_buf_, 1);
     if (n > 0) {
@@ -183,9 +183,10 @@ Status PgConn::GetCopyData(int timeout_ms, std::string_view* data, bool* got, bo
       return s;
     }
     if (n == -2) return ErrorFrom(nullptr, "reading from PostgreSQL");
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now())
-                    .count();
+    const auto now = std::chrono::steady_clock::now();
+    if (deadline == std::chrono::steady_clock::time_point{})
+      deadline = now + std::chrono::milliseconds(timeout_ms);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     bool readable = false;
     SLUICE_RETURN_IF_ERROR(WaitReadable(left > 0 ? static_cast<int>(left) : 0, &readable));
     if (!readable) return Status();

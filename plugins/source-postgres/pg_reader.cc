@@ -162,7 +162,7 @@ Status PgReader::Next(uint32_t max_rows, sluice::RowBatchBuilder* out, sluice::B
     return Status();
   }
   if (!streaming_) {
-    SLUICE_RETURN_IF_ERROR(NextSnapshot(max_rows, out));
+    SLUICE_RETURN_IF_ERROR(NextSnapshot(max_rows, out, info));
     if (!streaming_ || out->row_count() > 0) return Status();
   }
   return NextStream(max_rows, out, info);
@@ -212,7 +212,8 @@ Status PgReader::BeginSnapshot() {
   return Status();
 }
 
-Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out) {
+Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
+                              sluice::BatchInfo* info) {
   if (snapshot_ == nullptr) {
     if (Clock::now() < retry_at_) return SleepUntilRetry(250), Status();
     Status s = BeginSnapshot();
@@ -220,56 +221,77 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out) {
     SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
     backoff_ms_ = 0;
   }
-  // The row read ahead goes into `out`: with an empty offset when another
-  // follows it in this batch, else with the offset that resumes after it.
-  auto emit = [&](std::string_view offset) {
-    Deliver(out, snap_held_row_, SLUICE_OP_INSERT, offset);
+  // The newest row read stays open at the end of `out` (encoded, not yet
+  // ended): another row in this batch ends it with an empty offset, else it
+  // ends the batch with the offset that resumes after it (snap_key_). A row
+  // read beyond a full batch waits in snap_held_row_ for the next call.
+  bool open = false;
+  if (snap_held_) {
+    out->row_buffer()->append(snap_held_row_);
     snap_held_ = false;
+    open = true;
+  }
+  auto end_row = [&](std::string_view offset) {
+    out->EndRow(SLUICE_OP_INSERT, offset);
+    if (offset.empty()) {
+      ++unmarked_after_;
+    } else {
+      last_marked_.assign(offset);
+      unmarked_after_ = 0;
+    }
+    open = false;
     snapshot_fresh_ = false;
     confirm_ok_ = false;  // until the host commits a stream offset
   };
-  auto emit_marked = [&] {
-    state_.last_key = snap_held_key_;
-    emit(EncodeOffset(state_));
+  auto end_marked = [&] {
+    state_.last_key = snap_key_;
+    end_row(EncodeOffset(state_));
   };
-  // Reads the next copied row into the read-ahead slot (delivering the one
-  // there); false when the copy ended, paused or broke.
+  // Encodes the row just read into *buf and remembers its key.
+  auto encode = [&](std::string* buf) {
+    Status s = plan_.Encode(values_, buf);
+    if (!s.ok()) return s.WithContext(Where());
+    if (!plan_.Key(values_, &snap_key_))
+      return sluice::Internal(Where() + ": a copied row has a null key column");
+    return Status();
+  };
+  // Reads the next copied row as the open one; false when the copy ended,
+  // paused or broke.
   bool done = false;
   Status error;
   auto read = [&](int timeout_ms) {
     bool got = false;
-    Status s = snapshot_->Next(timeout_ms, &values_, &got, &done);
-    if (!s.ok()) return error = s, false;
-    if (!got || done) return false;
-    if (snap_held_) emit("");
-    snap_held_row_.clear();
-    error = plan_.Encode(values_, &snap_held_row_).WithContext(Where());
-    if (error.ok() && !plan_.Key(values_, &snap_held_key_))
-      error = sluice::Internal(Where() + ": a copied row has a null key column");
-    snap_held_ = error.ok();
-    return error.ok();
+    error = snapshot_->Next(timeout_ms, &values_, &got, &done);
+    if (!error.ok() || !got || done) return false;
+    if (open) end_row("");
+    error = encode(out->row_buffer());
+    open = error.ok();
+    return open;
   };
   bool more = true;
-  while (more && (out->row_count() + 1 < max_rows || !snap_held_))
-    more = read(snap_held_ ? kCopyStallMs : 100);
+  while (more && (out->row_count() + 1 < max_rows || !open)) more = read(open ? kCopyStallMs : 100);
+  // Progress in COPY bytes; the total extrapolates from the rows copied to
+  // the planner's row estimate.
+  info->bytes_done = snapshot_->bytes();
+  if (snapshot_->rows() > 0 && snapshot_->estimated_rows() > snapshot_->rows())
+    info->bytes_total = snapshot_->bytes() * snapshot_->estimated_rows() / snapshot_->rows();
   // The batch is full: one more read tells whether the copy has ended, so
   // that its last row can say where the stream starts.
-  if (more && snap_held_ && error.ok()) {
+  if (more && open) {
     bool got = false;
     error = snapshot_->Next(0, &values_, &got, &done);
     if (error.ok() && got && !done) {
-      emit_marked();  // the batch's last row
+      end_marked();
       snap_held_row_.clear();
-      error = plan_.Encode(values_, &snap_held_row_).WithContext(Where());
-      if (error.ok() && !plan_.Key(values_, &snap_held_key_))
-        error = sluice::Internal(Where() + ": a copied row has a null key column");
-      snap_held_ = error.ok();
-      if (error.ok()) return Status();
+      error = encode(&snap_held_row_);
+      if (!error.ok()) return error;
+      snap_held_ = true;
+      return Status();
     }
   }
   if (!error.ok()) {
     if (!Transient(error)) return error.WithContext(Where());
-    if (snap_held_) emit_marked();  // a whole row: deliver it, resume after its key
+    if (open) end_marked();  // a whole row: deliver it, resume after its key
     if (!plan_.KeyOrdered() && !snapshot_fresh_)
       return FailedPrecondition(Where() + ": " + error.message() +
                                 "; the interrupted copy cannot resume (its key's order is not "
@@ -278,7 +300,7 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out) {
     return Status();
   }
   if (!done) {
-    if (snap_held_ && out->row_count() + 1 <= max_rows) emit_marked();  // paused or full
+    if (open) end_marked();  // paused
     return Status();
   }
   snapshot_.reset();
@@ -287,8 +309,8 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out) {
   state_.last_key.clear();
   state_.lsn = state_.start_lsn;
   processed_lsn_ = state_.lsn;
-  if (snap_held_) {
-    emit(EncodeOffset(state_));
+  if (open) {
+    end_row(EncodeOffset(state_));
     delivered_lsn_ = state_.lsn;
   }
   s_.host.Info(Where() + ": copy done; streaming changes from " + FormatLsn(state_.lsn));

@@ -81,7 +81,8 @@ class PgReader : public sluice::SourceReader {
 
   // Snapshot phase (pg_reader.cc).
   sluice::Status BeginSnapshot();
-  sluice::Status NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out);
+  sluice::Status NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
+                              sluice::BatchInfo* info);
   // Stream phase.
   sluice::Status NextStream(uint32_t max_rows, sluice::RowBatchBuilder* out,
                             sluice::BatchInfo* info);
@@ -121,7 +122,7 @@ class PgReader : public sluice::SourceReader {
   bool snapshot_fresh_ = false;  // no row delivered from an empty offset: the slot is ours to redo
   bool snap_held_ = false;       // a copied row read ahead of the batch it goes into
   std::string snap_held_row_;
-  KeyText snap_held_key_;
+  KeyText snap_key_;  // the key of the newest row copied
 
   // Acknowledgements: confirming a position to PostgreSQL is safe once the
   // host's log holds a stream offset (or nothing at all).

@@ -23,8 +23,8 @@ sluice::Status RowPlan::Encode(const std::vector<TextValue>& values, std::string
       w.Null();
       continue;
     }
-    SLUICE_RETURN_IF_ERROR(
-        PutValue(types_[i], v.text, &w).WithContext("column " + schema_.fields[i].name));
+    sluice::Status s = PutValue(types_[i], v.text, &w);
+    if (!s.ok()) return s.WithContext("column " + schema_.fields[i].name);
   }
   return sluice::Status();
 }

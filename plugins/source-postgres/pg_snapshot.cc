@@ -1,5 +1,7 @@
 #include "pg_snapshot.h"
 
+#include <cstdlib>
+
 #include "pgoutput.h"
 
 namespace pgsrc {
@@ -45,20 +47,29 @@ Status Snapshot::Begin(const Spec& spec, uint64_t* lsn, std::unique_ptr<Snapshot
   }
   if (spec.ordered) sql += " ORDER BY " + key_list();
   sql += ") TO STDOUT";
+  PgResult estimate;
+  SLUICE_RETURN_IF_ERROR(conn->Exec(
+      "SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = " + std::to_string(t.oid),
+      "estimate the rows of " + t.Display(), &estimate));
   SLUICE_RETURN_IF_ERROR(conn->StartCopy(sql, "copy " + t.Display()));
   out->reset(new Snapshot(std::move(conn), t.columns.size()));
+  if (estimate.rows() == 1)
+    (*out)->estimated_rows_ = std::strtoull(estimate.str(0, 0).c_str(), nullptr, 10);
   return Status();
 }
 
 Status Snapshot::Next(int timeout_ms, std::vector<TextValue>* values, bool* got, bool* done) {
   std::string_view line;
-  SLUICE_RETURN_IF_ERROR(conn_->GetCopyData(timeout_ms, &line, got, done).WithContext("copy"));
+  Status s = conn_->GetCopyData(timeout_ms, &line, got, done);
+  if (!s.ok()) return s.WithContext("copy");
   if (*done) {
     SLUICE_RETURN_IF_ERROR(conn_->Exec("COMMIT", "end the snapshot transaction"));
     conn_.reset();  // ends the session (and a temporary slot)
     return Status();
   }
   if (!*got) return Status();
+  bytes_ += line.size();
+  ++rows_;
   if (!SplitCopyRow(line, &fields_, &scratch_) || fields_.size() != columns_)
     return sluice::Internal("COPY sent a row of " + std::to_string(fields_.size()) +
                             " fields, expected " + std::to_string(columns_));

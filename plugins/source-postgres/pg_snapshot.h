@@ -44,6 +44,12 @@ class Snapshot {
   // the copy (the transaction is then committed and the session closed).
   sluice::Status Next(int timeout_ms, std::vector<TextValue>* values, bool* got, bool* done);
 
+  // Progress: bytes and rows copied so far, and rows the table had by the
+  // planner's last estimate (0 = unknown).
+  uint64_t bytes() const { return bytes_; }
+  uint64_t rows() const { return rows_; }
+  uint64_t estimated_rows() const { return estimated_rows_; }
+
  private:
   explicit Snapshot(std::unique_ptr<PgConn> conn, size_t columns)
       : conn_(std::move(conn)), columns_(columns) {}
@@ -51,6 +57,7 @@ class Snapshot {
   size_t columns_;
   std::vector<CopyField> fields_;
   std::string scratch_;
+  uint64_t bytes_ = 0, rows_ = 0, estimated_rows_ = 0;
 };
 
 }  // namespace pgsrc

@@ -1,6 +1,7 @@
 #include "pg_types.h"
 
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -141,16 +142,12 @@ bool ParsePgFloat(std::string_view s, double* out) {
   if (s == "NaN") return *out = std::numeric_limits<double>::quiet_NaN(), true;
   if (s == "Infinity") return *out = std::numeric_limits<double>::infinity(), true;
   if (s == "-Infinity") return *out = -std::numeric_limits<double>::infinity(), true;
-  if (s.empty() || s.size() > 64) return false;
-  char buf[65];
-  s.copy(buf, s.size());
-  buf[s.size()] = '\0';
-  char* end = nullptr;
-  errno = 0;
-  double v = std::strtod(buf, &end);
-  // Subnormal results set ERANGE but are exact values; overflow cannot
-  // come from a float8's own output.
-  if (end != buf + s.size() || (errno == ERANGE && std::isinf(v))) return false;
+  if (s.empty()) return false;
+  // from_chars: exact (correctly rounded), locale-free; it refuses a
+  // leading '+', which PostgreSQL never writes.
+  double v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return false;
   *out = v;
   return true;
 }

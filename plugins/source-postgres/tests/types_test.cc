@@ -80,6 +80,10 @@ TEST(TypesTest, ParsesPostgresOutputExactly) {
   double d;
   EXPECT_TRUE(ParsePgFloat("0.1", &d) && d == 0.1);
   EXPECT_TRUE(ParsePgFloat("1e-320", &d) && d > 0);  // subnormal
+  EXPECT_TRUE(ParsePgFloat("1.7976931348623157e+308", &d) &&
+              d == std::numeric_limits<double>::max());
+  EXPECT_FALSE(ParsePgFloat("1e999", &d));
+  EXPECT_FALSE(ParsePgFloat("+1", &d));
   EXPECT_TRUE(ParsePgFloat("-Infinity", &d) && std::isinf(d) && d < 0);
   EXPECT_TRUE(ParsePgFloat("NaN", &d) && std::isnan(d));
   int32_t days;
