@@ -6,7 +6,7 @@ import json
 import os
 import unittest
 
-from harness import Http, TempDirTest, wait_until
+from harness import SLUICE_BIN, Http, TempDirTest, wait_until
 from pg_server import PASSWORD, PgServer, missing_reason
 
 PASSWORD_ENV = "SLUICE_TEST_PG_PASSWORD"
@@ -28,7 +28,10 @@ class PgCase(TempDirTest):
     PG_SETTINGS = ""
 
     def setUp(self):
-        reason = missing_reason()
+        plugin = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(SLUICE_BIN))), "lib",
+                              "sluice", "plugins", "source_postgres.so")
+        reason = missing_reason() or (None if os.path.exists(plugin) else
+                                      f"the postgres source is not built ({plugin}: libpq-dev)")
         if reason:
             self.skipTest(reason)
         super().setUp()
