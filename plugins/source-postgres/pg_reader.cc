@@ -264,7 +264,9 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
     error = snapshot_->Next(timeout_ms, &values_, &got, &done);
     if (!error.ok() || !got || done) return false;
     if (open) end_row("");
+    const size_t before = out->row_buffer()->size();
     error = encode(out->row_buffer());
+    if (!error.ok()) out->row_buffer()->resize(before);  // the rows before it still go
     open = error.ok();
     return open;
   };
@@ -284,13 +286,16 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
       end_marked();
       snap_held_row_.clear();
       error = encode(&snap_held_row_);
-      if (!error.ok()) return error;
-      snap_held_ = true;
+      if (!error.ok()) deferred_ = error;  // after the rows of this batch
+      else snap_held_ = true;
       return Status();
     }
   }
   if (!error.ok()) {
-    if (!Transient(error)) return error.WithContext(Where());
+    if (!Transient(error)) {  // a value sluice cannot hold: after the rows before it
+      deferred_ = error;
+      return Status();
+    }
     if (open) end_marked();  // a whole row: deliver it, resume after its key
     if (!plan_.KeyOrdered() && !snapshot_fresh_)
       return FailedPrecondition(Where() + ": " + error.message() +
@@ -394,8 +399,13 @@ Status PgReader::NextStream(uint32_t max_rows, sluice::RowBatchBuilder* out,
     s = DecodePgOutput(msg.data, &m);
     if (s.ok()) s = Handle(m);
     if (!s.ok()) {
-      if (!Transient(s)) return s.WithContext(Where() + " at " + FormatLsn(msg.wal_start));
-      Disconnect(s);
+      if (Transient(s)) {
+        Disconnect(s);
+        break;
+      }
+      // The whole transactions before the one that failed are delivered first.
+      DropOpenTransaction();
+      deferred_ = s.WithContext(Where() + " at " + FormatLsn(msg.wal_start));
       break;
     }
   }

@@ -220,7 +220,9 @@ INSERT INTO big_full SELECT * FROM big_default;
         self.assertEqual(s.stop(), 0, s.stderr())
 
     def test_refusals_and_a_truncate_say_what_to_do(self):
-        self.pg.sql("CREATE TABLE nokey (a int, b text);"
+        self.pg.sql("CREATE TABLE dates (id int PRIMARY KEY, d date);"
+                    "INSERT INTO dates VALUES (1, '2024-01-01'), (2, 'infinity');"
+                    "CREATE TABLE nokey (a int, b text);"
                     "CREATE TABLE t (id int PRIMARY KEY, v text);"
                     "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g;")
         cfg = self.write_config([endpoint_yaml("nokey", "nokey", ["a"])], name="nokey.yaml")
@@ -240,6 +242,13 @@ INSERT INTO big_full SELECT * FROM big_default;
         code, _, err = run_cli(cfg, "migrate")
         self.assertEqual(code, 2, err)
         self.assertIn("holds a password", err)
+
+        # A value sluice cannot hold stops the endpoint, naming column and value.
+        cfg = self.write_config([endpoint_yaml("dates", "dates", ["id"])], name="dates.yaml")
+        self.assertEqual(run_cli(cfg, "migrate")[0], 0)
+        code, _, err = run_cli(cfg, "app", "run", "--once")
+        self.assertNotEqual(code, 0)
+        self.assertIn("column d: value 'infinity' is not a date sluice can hold", err)
 
         cfg = self.write_config([endpoint_yaml("t", "t", ["id"])])
         self.assertEqual(run_cli(cfg, "migrate")[0], 0)
