@@ -4,37 +4,20 @@ Run as root, the server runs as the `postgres` user (runuser); otherwise as
 the current user. Settings are PostgreSQL's defaults apart from where it
 listens, so durability (fsync, synchronous_commit) is as shipped.
 """
-import glob
 import os
 import pwd
 import re
 import shutil
+import sys
 import time
 
 from .procs import BenchError, RssPoller, children, free_port, run_timed, tree_cpu_secs
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "e2e"))
+from pg_server import bindir, missing_reason  # noqa: E402,F401  (tests/e2e/pg_server.py)
+
 USER = "bench"
-
-
-def bindir():
-    """Directory of the newest installed server binaries, or None."""
-    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                  key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
-    return os.path.dirname(dirs[-1]) if dirs else None
-
-
-def missing_reason():
-    """Why PostgreSQL cannot run here, or None when it can."""
-    if not bindir():
-        return "PostgreSQL server binaries not installed (package postgresql)"
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root and there is no `postgres` user to run the server"
-        if not shutil.which("runuser"):
-            return "running as root and `runuser` is missing"
-    return None
 
 
 class Postgres:

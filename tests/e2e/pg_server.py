@@ -24,21 +24,25 @@ PASSWORD = "sluice-test-pw"
 
 
 def bindir():
-    """Directory of the newest installed PostgreSQL server binaries, or None."""
+    """Directory of the newest installed PostgreSQL server binaries, or None.
+    Also used by bench/ (benchkit/pg.py)."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
     return os.path.dirname(found[-1]) if found else None
 
 
 def missing_reason():
-    """Why no PostgreSQL can run here (a skip reason), or None."""
+    """Why no PostgreSQL can run here (a skip reason), or None. Also used by
+    bench/ (benchkit/pg.py)."""
     if bindir() is None:
-        return "PostgreSQL is not installed (scripts/deps.sh installs postgresql-15)"
+        return "PostgreSQL server binaries not installed (scripts/deps.sh installs postgresql-15)"
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            return "running as root without a `postgres` user to run the server"
+            return "running as root and there is no `postgres` user to run the server"
+        if not shutil.which("runuser"):
+            return "running as root and `runuser` is missing"
     return None
 
 
