@@ -21,8 +21,13 @@ Status PgSource::WithCatalog(F&& fn) {
   std::lock_guard<std::mutex> lock(mu_);
   for (int attempt = 0;; ++attempt) {
     if (catalog_ != nullptr && !catalog_->ok()) catalog_.reset();
-    if (catalog_ == nullptr)
-      SLUICE_RETURN_IF_ERROR(PgConn::Connect(config_.conninfo, /*replication=*/false, &catalog_));
+    if (catalog_ == nullptr) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!failure_.ok() && now - failed_at_ < std::chrono::seconds(5)) return failure_;
+      failure_ = PgConn::Connect(config_.conninfo, /*replication=*/false, &catalog_);
+      failed_at_ = now;
+      SLUICE_RETURN_IF_ERROR(failure_);
+    }
     Status s = fn(*catalog_);
     // A connection that broke since its last use: once more on a new one.
     if (s.code() == sluice::Code::kUnavailable && !catalog_->ok() && attempt == 0) continue;

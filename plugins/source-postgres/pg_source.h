@@ -7,6 +7,7 @@
 #ifndef SLUICE_SOURCE_POSTGRES_PG_SOURCE_H_
 #define SLUICE_SOURCE_POSTGRES_PG_SOURCE_H_
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -51,6 +52,10 @@ class PgSource : public sluice::SourcePlugin {
   ConnConfig config_;
   std::mutex mu_;
   std::unique_ptr<PgConn> catalog_;
+  // A failed connect is not retried for a few seconds: metrics scrapes
+  // then answer at once while the server is unreachable.
+  std::chrono::steady_clock::time_point failed_at_{};
+  sluice::Status failure_;
 };
 
 }  // namespace pgsrc

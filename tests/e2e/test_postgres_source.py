@@ -103,6 +103,11 @@ class PostgresSourceTest(PgCase):
                             "BEGIN;\nUPDATE accounts SET balance = balance - :x WHERE id = :a;\n"
                             "UPDATE accounts SET balance = balance + :x WHERE id = :b;\nCOMMIT;\n",
                             clients=4, transactions=750)
+            # One large transaction: 600 changes, 600 batches, one commit.
+            self.pg.sql("BEGIN;\n" + "".join(
+                f"UPDATE accounts SET balance = balance - 1 WHERE id = {i % 50 + 1};\n"
+                f"UPDATE accounts SET balance = balance + 1 WHERE id = {(i * 7) % 50 + 1};\n"
+                for i in range(300)) + "COMMIT;\n")
             wait_equal(self, http, "/accounts", "id", self.pg,
                        "SELECT id, balance FROM accounts ORDER BY id", ["id", "balance"],
                        ["int", "int"])
