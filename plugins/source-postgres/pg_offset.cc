@@ -111,7 +111,10 @@ sluice::Status DecodeOffset(std::string_view bytes, PgOffset* out) {
     o.segments.push_back(std::move(s));
   }
   if (!r.ok() || !r.done()) return bad("truncated or trailing bytes");
-  if (o.slot.empty()) return bad("no slot name");
+  bool name_ok = !o.slot.empty() && o.slot.size() <= 63;
+  for (char c : o.slot)
+    name_ok = name_ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
+  if (!name_ok) return bad("not a slot name of this plugin");
   *out = std::move(o);
   return sluice::Status();
 }

@@ -34,6 +34,9 @@ TEST(OffsetTest, RefusesOffsetsOfOtherPlugins) {
     EXPECT_EQ(s.code(), sluice::Code::kInvalidArgument) << bad;
     EXPECT_NE(s.message().find("another source plugin"), std::string::npos) << s.message();
   }
+  PgOffset evil;
+  evil.slot = "x LOGICAL 0/0; DROP";  // slot names go into replication commands
+  EXPECT_EQ(DecodeOffset(EncodeOffset(evil), &o).code(), sluice::Code::kInvalidArgument);
   PgOffset good;
   good.slot = "s";
   std::string bytes = EncodeOffset(good);
