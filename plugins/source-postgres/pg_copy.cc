@@ -1,79 +1,47 @@
 #include "pg_copy.h"
 
+#include <cstdint>
+
 namespace pgsrc {
-namespace {
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Appends the unescaped form of `f` (which holds a backslash) to *out.
-bool Unescape(std::string_view f, std::string* out) {
-  for (size_t i = 0; i < f.size(); ++i) {
-    char c = f[i];
-    if (c != '\\') {
-      out->push_back(c);
-      continue;
-    }
-    if (++i == f.size()) return false;
-    c = f[i];
-    switch (c) {
-      case 'b': out->push_back('\b'); break;
-      case 'f': out->push_back('\f'); break;
-      case 'n': out->push_back('\n'); break;
-      case 'r': out->push_back('\r'); break;
-      case 't': out->push_back('\t'); break;
-      case 'v': out->push_back('\v'); break;
-      case 'x': {
-        int v = 0, n = 0;
-        while (n < 2 && i + 1 < f.size() && Hex(f[i + 1]) >= 0) v = v * 16 + Hex(f[++i]), ++n;
-        if (n == 0) out->push_back('x');
-        else out->push_back(static_cast<char>(v));
-        break;
-      }
-      default:
-        if (c >= '0' && c <= '7') {
-          int v = c - '0', n = 1;
-          while (n < 3 && i + 1 < f.size() && f[i + 1] >= '0' && f[i + 1] <= '7')
-            v = v * 8 + (f[++i] - '0'), ++n;
-          out->push_back(static_cast<char>(v));
-        } else {
-          out->push_back(c);  // \\ and any other escaped character stand for themselves
-        }
-    }
+bool SplitBinaryRow(std::string_view m, std::vector<CopyField>* fields, bool* end) {
+  static constexpr char kSignature[] = "PGCOPY\n\377\r\n";  // and a NUL: 11 bytes
+  auto u32 = [&](size_t at) {
+    return static_cast<uint32_t>(static_cast<uint8_t>(m[at])) << 24 |
+           static_cast<uint32_t>(static_cast<uint8_t>(m[at + 1])) << 16 |
+           static_cast<uint32_t>(static_cast<uint8_t>(m[at + 2])) << 8 |
+           static_cast<uint8_t>(m[at + 3]);
+  };
+  size_t p = 0;
+  if (m.size() >= 11 && m.compare(0, 11, std::string_view(kSignature, 11)) == 0) {
+    if (m.size() < 19) return false;
+    uint32_t extension = u32(15);  // after the flags
+    if (m.size() - 19 < extension) return false;
+    p = 19 + extension;
   }
-  return true;
-}
-
-}  // namespace
-
-bool SplitCopyRow(std::string_view line, std::vector<CopyField>* fields, std::string* scratch) {
-  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (m.size() - p < 2) return false;
+  const int16_t count =
+      static_cast<int16_t>(static_cast<uint8_t>(m[p]) << 8 | static_cast<uint8_t>(m[p + 1]));
+  p += 2;
   fields->clear();
-  scratch->clear();
-  scratch->reserve(line.size());  // unescaped text is never longer: views stay valid
-  size_t start = 0;
-  for (;;) {
-    size_t tab = line.find('\t', start);
-    std::string_view f =
-        line.substr(start, tab == std::string_view::npos ? line.size() - start : tab - start);
-    CopyField field;
-    if (f == "\\N") {
-      field.null = true;
-    } else if (f.find('\\') == std::string_view::npos) {
-      field.text = f;
+  *end = count == -1;
+  if (*end) return p == m.size();
+  if (count < 0) return false;
+  for (int16_t i = 0; i < count; ++i) {
+    if (m.size() - p < 4) return false;
+    const int32_t len = static_cast<int32_t>(u32(p));
+    p += 4;
+    CopyField f;
+    if (len == -1) {
+      f.null = true;
     } else {
-      size_t at = scratch->size();
-      if (!Unescape(f, scratch)) return false;
-      field.text = std::string_view(scratch->data() + at, scratch->size() - at);
+      if (len < 0 || m.size() - p < static_cast<size_t>(len)) return false;
+      f.text = m.substr(p, static_cast<size_t>(len));
+      p += static_cast<size_t>(len);
     }
-    fields->push_back(field);
-    if (tab == std::string_view::npos) return true;
-    start = tab + 1;
+    fields->push_back(f);
   }
+  return p == m.size();
 }
 
 }  // namespace pgsrc

@@ -1,10 +1,8 @@
-// One row of COPY ... TO STDOUT in PostgreSQL's text format: fields split
-// at tabs, \N for null, backslash escapes (\\, \b, \f, \n, \r, \t, \v, octal
-// \ooo, hex \xhh) undone. The snapshot reads the table this way.
+// Rows of COPY ... TO STDOUT WITH (FORMAT binary), which the snapshot reads
+// (PostgreSQL's documentation, COPY, "Binary Format").
 #ifndef SLUICE_SOURCE_POSTGRES_PG_COPY_H_
 #define SLUICE_SOURCE_POSTGRES_PG_COPY_H_
 
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -12,14 +10,14 @@ namespace pgsrc {
 
 struct CopyField {
   bool null = false;
-  std::string_view text;  // into the line, or into the scratch buffer
+  std::string_view text;  // the field's bytes, into the message
 };
 
-// Splits `line` (one CopyData message; a trailing newline is ignored) into
-// *fields. Unescaped text goes into *scratch, which must not change while
-// the fields are used. False when the line is malformed (a lone trailing
-// backslash).
-bool SplitCopyRow(std::string_view line, std::vector<CopyField>* fields, std::string* scratch);
+// One CopyData message of COPY ... TO STDOUT WITH (FORMAT binary): a tuple
+// (a field count, then each field's length and bytes; -1 for null), preceded
+// in the first message by the file header, or the trailer that ends the
+// data (*end). Field views point into `message`. False when malformed.
+bool SplitBinaryRow(std::string_view message, std::vector<CopyField>* fields, bool* end);
 
 }  // namespace pgsrc
 

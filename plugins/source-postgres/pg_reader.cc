@@ -249,10 +249,9 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
   };
   // Encodes the row just read into *buf and remembers its key.
   auto encode = [&](std::string* buf) {
-    Status s = plan_.Encode(values_, buf);
+    Status s = plan_.EncodeCopy(snapshot_->fields(), buf);
     if (!s.ok()) return s.WithContext(Where());
-    if (!plan_.Key(values_, &snap_key_))
-      return sluice::Internal(Where() + ": a copied row has a null key column");
+    snap_key_ = snapshot_->key();
     return Status();
   };
   // Reads the next copied row as the open one; false when the copy ended,
@@ -261,7 +260,7 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
   Status error;
   auto read = [&](int timeout_ms) {
     bool got = false;
-    error = snapshot_->Next(timeout_ms, &values_, &got, &done);
+    error = snapshot_->Next(timeout_ms, &got, &done);
     if (!error.ok() || !got || done) return false;
     if (open) end_row("");
     const size_t before = out->row_buffer()->size();
@@ -281,7 +280,7 @@ Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
   // that its last row can say where the stream starts.
   if (more && open) {
     bool got = false;
-    error = snapshot_->Next(0, &values_, &got, &done);
+    error = snapshot_->Next(0, &got, &done);
     if (error.ok() && got && !done) {
       end_marked();
       snap_held_row_.clear();

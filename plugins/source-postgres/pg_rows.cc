@@ -7,19 +7,38 @@ RowPlan::RowPlan(const sluice::Schema& schema, std::vector<ColumnType> types,
     : schema_(schema),
       types_(std::move(types)),
       pg_types_(std::move(pg_types)),
-      byte_ordered_(std::move(byte_ordered)) {}
+      byte_ordered_(std::move(byte_ordered)) {
+  for (size_t i = 0; i < types_.size(); ++i) wires_.push_back(CopyWire(pg_types_[i], types_[i]));
+}
+
+sluice::Status RowPlan::EncodeCopy(const std::vector<CopyField>& fields, std::string* out) const {
+  sluice::RowWriter w(out, static_cast<uint32_t>(types_.size()));
+  for (size_t i = 0; i < types_.size(); ++i) {
+    if (fields[i].null) {
+      if (!schema_.fields[i].nullable) return NullInNotNull(i);
+      w.Null();
+      continue;
+    }
+    sluice::Status s = PutCopyValue(types_[i], wires_[i], fields[i].text, &w);
+    if (!s.ok()) return s.WithContext("column " + schema_.fields[i].name);
+  }
+  return sluice::Status();
+}
+
+sluice::Status RowPlan::NullInNotNull(size_t i) const {
+  return sluice::Status(sluice::Code::kAborted,
+                        "column " + schema_.fields[i].name +
+                            " holds a null, but this version's schema says it is not null (was its "
+                            "NOT NULL constraint dropped?); run `sluice migrate` to start a "
+                            "version that allows nulls");
+}
 
 sluice::Status RowPlan::Encode(const std::vector<TextValue>& values, std::string* out) const {
   sluice::RowWriter w(out, static_cast<uint32_t>(types_.size()));
   for (size_t i = 0; i < types_.size(); ++i) {
     const TextValue& v = values[i];
     if (v.null) {
-      if (!schema_.fields[i].nullable)
-        return sluice::Status(sluice::Code::kAborted,
-                              "column " + schema_.fields[i].name +
-                                  " holds a null, but this version's schema says it is not null "
-                                  "(was its NOT NULL constraint dropped?); run `sluice migrate` to "
-                                  "start a version that allows nulls");
+      if (!schema_.fields[i].nullable) return NullInNotNull(i);
       w.Null();
       continue;
     }

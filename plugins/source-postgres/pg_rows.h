@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pg_copy.h"
 #include "pg_offset.h"
 #include "pg_types.h"
 #include "sluice/row.h"
@@ -37,6 +38,12 @@ class RowPlan {
   const PgType& pg_type(size_t i) const { return pg_types_[i]; }
   const std::vector<uint32_t>& key() const { return schema_.primary_key; }
 
+  // Appends the fields of a binary COPY row (one per column, in column
+  // order, carried as CopyWire says) as a row to *out; errors as Encode.
+  sluice::Status EncodeCopy(const std::vector<CopyField>& fields, std::string* out) const;
+  // How the copy carries column i.
+  Wire wire(size_t i) const { return wires_[i]; }
+
   // Appends `values` (one per column) as a row to *out. INVALID_ARGUMENT
   // naming the column for a value sluice cannot hold; ABORTED for a null in
   // a column the schema says is not null (its constraint was dropped: a
@@ -56,10 +63,13 @@ class RowPlan {
   int CompareKeys(const KeyText& a, const KeyText& b) const;
 
  private:
+  sluice::Status NullInNotNull(size_t column) const;
+
   sluice::Schema schema_;
   std::vector<ColumnType> types_;
   std::vector<PgType> pg_types_;
   std::vector<bool> byte_ordered_;
+  std::vector<Wire> wires_;
 };
 
 }  // namespace pgsrc

@@ -1,8 +1,8 @@
 // The snapshot phase: a replication session creates a logical replication
-// slot and, in the same transaction, copies the table under the snapshot
-// that slot creation exported, so that the copy holds exactly the
-// transactions that committed before the slot's consistent point and the
-// stream from that point holds every later one: no gap, no overlap.
+// slot and, in the same transaction, copies the table (binary COPY, see
+// pg_types.h Wire) under the snapshot that slot creation exported, so that the copy holds exactly
+// the transactions that committed before the slot's consistent point and the stream from that point
+// holds every later one: no gap, no overlap.
 //
 // Resuming an interrupted copy creates a *temporary* slot instead (dropped
 // when the session ends), copies the rows after the last key delivered
@@ -39,10 +39,14 @@ class Snapshot {
   // point. ALREADY_EXISTS when a slot of that name exists.
   static sluice::Status Begin(const Spec& spec, uint64_t* lsn, std::unique_ptr<Snapshot>* out);
 
-  // The next row's values (valid until the next call), waiting up to
-  // timeout_ms. *got false when none arrived in time; *done at the end of
-  // the copy (the transaction is then committed and the session closed).
-  sluice::Status Next(int timeout_ms, std::vector<TextValue>* values, bool* got, bool* done);
+  // Reads the next row, waiting up to timeout_ms: its fields (one per
+  // column, for RowPlan::EncodeCopy) and its key are then fields() and
+  // key(), valid until the next call. *got false when none arrived in time;
+  // *done at the end of the copy (the transaction is then committed and the
+  // session closed).
+  sluice::Status Next(int timeout_ms, bool* got, bool* done);
+  const std::vector<CopyField>& fields() const { return fields_; }
+  const KeyText& key() const { return key_; }
 
   // Progress: bytes and rows copied so far, and rows the table had by the
   // planner's last estimate (0 = unknown).
@@ -51,12 +55,12 @@ class Snapshot {
   uint64_t estimated_rows() const { return estimated_rows_; }
 
  private:
-  explicit Snapshot(std::unique_ptr<PgConn> conn, size_t columns)
-      : conn_(std::move(conn)), columns_(columns) {}
+  Snapshot(std::unique_ptr<PgConn> conn, size_t columns, size_t keys)
+      : conn_(std::move(conn)), columns_(columns), keys_(keys) {}
   std::unique_ptr<PgConn> conn_;
-  size_t columns_;
+  size_t columns_, keys_;
   std::vector<CopyField> fields_;
-  std::string scratch_;
+  KeyText key_;
   uint64_t bytes_ = 0, rows_ = 0, estimated_rows_ = 0;
 };
 

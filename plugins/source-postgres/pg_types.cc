@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "sluice/timefmt.h"
@@ -209,6 +210,132 @@ bool ParsePgTimestamp(std::string_view s, int64_t* micros) {
     return false;
   *micros = us;
   return true;
+}
+
+Wire CopyWire(const PgType& t, ColumnType c) {
+  switch (t.oid) {
+    case oid::kInt2: return Wire::kInt2;
+    case oid::kInt4: return Wire::kInt4;
+    case oid::kInt8: return Wire::kInt8;
+    case oid::kOid: return Wire::kOid;
+    case oid::kFloat8: return Wire::kFloat8;
+    case oid::kBool: return Wire::kBool;
+    case oid::kDate: return Wire::kDate;
+    case oid::kTimestamp:
+    case oid::kTimestamptz: return Wire::kTimestamp;
+    case oid::kText:
+    case oid::kVarchar:
+    case oid::kBpchar:
+    case oid::kName:
+    case oid::kJson:
+    case oid::kXml: return Wire::kRaw;
+    case oid::kJsonb: return Wire::kJsonb;
+    case oid::kUuid: return Wire::kUuid;
+    case oid::kBytea: return Wire::kBytea;
+    default: break;
+  }
+  if (t.typtype == 'e' || t.name == "citext") return Wire::kRaw;
+  (void)c;
+  return Wire::kText;
+}
+
+std::string CopyExpression(const std::string& ident, const PgType& t, Wire wire) {
+  if (wire != Wire::kText) return ident;
+  // Casts to text that are the output function (an I/O conversion).
+  if (t.oid == oid::kNumeric || t.oid == oid::kFloat4 || t.oid == oid::kInterval ||
+      t.oid == oid::kTime || t.oid == oid::kTimetz || t.category == 'A')
+    return ident + "::text";
+  return "CASE WHEN " + ident + " IS NULL THEN NULL ELSE format('%s', " + ident + ") END";
+}
+
+namespace {
+
+uint64_t BigEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (char c : b) v = (v << 8) | static_cast<uint8_t>(c);
+  return v;
+}
+
+}  // namespace
+
+Status PutCopyValue(ColumnType c, Wire wire, std::string_view b, sluice::RowWriter* w) {
+  auto size = [&](size_t n) {
+    return b.size() == n ? Status()
+                         : sluice::Internal("binary COPY sent " + std::to_string(b.size()) +
+                                            " bytes for a value of " + std::to_string(n));
+  };
+  constexpr int64_t kPgEpochDays = 10957;                         // 2000-01-01 - 1970-01-01
+  constexpr int64_t kPgEpochMicros = kPgEpochDays * 86400000000;  // the same in microseconds
+  switch (wire) {
+    case Wire::kInt2:
+      SLUICE_RETURN_IF_ERROR(size(2));
+      return w->Int64(static_cast<int16_t>(BigEndian(b))), Status();
+    case Wire::kInt4:
+      SLUICE_RETURN_IF_ERROR(size(4));
+      return w->Int64(static_cast<int32_t>(BigEndian(b))), Status();
+    case Wire::kInt8:
+      SLUICE_RETURN_IF_ERROR(size(8));
+      return w->Int64(static_cast<int64_t>(BigEndian(b))), Status();
+    case Wire::kOid:
+      SLUICE_RETURN_IF_ERROR(size(4));
+      return w->Int64(static_cast<int64_t>(BigEndian(b))), Status();
+    case Wire::kFloat8: {
+      SLUICE_RETURN_IF_ERROR(size(8));
+      uint64_t bits = BigEndian(b);
+      double v;
+      std::memcpy(&v, &bits, 8);
+      return w->Float64(v), Status();
+    }
+    case Wire::kBool: SLUICE_RETURN_IF_ERROR(size(1)); return w->Bool(b[0] != 0), Status();
+    case Wire::kDate: {
+      SLUICE_RETURN_IF_ERROR(size(4));
+      int64_t days = static_cast<int32_t>(BigEndian(b));
+      if (days == std::numeric_limits<int32_t>::max() ||
+          days == std::numeric_limits<int32_t>::min() || days + kPgEpochDays > INT32_MAX)
+        return InvalidArgument("value '" + std::string(days > 0 ? "infinity" : "-infinity") +
+                               "' is not a date sluice can hold (infinite dates have no sluice "
+                               "value)");
+      return w->Date(static_cast<int32_t>(days + kPgEpochDays)), Status();
+    }
+    case Wire::kTimestamp: {
+      SLUICE_RETURN_IF_ERROR(size(8));
+      int64_t us = static_cast<int64_t>(BigEndian(b)), out = 0;
+      if (us == std::numeric_limits<int64_t>::max() || us == std::numeric_limits<int64_t>::min() ||
+          __builtin_add_overflow(us, kPgEpochMicros, &out))
+        return InvalidArgument(
+            "value '" + std::string(us > 0 ? "infinity" : "-infinity") +
+            "' is not a timestamp sluice can hold (microseconds since 1970 in 64 bits; infinite "
+            "timestamps have no sluice value)");
+      return w->Timestamp(out), Status();
+    }
+    case Wire::kRaw: return PutValue(c, b, w);
+    case Wire::kJsonb:
+      if (b.empty() || b[0] != 1) return sluice::Internal("unknown jsonb binary version");
+      return PutValue(c, b.substr(1), w);
+    case Wire::kUuid: {
+      SLUICE_RETURN_IF_ERROR(size(16));
+      static const char kHex[] = "0123456789abcdef";
+      char text[36];
+      for (int i = 0, o = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) text[o++] = '-';
+        text[o++] = kHex[static_cast<uint8_t>(b[i]) >> 4];
+        text[o++] = kHex[static_cast<uint8_t>(b[i]) & 15];
+      }
+      return PutValue(c, std::string_view(text, 36), w);
+    }
+    case Wire::kBytea: {
+      static const char kHex[] = "0123456789abcdef";
+      std::string text = "\\x";
+      text.reserve(2 + 2 * b.size());
+      for (char ch : b) {
+        text.push_back(kHex[static_cast<uint8_t>(ch) >> 4]);
+        text.push_back(kHex[static_cast<uint8_t>(ch) & 15]);
+      }
+      return PutValue(c, text, w);
+    }
+    case Wire::kText: return PutValue(c, b, w);
+  }
+  return sluice::Internal("unknown wire format");
 }
 
 Status PutValue(ColumnType c, std::string_view text, sluice::RowWriter* w) {

@@ -59,6 +59,34 @@ sluice::Status MapType(const PgType& t, const TypeOptions& options, const std::s
 // NaN in a numeric mapped to int64).
 sluice::Status PutValue(ColumnType c, std::string_view text, sluice::RowWriter* w);
 
+// How the snapshot's binary COPY carries a column, chosen so that every
+// value ends up exactly as the text form the stream (pgoutput) sends:
+// native binary for numbers, booleans, dates and timestamps (no
+// formatting on the server, no parsing here), the raw text for text-like
+// types, and the type's text output for the rest.
+enum class Wire : uint8_t {
+  kInt2,
+  kInt4,
+  kInt8,
+  kOid,
+  kFloat8,
+  kBool,
+  kDate,
+  kTimestamp,  // big-endian binary
+  kRaw,        // binary == the text output (text, varchar, bpchar, name, json, enums, xml)
+  kJsonb,      // a version byte, then the text
+  kUuid,       // 16 bytes
+  kBytea,      // the bytes (written as \x hex, as bytea_output=hex does)
+  kText,       // selected as the text output (see CopyExpression)
+};
+Wire CopyWire(const PgType& t, ColumnType c);
+// The select-list expression for column `ident` carried as `wire`: the
+// column itself, `col::text`, or `format('%s', col)` where a cast to text
+// would not be the output function (bpchar trims, inet adds /32).
+std::string CopyExpression(const std::string& ident, const PgType& t, Wire wire);
+// Appends one binary COPY field carried as `wire` as a value of `c`.
+sluice::Status PutCopyValue(ColumnType c, Wire wire, std::string_view bytes, sluice::RowWriter* w);
+
 // Parsers of PostgreSQL's output forms; false when `s` is not one.
 bool ParsePgInt(std::string_view s, int64_t* out);
 bool ParsePgFloat(std::string_view s, double* out);

@@ -4,6 +4,7 @@ an endpoint whole over REST, and PostgreSQL text -> the JSON sluice serves."""
 import datetime
 import json
 import os
+import sys
 import unittest
 
 from harness import SLUICE_BIN, Http, TempDirTest, wait_until
@@ -40,14 +41,27 @@ class PgCase(TempDirTest):
 
     def tearDown(self):
         try:
+            self.dumped = []
             for p in self.procs:  # sluice first: its slots are released with its sessions
                 if p.proc.poll() is None:
                     p.proc.kill()
                     p.proc.wait()
+                self.dumped.append(list(p.err_lines))
             if hasattr(self, "pg"):
                 self.pg.remove()
         finally:
             super().tearDown()
+
+    def run(self, result=None):
+        """Runs the test; when it fails, prints what each sluice it started
+        logged last (the processes and their logs go with the test)."""
+        failures = len(result.failures) + len(result.errors) if result else 0
+        out = super().run(result)
+        if result is not None and len(result.failures) + len(result.errors) > failures:
+            for p in getattr(self, "dumped", []):
+                print("\n--- sluice stderr (last 40 lines):\n" + "\n".join(p[-40:]),
+                      file=sys.stderr)
+        return out
 
     def write_config(self, endpoints, conn_options="", ingest="commit_interval_ms: 100, "
                      "poll_interval_ms: 50", storage="{ plugin: leveldb }", name="sluice.yaml"):
