@@ -73,7 +73,7 @@ class Postgres:
         with RssPoller(pid) as rss:
             t = run_timed([self._b("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] +
                           self._conn_args() + ["-d", "postgres", "-c", sql], timeout=timeout)
-        _settle(pid, n0)
+        settle(pid, n0)
         t.cpu += tree_cpu_secs(pid) - cpu0
         return t, rss.peak_kb
 
@@ -96,7 +96,7 @@ class Postgres:
         cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
         with RssPoller(pid) as rss:
             t = run_timed(cmd + self._conn_args() + ["postgres"], timeout=secs + 60)
-        _settle(pid, n0)
+        settle(pid, n0)
         cpu = tree_cpu_secs(pid) - cpu0
         m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", t.out)
         failed = re.search(r"number of failed transactions: (\d+)", t.out)
@@ -109,7 +109,7 @@ class Postgres:
                   timeout=60, check=False)
 
 
-def _settle(pid, count, timeout=5.0):
+def settle(pid, count, timeout=5.0):
     """Waits until the postmaster is back to `count` children: the backends
     of the finished session have exited and been reaped, so their CPU is in
     the postmaster's totals (a backend that has exited but is not yet reaped

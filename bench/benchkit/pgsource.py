@@ -14,8 +14,8 @@ import time
 
 from . import baselines as bl
 from .backends import not_run, plugin_path
-from .pg import Postgres
-from .procs import BenchError, Server, cpu_secs, run_timed, tree_cpu_secs
+from .pg import Postgres, settle
+from .procs import BenchError, Server, children, cpu_secs, run_timed, tree_cpu_secs
 from .report import Table, percentile, rate, ratio
 
 CONFIG = """\
@@ -83,14 +83,16 @@ def run(ctx, smoke):
 
 def snapshot(ctx, pg, config, t):
     pid = pg.postmaster_pid()
-    cpu0 = tree_cpu_secs(pid)
+    cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
     copy = run_timed(pg.psql_cmd("-o", os.devnull, "-c", "COPY trips TO STDOUT"),
                      timeout=ctx.timeout)
+    settle(pid, n0)  # the session's server process is reaped: its CPU counts
     copy_cpu = copy.cpu + tree_cpu_secs(pid) - cpu0
     run_timed([ctx.sluice, "-c", config, "migrate"], timeout=120, cwd=os.path.dirname(config))
-    cpu0 = tree_cpu_secs(pid)
+    cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
     s = run_timed([ctx.sluice, "-c", config, "app", "run", "--once"], timeout=ctx.timeout,
                   cwd=os.path.dirname(config))
+    settle(pid, n0)
     server_cpu = tree_cpu_secs(pid) - cpu0
     m = INGESTED.search(s.err + s.out)
     if not m or int(m.group(1)) != ctx.rows:
