@@ -37,7 +37,9 @@ Code CodeFor(const char* sqlstate) {
   if (s == "28P01" || s == "28000") return Code::kUnauthenticated;
   if (s == "42501") return Code::kPermissionDenied;
   if (s == "42P01" || s == "42704" || s == "3D000" || s == "3F000") return Code::kNotFound;
-  if (s == "42710" || s == "42P07") return Code::kAlreadyExists;
+  // 23505: a unique violation, which is what a concurrent CREATE of the
+  // same object (a publication two endpoints create at once) raises.
+  if (s == "42710" || s == "42P07" || s == "23505") return Code::kAlreadyExists;
   if (s == "55006" || s == "55000" || s == "0A000") return Code::kFailedPrecondition;
   if (s == "53400" || s == "53300" || s == "53100" || s == "53200") return Code::kResourceExhausted;
   if (s.substr(0, 2) == "08" || s == "57P01" || s == "57P02" || s == "57P03" || s == "40001" ||
