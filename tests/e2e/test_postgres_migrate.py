@@ -2,7 +2,8 @@
 serves and follows the table; ALTER TABLE stops v1's stream exactly at the
 change (every change before it is in v1, none after); `sluice migrate`
 plans v2, which copies the table anew while v1 keeps serving; the switch to
-v2; pruning v1 drops its replication slot and leaves v2's."""
+v2; pruning v1 drops its replication slot and leaves v2's; removing the
+endpoint from the config and `prune --removed` drops v2's."""
 from harness import Http, run_cli, wait_ready, wait_until
 from pg_case import PgCase, endpoint_yaml, main, wait_equal
 
@@ -67,6 +68,19 @@ class PostgresMigrationTest(PgCase):
         self.assertEqual(self.pg.slots(), {"sluice_orders_v2": True})
         self.assertEqual(http.get("/v1/orders/1")[0], 404)
         self.assertEqual(s.stop(), 0, s.stderr())
+
+        # The endpoint leaves the config: migrate says what stays, and
+        # `prune --removed` deletes its versions and drops their slot.
+        gone = self.write_config([endpoint_yaml("other", "public.orders", ["id"])],
+                                 name="gone.yaml")
+        code, out, err = run_cli(gone, "migrate")
+        self.assertEqual(code, 0, err)
+        self.assertIn("orders: not in the config", out)
+        self.assertIn("sluice prune --removed", out)
+        code, out, err = run_cli(gone, "prune", "--removed")
+        self.assertEqual(code, 0, err)
+        self.assertIn("orders: pruned v2", out)
+        self.assertEqual(self.pg.slots(), {})  # "other" has not run: no slot of its own yet
 
     def version(self, http, n):
         status, _, root = http.get("/")
