@@ -6,7 +6,7 @@
 # plugins build and nats-server is installed, on RocksDB and a NATS
 # JetStream log too (otherwise those rows read "not run: <why>").
 #
-#   bench/run.sh            full run: 1M rows (5M for memory and restart), ~10 min
+#   bench/run.sh            full run: 1M rows (5M for memory and restart), ~12 min
 #   bench/run.sh --smoke    tiny inputs, seconds; skips absent baselines
 #
 # Other arguments go to bench.py (bench/bench.py --help). Idempotent.
@@ -36,10 +36,10 @@ fi
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >/dev/null
 # The host and the plugins the benchmarks load; nothing else.
 ninja -C "$BUILD" sluice lib/sluice/plugins/{storage_leveldb,source_csv,api_rest}.so
-# The other storage backends; a plugin that does not build (libnats-dev
-# missing: the nats plugin is not even a target) makes its rows read
-# "not run", the rest still runs.
-for plugin in storage_rocksdb log_nats; do
+# The other storage backends and the postgres source (tables 9 and 10); a
+# plugin that does not build (libnats-dev or libpq-dev missing: the plugin
+# is not even a target) makes its rows read "not run", the rest still runs.
+for plugin in storage_rocksdb log_nats source_postgres; do
   ninja -C "$BUILD" "lib/sluice/plugins/$plugin.so" || {
     echo "bench: the $plugin plugin did not build; its rows are not run" >&2
     rm -f "$BUILD/lib/sluice/plugins/$plugin.so"  # never benchmark a stale one

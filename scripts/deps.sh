@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   python3 python3-grpcio python3-protobuf curl
   clang clang-format libclang-rt-14-dev
+  libpq-dev postgresql-15 postgresql-client-15
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -4,45 +4,29 @@ Run as root, the server runs as the `postgres` user (runuser); otherwise as
 the current user. Settings are PostgreSQL's defaults apart from where it
 listens, so durability (fsync, synchronous_commit) is as shipped.
 """
-import glob
 import os
 import pwd
 import re
 import shutil
+import sys
 import time
 
 from .procs import BenchError, RssPoller, children, free_port, run_timed, tree_cpu_secs
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
+                                "e2e"))
+from pg_server import bindir, missing_reason  # noqa: E402,F401  (tests/e2e/pg_server.py)
+
 USER = "bench"
-
-
-def bindir():
-    """Directory of the newest installed server binaries, or None."""
-    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                  key=lambda p: int(p.split("/")[4]) if p.split("/")[4].isdigit() else 0)
-    return os.path.dirname(dirs[-1]) if dirs else None
-
-
-def missing_reason():
-    """Why PostgreSQL cannot run here, or None when it can."""
-    if not bindir():
-        return "PostgreSQL server binaries not installed (package postgresql)"
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root and there is no `postgres` user to run the server"
-        if not shutil.which("runuser"):
-            return "running as root and `runuser` is missing"
-    return None
 
 
 class Postgres:
     """Starts on construction; stop() ends it. Not thread-safe."""
 
-    def __init__(self, root):
+    def __init__(self, root, settings=(), name="pg"):
+        """settings: extra "key=value" server settings (e.g. wal_level=logical)."""
         self.bin = bindir()
-        self.dir = os.path.join(root, "pg")
+        self.dir = os.path.join(root, name)
         os.makedirs(self.dir)
         self.as_user = []
         if os.geteuid() == 0:
@@ -54,6 +38,7 @@ class Postgres:
         run_timed(self.as_user + [self._b("initdb"), "-D", self.data, "-U", USER, "-A", "trust",
                                   "--no-sync"], timeout=120)
         opts = "-c listen_addresses=127.0.0.1 -p %d -k %s" % (self.port, self.dir)
+        opts += "".join(" -c " + kv for kv in settings)
         run_timed(self.as_user + [self._b("pg_ctl"), "-D", self.data, "-l",
                                   os.path.join(self.dir, "server.log"), "-w", "-t", "60",
                                   "-o", opts, "start"], timeout=90)
@@ -63,6 +48,14 @@ class Postgres:
 
     def _conn_args(self):
         return ["-h", "127.0.0.1", "-p", str(self.port), "-U", USER]
+
+    def dsn(self):
+        """libpq keywords of this server (trust authentication: no password)."""
+        return "host=127.0.0.1 port=%d dbname=postgres user=%s" % (self.port, USER)
+
+    def psql_cmd(self, *args):
+        return [self._b("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1"] + self._conn_args() + \
+            ["-d", "postgres"] + list(args)
 
     def postmaster_pid(self):
         with open(os.path.join(self.data, "postmaster.pid")) as f:
@@ -80,7 +73,7 @@ class Postgres:
         with RssPoller(pid) as rss:
             t = run_timed([self._b("psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"] +
                           self._conn_args() + ["-d", "postgres", "-c", sql], timeout=timeout)
-        _settle(pid, n0)
+        settle(pid, n0)
         t.cpu += tree_cpu_secs(pid) - cpu0
         return t, rss.peak_kb
 
@@ -103,7 +96,7 @@ class Postgres:
         cpu0, n0 = tree_cpu_secs(pid), len(children(pid))
         with RssPoller(pid) as rss:
             t = run_timed(cmd + self._conn_args() + ["postgres"], timeout=secs + 60)
-        _settle(pid, n0)
+        settle(pid, n0)
         cpu = tree_cpu_secs(pid) - cpu0
         m = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", t.out)
         failed = re.search(r"number of failed transactions: (\d+)", t.out)
@@ -116,7 +109,7 @@ class Postgres:
                   timeout=60, check=False)
 
 
-def _settle(pid, count, timeout=5.0):
+def settle(pid, count, timeout=5.0):
     """Waits until the postmaster is back to `count` children: the backends
     of the finished session have exited and been reaped, so their CPU is in
     the postmaster's totals (a backend that has exited but is not yet reaped

@@ -9,6 +9,7 @@
 
 #include "core/home_lock.h"
 #include "migrate/migrate.h"
+#include "migrate/source_state.h"
 #include "migrate/version_sync.h"
 #include "runtime/runtime.h"
 #include "service/server.h"
@@ -113,6 +114,10 @@ Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bo
     std::cout << FormatPlan(plan, dry_run) << std::flush;
   *failed = 0;
   for (const PlanEntry& e : plan.entries) *failed += e.error.ok() ? 0 : 1;
+  for (const std::string& name : RemovedEndpoints(rt))
+    std::cout << name
+              << ": not in the config; its versions stay in the home, and what their source keeps "
+                 "for them (e.g. a replication slot) too, until `sluice prune --removed`\n";
   if (dry_run) return Status();
   if (plan.any_new()) {
     std::vector<ApiInstance>* created_apis = nullptr;

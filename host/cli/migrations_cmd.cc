@@ -6,6 +6,7 @@
 #include "cache/version_cache.h"
 #include "cli/commands.h"
 #include "core/home_lock.h"
+#include "migrate/source_state.h"
 #include "pipeline/ingest_state.h"
 #include "runtime/runtime.h"
 #include "util/human.h"
@@ -17,8 +18,19 @@ namespace sluice::host {
 namespace {
 
 struct Row {
-  std::string cells[8];
+  std::string cells[9];
 };
+
+// The source's statistics of a version, e.g. "1.2 MB" of WAL a replication
+// slot retains; "-" when the source reports none.
+std::string SourceLag(Runtime& rt, const std::string& endpoint, uint32_t v) {
+  SourceStats stats;
+  Status s = VersionSourceStats(rt, endpoint, v, &stats);
+  if (!s.ok()) return "unknown (" + std::string(CodeName(s.code())) + ")";
+  for (const auto& [name, value] : stats)
+    if (name == "lag_bytes") return HumanBytes(value);
+  return "-";
+}
 
 std::string Pad(const std::string& s, size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
@@ -31,7 +43,9 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
     bool help = args[0] == "--help" || args[0] == "-h";
     (help ? std::cout : std::cerr) << "Usage: sluice [-c FILE] migrations\n"
                                    << "Lists every endpoint version: created, schema, log size, "
-                                      "cache offset and lag, current, pinned.\n";
+                                      "cache offset and lag, current, pinned, and what its "
+                                      "source retains for it (SOURCE LAG: e.g. the WAL a "
+                                      "PostgreSQL replication slot keeps).\n";
     return help ? 0 : 2;
   }
   Config config;
@@ -51,17 +65,20 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
   s = rt.Init();
   if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
   std::vector<Row> rows;
-  rows.push_back({{"ENDPOINT", "VERSION", "CREATED", "LOG", "CACHE", "LAG", "CURRENT", "SCHEMA"}});
+  rows.push_back({{"ENDPOINT", "VERSION", "CREATED", "LOG", "CACHE", "LAG", "CURRENT", "SOURCE LAG",
+                   "SCHEMA"}});
   for (const EndpointConfig& ep : config.endpoints) {
     std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
     if (versions.empty())
-      rows.push_back({{ep.name, "-", "-", "-", "-", "-", "-", "(none: run `sluice migrate`)"}});
+      rows.push_back(
+          {{ep.name, "-", "-", "-", "-", "-", "-", "-", "(none: run `sluice migrate`)"}});
     uint32_t current = 0;
     std::vector<Row> ep_rows;
     for (uint32_t v : versions) {
       VersionMeta meta;
       Status ms = ReadVersionMeta(rt.home().SchemaFile(ep.name, v).string(), &meta);
       Row r{{ep.name, "v" + std::to_string(v), meta.created_at, "-", "-", "-", "",
+             ms.ok() ? SourceLag(rt, ep.name, v) : "-",
              ms.ok() ? SummarizeSchema(meta.table_schema) : ms.message()}};
       std::shared_ptr<VersionLog> log;
       Status ls = rt.OpenLog(ep.name, v, false, &log);
@@ -95,13 +112,13 @@ int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args) 
       rows.push_back(r);
     }
   }
-  size_t w[8] = {};
+  size_t w[9] = {};
   for (const Row& r : rows)
-    for (int i = 0; i < 7; ++i) w[i] = std::max(w[i], r.cells[i].size());
+    for (int i = 0; i < 8; ++i) w[i] = std::max(w[i], r.cells[i].size());
   for (const Row& r : rows) {
     std::string line;
-    for (int i = 0; i < 7; ++i) line += Pad(r.cells[i], w[i] + 2);
-    std::cout << line << r.cells[7] << "\n";
+    for (int i = 0; i < 8; ++i) line += Pad(r.cells[i], w[i] + 2);
+    std::cout << line << r.cells[8] << "\n";
   }
   // What the ingesting process last recorded (pipeline/ingest_state.h).
   bool header = false;

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "core/home_lock.h"
 #include "migrate/prune.h"
+#include "migrate/source_state.h"
 #include "runtime/runtime.h"
 #include "util/log.h"
 
@@ -41,12 +42,15 @@ uint32_t OfflineCurrent(Runtime& rt, const EndpointConfig& ep,
 
 int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   po::options_description desc("prune options");
-  desc.add_options()("keep", po::value<uint32_t>()->required(),
+  desc.add_options()("keep", po::value<uint32_t>(),
                      "versions to keep per endpoint (newest first, at least 1)")(
-      "endpoint", po::value<std::string>(), "prune only this endpoint");
+      "endpoint", po::value<std::string>(), "prune only this endpoint")(
+      "removed",
+      "delete every version of endpoints no longer in the config, releasing what their sources "
+      "keep for them (e.g. replication slots)");
   desc.add_options()("help,h", "show this help");
   po::variables_map vm;
-  const char* usage = "sluice [-c FILE] prune --keep N [--endpoint NAME]";
+  const char* usage = "sluice [-c FILE] prune (--keep N [--endpoint NAME] | --removed)";
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
     if (vm.count("help")) return std::cout << "Usage: " << usage << "\n" << desc, 0;
@@ -55,8 +59,13 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
     std::cerr << "sluice: " << e.what() << "\n\nUsage: " << usage << "\n" << desc;
     return 2;
   }
-  uint32_t keep = vm["keep"].as<uint32_t>();
-  if (keep == 0) return std::cerr << "sluice: --keep must be at least 1\n", 2;
+  const bool removed = vm.count("removed") > 0;
+  if (!vm.count("keep") && !removed)
+    return std::cerr << "sluice: give --keep N, --removed, or both\n\nUsage: " << usage << "\n"
+                     << desc,
+           2;
+  uint32_t keep = vm.count("keep") ? vm["keep"].as<uint32_t>() : 0;
+  if (vm.count("keep") && keep == 0) return std::cerr << "sluice: --keep must be at least 1\n", 2;
   Config config;
   Status s = LoadConfig(g.config_file, &config);
   if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 2;
@@ -75,8 +84,18 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   s = rt.Init();
   if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
   bool found = only.empty();
-  int removed = 0;
+  int pruned = 0;
+  for (const std::string& name : removed ? RemovedEndpoints(rt) : std::vector<std::string>()) {
+    for (uint32_t v : rt.home().ListVersions(name)) {
+      uint64_t freed = 0;
+      s = DeleteVersion(rt, name, v, &freed);
+      if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
+      std::cout << PruneLine(name, v, freed) << " (not in the config)\n";
+      ++pruned;
+    }
+  }
   for (const EndpointConfig& ep : config.endpoints) {
+    if (keep == 0) break;
     if (!only.empty() && ep.name != only) continue;
     found = true;
     std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
@@ -87,12 +106,12 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
       s = DeleteVersion(rt, ep.name, v, &freed);
       if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
       std::cout << PruneLine(ep.name, v, freed) << "\n";
-      ++removed;
+      ++pruned;
     }
   }
   if (!found)
     return std::cerr << "sluice: --endpoint " << only << ": no such endpoint in the config\n", 2;
-  if (removed == 0) std::cout << "nothing to prune\n";
+  if (pruned == 0) std::cout << "nothing to prune\n";
   return 0;
 }
 

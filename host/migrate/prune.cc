@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "migrate/source_state.h"
 #include "util/human.h"
 #include "util/log.h"
 
@@ -34,6 +35,10 @@ Status DeleteVersion(Runtime& rt, const std::string& endpoint, uint32_t v, uint6
   const Home& home = rt.home();
   fs::path pipe = home.PipelineDir(endpoint, v);
   *freed = DirSize(pipe) + DirSize(home.CacheDir(endpoint, v)) + DirSize(home.ApiDir(endpoint, v));
+  // What the source keeps for the version (a replication slot) goes first:
+  // if it cannot, the version stays, so that the release can be retried. A
+  // host that only reads logs leaves that to the writer.
+  if (!rt.log_reader()) SLUICE_RETURN_IF_ERROR(ReleaseVersionSource(rt, endpoint, v));
   // Recorded first, so that no host (this one included) writes the version
   // back from the catalog once its files start to go.
   VersionCatalog* catalog = nullptr;

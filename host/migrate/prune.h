@@ -18,7 +18,8 @@ std::vector<uint32_t> PruneCandidates(const std::vector<uint32_t>& versions, uin
                                       uint32_t current, uint32_t pinned);
 
 // Deletes every file of a version nobody has open (logs must be closed
-// through Runtime::CloseLog first), after recording the prune in the version
+// through Runtime::CloseLog first), after releasing what its source keeps
+// for it (migrate/source_state.h) and recording the prune in the version
 // catalog. A log reader (Runtime::SetLogReader) removes only its own files,
 // not the log's stream. Returns bytes freed in *freed.
 Status DeleteVersion(Runtime& runtime, const std::string& endpoint, uint32_t version,

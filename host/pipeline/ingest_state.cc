@@ -47,7 +47,8 @@ ErrorPlace ParseErrorPlace(std::string_view m) {
   p.line = std::strtoull(std::string(m.substr(colon + 1, digits - colon - 1)).c_str(), nullptr, 10);
   std::string_view rest = m.substr(digits + 1);
   if (rest.substr(0, 8) == " column ")
-    p.column = static_cast<uint32_t>(std::strtoul(std::string(rest.substr(8, 10)).c_str(), nullptr, 10));
+    p.column =
+        static_cast<uint32_t>(std::strtoul(std::string(rest.substr(8, 10)).c_str(), nullptr, 10));
   return p;
 }
 

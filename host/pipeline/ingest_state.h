@@ -59,13 +59,13 @@ struct IngestError {
 
 struct IngestStatus {
   IngestPhase phase = IngestPhase::kStarting;
-  uint32_t version = 0;  // the version being written, 0 = none yet
-  std::string detail;    // why waiting / the error, for the current phase
-  int64_t since_ms = 0;  // when the current phase began
-  IngestError last_error;        // kept after a recovery
-  uint64_t errors = 0;           // times the ingest failed or stopped on a schema change
-  uint64_t duplicate_keys = 0;   // rows whose key an earlier row had (on_duplicate)
-  std::string first_duplicate;   // where the first one was, as a message
+  uint32_t version = 0;         // the version being written, 0 = none yet
+  std::string detail;           // why waiting / the error, for the current phase
+  int64_t since_ms = 0;         // when the current phase began
+  IngestError last_error;       // kept after a recovery
+  uint64_t errors = 0;          // times the ingest failed or stopped on a schema change
+  uint64_t duplicate_keys = 0;  // rows whose key an earlier row had (on_duplicate)
+  std::string first_duplicate;  // where the first one was, as a message
 };
 
 class IngestBoard {

@@ -1,5 +1,6 @@
 #include "pipeline/ingester.h"
 
+#include <algorithm>
 #include <deque>
 #include <thread>
 #include <vector>
@@ -29,6 +30,10 @@ class BatchSource {
     *out = builder_.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total);
     return Status();
   }
+  SourceReader& reader() { return *reader_; }
+  // An empty row offset continues a transaction (ABI 1.2); from older
+  // plugins it is a plain offset ("from the start").
+  bool MarksTransactions() const { return client_ == nullptr || client_->MarksTransactions(); }
 
  private:
   std::unique_ptr<SourceReader> reader_;
@@ -57,6 +62,14 @@ class Ingester::CommitQueue {
     cv_.notify_all();
     return Status();
   }
+  // The source offset of the newest commit written since the last call, if any.
+  bool TakeCommitted(std::string* offset) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!committed_new_) return false;
+    committed_new_ = false;
+    offset->swap(committed_);
+    return true;
+  }
   // Waits until every queued commit is written; returns the first error.
   Status Close() {
     {
@@ -83,6 +96,8 @@ class Ingester::CommitQueue {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
         stats_->rows += p->rows.rows();
+        committed_.swap(p->offset);
+        committed_new_ = true;
       } else if (error_.ok()) {
         error_ = s;
         queue_.clear();
@@ -98,6 +113,8 @@ class Ingester::CommitQueue {
   std::deque<std::unique_ptr<Pending>> queue_;
   bool closed_ = false;
   Status error_;
+  std::string committed_;  // source offset of the newest commit written
+  bool committed_new_ = false;
   std::thread thread_;
 };
 
@@ -161,57 +178,91 @@ Status Ingester::ReadLoop() {
   bool at_end_committed = (cp.flags & kCommitSourceAtEnd) != 0;
   const Schema source_schema = schema_.SourceSchema();
   std::unique_ptr<SourceReader> reader;
-  SLUICE_RETURN_IF_ERROR(source_->OpenReader(endpoint_.table, endpoint_.options, source_schema,
-                                             cp.source_offset, &reader));
+  SLUICE_RETURN_IF_ERROR(source_->OpenScopedReader(ReaderScope{endpoint_.name, version_},
+                                                   endpoint_.table, endpoint_.options,
+                                                   source_schema, cp.source_offset, &reader));
   BatchSource batches(std::move(reader));
+  const bool transactions = batches.MarksTransactions();
   queue_ = std::make_unique<CommitQueue>(log_.get(), &stats_);
   log::Info("app", "ingesting",
             {{"endpoint", endpoint_.name},
              {"version", std::to_string(version_)},
              {"log_end", std::to_string(log_->end())},
              {"resume", cp.source_offset.empty() ? "start" : "checkpoint"}});
+  // Tells the reader what the writer thread has made durable.
+  auto ack = [&] {
+    std::string offset;
+    if (!queue_->TakeCommitted(&offset)) return Status();
+    return batches.reader().Committed(offset);
+  };
+  bool can_wait = true;  // the reader waits for data itself (ABI 1.2)
   std::vector<Value> decoded;
   Clock::time_point oldest{};
   const auto interval = std::chrono::milliseconds(options_.commit_interval_ms);
   uint64_t row_no = 0;
+  // Rows of pending_ up to the last one with a resume point: only those
+  // may be committed. Rows with an empty offset continue a transaction
+  // (ABI 1.2), which is committed whole or not at all.
+  size_t marked = 0;
+  // Commits the rows of whole transactions in pending_ (before an error or a stop).
+  auto flush_marked = [&] {
+    if (marked == 0) return Status();
+    pending_->rows.Truncate(marked);
+    marked = 0;
+    return Flush(0);
+  };
   while (!stop_) {
+    SLUICE_RETURN_IF_ERROR(ack());
     const sluice_row_batch* b = nullptr;
     Status s = batches.Next(options_.batch_rows, &b);
     if (!s.ok()) {
-      // Keep the good rows read before the error.
-      Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
+      Status c = flush_marked();  // keep the good rows read before the error
       if (!c.ok()) log::Error("app", c.message());
       return s;
     }
     if (b->row_count > 0) Report(IngestPhase::kRunning);
+    const size_t before = pending_->rows.rows();
+    int64_t last_marked = -1;  // last row of the batch with a resume point
     for (uint32_t i = 0; i < b->row_count; ++i, ++row_no) {
       std::string_view row = BatchRow(*b, i);
+      Status bad;
       if (schema_.row_key && BatchOp(*b, i) != SLUICE_OP_INSERT) {
-        Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
-        if (!c.ok()) log::Error("app", c.message());
-        return FailedPrecondition(
+        bad = FailedPrecondition(
             "the source sent an update or delete, but the endpoint has no primary key to apply "
             "it by (its rows are keyed by log position, _row); set index.primary_key");
+      } else if (std::string err = BatchOp(*b, i) == SLUICE_OP_DELETE
+                                       ? ""
+                                       : DecodeRow(source_schema, row, &decoded);
+                 !err.empty()) {
+        bad = Internal("source row " + std::to_string(row_no) + " does not match the schema (" +
+                       err + "); this is a bug in the source plugin");
       }
-      std::string err =
-          BatchOp(*b, i) == SLUICE_OP_DELETE ? "" : DecodeRow(source_schema, row, &decoded);
-      if (!err.empty()) {
-        Status c = pending_->rows.rows() > 0 ? Flush(0) : Status();
+      if (!bad.ok()) {
+        if (last_marked >= 0) {
+          marked = before + static_cast<size_t>(last_marked) + 1;
+          pending_->offset.assign(BatchOffset(*b, static_cast<uint32_t>(last_marked)));
+        }
+        Status c = flush_marked();
         if (!c.ok()) log::Error("app", c.message());
-        return Internal("source row " + std::to_string(row_no) + " does not match the schema (" +
-                        err + "); this is a bug in the source plugin");
+        return bad;
       }
       if (pending_->rows.rows() == 0) oldest = Clock::now();
       pending_->rows.AddRow(BatchOp(*b, i), row);
+      if (!transactions || !BatchOffset(*b, i).empty()) last_marked = i;
     }
-    if (b->row_count > 0) pending_->offset.assign(BatchOffset(*b, b->row_count - 1));
+    if (last_marked >= 0) {
+      marked = before + static_cast<size_t>(last_marked) + 1;
+      pending_->offset.assign(BatchOffset(*b, static_cast<uint32_t>(last_marked)));
+    }
+    const bool resumable = marked == pending_->rows.rows();
     stats_.rejected += b->rejected_rows;
     stats_.bytes_done = b->bytes_done;
     stats_.bytes_total = b->bytes_total;
-    if (b->at_end) {
+    if (b->at_end && resumable) {
       std::string note(BatchNote(*b));
       if (pending_->rows.rows() > 0 || !at_end_committed) {
         SLUICE_RETURN_IF_ERROR(Flush(kCommitSourceAtEnd));
+        marked = 0;
         at_end_committed = true;
       }
       stats_.at_end = true;
@@ -219,20 +270,31 @@ Status Ingester::ReadLoop() {
       // The input is final under --once: a source still waiting is stuck.
       if (options_.once && !note.empty()) return InvalidArgument(note);
       if (options_.once) break;
-      SleepUnlessStopped(std::chrono::milliseconds(options_.poll_interval_ms));
+      if (can_wait) {
+        // The reader returns once data may be there; the timeout bounds
+        // how long a stop waits for it.
+        Status w = batches.reader().Wait(std::min<uint32_t>(options_.poll_interval_ms, 200));
+        if (w.code() == Code::kUnimplemented) can_wait = false;
+        else if (!w.ok()) return w;
+      }
+      if (!can_wait) SleepUnlessStopped(std::chrono::milliseconds(options_.poll_interval_ms));
       continue;
     }
-    if (pending_->rows.rows() >= options_.commit_rows ||
-        (pending_->rows.rows() > 0 && Clock::now() - oldest >= interval)) {
+    if (resumable && (pending_->rows.rows() >= options_.commit_rows ||
+                      (pending_->rows.rows() > 0 && Clock::now() - oldest >= interval))) {
       SLUICE_RETURN_IF_ERROR(Flush(0));
+      marked = 0;
       // The log's last commit no longer says the input ended: when the end
       // comes next with nothing pending, an empty commit must say so, or a
       // restarted server would never find the version complete.
       at_end_committed = false;
     }
   }
-  if (pending_->rows.rows() > 0) SLUICE_RETURN_IF_ERROR(Flush(0));
-  return Status();
+  // Rows of an unfinished transaction are not committed: the source
+  // delivers them again after the restart.
+  SLUICE_RETURN_IF_ERROR(flush_marked());
+  SLUICE_RETURN_IF_ERROR(queue_->Close().WithContext("endpoint " + endpoint_.name));
+  return ack();
 }
 
 }  // namespace sluice::host

@@ -85,13 +85,12 @@ size_t RequiredDescriptorSize(uint16_t /*minor*/) {
 }
 
 size_t RequiredVtableSize(PluginKind kind, uint16_t minor) {
-  // A plugin built for an older minor has the table of that minor: the
-  // functions a later minor appended are probed by struct_size at the call.
+  // As for descriptors: every table of ABI 1.0 is the whole struct, except
+  // where a later minor appended functions (the source table in 1.2).
   switch (kind) {
     case PluginKind::kStorage: return sizeof(sluice_storage_vtable);
     case PluginKind::kSource:
-      return minor >= 2 ? sizeof(sluice_source_vtable)
-                        : offsetof(sluice_source_vtable, describe_notes);
+      return minor >= 2 ? sizeof(sluice_source_vtable) : SLUICE_SOURCE_VTABLE_SIZE_1_1;
     case PluginKind::kApi: return sizeof(sluice_api_vtable);
   }
   return 0;

@@ -94,7 +94,7 @@ void EndpointRunner::Loop() {
     if (s.ok()) continue;  // stopped for new options: start again at once
     // Not describable yet (e.g. an empty table): waiting, polled like any input.
     bool waiting = s.code() == Code::kUnavailable && version == 0;
-    IngestPhase phase = waiting ? IngestPhase::kWaiting
+    IngestPhase phase = waiting                      ? IngestPhase::kWaiting
                         : s.code() == Code::kAborted ? IngestPhase::kSchemaChanged
                                                      : IngestPhase::kFailed;
     board_->Set(name_, version, phase, s.message());
@@ -166,9 +166,9 @@ Status EndpointRunner::PrepareVersion(const EndpointConfig& ep, bool replan, uin
     if (!e.error.ok()) return e.error;
     if (e.create) {
       SLUICE_RETURN_IF_ERROR(options_.create_version(e));
-      log::Info("app", "planned a new version",
-                {{"endpoint", name_}, {"version", std::to_string(e.new_version)},
-                 {"reason", e.reason}});
+      log::Info(
+          "app", "planned a new version",
+          {{"endpoint", name_}, {"version", std::to_string(e.new_version)}, {"reason", e.reason}});
     }
     versions = rt_.home().ListVersions(name_);
     if (versions.empty()) return Internal("no version after planning one");

@@ -90,7 +90,7 @@ class EndpointRunner {
   bool stop_ = false;
   bool poked_ = false;
   bool replan_ = false;
-  std::string halted_;        // why, while halted
+  std::string halted_;  // why, while halted
   uint32_t halted_version_ = 0;
   Ingester* ingester_ = nullptr;  // the running one, to stop it
   bool progressed_ = false;       // the current attempt read rows or caught up

@@ -84,9 +84,10 @@ void Endpoint(Differ& d, const std::string& part, const EndpointConfig& a,
   d.Value(part, "path", a.path, b.path);
   d.Value(part, "connection", a.connection, b.connection);
   d.Value(part, "table", a.table, b.table);
-  d.Opts(part, "options", a.options, b.options);
+  // Table options take effect on reload (service/endpoint_runner.h).
   d.Value(part, "primary_key", List(a.primary_key), List(b.primary_key));
   d.Value(part, "secondary", Keys(a.secondary), Keys(b.secondary));
+  d.Value(part, "on_duplicate", OnDuplicateName(a.on_duplicate), OnDuplicateName(b.on_duplicate));
 }
 
 void Ingest(Differ& d, const IngestConfig& a, const IngestConfig& b) {
@@ -96,6 +97,8 @@ void Ingest(Differ& d, const IngestConfig& a, const IngestConfig& b) {
           std::to_string(b.commit_interval_ms));
   d.Value("ingest", "poll_interval_ms", std::to_string(a.poll_interval_ms),
           std::to_string(b.poll_interval_ms));
+  d.Value("ingest", "retry_min_ms", std::to_string(a.retry_min_ms), std::to_string(b.retry_min_ms));
+  d.Value("ingest", "retry_max_ms", std::to_string(a.retry_max_ms), std::to_string(b.retry_max_ms));
 }
 
 void Query(Differ& d, const QueryLimits& a, const QueryLimits& b) {

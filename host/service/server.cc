@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "migrate/source_state.h"
 #include "service/reload.h"
 #include "sluice/abi.h"
 #include "util/log.h"
@@ -354,6 +355,7 @@ std::string Server::ExtraMetrics() const {
   per_state("sluice_ingest_duplicate_keys_total", "counter",
             "Rows whose primary key an earlier row had (on_duplicate decides which is kept).",
             [](const IngestStatus& s) { return std::to_string(s.duplicate_keys); });
+  out += SourceMetricsText(runtime_);
   family("sluice_plugin_load_failures", "gauge",
          "Plugin files found but refused at discovery (see `sluice plugins`).");
   out +=

@@ -30,6 +30,11 @@ class CommitBuilder {
   size_t rows() const { return ends_.size(); }
   size_t bytes() const { return buf_.size(); }
   void Clear() { buf_.clear(), ends_.clear(); }
+  // Keeps the first `rows` rows only (rows <= rows()).
+  void Truncate(size_t rows) {
+    buf_.resize(rows == 0 ? 0 : ends_[rows - 1]);
+    ends_.resize(rows);
+  }
 
  private:
   friend class VersionLog;

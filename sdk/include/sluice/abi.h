@@ -9,10 +9,11 @@
  *
  * History: 1.0 first release; 1.1 added PERMISSION_DENIED, UNAUTHENTICATED
  * and sluice_api_host.query_info / watch / metrics / prune; 1.2 added
- * sluice_row_batch.note, sluice_source_vtable.describe_notes and
- * describe_offset and check_table, sluice_endpoint_info.ingest, and the
- * meanings of UNAVAILABLE from describe and ABORTED from reader_next
- * (sluice/abi_source.h).
+ * sluice_row_batch.note; to sluice_source_vtable describe_notes,
+ * describe_offset, check_table, reader_open_scoped, reader_committed,
+ * reader_wait, release and stats; sluice_endpoint_info.ingest;
+ * transactions (empty row offsets), and the meanings of UNAVAILABLE from
+ * describe and ABORTED from reader_next (sluice/abi_source.h).
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are

@@ -16,7 +16,17 @@
 // resume *after* that row. The host stores the offset of the last row of
 // each committed batch and passes it back to OpenReader after a restart;
 // the reader must then continue with the next row, never repeating or
-// skipping one.
+// skipping one. An empty offset (ABI 1.2) says the row continues a
+// transaction: the host commits only up to a row with a non-empty offset.
+//
+// ABI 1.2 also lets a source follow a live input closely (these all have
+// defaults, so a plain file source overrides none of them):
+// SourceReader::Wait (block until data may be there, instead of the host's
+// poll sleep), SourceReader::Committed (the host's log made rows durable:
+// acknowledge them upstream), and, on the connection, OpenScopedReader
+// (know which endpoint version a reader fills, to name server-side state
+// after it), Release (that version is deleted: drop the state) and Stats
+// (report e.g. how much the server retains for it).
 #ifndef SLUICE_SOURCE_H_
 #define SLUICE_SOURCE_H_
 
@@ -24,6 +34,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sluice/host_services.h"
@@ -56,7 +67,37 @@ class SourceReader {
   // call. A schema change in the input (e.g. a new column): deliver the
   // rows before it, then return ABORTED saying what changed.
   virtual Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) = 0;
+
+  // ABI 1.2. Every row up to and including the one whose offset is `offset`
+  // is durable in the host's log, which resumes after it. Called after log
+  // commits with the newest committed offset (one call may cover several
+  // commits), on the thread that calls Next (never during Next or Wait). Acknowledge upstream here
+  // (e.g. a database's replication position); an error stops ingestion. Default: nothing to do.
+  virtual Status Committed(std::string_view offset) {
+    (void)offset;
+    return Status();
+  }
+  // ABI 1.2. Called after a batch with at_end: block until new rows may be
+  // available or `timeout_ms` passes, whichever is first, then return OK
+  // (the host calls Next next). Never wait past the timeout: it bounds the
+  // host's shutdown. Default: UNIMPLEMENTED, and the host sleeps
+  // ingest.poll_interval_ms instead.
+  virtual Status Wait(uint32_t timeout_ms) {
+    (void)timeout_ms;
+    return Unimplemented("this reader cannot wait for data");
+  }
 };
+
+// ABI 1.2: the endpoint version a reader fills (see sluice_reader_scope).
+// `endpoint` is empty when the host does not say (a host older than 1.2).
+struct ReaderScope {
+  std::string endpoint;
+  uint32_t version = 0;
+};
+
+// ABI 1.2: statistics a source reports for one reader scope, by name
+// ([a-z0-9_]+), e.g. {"lag_bytes", 1.5e6}.
+using SourceStats = std::vector<std::pair<std::string, double>>;
 
 // One connection (an entry of `connections:` in the config). Thread-safe.
 class SourcePlugin {
@@ -95,6 +136,34 @@ class SourcePlugin {
   virtual Status OpenReader(const std::string& table, const Options& table_options,
                             const Schema& schema, std::string_view offset,
                             std::unique_ptr<SourceReader>* out) = 0;
+
+  // ABI 1.2: OpenReader, told the endpoint version the reader fills. The
+  // host calls this one; the default forwards to OpenReader.
+  virtual Status OpenScopedReader(const ReaderScope& scope, const std::string& table,
+                                  const Options& table_options, const Schema& schema,
+                                  std::string_view offset, std::unique_ptr<SourceReader>* out) {
+    (void)scope;
+    return OpenReader(table, table_options, schema, offset, out);
+  }
+  // ABI 1.2: the version `scope` is deleted (prune) or its endpoint left the
+  // config (then `table_options` is empty): free what the source keeps for
+  // it. `offset` is its log's last committed offset (may be empty). No
+  // reader of the scope is open. Idempotent; an error keeps the version for
+  // a retry. Default: nothing kept, OK.
+  virtual Status Release(const ReaderScope& scope, const std::string& table,
+                         const Options& table_options, std::string_view offset) {
+    (void)scope, (void)table, (void)table_options, (void)offset;
+    return Status();
+  }
+  // ABI 1.2: statistics of what the source keeps for `scope` (e.g.
+  // "lag_bytes"). The host exports each as sluice_source_<name> and shows
+  // them in `sluice migrations`; it asks at every metrics scrape, so answer
+  // quickly. Default: UNIMPLEMENTED (nothing to report).
+  virtual Status Stats(const ReaderScope& scope, const std::string& table,
+                       const Options& table_options, SourceStats* out) {
+    (void)scope, (void)table, (void)table_options, (void)out;
+    return Unimplemented("this source reports no statistics");
+  }
 };
 
 }  // namespace sluice

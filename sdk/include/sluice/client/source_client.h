@@ -12,6 +12,10 @@
 //   &reader)); const sluice_row_batch* batch; SLUICE_RETURN_IF_ERROR(reader->NextBatch(4096,
 //   &batch));   // zero copy
 //
+// Functions of ABI 1.2 are probed (struct_size, NULL): against an older
+// plugin, Committed and Release succeed doing nothing, Wait and Stats
+// return UNIMPLEMENTED, and OpenScopedReader opens a plain reader.
+//
 // Every call returns the plugin's status; a batch whose layout is
 // inconsistent (row ends out of range, too many rows) becomes an Internal
 // error instead of reaching the caller. Nothing here throws.
@@ -33,6 +37,24 @@
 #include "sluice/status.h"
 
 namespace sluice::client {
+
+namespace source_internal {
+// True when `vt` is large enough to hold `field` (at byte `offset`) and sets it.
+inline bool Has(const sluice_source_vtable* vt, size_t offset, const void* fn) {
+  return vt->struct_size >= offset + sizeof(void*) && fn != nullptr;
+}
+// A sluice_reader_scope pointing into `scope`, which must outlive it.
+inline sluice_reader_scope CScope(const ReaderScope& scope) {
+  return sluice_reader_scope{sizeof(sluice_reader_scope), scope.endpoint.c_str(), scope.version};
+}
+inline sluice_bytes Bytes(std::string_view s) {
+  return sluice_bytes{reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+}  // namespace source_internal
+
+#define SLUICE_SOURCE_HAS(vt, fn)                                                \
+  ::sluice::client::source_internal::Has(vt, offsetof(sluice_source_vtable, fn), \
+                                         reinterpret_cast<const void*>((vt)->fn))
 
 // One open reader of a plugin. Owns the plugin's reader handle and closes it
 // on destruction. Used from one thread at a time.
@@ -74,6 +96,27 @@ class SourceReaderClient : public SourceReader {
     info->note.assign(BatchNote(*b));
     return Status();
   }
+
+  // SourceReader::Committed through reader_committed; OK when the plugin
+  // does not offer it (ABI < 1.2).
+  Status Committed(std::string_view offset) override {
+    if (!SLUICE_SOURCE_HAS(vt_, reader_committed)) return Status();
+    sluice_status st{};
+    int32_t rc = vt_->reader_committed(reader_, source_internal::Bytes(offset), &st);
+    return rc == SLUICE_OK ? Status() : Status::FromC(rc, st);
+  }
+  // SourceReader::Wait through reader_wait; UNIMPLEMENTED when the plugin
+  // does not offer it (ABI < 1.2) or its reader cannot wait.
+  Status Wait(uint32_t timeout_ms) override {
+    if (!SLUICE_SOURCE_HAS(vt_, reader_wait))
+      return Unimplemented("the source plugin predates reader_wait (ABI < 1.2)");
+    sluice_status st{};
+    int32_t rc = vt_->reader_wait(reader_, timeout_ms, &st);
+    return rc == SLUICE_OK ? Status() : Status::FromC(rc, st);
+  }
+  // True when the plugin was built for ABI 1.2 or later, so that an empty
+  // row offset means "continues a transaction" rather than "from the start".
+  bool MarksTransactions() const { return vt_->struct_size > SLUICE_SOURCE_VTABLE_SIZE_1_1; }
 
  private:
   // Rejects a batch whose row or offset ends would read out of bounds.
@@ -209,6 +252,66 @@ class SourceClient : public SourcePlugin {
     return Status();
   }
 
+  // OpenReaderClient through reader_open_scoped, or reader_open when the
+  // plugin does not offer it (ABI < 1.2).
+  Status OpenScopedReaderClient(const ReaderScope& scope, const std::string& table,
+                                const Options& table_options, const Schema& schema,
+                                std::string_view offset, std::unique_ptr<SourceReaderClient>* out) {
+    if (!SLUICE_SOURCE_HAS(vt_, reader_open_scoped))
+      return OpenReaderClient(table, table_options, schema, offset, out);
+    OptionsView opts(table_options);
+    SchemaView view(schema);
+    sluice_reader_scope c = source_internal::CScope(scope);
+    void* reader = nullptr;
+    sluice_status st{};
+    int32_t rc = vt_->reader_open_scoped(conn_, table.c_str(), opts.get(), view.get(),
+                                         source_internal::Bytes(offset), &c, &reader, &st);
+    if (rc != SLUICE_OK) return Status::FromC(rc, st);
+    if (reader == nullptr) return Internal("source plugin's reader_open returned no reader");
+    *out = std::make_unique<SourceReaderClient>(vt_, reader);
+    return Status();
+  }
+  Status OpenScopedReader(const ReaderScope& scope, const std::string& table,
+                          const Options& table_options, const Schema& schema,
+                          std::string_view offset, std::unique_ptr<SourceReader>* out) override {
+    std::unique_ptr<SourceReaderClient> r;
+    SLUICE_RETURN_IF_ERROR(OpenScopedReaderClient(scope, table, table_options, schema, offset, &r));
+    *out = std::move(r);
+    return Status();
+  }
+  // SourcePlugin::Release through release; OK when the plugin does not
+  // offer it (it keeps nothing per reader).
+  Status Release(const ReaderScope& scope, const std::string& table, const Options& table_options,
+                 std::string_view offset) override {
+    if (!SLUICE_SOURCE_HAS(vt_, release)) return Status();
+    OptionsView opts(table_options);
+    sluice_reader_scope c = source_internal::CScope(scope);
+    sluice_status st{};
+    int32_t rc =
+        vt_->release(conn_, table.c_str(), opts.get(), &c, source_internal::Bytes(offset), &st);
+    return rc == SLUICE_OK ? Status() : Status::FromC(rc, st);
+  }
+  // SourcePlugin::Stats through stats; UNIMPLEMENTED when the plugin does
+  // not offer it. Statistics with a malformed name are dropped.
+  Status Stats(const ReaderScope& scope, const std::string& table, const Options& table_options,
+               SourceStats* out) override {
+    if (!SLUICE_SOURCE_HAS(vt_, stats))
+      return Unimplemented("the source plugin predates stats (ABI < 1.2)");
+    OptionsView opts(table_options);
+    sluice_reader_scope c = source_internal::CScope(scope);
+    sluice_status st{};
+    int32_t rc = vt_->stats(
+        conn_, table.c_str(), opts.get(), &c,
+        [](void* ctx, const char* name, double value) {
+          if (name == nullptr || *name == '\0') return;
+          for (const char* p = name; *p; ++p)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return;
+          static_cast<SourceStats*>(ctx)->emplace_back(name, value);
+        },
+        out, &st);
+    return rc == SLUICE_OK ? Status() : Status::FromC(rc, st);
+  }
+
  private:
   const sluice_source_vtable* vt_;
   void* conn_;
@@ -220,10 +323,8 @@ class SourceClient : public SourcePlugin {
 // otherwise the plugin's own status.
 inline Status CreateSourceClient(const sluice_source_vtable* vt, const sluice_host_services* host,
                                  const Options& options, std::unique_ptr<SourceClient>* out) {
-  // Functions up to reader_close exist since 1.0; later ones are probed.
-  if (vt == nullptr || vt->struct_size < offsetof(sluice_source_vtable, describe_notes) ||
-      !vt->create || !vt->destroy || !vt->describe || !vt->reader_open || !vt->reader_next ||
-      !vt->reader_close)
+  if (vt == nullptr || vt->struct_size < SLUICE_SOURCE_VTABLE_SIZE_1_1 || !vt->create ||
+      !vt->destroy || !vt->describe || !vt->reader_open || !vt->reader_next || !vt->reader_close)
     return InvalidArgument("source plugin's function table is missing or incomplete");
   OptionsView opts(options);
   void* conn = nullptr;

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sluice/internal/common.h"
 #include "sluice/source.h"
@@ -113,6 +114,55 @@ struct SourceAdapter {
     GuardVoid([&] { delete static_cast<ReaderHolder*>(r); });
   }
 
+  static ReaderScope Scope(const sluice_reader_scope* c) {
+    ReaderScope scope;
+    if (c != nullptr && c->endpoint != nullptr)
+      scope.endpoint = c->endpoint, scope.version = c->version;
+    return scope;
+  }
+  static std::string_view View(sluice_bytes b) {
+    return std::string_view(reinterpret_cast<const char*>(b.data), b.size);
+  }
+  static int32_t ReaderOpenScoped(void* s, const char* table, const sluice_options* opts,
+                                  const sluice_schema* schema, sluice_bytes offset,
+                                  const sluice_reader_scope* scope, void** out, sluice_status* st) {
+    return Guard(st, "reader_open", [&] {
+      Schema sc;
+      if (schema == nullptr || !Schema::FromC(*schema, &sc))
+        return InvalidArgument("reader_open: malformed schema");
+      auto holder = std::make_unique<ReaderHolder>();
+      Status r = P(s)->OpenScopedReader(Scope(scope), Str(table), Options(opts), sc, View(offset),
+                                        &holder->reader);
+      if (r.ok()) *out = holder.release();
+      return r;
+    });
+  }
+  static int32_t ReaderCommitted(void* r, sluice_bytes offset, sluice_status* st) {
+    return Guard(st, "reader_committed",
+                 [&] { return static_cast<ReaderHolder*>(r)->reader->Committed(View(offset)); });
+  }
+  static int32_t ReaderWait(void* r, uint32_t timeout_ms, sluice_status* st) {
+    return Guard(st, "reader_wait",
+                 [&] { return static_cast<ReaderHolder*>(r)->reader->Wait(timeout_ms); });
+  }
+  static int32_t Release(void* s, const char* table, const sluice_options* opts,
+                         const sluice_reader_scope* scope, sluice_bytes offset, sluice_status* st) {
+    return Guard(st, "release", [&] {
+      return P(s)->Release(Scope(scope), Str(table), Options(opts), View(offset));
+    });
+  }
+  static int32_t StatsFn(void* s, const char* table, const sluice_options* opts,
+                         const sluice_reader_scope* scope, sluice_stat_fn fn, void* ctx,
+                         sluice_status* st) {
+    return Guard(st, "stats", [&] {
+      SourceStats stats;
+      Status r = P(s)->Stats(Scope(scope), Str(table), Options(opts), &stats);
+      if (r.ok())
+        for (const auto& [name, value] : stats) fn(ctx, name.c_str(), value);
+      return r;
+    });
+  }
+
   static const sluice_source_vtable* Vtable() {
     static const sluice_source_vtable v = {sizeof(sluice_source_vtable),
                                            &Create,
@@ -123,7 +173,12 @@ struct SourceAdapter {
                                            &ReaderClose,
                                            &DescribeNotes,
                                            &DescribeOffset,
-                                           &CheckTable};
+                                           &CheckTable,
+                                           &ReaderOpenScoped,
+                                           &ReaderCommitted,
+                                           &ReaderWait,
+                                           &Release,
+                                           &StatsFn};
     return &v;
   }
 };
