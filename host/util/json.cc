@@ -1,5 +1,6 @@
 #include "util/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -37,6 +38,9 @@ void AppendJsonDouble(std::string* out, double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, r.ptr);
+  // Reads back as a float in every JSON reader: 0.0, never 0.
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr)
+    out->append(".0");
 }
 
 void JsonWriter::Newline() {

@@ -57,8 +57,11 @@ void AppendNumber(std::string* out, T v) {
 }
 
 void AppendDouble(std::string* out, double v) {
-  if (std::isfinite(v)) return AppendNumber(out, v);
-  out->append("null");
+  if (!std::isfinite(v)) return out->append("null"), void();
+  size_t at = out->size();
+  AppendNumber(out, v);
+  // A float64 reads back as a float: 0.0 and 76.0, never 0 and 76.
+  if (out->find_first_of(".e", at) == std::string::npos) out->append(".0");
 }
 
 // Appends `s` with ',' and '\' escaped by a backslash.

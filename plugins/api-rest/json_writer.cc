@@ -1,5 +1,6 @@
 #include "json_writer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -52,7 +53,8 @@ void PutDigits(char* p, uint32_t v, int width) {
 // Then n / 100 with n = |v| * 100 reads back as exactly |v|, no text with
 // fewer digits does (such texts have at most two decimals too, and those
 // are all distinct doubles here), and the fixed form is never longer than
-// the exponent form: so this is the text std::to_chars gives. False when v
+// the exponent form: so this is the text std::to_chars gives (".0" added to
+// whole numbers, as AppendJsonDouble does). False when v
 // is not such a number.
 bool AppendTwoDecimals(std::string* out, double v) {
   double a = v < 0 ? -v : v;
@@ -64,7 +66,10 @@ bool AppendTwoDecimals(std::string* out, double v) {
   char* p = buf;
   if (v < 0) *p++ = '-';
   p = std::to_chars(p, buf + sizeof buf, n / 100).ptr;
-  if (int frac = static_cast<int>(n % 100); frac != 0) {
+  if (int frac = static_cast<int>(n % 100); frac == 0) {
+    *p++ = '.';  // a float64 reads back as a float: 5.0, not 5
+    *p++ = '0';
+  } else {
     *p++ = '.';
     *p++ = static_cast<char>('0' + frac / 10);
     if (frac % 10 != 0) *p++ = static_cast<char>('0' + frac % 10);
@@ -129,6 +134,10 @@ void AppendJsonDouble(std::string* out, double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out->append(buf, r.ptr);
+  // A float64 must read back as a float in dynamically typed clients
+  // (Python, JavaScript): 0.0 and 76.0, never 0 and 76.
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr)
+    out->append(".0");
 }
 
 void AppendJsonValue(std::string* out, const Value& v) {

@@ -79,7 +79,7 @@ TEST(RecordJson, MatchesTheRestEncoding) {
   std::string out;
   ASSERT_TRUE(AppendRecordJson(&out, SampleSchema(), SampleRow(4, false)).ok());
   EXPECT_EQ(out,
-            "{\"id\":4,\"fare\":6,\"at\":\"1969-12-31T23:59:58.500004Z\",\"day\":\"2022-01-12\","
+            "{\"id\":4,\"fare\":6.0,\"at\":\"1969-12-31T23:59:58.500004Z\",\"day\":\"2022-01-12\","
             "\"paid\":true,\"note\":\"note, \\\"4\\\"\\n\"}");
   out.clear();
   ASSERT_TRUE(AppendRecordJson(&out, SampleSchema(), SampleRow(3, true)).ok());
