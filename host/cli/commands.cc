@@ -110,8 +110,8 @@ Status Migrate(Runtime& rt, const std::set<std::string>& force, bool dry_run, bo
   if (!dry_run) SLUICE_RETURN_IF_ERROR(sync.Sync(instances, /*publish=*/true, &lines));
   MigrationPlan plan;
   SLUICE_RETURN_IF_ERROR(PlanMigrations(rt, force, dry_run, &plan));
-  if (!quiet_unchanged || plan.any_new() || plan.any_failed())
-    std::cout << FormatPlan(plan, dry_run) << std::flush;
+  if (!quiet_unchanged || plan.any_new()) std::cout << FormatPlan(plan, dry_run) << std::flush;
+  std::cerr << FormatPlanErrors(plan) << std::flush;
   *failed = 0;
   for (const PlanEntry& e : plan.entries) *failed += e.error.ok() ? 0 : 1;
   for (const std::string& name : RemovedEndpoints(rt))

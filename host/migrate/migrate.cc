@@ -150,15 +150,20 @@ Status ApplyMigrations(Runtime& runtime, std::vector<ApiInstance>& apis,
   return Status();
 }
 
-std::string FormatPlan(const MigrationPlan& plan, bool dry_run) {
+std::string FormatPlanErrors(const MigrationPlan& plan) {
   std::string out;
-  for (const PlanEntry& e : plan.entries) {
-    if (!e.error.ok()) {
+  for (const PlanEntry& e : plan.entries)
+    if (!e.error.ok())
       out += e.endpoint +
              (e.error.code() == Code::kUnavailable ? ": waiting: " : ": cannot plan: ") +
              e.error.message() + "\n";
-      continue;
-    }
+  return out;
+}
+
+std::string FormatPlan(const MigrationPlan& plan, bool dry_run) {
+  std::string out;
+  for (const PlanEntry& e : plan.entries) {
+    if (!e.error.ok()) continue;  // FormatPlanErrors
     if (!e.create) {
       out += e.endpoint + ": unchanged (v" + std::to_string(e.latest) + ")\n";
       if (dry_run)

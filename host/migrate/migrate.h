@@ -79,8 +79,11 @@ Status CreatePlannedVersion(Runtime& runtime, std::vector<ApiInstance>& apis, co
 Status WriteVersion(Runtime& runtime, std::vector<ApiInstance>& apis, const VersionMeta& meta,
                     const std::string& document);
 
-// The plan as the user reads it, one block per endpoint.
+// The plan as the user reads it, one block per endpoint that could be planned.
 std::string FormatPlan(const MigrationPlan& plan, bool dry_run);
+// One line per endpoint that could not be planned: "trips: waiting: ..."
+// (not yet describable) or "trips: cannot plan: ...".
+std::string FormatPlanErrors(const MigrationPlan& plan);
 
 }  // namespace sluice::host
 

@@ -262,6 +262,17 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
   const ServedEndpoint* ep = FindLocked(endpoint);
   if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
   uint32_t v = version == 0 ? ep->current : version;
+  if (v == 0 && !ep->versions.empty()) {
+    // Nothing current yet: why the newest version is not ready says most.
+    auto newest = ep->versions.rbegin();
+    return Unavailable(NotReadyReason(*ep, newest->first, *newest->second) +
+                       ", and no version of the endpoint is ready yet");
+  }
+  if (v == 0 && board_ != nullptr && board_->Get(ep->config.name).phase != IngestPhase::kStarting) {
+    IngestStatus st = board_->Get(ep->config.name);
+    return Unavailable("endpoint " + ep->config.name + " has no version yet: its ingest is " +
+                       IngestPhaseName(st.phase) + (st.detail.empty() ? "" : ": " + st.detail));
+  }
   if (v == 0)
     return Unavailable("endpoint " + ep->config.name +
                        " has no version ready yet (its cache is still catching up with its log, "

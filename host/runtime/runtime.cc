@@ -161,9 +161,8 @@ Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* ou
   SLUICE_RETURN_IF_ERROR(SourceFor(endpoint, &source, &plugin));
   Schema schema;
   std::vector<std::string> ignored;
-  SLUICE_RETURN_IF_ERROR(
-      source->DescribeWithNotes(endpoint.table, endpoint.options, &schema, notes ? notes : &ignored)
-          .WithContext("endpoint " + endpoint.name + ": table \"" + endpoint.table + "\""));
+  SLUICE_RETURN_IF_ERROR(source->DescribeWithNotes(endpoint.table, endpoint.options, &schema,
+                                                   notes ? notes : &ignored));
   return ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out);
 }
 

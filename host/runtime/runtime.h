@@ -89,7 +89,7 @@ class Runtime {
 
   // Today's schema of an endpoint: the source's fields plus configured keys.
   // *notes (may be null) gets the source's notes on how it found it.
-  // Errors name the endpoint and table; UNAVAILABLE when the source cannot
+  // Errors are the source's (callers name the endpoint); UNAVAILABLE when the source cannot
   // describe the table yet (sluice/abi_source.h).
   Status DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* out,
                           std::vector<std::string>* notes = nullptr);
