@@ -26,11 +26,15 @@ class PostgresMigrationTest(PgCase):
         self.pg.sql("ALTER TABLE orders ADD COLUMN qty int NOT NULL DEFAULT 0;"
                     "UPDATE orders SET name = 'after the change' WHERE id = 2;"
                     "INSERT INTO orders VALUES (1001, 'new', 5);")
-        wait_until(lambda: "ingest failed" in s.stderr(), 60, "v1's ingest to stop at the change")
-        err = s.stderr()
-        self.assertIn("the table's schema changed", err)
-        self.assertIn("column added: qty (integer)", err)
-        self.assertIn("run `sluice migrate`", err)
+        ingest = wait_until(lambda: self.ingest(http)["state"] == "schema_changed" and
+                            self.ingest(http), 60, "v1's ingest to stop at the change")
+        self.assertEqual(ingest["version"], 1)
+        self.assertIn("the table's schema changed", ingest["detail"])
+        self.assertIn("column added: qty (integer)", ingest["detail"])
+        self.assertIn("run `sluice migrate`", ingest["detail"])
+        status, _, ready = http.get("/ready")
+        self.assertEqual(status, 503, ready)
+        self.assertIn("schema change", ready["endpoints"][0]["reason"])
         # v1 stopped cleanly at the change: everything before, nothing after.
         self.assertEqual(http.get("/v1/orders/1")[2], {"id": 1, "name": "last before the change"})
         self.assertEqual(http.get("/v1/orders/2")[2], {"id": 2, "name": "order 2"})
@@ -81,6 +85,9 @@ class PostgresMigrationTest(PgCase):
         self.assertEqual(code, 0, err)
         self.assertIn("orders: pruned v2", out)
         self.assertEqual(self.pg.slots(), {})  # "other" has not run: no slot of its own yet
+
+    def ingest(self, http):
+        return http.get("/")[2]["endpoints"][0].get("ingest", {})
 
     def version(self, http, n):
         status, _, root = http.get("/")
