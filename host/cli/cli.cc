@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "cli/boot.h"
 #include "cli/commands.h"
 #include "sluice/abi.h"
 #include "util/log.h"
@@ -35,7 +36,10 @@ int Main(int argc, char** argv) {
   global.add_options()("config,c", po::value<std::string>()->default_value("sluice.yaml"),
                        "config file")(
       "log-level", po::value<std::string>(),
-      "debug, info, warn or error (default: from config, else info)")("help,h", "show this help")(
+      "debug, info, warn or error (default: from config, else info)")(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(),
+      "also look for plugins in DIR, before $SLUICE_PLUGIN_PATH, the config's plugin_dirs and "
+      "<bin>/../lib/sluice/plugins (repeatable)")("help,h", "show this help")(
       "version", "print the version and exit");
   po::options_description hidden;
   hidden.add_options()("command", po::value<std::string>(), "command")(
@@ -54,27 +58,28 @@ int Main(int argc, char** argv) {
     rest = po::collect_unrecognized(parsed.options, po::include_positional);
   } catch (const po::error& e) {
     std::cerr << "sluice: " << e.what() << "\n\n" << kUsage;
-    return 2;
+    return kExitUsage;
   }
   if (vm.count("version")) {
     std::cout << "sluice " << SLUICE_VERSION << " (plugin ABI " << SLUICE_ABI_MAJOR << "."
               << SLUICE_ABI_MINOR << ")\n";
-    return 0;
+    return kExitOk;
   }
   if (!vm.count("command")) {
-    if (vm.count("help")) return std::cout << kUsage << "\n" << global, 0;
+    if (vm.count("help")) return std::cout << kUsage << "\n" << global, kExitOk;
     std::cerr << kUsage << "\n" << global;
-    return 2;
+    return kExitUsage;
   }
   GlobalOptions g;
   g.config_file = vm["config"].as<std::string>();
+  if (vm.count("plugin-dir")) g.plugin_dirs = vm["plugin-dir"].as<std::vector<std::string>>();
   if (vm.count("log-level")) {
     g.log_level = vm["log-level"].as<std::string>();
     LogLevel level;
     if (!log::ParseLevel(g.log_level, &level)) {
       std::cerr << "sluice: --log-level: expected debug, info, warn or error, found \""
                 << g.log_level << "\"\n";
-      return 2;
+      return kExitUsage;
     }
   }
   // `rest` holds the command word first, then its arguments.
@@ -102,10 +107,10 @@ int Main(int argc, char** argv) {
   if (cmd == "api" && sub("run")) return CmdApiRun(g, args);
   if (cmd == "app" || cmd == "api") {
     std::cerr << "sluice: `" << cmd << "` needs a subcommand: `sluice " << cmd << " run`\n";
-    return 2;
+    return kExitUsage;
   }
   std::cerr << "sluice: unknown command \"" << cmd << "\"\n\n" << kUsage;
-  return 2;
+  return kExitUsage;
 }
 
 }  // namespace sluice::host

@@ -1,5 +1,6 @@
 // The `sluice` command line: parses global options and dispatches commands.
-// Exit codes: 0 success, 1 runtime error, 2 usage or configuration error.
+// Exit codes (cli/boot.h): 0 success, 1 runtime or data problem, 2 usage or
+// configuration error, 3 another process holds the home.
 #ifndef SLUICE_HOST_CLI_CLI_H_
 #define SLUICE_HOST_CLI_CLI_H_
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <set>
 
+#include "cli/boot.h"
 #include "core/home_lock.h"
 #include "migrate/migrate.h"
 #include "migrate/source_state.h"
@@ -40,52 +41,6 @@ bool ParseArgs(const std::string& usage, po::options_description& desc,
     return false;
   }
   return true;
-}
-
-// Loads the config, locks the home directory for `command` and builds the
-// runtime; prints errors. Exit code or -1.
-int Boot(const GlobalOptions& g, const std::string& command, std::unique_ptr<Runtime>* out,
-         std::unique_ptr<HomeLock>* lock) {
-  Config config;
-  Status s = LoadConfig(g.config_file, &config);
-  if (!s.ok()) {
-    std::cerr << "sluice: " << s.message() << "\n";
-    return 2;
-  }
-  LogLevel level = LogLevel::kInfo;
-  std::string name = g.log_level.empty() ? config.log_level : g.log_level;
-  if (!log::ParseLevel(name, &level)) {
-    std::cerr << "sluice: log_level: expected debug, info, warn or error, found \"" << name
-              << "\"\n";
-    return 2;
-  }
-  log::SetLevel(level);
-  s = HomeLock::Acquire(config.home_dir, command, lock);
-  if (!s.ok()) {
-    std::cerr << "sluice: " << s.message() << "\n";
-    return 1;
-  }
-  auto rt = std::make_unique<Runtime>(std::move(config));
-  s = rt->Init();
-  if (!s.ok()) {
-    std::cerr << "sluice: " << s.message() << "\n";
-    return s.code() == Code::kInvalidArgument || s.code() == Code::kNotFound ? 2 : 1;
-  }
-  // Commands that read sources check what the config asks of them first.
-  if (command == "run" || command == "migrate" || command == "app run") {
-    s = rt->CheckSources();
-    if (!s.ok()) {
-      std::cerr << "sluice: " << s.message() << "\n";
-      return 2;
-    }
-  }
-  *out = std::move(rt);
-  return -1;
-}
-
-int Fail(const Status& s) {
-  std::cerr << "sluice: " << s.message() << "\n";
-  return 1;
 }
 
 // Plans and applies migrations. Except with --dry-run, the home is first
@@ -189,8 +144,9 @@ int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
   int exit = 0;
   if (!ParseArgs("sluice [-c FILE] plugins", desc, args, &vm, &exit)) return exit;
   Config config;
-  std::vector<fs::path> dirs;
-  if (LoadConfig(g.config_file, &config).ok()) dirs = config.plugin_dirs;
+  std::vector<fs::path> dirs = ExtraPluginDirs(g);
+  if (LoadConfig(g.config_file, &config).ok())
+    dirs.insert(dirs.end(), config.plugin_dirs.begin(), config.plugin_dirs.end());
   dirs.push_back(DefaultPluginDir());
   PluginCatalog catalog;
   catalog.Discover(dirs);
@@ -210,21 +166,28 @@ int CmdMigrate(const GlobalOptions& g, const std::vector<std::string>& args) {
     return exit;
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
-  if (int code = Boot(g, "migrate", &rt, &lock); code >= 0) return code;
+  const bool dry_run = vm.count("dry-run") > 0;
+  bool busy = false;  // a dry run only reads: it may run beside a server
+  if (int code = Boot(g, "migrate", dry_run ? LockMode::kIfFree : LockMode::kRequired, false, &rt,
+                      &lock, &busy);
+      code >= 0)
+    return code;
+  if (busy) rt->SetBesideOwner(true);
   std::set<std::string> force;
   if (vm.count("new"))
     for (const auto& n : vm["new"].as<std::vector<std::string>>()) force.insert(n);
   size_t failed = 0;
-  Status s = Migrate(*rt, force, vm.count("dry-run") > 0, false, &failed);
-  if (!s.ok())
-    return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
-                                              : Fail(s);
-  if (failed > 0) {
-    std::cerr << "sluice: " << failed << " endpoint(s) could not be planned (see above); the "
-              << "others were migrated\n";
-    return 1;
+  Status s = Migrate(*rt, force, dry_run, false, &failed);
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return s.code() == Code::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  return 0;
+  if (failed > 0) {
+    std::cerr << "sluice: " << failed << " endpoint(s) could not be planned (see above)"
+              << (dry_run ? "\n" : "; the others were migrated\n");
+    return kExitFailure;
+  }
+  return kExitOk;
 }
 
 int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args) {
@@ -235,7 +198,7 @@ int CmdAppRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (!ParseArgs("sluice [-c FILE] app run [--once]", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
-  if (int code = Boot(g, "app run", &rt, &lock); code >= 0) return code;
+  if (int code = Boot(g, "app run", LockMode::kRequired, false, &rt, &lock); code >= 0) return code;
   ServerOptions opts;
   opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;
@@ -250,7 +213,7 @@ int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (!ParseArgs("sluice [-c FILE] api run", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
-  if (int code = Boot(g, "api run", &rt, &lock); code >= 0) return code;
+  if (int code = Boot(g, "api run", LockMode::kRequired, false, &rt, &lock); code >= 0) return code;
   ServerOptions opts;
   opts.log_level_from_cli = !g.log_level.empty();
   opts.api = true;
@@ -264,14 +227,15 @@ int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args) {
   if (!ParseArgs("sluice [-c FILE] run", desc, args, &vm, &exit)) return exit;
   std::unique_ptr<Runtime> rt;
   std::unique_ptr<HomeLock> lock;
-  if (int code = Boot(g, "run", &rt, &lock); code >= 0) return code;
+  if (int code = Boot(g, "run", LockMode::kRequired, false, &rt, &lock); code >= 0) return code;
   // Endpoints that cannot be planned yet are served as soon as they can:
   // their runners retry (service/endpoint_runner.h).
   size_t failed = 0;
   Status s = Migrate(*rt, {}, false, false, &failed);
-  if (!s.ok())
-    return s.code() == Code::kInvalidArgument ? (std::cerr << "sluice: " << s.message() << "\n", 2)
-                                              : Fail(s);
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return s.code() == Code::kInvalidArgument ? kExitUsage : kExitFailure;
+  }
   ServerOptions opts;
   opts.log_level_from_cli = !g.log_level.empty();
   opts.app = true;

@@ -1,6 +1,6 @@
 // One function per `sluice` command. Each parses its own options from
 // `args` (the words after the command), prints to stdout what the user asked
-// for, and returns an exit code (see cli.h).
+// for, and returns an exit code (cli/boot.h).
 #ifndef SLUICE_HOST_CLI_COMMANDS_H_
 #define SLUICE_HOST_CLI_COMMANDS_H_
 
@@ -11,7 +11,8 @@ namespace sluice::host {
 
 struct GlobalOptions {
   std::string config_file = "sluice.yaml";
-  std::string log_level;  // empty = from config
+  std::string log_level;                 // empty = from config
+  std::vector<std::string> plugin_dirs;  // --plugin-dir, searched first
 };
 
 int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args);

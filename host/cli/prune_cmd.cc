@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cache/version_cache.h"
+#include "cli/boot.h"
 #include "cli/commands.h"
 #include "core/home_lock.h"
 #include "migrate/prune.h"
@@ -77,7 +78,7 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
               << "\nA running server prunes what it serves when asked: "
                  "curl -X POST http://HOST:PORT/admin/prune -d '{\"keep\": "
               << keep << "}'\n";
-    return 1;
+    return s.code() == Code::kFailedPrecondition ? kExitBusy : kExitFailure;
   }
   log::SetLevel(LogLevel::kWarn);
   Runtime rt(config);

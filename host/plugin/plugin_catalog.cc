@@ -190,7 +190,8 @@ Status PluginCatalog::Require(PluginKind kind, std::string_view name,
     msg += " " + std::to_string(failed) +
            " file(s) could not be loaded (run `sluice plugins` to see why).";
   msg +=
-      " Fix: put the plugin's .so file into one of these directories, or add its directory to "
+      " Fix: put the plugin's .so file into one of these directories, or name its directory "
+      "with --plugin-dir, the SLUICE_PLUGIN_PATH environment variable (':'-separated) or "
       "plugin_dirs in the config.";
   return NotFound(std::move(msg));
 }

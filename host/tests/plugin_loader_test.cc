@@ -291,8 +291,10 @@ TEST(DiscoverTest, RequireExplainsWhatIsMissing) {
           Fixture("fixture_rows").string() + "), twin (" + Fixture("twin_a").string() +
           "). Searched: " + kFixtures.string() + ", " + (kFixtures / "no_such_dir").string() +
           " (missing). 11 file(s) could not be loaded (run `sluice plugins` to see why). Fix: put "
-          "the plugin's .so file into one of these directories, or add its directory to "
-          "plugin_dirs in the config.");
+          "the plugin's .so file into one of these directories, or name its directory with "
+          "--plugin-dir, "
+          "the SLUICE_PLUGIN_PATH environment variable (':'-separated) or plugin_dirs in the "
+          "config.");
   EXPECT_EQ(
       catalog.Require(PluginKind::kStorage, "c_api", &info).message(),
       "no storage plugin named \"c_api\". \"c_api\" is an api plugin, not a storage plugin. No "
@@ -300,8 +302,10 @@ TEST(DiscoverTest, RequireExplainsWhatIsMissing) {
       "plugins were found. Searched: " +
           kFixtures.string() + ", " + (kFixtures / "no_such_dir").string() +
           " (missing). 11 file(s) could not be loaded (run `sluice plugins` to see why). Fix: put "
-          "the plugin's .so file into one of these directories, or add its directory to "
-          "plugin_dirs in the config.");
+          "the plugin's .so file into one of these directories, or name its directory with "
+          "--plugin-dir, "
+          "the SLUICE_PLUGIN_PATH environment variable (':'-separated) or plugin_dirs in the "
+          "config.");
 }
 
 TEST(DiscoverTest, PluginTable) {
