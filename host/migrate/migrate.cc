@@ -23,6 +23,7 @@ Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspe
   problem->clear();
   std::error_code ec;
   if (!fs::exists(rt.home().LogDir(endpoint, v), ec)) return Status();
+  if (rt.beside_owner()) return Status();  // the running server holds it (and repairs it)
   if (inspect_only) {
     std::unique_ptr<VersionLog> log;
     Status s = VersionLog::Open(rt.storage(), Home::LogStreamName(endpoint, v),

@@ -60,9 +60,16 @@ struct EndpointC {
     v.schema = sv.c_schema->get();
     versions.push_back(v);
   }
+  // The pin fields; `source` must outlive the callback.
+  void SetPin(const std::string& source, uint32_t version, int64_t since_ms) {
+    info.pin_source = source.c_str();
+    info.pin_version = version;
+    info.pin_since_ms = since_ms;
+  }
   const sluice_endpoint_info* Finish(const std::string& name, const std::string& path,
                                      uint32_t current, bool pinned) {
     info.struct_size = sizeof info;
+    if (info.pin_source == nullptr) info.pin_source = "";
     info.name = name.c_str();
     info.path = path.c_str();
     info.current_version = current;
@@ -88,6 +95,7 @@ int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* s
     for (const auto& [n, sv] : ep.versions) c.AddVersion(n, *sv);
     const IngestBoard* board = Self(ctx)->ingest_board();
     if (board != nullptr && board->Has(ep.config.name)) c.SetIngest(board->Get(ep.config.name));
+    c.SetPin(ep.pin_source, ep.pinned, ep.pin_since_ms);
     fn(fn_ctx, c.Finish(ep.config.name, ep.config.path, ep.current, ep.pinned != 0));
   }
   return Status().ToC(st);

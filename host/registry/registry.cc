@@ -13,17 +13,21 @@ ServedVersion::~ServedVersion() {
   if (builder) builder->Stop();
 }
 
-Registry::Registry(Runtime& runtime) : runtime_(runtime) {}
+Registry::Registry(Runtime& runtime)
+    : runtime_(runtime), pins_(runtime.home().root() / "pins.json") {}
 
 Registry::~Registry() { Stop(); }
 
 Status Registry::Start() {
   std::lock_guard<std::mutex> lock(mu_);
   endpoints_.clear();
+  if (Status s = pins_.Load(); !s.ok())
+    log::Error("registry", "ignoring the admin pins: cannot read them", {{"error", s.message()}});
   for (const EndpointConfig& cfg : runtime_.config().endpoints) {
     ServedEndpoint ep;
     ep.config = cfg;
     ep.pinned = cfg.version;
+    ep.pin_source = cfg.version != 0 ? "config" : "";
     std::vector<uint32_t> versions = runtime_.home().ListVersions(cfg.name);
     if (ep.pinned != 0 &&
         std::find(versions.begin(), versions.end(), ep.pinned) == versions.end()) {
@@ -33,6 +37,7 @@ Status Registry::Start() {
                       std::to_string(ep.pinned) + ", which does not exist; existing versions: " +
                       (have.empty() ? "none (run `sluice migrate`)" : have));
     }
+    ChoosePinLocked(ep);
     endpoints_.push_back(std::move(ep));
   }
   for (ServedEndpoint& ep : endpoints_)
@@ -292,79 +297,6 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
   *out = it->second;
   if (state != nullptr) *state = {ep->config.name, ep->config.path, ep->current, ep->pinned != 0};
   return Status();
-}
-
-Status Registry::SetCurrent(std::string_view endpoint, uint32_t version) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ServedEndpoint* ep = FindLocked(endpoint);
-    if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
-    auto it = ep->versions.find(version);
-    if (it == ep->versions.end())
-      return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(version));
-    if (!it->second->ready && !Stuck(*ep, version, *it->second))
-      return FailedPrecondition(NotReadyReason(*ep, version, *it->second) +
-                                "; try again once it has caught up");
-    if (!it->second->ready) {
-      it->second->ready = true;
-      log::Warn("registry", "serving a version whose ingest stopped, as asked",
-                {{"endpoint", ep->config.name},
-                 {"version", std::to_string(version)},
-                 {"rows", std::to_string(it->second->cache->rows())}});
-    }
-    ep->pinned = version;
-    ep->current = version;
-    log::Info("registry", "current version set",
-              {{"endpoint", ep->config.name}, {"version", std::to_string(version)}});
-  }
-  Notify();
-  return Status();
-}
-
-Status Registry::SetPinned(std::string_view endpoint, uint32_t version) {
-  if (version != 0) return SetCurrent(endpoint, version);
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ServedEndpoint* ep = FindLocked(endpoint);
-    if (ep == nullptr) return NotFound("no endpoint \"" + std::string(endpoint) + "\"");
-    ep->pinned = 0;
-    UpdateCurrentLocked(*ep);
-  }
-  Notify();
-  return Status();
-}
-
-bool Registry::Stuck(const ServedEndpoint& ep, uint32_t v, ServedVersion& sv) const {
-  if (sv.lag() != 0 || sv.rebuilding) return false;
-  {
-    std::lock_guard<std::mutex> lock(sv.mu);
-    if (!sv.halted.empty()) return true;
-  }
-  if (board_ == nullptr) return false;
-  IngestStatus st = board_->Get(ep.config.name);
-  return st.version == v && IngestStopped(st.phase);
-}
-
-std::string Registry::NotReadyReason(const ServedEndpoint& ep, uint32_t v,
-                                     ServedVersion& sv) const {
-  std::string head =
-      "endpoint " + ep.config.name + " version " + std::to_string(v) + " is not ready";
-  {
-    std::lock_guard<std::mutex> lock(sv.mu);
-    if (!sv.halted.empty())
-      return head + ": its cache stopped: " + sv.halted + "; " + std::to_string(sv.cache->rows()) +
-             " rows before it are served if an admin makes it current";
-  }
-  if (board_ != nullptr) {
-    IngestStatus st = board_->Get(ep.config.name);
-    if (st.version == v && IngestStopped(st.phase))
-      return head + ": its ingest " +
-             (st.phase == IngestPhase::kSchemaChanged ? "stopped on a schema change" : "failed") +
-             ": " + st.detail;
-    if (st.version == v && st.phase == IngestPhase::kWaiting)
-      return head + ": its source is waiting: " + st.detail;
-  }
-  return head + ": its cache is " + std::to_string(sv.lag()) + " log records behind";
 }
 
 std::vector<ServedEndpoint> Registry::Snapshot() const {

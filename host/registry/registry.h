@@ -25,6 +25,7 @@
 #include "core/table_schema.h"
 #include "pipeline/ingest_state.h"
 #include "registry/change_feed.h"
+#include "registry/pin_store.h"
 #include "sluice/schema.h"
 #include "storage/version_log.h"
 
@@ -61,7 +62,12 @@ struct ServedEndpoint {
   EndpointConfig config;
   std::map<uint32_t, std::shared_ptr<ServedVersion>> versions;
   uint32_t current = 0;  // 0 = none servable yet
-  uint32_t pinned = 0;   // 0 = latest
+  uint32_t pinned = 0;   // the pin in force; 0 = latest
+  // Who set the pin in force: "config" (its `version:`), "admin" (an admin
+  // call, kept in the home: registry/pin_store.h; version 0 means an
+  // explicit "latest"), or "" (none: latest).
+  std::string pin_source;
+  int64_t pin_since_ms = 0;  // when an admin pin was made
 };
 
 class Registry {
@@ -90,13 +96,17 @@ class Registry {
   // NOT_FOUND for unknown endpoint or version, UNAVAILABLE when not ready.
   Status Acquire(std::string_view endpoint, uint32_t version, std::shared_ptr<ServedVersion>* out,
                  EndpointState* state = nullptr) const;
-  // Admin switch: makes `version` current. It must exist and be ready, or
+  // Admin switch: makes `version` current and pins it, or with version 0
+  // unpins (follows the newest ready version), overriding the config's
+  // `version:` until that changes; the pin is kept in the home (survives
+  // restarts). The version must exist and be ready, or
   // be stuck with everything it holds served: its cache has applied its
   // whole log and its ingest stopped on an error (or its cache on a
   // duplicate key), so it will not complete by itself; such a version
   // becomes ready (docs/operations.md, "Serving a version whose ingest failed").
   Status SetCurrent(std::string_view endpoint, uint32_t version);
-  // Config reload: new pin (0 = latest) for an endpoint; same checks.
+  // Config reload: the config's `version:` of an endpoint changed to
+  // `version` (0 = latest): it takes over from any admin pin; same checks.
   Status SetPinned(std::string_view endpoint, uint32_t version);
 
   // Deletes versions older than the newest `keep` that are neither current
@@ -140,7 +150,14 @@ class Registry {
   // stopped on a data problem. REQUIRES: mu_.
   bool Stuck(const ServedEndpoint& ep, uint32_t v, ServedVersion& sv) const;
 
+  // Pins `version` (0 = latest) with `source` ("config" or "admin"). REQUIRES: mu_.
+  Status PinLocked(ServedEndpoint& ep, uint32_t version, const std::string& source);
+  // The pin in force at start: the config's, or the admin's kept in the
+  // home when it was made after the config's was last edited.
+  void ChoosePinLocked(ServedEndpoint& ep);
+
   Runtime& runtime_;
+  PinStore pins_;
   const IngestBoard* board_ = nullptr;
   std::function<void(const std::string&, uint32_t, const DuplicateReport&)> duplicate_sink_;
   mutable std::mutex mu_;

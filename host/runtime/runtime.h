@@ -62,6 +62,12 @@ class Runtime {
   // leaves the logs to the writer. Call before opening logs.
   void SetLogReader(bool reader) { log_reader_ = reader; }
   bool log_reader() const { return log_reader_; }
+  // Declares that another process (a running server) holds this home and
+  // its storage: this one only reads plain files (schemas, recorded
+  // states) and never opens a log or a cache (read-only commands run
+  // beside a server: `migrations`, `migrate --dry-run`).
+  void SetBesideOwner(bool beside) { beside_owner_ = beside; }
+  bool beside_owner() const { return beside_owner_; }
 
   // The log of one version, opened on first use and shared afterwards.
   // NOT_FOUND when it does not exist and !create.
@@ -108,6 +114,7 @@ class Runtime {
   std::shared_ptr<StoragePlugin> log_storage_;
   std::shared_ptr<StoragePlugin> cache_storage_;  // == log_storage_ when shared
   bool log_reader_ = false;
+  bool beside_owner_ = false;
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<SourcePlugin>> sources_;     // by connection name
   std::map<std::string, std::shared_ptr<VersionLog>> logs_;          // by stream name

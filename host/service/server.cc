@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "migrate/source_state.h"
+#include "registry/serving_state.h"
 #include "service/reload.h"
 #include "sluice/abi.h"
 #include "util/log.h"
@@ -56,11 +57,31 @@ Status Server::StartApi() {
     }
   }
   if (reader) threads_.emplace_back([this] { FollowCatalog(); });
+  threads_.emplace_back([this] { PublishServingState(); });
   return Status();
 }
 
 ApiInstances Server::ApiSource() {
   return [this](std::vector<ApiInstance>** out) { return *out = &apis_, Status(); };
+}
+
+void Server::PublishServingState() {
+  const std::filesystem::path home = runtime_.home().root();
+  std::string last;
+  std::unique_lock<std::mutex> lock(mu_);
+  do {
+    lock.unlock();
+    std::string now = ServingStateJson(*registry_);
+    if (now != last) {
+      Status s = WriteServingState(home, now);
+      if (!s.ok()) log::Warn("api", "cannot record the serving state", {{"error", s.message()}});
+      last = std::move(now);
+    }
+    lock.lock();
+  } while (!cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; }));
+  lock.unlock();
+  std::error_code ec;
+  std::filesystem::remove(ServingStateFile(home), ec);  // nothing serves any more
 }
 
 void Server::FollowCatalog() {

@@ -78,6 +78,9 @@ class Server {
   // host) writes: it follows the version catalog, writing and serving every
   // version created there, until stopped.
   void FollowCatalog();
+  // Keeps {home}/pipeline/state/serving.json (registry/serving_state.h)
+  // up to date for commands run beside this server, until stopped.
+  void PublishServingState();
   // apis_, for the version sync.
   ApiInstances ApiSource();
   void Shutdown();

@@ -35,18 +35,32 @@ Status PositiveUint32(simdjson::dom::element value, const char* key, uint32_t* o
 }
 
 // Parses the admin body {"version": N}.
+// Parses {"version": N} (N >= 1) or {"version": "latest"} (*version = 0:
+// unpin, follow the newest ready version).
 Status AdminVersion(std::string_view body, uint32_t* version) {
-  const char* expected = "expected a JSON body {\"version\": N} with N >= 1";
+  const char* expected =
+      "expected a JSON body {\"version\": N} with N >= 1, or {\"version\": \"latest\"} to "
+      "unpin";
   simdjson::dom::object obj;
   SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
+  bool seen = false;
   for (auto field : obj) {
     if (field.key != "version")
       return InvalidArgument("request body: unknown key '" + std::string(field.key) + "'; " +
                              expected);
+    seen = true;
+    std::string_view text;
+    if (!field.value.get_string().get(text)) {
+      if (text != "latest")
+        return InvalidArgument(
+            "request body: 'version': expected a number or \"latest\", found \"" +
+            std::string(text) + "\"");
+      *version = 0;
+      continue;
+    }
     SLUICE_RETURN_IF_ERROR(PositiveUint32(field.value, "version", version));
   }
-  if (*version == 0)
-    return InvalidArgument("request body: missing 'version'; " + std::string(expected));
+  if (!seen) return InvalidArgument("request body: missing 'version'; " + std::string(expected));
   return Status();
 }
 
@@ -209,7 +223,12 @@ void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_n
   w.Key("endpoint");
   w.String(name);
   w.Key("current_version");
-  w.Uint(version);
+  std::shared_ptr<const Catalog> catalog;
+  const EndpointInfo* e = catalog_.Refresh(&catalog).ok() ? catalog->FindByName(name) : nullptr;
+  w.Uint(e != nullptr ? e->current_version : version);
+  w.Key("pinned");
+  if (version == 0) w.String("latest");
+  else w.Uint(version);
   w.EndObject();
 }
 

@@ -172,6 +172,20 @@ void RestService::HandleIndex(HttpResponse* response) {
     w.Uint(e.current_version);
     w.Key("pinned");
     w.Bool(e.pinned);
+    if (!e.pin_source.empty()) {
+      w.Key("pin");
+      w.BeginObject();
+      w.Key("version");
+      if (e.pin_version == 0) w.String("latest");
+      else w.Uint(e.pin_version);
+      w.Key("by");
+      w.String(e.pin_source);
+      if (e.pin_since_ms != 0) {
+        w.Key("since_ms");
+        w.Int(e.pin_since_ms);
+      }
+      w.EndObject();
+    }
     if (e.has_ingest) {
       w.Key("ingest");
       WriteIngest(e.ingest, &w);

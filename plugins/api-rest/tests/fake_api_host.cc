@@ -309,6 +309,15 @@ int32_t FakeApiHost::SetCurrent(void* ctx, const char* endpoint, uint32_t versio
   std::lock_guard<std::mutex> lock(self->mu_);
   EndpointRec* e = self->FindLocked(endpoint);
   if (e == nullptr) return Fail(st, Code::kNotFound, std::string("no endpoint ") + endpoint);
+  if (version == 0) {  // unpin: follow the newest ready version
+    for (size_t i = e->versions.size(); i-- > 0;)
+      if (e->ready[i]) {
+        e->current = e->versions[i]->data.version;
+        break;
+      }
+    e->pinned = false;
+    return SLUICE_OK;
+  }
   int i = e->IndexOf(version);
   if (i < 0)
     return Fail(st, Code::kNotFound, e->name + " has no version " + std::to_string(version));

@@ -244,7 +244,7 @@ TEST_F(RestServerTest, AdminSwitchesCurrentVersion) {
   StartServer();  // admin_remote is false: these requests come from loopback
   HttpReply r = Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": 1}");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1}");
+  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1,\"pinned\":1}");
   HttpReply list = Get("/trips");
   EXPECT_EQ(list.header("x-sluice-version"), "1");
   EXPECT_EQ(list.body.rfind("[{\"trip_id\":10,", 0), 0u) << list.body;
@@ -259,6 +259,13 @@ TEST_F(RestServerTest, AdminSwitchesCurrentVersion) {
               "not_found", "no endpoint nope");
   ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": 0}"), 400,
               "invalid_argument", "'version' must be an integer");
+  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": \"newest\"}"),
+              400, "invalid_argument", "expected a number or");
+  // "latest" unpins: the endpoint follows its newest ready version again.
+  r = Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": \"latest\"}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":2,\"pinned\":\"latest\"}");
+  EXPECT_EQ(Get("/trips").header("x-sluice-version"), "2");
   ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"v\": 1}"), 400,
               "invalid_argument", "unknown key 'v'");
   ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "nope"), 400,

@@ -49,7 +49,7 @@ TEST_F(RestServiceTest, AdminRemoteOptionAllowsRemotePeers) {
   HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}",
                         /*loopback=*/false);
   EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1}");
+  EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1,\"pinned\":1}");
 }
 
 TEST_F(RestServiceTest, CatalogChangedRereadsTheCatalog) {

@@ -11,7 +11,8 @@
  * and sluice_api_host.query_info / watch / metrics / prune; 1.2 added
  * sluice_row_batch.note; to sluice_source_vtable describe_notes,
  * describe_offset, check_table, reader_open_scoped, reader_committed,
- * reader_wait, release and stats; sluice_endpoint_info.ingest;
+ * reader_wait, release and stats; sluice_endpoint_info.ingest and the pin
+ * fields; set_current(version 0) as an unpin;
  * transactions (empty row offsets), and the meanings of UNAVAILABLE from
  * describe and ABORTED from reader_next (sluice/abi_source.h).
  *

@@ -48,6 +48,12 @@ typedef struct sluice_endpoint_info {
   /* ---- since 1.2: read only when struct_size covers it ---- */
   /* NULL when this process does not ingest the endpoint, and in view_info. */
   const sluice_ingest_info* ingest;
+  /* Who pinned the version unversioned routes serve: "config" (its
+   * `version:`), "admin" (set_current, kept across restarts) or "" (no pin:
+   * latest). Never NULL. */
+  const char* pin_source;
+  uint32_t pin_version; /* the pinned version; 0 = latest (an admin's explicit unpin) */
+  int64_t pin_since_ms; /* unix time (ms) an admin pinned it; 0 otherwise */
 } sluice_endpoint_info;
 
 /* Receives rows of a result, in batches (ops, offsets unused). Return
@@ -88,8 +94,11 @@ typedef struct sluice_api_host {
   /* Runs a JSON query; rows arrive in order through fn. */
   int32_t (*query)(void* ctx, void* view, const char* query, size_t query_size, sluice_rows_fn fn,
                    void* fn_ctx, sluice_status* status);
-  /* Makes `version` the current version of `endpoint` (admin). Refuses with
-   * NOT_FOUND (no such version) or FAILED_PRECONDITION (not ready). */
+  /* Makes `version` the current version of `endpoint` and pins it (admin);
+   * since 1.2, version 0 unpins: the endpoint follows its newest ready
+   * version. The pin is kept across restarts and overrides the config's
+   * `version:` until that is edited. Refuses with NOT_FOUND (no such
+   * version) or FAILED_PRECONDITION (not ready). */
   int32_t (*set_current)(void* ctx, const char* endpoint, uint32_t version, sluice_status* status);
 
   /* ---- since ABI 1.1: check struct_size before calling these ---- */

@@ -60,6 +60,10 @@ struct EndpointInfo {
   // Set when the host ingests this endpoint (ABI 1.2 hosts, catalog only).
   bool has_ingest = false;
   IngestInfo ingest;
+  // Who pinned the current version: "config", "admin" or "" (latest); ABI 1.2.
+  std::string pin_source;
+  uint32_t pin_version = 0;  // 0 = latest
+  int64_t pin_since_ms = 0;
 };
 
 // Receives result rows batch by batch; return false to stop.
@@ -269,6 +273,10 @@ class ApiHost {
     out->has_ingest = e.struct_size >= offsetof(sluice_endpoint_info, ingest) + sizeof(e.ingest) &&
                       e.ingest != nullptr;
     if (out->has_ingest) ConvertIngestInto(*e.ingest, &out->ingest);
+    bool has_pin = e.struct_size >= offsetof(sluice_endpoint_info, pin_since_ms) + sizeof(int64_t);
+    out->pin_source.assign(has_pin && e.pin_source != nullptr ? e.pin_source : "");
+    out->pin_version = has_pin ? e.pin_version : (e.pinned ? e.current_version : 0);
+    out->pin_since_ms = has_pin ? e.pin_since_ms : 0;
   }
 
  private:
