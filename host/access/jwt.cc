@@ -29,7 +29,8 @@ Status ParseObject(simdjson::dom::parser& parser, std::string_view json, const c
   std::set<std::string_view> names;
   for (auto field : *out)
     if (!names.insert(field.key).second)
-      return Refused(std::string("its ") + what + " names \"" + std::string(field.key) + "\" twice");
+      return Refused(std::string("its ") + what + " names \"" + std::string(field.key) +
+                     "\" twice");
   return Status();
 }
 
@@ -75,10 +76,10 @@ bool EcdsaDer(std::string_view raw, std::string* der) {
 
 bool VerifyWith(EVP_PKEY* key, std::string_view input, std::string_view sig) {
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
-                             reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()) == 1;
+  bool ok =
+      ctx != nullptr && EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   return ok;
 }
@@ -187,8 +188,9 @@ Status JwtVerifier::CheckClaims(std::string_view payload, int64_t now_s, Verifie
     if (claims["aud"].get(aud) == simdjson::SUCCESS) {
       if (aud.get_string().get(one) == simdjson::SUCCESS) match = one == config_.audience;
       if (aud.get_array().get(many) == simdjson::SUCCESS)
-        for (element x : many) match = match || (x.get_string().get(one) == simdjson::SUCCESS &&
-                                                 one == config_.audience);
+        for (element x : many)
+          match =
+              match || (x.get_string().get(one) == simdjson::SUCCESS && one == config_.audience);
     }
     if (!match) return Refused("its audience (aud) does not name this server");
   }

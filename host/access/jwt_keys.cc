@@ -248,8 +248,8 @@ Status LoadJwtKeys(const JwtConfig& config, std::vector<JwtKey>* out,
     }
     std::string text;
     SLUICE_RETURN_IF_ERROR(ReadSmallFile(c.jwks_file, &text).WithContext(c.where));
-    SLUICE_RETURN_IF_ERROR(ParseJwks(text, c.where + " (" + c.jwks_file.string() + ")", out,
-                                     warnings));
+    SLUICE_RETURN_IF_ERROR(
+        ParseJwks(text, c.where + " (" + c.jwks_file.string() + ")", out, warnings));
   }
   return Status();
 }

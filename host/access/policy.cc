@@ -57,8 +57,10 @@ Status AccessPolicy::Build(const Config& config, std::shared_ptr<const AccessPol
                            std::vector<std::string>* warnings) {
   std::shared_ptr<AccessPolicy> p(new AccessPolicy());
   p->auth_ = config.auth;
-  for (const EndpointConfig& e : config.endpoints)
+  for (const EndpointConfig& e : config.endpoints) {
+    p->paths_[e.path] = e.name;
     if (!e.access.empty()) p->rules_[e.name] = e.access;
+  }
   for (const ApiKeyConfig& k : config.auth.keys) SLUICE_RETURN_IF_ERROR(p->AddKey(k));
   if (!config.auth.jwt.keys.empty()) {
     std::vector<JwtKey> keys;
@@ -91,8 +93,9 @@ Status AccessPolicy::AddKey(const ApiKeyConfig& k) {
   principal->roles = k.roles;
   SLUICE_RETURN_IF_ERROR(ClaimsWithSub(k.claims_json, k.name, k.where, &principal->claims_json));
   if (!keys_.emplace(Sha256(key), std::move(principal)).second)
-    return InvalidArgument(k.where + ": the same key as another entry of auth.keys (or of "
-                                     "api_keys / admin_keys); every key must differ");
+    return InvalidArgument(k.where +
+                           ": the same key as another entry of auth.keys (or of "
+                           "api_keys / admin_keys); every key must differ");
   return Status();
 }
 
@@ -113,8 +116,8 @@ Status AccessPolicy::Authenticate(const Credential& c, int64_t now_s,
     *out = c.local ? local_ : anonymous_;
     return Status();
   }
-  bool jwt = c.kind == Credential::Kind::kBearer && jwt_ != nullptr &&
-             JwtVerifier::LooksLikeJwt(c.token);
+  bool jwt =
+      c.kind == Credential::Kind::kBearer && jwt_ != nullptr && JwtVerifier::LooksLikeJwt(c.token);
   if (!jwt) {
     if (KeyPrincipal(c.token, c.local, out).ok()) return Status();
     return Unauthenticated(c.kind == Credential::Kind::kApiKey || jwt_ == nullptr
@@ -156,6 +159,11 @@ Status AccessPolicy::MayMetrics(const Principal& p) const {
   Status s = MayAdmin(p);
   if (s.ok() || s.code() != Code::kPermissionDenied) return s;
   return PermissionDenied(p.Describe() + " lacks the admin or metrics role that metrics need");
+}
+
+std::string AccessPolicy::EndpointName(std::string_view name_or_path) const {
+  auto it = paths_.find(name_or_path);
+  return std::string(it == paths_.end() ? name_or_path : std::string_view(it->second));
 }
 
 Status AccessPolicy::Grant(const Principal& p, std::string_view endpoint,

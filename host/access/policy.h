@@ -73,8 +73,10 @@ class AccessPolicy {
   // access rule that applies (nullptr: every row and field), or
   // PERMISSION_DENIED (UNAUTHENTICATED when MayRead fails) saying which
   // roles would do.
-  Status Grant(const Principal& p, std::string_view endpoint,
-               const AccessRuleConfig** rule) const;
+  Status Grant(const Principal& p, std::string_view endpoint, const AccessRuleConfig** rule) const;
+  // The name of the endpoint named or (starting with '/') pathed
+  // `name_or_path` in the config; the text itself when none is.
+  std::string EndpointName(std::string_view name_or_path) const;
 
  private:
   AccessPolicy() = default;
@@ -84,6 +86,7 @@ class AccessPolicy {
 
   AuthConfig auth_;
   std::map<std::string, std::vector<AccessRuleConfig>, std::less<>> rules_;  // endpoint -> rules
+  std::map<std::string, std::string, std::less<>> paths_;                    // path -> endpoint
   // SHA-256 of each key -> its principal: a lookup reveals nothing about
   // how much of a wrong key matched.
   std::unordered_map<std::string, std::shared_ptr<const Principal>> keys_;

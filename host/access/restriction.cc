@@ -31,8 +31,7 @@ bool FindClaim(simdjson::dom::object claims, std::string_view name, element* out
 }
 
 // Writes `e` as JSON, replacing every string "$claims.NAME" by the claim.
-Status Substitute(element e, simdjson::dom::object claims, std::string* out,
-                  std::string* missing) {
+Status Substitute(element e, simdjson::dom::object claims, std::string* out, std::string* missing) {
   switch (e.type()) {
     case element_type::OBJECT: {
       *out += '{';
@@ -87,8 +86,7 @@ std::string VisibleList(const Restriction& r, const Schema& schema) {
 
 // The first predicate in `n` on a hidden field, or nullptr.
 const Predicate* HiddenPredicate(const FilterNode& n, const std::vector<bool>& visible) {
-  if (n.kind == FilterNode::kPredicate)
-    return visible[n.predicate.field] ? nullptr : &n.predicate;
+  if (n.kind == FilterNode::kPredicate) return visible[n.predicate.field] ? nullptr : &n.predicate;
   for (const FilterNode& c : n.children)
     if (const Predicate* p = HiddenPredicate(c, visible)) return p;
   return nullptr;
@@ -121,8 +119,8 @@ Status CompileRestriction(const AccessRuleConfig& rule, std::string_view endpoin
   if (!rule.fields.empty()) {
     for (const std::string& name : rule.fields)
       if (schema.schema.FieldIndex(name) < 0)
-        return Internal(rule.where + ": endpoint " + std::string(endpoint) +
-                        " has no field \"" + name + "\" (the access rule's field list)");
+        return Internal(rule.where + ": endpoint " + std::string(endpoint) + " has no field \"" +
+                        name + "\" (the access rule's field list)");
     r->masks = true;
     r->visible = VisibleFields(rule, schema.schema);
   }

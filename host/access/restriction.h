@@ -33,9 +33,9 @@
 namespace sluice::host {
 
 struct Restriction {
-  bool filters = false;  // a row filter applies
-  FilterNode filter;     // the row filter, parsed against the version's schema
-  bool masks = false;    // a field list applies
+  bool filters = false;       // a row filter applies
+  FilterNode filter;          // the row filter, parsed against the version's schema
+  bool masks = false;         // a field list applies
   std::vector<bool> visible;  // per field (masks only)
   Schema schema;              // the version's schema with hidden fields nullable
   std::unique_ptr<const SchemaView> c_schema;  // schema, for the C boundary

@@ -10,9 +10,8 @@
 namespace sluice::host::config_internal {
 namespace {
 
-const std::vector<std::string_view> kAuthKeys = {"keys",          "jwt",
-                                                 "anonymous_roles", "anonymous_admin",
-                                                 "rate_limits"};
+const std::vector<std::string_view> kAuthKeys = {"keys", "jwt", "anonymous_roles",
+                                                 "anonymous_admin", "rate_limits"};
 const std::vector<std::string_view> kKeyKeys = {"name", "key", "key_file", "roles", "claims"};
 const std::vector<std::string_view> kJwtKeys = {"keys",         "issuer",      "audience",
                                                 "clock_skew_s", "roles_claim", "require_exp"};
@@ -25,8 +24,8 @@ const std::vector<std::string_view> kAlgs = {"HS256", "RS256", "ES256"};
 bool IsRoleName(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '_' || c == '.' || c == ':' || c == '/' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '.' || c == ':' || c == '/' || c == '-'))
       return false;
   return true;
 }
@@ -178,9 +177,9 @@ bool ConfigParser::ReadRoles(const Entry& e, const std::string& path,
   }
   for (size_t i = 0; i < roles.size(); ++i) {
     if (IsRoleName(roles[i])) continue;
-    problems_.Add(e.mark, IndexPath(path, i),
-                  "expected a role name of letters, digits and _ . : / -, found \"" + roles[i] +
-                      "\"");
+    problems_.Add(
+        e.mark, IndexPath(path, i),
+        "expected a role name of letters, digits and _ . : / -, found \"" + roles[i] + "\"");
     return false;
   }
   *out = std::move(roles);
@@ -222,8 +221,7 @@ void ConfigParser::ParseJwt(const Entry& e) {
   }
 }
 
-bool ConfigParser::ParseJwtKey(const YAML::Node& node, const std::string& path,
-                               JwtKeyConfig* out) {
+bool ConfigParser::ParseJwtKey(const YAML::Node& node, const std::string& path, JwtKeyConfig* out) {
   if (!node.IsMap()) {
     problems_.Add(node.Mark(), path,
                   "expected { file: ..., alg: HS256|RS256|ES256 } or { jwks_file: ... }, found " +
@@ -244,9 +242,9 @@ bool ConfigParser::ParseJwtKey(const YAML::Node& node, const std::string& path,
     if (x.key == "alg" && ReadScalar(x, p, "HS256, RS256 or ES256", &problems_, &text)) {
       if (std::find(kAlgs.begin(), kAlgs.end(), text) != kAlgs.end()) out->alg = text;
       else
-        problems_.Add(x.mark, p,
-                      "expected HS256, RS256 or ES256, found \"" + text + "\"" +
-                          DidYouMean(text, kAlgs));
+        problems_.Add(
+            x.mark, p,
+            "expected HS256, RS256 or ES256, found \"" + text + "\"" + DidYouMean(text, kAlgs));
     }
   }
   bool file = FindEntry(entries, "file") != nullptr, jwks = FindEntry(entries, "jwks_file");
@@ -298,8 +296,8 @@ bool ConfigParser::ParseRateLimit(const YAML::Node& node, const std::string& pat
     std::string p = JoinPath(path, x.key);
     std::string text;
     uint64_t v = 0;
-    if (x.key == "by" && ReadScalar(x, p, "address, principal, all or claim.NAME", &problems_,
-                                    &text)) {
+    if (x.key == "by" &&
+        ReadScalar(x, p, "address, principal, all or claim.NAME", &problems_, &text)) {
       if (text == "address") out->by = RateLimitConfig::By::kAddress;
       else if (text == "principal") out->by = RateLimitConfig::By::kPrincipal;
       else if (text == "all") out->by = RateLimitConfig::By::kAll;
@@ -316,7 +314,8 @@ bool ConfigParser::ParseRateLimit(const YAML::Node& node, const std::string& pat
       if (end == text.c_str() || *end != '\0' || !std::isfinite(d) || d < 0.001 || d > 1e9)
         problems_.Add(x.mark, p,
                       "expected a number of requests per second from 0.001 to 1000000000, found "
-                      "\"" + text + "\"");
+                      "\"" +
+                          text + "\"");
       else out->per_second = d;
     }
     if (x.key == "burst" && ReadUnsigned(x, p, 1, 1000000000, &problems_, &v)) out->burst = v;

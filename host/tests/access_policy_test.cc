@@ -1,13 +1,12 @@
 // The host's access model (host/access/policy.h, restriction.h): who a
 // credential makes a request act for, what each principal may do, and row
 // filters and field lists applied by the query engine.
-#include "access/policy.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "access/policy.h"
 #include "access/restriction.h"
 #include "query/query_plan.h"
 #include "tests/jwt_mint.h"
@@ -66,11 +65,13 @@ class PolicyTest : public ::testing::Test {
 auth:
   keys:
     - { name: analyst, key: analyst-key, roles: [analyst] }
-    - { name: ops, key_file: )" + (dir_ / "ops.key").string() +
+    - { name: ops, key_file: )" +
+                         (dir_ / "ops.key").string() +
                          R"(, roles: [admin] }
     - { name: c7, key: customer-7-key, roles: [customer], claims: { sub: 7 } }
     - { name: scraper, key: scrape-key, roles: [metrics] }
-  jwt: { keys: [{ file: )" + (dir_ / "hs.key").string() +
+  jwt: { keys: [{ file: )" +
+                         (dir_ / "hs.key").string() +
                          R"(, alg: HS256 }], audience: sluice }
   anonymous_roles: [public]
 )");
@@ -87,9 +88,8 @@ auth:
     return p;
   }
   std::string Token(const std::string& claims) {
-    return jwt_test::HsToken(kSecret,
-                             "{\"aud\":\"sluice\",\"exp\":" + std::to_string(now_ + 60) + claims +
-                                 "}");
+    return jwt_test::HsToken(
+        kSecret, "{\"aud\":\"sluice\",\"exp\":" + std::to_string(now_ + 60) + claims + "}");
   }
   std::string GrantOf(const Principal& p, const char* endpoint) {
     const AccessRuleConfig* rule = nullptr;
@@ -144,8 +144,8 @@ TEST_F(PolicyTest, WhatEachPrincipalMayDo) {
   EXPECT_EQ(GrantOf(*ops, "orders"), "all");
   EXPECT_EQ(GrantOf(*customer, "orders"), "rule endpoints[0].access[1]");
   EXPECT_EQ(GrantOf(*data, "orders"), "permission_denied");
-  EXPECT_EQ(GrantOf(*data, "zones"), "all");    // no rules: any credential
-  EXPECT_EQ(GrantOf(*data, "public"), "all");   // rule without roles: any credential
+  EXPECT_EQ(GrantOf(*data, "zones"), "all");   // no rules: any credential
+  EXPECT_EQ(GrantOf(*data, "public"), "all");  // rule without roles: any credential
   const AccessRuleConfig* rule = nullptr;
   EXPECT_EQ(policy_->Grant(*data, "orders", &rule).message(),
             "key \"api.rest.api_keys.0\" may not read endpoint orders: it needs one of the roles "
@@ -247,8 +247,9 @@ TEST_F(RestrictionTest, RowFilterUsesTheIndexAndCannotBeWidened) {
             mine);
   EXPECT_EQ(Ids(*seven, R"({"$filter": {"$not": {"customer_id": 1}}})"), std::vector<int64_t>{});
   EXPECT_EQ(Ids(*seven, R"({"$filter": {"customer_id": 2}})"), std::vector<int64_t>{});
-  EXPECT_EQ(Ids(*seven, R"({"$filter": {"order_id": {"$gt": 40}}, "$order_by": {"total": "desc"}})"),
-            (std::vector<int64_t>{55, 49, 43}));
+  EXPECT_EQ(
+      Ids(*seven, R"({"$filter": {"order_id": {"$gt": 40}}, "$order_by": {"total": "desc"}})"),
+      (std::vector<int64_t>{55, 49, 43}));
   // The key's claim sub is the number 7: customer 7 has no orders.
   EXPECT_EQ(Ids(*r, "{}"), std::vector<int64_t>{});
   Query q;

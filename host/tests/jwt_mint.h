@@ -21,9 +21,7 @@ namespace sluice::host::jwt_test {
 using PKey = std::shared_ptr<EVP_PKEY>;
 
 inline PKey NewRsa(unsigned bits = 2048) { return PKey(EVP_RSA_gen(bits), EVP_PKEY_free); }
-inline PKey NewEc(const char* curve = "P-256") {
-  return PKey(EVP_EC_gen(curve), EVP_PKEY_free);
-}
+inline PKey NewEc(const char* curve = "P-256") { return PKey(EVP_EC_gen(curve), EVP_PKEY_free); }
 
 inline std::string B64(std::string_view s) {
   std::string out;
@@ -110,8 +108,8 @@ inline std::string HsToken(const std::string& secret, const std::string& payload
 
 inline std::string KeyToken(const PKey& k, const std::string& alg, const std::string& payload,
                             const std::string& kid = "") {
-  std::string header = "{\"alg\":\"" + alg + "\"" + (kid.empty() ? "" : ",\"kid\":\"" + kid + "\"") +
-                       "}";
+  std::string header =
+      "{\"alg\":\"" + alg + "\"" + (kid.empty() ? "" : ",\"kid\":\"" + kid + "\"") + "}";
   return Token(header, payload, [&](const std::string& in) { return Sign(k, in); });
 }
 

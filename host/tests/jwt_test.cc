@@ -47,7 +47,7 @@ JwtVerifier Verifier(std::vector<JwtKey> keys, JwtConfig c = JwtConfig()) {
 std::string Refusal(const JwtVerifier& v, const std::string& token, int64_t now = kNow) {
   VerifiedToken t;
   Status s = v.Verify(token, now, &t);
-  if (!s.ok()) EXPECT_EQ(s.code(), Code::kUnauthenticated) << s.ToString();
+  if (!s.ok()) { EXPECT_EQ(s.code(), Code::kUnauthenticated) << s.ToString(); }
   return s.message();
 }
 
@@ -65,9 +65,9 @@ TEST(Base64Url, RoundTripsAndRefusesOtherAlphabets) {
   Base64UrlEncode(all, &enc);
   ASSERT_TRUE(Base64UrlDecode(enc, &dec));
   EXPECT_EQ(dec, all);
-  EXPECT_FALSE(Base64UrlDecode("ab+/", &dec));  // standard alphabet
-  EXPECT_FALSE(Base64UrlDecode("YQ==", &dec));  // padding
-  EXPECT_FALSE(Base64UrlDecode("abcde", &dec)); // impossible length
+  EXPECT_FALSE(Base64UrlDecode("ab+/", &dec));   // standard alphabet
+  EXPECT_FALSE(Base64UrlDecode("YQ==", &dec));   // padding
+  EXPECT_FALSE(Base64UrlDecode("abcde", &dec));  // impossible length
 }
 
 TEST(Jwt, Hs256TokenVerifiesWithSubjectAndRoles) {
@@ -107,7 +107,8 @@ TEST(Jwt, ExpiryAndNotBeforeWithClockSkew) {
   EXPECT_EQ(Refusal(v, HsToken(kSecret, early)),
             "token refused: it is not valid before 1700000031 (now 1700000000, clock skew 30 s)");
   EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(",\"nbf\":" + std::to_string(kNow + 29)))), "");
-  EXPECT_EQ(Refusal(v, HsToken(kSecret, R"({"sub":"x"})")), "token refused: it has no exp (expiry)");
+  EXPECT_EQ(Refusal(v, HsToken(kSecret, R"({"sub":"x"})")),
+            "token refused: it has no exp (expiry)");
   EXPECT_EQ(Refusal(v, HsToken(kSecret, R"({"exp":"soon"})")),
             "token refused: exp and nbf must be numbers (seconds since 1970)");
   c.require_exp = false;
@@ -121,14 +122,17 @@ TEST(Jwt, IssuerAndAudience) {
   JwtVerifier v = Verifier({HsKey()}, c);
   std::string good = R"(,"iss":"https://auth.example/","aud":"sluice")";
   EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(good))), "");
-  EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://auth.example/","aud":["x","sluice"])"))),
+  EXPECT_EQ(Refusal(v, HsToken(kSecret,
+                               Payload(R"(,"iss":"https://auth.example/","aud":["x","sluice"])"))),
             "");
-  EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://evil.example/","aud":"sluice")"))),
-            "token refused: its issuer (iss) is not the configured one");
+  EXPECT_EQ(
+      Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://evil.example/","aud":"sluice")"))),
+      "token refused: its issuer (iss) is not the configured one");
   EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(R"(,"aud":"sluice")"))),
             "token refused: its issuer (iss) is not the configured one");
-  EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://auth.example/","aud":["other"])"))),
-            "token refused: its audience (aud) does not name this server");
+  EXPECT_EQ(
+      Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://auth.example/","aud":["other"])"))),
+      "token refused: its audience (aud) does not name this server");
   EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(R"(,"iss":"https://auth.example/")"))),
             "token refused: its audience (aud) does not name this server");
 }
@@ -137,7 +141,8 @@ TEST(Jwt, AlgNoneAndUnsupportedAlgsAreRefused) {
   PKey rsa = NewRsa();
   JwtVerifier v = Verifier({HsKey(), PemKey(rsa, "RS256")});
   std::string unsigned_token = B64(R"({"alg":"none"})") + "." + B64(Payload()) + ".";
-  EXPECT_EQ(Refusal(v, unsigned_token), "token refused: alg none (an unsigned token) is never accepted");
+  EXPECT_EQ(Refusal(v, unsigned_token),
+            "token refused: alg none (an unsigned token) is never accepted");
   std::string with_sig = B64(R"({"alg":"none"})") + "." + B64(Payload()) + "." + B64("x");
   EXPECT_EQ(Refusal(v, with_sig), "token refused: alg none (an unsigned token) is never accepted");
   EXPECT_EQ(Refusal(v, HsToken(kSecret, Payload(), R"({"alg":"HS512"})")),
@@ -170,8 +175,8 @@ TEST(Jwt, BadSignaturesAreRefused) {
     ASSERT_EQ(Refusal(v, token), "");
     // Another payload under the same signature.
     size_t a = token.find('.'), b = token.rfind('.');
-    std::string swapped = token.substr(0, a + 1) + B64(Payload(R"(,"roles":["admin"])")) +
-                          token.substr(b);
+    std::string swapped =
+        token.substr(0, a + 1) + B64(Payload(R"(,"roles":["admin"])")) + token.substr(b);
     EXPECT_EQ(Refusal(v, swapped), "token refused: the signature does not verify");
     // A flipped bit in the signature.
     std::string sig;
@@ -267,8 +272,9 @@ TEST_F(KeyFiles, UnusableKeyFilesAreRefusedNamingTheEntry) {
   EXPECT_NE(load({Write("small.pem", PublicPem(NewRsa(1024))), "RS256", "", {}, "k"})
                 .find("the RSA key has 1024 bits; RS256 keys need at least 2048"),
             std::string::npos);
-  EXPECT_NE(load({Write("junk.pem", "junk"), "RS256", "", {}, "k"}).find("expected a PEM public key"),
-            std::string::npos);
+  EXPECT_NE(
+      load({Write("junk.pem", "junk"), "RS256", "", {}, "k"}).find("expected a PEM public key"),
+      std::string::npos);
   EXPECT_NE(load({dir_ / "missing", "HS256", "", {}, "k"}).find("missing"), std::string::npos);
 }
 
@@ -285,7 +291,9 @@ TEST_F(KeyFiles, JwksKeysAndSkippedEntries) {
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_EQ(keys.size(), 3u);
   ASSERT_EQ(warnings.size(), 3u);
-  EXPECT_EQ(warnings[0], "jwks keys[3] skipped: alg RS384 is not supported (this RSA key could only serve RS256)");
+  EXPECT_EQ(
+      warnings[0],
+      "jwks keys[3] skipped: alg RS384 is not supported (this RSA key could only serve RS256)");
   EXPECT_EQ(warnings[1], "jwks keys[4] skipped: use \"enc\" (only \"sig\" keys verify tokens)");
   EXPECT_EQ(warnings[2], "jwks keys[5] skipped: key type \"OKP\" is not supported");
   JwtVerifier v(JwtConfig(), keys);
@@ -305,7 +313,10 @@ TEST_F(KeyFiles, JwksKeysAndSkippedEntries) {
 TEST_F(KeyFiles, JwksRotationTakesEffectWhenReloaded) {
   PKey old_key = NewRsa(), new_key = NewRsa();
   JwtConfig c;
-  c.keys = {{{}, "", "", Write("jwks.json", "{\"keys\":[" + Jwk(old_key, "\"kid\":\"1\",") + "]}"),
+  c.keys = {{{},
+             "",
+             "",
+             Write("jwks.json", "{\"keys\":[" + Jwk(old_key, "\"kid\":\"1\",") + "]}"),
              "auth.jwt.keys[0]"}};
   auto load = [&] {
     std::vector<JwtKey> keys;
