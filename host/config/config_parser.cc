@@ -15,7 +15,7 @@ const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "erro
 constexpr uint64_t kMaxQueryLimit = 1000000;
 
 // True for option keys whose values are file system paths: the last key
-// that is not a list index is "path" or ends in "_path" or "_dir".
+// that is not a list index is "path" or ends in "_path", "_dir" or "_file".
 bool IsPathKey(std::string_view key) {
   while (!key.empty()) {
     size_t dot = key.rfind('.');
@@ -26,7 +26,7 @@ bool IsPathKey(std::string_view key) {
       auto ends = [&](std::string_view s) {
         return leaf.size() >= s.size() && leaf.substr(leaf.size() - s.size()) == s;
       };
-      return leaf == "path" || ends("_path") || ends("_dir");
+      return leaf == "path" || ends("_path") || ends("_dir") || ends("_file");
     }
     key = dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
   }

@@ -60,13 +60,11 @@ void FillTable(Request* r);
 
 // api_host.cc.
 int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* st);
-int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view,
-                sluice_status* st);
+int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, sluice_status* st);
 int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st);
 int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, const char*),
               void* fn_ctx, sluice_status* st);
-int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
-                sluice_status* st);
+int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx, sluice_status* st);
 
 // api_requests.cc.
 int32_t BeginRequest(void* ctx, const sluice_credential* credential,
@@ -84,11 +82,11 @@ int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows
             void* fn_ctx, sluice_status* st);
 int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* count,
               sluice_status* st);
-int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
-             void* fn_ctx, sluice_status* st);
+int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn, void* fn_ctx,
+             sluice_status* st);
 int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
-                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*),
-                    void* info_ctx, sluice_status* st);
+                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                    sluice_status* st);
 int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
               int32_t (*fn)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void* fn_ctx,
               sluice_status* st);

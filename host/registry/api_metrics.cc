@@ -70,5 +70,4 @@ std::string ApiHostImpl::MetricsText() const {
   return out;
 }
 
-
 }  // namespace sluice::host

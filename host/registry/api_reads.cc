@@ -134,18 +134,18 @@ int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* c
 }
 
 int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
-                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*),
-                    void* info_ctx, sluice_status* st) {
+                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                    sluice_status* st) {
   ViewHandle* h = Handle(view);
   Query q;
   Status s = Parse(ctx, *h, std::string_view(query, size), &q);
   QueryPlanInfo info;
   Rows rows(*h, fn, fn_ctx);
   if (s.ok())
-    s = Checked(ctx, h,
-                RunQuery(
-                    *h->version->cache, q, [&](const sluice_row_batch& b) { return rows(b); },
-                    &info));
+    s = Checked(
+        ctx, h,
+        RunQuery(
+            *h->version->cache, q, [&](const sluice_row_batch& b) { return rows(b); }, &info));
   if (s.ok()) s = rows.error();
   if (info_fn != nullptr && !info.plan.empty()) {
     info_fn(info_ctx, "plan", info.plan.c_str());
@@ -155,8 +155,8 @@ int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluic
   return s.ToC(st);
 }
 
-int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
-             void* fn_ctx, sluice_status* st) {
+int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn, void* fn_ctx,
+             sluice_status* st) {
   return QueryInfoFn(ctx, view, query, size, fn, fn_ctx, nullptr, nullptr, st);
 }
 
@@ -191,8 +191,8 @@ int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
       // included: a delete carries the row as logged, and one the filter
       // cannot be checked on is not sent to a restricted caller.
       if (r != nullptr && (!decodes || !Admits(*r, decoded))) continue;
-      bool match = (decodes && MatchesFilter(q.filter, decoded)) ||
-                   (c.op == SLUICE_OP_DELETE && f.empty());
+      bool match =
+          (decodes && MatchesFilter(q.filter, decoded)) || (c.op == SLUICE_OP_DELETE && f.empty());
       if (!match) continue;
       std::string_view row = c.row;
       if (r != nullptr && MaskRow(*r, decoded, &masked)) row = masked;

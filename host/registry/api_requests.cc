@@ -13,8 +13,7 @@ namespace api_internal {
 namespace {
 
 double MonotonicSeconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 // "auth.rate_limits[0]" out of "sluice.yaml:12:7: auth.rate_limits[0]":
@@ -42,7 +41,8 @@ std::string Number(double v) {
 
 // The class a refused credential is counted under (it made no principal).
 ApiHostImpl::Class ClassOfCredential(const Credential& c) {
-  if (c.kind == Credential::Kind::kNone) return c.local ? ApiHostImpl::kLocal : ApiHostImpl::kAnonymous;
+  if (c.kind == Credential::Kind::kNone)
+    return c.local ? ApiHostImpl::kLocal : ApiHostImpl::kAnonymous;
   if (c.kind == Credential::Kind::kBearer && JwtVerifier::LooksLikeJwt(c.token))
     return ApiHostImpl::kToken;
   return ApiHostImpl::kKey;
@@ -84,8 +84,8 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
     c.kind = credential->kind == SLUICE_CREDENTIAL_API_KEY  ? Credential::Kind::kApiKey
              : credential->kind == SLUICE_CREDENTIAL_BEARER ? Credential::Kind::kBearer
                                                             : Credential::Kind::kNone;
-    if (credential->token != nullptr) c.token = std::string_view(credential->token,
-                                                                 credential->token_size);
+    if (credential->token != nullptr)
+      c.token = std::string_view(credential->token, credential->token_size);
     c.local = credential->local != 0;
     if (credential->peer != nullptr) peer = credential->peer;
   }
@@ -144,8 +144,7 @@ int32_t Authorize(void* ctx, uint32_t action, const char* endpoint, sluice_statu
 int32_t RequestInfo(void* ctx, sluice_request_info* info, sluice_status* st) {
   Request& r = *Req(ctx);
   if (info == nullptr || info->struct_size < offsetof(sluice_request_info, rate_limited))
-    return InvalidArgument("request_info needs a sluice_request_info with struct_size set")
-        .ToC(st);
+    return InvalidArgument("request_info needs a sluice_request_info with struct_size set").ToC(st);
   sluice_request_info out{};
   out.struct_size = info->struct_size;
   if (r.principal != nullptr) {

@@ -51,9 +51,9 @@ void AnswerPreflight(const RestOptions::Cors& cors, const HttpRequest& request,
   response->route = "preflight";
   std::string origin = AllowOrigin(cors, *request.origin);
   if (origin.empty())
-    return response->SetError(403, "permission_denied",
-                              "origin " + std::string(*request.origin) +
-                                  " is not in the rest option cors.origins");
+    return response->SetError(
+        403, "permission_denied",
+        "origin " + std::string(*request.origin) + " is not in the rest option cors.origins");
   bool method = false;
   for (const std::string& m : cors.methods) method = method || m == *request.cors_method;
   if (!method)

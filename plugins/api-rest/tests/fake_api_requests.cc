@@ -67,8 +67,7 @@ namespace {
 // What the stand-in policy says about `r` doing `action`.
 Status Check(const FakeApiHost::Request& r, bool required, uint32_t action) {
   if (!r.refused.ok()) return r.refused;
-  if (r.role.empty())
-    return required ? Unauthenticated("this route needs a credential") : Status();
+  if (r.role.empty()) return required ? Unauthenticated("this route needs a credential") : Status();
   if (action != SLUICE_ACTION_READ && r.role != "admin")
     return PermissionDenied("key with role " + r.role + " lacks the admin role");
   return Status();
@@ -91,9 +90,8 @@ void FakeApiHost::FillRequestTable(Request* r) {
   t.release = [](void* ctx, void* view) { Release(R(ctx)->host, view); };
   t.view_info = [](void* ctx, void* view,
                    void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
-                   void* fn_ctx, sluice_status* st) {
-    return ViewInfo(R(ctx)->host, view, fn, fn_ctx, st);
-  };
+                   void* fn_ctx,
+                   sluice_status* st) { return ViewInfo(R(ctx)->host, view, fn, fn_ctx, st); };
   t.get = [](void* ctx, void* view, const char* k, size_t n, sluice_rows_fn fn, void* fn_ctx,
              sluice_status* st) { return Get(R(ctx)->host, view, k, n, fn, fn_ctx, st); };
   t.count = [](void* ctx, void* view, const char* q, size_t n, uint64_t* c, sluice_status* st) {
@@ -101,8 +99,8 @@ void FakeApiHost::FillRequestTable(Request* r) {
   };
   t.query = [](void* ctx, void* view, const char* q, size_t n, sluice_rows_fn fn, void* fn_ctx,
                sluice_status* st) { return Query(R(ctx)->host, view, q, n, fn, fn_ctx, st); };
-  t.query_info = [](void* ctx, void* view, const char* q, size_t n, sluice_rows_fn fn,
-                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+  t.query_info = [](void* ctx, void* view, const char* q, size_t n, sluice_rows_fn fn, void* fn_ctx,
+                    void (*info_fn)(void*, const char*, const char*), void* info_ctx,
                     sluice_status* st) {
     return QueryInfo(R(ctx)->host, view, q, n, fn, fn_ctx, info_fn, info_ctx, st);
   };
