@@ -156,6 +156,8 @@ Status AccessPolicy::MayAdmin(const Principal& p) const {
 
 Status AccessPolicy::MayMetrics(const Principal& p) const {
   if (!credentials_configured() || p.HasRole("metrics")) return Status();
+  if (p.cls == PrincipalClass::kAnonymous && !p.local && !auth_.anonymous_admin)
+    return NeedsCredential("reading metrics");
   Status s = MayAdmin(p);
   if (s.ok() || s.code() != Code::kPermissionDenied) return s;
   return PermissionDenied(p.Describe() + " lacks the admin or metrics role that metrics need");

@@ -3,6 +3,10 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 
 #include "query/query_engine.h"
 #include "query/query_filter.h"
@@ -30,52 +34,110 @@ bool FindClaim(simdjson::dom::object claims, std::string_view name, element* out
   }
 }
 
-// Writes `e` as JSON, replacing every string "$claims.NAME" by the claim.
-Status Substitute(element e, simdjson::dom::object claims, std::string* out, std::string* missing) {
-  switch (e.type()) {
-    case element_type::OBJECT: {
-      *out += '{';
-      bool first = true;
-      simdjson::dom::object obj = e.get_object().value_unsafe();  // named: see query_parse.cc
-      for (auto field : obj) {
-        if (!first) *out += ',';
-        first = false;
-        AppendJsonString(out, field.key);
-        *out += ':';
-        SLUICE_RETURN_IF_ERROR(Substitute(field.value, claims, out, missing));
-      }
-      *out += '}';
-      return Status();
-    }
-    case element_type::ARRAY: {
-      *out += '[';
-      bool first = true;
-      simdjson::dom::array items = e.get_array().value_unsafe();
-      for (element x : items) {
-        if (!first) *out += ',';
-        first = false;
-        SLUICE_RETURN_IF_ERROR(Substitute(x, claims, out, missing));
-      }
-      *out += ']';
-      return Status();
-    }
-    case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      if (s.substr(0, kClaimPrefix.size()) != kClaimPrefix) {
-        AppendJsonString(out, s);
+// Writes a $filter as JSON with every string "$claims.NAME" replaced by the
+// claim. A string claim compared with a numeric field is written as the
+// number it spells (JWT "sub" is always a string; ids are often integers).
+class Substituter {
+ public:
+  Substituter(const Schema& schema, simdjson::dom::object claims, std::string* out)
+      : schema_(schema), claims_(claims), out_(out) {}
+
+  // `field`: the field the values at `e` are compared with (nullptr: none).
+  Status Write(element e, const Field* field) {
+    switch (e.type()) {
+      case element_type::OBJECT: {
+        *out_ += '{';
+        bool first = true;
+        simdjson::dom::object obj = e.get_object().value_unsafe();  // named: see query_parse.cc
+        for (auto member : obj) {
+          if (!first) *out_ += ',';
+          first = false;
+          AppendJsonString(out_, member.key);
+          *out_ += ':';
+          int i = schema_.FieldIndex(member.key);
+          bool logic = member.key == "$and" || member.key == "$or" || member.key == "$not";
+          const Field* f = i >= 0  ? &schema_.fields[static_cast<size_t>(i)]
+                           : logic ? nullptr
+                                   : field;
+          SLUICE_RETURN_IF_ERROR(Write(member.value, f));
+        }
+        *out_ += '}';
         return Status();
       }
-      element claim;
-      if (!FindClaim(claims, s.substr(kClaimPrefix.size()), &claim)) {
-        *missing = std::string(s.substr(kClaimPrefix.size()));
-        return Status(Code::kNotFound, "");
+      case element_type::ARRAY: {
+        *out_ += '[';
+        bool first = true;
+        simdjson::dom::array items = e.get_array().value_unsafe();
+        for (element x : items) {
+          if (!first) *out_ += ',';
+          first = false;
+          SLUICE_RETURN_IF_ERROR(Write(x, field));
+        }
+        *out_ += ']';
+        return Status();
       }
-      *out += simdjson::to_string(claim);
-      return Status();
+      case element_type::STRING: {
+        std::string_view s = e.get_string().value_unsafe();
+        if (s.substr(0, kClaimPrefix.size()) != kClaimPrefix) {
+          AppendJsonString(out_, s);
+          return Status();
+        }
+        element claim;
+        if (!FindClaim(claims_, s.substr(kClaimPrefix.size()), &claim)) {
+          missing = std::string(s.substr(kClaimPrefix.size()));
+          return Status(Code::kNotFound, "");
+        }
+        WriteClaim(claim, field);
+        return Status();
+      }
+      default: *out_ += simdjson::to_string(e); return Status();
     }
-    default: *out += simdjson::to_string(e); return Status();
   }
-}
+
+  std::string missing;  // the claim that was not there
+
+ private:
+  void WriteClaim(element claim, const Field* field) {
+    simdjson::dom::array items;
+    if (claim.get_array().get(items) == simdjson::SUCCESS) {
+      *out_ += '[';
+      bool first = true;
+      for (element x : items) {
+        if (!first) *out_ += ',';
+        first = false;
+        WriteClaim(x, field);
+      }
+      *out_ += ']';
+      return;
+    }
+    std::string_view text;
+    bool numeric =
+        field != nullptr && (field->type == Type::kInt64 || field->type == Type::kFloat64);
+    if (numeric && claim.get_string().get(text) == simdjson::SUCCESS && IsNumber(text, *field)) {
+      out_->append(text);
+      return;
+    }
+    *out_ += simdjson::to_string(claim);
+  }
+  static bool IsNumber(std::string_view text, const Field& field) {
+    if (text.empty() || text.size() > 40) return false;
+    std::string t(text);
+    char* end = nullptr;
+    errno = 0;
+    if (field.type == Type::kInt64) {
+      std::strtoll(t.c_str(), &end, 10);
+      return errno == 0 && *end == '\0' &&
+             (std::isdigit(static_cast<unsigned char>(t[0])) || (t[0] == '-' && t.size() > 1));
+    }
+    double d = std::strtod(t.c_str(), &end);
+    return *end == '\0' && std::isfinite(d) &&
+           (std::isdigit(static_cast<unsigned char>(t[0])) || t[0] == '-');
+  }
+
+  const Schema& schema_;
+  simdjson::dom::object claims_;
+  std::string* out_;
+};
 
 std::string VisibleList(const Restriction& r, const Schema& schema) {
   std::string out;
@@ -134,8 +196,10 @@ Status CompileRestriction(const AccessRuleConfig& rule, std::string_view endpoin
     if (parser.parse(rule.row_filter_json).get(filter) != simdjson::SUCCESS ||
         claims_parser.parse(p.claims_json).get_object().get(claims) != simdjson::SUCCESS)
       return Internal(rule.where + ": the row filter or the principal's claims are not JSON");
-    std::string text = "{\"$filter\":", missing;
-    Status s = Substitute(filter, claims, &text, &missing);
+    std::string text = "{\"$filter\":";
+    Substituter sub(schema.schema, claims, &text);
+    Status s = sub.Write(filter, nullptr);
+    const std::string& missing = sub.missing;
     if (!s.ok())
       return PermissionDenied("endpoint " + std::string(endpoint) +
                               " admits this caller only with the claim \"" + missing +

@@ -252,6 +252,9 @@ TEST_F(RestrictionTest, RowFilterUsesTheIndexAndCannotBeWidened) {
       (std::vector<int64_t>{55, 49, 43}));
   // The key's claim sub is the number 7: customer 7 has no orders.
   EXPECT_EQ(Ids(*r, "{}"), std::vector<int64_t>{});
+  // A JWT's sub is a string: compared with an int64 field it reads as the number.
+  auto text_one = For(As(Credential::Kind::kBearer, Token(R"(,"sub":"1","roles":["customer"])")));
+  EXPECT_EQ(Ids(*text_one, "{\"$limit\": 100}"), mine);
   Query q;
   ASSERT_TRUE(cache_.Parse("{}", &q).ok());
   ASSERT_TRUE(Restrict(*seven, cache_.schema(), &q).ok());
