@@ -99,16 +99,15 @@ int32_t Catalog(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* s
   Request& r = *Req(ctx);
   if (!r.refused.ok()) return r.refused.ToC(st);
   if (r.host->registry() == nullptr) return NotServing().ToC(st);
-  std::shared_ptr<const AccessPolicy> policy = r.host->policy();
-  std::shared_ptr<const Principal> hold;
-  const Principal& p = Who(r, *policy, &hold);
+  Caller caller(r);
+  const Principal& p = caller.principal();
   if (!r.root) {
-    Status s = policy->MayRead(p);
-    if (!s.ok()) return Refused(r, p, s).ToC(st);
+    Status s = caller.Check(caller.policy().MayRead(p));
+    if (!s.ok()) return s.ToC(st);
   }
   for (const ServedEndpoint& ep : r.host->registry()->Snapshot()) {
     const AccessRuleConfig* rule = nullptr;
-    if (!r.root && !policy->Grant(p, ep.config.name, &rule).ok()) continue;
+    if (!r.root && !caller.policy().Grant(p, ep.config.name, &rule).ok()) continue;
     EndpointC c;
     for (const auto& [n, sv] : ep.versions) c.AddVersion(n, *sv, rule);
     // The ingest state may quote rows (a duplicate key, an error): not for
@@ -125,14 +124,13 @@ int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, 
   Request& r = *Req(ctx);
   if (!r.refused.ok()) return r.refused.ToC(st);
   if (r.host->registry() == nullptr) return NotServing().ToC(st);
-  std::shared_ptr<const AccessPolicy> policy = r.host->policy();
-  std::shared_ptr<const Principal> hold;
-  const Principal& p = Who(r, *policy, &hold);
-  std::string name = policy->EndpointName(endpoint ? endpoint : "");
+  Caller caller(r);
+  const Principal& p = caller.principal();
+  std::string name = caller.policy().EndpointName(endpoint ? endpoint : "");
   const AccessRuleConfig* rule = nullptr;
-  Status s = policy->Grant(p, name, &rule);
+  Status s = caller.policy().Grant(p, name, &rule);
   if (s.ok()) s = ChargeRate(r, p, name);
-  if (!s.ok()) return Refused(r, p, s).ToC(st);
+  if (!s.ok()) return caller.Check(s).ToC(st);
   auto h = std::make_unique<ViewHandle>();
   Registry::EndpointState state;
   s = r.host->registry()->Acquire(endpoint ? endpoint : "", version, &h->version, &state);
@@ -148,7 +146,7 @@ int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, 
       s = Internal("the access rule of endpoint " + h->endpoint +
                    " cannot be applied to this caller; the server log says why");
     }
-    if (!s.ok()) return Refused(r, p, s).ToC(st);
+    if (!s.ok()) return caller.Check(s).ToC(st);
   }
   *view = h.release();
   return SLUICE_OK;
@@ -158,11 +156,9 @@ int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
                 sluice_status* st) {
   Request& r = *Req(ctx);
   if (!r.refused.ok()) return r.refused.ToC(st);
-  std::shared_ptr<const AccessPolicy> policy = r.host->policy();
-  std::shared_ptr<const Principal> hold;
-  const Principal& p = Who(r, *policy, &hold);
-  Status s = policy->MayMetrics(p);
-  if (!s.ok()) return Refused(r, p, s).ToC(st);
+  Caller caller(r);
+  Status s = caller.Check(caller.policy().MayMetrics(caller.principal()));
+  if (!s.ok()) return s.ToC(st);
   std::string text = r.host->MetricsText();
   fn(fn_ctx, text.data(), text.size());
   return Status().ToC(st);
@@ -171,11 +167,8 @@ int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx,
 // OK when `r` may administer; else the refusal, counted.
 Status AdminAllowed(Request& r) {
   if (!r.refused.ok()) return r.refused;
-  std::shared_ptr<const AccessPolicy> policy = r.host->policy();
-  std::shared_ptr<const Principal> hold;
-  const Principal& p = Who(r, *policy, &hold);
-  Status s = policy->MayAdmin(p);
-  return s.ok() ? s : Refused(r, p, s);
+  Caller caller(r);
+  return caller.Check(caller.policy().MayAdmin(caller.principal()));
 }
 
 int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, const char*),

@@ -124,21 +124,21 @@ void EndRequest(void* ctx) {
 int32_t Authorize(void* ctx, uint32_t action, const char* endpoint, sluice_status* st) {
   Request& r = *Req(ctx);
   if (!r.refused.ok()) return r.refused.ToC(st);
-  std::shared_ptr<const AccessPolicy> policy = r.host->policy();
-  std::shared_ptr<const Principal> hold;
-  const Principal& p = Who(r, *policy, &hold);
+  Caller caller(r);
+  const AccessPolicy& policy = caller.policy();
+  const Principal& p = caller.principal();
   Status s;
   const AccessRuleConfig* rule = nullptr;
   switch (action) {
     case SLUICE_ACTION_READ:
-      s = endpoint == nullptr ? policy->MayRead(p)
-                              : policy->Grant(p, policy->EndpointName(endpoint), &rule);
+      s = endpoint == nullptr ? policy.MayRead(p)
+                              : policy.Grant(p, policy.EndpointName(endpoint), &rule);
       break;
-    case SLUICE_ACTION_ADMIN: s = policy->MayAdmin(p); break;
-    case SLUICE_ACTION_METRICS: s = policy->MayMetrics(p); break;
+    case SLUICE_ACTION_ADMIN: s = policy.MayAdmin(p); break;
+    case SLUICE_ACTION_METRICS: s = policy.MayMetrics(p); break;
     default: return InvalidArgument("unknown action " + std::to_string(action)).ToC(st);
   }
-  return (s.ok() ? s : Refused(r, p, s)).ToC(st);
+  return caller.Check(s).ToC(st);
 }
 
 int32_t RequestInfo(void* ctx, sluice_request_info* info, sluice_status* st) {
