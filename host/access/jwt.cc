@@ -1,13 +1,15 @@
 #include "access/jwt.h"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <simdjson.h>
 
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "access/base64url.h"
@@ -42,11 +44,23 @@ bool NumericDate(object o, const char* name, bool* present, double* out) {
   return e.get_double().get(*out) == simdjson::SUCCESS && std::isfinite(*out);
 }
 
+// HMAC-SHA256 with the algorithm fetched once and a context per thread
+// (the one-shot HMAC() looks it up on every call).
 bool Hmac256(std::string_view key, std::string_view data, std::string* out) {
+  static EVP_MAC* const kHmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> ctx(
+      kHmac != nullptr ? EVP_MAC_CTX_new(kHmac) : nullptr, EVP_MAC_CTX_free);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
   unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len) == nullptr)
+  size_t len = 0;
+  if (ctx == nullptr ||
+      EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1 ||
+      EVP_MAC_final(ctx.get(), mac, &len, sizeof mac) != 1)
     return false;
   out->assign(reinterpret_cast<char*>(mac), len);
   return true;

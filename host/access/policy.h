@@ -75,8 +75,12 @@ class AccessPolicy {
   // roles would do.
   Status Grant(const Principal& p, std::string_view endpoint, const AccessRuleConfig** rule) const;
   // The name of the endpoint named or (starting with '/') pathed
-  // `name_or_path` in the config; the text itself when none is.
-  std::string EndpointName(std::string_view name_or_path) const;
+  // `name_or_path` in the config; the text itself when none is. Views
+  // this policy or the argument.
+  std::string_view EndpointName(std::string_view name_or_path) const;
+  // The principal of a caller without a credential (`local`: on an
+  // operators' channel); lives as long as the policy.
+  const Principal& Anonymous(bool local) const { return local ? *local_ : *anonymous_; }
 
  private:
   AccessPolicy() = default;

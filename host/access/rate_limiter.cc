@@ -41,6 +41,11 @@ void RateLimiter::Trim(size_t rule, double now_s) {
   if (map.size() >= max_buckets_) map.clear();
 }
 
+void RateLimiter::Forget() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& map : buckets_) map.clear();
+}
+
 RateDecision RateLimiter::Take(std::string_view endpoint, const Principal& p,
                                std::string_view address, double now_s) {
   RateDecision d;

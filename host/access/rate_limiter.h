@@ -49,6 +49,9 @@ class RateLimiter {
   // clock in seconds. Thread-safe.
   RateDecision Take(std::string_view endpoint, const Principal& p, std::string_view address,
                     double now_s);
+  // Forgets every bucket (a limiter replaced on reload frees its memory;
+  // requests still holding it see full buckets).
+  void Forget();
 
  private:
   struct Bucket {

@@ -71,13 +71,6 @@ struct EndpointC {
 
 }  // namespace
 
-const Principal& Who(const Request& r, const AccessPolicy& policy,
-                     std::shared_ptr<const Principal>* hold) {
-  if (r.principal != nullptr) return *r.principal;
-  (void)policy.Authenticate(Credential(), 0, hold);  // the caller without a credential
-  return **hold;
-}
-
 ApiHostImpl::Class ClassOf(const Principal& p) {
   switch (p.cls) {
     case PrincipalClass::kKey: return ApiHostImpl::kKey;
@@ -126,7 +119,7 @@ int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, 
   if (r.host->registry() == nullptr) return NotServing().ToC(st);
   Caller caller(r);
   const Principal& p = caller.principal();
-  std::string name = caller.policy().EndpointName(endpoint ? endpoint : "");
+  std::string_view name = caller.policy().EndpointName(endpoint ? endpoint : "");
   const AccessRuleConfig* rule = nullptr;
   Status s = caller.policy().Grant(p, name, &rule);
   if (s.ok()) s = ChargeRate(r, p, name);
@@ -224,8 +217,10 @@ ApiHostImpl::ApiHostImpl(Registry* registry, QueryLimits limits,
     if (!s.ok())
       log::Error("api", "cannot build the empty access policy", {{"error", s.message()}});
   }
-  policy_ = std::move(policy);
-  limiter_ = std::make_shared<RateLimiter>(policy_->auth().rate_limits);
+  limiters_.push_back(std::make_unique<RateLimiter>(policy->auth().rate_limits));
+  limiter_.store(limiters_.back().get());
+  policies_.push_back(std::move(policy));
+  policy_.store(policies_.back().get());
   root_ = std::make_unique<Request>();
   root_->host = this;
   root_->root = true;
@@ -238,12 +233,6 @@ ApiHostImpl::ApiHostImpl(Registry* registry, QueryLimits limits,
 ApiHostImpl::~ApiHostImpl() = default;
 
 const sluice_api_host* ApiHostImpl::table() const { return &root_->table; }
-
-std::shared_ptr<const AccessPolicy> ApiHostImpl::policy() const {
-  return std::atomic_load(&policy_);
-}
-
-std::shared_ptr<RateLimiter> ApiHostImpl::limiter() const { return std::atomic_load(&limiter_); }
 
 namespace {
 
@@ -259,9 +248,15 @@ bool SameRules(const std::vector<RateLimitConfig>& a, const std::vector<RateLimi
 }  // namespace
 
 void ApiHostImpl::SetPolicy(std::shared_ptr<const AccessPolicy> policy) {
-  if (!SameRules(limiter()->rules(), policy->auth().rate_limits))
-    std::atomic_store(&limiter_, std::make_shared<RateLimiter>(policy->auth().rate_limits));
-  std::atomic_store(&policy_, std::move(policy));
+  std::lock_guard<std::mutex> lock(set_mu_);
+  if (!SameRules(limiter().rules(), policy->auth().rate_limits)) {
+    RateLimiter* old = &limiter();
+    limiters_.push_back(std::make_unique<RateLimiter>(policy->auth().rate_limits));
+    limiter_.store(limiters_.back().get(), std::memory_order_release);
+    old->Forget();
+  }
+  policies_.push_back(std::move(policy));
+  policy_.store(policies_.back().get(), std::memory_order_release);
 }
 
 }  // namespace sluice::host

@@ -11,7 +11,9 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "access/policy.h"
 #include "access/rate_limiter.h"
@@ -47,11 +49,16 @@ class ApiHostImpl {
   // The host's metrics in Prometheus text format.
   std::string MetricsText() const;
 
-  // Replaces the access policy (config reload): requests that begin from
-  // now on use it. Rate-limit buckets start afresh when the rules changed.
+  // Replaces the access policy (config reload): calls from now on use it.
+  // Rate-limit buckets start afresh when the rules changed. Replaced
+  // policies stay allocated until this object goes (calls may still use
+  // them; a reload costs a few kilobytes), replaced limiters forget their
+  // buckets.
   void SetPolicy(std::shared_ptr<const AccessPolicy> policy);
-  std::shared_ptr<const AccessPolicy> policy() const;
-  std::shared_ptr<RateLimiter> limiter() const;
+  // The current policy and rate limiter: one atomic load each, valid while
+  // this object lives.
+  const AccessPolicy& policy() const { return *policy_.load(std::memory_order_acquire); }
+  RateLimiter& limiter() const { return *limiter_.load(std::memory_order_acquire); }
 
   // Counts a request begun (by its principal's class and outcome) or a
   // call refused; for metrics.
@@ -70,10 +77,13 @@ class ApiHostImpl {
   QueryLimits limits_;
   std::function<std::string()> extra_metrics_;
   const IngestBoard* board_ = nullptr;
-  std::shared_ptr<const AccessPolicy> policy_;  // atomic_load / atomic_store
-  std::shared_ptr<RateLimiter> limiter_;        // atomic_load / atomic_store
-  std::unique_ptr<Request> root_;               // the table given to plugins
-  std::unique_ptr<Request> anonymous_;          // shared by requests without credential or limits
+  std::atomic<const AccessPolicy*> policy_{nullptr};
+  std::atomic<RateLimiter*> limiter_{nullptr};
+  std::mutex set_mu_;  // serializes SetPolicy; guards what follows
+  std::vector<std::shared_ptr<const AccessPolicy>> policies_;  // every policy set so far
+  std::vector<std::unique_ptr<RateLimiter>> limiters_;         // every limiter made so far
+  std::unique_ptr<Request> root_;                              // the table given to plugins
+  std::unique_ptr<Request> anonymous_;  // shared by requests without credential or limits
   std::array<std::array<std::atomic<uint64_t>, kOutcomes>, kClasses> requests_{};
   std::array<std::array<std::atomic<uint64_t>, kOutcomes>, kClasses> refusals_{};
 };

@@ -47,8 +47,9 @@ struct ViewHandle {
 };
 
 // The principal `r` acts for under `policy`.
-const Principal& Who(const Request& r, const AccessPolicy& policy,
-                     std::shared_ptr<const Principal>* hold);
+inline const Principal& Who(const Request& r, const AccessPolicy& policy) {
+  return r.principal != nullptr ? *r.principal : policy.Anonymous(false);
+}
 ApiHostImpl::Class ClassOf(const Principal& p);
 // Counts a refused call of `r` (metrics) and returns `s`.
 Status Refused(const Request& r, const Principal& p, Status s);
@@ -56,18 +57,16 @@ Status Refused(const Request& r, const Principal& p, Status s);
 // call acts for under it.
 class Caller {
  public:
-  explicit Caller(const Request& r)
-      : r_(r), policy_(r.host->policy()), p_(&Who(r, *policy_, &hold_)) {}
-  const AccessPolicy& policy() const { return *policy_; }
-  const Principal& principal() const { return *p_; }
+  explicit Caller(const Request& r) : r_(r), policy_(r.host->policy()), p_(Who(r, policy_)) {}
+  const AccessPolicy& policy() const { return policy_; }
+  const Principal& principal() const { return p_; }
   // `s`, counted as a refused call when it is not OK.
-  Status Check(Status s) const { return s.ok() ? s : Refused(r_, *p_, std::move(s)); }
+  Status Check(Status s) const { return s.ok() ? s : Refused(r_, p_, std::move(s)); }
 
  private:
   const Request& r_;
-  std::shared_ptr<const AccessPolicy> policy_;
-  std::shared_ptr<const Principal> hold_;
-  const Principal* p_;
+  const AccessPolicy& policy_;
+  const Principal& p_;
 };
 
 // Charges `r` to the rate limits of `endpoint` ("" = the request's start).

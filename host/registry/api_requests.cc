@@ -51,9 +51,9 @@ ApiHostImpl::Class ClassOfCredential(const Credential& c) {
 }  // namespace
 
 Status ChargeRate(Request& r, const Principal& p, std::string_view endpoint) {
-  std::shared_ptr<RateLimiter> limiter = r.host->limiter();
-  if (limiter->empty()) return Status();
-  RateDecision d = limiter->Take(endpoint, p, r.peer, MonotonicSeconds());
+  RateLimiter& limiter = r.host->limiter();
+  if (limiter.empty()) return Status();
+  RateDecision d = limiter.Take(endpoint, p, r.peer, MonotonicSeconds());
   if (!d.applied) return Status();
   {
     std::lock_guard<std::mutex> lock(r.mu);
@@ -61,7 +61,7 @@ Status ChargeRate(Request& r, const Principal& p, std::string_view endpoint) {
       r.rate = d;
   }
   if (d.allowed) return Status();
-  const RateLimitConfig& rule = limiter->rules()[d.rule];
+  const RateLimitConfig& rule = limiter.rules()[d.rule];
   return ResourceExhausted(
       "too many requests: " + RuleName(rule) + " allows " + std::to_string(rule.burst) +
       " requests at once and " + Number(rule.per_second) + " per second " + Per(rule) +
@@ -90,9 +90,8 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
     if (credential->peer != nullptr) peer = credential->peer;
   }
   if (c.token.empty()) c.kind = Credential::Kind::kNone;
-  std::shared_ptr<const AccessPolicy> policy = host->policy();
-  std::shared_ptr<RateLimiter> limiter = host->limiter();
-  if (c.kind == Credential::Kind::kNone && !c.local && limiter->empty()) {
+  const AccessPolicy& policy = host->policy();
+  if (c.kind == Credential::Kind::kNone && !c.local && host->limiter().empty()) {
     *request = &host->anonymous_request()->table;  // nothing per request: shared
     host->CountRequest(ApiHostImpl::kAnonymous, ApiHostImpl::kAccepted);
     return SLUICE_OK;
@@ -103,7 +102,7 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
   r->peer = std::move(peer);
   FillTable(r.get());
   std::shared_ptr<const Principal> p;
-  Status s = policy->Authenticate(c, static_cast<int64_t>(std::time(nullptr)), &p);
+  Status s = policy.Authenticate(c, static_cast<int64_t>(std::time(nullptr)), &p);
   if (!s.ok()) {
     host->CountRequest(ClassOfCredential(c), ApiHostImpl::kUnauthenticated);
   } else {
@@ -155,7 +154,7 @@ int32_t RequestInfo(void* ctx, sluice_request_info* info, sluice_status* st) {
   } else {
     out.principal = "";
   }
-  {
+  if (r.owned) {  // shared requests never meet a rate limit
     std::lock_guard<std::mutex> lock(r.mu);
     const RateDecision& d = r.rate;
     out.rate_limited = d.applied ? 1 : 0;

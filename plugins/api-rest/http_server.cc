@@ -145,11 +145,13 @@ class RequestHandler : public Http::Handler {
       std::string key, authorization, origin, cors_method, cors_headers;  // outlive Handle()
       if (HeaderValue(request, "X-API-Key", &key)) req.x_api_key = key;
       if (HeaderValue(request, "Authorization", &authorization)) req.authorization = authorization;
-      if (HeaderValue(request, "Origin", &origin)) req.origin = origin;
-      if (HeaderValue(request, "Access-Control-Request-Method", &cors_method))
-        req.cors_method = cors_method;
-      if (HeaderValue(request, "Access-Control-Request-Headers", &cors_headers))
-        req.cors_headers = cors_headers;
+      if (!state_->service->options().cors.origins.empty()) {  // CORS is on
+        if (HeaderValue(request, "Origin", &origin)) req.origin = origin;
+        if (HeaderValue(request, "Access-Control-Request-Method", &cors_method))
+          req.cors_method = cors_method;
+        if (HeaderValue(request, "Access-Control-Request-Headers", &cors_headers))
+          req.cors_headers = cors_headers;
+      }
       state_->service->Handle(req, &response);
     }
     release.n = nullptr;
