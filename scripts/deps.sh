@@ -10,9 +10,9 @@ PACKAGES=(
   libprotobuf-dev libprotoc-dev protobuf-compiler
   libleveldb-dev libsnappy-dev librocksdb-dev
   nats-server libnats-dev
-  libsimdjson-dev libyaml-cpp-dev
+  libsimdjson-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libgmock-dev
-  python3 python3-grpcio python3-protobuf curl
+  python3 python3-grpcio python3-protobuf python3-jwt openssl curl
   clang clang-format libclang-rt-14-dev
   libpq-dev postgresql-15 postgresql-client-15
 )

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/auth_config.h"
 #include "config/query_limits.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
@@ -58,6 +59,9 @@ struct EndpointConfig {
   bool covering = false;
   uint32_t version = 0;  // version unversioned paths serve; 0 = latest
   OnDuplicate on_duplicate = OnDuplicate::kLast;
+  // `access:`: who may read the endpoint and what of it (docs/security.md).
+  // Empty = every principal that may read at all; changes apply on reload.
+  std::vector<AccessRuleConfig> access;
 };
 
 // An instance of a plugin: the storage backends and each entry of `api:`.
@@ -109,6 +113,9 @@ struct Config {
   std::vector<PluginInstanceConfig> apis;  // in file order
   IngestConfig ingest;
   QueryLimits query;  // `query:`: page sizes and scan budget of every query
+  // `auth:` (plus api_keys / admin_keys lifted from API instances): who may
+  // call every API; applied again on reload.
+  AuthConfig auth;
 };
 
 // Reads and validates the YAML file `file`. NOT_FOUND naming the absolute

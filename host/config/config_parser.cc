@@ -8,14 +8,14 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string_view> kTopKeys = {
-    "app_name",    "home_dir",  "log_level", "plugin_dirs", "storage",
-    "connections", "endpoints", "ingest",    "api",         "query"};
+    "app_name",  "home_dir", "log_level", "plugin_dirs", "storage", "connections",
+    "endpoints", "ingest",   "api",       "query",       "auth"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
 // Largest query.default_limit and query.max_limit: one page of records.
 constexpr uint64_t kMaxQueryLimit = 1000000;
 
 // True for option keys whose values are file system paths: the last key
-// that is not a list index is "path" or ends in "_path" or "_dir".
+// that is not a list index is "path" or ends in "_path", "_dir" or "_file".
 bool IsPathKey(std::string_view key) {
   while (!key.empty()) {
     size_t dot = key.rfind('.');
@@ -26,7 +26,7 @@ bool IsPathKey(std::string_view key) {
       auto ends = [&](std::string_view s) {
         return leaf.size() >= s.size() && leaf.substr(leaf.size() - s.size()) == s;
       };
-      return leaf == "path" || ends("_path") || ends("_dir");
+      return leaf == "path" || ends("_path") || ends("_dir") || ends("_file");
     }
     key = dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
   }
@@ -79,6 +79,8 @@ void ConfigParser::ParseTop(const std::vector<Entry>& entries) {
   if (const Entry* e = FindEntry(entries, "ingest")) ParseIngest(*e);
   if (const Entry* e = FindEntry(entries, "query")) ParseQueryLimits(*e);
   if (const Entry* e = FindEntry(entries, "api")) ParseApis(*e);
+  if (const Entry* e = FindEntry(entries, "auth")) ParseAuth(*e);  // after api: keys gathered there
+  CheckAuth();
 }
 
 void ConfigParser::ParsePluginDirs(const Entry& e) {
@@ -312,6 +314,8 @@ bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInsta
       ok = ReadPluginName(x, JoinPath(path, "plugin"), &out->plugin) && ok;
     } else if (x.key == "enabled") {
       ok = ReadBool(x, JoinPath(path, "enabled"), &problems_, &out->enabled) && ok;
+    } else if (x.key == "api_keys" || x.key == "admin_keys") {
+      ParseLegacyKeys(x, JoinPath(path, x.key), x.key == "admin_keys");
     } else {
       Flatten(x.value, x.key, &items);
     }

@@ -57,6 +57,24 @@ class ConfigParser {
   void ParseOnDuplicate(const Entry& e, const std::string& path, OnDuplicate* out);
   void CheckEndpoints(const std::vector<EndpointMarks>& marks);
 
+  // In config_auth.cc: `auth:`, endpoint `access:` and the api_keys /
+  // admin_keys of API instances (credentials of every API).
+  void ParseAuth(const Entry& e);
+  void ParseAuthKeys(const Entry& e);
+  bool ParseAuthKey(const YAML::Node& node, const std::string& path, ApiKeyConfig* out);
+  void ParseJwt(const Entry& e);
+  bool ParseJwtKey(const YAML::Node& node, const std::string& path, JwtKeyConfig* out);
+  void ParseRateLimits(const Entry& e);
+  bool ParseRateLimit(const YAML::Node& node, const std::string& path, RateLimitConfig* out);
+  void ParseAccess(const Entry& e, const std::string& path, EndpointConfig* out);
+  bool ParseAccessRule(const YAML::Node& node, const std::string& path, AccessRuleConfig* out);
+  void ParseLegacyKeys(const Entry& e, const std::string& path, bool admin);
+  bool ReadRoles(const Entry& e, const std::string& path, std::vector<std::string>* out);
+  // A secret key given inline: 1 to 256 printable ASCII characters, no space.
+  bool CheckKeyText(const Entry& e, const std::string& path, const std::string& key);
+  // Checks across auth and endpoints, once everything is read.
+  void CheckAuth();
+
   // Reads a name matching IsValidConfigName (or IsValidPluginName).
   bool ReadName(const Entry& e, const std::string& path, std::string* out);
   bool ReadPluginName(const Entry& e, const std::string& path, std::string* out);
@@ -73,6 +91,9 @@ class ConfigParser {
 
   std::filesystem::path config_dir_;
   Problems problems_;
+  std::vector<YAML::Mark> key_marks_;  // per cfg_->auth.keys entry
+  // Where endpoints (and anonymous_roles) give access rules, for CheckAuth.
+  std::vector<std::pair<YAML::Mark, std::string>> rules_given_;
   Config* cfg_ = nullptr;
 };
 

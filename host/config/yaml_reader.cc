@@ -6,16 +6,21 @@
 #include <cstdlib>
 #include <set>
 
+#include "util/json.h"
 #include "util/suggest.h"
 
 namespace sluice::host::config_internal {
 
-void Problems::Add(const YAML::Mark& at, std::string_view key_path, std::string_view message) {
+std::string Problems::Where(const YAML::Mark& at, std::string_view key_path) const {
   std::string line = file_;
   if (!at.is_null() && at.line >= 0)
     line += ":" + std::to_string(at.line + 1) + ":" + std::to_string(at.column + 1);
-  line += ": ";
-  if (!key_path.empty()) line.append(key_path).append(": ");
+  if (!key_path.empty()) line.append(": ").append(key_path);
+  return line;
+}
+
+void Problems::Add(const YAML::Mark& at, std::string_view key_path, std::string_view message) {
+  std::string line = Where(at, key_path) + ": ";
   line.append(message);
   int64_t order = at.is_null() || at.line < 0 ? INT64_MAX : int64_t{at.line} << 32 | at.column;
   lines_.emplace_back(order, std::move(line));
@@ -125,6 +130,66 @@ bool ReadBool(const Entry& e, std::string_view path, Problems* problems, bool* o
   if (e.value.IsScalar() && kFalse.count(e.value.Scalar())) return *out = false, true;
   problems->Add(e.mark, path, "expected true or false, found " + Describe(e.value));
   return false;
+}
+
+namespace {
+
+// True for text JSON reads as a number: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?
+bool IsJsonNumber(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+bool YamlToJson(const YAML::Node& node, std::string* out) {
+  if (node.IsMap()) {
+    *out += '{';
+    bool first = true;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!it->first.IsScalar()) return false;
+      if (!first) *out += ',';
+      first = false;
+      AppendJsonString(out, it->first.Scalar());
+      *out += ':';
+      if (!YamlToJson(it->second, out)) return false;
+    }
+    *out += '}';
+  } else if (node.IsSequence()) {
+    *out += '[';
+    bool first = true;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      if (!first) *out += ',';
+      first = false;
+      if (!YamlToJson(*it, out)) return false;
+    }
+    *out += ']';
+  } else if (!node.IsScalar()) {
+    *out += "null";
+  } else if (node.Tag() != "!" && (IsJsonNumber(node.Scalar()) || node.Scalar() == "true" ||
+                                   node.Scalar() == "false" || node.Scalar() == "null")) {
+    *out += node.Scalar();
+  } else {
+    AppendJsonString(out, node.Scalar());
+  }
+  return true;
 }
 
 void Flatten(const YAML::Node& node, const std::string& prefix,

@@ -24,6 +24,8 @@ class Problems {
   // Records "<file>:<line>:<col>: <key_path>: <message>". The position is
   // left out when `at` is null, the key path when it is empty.
   void Add(const YAML::Mark& at, std::string_view key_path, std::string_view message);
+  // "<file>:<line>:<col>: <key_path>", the prefix Add() gives a problem.
+  std::string Where(const YAML::Mark& at, std::string_view key_path) const;
   bool empty() const { return lines_.empty(); }
   size_t count() const { return lines_.size(); }
   // OK when empty, else INVALID_ARGUMENT with one problem per line, sorted
@@ -75,6 +77,13 @@ bool ReadUnsigned(const Entry& e, std::string_view path, uint64_t min, uint64_t 
                   Problems* problems, uint64_t* out);
 // Reads true/false (also yes/no). Reports what was expected otherwise.
 bool ReadBool(const Entry& e, std::string_view path, Problems* problems, bool* out);
+
+// Writes the subtree `node` as JSON text into *out: maps (plain keys) as
+// objects, lists as arrays, quoted scalars as strings, plain scalars as
+// JSON numbers, true, false or null when they are written like one (else
+// as strings), empty values as null. False (with *out unspecified) when a
+// map key is not a scalar.
+bool YamlToJson(const YAML::Node& node, std::string* out);
 
 // Flattens the subtree `node` into (key, value) pairs: nested map keys are
 // joined with '.', list items use their index, empty values become "".

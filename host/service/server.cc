@@ -34,10 +34,13 @@ Status Server::StartApi() {
   registry_->SetDuplicateSink([this](const std::string& e, uint32_t v, const DuplicateReport& r) {
     OnDuplicates(e, v, r);
   });
-  api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), runtime_.config().query);
+  std::shared_ptr<const AccessPolicy> policy;
+  SLUICE_RETURN_IF_ERROR(LoadPolicy(runtime_.config(), &policy));
+  api_host_ = std::make_unique<ApiHostImpl>(registry_.get(), runtime_.config().query, policy);
   api_host_->SetExtraMetrics([this] { return ExtraMetrics(); });
   if (options_.app) api_host_->SetIngestBoard(&board_);
   SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(api_host_->table(), &apis_));
+  WarnOldApis(*policy);
   if (reader) {
     // Versions the app host created since this home last synced.
     sync_ = std::make_unique<VersionSync>(runtime_);
@@ -288,6 +291,7 @@ void Server::Reload() {
     // ingests retry now.
     for (const EndpointConfig& ep : fresh.endpoints)
       if (EndpointRunner* r = FindRunner(ep.name)) r->Reload(ep, /*replan=*/true);
+    if (api_host_) ApplyPolicy(fresh);
     std::vector<ConfigChange> changes = ChangesNeedingRestart(runtime_.config(), fresh);
     for (const ConfigChange& c : changes)
       log::Warn("service", "config change needs a restart",
@@ -297,6 +301,47 @@ void Server::Reload() {
   if (notify != nullptr)
     notify->Notify(s.ok() ? "READY=1\nSTATUS=serving (config reloaded)"
                           : "READY=1\nSTATUS=serving (reload failed: see log)");
+}
+
+Status Server::LoadPolicy(const Config& config, std::shared_ptr<const AccessPolicy>* out) {
+  std::vector<std::string> warnings;
+  SLUICE_RETURN_IF_ERROR(AccessPolicy::Build(config, out, &warnings));
+  for (const std::string& w : warnings) log::Warn("service", "auth: key skipped", {{"why", w}});
+  const AuthConfig& a = config.auth;
+  if (a.CredentialsConfigured())
+    log::Info("service", "auth: credentials configured, every API needs one",
+              {{"keys", std::to_string(a.keys.size())},
+               {"jwt_keys", std::to_string(a.jwt.keys.size())},
+               {"rate_limits", std::to_string(a.rate_limits.size())}});
+  return Status();
+}
+
+void Server::WarnOldApis(const AccessPolicy& policy) {
+  if (!policy.credentials_configured()) return;
+  for (const PluginInstanceConfig& a : runtime_.config().apis) {
+    const PluginInfo* info = nullptr;
+    if (!a.enabled || !runtime_.plugins().Require(PluginKind::kApi, a.plugin, &info).ok() ||
+        info->abi_minor >= 2)
+      continue;
+    log::Warn("service",
+              "API plugin predates per-request credentials (ABI 1.2): with credentials "
+              "configured it can read no data (every read answers unauthenticated); rebuild it "
+              "against SDK 1.2",
+              {{"api", a.name},
+               {"plugin", a.plugin},
+               {"abi", std::to_string(info->abi_major) + "." + std::to_string(info->abi_minor)}});
+  }
+}
+
+void Server::ApplyPolicy(const Config& fresh) {
+  std::shared_ptr<const AccessPolicy> policy;
+  Status s = LoadPolicy(fresh, &policy);
+  if (!s.ok()) {
+    log::Error("service", "reload: keeping the running access policy", {{"error", s.message()}});
+    return;
+  }
+  api_host_->SetPolicy(std::move(policy));
+  log::Info("service", "reload: access policy applied (keys, tokens, access rules, rate limits)");
 }
 
 void Server::ApplyPins(const Config& fresh) {

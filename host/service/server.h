@@ -54,11 +54,12 @@ class Server {
   // Thread-safe; used by the signal thread.
   void RequestStop();
   // SIGHUP: re-reads the config file and applies what can change live
-  // (current versions, log level, endpoints' table options), plans a new
-  // version of every endpoint whose source schema changed and retries
-  // stopped ingests at once; logs every other change as a warning naming
-  // the part that needs a restart (service/reload.h). Ignored (with a
-  // warning) until Start() has succeeded.
+  // (current versions, log level, endpoints' table options, the access
+  // policy: keys, key files, JWT keys and JWKS, access rules, rate limits),
+  // plans a new version of every endpoint whose source schema changed and
+  // retries stopped ingests at once; logs every other change as a warning
+  // naming the part that needs a restart (service/reload.h). Ignored (with
+  // a warning) until Start() has succeeded.
   void Reload();
   // False with *why when a cache builder stopped with an error: the
   // process itself is broken. Problems in the data (an endpoint whose
@@ -99,6 +100,15 @@ class Server {
   // its source; "log record N" when it cannot tell.
   std::string LocateRow(const std::string& endpoint, uint32_t version, const DuplicateReport& r);
   EndpointRunner* FindRunner(const std::string& endpoint);
+  // The access policy of `config` (key files and JWKS read now); logs what
+  // it skipped.
+  static Status LoadPolicy(const Config& config, std::shared_ptr<const AccessPolicy>* out);
+  // Reload: a policy from the re-read config (keys, JWT keys, access
+  // rules, rate limits); the running one stays when it cannot be built.
+  void ApplyPolicy(const Config& fresh);
+  // Warns about API plugins built before requests carried credentials.
+  void WarnOldApis(const AccessPolicy& policy);
+
 
   Runtime& runtime_;
   ServerOptions options_;

@@ -1,7 +1,7 @@
-// What a request handler sees of the gRPC call it answers: whether to stop,
-// a way to name the endpoint version answering, and (for server streams) a
-// way to send messages. Implemented by the server's call object; tests use
-// their own.
+// What a request handler sees of the gRPC call it answers: the host request
+// acting for its client, whether to stop, a way to name the endpoint
+// version answering, and (for server streams) a way to send messages.
+// Implemented by the server's call object; tests use their own.
 #ifndef SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
 #define SLUICE_PLUGINS_API_GRPC_CALL_CONTEXT_H_
 
@@ -10,11 +10,17 @@
 #include <cstdint>
 #include <string>
 
+#include "sluice/api_host.h"
+
 namespace sluice::grpcapi {
 
 class CallContext {
  public:
   virtual ~CallContext() = default;
+  // The request the host opened for the call's client (its credential):
+  // every host call of the handler goes through request().api(), so the
+  // host applies that client's permissions, row filters and rate limits.
+  virtual const ApiHost::Request& request() const = 0;
   // True once the client cancelled, its deadline passed or the server is
   // stopping: the handler should stop and return StopStatus().
   virtual bool Done() const = 0;

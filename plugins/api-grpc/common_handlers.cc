@@ -70,14 +70,14 @@ grpc::Status TooLarge(uint64_t size, uint32_t max_message_bytes) {
                           "); lower $limit and fetch further pages with $after");
 }
 
-Handlers::Handlers(const ApiHost& api, ServiceCatalog* catalog, uint32_t max_message_bytes)
-    : api_(api), catalog_(catalog), max_message_bytes_(max_message_bytes) {}
+Handlers::Handlers(ServiceCatalog* catalog, uint32_t max_message_bytes)
+    : catalog_(catalog), max_message_bytes_(max_message_bytes) {}
 
 Status Handlers::Pin(std::string_view endpoint, uint32_t version, CallContext& call,
                      ApiHost::View* view) {
   if (endpoint.empty())
     return InvalidArgument("request names no endpoint; set endpoint to a name like \"trips\"");
-  SLUICE_RETURN_IF_ERROR(api_.Acquire(endpoint, version, view));
+  SLUICE_RETURN_IF_ERROR(call.request().api().Acquire(endpoint, version, view));
   call.SetVersion(view->version().version);
   return Status();
 }
@@ -100,8 +100,8 @@ grpc::Status Handlers::Common(CommonMethod method, CallContext& call, const std:
     case CommonMethod::kCount: return Count(call, request, response);
     case CommonMethod::kQuery: return Query(call, request, response);
     case CommonMethod::kGet: return Get(call, request, response);
-    case CommonMethod::kGetEndpoints: return GetEndpoints(response);
-    case CommonMethod::kGetFields: return GetFields(request, response);
+    case CommonMethod::kGetEndpoints: return GetEndpoints(call, response);
+    case CommonMethod::kGetFields: return GetFields(call, request, response);
     case CommonMethod::kOnEvent: break;
   }
   return grpc::Status(grpc::StatusCode::INTERNAL, "onEvent is a stream, not a unary call");
@@ -114,7 +114,7 @@ grpc::Status Handlers::Count(CallContext& call, const std::string& request, std:
   ApiHost::View view;
   Status s = Pin(req.endpoint(), req.version(), call, &view);
   uint64_t count = 0;
-  if (s.ok()) s = api_.Count(view, QueryOrAll(req.query()), &count);
+  if (s.ok()) s = call.request().api().Count(view, QueryOrAll(req.query()), &count);
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
   v1::CountResponse resp;
@@ -134,7 +134,7 @@ grpc::Status Handlers::Query(CallContext& call, const std::string& request, std:
   uint64_t size = 0;
   Status row_error;
   QueryInfo info;
-  s = api_.Query(
+  s = call.request().api().Query(
       view, QueryOrAll(req.query()),
       [&](const sluice_row_batch& rows) {
         for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
@@ -168,7 +168,7 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
   v1::GetResponse resp;
   bool got = false;
   Status row_error;
-  s = api_.Get(view, req.key(), [&](const sluice_row_batch& rows) {
+  s = call.request().api().Get(view, req.key(), [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
       row_error = AppendRecordJson(resp.mutable_record(), view.schema(), BatchRow(rows, 0));
@@ -185,9 +185,10 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
   return Serialize(resp, response);
 }
 
-grpc::Status Handlers::GetEndpoints(std::string* response) {
-  std::vector<EndpointInfo> endpoints;  // fresh: rows and lag move without notifications
-  Status s = api_.Catalog(&endpoints);
+grpc::Status Handlers::GetEndpoints(CallContext& call, std::string* response) {
+  std::vector<EndpointInfo> endpoints;  // what the client may read, fresh: rows and lag move
+  Status s = call.request().api().Catalog(&endpoints);
+  if (s.code() == Code::kUnauthenticated || s.code() == Code::kPermissionDenied) return ToGrpc(s);
   if (!s.ok()) return ToGrpc(s.WithContext("reading the endpoint catalog"));
   std::shared_ptr<const Snapshot> snap = catalog_->Get();
   for (const EndpointInfo& e : endpoints) {
@@ -211,16 +212,28 @@ grpc::Status Handlers::GetEndpoints(std::string* response) {
   return Serialize(resp, response);
 }
 
-grpc::Status Handlers::GetFields(const std::string& request, std::string* response) {
+grpc::Status Handlers::GetFields(CallContext& call, const std::string& request,
+                                 std::string* response) {
   v1::GetFieldsRequest req;
   grpc::Status g = ParseRequest(request, &req);
   if (!g.ok()) return g;
-  std::shared_ptr<const Snapshot> snap = catalog_->Get();
-  const EndpointInfo* e = snap->FindEndpoint(req.endpoint());
-  if (e == nullptr)
-    e = (snap = catalog_->RefreshUnlessRecent(std::chrono::milliseconds(200)))
-            ->FindEndpoint(req.endpoint());
+  if (req.endpoint().empty())
+    return ToGrpc(
+        InvalidArgument("request names no endpoint; set endpoint to a name like \"trips\""));
+  // The fields as the client sees them: its catalog (fields it may not see
+  // are nullable there); the typed names come from the plugin's snapshot.
+  Status s = call.request().Authorize(Action::kRead, req.endpoint());
+  std::vector<EndpointInfo> endpoints;
+  if (s.ok()) s = call.request().api().Catalog(&endpoints);
+  if (!s.ok()) return ToGrpc(s);
+  const EndpointInfo* e = nullptr;
+  bool by_path = req.endpoint()[0] == '/';
+  for (const EndpointInfo& x : endpoints)
+    if ((by_path ? x.path : x.name) == req.endpoint()) e = &x;
   if (e == nullptr) return ToGrpc(NotFound("no endpoint \"" + req.endpoint() + "\""));
+  std::shared_ptr<const Snapshot> snap = catalog_->Get();
+  if (snap->FindEndpoint(e->name) == nullptr)
+    snap = catalog_->RefreshUnlessRecent(std::chrono::milliseconds(200));
   uint32_t version = req.version() != 0 ? req.version() : e->current_version;
   if (version == 0)
     return ToGrpc(Unavailable("endpoint " + e->name +
@@ -240,8 +253,9 @@ grpc::Status Handlers::GetFields(const std::string& request, std::string* respon
     out->set_name(f.name);
     out->set_type(FieldTypeOf(f.type));
     out->set_nullable(f.nullable);
-    if (types != nullptr) out->set_proto_name(types->proto_names[i]);
-    if (types != nullptr) out->set_number(static_cast<uint32_t>(i + 1));
+    if (types == nullptr || i >= types->proto_names.size()) continue;
+    out->set_proto_name(types->proto_names[i]);
+    out->set_number(static_cast<uint32_t>(i + 1));
   }
   for (uint32_t k : v->schema.primary_key) resp.add_primary_key(v->schema.fields[k].name);
   return Serialize(resp, response);

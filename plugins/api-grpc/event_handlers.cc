@@ -40,16 +40,18 @@ grpc::Status Handlers::Watch(const ApiHost::View& view, std::string_view filter,
     return now_current != start_current && now_current != version;
   };
   bool live = false;
-  Status s = api_.Watch(view, filter, [&](uint32_t op, uint64_t offset, std::string_view row) {
-    if (call.Done()) return false;
-    if (!live) call.SendHeaders();  // the watch is registered: tell the client
-    live = true;
-    if (follow_current && (op == 0 || ++seen % kSwitchCheckEvery == 0) && switched()) return false;
-    if (op == 0) return true;
-    std::string message;
-    encode_error = encode(op, offset, row, &message);
-    return encode_error.ok() && call.Send(std::move(message));
-  });
+  Status s = call.request().api().Watch(
+      view, filter, [&](uint32_t op, uint64_t offset, std::string_view row) {
+        if (call.Done()) return false;
+        if (!live) call.SendHeaders();  // the watch is registered: tell the client
+        live = true;
+        if (follow_current && (op == 0 || ++seen % kSwitchCheckEvery == 0) && switched())
+          return false;
+        if (op == 0) return true;
+        std::string message;
+        encode_error = encode(op, offset, row, &message);
+        return encode_error.ok() && call.Send(std::move(message));
+      });
   if (!encode_error.ok()) return ToGrpc(encode_error);
   if (call.Done()) return call.StopStatus();
   if (follow_current && now_current != start_current && now_current != version)

@@ -32,6 +32,42 @@ GenericCall::GenericCall(grpc::GenericCallbackServerContext* ctx, Router* router
   StartRead(&in_);
 }
 
+Credential GenericCall::ClientCredential(std::string* storage) const {
+  Credential c;
+  const auto& md = ctx_->client_metadata();
+  auto value = [&](const char* key, std::string_view* out) {
+    auto it = md.find(key);
+    if (it == md.end()) return false;
+    *out = std::string_view(it->second.data(), it->second.size());
+    return true;
+  };
+  auto trim = [](std::string_view s) {
+    size_t b = s.find_first_not_of(" \t");
+    if (b == std::string_view::npos) return std::string_view();
+    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+  };
+  std::string_view v;
+  if (value("x-api-key", &v)) {
+    c.kind = Credential::Kind::kApiKey, c.token = trim(v);
+  } else if (value("authorization", &v)) {
+    v = trim(v);
+    bool bearer = v.size() > 7 && (v[0] | 0x20) == 'b' && (v[1] | 0x20) == 'e' &&
+                  (v[2] | 0x20) == 'a' && (v[3] | 0x20) == 'r' && (v[4] | 0x20) == 'e' &&
+                  (v[5] | 0x20) == 'r' && v[6] == ' ';
+    if (bearer) c.kind = Credential::Kind::kBearer, c.token = trim(v.substr(7));
+  }
+  if (c.token.empty()) c.kind = Credential::Kind::kNone;
+  // "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000": the address without port.
+  *storage = ctx_->peer();
+  std::string_view p = *storage;
+  size_t colon = p.find(':');
+  if (colon != std::string_view::npos) p = p.substr(colon + 1);
+  if (!p.empty() && p.front() == '[') p = p.substr(1, p.find(']') - 1);
+  else if (p.rfind(':') != std::string_view::npos) p = p.substr(0, p.rfind(':'));
+  c.peer = p;
+  return c;
+}
+
 bool GenericCall::DeadlinePassed() const {
   return ctx_->deadline() <= std::chrono::system_clock::now();
 }

@@ -53,12 +53,24 @@ class GenericCall : public grpc::ServerGenericBidiReactor, public CallContext {
   uint64_t reads() const { return reads_; }
   // Reads the next message (Router::OnRead gets it). At most one read at a time.
   void ReadNext() { StartRead(&in_); }
+  // The credential the client sent (metadata "x-api-key", else
+  // "authorization: Bearer ...") and its address; the token views
+  // `storage`, which must outlive the result's use.
+  Credential ClientCredential(std::string* storage) const;
+  // The host request of the call: set once by the router, on the first
+  // read, before any handler runs; ended when the call is deleted.
+  void SetRequest(ApiHost::Request request) {
+    request_ = std::move(request);
+    has_request_ = true;
+  }
+  bool has_request() const { return has_request_; }
   // Finishes the call with `status` once every queued message is written
   // (at once when the client is gone). Exactly once; the call may be
   // deleted before this returns.
   void Complete(const grpc::Status& status);
 
   // CallContext.
+  const ApiHost::Request& request() const override { return request_; }
   bool Done() const override;
   grpc::Status StopStatus() const override;
   void SetVersion(uint32_t version) override;
@@ -81,6 +93,8 @@ class GenericCall : public grpc::ServerGenericBidiReactor, public CallContext {
   grpc::ByteBuffer in_;
   grpc::ByteBuffer out_;  // the message being written
   uint64_t reads_ = 0;    // touched only by the reading side
+  ApiHost::Request request_;
+  bool has_request_ = false;  // touched only by the reading side
   std::atomic<bool> cancelled_{false};
 
   mutable std::mutex mu_;

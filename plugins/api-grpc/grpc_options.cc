@@ -6,8 +6,16 @@ namespace sluice::grpcapi {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"host", "port", "threads", "max_message_bytes",
-                                      "max_streams"};
+constexpr std::string_view kKeys[] = {"host",
+                                      "port",
+                                      "threads",
+                                      "max_message_bytes",
+                                      "max_streams",
+                                      "tls.cert_file",
+                                      "tls.key_file",
+                                      "tls.client_ca_file",
+                                      "tls.client_auth",
+                                      "tls.refresh_s"};
 
 // Reads integer option `key` into *out, checking lo <= value <= hi.
 Status IntOption(const Options& options, std::string_view key, int64_t lo, int64_t hi,
@@ -22,7 +30,40 @@ Status IntOption(const Options& options, std::string_view key, int64_t lo, int64
 
 }  // namespace
 
-const char* KnownGrpcOptionKeys() { return "host, port, threads, max_message_bytes, max_streams"; }
+const char* KnownGrpcOptionKeys() {
+  return "host, port, threads, max_message_bytes, max_streams, tls.cert_file, tls.key_file, "
+         "tls.client_ca_file, tls.client_auth, tls.refresh_s";
+}
+
+namespace {
+
+Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
+  out->cert_file = options.GetString("tls.cert_file", "");
+  out->key_file = options.GetString("tls.key_file", "");
+  out->client_ca_file = options.GetString("tls.client_ca_file", "");
+  if (out->cert_file.empty() != out->key_file.empty())
+    return InvalidArgument(
+        "grpc options 'tls.cert_file' and 'tls.key_file': give both (a PEM certificate chain and "
+        "its private key) to serve TLS, or neither");
+  if (!out->client_ca_file.empty() && out->cert_file.empty())
+    return InvalidArgument("grpc option 'tls.client_ca_file' needs tls.cert_file and tls.key_file");
+  out->client_auth =
+      options.GetString("tls.client_auth", out->client_ca_file.empty() ? "none" : "require");
+  if (out->client_auth != "none" && out->client_auth != "request" && out->client_auth != "require")
+    return InvalidArgument(
+        "grpc option 'tls.client_auth': expected none, request or require, found '" +
+        out->client_auth + "'");
+  if (out->client_auth != "none" && out->client_ca_file.empty())
+    return InvalidArgument("grpc option 'tls.client_auth: " + out->client_auth +
+                           "' needs tls.client_ca_file: the CA certificates clients' certificates "
+                           "are checked against");
+  int64_t n = out->refresh_s;
+  SLUICE_RETURN_IF_ERROR(IntOption(options, "tls.refresh_s", 1, 86400, &n));
+  out->refresh_s = static_cast<uint32_t>(n);
+  return Status();
+}
+
+}  // namespace
 
 Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
   for (const auto& kv : options.items()) {
@@ -47,7 +88,7 @@ Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
   n = out->max_streams;
   SLUICE_RETURN_IF_ERROR(IntOption(options, "max_streams", 1, 10000, &n));
   out->max_streams = static_cast<int>(n);
-  return Status();
+  return ParseTls(options, &out->tls);
 }
 
 }  // namespace sluice::grpcapi

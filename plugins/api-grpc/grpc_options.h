@@ -25,11 +25,22 @@ struct GrpcOptions {
   // Largest message accepted or sent, in bytes. A query whose answer would
   // be larger fails with RESOURCE_EXHAUSTED.
   uint32_t max_message_bytes = 16u << 20;
-  // Concurrent onEvent streams; more get RESOURCE_EXHAUSTED.
+  // Concurrent onEvent and health Watch streams; more get RESOURCE_EXHAUSTED.
   int max_streams = 64;
+  // TLS (docs/grpc.md, "TLS"): on when cert_file and key_file are set (PEM
+  // files, re-read every refresh_s seconds, so renewed certificates apply
+  // without a restart). client_ca_file: a PEM bundle clients' certificates
+  // are checked against; client_auth: "none", "request" (verify one when
+  // sent) or "require" (default when client_ca_file is set).
+  struct Tls {
+    std::string cert_file, key_file, client_ca_file;
+    std::string client_auth = "none";
+    uint32_t refresh_s = 60;
+    bool enabled() const { return !cert_file.empty(); }
+  } tls;
 };
 
-// "host, port, threads, max_message_bytes, max_streams", for messages.
+// The option names, comma separated, for messages.
 const char* KnownGrpcOptionKeys();
 
 // Parses and validates `options` into *out (which starts from the

@@ -1,9 +1,10 @@
-// The gRPC server of the plugin: listens, routes every call by its method
-// path (the common service, the typed services of the current catalog
-// snapshot, server reflection) through one generic callback service, runs
-// unary handlers on a worker pool and each onEvent stream on a thread of
-// its own, and keeps gRPC's standard health service in step with the
-// catalog.
+// The gRPC server of the plugin: listens (in plain text or TLS), opens a
+// host request for every call with the credential its metadata carries,
+// routes the call by its method path (the common service, the typed
+// services of the current catalog snapshot, server reflection, health)
+// through one generic callback service, runs unary handlers on a worker
+// pool and each stream (onEvent, health Watch) on a thread of its own, and
+// keeps the health statuses in step with the catalog.
 //
 //   GrpcServer server(api, host, options);
 //   std::string address;
@@ -25,6 +26,7 @@
 #include "generic_call.h"
 #include "grpc_options.h"
 #include "handlers.h"
+#include "health.h"
 #include "service_catalog.h"
 #include "worker_pool.h"
 
@@ -60,6 +62,10 @@ class GrpcServer : private Router {
   bool Stopping() const override { return stopping_.load(); }
 
   Status Listen(std::string* address);
+  // Opens the host request of `call` with the credential it carries.
+  void BeginRequest(GenericCall* call);
+  // Whether the client of `call` may learn about `service` (health).
+  grpc::Status Visible(const GenericCall& call, const std::string& service);
   void RouteFirst(GenericCall* call, std::string message);
   void RunUnary(GenericCall* call, std::function<grpc::Status(std::string*)> handler);
   void RunStream(GenericCall* call, std::function<grpc::Status()> handler);
@@ -67,10 +73,12 @@ class GrpcServer : private Router {
   // are serialized so that a slower, older read never overwrites a newer one.
   void UpdateHealth();
 
+  ApiHost api_;
   HostServices log_;
   GrpcOptions options_;
   ServiceCatalog catalog_;
   Handlers handlers_;
+  HealthService health_service_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<Generic> generic_;
   std::atomic<bool> stopping_{false};
@@ -78,9 +86,8 @@ class GrpcServer : private Router {
 
   std::mutex mu_;  // guards what follows
   std::condition_variable streams_cv_;
-  int streams_ = 0;  // onEvent threads running
+  int streams_ = 0;  // stream threads running
   std::unique_ptr<grpc::Server> server_;
-  std::map<std::string, bool> health_;  // last statuses set
 };
 
 }  // namespace sluice::grpcapi

@@ -1,10 +1,12 @@
 // Request handlers of the gRPC plugin, independent of the transport: each
 // takes a serialized request and answers through the host's query service
-// (sluice/api_host.h). Every endpoint call pins one version (a view) for
-// its whole duration, so an answer never mixes versions; the version
-// answering is reported through CallContext::SetVersion.
+// (sluice/api_host.h), through the host request of the call
+// (CallContext::request), so the host applies the client's permissions.
+// Every endpoint call pins one version (a view) for its whole duration, so
+// an answer never mixes versions; the version answering is reported through
+// CallContext::SetVersion.
 //
-//   Handlers h(api, &catalog, 16 << 20);
+//   Handlers h(&catalog, 16 << 20);
 //   std::string response;
 //   grpc::Status s = h.Common(CommonMethod::kCount, call, request, &response);
 #ifndef SLUICE_PLUGINS_API_GRPC_HANDLERS_H_
@@ -30,9 +32,9 @@ bool FindCommonMethod(std::string_view path, CommonMethod* out);
 
 class Handlers {
  public:
-  // `api` and `catalog` must outlive the handlers. Answers larger than
+  // `catalog` must outlive the handlers. Answers larger than
   // `max_message_bytes` fail with RESOURCE_EXHAUSTED.
-  Handlers(const ApiHost& api, ServiceCatalog* catalog, uint32_t max_message_bytes);
+  Handlers(ServiceCatalog* catalog, uint32_t max_message_bytes);
   Handlers(const Handlers&) = delete;
   Handlers& operator=(const Handlers&) = delete;
 
@@ -61,8 +63,8 @@ class Handlers {
   grpc::Status Count(CallContext& call, const std::string& request, std::string* response);
   grpc::Status Query(CallContext& call, const std::string& request, std::string* response);
   grpc::Status Get(CallContext& call, const std::string& request, std::string* response);
-  grpc::Status GetEndpoints(std::string* response);
-  grpc::Status GetFields(const std::string& request, std::string* response);
+  grpc::Status GetEndpoints(CallContext& call, std::string* response);
+  grpc::Status GetFields(CallContext& call, const std::string& request, std::string* response);
 
   // A typed unary call: its pinned version, that version's types and the
   // parsed request.
@@ -90,7 +92,6 @@ class Handlers {
   grpc::Status Watch(const ApiHost::View& view, std::string_view filter, bool follow_current,
                      CallContext& call, Encode&& encode);
 
-  ApiHost api_;
   ServiceCatalog* catalog_;
   uint32_t max_message_bytes_;
 };

@@ -54,7 +54,11 @@ void SetError(Message* resp, int code, const std::string& message) {
 }
 
 void AnswerFile(const Snapshot& snap, const FileDescriptor* file, const std::string& what,
-                Message* resp) {
+                const MayRead& may_read, Message* resp) {
+  if (file != nullptr && may_read) {
+    std::string endpoint = snap.EndpointOfFile(file->name());
+    if (!endpoint.empty() && !may_read(endpoint)) file = nullptr;  // as if it did not exist
+  }
   if (file == nullptr)
     return SetError(resp, static_cast<int>(grpc::StatusCode::NOT_FOUND), what + " not found");
   Message* files = resp->GetReflection()->MutableMessage(resp, F(resp->GetDescriptor(), kFiles));
@@ -62,17 +66,22 @@ void AnswerFile(const Snapshot& snap, const FileDescriptor* file, const std::str
   AddFileWithImports(snap, file, &sent, files);
 }
 
-void AnswerServices(const Snapshot& snap, Message* resp) {
+void AnswerServices(const Snapshot& snap, const MayRead& may_read, Message* resp) {
   Message* list = resp->GetReflection()->MutableMessage(resp, F(resp->GetDescriptor(), kServices));
   const FieldDescriptor* service = F(list->GetDescriptor(), 1);
-  for (const std::string& name : ListedServices(snap)) {
+  for (const std::string& name : ListedServices(snap, may_read)) {
     Message* s = list->GetReflection()->AddMessage(list, service);
     s->GetReflection()->SetString(s, F(s->GetDescriptor(), 1), name);
   }
 }
 
-void AnswerExtensionNumbers(const Snapshot& snap, const std::string& type, Message* resp) {
+void AnswerExtensionNumbers(const Snapshot& snap, const std::string& type, const MayRead& may_read,
+                            Message* resp) {
   const Descriptor* d = snap.pool().FindMessageTypeByName(type);
+  if (d != nullptr && may_read) {
+    std::string endpoint = snap.EndpointOfFile(d->file()->name());
+    if (!endpoint.empty() && !may_read(endpoint)) d = nullptr;
+  }
   if (d == nullptr)
     return SetError(resp, static_cast<int>(grpc::StatusCode::NOT_FOUND),
                     "type " + type + " not found");
@@ -85,7 +94,7 @@ void AnswerExtensionNumbers(const Snapshot& snap, const std::string& type, Messa
     out->GetReflection()->AddInt32(out, F(out->GetDescriptor(), 2), x->number());
 }
 
-void Answer(const Snapshot& snap, const Message& req, Message* resp) {
+void Answer(const Snapshot& snap, const Message& req, const MayRead& may_read, Message* resp) {
   const Reflection* q = req.GetReflection();
   const Descriptor* d = req.GetDescriptor();
   auto has = [&](int n) { return q->HasField(req, F(d, n)); };
@@ -93,10 +102,10 @@ void Answer(const Snapshot& snap, const Message& req, Message* resp) {
   const auto& pool = snap.pool();
   if (has(kByFilename))
     return AnswerFile(snap, pool.FindFileByName(text(kByFilename)), "file " + text(kByFilename),
-                      resp);
+                      may_read, resp);
   if (has(kBySymbol))
     return AnswerFile(snap, pool.FindFileContainingSymbol(text(kBySymbol)),
-                      "symbol " + text(kBySymbol), resp);
+                      "symbol " + text(kBySymbol), may_read, resp);
   if (has(kByExtension)) {
     const Message& x = q->GetMessage(req, F(d, kByExtension));
     std::string type = x.GetReflection()->GetString(x, F(x.GetDescriptor(), 1));
@@ -104,10 +113,10 @@ void Answer(const Snapshot& snap, const Message& req, Message* resp) {
     const Descriptor* base = pool.FindMessageTypeByName(type);
     const FieldDescriptor* ext = base ? pool.FindExtensionByNumber(base, number) : nullptr;
     return AnswerFile(snap, ext ? ext->file() : nullptr,
-                      "extension " + std::to_string(number) + " of " + type, resp);
+                      "extension " + std::to_string(number) + " of " + type, may_read, resp);
   }
-  if (has(kExtensionsOf)) return AnswerExtensionNumbers(snap, text(kExtensionsOf), resp);
-  if (has(kListServices)) return AnswerServices(snap, resp);
+  if (has(kExtensionsOf)) return AnswerExtensionNumbers(snap, text(kExtensionsOf), may_read, resp);
+  if (has(kListServices)) return AnswerServices(snap, may_read, resp);
   SetError(resp, static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT),
            "the request sets none of file_by_filename, file_containing_symbol, "
            "file_containing_extension, all_extension_numbers_of_type, list_services");
@@ -115,8 +124,10 @@ void Answer(const Snapshot& snap, const Message& req, Message* resp) {
 
 }  // namespace
 
-std::vector<std::string> ListedServices(const Snapshot& snap) {
-  std::vector<std::string> out = snap.TypedServices();
+std::vector<std::string> ListedServices(const Snapshot& snap, const MayRead& may_read) {
+  std::vector<std::string> out;
+  for (const std::string& s : snap.TypedServices())
+    if (!may_read || may_read(snap.EndpointOfService(s))) out.push_back(s);
   for (const char* s :
        {kCommonService, kReflectionAlphaService, kReflectionV1Service, kHealthService})
     out.push_back(s);
@@ -125,7 +136,7 @@ std::vector<std::string> ListedServices(const Snapshot& snap) {
 }
 
 grpc::Status AnswerReflection(const Snapshot& snap, int which, const std::string& request,
-                              std::string* response) {
+                              std::string* response, const MayRead& may_read) {
   const StandardFiles& std_files = Standard();
   std::unique_ptr<Message> req(std_files.Prototype(std_files.reflection_request[which])->New());
   if (!req->ParseFromString(request))
@@ -137,7 +148,7 @@ grpc::Status AnswerReflection(const Snapshot& snap, int which, const std::string
       resp.get(), F(rd, kValidHost),
       req->GetReflection()->GetString(*req, F(req->GetDescriptor(), kHost)));
   resp->GetReflection()->MutableMessage(resp.get(), F(rd, kOriginal))->CopyFrom(*req);
-  Answer(snap, *req, resp.get());
+  Answer(snap, *req, may_read, resp.get());
   if (!resp->SerializeToString(response))
     return grpc::Status(grpc::StatusCode::INTERNAL, "cannot serialize a reflection answer");
   return grpc::Status::OK;

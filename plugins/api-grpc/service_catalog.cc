@@ -75,6 +75,15 @@ std::vector<std::string> Snapshot::TypedServices() const {
   return out;
 }
 
+std::string Snapshot::EndpointOfService(std::string_view service) const {
+  auto it = owners_.find(service);
+  return it == owners_.end() ? std::string() : it->second;
+}
+
+std::string Snapshot::EndpointOfFile(std::string_view file) const {
+  return EndpointOfService(file);  // one map: service and file names never collide
+}
+
 std::map<std::string, bool> Snapshot::Health() const {
   std::map<std::string, bool> out = {{"", true},
                                      {kCommonService, true},
@@ -222,6 +231,8 @@ void ServiceCatalog::AddVersion(Snapshot* snap, const EndpointInfo& e, const Ver
   t.event_request = pool.FindMessageTypeByName(package + kEventRequest);
   t.event = pool.FindMessageTypeByName(package + kEvent);
   AddMethods(&snap->methods_, t.service, e.name, v.version);
+  snap->owners_[t.service] = e.name;
+  snap->owners_[c.file.proto.name()] = e.name;
   snap->versions_[key] = std::move(t);
 }
 
@@ -231,9 +242,12 @@ void ServiceCatalog::AddEndpointService(Snapshot* snap, const EndpointInfo& e) {
   uint32_t over = e.current_version;
   if (over == 0 && !e.versions.empty()) over = e.versions.back().version;
   if (over == 0 || snap->FindVersion(e.name, over) == nullptr) return;
-  if (!AddFile(snap, BuildEndpointFile(e.name, over))) return;
+  google::protobuf::FileDescriptorProto file = BuildEndpointFile(e.name, over);
+  if (!AddFile(snap, file)) return;
   std::string service = EndpointPackage(e.name) + "." + ServiceName(e.name);
   snap->endpoint_services_[e.name] = service;
+  snap->owners_[service] = e.name;
+  snap->owners_[file.name()] = e.name;
   AddMethods(&snap->methods_, service, e.name, 0);
 }
 

@@ -80,6 +80,10 @@ class Snapshot {
   const std::vector<EndpointInfo>& endpoints() const { return endpoints_; }
   // Every typed service name, sorted.
   std::vector<std::string> TypedServices() const;
+  // The endpoint a typed service or a typed descriptor file belongs to ("" =
+  // none: a standard or common one), for what a caller may see of them.
+  std::string EndpointOfService(std::string_view service) const;
+  std::string EndpointOfFile(std::string_view file) const;
   // Health of every service the plugin serves: name -> serving (docs/grpc.md).
   std::map<std::string, bool> Health() const;
 
@@ -102,6 +106,7 @@ class Snapshot {
   std::map<std::string, MethodTarget, std::less<>> methods_;           // "/pkg.Svc/method"
   std::map<std::string, std::string, std::less<>> endpoint_services_;  // endpoint -> service
   std::map<std::string, std::string, std::less<>> files_;              // file name -> serialized
+  std::map<std::string, std::string, std::less<>> owners_;  // typed service or file -> endpoint
 };
 
 class ServiceCatalog {

@@ -51,6 +51,8 @@ StandardFiles* Make() {
     s->reflection_request[i] = s->pool->FindMessageTypeByName(p + "ServerReflectionRequest");
     s->reflection_response[i] = s->pool->FindMessageTypeByName(p + "ServerReflectionResponse");
   }
+  s->health_request = s->pool->FindMessageTypeByName("grpc.health.v1.HealthCheckRequest");
+  s->health_response = s->pool->FindMessageTypeByName("grpc.health.v1.HealthCheckResponse");
   return s;
 }
 

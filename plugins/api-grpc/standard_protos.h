@@ -38,6 +38,8 @@ struct StandardFiles {
   std::unique_ptr<google::protobuf::DynamicMessageFactory> factory;
   const google::protobuf::Descriptor* reflection_request[2] = {nullptr, nullptr};
   const google::protobuf::Descriptor* reflection_response[2] = {nullptr, nullptr};
+  const google::protobuf::Descriptor* health_request = nullptr;   // HealthCheckRequest
+  const google::protobuf::Descriptor* health_response = nullptr;  // HealthCheckResponse
 
   // The prototype of `type` (a message of `pool`); thread-safe.
   const google::protobuf::Message* Prototype(const google::protobuf::Descriptor* type) const {

@@ -58,7 +58,7 @@ grpc::Status Handlers::TypedCount(const MethodTarget& m, CallContext& call,
   grpc::Status g = BeginTyped(m, call, request, &TypedVersion::count_request, &c);
   if (!g.ok()) return g;
   uint64_t count = 0;
-  Status s = api_.Count(c.view, QueryOrAll(QueryText(*c.request)), &count);
+  Status s = call.request().api().Count(c.view, QueryOrAll(QueryText(*c.request)), &count);
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
   std::unique_ptr<Message> resp(c.snap->New(c.types->count_response));
@@ -79,15 +79,16 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
   uint64_t size = 0;
   Status row_error;
   const std::string text = QueryText(*c.request);
-  Status s = api_.Query(c.view, QueryOrAll(text), [&](const sluice_row_batch& rows) {
-    for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
-      rec.clear();
-      row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i));
-      size += rec.size() + kElementOverhead;
-      if (size <= max_message_bytes_) AppendLengthDelimited(response, 1, rec);
-    }
-    return row_error.ok() && size <= max_message_bytes_ && !call.Done();
-  });
+  Status s =
+      call.request().api().Query(c.view, QueryOrAll(text), [&](const sluice_row_batch& rows) {
+        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
+          rec.clear();
+          row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i));
+          size += rec.size() + kElementOverhead;
+          if (size <= max_message_bytes_) AppendLengthDelimited(response, 1, rec);
+        }
+        return row_error.ok() && size <= max_message_bytes_ && !call.Done();
+      });
   if (s.ok()) s = row_error;
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
@@ -106,7 +107,7 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
   response->clear();
   bool got = false;
   Status row_error;
-  s = api_.Get(c.view, key, [&](const sluice_row_batch& rows) {
+  s = call.request().api().Get(c.view, key, [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
       row_error = AppendRecordWire(response, c.view.schema(), BatchRow(rows, 0));

@@ -39,10 +39,11 @@ class RequestView {
 
 }  // namespace
 
-bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* response) {
-  Status s = api_.Acquire(target.endpoint->name, target.version, view);
+bool RestService::Pin(Call& call, const Target& target, ApiHost::View* view,
+                      HttpResponse* response) {
+  Status s = call.api().Acquire(target.endpoint->name, target.version, view);
   if (!s.ok()) {
-    response->SetError(s);
+    Refuse(call, s, response);  // 401, 403, 429 (a rate limit: acquire runs no query), ...
     return false;
   }
   response->endpoint = view->endpoint().name;
@@ -50,18 +51,18 @@ bool RestService::Pin(const Target& target, ApiHost::View* view, HttpResponse* r
   return true;
 }
 
-void RestService::RunQuery(const Target& target, std::string_view query_json,
+void RestService::RunQuery(Call& call, const Target& target, std::string_view query_json,
                            HttpResponse* response) {
   RequestView pinned;
   ApiHost::View& view = pinned.get();
-  if (!Pin(target, &view, response)) return;
+  if (!Pin(call, target, &view, response)) return;
   const RecordJson record(view.schema());
   std::string& body = response->body;
   JsonWriter w(&body);
   Status row_error;
   QueryInfo info;
   w.BeginArray();
-  Status s = api_.Query(
+  Status s = call.api().Query(
       view, query_json,
       [&](const sluice_row_batch& rows) {
         if (rows.row_count > 0)  // JSON takes about twice the bytes of the encoded rows
@@ -83,29 +84,29 @@ void RestService::RunQuery(const Target& target, std::string_view query_json,
   }
 }
 
-void RestService::List(const HttpRequest& request, const Target& target, HttpResponse* response) {
+void RestService::List(Call& call, const Target& target, HttpResponse* response) {
   std::string query;
-  Status s = ListQueryJson(request.query, &query);
+  Status s = ListQueryJson(call.http.query, &query);
   if (!s.ok()) return response->SetError(s);
-  RunQuery(target, query, response);
+  RunQuery(call, target, query, response);
 }
 
-void RestService::Query(const HttpRequest& request, const Target& target, HttpResponse* response) {
+void RestService::Query(Call& call, const Target& target, HttpResponse* response) {
   std::string_view query;
-  Status s = QueryBody(request.body, &query);
+  Status s = QueryBody(call.http.body, &query);
   if (!s.ok()) return response->SetError(s);
-  RunQuery(target, query, response);
+  RunQuery(call, target, query, response);
 }
 
-void RestService::Count(const HttpRequest& request, const Target& target, HttpResponse* response) {
+void RestService::Count(Call& call, const Target& target, HttpResponse* response) {
   std::string_view query;
-  Status s = QueryBody(request.body, &query);
+  Status s = QueryBody(call.http.body, &query);
   if (!s.ok()) return response->SetError(s);
   RequestView pinned;
   ApiHost::View& view = pinned.get();
-  if (!Pin(target, &view, response)) return;
+  if (!Pin(call, target, &view, response)) return;
   uint64_t count = 0;
-  s = api_.Count(view, query, &count);
+  s = call.api().Count(view, query, &count);
   if (!s.ok()) return response->SetError(s);
   JsonWriter w(&response->body);
   w.BeginObject();
@@ -114,7 +115,7 @@ void RestService::Count(const HttpRequest& request, const Target& target, HttpRe
   w.EndObject();
 }
 
-void RestService::GetRecord(const Target& target, std::string_view raw_key,
+void RestService::GetRecord(Call& call, const Target& target, std::string_view raw_key,
                             HttpResponse* response) {
   std::string key;
   if (!PercentDecode(raw_key, /*plus_is_space=*/false, &key))
@@ -122,10 +123,10 @@ void RestService::GetRecord(const Target& target, std::string_view raw_key,
         InvalidArgument("malformed percent-encoding in key '" + std::string(raw_key) + "'"));
   RequestView pinned;
   ApiHost::View& view = pinned.get();
-  if (!Pin(target, &view, response)) return;
+  if (!Pin(call, target, &view, response)) return;
   Status row_error;
   bool got = false;
-  Status s = api_.Get(view, key, [&](const sluice_row_batch& rows) {
+  Status s = call.api().Get(view, key, [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
       row_error = AppendRecordJson(&response->body, view.schema(), BatchRow(rows, 0));
@@ -143,9 +144,18 @@ void RestService::GetRecord(const Target& target, std::string_view raw_key,
 }
 
 // Served from the catalog, not a view: the document of a version exists
-// (and is useful) before its cache is ready.
-void RestService::OpenApi(const Target& target, HttpResponse* response) {
-  const EndpointInfo& e = *target.endpoint;
+// (and is useful) before its cache is ready. The catalog as the caller
+// sees it: fields it may not see are nullable there.
+void RestService::OpenApi(Call& call, const Target& target, HttpResponse* response) {
+  Status s = call.host.Authorize(Action::kRead, target.endpoint->name);
+  std::vector<EndpointInfo> endpoints;
+  if (s.ok()) s = call.api().Catalog(&endpoints);
+  if (!s.ok()) return Refuse(call, s, response);
+  const EndpointInfo* found = nullptr;
+  for (const EndpointInfo& x : endpoints) found = x.name == target.endpoint->name ? &x : found;
+  if (found == nullptr)
+    return response->SetError(NotFound("endpoint " + target.endpoint->name + " is gone"));
+  const EndpointInfo& e = *found;
   uint32_t version = target.version != 0 ? target.version : e.current_version;
   const VersionInfo* v = Catalog::FindVersion(e, version);
   if (v == nullptr)

@@ -50,6 +50,13 @@ bool IsLoopback(const Pistache::Address& address) {
   return host.rfind("127.", 0) == 0 || host == "::1" || host.rfind("::ffff:127.", 0) == 0;
 }
 
+// The peer's IP address as text, IPv4-mapped IPv6 addresses as IPv4.
+std::string PeerHost(const Pistache::Address& address) {
+  std::string host = address.host();
+  if (host.rfind("::ffff:", 0) == 0 && host.find('.') != std::string::npos) host.erase(0, 7);
+  return host;
+}
+
 // Copies the value of a request header into *value; false when absent.
 bool HeaderValue(const Http::Request& request, const std::string& name, std::string* value) {
   if (name == Http::Header::Authorization::Name) {  // parsed into a typed header when registered
@@ -133,9 +140,18 @@ class RequestHandler : public Http::Handler {
         req.query.emplace_back(it->first, it->second);
       req.body = request.body();
       req.from_loopback = IsLoopback(request.address());
-      std::string key, authorization;  // outlive Handle()
+      std::string peer = PeerHost(request.address());
+      req.peer = peer;
+      std::string key, authorization, origin, cors_method, cors_headers;  // outlive Handle()
       if (HeaderValue(request, "X-API-Key", &key)) req.x_api_key = key;
       if (HeaderValue(request, "Authorization", &authorization)) req.authorization = authorization;
+      if (!state_->service->options().cors.origins.empty()) {  // CORS is on
+        if (HeaderValue(request, "Origin", &origin)) req.origin = origin;
+        if (HeaderValue(request, "Access-Control-Request-Method", &cors_method))
+          req.cors_method = cors_method;
+        if (HeaderValue(request, "Access-Control-Request-Headers", &cors_headers))
+          req.cors_headers = cors_headers;
+      }
       state_->service->Handle(req, &response);
     }
     release.n = nullptr;
@@ -206,10 +222,10 @@ class RequestHandler : public Http::Handler {
     bool again = last_peer == peer.get();
     last_peer = peer.get();
     std::string head = Head(version, response, keep_alive);
-    size_t total = head.size() + response.body.size(), sent = 0;
+    std::string_view body = response.omit_body ? std::string_view() : response.body;
+    size_t total = head.size() + body.size(), sent = 0;
     if (!again && queued->load() == 0) {
-      iovec iov[2] = {{head.data(), head.size()},
-                      {const_cast<char*>(response.body.data()), response.body.size()}};
+      iovec iov[2] = {{head.data(), head.size()}, {const_cast<char*>(body.data()), body.size()}};
       msghdr msg{};
       msg.msg_iov = iov;
       msg.msg_iovlen = 2;
@@ -223,9 +239,9 @@ class RequestHandler : public Http::Handler {
     rest.reserve(total - sent);
     if (sent < head.size()) {
       rest.append(head, sent, std::string::npos);
-      rest.append(response.body);
+      rest.append(body);
     } else {
-      rest.append(response.body, sent - head.size(), std::string::npos);
+      rest.append(body.substr(sent - head.size()));
     }
     Queue(peer, std::move(rest), queued, keep_alive);
   }
@@ -299,6 +315,7 @@ class RequestHandler : public Http::Handler {
       header("X-Sluice-Scan", response.scan ? "true" : "false");
     }
     if (!response.allow.empty()) header("Allow", response.allow);
+    for (const auto& [name, value] : response.headers) header(name, value);
     header("Connection", keep_alive ? "Keep-Alive" : "Close");
     header("Content-Length", std::to_string(response.body.size()));
     h += "\r\n";

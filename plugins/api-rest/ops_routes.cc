@@ -1,5 +1,5 @@
-// RestService's operational and admin routes: authorization, /ready,
-// /metrics, PUT /admin/endpoints/{name}/current and POST /admin/prune.
+// RestService's operational and admin routes: /ready, /metrics,
+// PUT /admin/endpoints/{name}/current and POST /admin/prune.
 #include <simdjson.h>
 
 #include "http_status.h"
@@ -23,6 +23,19 @@ Status ParseObject(std::string_view body, const char* expected, simdjson::dom::o
   return Status();
 }
 
+// INVALID_ARGUMENT when `obj` names a member twice (a reader would have to
+// guess which one counts; query bodies are refused the same way).
+Status NoDuplicateKeys(simdjson::dom::object obj) {
+  std::vector<std::string_view> seen;
+  for (auto field : obj) {
+    for (std::string_view k : seen)
+      if (k == field.key)
+        return InvalidArgument("request body: key '" + std::string(field.key) + "' given twice");
+    seen.push_back(field.key);
+  }
+  return Status();
+}
+
 // A member that must be an integer in [1, 2^32).
 Status PositiveUint32(simdjson::dom::element value, const char* key, uint32_t* out) {
   uint64_t n = 0;
@@ -34,8 +47,7 @@ Status PositiveUint32(simdjson::dom::element value, const char* key, uint32_t* o
   return Status();
 }
 
-// Parses the admin body {"version": N}.
-// Parses {"version": N} (N >= 1) or {"version": "latest"} (*version = 0:
+// Parses the admin body {"version": N} (N >= 1) or {"version": "latest"} (*version = 0:
 // unpin, follow the newest ready version).
 Status AdminVersion(std::string_view body, uint32_t* version) {
   const char* expected =
@@ -43,6 +55,7 @@ Status AdminVersion(std::string_view body, uint32_t* version) {
       "unpin";
   simdjson::dom::object obj;
   SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
+  SLUICE_RETURN_IF_ERROR(NoDuplicateKeys(obj));
   bool seen = false;
   for (auto field : obj) {
     if (field.key != "version")
@@ -71,6 +84,7 @@ Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
       "(endpoint optional: all endpoints when absent)";
   simdjson::dom::object obj;
   SLUICE_RETURN_IF_ERROR(ParseObject(body, expected, &obj));
+  SLUICE_RETURN_IF_ERROR(NoDuplicateKeys(obj));
   for (auto field : obj) {
     if (field.key == "keep") {
       SLUICE_RETURN_IF_ERROR(PositiveUint32(field.value, "keep", keep));
@@ -117,40 +131,28 @@ std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
 
 }  // namespace
 
-bool RestService::Allowed(const HttpRequest& request, RouteAccess access, HttpResponse* response) {
-  std::optional<std::string_view> key = RequestKey(request.x_api_key, request.authorization);
-  Status s = Authorize(options_, access, key);
-  if (s.ok()) return true;
-  if (s.code() == Code::kUnauthenticated) {
-    response->SetError(401, CodeName(s.code()), s.message());
-    response->www_authenticate = Challenge(key);
-  } else {
-    response->SetError(403, CodeName(s.code()), s.message());
-  }
-  return false;
-}
-
 bool RestService::MethodIs(const HttpRequest& request, const char* method, HttpResponse* response) {
   if (request.method == method) return true;
-  response->allow = method;
+  bool get = std::string_view(method) == "GET";
+  if (get && request.method == "HEAD") return true;
+  response->allow = get ? "GET, HEAD" : method;
   response->SetError(405, "invalid_argument",
                      std::string(request.method) + " is not allowed on " +
-                         std::string(request.path) + "; allowed: " + method);
+                         std::string(request.path) + "; allowed: " + response->allow);
   return false;
 }
 
-bool RestService::AdminGate(const HttpRequest& request, const char* method,
-                            HttpResponse* response) {
-  if (!options_.admin_remote && !request.from_loopback) {
+bool RestService::AdminGate(Call& call, const char* method, HttpResponse* response) {
+  if (!options_.admin_remote && !call.http.from_loopback && !call.http.admin_channel) {
     response->SetError(403, "permission_denied",
                        "admin routes answer only requests from loopback addresses; set the rest "
                        "option admin_remote: true to allow remote peers");
     return false;
   }
-  return Allowed(request, RouteAccess::kAdmin, response) && MethodIs(request, method, response);
+  return Allowed(call, Action::kAdmin, response) && MethodIs(call.http, method, response);
 }
 
-void RestService::HandleReady(HttpResponse* response) {
+void RestService::HandleReady(Call& call, HttpResponse* response) {
   std::shared_ptr<const Catalog> catalog;
   Status s = catalog_.Refresh(&catalog);  // lag moves without notifications
   if (!s.ok()) return response->SetError(s);
@@ -165,10 +167,14 @@ void RestService::HandleReady(HttpResponse* response) {
   w.BeginObject();
   w.Key("ready");
   w.Bool(all);
+  // Readiness is for anyone (probes send no credential); which endpoints
+  // lag, and why, only for callers who may read them.
+  if (!call.host.Authorize(Action::kRead).ok()) return w.EndObject();
   w.Key("endpoints");
   w.BeginArray();
   for (size_t i = 0; i < reasons.size(); ++i) {
     const EndpointInfo& e = catalog->endpoints()[i];
+    if (!call.host.Authorize(Action::kRead, e.name).ok()) continue;
     const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
     w.BeginObject();
     w.Key("name");
@@ -193,9 +199,12 @@ void RestService::HandleReady(HttpResponse* response) {
   w.EndObject();
 }
 
-void RestService::HandleMetrics(HttpResponse* response) {
+void RestService::HandleMetrics(Call& call, HttpResponse* response) {
   std::string& out = response->body;
-  Status s = api_.Metrics(&out);
+  Status s = call.api().Metrics(&out);
+  Code c = s.code();
+  if (c == Code::kUnauthenticated || c == Code::kPermissionDenied || c == Code::kResourceExhausted)
+    return Refuse(call, s, response);
   if (!out.empty() && out.back() != '\n') out += '\n';
   if (!s.ok()) {
     std::string message = s.message();
@@ -207,16 +216,15 @@ void RestService::HandleMetrics(HttpResponse* response) {
   response->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 
-void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_name,
-                              HttpResponse* response) {
+void RestService::HandleAdmin(Call& call, std::string_view raw_name, HttpResponse* response) {
   std::string name;
   if (!PercentDecode(raw_name, false, &name))
     return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name '" +
                                               std::string(raw_name) + "'"));
   uint32_t version = 0;
-  Status s = AdminVersion(request.body, &version);
-  if (s.ok()) s = api_.SetCurrent(name, version);
-  if (!s.ok()) return response->SetError(s);
+  Status s = AdminVersion(call.http.body, &version);
+  if (s.ok()) s = call.api().SetCurrent(name, version);
+  if (!s.ok()) return Refuse(call, s, response);
   (void)catalog_.Refresh(nullptr);
   JsonWriter w(&response->body);
   w.BeginObject();
@@ -232,13 +240,13 @@ void RestService::HandleAdmin(const HttpRequest& request, std::string_view raw_n
   w.EndObject();
 }
 
-void RestService::HandlePrune(const HttpRequest& request, HttpResponse* response) {
+void RestService::HandlePrune(Call& call, HttpResponse* response) {
   uint32_t keep = 0;
   std::string endpoint;
   std::vector<std::string> lines;
-  Status s = PruneBody(request.body, &keep, &endpoint);
-  if (s.ok()) s = api_.Prune(endpoint, keep, &lines);
-  if (!s.ok()) return response->SetError(s);
+  Status s = PruneBody(call.http.body, &keep, &endpoint);
+  if (s.ok()) s = call.api().Prune(endpoint, keep, &lines);
+  if (!s.ok()) return Refuse(call, s, response);
   (void)catalog_.Refresh(nullptr);
   JsonWriter w(&response->body);
   w.BeginObject();

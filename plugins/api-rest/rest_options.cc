@@ -7,10 +7,12 @@ namespace sluice::rest {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"host",         "port",     "threads",    "max_body_bytes",
-                                      "admin_remote", "api_keys", "admin_keys", "ready_max_lag"};
+constexpr std::string_view kKeys[] = {"host",           "port",         "threads",
+                                      "max_body_bytes", "admin_remote", "ready_max_lag"};
+constexpr std::string_view kCorsLists[] = {"cors.origins", "cors.methods", "cors.headers"};
+constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
-// True for "api_keys" and "api_keys.<digits>" when list is "api_keys".
+// True for "cors.origins" and "cors.origins.<digits>" when list is "cors.origins".
 bool IsListKey(std::string_view key, std::string_view list) {
   if (key.substr(0, list.size()) != list) return false;
   std::string_view rest = key.substr(list.size());
@@ -21,39 +23,28 @@ bool IsListKey(std::string_view key, std::string_view list) {
 
 bool IsKnownKey(std::string_view key) {
   for (std::string_view k : kKeys)
-    if (k == "api_keys" || k == "admin_keys" ? IsListKey(key, k) : key == k) return true;
-  return false;
+    if (key == k) return true;
+  for (std::string_view k : kCorsLists)
+    if (IsListKey(key, k)) return true;
+  return key == "cors.max_age_s";
 }
 
-// Collects the keys of list option `list` in file order, checking each.
-Status ParseKeys(const Options& options, std::string_view list, std::vector<std::string>* out) {
-  out->clear();
-  for (const auto& [key, value] : options.items()) {
-    if (!IsListKey(key, list)) continue;
-    bool printable = !value.empty() && value.size() <= 256;
-    for (char c : value) printable = printable && c > ' ' && c < 127;
-    if (!printable)
-      return InvalidArgument("rest option '" + key +
-                             "': expected a key of 1 to 256 printable ASCII " +
-                             "characters without spaces, found " + std::to_string(value.size()) +
-                             " characters" + (value.empty() ? "" : " that do not qualify") +
-                             "; generate one with e.g. `openssl rand -hex 32`");
-    out->push_back(value);
+// The values of list option `list` in file order (or none, leaving *out).
+void ListValues(const Options& options, std::string_view list, std::vector<std::string>* out) {
+  std::vector<std::string> values;
+  for (const auto& [key, value] : options.items())
+    if (IsListKey(key, list)) values.push_back(value);
+  if (!values.empty()) *out = std::move(values);
+}
+
+// A value of `list` that is not printable text without spaces, or "".
+std::string BadToken(const std::vector<std::string>& values) {
+  for (const std::string& v : values) {
+    bool ok = !v.empty() && v.size() <= 256;
+    for (char c : v) ok = ok && c > ' ' && c < 127 && c != ',';
+    if (!ok) return v.empty() ? "(empty)" : v;
   }
-  return Status();
-}
-
-Status ParseAuth(const Options& options, RestOptions* out) {
-  SLUICE_RETURN_IF_ERROR(ParseKeys(options, "api_keys", &out->api_keys));
-  SLUICE_RETURN_IF_ERROR(ParseKeys(options, "admin_keys", &out->admin_keys));
-  for (size_t i = 0; i < out->admin_keys.size(); ++i)
-    for (size_t j = 0; j < out->api_keys.size(); ++j)
-      if (out->admin_keys[i] == out->api_keys[j])
-        return InvalidArgument("rest options: admin_keys." + std::to_string(i) +
-                               " is also api_keys." + std::to_string(j) +
-                               "; a key is either a data key or an admin key " +
-                               "(admin keys are accepted on data routes anyway), remove one");
-  return Status();
+  return "";
 }
 
 Status IntInRange(const Options& options, std::string_view key, int64_t fallback, int64_t lo,
@@ -75,10 +66,47 @@ Status ParseBool(const Options& options, std::string_view key, bool fallback, bo
                          v + "'");
 }
 
+Status ParseCors(const Options& options, RestOptions::Cors* out) {
+  ListValues(options, "cors.origins", &out->origins);
+  ListValues(options, "cors.methods", &out->methods);
+  ListValues(options, "cors.headers", &out->headers);
+  for (const char* list : {"cors.origins", "cors.methods", "cors.headers"}) {
+    const std::vector<std::string>& v = std::string_view(list) == "cors.origins"   ? out->origins
+                                        : std::string_view(list) == "cors.methods" ? out->methods
+                                                                                   : out->headers;
+    std::string bad = BadToken(v);
+    if (!bad.empty())
+      return InvalidArgument("rest option '" + std::string(list) +
+                             "': expected values without "
+                             "spaces or commas, found '" +
+                             bad + "'");
+  }
+  for (const std::string& o : out->origins)
+    if (o != "*" && o.find("://") == std::string::npos)
+      return InvalidArgument(
+          "rest option 'cors.origins': expected origins like "
+          "https://app.example.com (scheme, host, optional port) or *, found '" +
+          o + "'");
+  for (const std::string& m : out->methods) {
+    bool known = false;
+    for (std::string_view k : kMethods) known = known || m == k;
+    if (!known)
+      return InvalidArgument(
+          "rest option 'cors.methods': expected GET, HEAD, POST, PUT or "
+          "OPTIONS, found '" +
+          m + "'");
+  }
+  int64_t age = 0;
+  SLUICE_RETURN_IF_ERROR(IntInRange(options, "cors.max_age_s", out->max_age_s, 0, 86400, &age));
+  out->max_age_s = static_cast<uint32_t>(age);
+  return Status();
+}
+
 }  // namespace
 
 const char* KnownRestOptionKeys() {
-  return "host, port, threads, max_body_bytes, admin_remote, api_keys, admin_keys, ready_max_lag";
+  return "host, port, threads, max_body_bytes, admin_remote, ready_max_lag, cors.origins, "
+         "cors.methods, cors.headers, cors.max_age_s";
 }
 
 Status ParseRestOptions(const Options& options, RestOptions* out) {
@@ -103,7 +131,7 @@ Status ParseRestOptions(const Options& options, RestOptions* out) {
                                     static_cast<int64_t>(out->ready_max_lag), 0, INT64_MAX, &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "admin_remote", out->admin_remote, &out->admin_remote));
-  return ParseAuth(options, out);
+  return ParseCors(options, &out->cors);
 }
 
 }  // namespace sluice::rest

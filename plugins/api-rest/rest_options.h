@@ -26,12 +26,14 @@ struct RestOptions {
   uint64_t max_body_bytes = 1048576;
   // When false, /admin routes answer only requests from loopback peers.
   bool admin_remote = false;
-  // Keys accepted on data routes (X-API-Key or Authorization: Bearer).
-  // Empty = data routes are open. Admin keys are accepted there too.
-  std::vector<std::string> api_keys;
-  // Keys accepted on admin routes and /metrics. Empty = admin routes take
-  // api_keys (open when that is empty too) and /metrics is open.
-  std::vector<std::string> admin_keys;
+  // Cross-origin requests from browsers (docs/rest.md, "CORS"): allowed
+  // only from `origins` (none = CORS off; "*" = any origin).
+  struct Cors {
+    std::vector<std::string> origins;
+    std::vector<std::string> methods = {"GET", "HEAD", "POST"};
+    std::vector<std::string> headers = {"Authorization", "Content-Type", "X-API-Key"};
+    uint32_t max_age_s = 600;  // how long browsers may cache a preflight answer
+  } cors;
   // /ready answers 200 while every current version's cache lags its log by
   // at most this many records.
   uint64_t ready_max_lag = 0;
@@ -42,10 +44,10 @@ const char* KnownRestOptionKeys();
 
 // Parses and validates `options` into *out (which starts from the defaults).
 // INVALID_ARGUMENT naming the key, the value found and what is accepted;
-// an unknown key is an error listing the known ones. api_keys and
-// admin_keys are a YAML list (keys "api_keys.0", "api_keys.1", ...) or one
-// scalar; each key is 1 to 256 printable ASCII characters without spaces,
-// and no key may be in both lists. Key values never appear in messages.
+// an unknown key is an error listing the known ones. The cors lists are a
+// YAML list ("cors.origins.0", ...) or one scalar. (API keys are not
+// options of this plugin: the host lifts api_keys / admin_keys into its
+// access model, docs/security.md.)
 Status ParseRestOptions(const Options& options, RestOptions* out);
 
 }  // namespace sluice::rest

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "cors.h"
 #include "http_status.h"
 #include "json_writer.h"
 
@@ -42,6 +43,14 @@ void HttpResponse::SetError(int http_status, std::string_view code_name, std::st
   body = ErrorJson(code_name, message);
 }
 
+void HttpResponse::SetRefusal(const Status& s, bool credential_sent, uint32_t retry_after_ms) {
+  if (s.code() == Code::kUnauthenticated) www_authenticate = Challenge(credential_sent);
+  if (s.code() != Code::kResourceExhausted) return SetError(s);
+  SetError(429, CodeName(s.code()), s.message());
+  headers.emplace_back("Retry-After",
+                       std::to_string(std::max<uint32_t>(1, (retry_after_ms + 999) / 1000)));
+}
+
 Status QueryBody(std::string_view body, std::string_view* query) {
   if (IsBlank(body)) {
     *query = "{}";
@@ -66,7 +75,19 @@ void RestService::CatalogChanged() { (void)catalog_.Refresh(nullptr); }
 
 void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
   auto start = std::chrono::steady_clock::now();
-  Route(request, response);
+  if (IsPreflight(options_.cors, request)) {
+    AnswerPreflight(options_.cors, request, response);
+  } else {
+    Credential credential = RequestCredential(request.x_api_key, request.authorization);
+    credential.peer = request.peer;
+    credential.local = request.admin_channel;
+    Call call{request, {}, credential.kind != Credential::Kind::kNone};
+    if (request.path != "/health") api_.BeginRequest(credential, &call.host);
+    Route(call, response);
+    AddRateHeaders(call, response);
+    AddCorsHeaders(options_.cors, request, response);
+  }
+  response->omit_body = request.method == "HEAD";
   std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   bool matched = !response->route.empty();
   metrics_.Record(request.method, matched ? response->route : "other",
@@ -74,24 +95,25 @@ void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
                   response->status, took.count());
 }
 
-void RestService::Route(const HttpRequest& request, HttpResponse* response) {
+void RestService::Route(Call& call, HttpResponse* response) {
+  const HttpRequest& request = call.http;
   std::string_view path = request.path;
   if (path == "/health" || path == "/ready") {
     response->route = path == "/health" ? "/health" : "/ready";
     if (!MethodIs(request, "GET", response)) return;
-    if (path == "/ready") return HandleReady(response);
+    if (path == "/ready") return HandleReady(call, response);
     response->body = "{\"status\":\"ok\"}";
     return;
   }
   if (path == "/metrics") {
     response->route = "/metrics";
-    if (Allowed(request, RouteAccess::kMetrics, response) && MethodIs(request, "GET", response))
-      HandleMetrics(response);
+    if (Allowed(call, Action::kMetrics, response) && MethodIs(request, "GET", response))
+      HandleMetrics(call, response);
     return;
   }
   if (path == "/admin/prune") {
     response->route = "/admin/prune";
-    if (AdminGate(request, "POST", response)) HandlePrune(request, response);
+    if (AdminGate(call, "POST", response)) HandlePrune(call, response);
     return;
   }
   if (path.substr(0, kAdminPrefix.size()) == kAdminPrefix && path.size() > kAdminPrefix.size() &&
@@ -100,17 +122,18 @@ void RestService::Route(const HttpRequest& request, HttpResponse* response) {
         path.substr(kAdminPrefix.size(), path.size() - kAdminPrefix.size() - kAdminSuffix.size());
     if (!name.empty() && name.find('/') == std::string_view::npos) {
       response->route = kAdminCurrentRoute;
-      if (AdminGate(request, "PUT", response)) HandleAdmin(request, name, response);
+      if (AdminGate(call, "PUT", response)) HandleAdmin(call, name, response);
       return;
     }
   }
-  if (!Allowed(request, RouteAccess::kData, response)) return;
+  // Before routing: a client that may read nothing learns no endpoint name.
+  if (!Allowed(call, Action::kRead, response)) return;
   if (path == "/") {
     response->route = "/";
-    if (MethodIs(request, "GET", response)) HandleIndex(response);
+    if (MethodIs(request, "GET", response)) HandleIndex(call, response);
     return;
   }
-  HandleEndpoint(request, response);
+  HandleEndpoint(call, response);
 }
 
 namespace {
@@ -154,15 +177,34 @@ void WriteIngest(const IngestInfo& in, JsonWriter* w) {
 
 }  // namespace
 
-void RestService::HandleIndex(HttpResponse* response) {
-  std::shared_ptr<const Catalog> catalog;
-  Status s = catalog_.Refresh(&catalog);  // rows and lag move without notifications
-  if (!s.ok()) return response->SetError(s);
+bool RestService::Allowed(Call& call, Action action, HttpResponse* response) {
+  Status s = call.host.Authorize(action);
+  if (s.ok()) return true;
+  Refuse(call, s, response);
+  return false;
+}
+
+void RestService::Refuse(Call& call, const Status& s, HttpResponse* response) {
+  response->SetRefusal(s, call.credential_sent, call.host.Info().retry_after_ms);
+}
+
+void RestService::AddRateHeaders(Call& call, HttpResponse* response) {
+  RequestInfo info = call.host.Info();
+  if (!info.rate_limited) return;
+  response->headers.emplace_back("RateLimit-Limit", std::to_string(info.limit));
+  response->headers.emplace_back("RateLimit-Remaining", std::to_string(info.remaining));
+  response->headers.emplace_back("RateLimit-Reset", std::to_string((info.reset_ms + 999) / 1000));
+}
+
+void RestService::HandleIndex(Call& call, HttpResponse* response) {
+  std::vector<EndpointInfo> endpoints;  // what this caller may read, fresh: rows and lag move
+  Status s = call.api().Catalog(&endpoints);
+  if (!s.ok()) return Refuse(call, s, response);
   JsonWriter w(&response->body);
   w.BeginObject();
   w.Key("endpoints");
   w.BeginArray();
-  for (const EndpointInfo& e : catalog->endpoints()) {
+  for (const EndpointInfo& e : endpoints) {
     w.BeginObject();
     w.Key("name");
     w.String(e.name);
@@ -231,7 +273,8 @@ bool RestService::Resolve(const Catalog& catalog, std::string_view path, Target*
   return match(path, 0);
 }
 
-void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* response) {
+void RestService::HandleEndpoint(Call& call, HttpResponse* response) {
+  const HttpRequest& request = call.http;
   std::shared_ptr<const Catalog> catalog;
   Status s = catalog_.Get(&catalog);
   if (!s.ok()) return response->SetError(s);
@@ -255,7 +298,8 @@ void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* respo
     return response->SetError(NotFound("endpoint " + target.endpoint->name + " has no version " +
                                        std::to_string(target.version) +
                                        "; versions: " + Catalog::VersionList(*target.endpoint)));
-  if (request.method != action.allow()) {
+  bool head_of_get = request.method == "HEAD" && action.method() == std::string_view("GET");
+  if (request.method != action.method() && !head_of_get) {
     response->allow = action.allow();
     return response->SetError(405, "invalid_argument",
                               std::string(request.method) + " is not allowed on " +
@@ -265,17 +309,17 @@ void RestService::HandleEndpoint(const HttpRequest& request, HttpResponse* respo
     return response->SetError(InvalidArgument(
         "query parameter '" + request.query.front().first + "' is not accepted on " +
         std::string(request.path) + "; only the list route takes limit, skip and order_by"));
-  Dispatch(request, target, action, response);
+  Dispatch(call, target, action, response);
 }
 
-void RestService::Dispatch(const HttpRequest& request, const Target& target,
-                           const EndpointAction& action, HttpResponse* response) {
+void RestService::Dispatch(Call& call, const Target& target, const EndpointAction& action,
+                           HttpResponse* response) {
   switch (action.kind) {
-    case EndpointAction::kCollection: return List(request, target, response);
-    case EndpointAction::kRecord: return GetRecord(target, action.key, response);
-    case EndpointAction::kCount: return Count(request, target, response);
-    case EndpointAction::kQuery: return Query(request, target, response);
-    case EndpointAction::kOapi: return OpenApi(target, response);
+    case EndpointAction::kCollection: return List(call, target, response);
+    case EndpointAction::kRecord: return GetRecord(call, target, action.key, response);
+    case EndpointAction::kCount: return Count(call, target, response);
+    case EndpointAction::kQuery: return Query(call, target, response);
+    case EndpointAction::kOapi: return OpenApi(call, target, response);
     case EndpointAction::kUnknown: break;
   }
   response->SetError(Internal("unhandled route kind"));

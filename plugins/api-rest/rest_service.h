@@ -35,9 +35,19 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;
   std::string_view body;
   bool from_loopback = false;  // the peer address is 127.0.0.0/8 or ::1
+  std::string_view peer;       // the peer's IP address ("" unknown), for rate limits
+  // The request came on a listener only the server's operators reach (an
+  // admin unix socket): the host allows admin routes there without a
+  // credential. False for every TCP listener.
+  bool admin_channel = false;
   // The X-API-Key and Authorization headers, when present.
   std::optional<std::string_view> x_api_key;
   std::optional<std::string_view> authorization;
+  // CORS: Origin, and the Access-Control-Request-Method and -Headers of a
+  // preflight request, when present.
+  std::optional<std::string_view> origin;
+  std::optional<std::string_view> cors_method;
+  std::optional<std::string_view> cors_headers;
 };
 
 struct HttpResponse {
@@ -53,6 +63,11 @@ struct HttpResponse {
   bool scan = false;
   std::string content_type;      // Content-Type; "" = application/json
   std::string www_authenticate;  // WWW-Authenticate (401 answers)
+  // Further headers to send as they are (CORS, RateLimit-*, Retry-After).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // HEAD: send the headers the body would have (Content-Length included)
+  // and no body.
+  bool omit_body = false;
   // The route template that answered ("/{endpoint}/{pk}"), for metrics;
   // "" = no route matched. Points to static text.
   std::string_view route;
@@ -61,6 +76,10 @@ struct HttpResponse {
   void SetError(const Status& s);
   // Same with an explicit HTTP status and code name (403, 405, 413).
   void SetError(int http_status, std::string_view code_name, std::string_view message);
+  // The error of a call the host refused for the caller: 401 with
+  // WWW-Authenticate (UNAUTHENTICATED), 403, 429 with Retry-After
+  // (RESOURCE_EXHAUSTED: a rate limit), else as SetError.
+  void SetRefusal(const Status& s, bool credential_sent, uint32_t retry_after_ms);
 };
 
 class RestService {
@@ -91,37 +110,54 @@ class RestService {
     std::string_view suffix;
   };
 
-  // Handle() without the metrics.
-  void Route(const HttpRequest& request, HttpResponse* response);
+  // One request being answered: what the client sent, and the request
+  // the host opened for it, through which every call acts for the client
+  // (the host applies its permissions, row filters and rate limits).
+  struct Call {
+    const HttpRequest& http;
+    ApiHost::Request host;
+    bool credential_sent = false;
+    const ApiHost& api() const { return host.api(); }
+  };
+
+  // Handle() without the metrics and the CORS and rate-limit headers.
+  void Route(Call& call, HttpResponse* response);
   bool Resolve(const Catalog& catalog, std::string_view path, Target* out) const;
-  void HandleIndex(HttpResponse* response);
+  void HandleIndex(Call& call, HttpResponse* response);
+  // False (with the answer filled) unless the host lets `call` do `action`.
+  bool Allowed(Call& call, Action action, HttpResponse* response);
+  // Answers a refusal of the host for `call`.
+  void Refuse(Call& call, const Status& s, HttpResponse* response);
+  // Adds RateLimit-* headers when a rate limit applied to `call`.
+  void AddRateHeaders(Call& call, HttpResponse* response);
 
   // Operational and admin routes (ops_routes.cc).
-  // False (with the 401/403 answer filled) when the request may not use
-  // routes of class `access`.
-  bool Allowed(const HttpRequest& request, RouteAccess access, HttpResponse* response);
-  // False (with a 405 answer) unless the request's method is `method`.
+  // False (with a 405 answer) unless the request's method is `method`
+  // (HEAD counts as GET: it answers a GET's headers without its body).
   static bool MethodIs(const HttpRequest& request, const char* method, HttpResponse* response);
-  // Loopback rule, keys and method of admin routes; false with the answer filled.
-  bool AdminGate(const HttpRequest& request, const char* method, HttpResponse* response);
-  void HandleReady(HttpResponse* response);
-  void HandleMetrics(HttpResponse* response);
-  void HandleAdmin(const HttpRequest& request, std::string_view name, HttpResponse* response);
-  void HandlePrune(const HttpRequest& request, HttpResponse* response);
-  void HandleEndpoint(const HttpRequest& request, HttpResponse* response);
-  void Dispatch(const HttpRequest& request, const Target& target, const EndpointAction& action,
+  // Loopback rule, admin rights and method of admin routes; false with the
+  // answer filled.
+  bool AdminGate(Call& call, const char* method, HttpResponse* response);
+  void HandleReady(Call& call, HttpResponse* response);
+  void HandleMetrics(Call& call, HttpResponse* response);
+  void HandleAdmin(Call& call, std::string_view name, HttpResponse* response);
+  void HandlePrune(Call& call, HttpResponse* response);
+  void HandleEndpoint(Call& call, HttpResponse* response);
+  void Dispatch(Call& call, const Target& target, const EndpointAction& action,
                 HttpResponse* response);
 
   // Endpoint routes (endpoint_routes.cc). `version` 0 = current.
-  void List(const HttpRequest& request, const Target& target, HttpResponse* response);
-  void GetRecord(const Target& target, std::string_view raw_key, HttpResponse* response);
-  void Count(const HttpRequest& request, const Target& target, HttpResponse* response);
-  void Query(const HttpRequest& request, const Target& target, HttpResponse* response);
-  void OpenApi(const Target& target, HttpResponse* response);
-  // Pins target's version; on failure fills the error response.
-  bool Pin(const Target& target, ApiHost::View* view, HttpResponse* response);
+  void List(Call& call, const Target& target, HttpResponse* response);
+  void GetRecord(Call& call, const Target& target, std::string_view raw_key,
+                 HttpResponse* response);
+  void Count(Call& call, const Target& target, HttpResponse* response);
+  void Query(Call& call, const Target& target, HttpResponse* response);
+  void OpenApi(Call& call, const Target& target, HttpResponse* response);
+  // Pins target's version for `call`; on failure fills the error response.
+  bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
   // Runs `query_json` on a pinned view and writes the JSON array of records.
-  void RunQuery(const Target& target, std::string_view query_json, HttpResponse* response);
+  void RunQuery(Call& call, const Target& target, std::string_view query_json,
+                HttpResponse* response);
 
   ApiHost api_;
   RestOptions options_;

@@ -33,8 +33,10 @@ struct EndpointAction {
   enum Kind { kCollection, kCount, kQuery, kOapi, kRecord, kUnknown };
   Kind kind = kUnknown;
   std::string_view key;  // kRecord: the raw (still percent-encoded) key segment
+  // The method the route answers (HEAD is also answered where it is GET).
+  const char* method() const { return kind == kCount || kind == kQuery ? "POST" : "GET"; }
   // Methods the route accepts, for 405 answers and the Allow header.
-  const char* allow() const { return kind == kCount || kind == kQuery ? "POST" : "GET"; }
+  const char* allow() const { return kind == kCount || kind == kQuery ? "POST" : "GET, HEAD"; }
 };
 
 // Classifies the part of the path after the endpoint's path: "" -> list,

@@ -167,7 +167,8 @@ def grpc_config(dirpath, version=None):
     ep = {"name": "rides", "primary_key": ["Ride ID"], "secondary": [["$fare"]]}
     if version:
         ep["version"] = version
-    path = write_config(dirpath, [ep])
+    # The tests switch versions through the admin route without a credential.
+    path = write_config(dirpath, [ep], extra="auth: { anonymous_admin: true }\n")
     with open(path) as f:
         text = f.read()
     with open(path, "w") as f:

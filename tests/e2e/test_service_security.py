@@ -1,6 +1,8 @@
-"""sluice as a service, its safety side: API keys on data and admin routes,
-the listen address, body and $limit caps, and names that would escape the
-home or plugin directories."""
+"""sluice as a service, its safety side: the api_keys / admin_keys of the
+REST options (credentials of the host's access model; test_access.py covers
+the rest of it), admin routes without credentials, the listen address, body
+and $limit caps, and names that would escape the home or plugin
+directories."""
 import os
 import unittest
 
@@ -42,11 +44,16 @@ class AuthTest(ServiceTest):
         self.assertEqual((status, body), (200, {"pruned": []}))
         self.assertEqual(s.stop(), 0)
 
-    def test_no_keys_means_open(self):
+    def test_no_keys_means_open_but_admin(self):
         cfg = self.config()
         s, http = self.serve(cfg)
         self.assertEqual(http.get("/items/1")[0], 200)
         self.assertEqual(http.get("/metrics")[0], 200)
+        status, _, body = http.request("POST", "/admin/prune", {"keep": 1})
+        self.assertEqual(status, 401)  # admin routes are never anonymous unless allowed
+        self.assertIn("auth.anonymous_admin", body["error"]["message"])
+        self.assertEqual(s.stop(), 0)
+        s, http = self.serve(self.config(extra="auth: { anonymous_admin: true }\n"))
         self.assertEqual(http.request("POST", "/admin/prune", {"keep": 1})[0], 200)
         self.assertEqual(s.stop(), 0)
 

@@ -5,7 +5,7 @@ include headers of its own folder and of lower layers only.
 The order, lowest first (docs/architecture.md, "Layers"):
 
   util < core < config < plugin < storage < runtime < cache < query
-       < pipeline < migrate < registry < service < cli
+       < access < pipeline < migrate < registry < service < cli
 
 host/tests/ and host/main.cc may include anything. Exit 0 when every
 include respects the order; 1 listing each one that does not."""
@@ -14,7 +14,7 @@ import re
 import sys
 
 LAYERS = ["util", "core", "config", "plugin", "storage", "runtime", "cache", "query",
-          "pipeline", "migrate", "registry", "service", "cli"]
+          "access", "pipeline", "migrate", "registry", "service", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/[^"]+"')
 
 

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -74,9 +75,25 @@ class FakeApiHost {
   // "endpoint keep" of every prune call so far ("" endpoint = all).
   std::vector<std::string> prune_calls() const;
 
+  // Offers ABI 1.2 requests (off by default, as on an older host) with a
+  // small stand-in for the host's access policy, enough to see how the
+  // plugin answers its decisions: `tokens` maps credentials to a role
+  // ("data": reads; "admin": reads and admin routes). With `required`, a
+  // request without a credential may do nothing; without, it may do
+  // everything. An unknown token is refused (UNAUTHENTICATED); the token
+  // "limited" is refused as over a rate limit (RESOURCE_EXHAUSTED, retry
+  // after 2.5 s). Accepted requests with a credential report a rate limit
+  // of 10 with 9 left, full again in 1 s.
+  void set_access(std::map<std::string, std::string> tokens, bool required);
+  // "kind:token" of every credential begin_request received ("0:" = none).
+  std::vector<std::string> credentials_seen() const;
+
+  struct Request;  // a request table's context (fake_api_requests.cc)
+
  private:
   struct View;
   struct EndpointRec;
+  static void FillRequestTable(Request* r);
 
   static int32_t CatalogFn(void* ctx, sluice_endpoint_fn fn, void* fn_ctx, sluice_status* st);
   static int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view,
@@ -119,6 +136,9 @@ class FakeApiHost {
   bool plan_scan_ = true;                                // guarded by mu_
   std::string metrics_text_;                             // guarded by mu_
   std::vector<std::string> prune_calls_;                 // guarded by mu_
+  std::map<std::string, std::string> tokens_;            // set before use
+  bool required_ = false;
+  std::vector<std::string> credentials_seen_;  // guarded by mu_
   std::atomic<int> open_views_{0};
 };
 

@@ -72,7 +72,7 @@ bool HttpConnection::Fill() {
   return true;
 }
 
-bool HttpConnection::Read(HttpReply* reply) {
+bool HttpConnection::Read(HttpReply* reply, bool no_body) {
   size_t end;
   while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
     if (!Fill()) return false;
@@ -94,6 +94,7 @@ bool HttpConnection::Read(HttpReply* reply) {
     at = next + 2;
   }
   size_t length = std::strtoul(reply->header("content-length").c_str(), nullptr, 10);
+  if (no_body) length = 0;
   while (buffer_.size() < length)
     if (!Fill()) return false;
   reply->body = buffer_.substr(0, length);
@@ -119,10 +120,11 @@ std::string RequestText(const std::string& method, const std::string& target,
 }
 
 HttpReply Fetch(uint16_t port, const std::string& method, const std::string& target,
-                const std::string& body) {
+                const std::string& body, const std::string& extra_headers) {
   HttpConnection c;
   HttpReply reply;
-  if (!c.Connect(port) || !c.Send(RequestText(method, target, body)) || !c.Read(&reply))
+  if (!c.Connect(port) || !c.Send(RequestText(method, target, body, extra_headers)) ||
+      !c.Read(&reply))
     reply.status = 0;
   return reply;
 }

@@ -38,7 +38,8 @@ class HttpConnection {
   bool Connect(uint16_t port, int receive_buffer = 0);
   bool Send(const std::string& raw);
   // Reads one response. False on timeout, malformed input or EOF first.
-  bool Read(HttpReply* reply);
+  // `no_body`: the answer to a HEAD request (Content-Length, but no body).
+  bool Read(HttpReply* reply, bool no_body = false);
   // True when the server closes the connection within `timeout_ms` (any
   // bytes received first make it false).
   bool ClosedByPeer(int timeout_ms);
@@ -56,9 +57,10 @@ class HttpConnection {
 std::string RequestText(const std::string& method, const std::string& target,
                         const std::string& body = "", const std::string& extra_headers = "");
 
-// One request on a fresh connection. status 0 when it failed.
+// One request on a fresh connection, with `extra_headers` as RequestText
+// takes them. status 0 when it failed.
 HttpReply Fetch(uint16_t port, const std::string& method, const std::string& target,
-                const std::string& body = "");
+                const std::string& body = "", const std::string& extra_headers = "");
 
 }  // namespace sluice::rest::testing
 

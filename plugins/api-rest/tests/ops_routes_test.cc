@@ -1,5 +1,6 @@
 // Operational routes over real HTTP on 127.0.0.1: /ready, /metrics after
-// known traffic, API-key auth on data and admin routes, POST /admin/prune.
+// known traffic, how the host's refusals are answered (401, 403, 429 with
+// their headers) on data and admin routes, POST /admin/prune.
 #include <gtest/gtest.h>
 
 #include "fake_api_host.h"
@@ -156,16 +157,17 @@ TEST_F(OpsRoutesTest, OversizedBodiesAreCountedAsOther) {
       << r.body;
 }
 
-TEST_F(OpsRoutesTest, NoKeysConfiguredEverythingOpen) {
-  StartServer();
+TEST_F(OpsRoutesTest, WithoutRequestsOnTheHostEverythingIsOpen) {
+  StartServer();  // a host older than ABI 1.2: no access control there
   EXPECT_EQ(Fetch("GET", "/trips/1").status, 200);
   EXPECT_EQ(Fetch("GET", "/").status, 200);
   EXPECT_EQ(Fetch("GET", "/metrics").status, 200);
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 200);
 }
 
-TEST_F(OpsRoutesTest, DataKeysGuardDataRoutes) {
-  StartServer({{"api_keys.0", "data-key"}, {"admin_keys.0", "admin-key"}});
+TEST_F(OpsRoutesTest, TheHostsRefusalsBecome401And403) {
+  fake_.set_access({{"data-key", "data"}, {"admin-key", "admin"}}, /*required=*/true);
+  StartServer();
   HttpReply r = Fetch("GET", "/trips/1");
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.header("www-authenticate"), "Bearer realm=\"sluice\"");
@@ -175,31 +177,27 @@ TEST_F(OpsRoutesTest, DataKeysGuardDataRoutes) {
   EXPECT_EQ(r.header("www-authenticate"), "Bearer realm=\"sluice\", error=\"invalid_token\"");
   EXPECT_EQ(Fetch("GET", "/trips/1", "", "X-API-Key: data-key\r\n").status, 200);
   EXPECT_EQ(Fetch("GET", "/trips/1", "", "Authorization: Bearer data-key\r\n").status, 200);
-  EXPECT_EQ(Fetch("GET", "/trips/1", "", "Authorization: Bearer admin-key\r\n").status, 200);
   EXPECT_EQ(Fetch("GET", "/trips/1", "", "Authorization: Basic ZGF0YS1rZXk6\r\n").status, 401);
-  EXPECT_EQ(Fetch("GET", "/", "").status, 401);
-  // Unknown paths say nothing about endpoints without a key.
+  EXPECT_EQ(fake_.credentials_seen().back(), "0:");
+  EXPECT_EQ(Fetch("GET", "/").status, 401);
+  // Unknown paths say nothing about endpoints to a caller who may read nothing.
   r = Fetch("GET", "/nowhere");
   EXPECT_EQ(r.status, 401);
   EXPECT_FALSE(Has(r.body, "/trips")) << r.body;
-  // Probes stay open.
+  // Probes stay open; /ready names no endpoint to them.
   EXPECT_EQ(Fetch("GET", "/health").status, 200);
-  EXPECT_EQ(Fetch("GET", "/ready").status, 503);  // open, and says trips lags
-}
-
-TEST_F(OpsRoutesTest, AdminKeysGuardAdminRoutesAndMetrics) {
-  StartServer({{"api_keys.0", "data-key"}, {"admin_keys.0", "admin-key"}});
+  r = Fetch("GET", "/ready");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "{\"ready\":false}");
+  EXPECT_TRUE(Has(Fetch("GET", "/ready", "", "X-API-Key: data-key\r\n").body, "\"trips\""));
+  // Admin routes and metrics.
   const std::string body = "{\"version\":1}";
-  HttpReply r = Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: data-key\r\n");
+  r = Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: data-key\r\n");
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(Has(r.body, "\"code\":\"permission_denied\"")) << r.body;
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body).status, 401);
-  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"),
-            "2");
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: admin-key\r\n").status,
             200);
-  EXPECT_EQ(Fetch("GET", "/trips/oapi", "", "X-API-Key: data-key\r\n").header("x-sluice-version"),
-            "1");
   EXPECT_EQ(Fetch("GET", "/metrics").status, 401);
   EXPECT_EQ(Fetch("GET", "/metrics", "", "X-API-Key: data-key\r\n").status, 403);
   EXPECT_EQ(Fetch("GET", "/metrics", "", "Authorization: Bearer admin-key\r\n").status, 200);
@@ -207,14 +205,21 @@ TEST_F(OpsRoutesTest, AdminKeysGuardAdminRoutesAndMetrics) {
   EXPECT_TRUE(fake_.prune_calls().empty());
 }
 
-TEST_F(OpsRoutesTest, DataKeysWithoutAdminKeysGuardAdminRoutesToo) {
-  StartServer({{"api_keys", "data-key"}});
-  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 401);
-  EXPECT_EQ(
-      Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}", "X-API-Key: data-key\r\n")
-          .status,
-      200);
-  EXPECT_EQ(Fetch("GET", "/metrics").status, 200);  // open without admin_keys
+TEST_F(OpsRoutesTest, RateLimitsBecome429WithRetryAfterAndRateLimitHeaders) {
+  fake_.set_access({{"data-key", "data"}}, /*required=*/true);
+  StartServer();
+  HttpReply r = Fetch("GET", "/trips/1", "", "X-API-Key: limited\r\n");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.header("retry-after"), "3");  // 2.5 s, rounded up
+  EXPECT_EQ(r.header("ratelimit-limit"), "10");
+  EXPECT_EQ(r.header("ratelimit-remaining"), "0");
+  EXPECT_TRUE(Has(r.body, "\"code\":\"resource_exhausted\"")) << r.body;
+  r = Fetch("GET", "/trips/1", "", "X-API-Key: data-key\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("ratelimit-limit"), "10");
+  EXPECT_EQ(r.header("ratelimit-remaining"), "9");
+  EXPECT_EQ(r.header("ratelimit-reset"), "1");
+  EXPECT_EQ(r.header("retry-after"), "");
 }
 
 TEST_F(OpsRoutesTest, Prune) {
@@ -244,6 +249,7 @@ TEST_F(OpsRoutesTest, PruneRefusesBadBodies) {
       {"{\"keep\":1,\"extra\":1}", 400, "unknown key 'extra'"},
       {"[1]", 400, "expected a JSON body {\\\"keep\\\": N"},
       {"{\"keep\":1,\"endpoint\":\"nope\"}", 404, "no endpoint \\\"nope\\\""},
+      {"{\"keep\":1,\"keep\":5}", 400, "key 'keep' given twice"},
   };
   for (const Case& c : cases) {
     HttpReply r = Fetch("POST", "/admin/prune", c.body);
@@ -253,6 +259,10 @@ TEST_F(OpsRoutesTest, PruneRefusesBadBodies) {
   HttpReply r = Fetch("GET", "/admin/prune");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "POST");
+  r = Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1,\"version\":2}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(Has(r.body, "key 'version' given twice")) << r.body;
+  EXPECT_EQ(fake_.prune_calls(), std::vector<std::string>{"nope 1"});  // only the valid body
 }
 
 }  // namespace

@@ -226,18 +226,84 @@ TEST_F(RestServerTest, WrongMethodIs405WithAllow) {
     const char* method;
     const char* target;
     const char* allow;
-  } cases[] = {{"POST", "/trips", "GET"},
+  } cases[] = {{"POST", "/trips", "GET, HEAD"},
                {"GET", "/trips/count", "POST"},
                {"PUT", "/v1/trips/query", "POST"},
-               {"DELETE", "/trips/1", "GET"},
-               {"POST", "/trips/oapi", "GET"},
-               {"POST", "/health", "GET"},
+               {"DELETE", "/trips/1", "GET, HEAD"},
+               {"POST", "/trips/oapi", "GET, HEAD"},
+               {"POST", "/health", "GET, HEAD"},
                {"GET", "/admin/endpoints/trips/current", "PUT"}};
   for (const auto& c : cases) {
     HttpReply r = Fetch(port_, c.method, c.target);
     ExpectError(r, 405, "invalid_argument", std::string("allowed: ") + c.allow);
     EXPECT_EQ(r.header("allow"), c.allow) << c.method << " " << c.target;
   }
+}
+
+TEST_F(RestServerTest, HeadAnswersEveryGetWithoutTheBody) {
+  StartServer();
+  for (const char* target : {"/trips", "/trips/1", "/v1/trips/10", "/trips/oapi", "/", "/health",
+                             "/ready", "/metrics", "/nowhere"}) {
+    HttpConnection c;
+    HttpReply get, head;
+    ASSERT_TRUE(c.Connect(port_) && c.Send(RequestText("GET", target)) && c.Read(&get));
+    // On the same connection: a HEAD answer must not carry a body.
+    ASSERT_TRUE(c.Send(RequestText("HEAD", target)) && c.Read(&head, /*no_body=*/true));
+    ASSERT_TRUE(c.Send(RequestText("GET", "/health")) && c.Read(&get)) << target;
+    EXPECT_EQ(get.status, 200) << target << ": the HEAD answer had a body";
+    HttpReply again = Fetch(port_, "GET", target);
+    EXPECT_EQ(head.status, again.status) << target;
+    EXPECT_EQ(head.body, "");
+    std::string t = target;
+    if (t != "/metrics" && t != "/" && t != "/nowhere") {  // counts move; 404s name the method
+      EXPECT_EQ(head.header("content-length"), std::to_string(again.body.size())) << target;
+    }
+    EXPECT_EQ(head.header("content-type"), again.header("content-type")) << target;
+    EXPECT_EQ(head.header("x-sluice-version"), again.header("x-sluice-version")) << target;
+  }
+}
+
+TEST_F(RestServerTest, CorsAllowListAndPreflight) {
+  StartServer({{"cors.origins.0", "https://app.example"},
+               {"cors.headers.0", "Authorization"},
+               {"cors.headers.1", "Content-Type"},
+               {"cors.max_age_s", "60"}});
+  HttpReply r = Fetch(port_, "OPTIONS", "/trips/query", "",
+                      "Origin: https://app.example\r\nAccess-Control-Request-Method: POST\r\n"
+                      "Access-Control-Request-Headers: content-type, authorization\r\n");
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.header("access-control-allow-origin"), "https://app.example");
+  EXPECT_EQ(r.header("access-control-allow-methods"), "GET, HEAD, POST");
+  EXPECT_EQ(r.header("access-control-allow-headers"), "Authorization, Content-Type");
+  EXPECT_EQ(r.header("access-control-max-age"), "60");
+  EXPECT_EQ(r.header("vary"), "Origin");
+  EXPECT_EQ(r.body, "");
+  r = Fetch(port_, "OPTIONS", "/trips", "",
+            "Origin: https://evil.example\r\nAccess-Control-Request-Method: GET\r\n");
+  ExpectError(r, 403, "permission_denied", "origin https://evil.example is not in");
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  r = Fetch(port_, "OPTIONS", "/trips", "",
+            "Origin: https://app.example\r\nAccess-Control-Request-Method: PUT\r\n");
+  ExpectError(r, 403, "permission_denied", "method PUT is not in the rest option cors.methods");
+  r = Fetch(port_, "OPTIONS", "/trips", "",
+            "Origin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n"
+            "Access-Control-Request-Headers: X-API-Key\r\n");
+  ExpectError(r, 403, "permission_denied", "header X-API-Key is not in");
+  // Actual requests: allowed origins get the CORS headers, others none.
+  r = Fetch(port_, "GET", "/trips/1", "", "Origin: https://app.example\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "https://app.example");
+  EXPECT_NE(r.header("access-control-expose-headers").find("X-Sluice-Version"), std::string::npos);
+  r = Fetch(port_, "GET", "/trips/1", "", "Origin: https://evil.example\r\n");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("access-control-allow-origin"), "");
+  // Without CORS configured, OPTIONS is just a method no route answers.
+  plugin_->Stop();
+  plugin_.reset();
+  StartServer();
+  r = Fetch(port_, "OPTIONS", "/trips", "",
+            "Origin: https://app.example\r\nAccess-Control-Request-Method: GET\r\n");
+  EXPECT_EQ(r.status, 405);
 }
 
 TEST_F(RestServerTest, AdminSwitchesCurrentVersion) {

@@ -43,7 +43,8 @@ TEST(ParseAction, Kinds) {
   EndpointAction a = ParseAction("/a%2Fb");
   EXPECT_EQ(a.kind, EndpointAction::kRecord);
   EXPECT_EQ(a.key, "a%2Fb");
-  EXPECT_STREQ(a.allow(), "GET");
+  EXPECT_STREQ(a.allow(), "GET, HEAD");
+  EXPECT_STREQ(a.method(), "GET");
   EXPECT_STREQ(ParseAction("/count").allow(), "POST");
   for (const char* s : {"/", "/a/b", "x", "/a/"})
     EXPECT_EQ(ParseAction(s).kind, EndpointAction::kUnknown) << s;

@@ -62,11 +62,71 @@ typedef int32_t (*sluice_rows_fn)(void* ctx, const sluice_row_batch* rows);
 
 typedef void (*sluice_endpoint_fn)(void* ctx, const sluice_endpoint_info* endpoint);
 
+/* ---- since 1.2: requests acting for a caller ---- */
+
+/* What a request presents (sluice_api_host.begin_request). API plugins
+ * only extract it from their protocol; the host decides what it is worth. */
+typedef enum sluice_credential_kind {
+  SLUICE_CREDENTIAL_NONE = 0,
+  SLUICE_CREDENTIAL_API_KEY = 1, /* an API key (e.g. REST X-API-Key, gRPC x-api-key) */
+  SLUICE_CREDENTIAL_BEARER = 2   /* "Authorization: Bearer": an API key or a JWT */
+} sluice_credential_kind;
+
+typedef struct sluice_credential {
+  uint32_t struct_size;
+  uint32_t kind;     /* sluice_credential_kind */
+  const char* token; /* the key or token (token_size bytes; need not be NUL-terminated) */
+  size_t token_size;
+  const char* peer; /* the client's address as an IP literal; NULL or "" when unknown */
+  /* 1 when the request arrived on a channel only the server's operators
+   * reach (e.g. a REST admin unix socket): admin calls are allowed there. */
+  uint32_t local;
+} sluice_credential;
+
+/* What a request may be asked to do besides reading through views. */
+typedef enum sluice_action {
+  SLUICE_ACTION_READ = 1,   /* endpoint NULL: read anything at all; else read that endpoint */
+  SLUICE_ACTION_ADMIN = 2,  /* set_current, prune */
+  SLUICE_ACTION_METRICS = 3 /* metrics */
+} sluice_action;
+
+typedef enum sluice_principal_class {
+  SLUICE_PRINCIPAL_ANONYMOUS = 0, /* no credential */
+  SLUICE_PRINCIPAL_KEY = 1,       /* an API key */
+  SLUICE_PRINCIPAL_TOKEN = 2      /* a verified JWT */
+} sluice_principal_class;
+
+/* Who a request acts for and the rate limit that binds it. The caller sets
+ * struct_size; the host fills the fields that fit. Strings stay valid while
+ * the request lives. */
+typedef struct sluice_request_info {
+  uint32_t struct_size;
+  uint32_t principal_class; /* sluice_principal_class */
+  const char* principal;    /* a name for logs: the key's name or the token's sub; "" */
+  uint32_t rate_limited;    /* 1 when a rate limit applies (the fields below describe it) */
+  uint32_t reset_ms;        /* until its bucket is full again */
+  uint64_t limit;           /* the bucket's size */
+  uint64_t remaining;       /* requests left in it now */
+  uint32_t retry_after_ms;  /* when refused: until the next request may pass */
+  uint32_t reserved;
+} sluice_request_info;
+
 /* Query service of the host, handed to API plugins at create(). Every
  * function is thread-safe. A *view* pins one version of one endpoint: all
  * calls made through the same view see that version, however the current
  * version moves meanwhile (this is what makes a switch never mix versions
- * within one request). Views are cheap; take one per request. */
+ * within one request). Views are cheap; take one per request.
+ *
+ * Access (since 1.2, docs/security.md): every call acts for a caller. The
+ * table handed to create() acts for a caller without a credential: once
+ * the server has credentials configured it reads nothing and may not
+ * administer. To serve a client, open a request with begin_request (with
+ * what the client presented) and make every call of that client through
+ * the table it returns: the host then applies that caller's permissions,
+ * row filters, field lists and rate limits itself, in acquire and in every
+ * call through the views acquired there. Only the create() table's catalog
+ * lists every endpoint: it is the plugin's own view for building routes
+ * and services, never an answer to a client. */
 typedef struct sluice_api_host {
   uint32_t struct_size;
   void* ctx;
@@ -132,6 +192,36 @@ typedef struct sluice_api_host {
    * frees their log and cache. fn receives one line per version removed. */
   int32_t (*prune)(void* ctx, const char* endpoint, uint32_t keep,
                    void (*fn)(void* fn_ctx, const char* line), void* fn_ctx, sluice_status* status);
+
+  /* ---- since ABI 1.2: check struct_size before calling these ---- */
+
+  /* Opens a request for the caller presenting `credential` (NULL = none).
+   * Call it on the table given to create(). *request receives a table of
+   * this layout acting for that caller: its catalog lists only the
+   * endpoints the caller may read (fields it may not see marked nullable);
+   * its acquire refuses endpoints it may not read (PERMISSION_DENIED, or
+   * UNAUTHENTICATED without a credential) and pins views whose get, count,
+   * query, query_info and watch see only the caller's rows (a row outside
+   * its row filter is NOT_FOUND to get) with hidden fields null;
+   * set_current and prune need admin rights, metrics metrics rights.
+   * When the host refuses the request (UNAUTHENTICATED: a key or token it
+   * does not accept; RESOURCE_EXHAUSTED: a rate limit) it returns that
+   * error and still sets *request: every call through it then fails with
+   * the same error, and request_info says when to retry. Every *request
+   * must be ended with end_request(request->ctx), after releasing the
+   * views acquired through it. */
+  int32_t (*begin_request)(void* ctx, const sluice_credential* credential,
+                           const struct sluice_api_host** request, sluice_status* status);
+  /* Ends a request (call it on the request's table); a no-op on the table
+   * given to create(). */
+  void (*end_request)(void* ctx);
+  /* OK when the request may do `action` (sluice_action; `endpoint` names
+   * an endpoint for SLUICE_ACTION_READ, or NULL); else UNAUTHENTICATED,
+   * PERMISSION_DENIED, or the request's refusal. For answering early (e.g.
+   * 401 before routing): the host checks again in the calls themselves. */
+  int32_t (*authorize)(void* ctx, uint32_t action, const char* endpoint, sluice_status* status);
+  /* Fills *info (its struct_size set by the caller) for the request. */
+  int32_t (*request_info)(void* ctx, sluice_request_info* info, sluice_status* status);
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

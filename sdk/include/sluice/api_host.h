@@ -1,12 +1,16 @@
 // sluice::ApiHost: the host's query service as API plugins call it. A
 // header-only wrapper over sluice_api_host.
 //
+//   sluice::ApiHost::Request request;       // one per client request
+//   api.BeginRequest({sluice::Credential::Kind::kBearer, token, peer}, &request);
+//   const sluice::ApiHost& as_caller = request.api();   // acts for that client
 //   sluice::ApiHost::View view;
-//   sluice::Status s = api.Acquire("/trips", 0, &view);   // 0 = current
-//   if (s.ok()) s = api.Get(view, "42", [&](const sluice_row_batch& rows) {
+//   sluice::Status s = as_caller.Acquire("/trips", 0, &view);   // 0 = current
+//   if (s.ok()) s = as_caller.Get(view, "42", [&](const sluice_row_batch& rows) {
 //     ... sluice::BatchRow(rows, 0) decoded with view.schema() ...
 //     return true;
 //   });
+//   // the view is released before the request ends (declare it after)
 #ifndef SLUICE_API_HOST_H_
 #define SLUICE_API_HOST_H_
 
@@ -81,6 +85,39 @@ struct QueryInfo {
 // return false to stop watching.
 using ChangeFn = FunctionRef<bool(uint32_t op, uint64_t offset, std::string_view row)>;
 
+// What a client presented with its request (sluice_credential). API
+// plugins extract it from their protocol; the host decides what it is
+// worth (docs/security.md).
+struct Credential {
+  enum class Kind : uint32_t {
+    kNone = SLUICE_CREDENTIAL_NONE,
+    kApiKey = SLUICE_CREDENTIAL_API_KEY,  // X-API-Key, gRPC x-api-key
+    kBearer = SLUICE_CREDENTIAL_BEARER,   // Authorization: Bearer (API key or JWT)
+  };
+  Kind kind = Kind::kNone;
+  std::string_view token;
+  std::string_view peer;  // the client's IP address ("" unknown), for rate limits
+  bool local = false;     // came on a channel only operators reach (admin allowed)
+};
+
+enum class Action : uint32_t {
+  kRead = SLUICE_ACTION_READ,  // with an endpoint name: read that endpoint
+  kAdmin = SLUICE_ACTION_ADMIN,
+  kMetrics = SLUICE_ACTION_METRICS,
+};
+
+// Who a request acts for and the rate limit binding it (sluice_request_info).
+struct RequestInfo {
+  bool reported = false;  // false on hosts older than ABI 1.2
+  uint32_t principal_class = SLUICE_PRINCIPAL_ANONYMOUS;
+  std::string principal;
+  bool rate_limited = false;
+  uint64_t limit = 0;
+  uint64_t remaining = 0;
+  uint32_t reset_ms = 0;
+  uint32_t retry_after_ms = 0;
+};
+
 class ApiHost {
  public:
   // A pinned endpoint version (see sluice_api_host). Move-only; releases on
@@ -115,9 +152,17 @@ class ApiHost {
     VersionInfo version_;
   };
 
+  // One client request (defined below).
+  class Request;
+
   ApiHost() = default;
   explicit ApiHost(const sluice_api_host* c) : c_(c) {}
   const sluice_api_host* c() const { return c_; }
+
+  // Opens a request for the client presenting `credential`. Always fills
+  // *out; out->status() is the host's refusal, if any. On a host older
+  // than ABI 1.2 (no access control) out->api() is this service itself.
+  void BeginRequest(const Credential& credential, Request* out) const;
 
   // Every endpoint with all its versions, in config order.
   Status Catalog(std::vector<EndpointInfo>* out) const {
@@ -293,6 +338,88 @@ class ApiHost {
   }
   const sluice_api_host* c_ = nullptr;
 };
+
+// One client request (sluice_api_host.begin_request). Move-only; ends
+// the request on destruction. Views acquired through api() must be
+// released first (declare them after the request).
+class ApiHost::Request {
+ public:
+  Request() = default;
+  Request(Request&& o) noexcept { *this = std::move(o); }
+  Request& operator=(Request&& o) noexcept {
+    End();
+    api_ = o.api_, owned_ = o.owned_, status_ = std::move(o.status_);
+    o.owned_ = false;
+    return *this;
+  }
+  ~Request() { End(); }
+  // The query service acting for this request's caller.
+  const ApiHost& api() const { return api_; }
+  // OK, or why the host refused the request (every call through api()
+  // then fails the same way).
+  const Status& status() const { return status_; }
+  // Whether the request may do `action` (sluice_api_host.authorize); OK
+  // on hosts older than ABI 1.2, which have no access control.
+  Status Authorize(Action action, std::string_view endpoint = {}) const {
+    if (!owned_) return status_;
+    std::string name(endpoint);
+    sluice_status st{};
+    const sluice_api_host* c = api_.c();
+    return Status::FromC(c->authorize(c->ctx, static_cast<uint32_t>(action),
+                                      endpoint.empty() ? nullptr : name.c_str(), &st),
+                         st);
+  }
+  // Who the request acts for and its rate limit.
+  RequestInfo Info() const {
+    RequestInfo out;
+    if (!owned_) return out;
+    sluice_request_info i{};
+    i.struct_size = sizeof i;
+    sluice_status st{};
+    const sluice_api_host* c = api_.c();
+    if (c->request_info(c->ctx, &i, &st) != SLUICE_OK) return out;
+    out.reported = true;
+    out.principal_class = i.principal_class;
+    out.principal = i.principal != nullptr ? i.principal : "";
+    out.rate_limited = i.rate_limited != 0;
+    out.limit = i.limit, out.remaining = i.remaining;
+    out.reset_ms = i.reset_ms, out.retry_after_ms = i.retry_after_ms;
+    return out;
+  }
+  void End() {
+    if (owned_) api_.c()->end_request(api_.c()->ctx);
+    owned_ = false;
+  }
+
+ private:
+  friend class ApiHost;
+  ApiHost api_;
+  bool owned_ = false;  // api_ is a request table to end
+  Status status_;
+};
+
+inline void ApiHost::BeginRequest(const Credential& credential, Request* out) const {
+  out->End();
+  out->api_ = *this;
+  out->status_ = Status();
+  if (!Has(offsetof(sluice_api_host, request_info))) return;
+  sluice_credential cred{};
+  cred.struct_size = sizeof cred;
+  cred.kind = static_cast<uint32_t>(credential.kind);
+  cred.token = credential.token.data();
+  cred.token_size = credential.token.size();
+  std::string peer(credential.peer);
+  cred.peer = peer.c_str();
+  cred.local = credential.local ? 1 : 0;
+  sluice_status st{};
+  const sluice_api_host* request = nullptr;
+  int32_t rc = c_->begin_request(c_->ctx, &cred, &request, &st);
+  if (request != nullptr) {
+    out->api_ = ApiHost(request);
+    out->owned_ = true;
+  }
+  out->status_ = Status::FromC(rc, st);
+}
 
 }  // namespace sluice
 

@@ -88,11 +88,13 @@ class [[nodiscard]] Status {
   }
 
   // ---- crossing the C boundary ----
-  // Writes this status into *out (message truncated to fit) and returns the code.
+  // Writes this status into *out (message truncated to fit) and returns the
+  // code. OK costs no formatting: it is every successful call's answer.
   int32_t ToC(sluice_status* out) const {
     if (out != nullptr) {
       out->code = static_cast<int32_t>(code());
-      std::snprintf(out->message, sizeof(out->message), "%s", message().c_str());
+      if (ok()) out->message[0] = '\0';
+      else std::snprintf(out->message, sizeof(out->message), "%s", message().c_str());
     }
     return static_cast<int32_t>(code());
   }

@@ -1,0 +1,212 @@
+// Reads through a pinned view: view_info, get, count, query, query_info and
+// watch, each applying the restriction of the view's caller (row filter
+// and field list, host/access/restriction.h). See api_host_internal.h.
+#include <chrono>
+#include <vector>
+
+#include "query/query_filter.h"
+#include "registry/api_host_internal.h"
+#include "registry/change_feed.h"
+#include "sluice/row.h"
+#include "util/json.h"
+
+namespace sluice::host {
+namespace api_internal {
+namespace {
+
+ViewHandle* Handle(void* view) { return static_cast<ViewHandle*>(view); }
+
+// A read that found the cache corrupt starts its rebuild.
+Status Checked(void* ctx, ViewHandle* h, Status s) {
+  Registry* registry = Req(ctx)->host->registry();
+  if (s.code() == Code::kDataLoss && registry != nullptr)
+    registry->ReportCorruptCache(h->endpoint, h->version->meta.version, s.message());
+  return s;
+}
+
+const TableSchema& TableOf(const ViewHandle& h) { return h.version->meta.table_schema; }
+
+// Parses a client query for the view, restricted to what its caller may see.
+Status Parse(void* ctx, const ViewHandle& h, std::string_view json, Query* q) {
+  SLUICE_RETURN_IF_ERROR(ParseQuery(json, TableOf(h), Req(ctx)->host->limits(), q));
+  if (h.restriction == nullptr) return Status();
+  return Restrict(*h.restriction, TableOf(h).schema, q);
+}
+
+// Passes result batches on, with hidden fields nulled when the view's
+// caller has a field list.
+class Rows {
+ public:
+  Rows(const ViewHandle& h, sluice_rows_fn fn, void* fn_ctx)
+      : r_(h.restriction.get()), schema_(TableOf(h).schema), fn_(fn), fn_ctx_(fn_ctx) {}
+  bool operator()(const sluice_row_batch& rows) {
+    if (r_ == nullptr || !r_->masks) return fn_(fn_ctx_, &rows) != 0;
+    out_.Clear();
+    for (uint32_t i = 0; i < rows.row_count; ++i) {
+      if (!DecodeRow(schema_, BatchRow(rows, i), &decoded_).empty()) {
+        error_ = DataLoss("cache row does not match the schema");
+        return false;
+      }
+      MaskRow(*r_, decoded_, &masked_);
+      out_.AddRow(masked_);
+    }
+    return fn_(fn_ctx_, out_.batch(0, rows.at_end != 0)) != 0;
+  }
+  Status error() const { return error_; }
+
+ private:
+  const Restriction* r_;
+  const Schema& schema_;
+  sluice_rows_fn fn_;
+  void* fn_ctx_;
+  RowBatchBuilder out_;
+  std::vector<Value> decoded_;
+  std::string masked_;
+  Status error_;
+};
+
+std::string Where(const ViewHandle& h) {
+  return h.endpoint + " v" + std::to_string(h.version->meta.version);
+}
+
+}  // namespace
+
+void Release(void*, void* view) { delete Handle(view); }
+
+int32_t ViewInfo(void*, void* view,
+                 void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
+                 void* fn_ctx, sluice_status* st) {
+  ViewHandle* h = Handle(view);
+  const ServedVersion& sv = *h->version;
+  sluice_version_info v{};
+  v.struct_size = sizeof v;
+  v.version = sv.meta.version;
+  v.ready = sv.ready ? 1 : 0;
+  v.log_end = sv.log->end();
+  v.cache_offset = sv.cache->applied();
+  v.rows = sv.cache->rows();
+  v.schema = h->restriction != nullptr ? h->restriction->c_schema->get() : sv.c_schema->get();
+  sluice_endpoint_info e{};
+  e.struct_size = sizeof e;
+  e.name = h->endpoint.c_str();
+  e.path = h->path.c_str();
+  e.current_version = h->current;
+  e.pinned = h->pinned ? 1 : 0;
+  e.version_count = 1;
+  e.versions = &v;
+  fn(fn_ctx, &e, &v);
+  return Status().ToC(st);
+}
+
+int32_t Get(void* ctx, void* view, const char* key, size_t key_size, sluice_rows_fn fn,
+            void* fn_ctx, sluice_status* st) {
+  ViewHandle* h = Handle(view);
+  std::string_view text(key, key_size);
+  std::string row;
+  Status s = Checked(ctx, h, GetByKey(*h->version->cache, text, &row));
+  const Restriction* r = h->restriction.get();
+  std::vector<Value> decoded;
+  if (s.ok() && r != nullptr) {
+    if (!DecodeRow(TableOf(*h).schema, row, &decoded).empty())
+      s = DataLoss("cache row does not match the schema");
+    else if (!Admits(*r, decoded)) {  // the same answer as for a row that does not exist
+      std::string quoted;
+      AppendJsonString(&quoted, text);
+      s = NotFound("no record with key " + quoted);
+    }
+  }
+  if (!s.ok()) return s.WithContext(Where(*h)).ToC(st);
+  std::string masked;
+  RowBatchBuilder b;
+  b.AddRow(r != nullptr && MaskRow(*r, decoded, &masked) ? masked : row);
+  fn(fn_ctx, b.batch());
+  return SLUICE_OK;
+}
+
+int32_t Count(void* ctx, void* view, const char* query, size_t size, uint64_t* count,
+              sluice_status* st) {
+  ViewHandle* h = Handle(view);
+  Query q;
+  Status s = Parse(ctx, *h, std::string_view(query, size), &q);
+  QueryPlanInfo info;
+  if (s.ok()) s = Checked(ctx, h, CountQuery(*h->version->cache, q, count, &info));
+  return s.ToC(st);
+}
+
+int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
+                    void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                    sluice_status* st) {
+  ViewHandle* h = Handle(view);
+  Query q;
+  Status s = Parse(ctx, *h, std::string_view(query, size), &q);
+  QueryPlanInfo info;
+  Rows rows(*h, fn, fn_ctx);
+  if (s.ok())
+    s = Checked(
+        ctx, h,
+        RunQuery(
+            *h->version->cache, q, [&](const sluice_row_batch& b) { return rows(b); }, &info));
+  if (s.ok()) s = rows.error();
+  if (info_fn != nullptr && !info.plan.empty()) {
+    info_fn(info_ctx, "plan", info.plan.c_str());
+    info_fn(info_ctx, "scan", info.scan ? "true" : "false");
+    info_fn(info_ctx, "examined", std::to_string(info.examined).c_str());
+  }
+  return s.ToC(st);
+}
+
+int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn, void* fn_ctx,
+             sluice_status* st) {
+  return QueryInfoFn(ctx, view, query, size, fn, fn_ctx, nullptr, nullptr, st);
+}
+
+int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
+              int32_t (*fn)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void* fn_ctx,
+              sluice_status* st) {
+  ViewHandle* h = Handle(view);
+  const Schema& schema = TableOf(*h).schema;
+  std::string_view f(filter ? filter : "", filter ? filter_size : 0);
+  Query q;
+  std::string wrapped = f.empty() ? std::string("{}") : "{\"$filter\":" + std::string(f) + "}";
+  Status s = ParseQuery(wrapped, TableOf(*h), Req(ctx)->host->limits(), &q);
+  const Restriction* r = h->restriction.get();
+  if (s.ok() && r != nullptr) {
+    Query hidden_check = q;  // the client's filter alone decides for deletes below
+    s = Restrict(*r, schema, &hidden_check);
+  }
+  if (!s.ok()) return s.ToC(st);
+  ChangeFeed& feed = h->version->feed;
+  auto sub = feed.Subscribe();
+  std::vector<ChangeFeed::Change> batch;
+  std::vector<Value> decoded;
+  std::string masked;
+  for (;;) {
+    s = sub->Next(std::chrono::milliseconds(500), &batch);
+    if (!s.ok()) break;
+    if (batch.empty() && fn(fn_ctx, 0, 0, nullptr, 0) == 0) break;
+    bool stop = false;
+    for (const auto& c : batch) {
+      bool decodes = DecodeRow(schema, c.row, &decoded).empty();
+      // A row outside the caller's row filter is never sent, deletes
+      // included: a delete carries the row as logged, and one the filter
+      // cannot be checked on is not sent to a restricted caller.
+      if (r != nullptr && (!decodes || !Admits(*r, decoded))) continue;
+      bool match =
+          (decodes && MatchesFilter(q.filter, decoded)) || (c.op == SLUICE_OP_DELETE && f.empty());
+      if (!match) continue;
+      std::string_view row = c.row;
+      if (r != nullptr && MaskRow(*r, decoded, &masked)) row = masked;
+      if (fn(fn_ctx, c.op, c.offset, reinterpret_cast<const uint8_t*>(row.data()), row.size()) ==
+          0) {
+        stop = true;
+        break;
+      }
+    }
+    if (stop) break;
+  }
+  feed.Unsubscribe(sub);
+  return s.ToC(st);
+}
+
+}  // namespace api_internal
+}  // namespace sluice::host
