@@ -2,6 +2,7 @@
 // /metrics, PUT /admin/endpoints/{name}/current and POST /admin/prune.
 #include <simdjson.h>
 
+#include "admin_rule.h"
 #include "http_status.h"
 #include "json_writer.h"
 #include "rest_service.h"
@@ -127,10 +128,10 @@ bool RestService::MethodIs(const HttpRequest& request, const char* method, HttpR
 
 bool RestService::AdminGate(const HttpRequest& request, const char* method,
                             HttpResponse* response) {
-  if (!options_.admin_remote && !request.from_loopback) {
-    response->SetError(403, "permission_denied",
-                       "admin routes answer only requests from loopback addresses; set the rest "
-                       "option admin_remote: true to allow remote peers");
+  if (!AdminRoutesServed(options_, request.listener)) {
+    response->SetError(404, "not_found",
+                       "admin routes are served on the admin socket (rest option "
+                       "admin_socket_path), and on this listener only when admin_keys is set");
     return false;
   }
   return Allowed(request, RouteAccess::kAdmin, response) && MethodIs(request, method, response);

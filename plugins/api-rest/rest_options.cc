@@ -1,6 +1,7 @@
 #include "rest_options.h"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sluice::rest {
@@ -20,6 +21,7 @@ bool IsListKey(std::string_view key, std::string_view list) {
 }
 
 bool IsKnownKey(std::string_view key) {
+  if (IsTransportOptionKey(key)) return true;
   for (std::string_view k : kKeys)
     if (k == "api_keys" || k == "admin_keys" ? IsListKey(key, k) : key == k) return true;
   return false;
@@ -78,7 +80,12 @@ Status ParseBool(const Options& options, std::string_view key, bool fallback, bo
 }  // namespace
 
 const char* KnownRestOptionKeys() {
-  return "host, port, threads, max_body_bytes, admin_remote, api_keys, admin_keys, ready_max_lag";
+  static const std::string keys =
+      std::string(
+          "host, port, threads, max_body_bytes, admin_remote, api_keys, admin_keys, "
+          "ready_max_lag, ") +
+      TransportOptionKeys();
+  return keys.c_str();
 }
 
 Status ParseRestOptions(const Options& options, RestOptions* out) {
@@ -103,6 +110,7 @@ Status ParseRestOptions(const Options& options, RestOptions* out) {
                                     static_cast<int64_t>(out->ready_max_lag), 0, INT64_MAX, &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "admin_remote", out->admin_remote, &out->admin_remote));
+  SLUICE_RETURN_IF_ERROR(ParseTransportOptions(options, &out->transport));
   return ParseAuth(options, out);
 }
 

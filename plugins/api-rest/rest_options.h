@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "http/transport_options.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 
@@ -35,6 +36,8 @@ struct RestOptions {
   // /ready answers 200 while every current version's cache lags its log by
   // at most this many records.
   uint64_t ready_max_lag = 0;
+  // The HTTP transport's limits, timeouts, workers, listeners and TLS.
+  TransportOptions transport;
 };
 
 // The option keys ParseRestOptions accepts, comma separated, for messages.

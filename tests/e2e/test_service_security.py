@@ -42,13 +42,21 @@ class AuthTest(ServiceTest):
         self.assertEqual((status, body), (200, {"pruned": []}))
         self.assertEqual(s.stop(), 0)
 
-    def test_no_keys_means_open(self):
-        cfg = self.config()
+    def test_no_keys_means_open_data_and_admin_only_on_the_socket(self):
+        cfg = self.config(rest="{ host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }")
         s, http = self.serve(cfg)
         self.assertEqual(http.get("/items/1")[0], 200)
         self.assertEqual(http.get("/metrics")[0], 200)
-        self.assertEqual(http.request("POST", "/admin/prune", {"keep": 1})[0], 200)
+        # No admin credential: the TCP port has no admin routes, even for a
+        # loopback peer (a reverse proxy on this host would be one).
+        status, _, body = http.request("POST", "/admin/prune", {"keep": 1})
+        self.assertEqual((status, body["error"]["code"]), (404, "not_found"))
+        self.assertIn("admin_socket_path", body["error"]["message"])
+        self.assertEqual(s.admin().request("POST", "/admin/prune", {"keep": 1})[0], 200)
+        sock = os.path.join(self.dir, "admin.sock")
+        self.assertEqual(oct(os.stat(sock).st_mode & 0o777), "0o660")
         self.assertEqual(s.stop(), 0)
+        self.assertFalse(os.path.exists(sock))  # removed at stop
 
     def test_bad_key_config_is_refused_without_echoing_the_key(self):
         cfg = self.config(rest="{ port: 0, api_keys: ['has space'] }")

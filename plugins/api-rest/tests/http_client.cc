@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +44,20 @@ bool HttpConnection::Connect(uint16_t port, int receive_buffer) {
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     error_ = std::string("connect: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool HttpConnection::ConnectUnix(const std::string& path) {
+  fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  timeval tv{5, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    error_ = std::string("connect ") + path + ": " + std::strerror(errno);
     return false;
   }
   return true;
@@ -125,6 +141,22 @@ HttpReply Fetch(uint16_t port, const std::string& method, const std::string& tar
   if (!c.Connect(port) || !c.Send(RequestText(method, target, body)) || !c.Read(&reply))
     reply.status = 0;
   return reply;
+}
+
+HttpReply FetchUnix(const std::string& path, const std::string& method, const std::string& target,
+                    const std::string& body, const std::string& extra_headers) {
+  HttpConnection c;
+  HttpReply reply;
+  if (!c.ConnectUnix(path) || !c.Send(RequestText(method, target, body, extra_headers)) ||
+      !c.Read(&reply))
+    reply.status = 0;
+  return reply;
+}
+
+std::string TestSocketPath() {
+  static std::atomic<int> n{0};
+  return "/tmp/sluice-rest-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++) +
+         ".sock";
 }
 
 }  // namespace sluice::rest::testing

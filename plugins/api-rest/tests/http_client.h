@@ -36,6 +36,8 @@ class HttpConnection {
   // receive buffer is that small (a slow client). False with errno text in
   // error().
   bool Connect(uint16_t port, int receive_buffer = 0);
+  // Connects to the unix socket at `path`.
+  bool ConnectUnix(const std::string& path);
   bool Send(const std::string& raw);
   // Reads one response. False on timeout, malformed input or EOF first.
   bool Read(HttpReply* reply);
@@ -59,6 +61,12 @@ std::string RequestText(const std::string& method, const std::string& target,
 // One request on a fresh connection. status 0 when it failed.
 HttpReply Fetch(uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body = "");
+// The same over the unix socket at `path`, with extra header lines.
+HttpReply FetchUnix(const std::string& path, const std::string& method, const std::string& target,
+                    const std::string& body = "", const std::string& extra_headers = "");
+
+// A unix socket path for a test's server, unique in this process.
+std::string TestSocketPath();
 
 }  // namespace sluice::rest::testing
 
