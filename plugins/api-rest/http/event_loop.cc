@@ -1,6 +1,8 @@
 #include "http/event_loop.h"
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -301,6 +303,12 @@ void EventLoop::Adopt(int fd, Listener listener, bool tls, std::string peer) {
     ctx_->metrics.Closed();
     count_.fetch_sub(1);
     return;
+  }
+  if (listener == Listener::kData) {
+    // Each answer leaves in one send: Nagle's delay would only hold an
+    // answer's last segment back until the client acknowledges the one before.
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   auto* c = new Connection(this, fd, listener, std::move(peer), ssl);
   c->next = head_;
