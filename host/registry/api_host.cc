@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "query/query_filter.h"
@@ -105,10 +106,14 @@ int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, 
   h->current = state.current;
   h->pinned = state.pinned;
   *view = h.release();
+  Self(ctx)->ViewAcquired();
   return SLUICE_OK;
 }
 
-void Release(void*, void* view) { delete static_cast<ViewHandle*>(view); }
+void Release(void* ctx, void* view) {
+  delete static_cast<ViewHandle*>(view);
+  Self(ctx)->ViewReleased();
+}
 
 int32_t ViewInfo(void*, void* view,
                  void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
@@ -256,6 +261,10 @@ ApiHostImpl::ApiHostImpl(Registry* registry, QueryLimits limits)
   table_.watch = &Watch;
   table_.metrics = &Metrics;
   table_.prune = &Prune;
+}
+
+void ApiHostImpl::WaitUntilNoViews() const {
+  while (open_views_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 std::string ApiHostImpl::MetricsText() const {

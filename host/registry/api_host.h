@@ -4,6 +4,8 @@
 #ifndef SLUICE_HOST_REGISTRY_API_HOST_H_
 #define SLUICE_HOST_REGISTRY_API_HOST_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -35,12 +37,23 @@ class ApiHostImpl {
   // The host's metrics in Prometheus text format.
   std::string MetricsText() const;
 
+  // Views API plugins hold now: one per request in flight (and per change
+  // feed). Thread-safe.
+  int64_t open_views() const { return open_views_.load(); }
+  // Blocks until no view is held: after API plugins stopped, a request they
+  // abandoned may still be running on the engine, which must outlive it.
+  // Unbounded (the process's stop deadline bounds a stop).
+  void WaitUntilNoViews() const;
+  void ViewAcquired() { open_views_.fetch_add(1); }
+  void ViewReleased() { open_views_.fetch_sub(1); }
+
  private:
   Registry* registry_;
   QueryLimits limits_;
   std::function<std::string()> extra_metrics_;
   const IngestBoard* board_ = nullptr;
   sluice_api_host table_{};
+  std::atomic<int64_t> open_views_{0};
 };
 
 }  // namespace sluice::host

@@ -36,4 +36,6 @@ void RestPlugin::Stop() { server_.Stop(); }
 
 void RestPlugin::CatalogChanged() { service_->CatalogChanged(); }
 
+Status RestPlugin::Reload() { return server_.Reload(); }
+
 }  // namespace sluice::rest

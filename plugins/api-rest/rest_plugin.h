@@ -38,6 +38,9 @@ class RestPlugin : public ApiPlugin {
   void Stop() override;
   // Re-reads the host's catalog.
   void CatalogChanged() override;
+  // Re-reads the TLS certificate and key (when TLS is configured); on error
+  // keeps serving with the ones loaded before.
+  Status Reload() override;
 
  private:
   RestPlugin(const HostServices& host, const ApiHost& api, const RestOptions& options);

@@ -13,7 +13,8 @@
  * describe_offset, check_table, reader_open_scoped, reader_committed,
  * reader_wait, release and stats; sluice_endpoint_info.ingest;
  * transactions (empty row offsets), and the meanings of UNAVAILABLE from
- * describe and ABORTED from reader_next (sluice/abi_source.h).
+ * describe and ABORTED from reader_next (sluice/abi_source.h);
+ * sluice_api_vtable.reload.
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are
