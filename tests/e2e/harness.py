@@ -86,11 +86,12 @@ def write_config(dirpath, endpoints, storage=None, extra=""):
 class Sluice:
     """One running sluice process."""
 
-    def __init__(self, config, *args):
+    def __init__(self, config, *args, preexec_fn=None):
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([SLUICE_BIN, "-c", config] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec_fn)
         self.err_lines = []
         threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.proc.stderr, self.err_lines), daemon=True).start()
@@ -153,6 +154,9 @@ class Http:
 
     def get(self, path):
         return self.request("GET", path)
+
+    def close(self):
+        self.conn.close()
 
     def post(self, path, body=None):
         return self.request("POST", path, body if body is not None else {})
@@ -232,8 +236,8 @@ class TempDirTest(unittest.TestCase):
     def data(self, name):
         return os.path.join(self.dir, "data", name)
 
-    def start(self, config, *args):
-        s = Sluice(config, *args)
+    def start(self, config, *args, preexec_fn=None):
+        s = Sluice(config, *args, preexec_fn=preexec_fn)
         self.procs.append(s)
         return s
 

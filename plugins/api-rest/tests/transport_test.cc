@@ -268,8 +268,9 @@ TEST_F(TransportTest, ConnectionLimitsRefuseWith503) {
   EXPECT_EQ(Metric("sluice_http_connections_refused_total{api=\"rest\",reason=\"max_connections_"
                    "per_client\"}"),
             "1");
-  EXPECT_EQ(Metric("sluice_http_connections_refused_total{api=\"rest\",reason=\"max_connections\"}"),
-            "1");
+  EXPECT_EQ(
+      Metric("sluice_http_connections_refused_total{api=\"rest\",reason=\"max_connections\"}"),
+      "1");
   for (int fd : {a, b, third, c, d, fifth}) ::close(fd);
 }
 
@@ -335,9 +336,9 @@ TEST_F(TransportTest, StopIsBoundedByTheGracePeriod) {
   EXPECT_GE(took, std::chrono::milliseconds(250));
   EXPECT_LT(took, std::chrono::seconds(3)) << "the request runs 20 s unless released";
   EXPECT_TRUE(idle.ClosedByPeer(1000));
-  EXPECT_EQ(stuck.get().status, 0);  // its connection was closed unanswered
+  EXPECT_EQ(stuck.get().status, 0);   // its connection was closed unanswered
   EXPECT_EQ(Get("/fast").status, 0);  // not listening
-  handler_->Release();  // the abandoned worker finishes on its own
+  handler_->Release();                // the abandoned worker finishes on its own
 }
 
 TEST_F(TransportTest, StopLetsRequestsInFlightFinishWithClose) {
