@@ -18,6 +18,7 @@
 #include "http/handler.h"
 #include "http/listener.h"
 #include "http/request_parser.h"
+#include "http/request_view.h"
 #include "http/tls.h"
 #include "http/transport_metrics.h"
 #include "http/worker_pool.h"
@@ -54,14 +55,6 @@ struct ServerContext {
   std::atomic<uint64_t> next_request_id_{1};
   const uint32_t id_prefix_;
 };
-
-// Fills *request from a parsed request whose spans refer to `base`; header
-// views go to *headers (reused storage). Repeated query parameters keep
-// their first value.
-void FillRequest(const char* base, const ParsedRequest& parsed, Listener listener,
-                 std::string_view peer,
-                 std::vector<std::pair<std::string_view, std::string_view>>* headers,
-                 HttpRequest* request);
 
 // A message to an event loop, from another loop or a worker.
 struct LoopMessage {
