@@ -373,6 +373,7 @@ class PackagingTest(ServiceTest):
         text = text.replace("home_dir: /var/lib/sluice", "home_dir: ./home")
         text = text.replace("path: /srv/sluice/data", "path: ./data")
         text = text.replace("port: 8080", "port: 0")
+        text = text.replace("admin_socket_path: /var/lib/sluice/admin.sock", "admin_socket_path: ./admin.sock")
         cfg = os.path.join(self.dir, "sluice.yaml")
         with open(cfg, "w") as f:
             f.write(text)
@@ -382,6 +383,7 @@ class PackagingTest(ServiceTest):
         self.assertRegex(s.base, r"^http://127\.0\.0\.1:")
         wait_until(lambda: http.get("/ready")[0] == 200, what="ready")
         self.assertEqual(http.get("/trips/2")[2], {"trip_id": 2, "pickup_zone_id": 8})
+        self.assertEqual(s.admin().request("POST", "/admin/prune", {"keep": 1})[0], 200)
         self.assertEqual(s.stop(), 0)
 
     def test_unit_file(self):
