@@ -139,7 +139,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   // Split points from the first bytes: where a slow client's reads would end.
   std::vector<size_t> splits;
-  for (size_t i = 0; i < size && i < 4; ++i) splits.push_back(splits.empty() ? data[i] : splits.back() + data[i] + 1);
+  for (size_t i = 0; i < size && i < 4; ++i)
+    splits.push_back(splits.empty() ? data[i] : splits.back() + data[i] + 1);
   http::RequestParser whole(FuzzLimits()), pieces(FuzzLimits());
   size_t at = 0;
   for (int n = 0; n < 8 && at < size; ++n) {
@@ -169,7 +170,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       CheckSpan(h.value, a.consumed, "a header value", input);
     }
     if (!r.chunked) CheckSpan(r.body, a.consumed, "the body", input);
-    if (r.Body(base).size() != r.content_length) Fail("body length differs from its framing", input);
+    if (r.Body(base).size() != r.content_length)
+      Fail("body length differs from its framing", input);
     Answer(*service, base, r, input);
     at += a.consumed;
   }

@@ -9,11 +9,13 @@ namespace {
 TEST(Utf8, FindsTheFirstIllFormedByte) {
   EXPECT_EQ(FindInvalidUtf8("plain ascii"), std::string_view::npos);
   EXPECT_EQ(FindInvalidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), std::string_view::npos);
-  EXPECT_EQ(FindInvalidUtf8("ab\xf2" "cd"), 2u);            // a lead byte without continuation
-  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);               // overlong '/'
-  EXPECT_EQ(FindInvalidUtf8("x\xed\xa0\x80"), 1u);          // a surrogate
-  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);       // above U+10FFFF
-  EXPECT_EQ(FindInvalidUtf8("ok\xe2\x82"), 2u);             // cut short
+  EXPECT_EQ(FindInvalidUtf8("ab\xf2"
+                            "cd"),
+            2u);                                       // a lead byte without continuation
+  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);          // overlong '/'
+  EXPECT_EQ(FindInvalidUtf8("x\xed\xa0\x80"), 1u);     // a surrogate
+  EXPECT_EQ(FindInvalidUtf8("\xf4\x90\x80\x80"), 0u);  // above U+10FFFF
+  EXPECT_EQ(FindInvalidUtf8("ok\xe2\x82"), 2u);        // cut short
   EXPECT_TRUE(IsAscii("only ascii here, 27 bytes.!", 27));
   EXPECT_FALSE(IsAscii("caf\xc3\xa9", 5));
 }
