@@ -25,13 +25,15 @@ struct RestOptions {
   int threads = 2;
   // Largest request body accepted; bigger bodies get 413.
   uint64_t max_body_bytes = 1048576;
-  // When false, /admin routes answer only requests from loopback peers.
+  // When true, /admin routes are served on the TCP listener even without
+  // admin_keys (admin_rule.h); they are always served on the admin socket.
   bool admin_remote = false;
   // Keys accepted on data routes (X-API-Key or Authorization: Bearer).
   // Empty = data routes are open. Admin keys are accepted there too.
   std::vector<std::string> api_keys;
-  // Keys accepted on admin routes and /metrics. Empty = admin routes take
-  // api_keys (open when that is empty too) and /metrics is open.
+  // Keys accepted on admin routes and /metrics; with them, admin routes are
+  // also served on the TCP listener. Empty = admin routes take api_keys
+  // (open when that is empty too) and /metrics is open.
   std::vector<std::string> admin_keys;
   // /ready answers 200 while every current version's cache lags its log by
   // at most this many records.

@@ -32,10 +32,19 @@ HttpConnection::~HttpConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool HttpConnection::Connect(uint16_t port, int receive_buffer) {
+bool HttpConnection::Connect(uint16_t port, int receive_buffer, const char* source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (receive_buffer > 0)
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      error_ = std::string("bind ") + source + ": " + std::strerror(errno);
+      return false;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -124,6 +133,13 @@ bool HttpConnection::ClosedByPeer(int timeout_ms) {
   char c;
   ssize_t n = ::recv(fd_, &c, 1, MSG_DONTWAIT);
   return n == 0 || (n < 0 && errno == ECONNRESET);
+}
+
+std::string HttpConnection::ReadUntilClosed() {
+  std::string out = std::move(buffer_);
+  buffer_.clear();
+  while (Fill()) out += buffer_, buffer_.clear();
+  return out;
 }
 
 std::string RequestText(const std::string& method, const std::string& target,

@@ -2,11 +2,7 @@
 // handler: pipelining, 100-continue, timeouts, connection limits, the
 // worker pool's admission control, cancellation, exceptions, and a stop
 // bounded by shutdown_grace_ms.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -133,36 +129,6 @@ class TransportTest : public ::testing::Test {
   uint16_t port_ = 0;
 };
 
-// A socket connected to the server from `source` (another loopback address
-// makes another client).
-int ConnectFrom(const char* source, uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  ::inet_pton(AF_INET, source, &local.sin_addr);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Everything the server sends on `fd` until it closes (or 5 s pass).
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
-
 TEST_F(TransportTest, PipelinedRequestsAreAnsweredInOrder) {
   handler_->Release();  // slow requests return at once
   Start();
@@ -237,18 +203,16 @@ TEST_F(TransportTest, IdleConnectionsAreClosed) {
 
 TEST_F(TransportTest, ConnectionLimitsRefuseWith503) {
   Start({{"max_connections_per_client", "2"}, {"max_connections", "4"}});
-  int a = ConnectFrom("127.0.0.2", port_), b = ConnectFrom("127.0.0.2", port_);
-  ASSERT_GE(a, 0);
-  ASSERT_GE(b, 0);
+  HttpConnection a, b, third, c, d, fifth;
   // Both are open once the server answers on them.
-  for (int fd : {a, b}) {
-    std::string req = RequestText("GET", "/fast");
-    ASSERT_EQ(::send(fd, req.data(), req.size(), 0), static_cast<ssize_t>(req.size()));
-    char buf[512];
-    ASSERT_GT(::recv(fd, buf, sizeof buf, 0), 0);
+  for (HttpConnection* open : {&a, &b}) {
+    ASSERT_TRUE(open->Connect(port_, 0, "127.0.0.2")) << open->error();
+    ASSERT_TRUE(open->Send(RequestText("GET", "/fast")));
+    HttpReply r;
+    ASSERT_TRUE(open->Read(&r)) << open->error();
   }
-  int third = ConnectFrom("127.0.0.2", port_);
-  std::string refused = ReadAll(third);
+  ASSERT_TRUE(third.Connect(port_, 0, "127.0.0.2"));
+  std::string refused = third.ReadUntilClosed();
   EXPECT_EQ(refused.rfind("HTTP/1.1 503 ", 0), 0u) << refused;
   EXPECT_NE(refused.find("max_connections_per_client = 2"), std::string::npos) << refused;
   EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos) << refused;
@@ -259,11 +223,12 @@ TEST_F(TransportTest, ConnectionLimitsRefuseWith503) {
     return Metric("sluice_http_connections_open{api=\"rest\"}");
   };
   ASSERT_EQ(wait_open("2"), "2");  // the other client's connection is closed
-  int c = ConnectFrom("127.0.0.3", port_), d = ConnectFrom("127.0.0.4", port_);
+  ASSERT_TRUE(c.Connect(port_, 0, "127.0.0.3"));
+  ASSERT_TRUE(d.Connect(port_, 0, "127.0.0.4"));
   // a, b, c and d fill max_connections = 4 (c and d counted once accepted).
   ASSERT_EQ(wait_open("4"), "4");
-  int fifth = ConnectFrom("127.0.0.5", port_);
-  refused = ReadAll(fifth);
+  ASSERT_TRUE(fifth.Connect(port_, 0, "127.0.0.5"));
+  refused = fifth.ReadUntilClosed();
   EXPECT_NE(refused.find("max_connections = 4"), std::string::npos) << refused;
   EXPECT_EQ(Metric("sluice_http_connections_refused_total{api=\"rest\",reason=\"max_connections_"
                    "per_client\"}"),
@@ -271,7 +236,6 @@ TEST_F(TransportTest, ConnectionLimitsRefuseWith503) {
   EXPECT_EQ(
       Metric("sluice_http_connections_refused_total{api=\"rest\",reason=\"max_connections\"}"),
       "1");
-  for (int fd : {a, b, third, c, d, fifth}) ::close(fd);
 }
 
 TEST_F(TransportTest, FullQueueIs503AtOnceWhileCheapRequestsAnswer) {
