@@ -207,7 +207,10 @@ bool Connection::Blocked() const {
 
 void Connection::Process(const char* data, size_t size, bool from_scratch) {
   size_t off = 0;
-  while (off < size && !Blocked()) {
+  int answered = 0;
+  // A turn answers at most kRequestsPerTurn requests, so that a client
+  // pipelining many cheap ones cannot hold its loop from other connections.
+  while (off < size && !Blocked() && answered < kRequestsPerTurn) {
     ParseResult r = parser_.Parse(data + off, size - off);
     if (r == ParseResult::kNeedMore) {
       int64_t now = loop_->now();
@@ -228,6 +231,7 @@ void Connection::Process(const char* data, size_t size, bool from_scratch) {
     }
     const char* base = data + off;
     off += parser_.consumed();
+    ++answered;
     bool inline_answer = Serve(base, off < size);
     parser_.Reset();
     continue_sent_ = false;
@@ -240,6 +244,15 @@ void Connection::Process(const char* data, size_t size, bool from_scratch) {
   }
   if (in_.empty() && in_.capacity() > kMaxBufferedInput) in_.Release();
   if (!busy_) Flush();
+  // Requests answered and more input waiting, which epoll will not signal
+  // again: another turn once the loop has served the others.
+  if (answered > 0 && !in_.empty() && !dead_ && !Blocked()) loop_->Later(this);
+}
+
+void Connection::OnLater() {
+  if (dead_ || Busy()) return;
+  Resume();
+  if (!dead_) UpdateInterest();
 }
 
 bool Connection::Serve(const char* base, bool more_input) {

@@ -66,6 +66,8 @@ class Connection : public PollSource {
   void OnWorkerDone(std::string head, std::string body, bool close);
   // A worker finished and sent its answer itself (the loop had asked to know).
   void OnResume();
+  // Another turn for input left over (EventLoop::Later).
+  void OnLater();
   // Applies the timeouts at `now`.
   void Sweep(int64_t now);
   // The server stops: a connection without a request in progress closes;
@@ -94,6 +96,7 @@ class Connection : public PollSource {
   // How long a connection is read (and the input dropped) after its final
   // answer, so that the client gets the answer instead of a reset.
   static constexpr int64_t kLingerNs = 2'000'000'000;
+  static constexpr int kRequestsPerTurn = 32;
 
   // True while a worker has the connection; notices a worker that has
   // finished without telling (then the loop has it again).

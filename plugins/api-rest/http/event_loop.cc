@@ -98,6 +98,7 @@ void EventLoop::Unregister(Connection* c) {
 int EventLoop::TimeoutMs() const {
   int64_t wake = next_sweep_;
   if (accept_paused_until_ != 0) wake = std::min(wake, accept_paused_until_);
+  if (!later_.empty()) return 0;
   int64_t ms = (wake - now_ + 999'999) / 1'000'000;
   return static_cast<int>(std::clamp<int64_t>(ms, 0, 1000));
 }
@@ -120,6 +121,12 @@ void EventLoop::Run() {
         if (!c->dead()) c->OnEvents(events[i].events);
         if (c->dead()) dying_.push_back(c);
       }
+    }
+    std::vector<Connection*> later;
+    later.swap(later_);
+    for (Connection* c : later) {
+      c->OnLater();
+      if (c->dead()) dying_.push_back(c);
     }
     if (accept_paused_until_ != 0 && now_ >= accept_paused_until_) ResumeAccepting();
     if (now_ >= next_sweep_) {
@@ -341,6 +348,10 @@ void EventLoop::Reap() {
   if (dying_.empty()) return;
   std::sort(dying_.begin(), dying_.end());
   dying_.erase(std::unique(dying_.begin(), dying_.end()), dying_.end());
+  // A connection that ends may not be called later.
+  later_.erase(std::remove_if(later_.begin(), later_.end(),
+                              [](Connection* c) { return c->dead() || c->abandoned(); }),
+               later_.end());
   std::vector<Connection*> keep;
   for (Connection* c : dying_) {
     if (c->abandoned()) {  // a worker still has it: forgotten, never freed

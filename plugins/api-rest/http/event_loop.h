@@ -60,6 +60,8 @@ class EventLoop {
   void SetInterest(Connection* c, uint32_t events);
   // Removes `c` from the epoll set (it stays in the loop).
   void Unregister(Connection* c);
+  // Calls c->OnLater() after the events at hand (before waiting again).
+  void Later(Connection* c) { later_.push_back(c); }
 
  private:
   struct ListenerSource : PollSource {
@@ -95,6 +97,7 @@ class EventLoop {
   int64_t sweep_every_ = 0;
   Connection* head_ = nullptr;  // every connection held
   std::vector<Connection*> dying_;
+  std::vector<Connection*> later_;
   std::atomic<int64_t> count_{0};
   bool quit_ = false;
   bool draining_ = false;

@@ -147,6 +147,23 @@ TEST_F(TransportTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_FALSE(c.ClosedByPeer(100));
 }
 
+// More than one turn's worth (32) of pipelined requests, all in one send,
+// while another client is served in between.
+TEST_F(TransportTest, ManyPipelinedRequestsAreAllAnswered) {
+  Start();
+  HttpConnection c;
+  ASSERT_TRUE(c.Connect(port_));
+  std::string all;
+  for (int i = 0; i < 200; ++i) all += RequestText("GET", "/fast/" + std::to_string(i));
+  ASSERT_TRUE(c.Send(all));
+  EXPECT_EQ(Get("/fast/other").status, 200);
+  for (int i = 0; i < 200; ++i) {
+    HttpReply r;
+    ASSERT_TRUE(c.Read(&r)) << i << ": " << c.error();
+    ASSERT_EQ(r.body, "/fast/" + std::to_string(i));
+  }
+}
+
 TEST_F(TransportTest, ExpectContinue) {
   Start();
   HttpConnection c;
