@@ -111,7 +111,7 @@ def tool_versions():
             ("RocksDB", ["dpkg-query", "-W", "-f=${Version}", "librocksdb-dev"]),
             ("nats-server", [backends.nats_cluster.find_nats_server() or "nats-server",
                              "--version"]),
-            ("Pistache", ["dpkg-query", "-W", "-f=${Version}", "libpistache-dev"])]
+            ("OpenSSL", ["dpkg-query", "-W", "-f=${Version}", "libssl-dev"])]
 
 
 def run_all(a, ctx, emit):

@@ -5,7 +5,7 @@ set -euo pipefail
 PACKAGES=(
   cmake ninja-build pkg-config g++ ccache
   libboost-dev libboost-program-options-dev
-  libpistache-dev
+  libssl-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc
   libprotobuf-dev libprotoc-dev protobuf-compiler
   libleveldb-dev libsnappy-dev librocksdb-dev

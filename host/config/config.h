@@ -105,7 +105,10 @@ struct Config {
   std::filesystem::path config_dir;   // its directory: base of relative paths
   std::filesystem::path home_dir;     // absolute; Default: <config_dir>/.sluice
   std::string app_name = "sluice";
-  std::string log_level = "info";                  // debug | info | warn | error
+  std::string log_level = "info";  // debug | info | warn | error
+  // After a stop signal the process exits within this many milliseconds,
+  // gracefully or not (service/stop_deadline.h).
+  uint32_t shutdown_grace_ms = 10000;
   std::vector<std::filesystem::path> plugin_dirs;  // absolute; searched first
   StorageConfig storage;
   std::vector<ConnectionConfig> connections;

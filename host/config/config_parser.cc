@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string_view> kTopKeys = {
     "app_name",  "home_dir", "log_level", "plugin_dirs", "storage", "connections",
-    "endpoints", "ingest",   "api",       "query",       "auth"};
+    "endpoints", "ingest",   "api",       "query",       "auth",    "shutdown_grace_ms"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
 // Largest query.default_limit and query.max_limit: one page of records.
 constexpr uint64_t kMaxQueryLimit = 1000000;
@@ -71,6 +71,10 @@ void ConfigParser::ParseTop(const std::vector<Entry>& entries) {
                     "expected debug, info, warn or error, found \"" + text + "\"" +
                         DidYouMean(text, kLogLevels));
   }
+  uint64_t grace = 0;
+  if (const Entry* e = FindEntry(entries, "shutdown_grace_ms");
+      e && ReadUnsigned(*e, "shutdown_grace_ms", 100, 3600000, &problems_, &grace))
+    cfg_->shutdown_grace_ms = static_cast<uint32_t>(grace);
   if (const Entry* e = FindEntry(entries, "plugin_dirs")) ParsePluginDirs(*e);
   if (const Entry* e = FindEntry(entries, "storage")) ParseStorage(*e);
   // Connections before endpoints whatever the file order: endpoints refer to them.

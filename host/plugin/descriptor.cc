@@ -86,12 +86,16 @@ size_t RequiredDescriptorSize(uint16_t /*minor*/) {
 
 size_t RequiredVtableSize(PluginKind kind, uint16_t minor) {
   // As for descriptors: every table of ABI 1.0 is the whole struct, except
-  // where a later minor appended functions (the source table in 1.2).
+  // where a later minor appended functions (the source table and the API
+  // table's reload in 1.2).
   switch (kind) {
     case PluginKind::kStorage: return sizeof(sluice_storage_vtable);
     case PluginKind::kSource:
       return minor >= 2 ? sizeof(sluice_source_vtable) : SLUICE_SOURCE_VTABLE_SIZE_1_1;
-    case PluginKind::kApi: return sizeof(sluice_api_vtable);
+    case PluginKind::kApi:
+      return minor >= 2 ? sizeof(sluice_api_vtable)
+                        : offsetof(sluice_api_vtable, catalog_changed) +
+                              sizeof(sluice_api_vtable::catalog_changed);
   }
   return 0;
 }

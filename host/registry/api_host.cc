@@ -1,5 +1,7 @@
 #include "registry/api_host.h"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "registry/api_host_internal.h"
@@ -150,6 +152,7 @@ int32_t Acquire(void* ctx, const char* endpoint, uint32_t version, void** view, 
     if (!s.ok()) return caller.Check(s).ToC(st);
   }
   *view = h.release();
+  Req(ctx)->host->ViewAcquired();
   return SLUICE_OK;
 }
 
@@ -265,6 +268,10 @@ void ApiHostImpl::SetPolicy(std::shared_ptr<const AccessPolicy> policy) {
   }
   policies_.push_back(std::move(policy));
   policy_.store(policies_.back().get(), std::memory_order_release);
+}
+
+void ApiHostImpl::WaitUntilNoViews() const {
+  while (open_views_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace sluice::host

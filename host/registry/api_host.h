@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,15 @@ class ApiHostImpl {
   // The request shared by callers without a credential while no rate
   // limit is configured (nothing to keep per request).
   Request* anonymous_request() const { return anonymous_.get(); }
+  // Views API plugins hold now: one per request in flight (and per change
+  // feed). Thread-safe.
+  int64_t open_views() const { return open_views_.load(); }
+  // Blocks until no view is held: after API plugins stopped, a request they
+  // abandoned may still be running on the engine, which must outlive it.
+  // Unbounded (the process's stop deadline bounds a stop).
+  void WaitUntilNoViews() const;
+  void ViewAcquired() { open_views_.fetch_add(1); }
+  void ViewReleased() { open_views_.fetch_sub(1); }
 
  private:
   Registry* registry_;
@@ -86,6 +96,7 @@ class ApiHostImpl {
   std::unique_ptr<Request> anonymous_;  // shared by requests without credential or limits
   std::array<std::array<std::atomic<uint64_t>, kOutcomes>, kClasses> requests_{};
   std::array<std::array<std::atomic<uint64_t>, kOutcomes>, kClasses> refusals_{};
+  std::atomic<int64_t> open_views_{0};
 };
 
 }  // namespace sluice::host

@@ -71,7 +71,10 @@ std::string Where(const ViewHandle& h) {
 
 }  // namespace
 
-void Release(void*, void* view) { delete Handle(view); }
+void Release(void* ctx, void* view) {
+  delete Handle(view);
+  Req(ctx)->host->ViewReleased();
+}
 
 int32_t ViewInfo(void*, void* view,
                  void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),

@@ -1,6 +1,7 @@
 // What a config reload (SIGHUP) cannot apply to a running server: every
 // difference between the running config and the re-read one outside the
-// parts that change live (endpoint `version:` pins and `log_level`).
+// parts that change live (endpoint `version:` pins, `log_level` and
+// `shutdown_grace_ms`).
 //
 //   for (const ConfigChange& c : ChangesNeedingRestart(running, fresh))
 //     log::Warn("service", "config change needs a restart", {{"part", c.part}, {"change",

@@ -6,6 +6,7 @@
 #include "migrate/source_state.h"
 #include "registry/serving_state.h"
 #include "service/reload.h"
+#include "service/stop_deadline.h"
 #include "sluice/abi.h"
 #include "util/log.h"
 
@@ -14,7 +15,8 @@ namespace sluice::host {
 Server::Server(Runtime& runtime, ServerOptions options)
     : runtime_(runtime),
       options_(options),
-      board_(options.app ? runtime.home().IngestStateDir() : std::filesystem::path()) {}
+      board_(options.app ? runtime.home().IngestStateDir() : std::filesystem::path()),
+      grace_ms_(runtime.config().shutdown_grace_ms) {}
 
 Server::~Server() { Shutdown(); }
 
@@ -247,6 +249,7 @@ Status Server::Wait() {
 }
 
 void Server::RequestStop() {
+  ArmStopDeadline(std::chrono::milliseconds(grace_ms_.load()));
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -265,6 +268,13 @@ void Server::Shutdown() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   progress_.reset();
+  // A request an API plugin abandoned at its stop may still run on the
+  // engine; what it reads must outlive it (the stop deadline bounds this).
+  if (api_host_ && api_host_->open_views() > 0) {
+    log::Warn("service", "waiting for requests still running after the API plugins stopped",
+              {{"requests", std::to_string(api_host_->open_views())}});
+    api_host_->WaitUntilNoViews();
+  }
   if (registry_) registry_->Stop();
 }
 
@@ -292,11 +302,25 @@ void Server::Reload() {
     for (const EndpointConfig& ep : fresh.endpoints)
       if (EndpointRunner* r = FindRunner(ep.name)) r->Reload(ep, /*replan=*/true);
     if (api_host_) ApplyPolicy(fresh);
+    if (fresh.shutdown_grace_ms != grace_ms_.load()) {
+      log::Info("service", "reload: shutdown_grace_ms changed",
+                {{"from", std::to_string(grace_ms_.load())},
+                 {"to", std::to_string(fresh.shutdown_grace_ms)}});
+      grace_ms_ = fresh.shutdown_grace_ms;
+    }
     std::vector<ConfigChange> changes = ChangesNeedingRestart(runtime_.config(), fresh);
     for (const ConfigChange& c : changes)
       log::Warn("service", "config change needs a restart",
                 {{"part", c.part}, {"change", c.change}});
     log::Info("service", "config reloaded", {{"needs_restart", std::to_string(changes.size())}});
+  }
+  // API plugins re-read their files (TLS certificates and keys) whether or
+  // not the config could be read: a rotated certificate must not wait for it.
+  for (ApiInstance& a : apis_) {
+    Status r = a.plugin->Reload();
+    if (!r.ok())
+      log::Error("service", "reload: api plugin kept what it had loaded",
+                 {{"api", a.name}, {"error", r.message()}});
   }
   if (notify != nullptr)
     notify->Notify(s.ok() ? "READY=1\nSTATUS=serving (config reloaded)"

@@ -51,15 +51,18 @@ class Server {
   // endpoint's error of a --once run (while serving, an endpoint's ingest
   // errors are retried and reported as its ingest state instead).
   Status Wait();
-  // Thread-safe; used by the signal thread.
+  // Asks Wait() to stop everything, and arms the stop deadline: the
+  // process exits (status 1) if it has not within shutdown_grace_ms
+  // (service/stop_deadline.h). Thread-safe; used by the signal thread.
   void RequestStop();
   // SIGHUP: re-reads the config file and applies what can change live
   // (current versions, log level, endpoints' table options, the access
   // policy: keys, key files, JWT keys and JWKS, access rules, rate limits),
   // plans a new version of every endpoint whose source schema changed and
   // retries stopped ingests at once; logs every other change as a warning
-  // naming the part that needs a restart (service/reload.h). Ignored (with
-  // a warning) until Start() has succeeded.
+  // naming the part that needs a restart (service/reload.h); asks every API
+  // plugin to reload its files (ApiPlugin::Reload, e.g. TLS certificates).
+  // Ignored (with a warning) until Start() has succeeded.
   void Reload();
   // False with *why when a cache builder stopped with an error: the
   // process itself is broken. Problems in the data (an endpoint whose
@@ -131,6 +134,7 @@ class Server {
   std::condition_variable cv_;
   bool stop_ = false;
   std::atomic<bool> started_{false};  // Start() succeeded
+  std::atomic<uint32_t> grace_ms_;    // shutdown_grace_ms, as last (re)loaded
   size_t finished_ = 0;
   Status first_error_;
   std::map<std::string, uint32_t> pins_;  // `version:` per endpoint as last loaded

@@ -70,6 +70,7 @@ endpoints:
     index: { primary_key: zone_id }
     version: latest
 ingest: { batch_rows: 5000, commit_rows: 20000, commit_interval_ms: 250, poll_interval_ms: 100 }
+shutdown_grace_ms: 2500
 api:
   rest: { host: 127.0.0.1, port: 8080 }
   grpc: { host: 127.0.0.1, port: 50051, enabled: false }
@@ -118,6 +119,7 @@ api:
   EXPECT_EQ(c.ingest.commit_rows, 20000u);
   EXPECT_EQ(c.ingest.commit_interval_ms, 250u);
   EXPECT_EQ(c.ingest.poll_interval_ms, 100u);
+  EXPECT_EQ(c.shutdown_grace_ms, 2500u);
   ASSERT_EQ(c.apis.size(), 2u);
   EXPECT_EQ(c.apis[0].name, "rest");
   EXPECT_EQ(c.apis[0].plugin, "rest");
@@ -148,6 +150,7 @@ TEST(ConfigTest, Defaults) {
   EXPECT_EQ(c.ingest.commit_rows, 100000u);
   EXPECT_EQ(c.ingest.commit_interval_ms, 1000u);
   EXPECT_EQ(c.ingest.poll_interval_ms, 500u);
+  EXPECT_EQ(c.shutdown_grace_ms, 10000u);
   EXPECT_TRUE(c.apis.empty());
 }
 
@@ -294,10 +297,11 @@ TEST(ConfigProblemTest, UnknownTopLevelKeySuggestsTheClosest) {
       Problem("endpoint: []\n"),
       "sluice.yaml:1:1: endpoint: unknown key (did you mean \"endpoints\"?); expected one of: "
       "app_name, home_dir, log_level, plugin_dirs, storage, connections, endpoints, ingest, api, "
-      "query, auth");
+      "query, auth, shutdown_grace_ms");
   EXPECT_EQ(Problem("zzz: 1\n"),
             "sluice.yaml:1:1: zzz: unknown key; expected one of: app_name, home_dir, log_level, "
-            "plugin_dirs, storage, connections, endpoints, ingest, api, query, auth");
+            "plugin_dirs, storage, connections, endpoints, ingest, api, query, auth, "
+            "shutdown_grace_ms");
 }
 
 TEST(ConfigProblemTest, DuplicateKey) {
@@ -587,6 +591,12 @@ TEST(ConfigProblemTest, Ingest) {
       "commit_interval_ms, poll_interval_ms, retry_min_ms, retry_max_ms");
   EXPECT_EQ(Problem("ingest: { retry_min_ms: 500, retry_max_ms: 100 }\n"),
             "sluice.yaml:1:9: ingest.retry_max_ms: must be at least ingest.retry_min_ms (500)");
+}
+
+TEST(ConfigProblemTest, ShutdownGrace) {
+  EXPECT_EQ(Problem("shutdown_grace_ms: 5\n"),
+            "sluice.yaml:1:20: shutdown_grace_ms: expected a whole number from 100 to 3600000, "
+            "found \"5\"");
 }
 
 TEST(ConfigTest, QueryLimits) {

@@ -68,6 +68,14 @@ TEST(CheckAbiTest, OtherMajorIsRefused) {
             "built for ABI 1.7, host provides 2.1 — rebuild it against sluice SDK 2.x");
 }
 
+TEST(DescriptorTest, ApiTablesGrewInAbi12) {
+  size_t v10 = offsetof(sluice_api_vtable, catalog_changed) + sizeof(void (*)(void*));
+  EXPECT_EQ(RequiredVtableSize(PluginKind::kApi, 0), v10);
+  EXPECT_EQ(RequiredVtableSize(PluginKind::kApi, 1), v10);
+  EXPECT_EQ(RequiredVtableSize(PluginKind::kApi, 2), sizeof(sluice_api_vtable));
+  EXPECT_GT(sizeof(sluice_api_vtable), v10);  // reload was appended
+}
+
 TEST(DescriptorTest, InMemoryDescriptorsAreChecked) {
   static const sluice_source_vtable table = {
       sizeof(sluice_source_vtable), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
@@ -368,6 +376,7 @@ TEST_F(LoadedPluginTest, OlderMinorCApiPluginRunsThroughTheClientProxy) {
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
   EXPECT_EQ(s.message(), "already started at fixture://here");
   plugin->CatalogChanged();
+  EXPECT_TRUE(plugin->Reload().ok());  // a 1.0 table has no reload: nothing to do
   plugin->Stop();
   EXPECT_TRUE(plugin->Start(&addresses).ok());  // restartable after Stop
 

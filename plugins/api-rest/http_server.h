@@ -1,62 +1,77 @@
-// The REST plugin's HTTP transport: a Pistache endpoint whose handler turns
-// each request into an HttpRequest for RestService and writes its
-// HttpResponse back. Also owns the connection rules Pistache leaves to
-// the application: persistent connections by HTTP version (HTTP/1.1 keeps
-// the connection open unless the client sends "Connection: close"; HTTP/1.0
-// only with "Connection: keep-alive"), closing the connection after a
-// "close" answer, and refusing bodies over max_body_bytes as soon as the
-// headers announce them.
+// The REST plugin's HTTP/1.1 server: listeners (TCP with or without TLS, and
+// a unix socket for admin), `threads` event loops that parse and answer
+// requests, and a worker pool that runs queries (plugins/api-rest/http/).
+// docs/rest.md ("Transport") describes the rules it applies.
 //
-//   HttpServer server(service);
-//   std::string address;
-//   Status s = server.Start(&address);   // "http://127.0.0.1:8080"
+//   HttpServer server(service, log);
+//   std::vector<std::string> addresses;
+//   Status s = server.Start(&addresses);   // {"http://127.0.0.1:8080", "unix:/run/sluice.sock"}
 //   ...
-//   server.Stop();
+//   server.Reload();                       // re-reads the TLS certificate and key
+//   server.Stop();                         // bounded by shutdown_grace_ms
 #ifndef SLUICE_PLUGINS_API_REST_HTTP_SERVER_H_
 #define SLUICE_PLUGINS_API_REST_HTTP_SERVER_H_
 
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "rest_service.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 
-namespace Pistache::Http {
-class Endpoint;
-}
-
 namespace sluice::rest {
 
-struct ServerState;
+namespace http {
+struct ServerContext;
+struct ListenSocket;
+class EventLoop;
+class RequestHandler;
+}  // namespace http
 
 class HttpServer {
  public:
-  // Serves `service` with its options (host, port, threads,
-  // max_body_bytes). Does not listen until Start().
+  // Serves `service` with its options. Does not listen until Start().
+  // The transport's counters are appended to the service's /metrics.
   HttpServer(std::shared_ptr<RestService> service, HostServices log);
+  // Serves any handler with `options` (tests, the fuzzer).
+  HttpServer(std::shared_ptr<http::RequestHandler> handler, RestOptions options, HostServices log);
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
   // Stops serving (see Stop()).
   ~HttpServer();
 
-  // Binds, starts the server threads and returns once listening; *address
-  // gets "http://HOST:PORT" with the port actually bound (useful with port
-  // 0). UNAVAILABLE when the address cannot be bound (in use, not local),
-  // INVALID_ARGUMENT when the host is not an address, FAILED_PRECONDITION
-  // when already started.
-  Status Start(std::string* address);
+  // Loads TLS (when configured), binds every listener, starts the threads
+  // and returns once listening; appends each address served ("http://HOST:PORT"
+  // with the port bound, "https://...", "unix:PATH"). INVALID_ARGUMENT for a
+  // bad host, socket path or TLS file, UNAVAILABLE when an address cannot be
+  // bound, FAILED_PRECONDITION when already started.
+  Status Start(std::vector<std::string>* addresses);
 
-  // Waits (up to 10 s) for requests in flight to be answered, then stops
-  // listening and joins the server threads. Idempotent; thread-safe.
+  // Stops accepting, closes idle connections, answers the requests in
+  // flight (with "Connection: close") and waits for them up to
+  // shutdown_grace_ms; then cancels and abandons what still runs, closes
+  // every connection and joins the event loops. Returns within the grace
+  // period plus a few milliseconds. Idempotent; thread-safe.
   void Stop();
 
+  // Re-reads the TLS certificate and key (new connections use them); on
+  // error keeps the current ones and returns why. OK without TLS.
+  Status Reload();
+
+  // The transport's metrics in Prometheus text ("" when not started).
+  std::string MetricsText();
+
  private:
-  std::shared_ptr<ServerState> state_;
+  std::shared_ptr<RestService> service_;  // null when serving another handler
+  std::shared_ptr<http::RequestHandler> handler_;
+  RestOptions options_;
   HostServices log_;
-  std::mutex mu_;  // serializes Start/Stop
-  std::unique_ptr<Pistache::Http::Endpoint> endpoint_;
+  std::mutex mu_;  // serializes Start/Stop/Reload
+  std::shared_ptr<http::ServerContext> ctx_;
+  std::vector<std::unique_ptr<http::EventLoop>> loops_;
+  std::unique_ptr<std::vector<http::ListenSocket>> listeners_;
 };
 
 }  // namespace sluice::rest

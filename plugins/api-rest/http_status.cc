@@ -1,6 +1,7 @@
 #include "http_status.h"
 
 #include "json_writer.h"
+#include "sluice/utf8.h"
 
 namespace sluice::rest {
 
@@ -30,7 +31,7 @@ std::string ErrorJson(std::string_view code_name, std::string_view message) {
   w.Key("code");
   w.String(code_name);
   w.Key("message");
-  w.String(message);
+  w.String(ValidUtf8(message));  // messages may quote what a client sent
   w.EndObject();
   w.EndObject();
   return out;

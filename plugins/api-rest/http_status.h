@@ -18,7 +18,8 @@ namespace sluice::rest {
 // server before any status exists.)
 int HttpStatusFor(Code code);
 
-// The error body with `code_name` (e.g. "not_found") and `message`.
+// The error body with `code_name` (e.g. "not_found") and `message` (its
+// ill-formed UTF-8, e.g. a client's percent-decoded bytes, replaced by U+FFFD).
 std::string ErrorJson(std::string_view code_name, std::string_view message);
 
 }  // namespace sluice::rest

@@ -2,6 +2,7 @@
 // PUT /admin/endpoints/{name}/current and POST /admin/prune.
 #include <simdjson.h>
 
+#include "admin_rule.h"
 #include "http_status.h"
 #include "json_writer.h"
 #include "rest_service.h"
@@ -143,10 +144,12 @@ bool RestService::MethodIs(const HttpRequest& request, const char* method, HttpR
 }
 
 bool RestService::AdminGate(Call& call, const char* method, HttpResponse* response) {
-  if (!options_.admin_remote && !call.http.from_loopback && !call.http.admin_channel) {
-    response->SetError(403, "permission_denied",
-                       "admin routes answer only requests from loopback addresses; set the rest "
-                       "option admin_remote: true to allow remote peers");
+  if (!AdminRoutesServed(options_, call.http.listener, call.credential_sent)) {
+    response->SetError(404, "not_found",
+                       "admin routes are served on the admin socket (rest option "
+                       "admin_socket_path); on this listener only to a caller presenting a "
+                       "credential, or to any caller the access model admits when the rest "
+                       "option admin_remote is true");
     return false;
   }
   return Allowed(call, Action::kAdmin, response) && MethodIs(call.http, method, response);

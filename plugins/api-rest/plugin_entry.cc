@@ -3,4 +3,4 @@
 #include "sluice/plugin.h"
 
 SLUICE_PLUGIN(sluice::rest::RestPlugin, "rest", SLUICE_PLUGIN_VERSION,
-              "REST/JSON API over HTTP (Pistache)")
+              "REST/JSON API over HTTP/1.1 and HTTPS")

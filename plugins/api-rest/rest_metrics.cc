@@ -52,8 +52,14 @@ void RequestMetrics::Record(std::string_view method, std::string_view route,
   h.sum += seconds;
 }
 
-std::string RequestMetrics::Text() const {
+void RequestMetrics::SetExtraText(std::function<std::string()> fn) {
   std::lock_guard<std::mutex> lock(mu_);
+  extra_ = std::move(fn);
+}
+
+std::string RequestMetrics::Text() const {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::function<std::string()> extra = extra_;
   std::string out =
       "# HELP sluice_http_requests_total HTTP requests answered, by route template and status.\n"
       "# TYPE sluice_http_requests_total counter\n";
@@ -80,6 +86,8 @@ std::string RequestMetrics::Text() const {
     out += "sluice_http_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) +
            "\n";
   }
+  lock.unlock();
+  if (extra) out += extra();
   return out;
 }
 

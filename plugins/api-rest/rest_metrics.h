@@ -16,6 +16,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -39,8 +40,13 @@ class RequestMetrics {
   void Record(std::string_view method, std::string_view route, std::string_view endpoint,
               int status, double seconds);
 
-  // Every series so far, families sorted by labels. Thread-safe.
+  // Every series so far, families sorted by labels, then the text of the
+  // function set with SetExtraText (the transport's counters). Thread-safe.
   std::string Text() const;
+
+  // Sets (or, with nullptr, removes) a function whose Prometheus text
+  // Text() appends. Thread-safe.
+  void SetExtraText(std::function<std::string()> fn);
 
  private:
   using Key = std::tuple<std::string, std::string, std::string>;  // method, route, endpoint
@@ -53,6 +59,7 @@ class RequestMetrics {
   mutable std::mutex mu_;
   std::map<std::tuple<std::string, std::string, std::string, int>, uint64_t> requests_;
   std::map<Key, Histogram> latency_;
+  std::function<std::string()> extra_;  // guarded by mu_
 };
 
 // Escapes a Prometheus label value (backslash, double quote, newline).

@@ -1,6 +1,7 @@
 #include "rest_options.h"
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace sluice::rest {
@@ -22,6 +23,7 @@ bool IsListKey(std::string_view key, std::string_view list) {
 }
 
 bool IsKnownKey(std::string_view key) {
+  if (IsTransportOptionKey(key)) return true;
   for (std::string_view k : kKeys)
     if (key == k) return true;
   for (std::string_view k : kCorsLists)
@@ -105,8 +107,12 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
 }  // namespace
 
 const char* KnownRestOptionKeys() {
-  return "host, port, threads, max_body_bytes, admin_remote, ready_max_lag, cors.origins, "
-         "cors.methods, cors.headers, cors.max_age_s";
+  static const std::string keys =
+      std::string(
+          "host, port, threads, max_body_bytes, admin_remote, ready_max_lag, cors.origins, "
+          "cors.methods, cors.headers, cors.max_age_s, ") +
+      TransportOptionKeys();
+  return keys.c_str();
 }
 
 Status ParseRestOptions(const Options& options, RestOptions* out) {
@@ -131,6 +137,7 @@ Status ParseRestOptions(const Options& options, RestOptions* out) {
                                     static_cast<int64_t>(out->ready_max_lag), 0, INT64_MAX, &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
   SLUICE_RETURN_IF_ERROR(ParseBool(options, "admin_remote", out->admin_remote, &out->admin_remote));
+  SLUICE_RETURN_IF_ERROR(ParseTransportOptions(options, &out->transport));
   return ParseCors(options, &out->cors);
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "http/transport_options.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 
@@ -24,7 +25,8 @@ struct RestOptions {
   int threads = 2;
   // Largest request body accepted; bigger bodies get 413.
   uint64_t max_body_bytes = 1048576;
-  // When false, /admin routes answer only requests from loopback peers.
+  // When true, /admin routes are served on the TCP listener even without
+  // admin_keys (admin_rule.h); they are always served on the admin socket.
   bool admin_remote = false;
   // Cross-origin requests from browsers (docs/rest.md, "CORS"): allowed
   // only from `origins` (none = CORS off; "*" = any origin).
@@ -37,6 +39,8 @@ struct RestOptions {
   // /ready answers 200 while every current version's cache lags its log by
   // at most this many records.
   uint64_t ready_max_lag = 0;
+  // The HTTP transport's limits, timeouts, workers, listeners and TLS.
+  TransportOptions transport;
 };
 
 // The option keys ParseRestOptions accepts, comma separated, for messages.

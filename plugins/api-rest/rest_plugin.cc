@@ -30,15 +30,12 @@ Status RestPlugin::WriteArtifacts(const std::string& endpoint, const std::string
                    std::to_string(version));
 }
 
-Status RestPlugin::Start(std::vector<std::string>* addresses) {
-  std::string address;
-  SLUICE_RETURN_IF_ERROR(server_.Start(&address));
-  addresses->push_back(address);
-  return Status();
-}
+Status RestPlugin::Start(std::vector<std::string>* addresses) { return server_.Start(addresses); }
 
 void RestPlugin::Stop() { server_.Stop(); }
 
 void RestPlugin::CatalogChanged() { service_->CatalogChanged(); }
+
+Status RestPlugin::Reload() { return server_.Reload(); }
 
 }  // namespace sluice::rest

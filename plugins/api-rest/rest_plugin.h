@@ -31,12 +31,16 @@ class RestPlugin : public ApiPlugin {
   // Writes `dir`/openapi.json (atomically) for the version.
   Status WriteArtifacts(const std::string& endpoint, const std::string& path, uint32_t version,
                         const Schema& schema, const std::string& dir) override;
-  // Listens on host:port; appends "http://HOST:PORT" (the bound port).
+  // Listens on host:port (HTTPS with TLS options) and on admin_socket_path
+  // when set; appends "http://HOST:PORT" (the bound port), "unix:PATH".
   Status Start(std::vector<std::string>* addresses) override;
-  // Finishes requests in flight, then stops. Idempotent.
+  // Finishes requests in flight within shutdown_grace_ms, then stops. Idempotent.
   void Stop() override;
   // Re-reads the host's catalog.
   void CatalogChanged() override;
+  // Re-reads the TLS certificate and key (when TLS is configured); on error
+  // keeps serving with the ones loaded before.
+  Status Reload() override;
 
  private:
   RestPlugin(const HostServices& host, const ApiHost& api, const RestOptions& options);

@@ -10,6 +10,7 @@
 #ifndef SLUICE_PLUGINS_API_REST_REST_SERVICE_H_
 #define SLUICE_PLUGINS_API_REST_REST_SERVICE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -27,6 +28,12 @@
 #include "sluice/status.h"
 
 namespace sluice::rest {
+
+// Which of the plugin's listeners took a request.
+enum class Listener {
+  kData,   // the TCP listener (host, port), with or without TLS
+  kAdmin,  // the unix socket of admin_socket_path
+};
 
 struct HttpRequest {
   std::string_view method;  // "GET", "POST", ...
@@ -48,6 +55,27 @@ struct HttpRequest {
   std::optional<std::string_view> origin;
   std::optional<std::string_view> cors_method;
   std::optional<std::string_view> cors_headers;
+  // Every header field as sent, in order: (name, value without surrounding
+  // whitespace). Null when the caller has none. Look one up with Header().
+  const std::vector<std::pair<std::string_view, std::string_view>>* headers = nullptr;
+  Listener listener = Listener::kData;
+  // Becomes true when the client disconnects or the server stops while the
+  // request runs: a handler may pass it on to long work so that it stops
+  // early. Valid during Handle(); null when the caller offers none.
+  const std::atomic<bool>* cancelled = nullptr;
+
+  // The value of header `name` (ASCII case-insensitive; the first one when
+  // repeated), or nullopt.
+  std::optional<std::string_view> Header(std::string_view name) const {
+    if (headers == nullptr) return std::nullopt;
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; };
+    for (const auto& [n, v] : *headers) {
+      bool same = n.size() == name.size();
+      for (size_t i = 0; same && i < n.size(); ++i) same = lower(n[i]) == lower(name[i]);
+      if (same) return v;
+    }
+    return std::nullopt;
+  }
 };
 
 struct HttpResponse {
@@ -95,6 +123,14 @@ class RestService {
 
   // Re-reads the catalog (the host reports a change). Thread-safe.
   void CatalogChanged();
+
+  // True when answering `request` runs a query through the host: list,
+  // count or query on an endpoint, with that route's method and a key the
+  // route accepts. The transport runs those on its worker pool and every
+  // other request (health, ready, metrics, get by key, OpenAPI, admin,
+  // errors) on its event loops. Sets *route (template) and *endpoint for
+  // metrics. Thread-safe (request_class.cc).
+  bool RunsQuery(const HttpRequest& request, std::string_view* route, std::string* endpoint);
 
   // The plugin's request metrics; Handle() records every request it
   // answers, the transport records those it refuses itself.

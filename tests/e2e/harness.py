@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_TRIPS = os.path.join(HERE, "..", "tools", "gen_trips.py")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(HERE, "..", "..", "build", "bin", "sluice"))
 BACKENDS = ("leveldb", "rocksdb")
+# The REST line write_config writes: ephemeral port, and an admin socket in
+# the test's directory (admin routes are served there when no admin key is
+# configured).
+REST_LINE = "  rest: { host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }"
 
 
 def _storage_from_env():
@@ -70,7 +75,7 @@ def write_config(dirpath, endpoints, storage=None, extra=""):
             lines.append(f"    options: {json.dumps(e['options'])}")
         if e.get("version"):
             lines.append(f"    version: {e['version']}")
-    lines += ["api:", "  rest: { host: 127.0.0.1, port: 0 }",
+    lines += ["api:", REST_LINE,
               "ingest: { commit_interval_ms: 100, poll_interval_ms: 50 }"]
     path = os.path.join(dirpath, "sluice.yaml")
     with open(path, "w") as f:
@@ -81,11 +86,12 @@ def write_config(dirpath, endpoints, storage=None, extra=""):
 class Sluice:
     """One running sluice process."""
 
-    def __init__(self, config, *args):
+    def __init__(self, config, *args, preexec_fn=None):
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([SLUICE_BIN, "-c", config] + list(args),
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec_fn)
         self.err_lines = []
         threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
         threading.Thread(target=self._pump, args=(self.proc.stderr, self.err_lines), daemon=True).start()
@@ -109,6 +115,10 @@ class Sluice:
                 if self.proc.poll() is not None or time.time() > deadline:
                     raise AssertionError("sluice did not start:\n" + "\n".join(self.err_lines[-30:]))
                 self.cond.wait(0.1)
+
+    def admin(self, timeout=30):
+        """An Http client on the admin socket sluice printed (see REST_LINE)."""
+        return UnixHttp(wait_address(self, "unix:", timeout, separator=""))
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         if self.proc.poll() is None:
@@ -145,8 +155,29 @@ class Http:
     def get(self, path):
         return self.request("GET", path)
 
+    def close(self):
+        self.conn.close()
+
     def post(self, path, body=None):
         return self.request("POST", path, body if body is not None else {})
+
+
+class _UnixConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout):
+        super().__init__("localhost", timeout=timeout)
+        self.path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.path)
+
+
+class UnixHttp(Http):
+    """The same client on a unix socket (the REST plugin's admin socket)."""
+
+    def __init__(self, path):
+        self.conn = _UnixConnection(path, 30)
 
 
 def run_cli(config, *args, timeout=300):
@@ -205,8 +236,8 @@ class TempDirTest(unittest.TestCase):
     def data(self, name):
         return os.path.join(self.dir, "data", name)
 
-    def start(self, config, *args):
-        s = Sluice(config, *args)
+    def start(self, config, *args, preexec_fn=None):
+        s = Sluice(config, *args, preexec_fn=preexec_fn)
         self.procs.append(s)
         return s
 
@@ -218,13 +249,13 @@ def read_csv_typed(path):
     return rows
 
 
-def wait_address(sluice, scheme, timeout=30):
+def wait_address(sluice, scheme, timeout=30, separator="://"):
     """The address `sluice` prints for `scheme` ("grpc" -> "127.0.0.1:PORT"), once listening."""
     deadline = time.time() + timeout
     with sluice.cond:
         while True:
             for line in sluice.lines:
-                m = re.match(r"sluice: listening on " + scheme + r"://(\S+)", line)
+                m = re.match(r"sluice: listening on " + re.escape(scheme + separator) + r"(\S+)", line)
                 if m:
                     return m.group(1)
             if sluice.proc.poll() is not None or time.time() > deadline:

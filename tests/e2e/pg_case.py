@@ -7,7 +7,7 @@ import os
 import sys
 import unittest
 
-from harness import SLUICE_BIN, Http, TempDirTest, wait_until
+from harness import REST_LINE, SLUICE_BIN, Http, TempDirTest, wait_until
 from pg_server import PASSWORD, PgServer, missing_reason
 
 PASSWORD_ENV = "SLUICE_TEST_PG_PASSWORD"
@@ -75,7 +75,7 @@ connections:
 endpoints:
 {chr(10).join(endpoints)}
 api:
-  rest: {{ host: 127.0.0.1, port: 0 }}
+{REST_LINE}
 ingest: {{ {ingest} }}
 """
         path = os.path.join(self.dir, name)

@@ -12,7 +12,7 @@ import unittest
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from harness import Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until, write_config
+from harness import REST_LINE, Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until, write_config
 
 F = descriptor_pb2.FieldDescriptorProto
 REFLECTION = "grpc.reflection.v1alpha.ServerReflection"
@@ -172,8 +172,7 @@ def grpc_config(dirpath, version=None):
     with open(path) as f:
         text = f.read()
     with open(path, "w") as f:
-        f.write(text.replace("  rest: { host: 127.0.0.1, port: 0 }",
-                             "  rest: { host: 127.0.0.1, port: 0 }\n  grpc: { host: 127.0.0.1, port: 0 }"))
+        f.write(text.replace(REST_LINE, REST_LINE + "\n  grpc: { host: 127.0.0.1, port: 0 }"))
     return path
 
 
@@ -235,7 +234,7 @@ class GrpcTest(TempDirTest):
         self.assertEqual(values(v2.call("get", ride_id=35)[0])[-1], 350)
 
         for current in (2, 1, 2):
-            status, _, body = self.http.request("PUT", "/admin/endpoints/rides/current", {"version": current})
+            status, _, body = s.admin().request("PUT", "/admin/endpoints/rides/current", {"version": current})
             self.assertEqual(status, 200, body)
             dep = f"sluice/rides/v{current}/rides.proto"
             wait_until(lambda: dep in [f.name for f in refl.files("sluice.rides.Rides")],

@@ -104,7 +104,7 @@ class GrpcEventsTest(TempDirTest):
         pinned = Collector(common.stream("onEvent", endpoint="rides", version=2))
         for c in (follow, pinned):
             c.stream.initial_metadata()
-        status, _, body = http.request("PUT", "/admin/endpoints/rides/current", {"version": 1})
+        status, _, body = s.admin().request("PUT", "/admin/endpoints/rides/current", {"version": 1})
         self.assertEqual(status, 200, body)
         err = follow.finish(timeout=10)
         self.assertIsNotNone(err, "the unversioned stream did not end")

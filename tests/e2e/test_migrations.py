@@ -134,7 +134,7 @@ class MigrationTest(TempDirTest):
         threads = [threading.Thread(target=client) for _ in range(4)]
         for t in threads:
             t.start()
-        admin = Http(base)
+        admin = s.admin()
         for k in range(40):
             target = 1 if k % 2 == 0 else 2
             status, _, body = admin.request("PUT", "/admin/endpoints/items/current", {"version": target})

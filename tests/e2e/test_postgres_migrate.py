@@ -56,7 +56,7 @@ class PostgresMigrationTest(PgCase):
                    ["int", "str", "int"])
         self.assertEqual(http.get("/v2/orders/1001")[2], {"id": 1001, "name": "new", "qty": 5})
         self.assertEqual(http.get("/orders/2")[1]["x-sluice-version"], "1")
-        status, _, body = http.request("PUT", "/admin/endpoints/orders/current", {"version": 2})
+        status, _, body = s.admin().request("PUT", "/admin/endpoints/orders/current", {"version": 2})
         self.assertEqual(status, 200, body)
         status, headers, body = http.get("/orders/2")
         self.assertEqual((headers["x-sluice-version"], body),
@@ -66,7 +66,7 @@ class PostgresMigrationTest(PgCase):
         wait_until(lambda: http.get("/orders/1")[2].get("qty") == 9, 30, "v2 to follow")
         self.assertEqual(self.pg.slots(), {"sluice_orders_v1": False, "sluice_orders_v2": True})
 
-        status, _, body = http.post("/admin/prune", {"keep": 1})
+        status, _, body = s.admin().post("/admin/prune", {"keep": 1})
         self.assertEqual((status, body), (200, {"pruned": [body["pruned"][0]]}))
         self.assertIn("orders: pruned v1", body["pruned"][0])
         self.assertEqual(self.pg.slots(), {"sluice_orders_v2": True})

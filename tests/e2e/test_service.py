@@ -14,7 +14,7 @@ import time
 import unittest
 import uuid
 
-from harness import Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
+from harness import REST_LINE, Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGING = os.path.join(HERE, "..", "..", "packaging")
@@ -103,15 +103,15 @@ class ServiceTest(TempDirTest):
         return ep
 
     def config(self, endpoints=None, rest="{ host: 127.0.0.1, port: 0 }", extra="", version=None):
+        """A config for `endpoints` (default: items) with `rest` as the REST options."""
         ep = endpoints or [self.items()]
         if version is not None:
             ep[0]["version"] = version
         path = write_config(self.dir, ep, extra=extra)
-        if rest != "{ host: 127.0.0.1, port: 0 }":
-            with open(path) as f:
-                text = f.read()
-            with open(path, "w") as f:
-                f.write(text.replace("  rest: { host: 127.0.0.1, port: 0 }", "  rest: " + rest))
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace(REST_LINE, "  rest: " + rest))
         return path
 
     def serve(self, cfg, *args, rows=10, **env):
@@ -373,6 +373,7 @@ class PackagingTest(ServiceTest):
         text = text.replace("home_dir: /var/lib/sluice", "home_dir: ./home")
         text = text.replace("path: /srv/sluice/data", "path: ./data")
         text = text.replace("port: 8080", "port: 0")
+        text = text.replace("admin_socket_path: /var/lib/sluice/admin.sock", "admin_socket_path: ./admin.sock")
         cfg = os.path.join(self.dir, "sluice.yaml")
         with open(cfg, "w") as f:
             f.write(text)
@@ -382,6 +383,7 @@ class PackagingTest(ServiceTest):
         self.assertRegex(s.base, r"^http://127\.0\.0\.1:")
         wait_until(lambda: http.get("/ready")[0] == 200, what="ready")
         self.assertEqual(http.get("/trips/2")[2], {"trip_id": 2, "pickup_zone_id": 8})
+        self.assertEqual(s.admin().request("POST", "/admin/prune", {"keep": 1})[0], 200)
         self.assertEqual(s.stop(), 0)
 
     def test_unit_file(self):

@@ -32,7 +32,7 @@ class AuthTest(ServiceTest):
         self.assertEqual(http.request("GET", "/", headers=bearer)[0], 200)
         admin_body = {"version": 1}
         path = "/admin/endpoints/items/current"
-        self.assertEqual(http.request("PUT", path, admin_body)[0], 401)
+        self.assertEqual(http.request("PUT", path, admin_body)[0], 404)  # not on TCP without one
         status, _, body = http.request("PUT", path, admin_body, bearer)
         self.assertEqual((status, body["error"]["code"]), (403, "permission_denied"))
         self.assertEqual(http.request("PUT", path, admin_body, {"X-API-Key": "admin-key"})[0], 200)
@@ -44,16 +44,30 @@ class AuthTest(ServiceTest):
         self.assertEqual((status, body), (200, {"pruned": []}))
         self.assertEqual(s.stop(), 0)
 
-    def test_no_keys_means_open_but_admin(self):
-        cfg = self.config()
+    def test_no_keys_means_open_data_and_admin_only_on_the_socket(self):
+        cfg = self.config(rest="{ host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }")
         s, http = self.serve(cfg)
         self.assertEqual(http.get("/items/1")[0], 200)
         self.assertEqual(http.get("/metrics")[0], 200)
+        # No credential: the TCP port has no admin routes, even for a
+        # loopback peer (a reverse proxy on this host would be one).
         status, _, body = http.request("POST", "/admin/prune", {"keep": 1})
-        self.assertEqual(status, 401)  # admin routes are never anonymous unless allowed
+        self.assertEqual((status, body["error"]["code"]), (404, "not_found"))
+        self.assertIn("admin_socket_path", body["error"]["message"])
+        self.assertEqual(s.admin().request("POST", "/admin/prune", {"keep": 1})[0], 200)
+        sock = os.path.join(self.dir, "admin.sock")
+        self.assertEqual(oct(os.stat(sock).st_mode & 0o777), "0o660")
+        self.assertEqual(s.stop(), 0)
+        self.assertFalse(os.path.exists(sock))  # removed at stop
+        # admin_remote serves them on the TCP port; the access model still
+        # refuses anonymous callers unless auth.anonymous_admin says so.
+        rest = "{ host: 127.0.0.1, port: 0, admin_remote: true }"
+        s, http = self.serve(self.config(rest=rest))
+        status, _, body = http.request("POST", "/admin/prune", {"keep": 1})
+        self.assertEqual(status, 401)
         self.assertIn("auth.anonymous_admin", body["error"]["message"])
         self.assertEqual(s.stop(), 0)
-        s, http = self.serve(self.config(extra="auth: { anonymous_admin: true }\n"))
+        s, http = self.serve(self.config(rest=rest, extra="auth: { anonymous_admin: true }\n"))
         self.assertEqual(http.request("POST", "/admin/prune", {"keep": 1})[0], 200)
         self.assertEqual(s.stop(), 0)
 

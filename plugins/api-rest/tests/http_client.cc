@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -30,10 +32,19 @@ HttpConnection::~HttpConnection() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool HttpConnection::Connect(uint16_t port, int receive_buffer) {
+bool HttpConnection::Connect(uint16_t port, int receive_buffer, const char* source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (receive_buffer > 0)
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    ::inet_pton(AF_INET, source, &local.sin_addr);
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      error_ = std::string("bind ") + source + ": " + std::strerror(errno);
+      return false;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -42,6 +53,20 @@ bool HttpConnection::Connect(uint16_t port, int receive_buffer) {
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     error_ = std::string("connect: ") + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+bool HttpConnection::ConnectUnix(const std::string& path) {
+  fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  timeval tv{5, 0};
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    error_ = std::string("connect ") + path + ": " + std::strerror(errno);
     return false;
   }
   return true;
@@ -111,6 +136,13 @@ bool HttpConnection::ClosedByPeer(int timeout_ms) {
   return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
+std::string HttpConnection::ReadUntilClosed() {
+  std::string out = std::move(buffer_);
+  buffer_.clear();
+  while (Fill()) out += buffer_, buffer_.clear();
+  return out;
+}
+
 std::string RequestText(const std::string& method, const std::string& target,
                         const std::string& body, const std::string& extra_headers) {
   std::string r = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -127,6 +159,22 @@ HttpReply Fetch(uint16_t port, const std::string& method, const std::string& tar
       !c.Read(&reply))
     reply.status = 0;
   return reply;
+}
+
+HttpReply FetchUnix(const std::string& path, const std::string& method, const std::string& target,
+                    const std::string& body, const std::string& extra_headers) {
+  HttpConnection c;
+  HttpReply reply;
+  if (!c.ConnectUnix(path) || !c.Send(RequestText(method, target, body, extra_headers)) ||
+      !c.Read(&reply))
+    reply.status = 0;
+  return reply;
+}
+
+std::string TestSocketPath() {
+  static std::atomic<int> n{0};
+  return "/tmp/sluice-rest-test-" + std::to_string(::getpid()) + "-" + std::to_string(n++) +
+         ".sock";
 }
 
 }  // namespace sluice::rest::testing

@@ -33,9 +33,12 @@ class HttpConnection {
   HttpConnection& operator=(const HttpConnection&) = delete;
 
   // Connects to 127.0.0.1:port; with `receive_buffer` > 0, the socket's
-  // receive buffer is that small (a slow client). False with errno text in
-  // error().
-  bool Connect(uint16_t port, int receive_buffer = 0);
+  // receive buffer is that small (a slow client); with `source`, from that
+  // local address (another loopback address makes another client). False
+  // with errno text in error().
+  bool Connect(uint16_t port, int receive_buffer = 0, const char* source = nullptr);
+  // Connects to the unix socket at `path`.
+  bool ConnectUnix(const std::string& path);
   bool Send(const std::string& raw);
   // Reads one response. False on timeout, malformed input or EOF first.
   // `no_body`: the answer to a HEAD request (Content-Length, but no body).
@@ -43,6 +46,9 @@ class HttpConnection {
   // True when the server closes the connection within `timeout_ms` (any
   // bytes received first make it false).
   bool ClosedByPeer(int timeout_ms);
+  // Everything the server sends until it closes the connection (or a read
+  // times out).
+  std::string ReadUntilClosed();
   const std::string& error() const { return error_; }
 
  private:
@@ -61,6 +67,12 @@ std::string RequestText(const std::string& method, const std::string& target,
 // takes them. status 0 when it failed.
 HttpReply Fetch(uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body = "", const std::string& extra_headers = "");
+// The same over the unix socket at `path`, with extra header lines.
+HttpReply FetchUnix(const std::string& path, const std::string& method, const std::string& target,
+                    const std::string& body = "", const std::string& extra_headers = "");
+
+// A unix socket path for a test's server, unique in this process.
+std::string TestSocketPath();
 
 }  // namespace sluice::rest::testing
 

@@ -24,6 +24,7 @@ class OpsRoutesTest : public ::testing::Test {
 
   void StartServer(std::vector<std::pair<std::string, std::string>> extra = {}) {
     extra.emplace_back("port", "0");
+    extra.emplace_back("admin_socket_path", socket_);
     Status s = RestPlugin::Create(HostServices(), Options(extra), ApiHost(fake_.c()), &plugin_);
     ASSERT_TRUE(s.ok()) << s.ToString();
     std::vector<std::string> addresses;
@@ -43,9 +44,18 @@ class OpsRoutesTest : public ::testing::Test {
     return reply;
   }
 
+  // The same on the admin socket.
+  HttpReply Admin(const std::string& method, const std::string& target,
+                  const std::string& body = "", const std::string& headers = "") {
+    HttpReply reply = testing::FetchUnix(socket_, method, target, body, headers);
+    EXPECT_NE(reply.status, 0) << method << " " << target;
+    return reply;
+  }
+
   testing::FakeApiHost fake_;
   std::unique_ptr<RestPlugin> plugin_;
   uint16_t port_ = 0;
+  const std::string socket_ = testing::TestSocketPath();
 };
 
 bool Has(const std::string& text, const std::string& part) {
@@ -157,12 +167,23 @@ TEST_F(OpsRoutesTest, OversizedBodiesAreCountedAsOther) {
       << r.body;
 }
 
-TEST_F(OpsRoutesTest, WithoutRequestsOnTheHostEverythingIsOpen) {
-  StartServer();  // a host older than ABI 1.2: no access control there
+TEST_F(OpsRoutesTest, NoKeysConfiguredDataOpenAdminOnlyOnTheSocket) {
+  StartServer();
   EXPECT_EQ(Fetch("GET", "/trips/1").status, 200);
   EXPECT_EQ(Fetch("GET", "/").status, 200);
   EXPECT_EQ(Fetch("GET", "/metrics").status, 200);
-  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 200);
+  // Without an admin credential, admin routes do not exist on the TCP
+  // listener, whoever the peer (here: loopback).
+  HttpReply r = Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(Has(r.body, "admin_socket_path")) << r.body;
+  EXPECT_EQ(Fetch("POST", "/admin/prune", "{\"keep\":1}").status, 404);
+  EXPECT_TRUE(fake_.prune_calls().empty());
+  EXPECT_EQ(Fetch("GET", "/trips/oapi").header("x-sluice-version"), "2");
+  EXPECT_EQ(Admin("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 200);
+  EXPECT_EQ(Fetch("GET", "/trips/oapi").header("x-sluice-version"), "1");
+  // The socket serves the data routes too.
+  EXPECT_EQ(Admin("GET", "/trips/10").status, 200);
 }
 
 TEST_F(OpsRoutesTest, TheHostsRefusalsBecome401And403) {
@@ -195,7 +216,8 @@ TEST_F(OpsRoutesTest, TheHostsRefusalsBecome401And403) {
   r = Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: data-key\r\n");
   EXPECT_EQ(r.status, 403);
   EXPECT_TRUE(Has(r.body, "\"code\":\"permission_denied\"")) << r.body;
-  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body).status, 401);
+  // Without a credential on the TCP listener, admin routes are not served.
+  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body).status, 404);
   EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", body, "X-API-Key: admin-key\r\n").status,
             200);
   EXPECT_EQ(Fetch("GET", "/metrics").status, 401);
@@ -222,13 +244,18 @@ TEST_F(OpsRoutesTest, RateLimitsBecome429WithRetryAfterAndRateLimitHeaders) {
   EXPECT_EQ(r.header("retry-after"), "");
 }
 
+TEST_F(OpsRoutesTest, AdminRemoteServesAdminRoutesOnTcpWithoutCredential) {
+  StartServer({{"admin_remote", "true"}});
+  EXPECT_EQ(Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1}").status, 200);
+}
+
 TEST_F(OpsRoutesTest, Prune) {
   StartServer();
-  HttpReply r = Fetch("POST", "/admin/prune", "{\"keep\":1,\"endpoint\":\"zones\"}");
+  HttpReply r = Admin("POST", "/admin/prune", "{\"keep\":1,\"endpoint\":\"zones\"}");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"pruned\":[]}");  // v1 is current, v2 the newest
   fake_.SetCurrentDirectly("trips", 2);
-  r = Fetch("POST", "/admin/prune", "{\"keep\":1}");
+  r = Admin("POST", "/admin/prune", "{\"keep\":1}");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"pruned\":[\"trips: pruned v1\"]}");
   EXPECT_EQ(fake_.prune_calls(), (std::vector<std::string>{"zones 1", " 1"}));
@@ -252,11 +279,11 @@ TEST_F(OpsRoutesTest, PruneRefusesBadBodies) {
       {"{\"keep\":1,\"keep\":5}", 400, "key 'keep' given twice"},
   };
   for (const Case& c : cases) {
-    HttpReply r = Fetch("POST", "/admin/prune", c.body);
+    HttpReply r = Admin("POST", "/admin/prune", c.body);
     EXPECT_EQ(r.status, c.status) << c.body << " -> " << r.body;
     EXPECT_TRUE(Has(r.body, c.part)) << c.body << " -> " << r.body;
   }
-  HttpReply r = Fetch("GET", "/admin/prune");
+  HttpReply r = Admin("GET", "/admin/prune");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "POST");
   r = Fetch("PUT", "/admin/endpoints/trips/current", "{\"version\":1,\"version\":2}");

@@ -93,6 +93,9 @@ TEST(PluginAbi, CreateStartServeStopDestroy) {
   EXPECT_EQ(r.header("x-sluice-version"), "1");
 
   v->catalog_changed(instance);
+  ASSERT_GE(v->struct_size, offsetof(sluice_api_vtable, reload) + sizeof(v->reload));  // ABI 1.2
+  ASSERT_NE(v->reload, nullptr);
+  EXPECT_EQ(v->reload(instance, &st), SLUICE_OK) << st.message;  // no TLS: nothing to re-read
   v->stop(instance);
   v->stop(instance);  // idempotent
   EXPECT_EQ(testing::Fetch(port, "GET", "/health").status, 0);

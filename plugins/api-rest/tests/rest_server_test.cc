@@ -31,21 +31,27 @@ class RestServerTest : public ::testing::Test {
     EXPECT_EQ(fake_.open_views(), 0);
   }
 
-  // Starts the plugin with port 0 plus `extra` options.
+  // Starts the plugin with port 0 and an admin socket, plus `extra` options.
   void StartServer(std::vector<std::pair<std::string, std::string>> extra = {}) {
     extra.emplace_back("port", "0");
+    extra.emplace_back("admin_socket_path", socket_);
     Status s = RestPlugin::Create(HostServices(), Options(extra), ApiHost(fake_.c()), &plugin_);
     ASSERT_TRUE(s.ok()) << s.ToString();
     std::vector<std::string> addresses;
     s = plugin_->Start(&addresses);
     ASSERT_TRUE(s.ok()) << s.ToString();
-    ASSERT_EQ(addresses.size(), 1u);
+    ASSERT_EQ(addresses.size(), 2u);
+    EXPECT_EQ(addresses[1], "unix:" + socket_);
     ASSERT_EQ(addresses[0].rfind("http://127.0.0.1:", 0), 0u) << addresses[0];
     port_ = PortOf(addresses[0]);
     ASSERT_NE(port_, 0);
   }
 
   HttpReply Get(const std::string& target) { return Fetch(port_, "GET", target); }
+  HttpReply Admin(const std::string& method, const std::string& target,
+                  const std::string& body = "") {
+    return testing::FetchUnix(socket_, method, target, body);
+  }
   HttpReply Post(const std::string& target, const std::string& body) {
     return Fetch(port_, "POST", target, body);
   }
@@ -53,6 +59,7 @@ class RestServerTest : public ::testing::Test {
   testing::FakeApiHost fake_;
   std::unique_ptr<RestPlugin> plugin_;
   uint16_t port_ = 0;
+  const std::string socket_ = testing::TestSocketPath();
 };
 
 void ExpectError(const HttpReply& r, int status, const std::string& code,
@@ -234,7 +241,8 @@ TEST_F(RestServerTest, WrongMethodIs405WithAllow) {
                {"POST", "/health", "GET, HEAD"},
                {"GET", "/admin/endpoints/trips/current", "PUT"}};
   for (const auto& c : cases) {
-    HttpReply r = Fetch(port_, c.method, c.target);
+    bool admin = std::string(c.target).rfind("/admin/", 0) == 0;
+    HttpReply r = admin ? Admin(c.method, c.target) : Fetch(port_, c.method, c.target);
     ExpectError(r, 405, "invalid_argument", std::string("allowed: ") + c.allow);
     EXPECT_EQ(r.header("allow"), c.allow) << c.method << " " << c.target;
   }
@@ -307,8 +315,8 @@ TEST_F(RestServerTest, CorsAllowListAndPreflight) {
 }
 
 TEST_F(RestServerTest, AdminSwitchesCurrentVersion) {
-  StartServer();  // admin_remote is false: these requests come from loopback
-  HttpReply r = Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": 1}");
+  StartServer();  // no admin credential: admin routes are on the admin socket
+  HttpReply r = Admin("PUT", "/admin/endpoints/trips/current", "{\"version\": 1}");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1,\"pinned\":1}");
   HttpReply list = Get("/trips");
@@ -317,25 +325,25 @@ TEST_F(RestServerTest, AdminSwitchesCurrentVersion) {
   EXPECT_EQ(Get("/trips/oapi").header("x-sluice-version"), "1");
   EXPECT_EQ(Get("/v2/trips/1").status, 200);  // the other version still serves
 
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": 9}"), 404,
-              "not_found", "trips has no version 9");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/zones/current", "{\"version\": 2}"), 409,
+  ExpectError(Admin("PUT", "/admin/endpoints/trips/current", "{\"version\": 9}"), 404, "not_found",
+              "trips has no version 9");
+  ExpectError(Admin("PUT", "/admin/endpoints/zones/current", "{\"version\": 2}"), 409,
               "failed_precondition", "not ready");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/nope/current", "{\"version\": 1}"), 404,
-              "not_found", "no endpoint nope");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": 0}"), 400,
+  ExpectError(Admin("PUT", "/admin/endpoints/nope/current", "{\"version\": 1}"), 404, "not_found",
+              "no endpoint nope");
+  ExpectError(Admin("PUT", "/admin/endpoints/trips/current", "{\"version\": 0}"), 400,
               "invalid_argument", "'version' must be an integer");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": \"newest\"}"),
-              400, "invalid_argument", "expected a number or");
+  ExpectError(Admin("PUT", "/admin/endpoints/trips/current", "{\"version\": \"newest\"}"), 400,
+              "invalid_argument", "expected a number or");
   // "latest" unpins: the endpoint follows its newest ready version again.
-  r = Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"version\": \"latest\"}");
+  r = Admin("PUT", "/admin/endpoints/trips/current", "{\"version\": \"latest\"}");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":2,\"pinned\":\"latest\"}");
   EXPECT_EQ(Get("/trips").header("x-sluice-version"), "2");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "{\"v\": 1}"), 400,
-              "invalid_argument", "unknown key 'v'");
-  ExpectError(Fetch(port_, "PUT", "/admin/endpoints/trips/current", "nope"), 400,
-              "invalid_argument", "request body: ");
+  ExpectError(Admin("PUT", "/admin/endpoints/trips/current", "{\"v\": 1}"), 400, "invalid_argument",
+              "unknown key 'v'");
+  ExpectError(Admin("PUT", "/admin/endpoints/trips/current", "nope"), 400, "invalid_argument",
+              "request body: ");
 }
 
 TEST_F(RestServerTest, OpenApiPerVersion) {

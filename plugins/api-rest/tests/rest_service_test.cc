@@ -1,5 +1,5 @@
-// RestService without HTTP: the rules that a test over 127.0.0.1 cannot
-// reach (requests from non-loopback peers) and the catalog cache.
+// RestService without HTTP: where admin routes are served (by listener,
+// never by peer address) and the catalog cache.
 #include "rest_service.h"
 
 #include <gtest/gtest.h>
@@ -14,12 +14,13 @@ class RestServiceTest : public ::testing::Test {
   RestServiceTest() : api_(fake_.c()) { testing::AddSampleEndpoints(&fake_); }
 
   HttpResponse Call(RestService& service, const char* method, const char* path,
-                    const char* body = "", bool loopback = true) {
+                    const char* body = "", Listener listener = Listener::kData) {
     HttpRequest req;
     req.method = method;
     req.path = path;
     req.body = body;
-    req.from_loopback = loopback;
+    req.listener = listener;
+    req.from_loopback = true;  // never decides anything
     HttpResponse resp;
     service.Handle(req, &resp);
     return resp;
@@ -29,25 +30,26 @@ class RestServiceTest : public ::testing::Test {
   ApiHost api_;
 };
 
-TEST_F(RestServiceTest, AdminRefusesRemotePeersByDefault) {
+TEST_F(RestServiceTest, AdminRoutesOnlyOnTheAdminListenerWithoutCredential) {
   RestService service(api_, RestOptions());
-  HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}",
-                        /*loopback=*/false);
-  EXPECT_EQ(r.status, 403);
-  EXPECT_NE(r.body.find("\"code\":\"permission_denied\""), std::string::npos) << r.body;
-  EXPECT_NE(r.body.find("admin_remote"), std::string::npos);
+  HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}");
+  EXPECT_EQ(r.status, 404);  // a loopback peer changes nothing
+  EXPECT_NE(r.body.find("\"code\":\"not_found\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("admin_socket_path"), std::string::npos);
   // Nothing changed.
   EXPECT_EQ(Call(service, "GET", "/trips/oapi").version, 2u);
   // Only admin routes are restricted.
-  EXPECT_EQ(Call(service, "GET", "/trips", "", /*loopback=*/false).status, 200);
+  EXPECT_EQ(Call(service, "GET", "/trips").status, 200);
+  r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}", Listener::kAdmin);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Call(service, "GET", "/trips/oapi").version, 1u);
 }
 
-TEST_F(RestServiceTest, AdminRemoteOptionAllowsRemotePeers) {
+TEST_F(RestServiceTest, AdminRemoteServesAdminRoutesOnTheDataListener) {
   RestOptions options;
   options.admin_remote = true;
-  RestService service(api_, options);
-  HttpResponse r = Call(service, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}",
-                        /*loopback=*/false);
+  RestService open(api_, options);
+  HttpResponse r = Call(open, "PUT", "/admin/endpoints/trips/current", "{\"version\":1}");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.body, "{\"endpoint\":\"trips\",\"current_version\":1,\"pinned\":1}");
 }

@@ -14,9 +14,10 @@
  * reader_wait, release and stats; sluice_endpoint_info.ingest and the pin
  * fields; set_current(version 0) as an unpin;
  * transactions (empty row offsets), and the meanings of UNAVAILABLE from
- * describe and ABORTED from reader_next (sluice/abi_source.h); and requests
+ * describe and ABORTED from reader_next (sluice/abi_source.h); requests
  * acting for a caller (sluice_api_host.begin_request, end_request,
- * authorize, request_info; sluice_credential, sluice_request_info).
+ * authorize, request_info; sluice_credential, sluice_request_info);
+ * sluice_api_vtable.reload.
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are

@@ -244,6 +244,14 @@ typedef struct sluice_api_vtable {
   void (*stop)(void* instance);
   /* The catalog changed (a version appeared, became ready or current). */
   void (*catalog_changed)(void* instance);
+
+  /* ---- since ABI 1.2: optional; the host checks struct_size and NULL ---- */
+
+  /* The host was told to reload (SIGHUP): re-read what the instance loads
+   * from files while serving (e.g. TLS certificates and keys). On failure
+   * the instance keeps serving with what it had and returns why; called
+   * from a host thread while requests run. */
+  int32_t (*reload)(void* instance, sluice_status* status); /* since 1.2 */
 } sluice_api_vtable;
 
 #ifdef __cplusplus

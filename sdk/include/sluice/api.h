@@ -42,6 +42,12 @@ class ApiPlugin {
   // The catalog changed: a version appeared, became ready or current.
   // Called from a host thread; must not block for long.
   virtual void CatalogChanged() {}
+  // The host was told to reload (SIGHUP, `systemctl reload`): re-read what
+  // is loaded from files while serving (TLS certificates and keys, ...).
+  // On error keep serving with what was loaded before and return why (the
+  // host logs it). Called from a host thread while requests run. Default:
+  // nothing to reload. Since ABI 1.2; a host that predates it never calls it.
+  virtual Status Reload() { return Status(); }
 };
 
 }  // namespace sluice

@@ -57,6 +57,15 @@ class ApiProxy : public ApiPlugin {
   }
   void Stop() override { vt_->stop(instance_); }
   void CatalogChanged() override { vt_->catalog_changed(instance_); }
+  // OK without calling anything when the plugin predates ABI 1.2 or has no
+  // reload function.
+  Status Reload() override {
+    if (vt_->struct_size < offsetof(sluice_api_vtable, reload) + sizeof(vt_->reload) ||
+        vt_->reload == nullptr)
+      return Status();
+    ApiCallStatus cs;
+    return cs.Result(vt_->reload(instance_, &cs.st));
+  }
 
  private:
   static void OnAddress(void* ctx, const char* address) {

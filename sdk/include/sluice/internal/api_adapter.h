@@ -52,15 +52,14 @@ struct ApiAdapter {
   static void CatalogChanged(void* s) {
     GuardVoid([&] { P(s)->CatalogChanged(); });
   }
+  static int32_t Reload(void* s, sluice_status* st) {
+    return Guard(st, "reload", [&] { return P(s)->Reload(); });
+  }
 
   static const sluice_api_vtable* Vtable() {
-    static const sluice_api_vtable v = {sizeof(sluice_api_vtable),
-                                        &Create,
-                                        &Destroy,
-                                        &WriteArtifacts,
-                                        &Start,
-                                        &Stop,
-                                        &CatalogChanged};
+    static const sluice_api_vtable v = {sizeof(sluice_api_vtable), &Create, &Destroy,
+                                        &WriteArtifacts,           &Start,  &Stop,
+                                        &CatalogChanged,           &Reload};
     return &v;
   }
 };
