@@ -112,7 +112,6 @@ class Server {
   // Warns about API plugins built before requests carried credentials.
   void WarnOldApis(const AccessPolicy& policy);
 
-
   Runtime& runtime_;
   ServerOptions options_;
   std::unique_ptr<Registry> registry_;

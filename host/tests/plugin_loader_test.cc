@@ -403,7 +403,7 @@ TEST(ApiClientTest, RefusesIncompleteTables) {
   Status s = client::CreateApi(&vt, nullptr, Options(), nullptr, &plugin);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
   EXPECT_EQ(s.message(), "api plugin function table has 8 bytes, expected at least " +
-                             std::to_string(sizeof(sluice_api_vtable)) +
+                             std::to_string(offsetof(sluice_api_vtable, reload)) +
                              " — rebuild the plugin against this SDK");
   vt.struct_size = sizeof(vt);
   EXPECT_EQ(client::CreateApi(&vt, nullptr, Options(), nullptr, &plugin).message(),
