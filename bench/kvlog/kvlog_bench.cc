@@ -24,7 +24,6 @@
 #include <vector>
 
 #include "leveldb_kv.h"
-#include "leveldb_log.h"
 #include "rocksdb_kv.h"
 #include "rocksdb_log.h"
 #include "sluice/kv_log.h"
@@ -77,14 +76,6 @@ std::map<std::string, Opener> Variants() {
   std::shared_ptr<const rdb::Resources> rres;
   Check(rdb::MakeResources(sluice::HostServices(), sluice::Options(), &rres), "rocksdb resources");
   std::map<std::string, Opener> v;
-  v["leveldb direct"] = [lres](const std::string& dir, std::unique_ptr<Log>* out) {
-    std::unique_ptr<leveldb::DB> db;
-    SLUICE_RETURN_IF_ERROR(OpenLevelDb(lres, dir, &db));
-    std::unique_ptr<ldb::LevelDbLog> log;
-    SLUICE_RETURN_IF_ERROR(ldb::LevelDbLog::Open("bench", dir, lres, std::move(db), &log));
-    *out = std::move(log);
-    return Status();
-  };
   v["leveldb kvlog"] = [lres](const std::string& dir, std::unique_ptr<Log>* out) {
     std::unique_ptr<leveldb::DB> db;
     SLUICE_RETURN_IF_ERROR(OpenLevelDb(lres, dir, &db));

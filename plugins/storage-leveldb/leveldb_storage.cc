@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "leveldb_kv.h"
-#include "leveldb_log.h"
+#include "sluice/kv_log.h"
 
 namespace sluice::storage_leveldb {
 
@@ -49,8 +49,9 @@ Status LevelDbStorage::OpenLog(const std::string& name, const std::string& dir, 
   std::string what = "log '" + name + "'";
   std::unique_ptr<leveldb::DB> db;
   SLUICE_RETURN_IF_ERROR(OpenDb(what, dir, DbKind::kLog, create, &db));
-  std::unique_ptr<LevelDbLog> log;
-  SLUICE_RETURN_IF_ERROR(LevelDbLog::Open(name, dir, res_, std::move(db), &log));
+  std::unique_ptr<Log> log;
+  SLUICE_RETURN_IF_ERROR(
+      KvLog::Open(name, dir, std::make_unique<LevelDbKv>(dir, res_, std::move(db)), &log));
   uint64_t end = 0;
   SLUICE_RETURN_IF_ERROR(log->End(&end));
   if (host_.Enabled(LogLevel::kDebug))

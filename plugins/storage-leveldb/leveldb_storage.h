@@ -1,6 +1,7 @@
 // The "leveldb" storage plugin: every log stream and every key/value store
 // is its own LevelDB database in the directory the host names. All of them
-// share one block cache (option block_cache_mb).
+// share one block cache (option block_cache_mb). A log is a sluice::KvLog
+// (sluice/kv_log.h) on its database.
 //
 //   std::unique_ptr<LevelDbStorage> storage;
 //   Status s = LevelDbStorage::Create(host, options, &storage);

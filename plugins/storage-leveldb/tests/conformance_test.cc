@@ -1,6 +1,8 @@
 // Runs the SDK's storage conformance suite against the leveldb plugin twice:
 // on the C++ object directly, and through the C ABI of the built module
-// (dlopen + sluice_plugin_entry + client::CreateStorage), as the host does.
+// (dlopen + sluice_plugin_entry + client::CreateStorage), as the host does;
+// and the chunk log's suite, with streams the plugin's earlier versions
+// wrote (fixtures/).
 #include <dlfcn.h>
 
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "leveldb_storage.h"
 #include "sluice/client/storage_client.h"
+#include "sluice/testing/kv_log_tests.h"
 #include "sluice/testing/storage_conformance.h"
 
 namespace {
@@ -53,6 +56,9 @@ Status CreateThroughAbi(std::unique_ptr<StoragePlugin>* out) {
 
 SLUICE_STORAGE_CONFORMANCE_TESTS(Direct, CreateDirect);
 SLUICE_STORAGE_CONFORMANCE_TESTS(CAbi, CreateThroughAbi);
+SLUICE_KV_LOG_TESTS(LevelDb, CreateDirect,
+                    {SLUICE_STORAGE_LEVELDB_FIXTURES "/single-meta",
+                     SLUICE_STORAGE_LEVELDB_FIXTURES "/tail-meta"});
 
 TEST(LevelDbModuleTest, DescriptorAndOptionErrorsCrossTheAbi) {
   const sluice_plugin_descriptor* d = nullptr;

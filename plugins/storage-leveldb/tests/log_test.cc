@@ -1,16 +1,13 @@
-// Behaviour specific to the leveldb backend: corruption detection, chunk
-// splitting, whole-append visibility, locking and error messages.
+// Behaviour of the leveldb backend's databases: locking, directories,
+// removal, and the key/value facet's checks. The log itself is tested by
+// the chunk log's suite (conformance_test.cc).
 #include <gtest/gtest.h>
-#include <leveldb/db.h>
 #include <stdlib.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 
 #include "leveldb_storage.h"
-#include "log_format.h"
 #include "sluice/testing/status_macros.h"
 
 namespace sluice::storage_leveldb {
@@ -33,149 +30,10 @@ class LevelDbLogTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.ToString();
     return log;
   }
-  static Status Append(Log* log, const std::string& prefix, int n, uint64_t* first = nullptr) {
-    std::vector<std::string> recs;
-    for (int i = 0; i < n; ++i) recs.push_back(prefix + std::to_string(i));
-    std::vector<std::string_view> views(recs.begin(), recs.end());
-    uint64_t f = 0;
-    Status s = log->Append(views.data(), views.size(), prefix, true, &f);
-    if (first) *first = f;
-    return s;
-  }
-  // Opens the stream's database directly (the log must be closed).
-  std::unique_ptr<leveldb::DB> Raw() {
-    leveldb::DB* db = nullptr;
-    leveldb::Status s = leveldb::DB::Open(leveldb::Options(), dir_, &db);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return std::unique_ptr<leveldb::DB>(db);
-  }
-  size_t CountChunks() {
-    auto db = Raw();
-    std::unique_ptr<leveldb::Iterator> it(db->NewIterator(leveldb::ReadOptions()));
-    size_t n = 0;
-    uint64_t first = 0;
-    for (it->SeekToFirst(); it->Valid(); it->Next())
-      n += ParseChunkKey(std::string_view(it->key().data(), it->key().size()), &first);
-    return n;
-  }
-  static size_t Count(Log* log, uint64_t from, Status* s) {
-    size_t n = 0;
-    *s = log->Read(from, SIZE_MAX, [&](uint64_t, std::string_view) { return ++n, true; });
-    return n;
-  }
 
   std::string root_, dir_;
   std::unique_ptr<LevelDbStorage> storage_;
 };
-
-TEST_F(LevelDbLogTest, CorruptChunkIsDataLossNamingStreamAndOffset) {
-  auto log = Open();
-  SLUICE_ASSERT_OK(Append(log.get(), "a", 3));
-  SLUICE_ASSERT_OK(Append(log.get(), "b", 4));
-  log.reset();
-  {
-    auto db = Raw();
-    std::string value;
-    ASSERT_TRUE(db->Get(leveldb::ReadOptions(), ChunkKey(3), &value).ok());
-    value[value.size() / 2] ^= 0x40;
-    ASSERT_TRUE(db->Put(leveldb::WriteOptions(), ChunkKey(3), value).ok());
-  }
-  log = Open(false);
-  Status s;
-  EXPECT_EQ(Count(log.get(), 0, &s), 3u) << "records before the bad chunk are delivered";
-  EXPECT_EQ(s.code(), Code::kDataLoss);
-  EXPECT_NE(s.message().find("log 'trips/v0001'"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("offset 3"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("checksum mismatch"), std::string::npos) << s.message();
-  Count(log.get(), 5, &s);
-  EXPECT_EQ(s.code(), Code::kDataLoss);
-  // Cutting at the bad chunk's first offset recovers the stream.
-  SLUICE_ASSERT_OK(log->Truncate(3, "recovered"));
-  EXPECT_EQ(Count(log.get(), 0, &s), 3u);
-  SLUICE_EXPECT_OK(s);
-}
-
-TEST_F(LevelDbLogTest, MissingChunkIsDataLoss) {
-  auto log = Open();
-  SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
-  SLUICE_ASSERT_OK(Append(log.get(), "b", 2));
-  SLUICE_ASSERT_OK(Append(log.get(), "c", 2));
-  log.reset();
-  ASSERT_TRUE(Raw()->Delete(leveldb::WriteOptions(), ChunkKey(2)).ok());
-  log = Open(false);
-  Status s;
-  EXPECT_EQ(Count(log.get(), 0, &s), 2u);
-  EXPECT_EQ(s.code(), Code::kDataLoss);
-  EXPECT_NE(s.message().find("offset 2: records are missing"), std::string::npos) << s.message();
-  log.reset();
-  ASSERT_TRUE(Raw()->Delete(leveldb::WriteOptions(), ChunkKey(4)).ok());  // the tail too
-  log = Open(false);
-  EXPECT_EQ(Count(log.get(), 0, &s), 2u);
-  EXPECT_EQ(s.code(), Code::kDataLoss);
-  EXPECT_NE(s.message().find("the stream ends at 6"), std::string::npos) << s.message();
-}
-
-TEST_F(LevelDbLogTest, CorruptMetaFailsOpen) {
-  auto log = Open();
-  SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
-  log.reset();
-  ASSERT_TRUE(
-      Raw()->Put(leveldb::WriteOptions(), std::string(kMetaKey), "garbage-meta-value").ok());
-  std::unique_ptr<Log> again;
-  Status s = storage_->OpenLog("trips/v0001", dir_, false, &again);
-  EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
-  EXPECT_NE(s.message().find("meta checksum mismatch"), std::string::npos) << s.message();
-}
-
-TEST_F(LevelDbLogTest, TruncateBeyondEndIsOutOfRange) {
-  auto log = Open();
-  SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
-  Status s = log->Truncate(3, "x");
-  EXPECT_EQ(s.code(), Code::kOutOfRange) << s.ToString();
-  std::string cp;
-  SLUICE_ASSERT_OK(log->Checkpoint(&cp));
-  EXPECT_EQ(cp, "a") << "a failed truncate changes nothing";
-}
-
-TEST_F(LevelDbLogTest, LargeAppendIsSplitIntoChunksInOneBatch) {
-  auto log = Open();
-  std::vector<std::string> recs;
-  for (int i = 0; i < 10; ++i) recs.push_back(std::string(1 << 20, static_cast<char>('a' + i)));
-  std::vector<std::string_view> views(recs.begin(), recs.end());
-  uint64_t first = 0;
-  SLUICE_ASSERT_OK(log->Append(views.data(), views.size(), "big", true, &first));
-  SLUICE_ASSERT_OK(log->Truncate(6, "cut"));  // cuts inside the second chunk
-  log.reset();
-  EXPECT_EQ(CountChunks(), 2u);  // 4 + 2 of 1 MiB each under the 4 MiB limit
-  log = Open(false);
-  Status s;
-  std::vector<char> firsts;
-  s = log->Read(0, 100, [&](uint64_t, std::string_view r) { return firsts.push_back(r[0]), true; });
-  SLUICE_EXPECT_OK(s);
-  EXPECT_EQ(std::string(firsts.begin(), firsts.end()), "abcdef");
-}
-
-TEST_F(LevelDbLogTest, ConcurrentReaderOnlySeesWholeAppends) {
-  auto log = Open();
-  constexpr size_t kBatch = 50;
-  std::atomic<bool> done{false}, torn{false};
-  std::thread reader([&] {
-    while (!done) {
-      Status s;
-      size_t n = Count(log.get(), 0, &s);
-      if (!s.ok() || n % kBatch != 0) torn = true;
-    }
-  });
-  for (int b = 0; b < 100; ++b) {
-    std::vector<std::string> recs(kBatch, std::string(100, 'x'));
-    std::vector<std::string_view> views(recs.begin(), recs.end());
-    uint64_t first = 0;
-    SLUICE_EXPECT_OK(log->Append(views.data(), views.size(), "cp", false, &first));
-  }
-  done = true;
-  reader.join();
-  EXPECT_FALSE(torn.load());
-}
 
 TEST_F(LevelDbLogTest, SecondOpenOfTheSameStreamFailsNamingThePath) {
   auto log = Open();
