@@ -92,8 +92,9 @@ class KvLog final : public Log {
     return Status();
   }
 
-  // Verifies the checksum of every chunk it touches; DATA_LOSS names the
-  // stream, its directory and the offset of a bad or missing chunk.
+  // Delivers records below End() as of the call. Verifies the checksum of
+  // every chunk it touches; DATA_LOSS names the stream, its directory and
+  // the offset of a bad or missing chunk.
   Status Read(uint64_t from, size_t max_records, RecordFn fn) override {
     uint64_t end = 0;
     SLUICE_RETURN_IF_ERROR(End(&end));
@@ -101,6 +102,10 @@ class KvLog final : public Log {
       return OutOfRange("log '" + name_ + "': cannot read from offset " + std::to_string(from) +
                         ", the log ends at " + std::to_string(end));
     if (from == end || max_records == 0) return Status();
+    // Nothing at or past `end`: the snapshot below may already hold an
+    // append whose Append has not returned, and a reader that got ahead of
+    // End() would then be refused its next read.
+    if (max_records > end - from) max_records = static_cast<size_t>(end - from);
     std::unique_ptr<KvSnapshot> snap;  // the lookup and the walk see one state
     SLUICE_RETURN_IF_ERROR(Store(kv_->NewSnapshot(&snap), "snapshot"));
     uint64_t first = 0;
