@@ -1,7 +1,10 @@
-// bench_kvlog: CPU seconds of the log facet of the embedded storage plugins,
-// appending records in commits and reading them back in cache-builder
-// windows, for each way a log is built on an engine (the same run, rounds
-// interleaved so that load on the machine falls on every variant alike).
+// bench_kvlog: CPU seconds of the log facet of the embedded storage plugins
+// (sluice::KvLog on each plugin's KvStore), appending records in commits and
+// reading them back in cache-builder windows; the variants run in the same
+// process, rounds interleaved so that load on the machine falls on each
+// alike. Until the plugins shared KvLog it also measured each plugin's own
+// log, written directly against the engine's API: the figures of that
+// comparison are in docs/formats.md "Chunk logs" (commit f3886cf).
 //
 //   bench_kvlog [--records N] [--bytes B] [--per-append K] [--rounds R] [--dir D]
 //
@@ -25,7 +28,6 @@
 
 #include "leveldb_kv.h"
 #include "rocksdb_kv.h"
-#include "rocksdb_log.h"
 #include "sluice/kv_log.h"
 
 namespace {
@@ -81,14 +83,6 @@ std::map<std::string, Opener> Variants() {
     SLUICE_RETURN_IF_ERROR(OpenLevelDb(lres, dir, &db));
     return sluice::KvLog::Open("bench", dir,
                                std::make_unique<ldb::LevelDbKv>(dir, lres, std::move(db)), out);
-  };
-  v["rocksdb direct"] = [rres](const std::string& dir, std::unique_ptr<Log>* out) {
-    std::unique_ptr<rocksdb::DB> db;
-    SLUICE_RETURN_IF_ERROR(OpenRocksDb(rres, dir, &db));
-    std::unique_ptr<rdb::RocksDbLog> log;
-    SLUICE_RETURN_IF_ERROR(rdb::RocksDbLog::Open("bench", dir, rres, std::move(db), &log));
-    *out = std::move(log);
-    return Status();
   };
   v["rocksdb kvlog"] = [rres](const std::string& dir, std::unique_ptr<Log>* out) {
     std::unique_ptr<rocksdb::DB> db;

@@ -4,7 +4,7 @@
 #include <system_error>
 
 #include "rocksdb_kv.h"
-#include "rocksdb_log.h"
+#include "sluice/kv_log.h"
 
 namespace sluice::storage_rocksdb {
 
@@ -55,8 +55,9 @@ Status RocksDbStorage::OpenLog(const std::string& name, const std::string& dir, 
   std::string what = "log '" + name + "'";
   std::unique_ptr<rocksdb::DB> db;
   SLUICE_RETURN_IF_ERROR(OpenDb(what, dir, DbKind::kLog, create, &db));
-  std::unique_ptr<RocksDbLog> log;
-  SLUICE_RETURN_IF_ERROR(RocksDbLog::Open(name, dir, res_, std::move(db), &log));
+  std::unique_ptr<Log> log;
+  SLUICE_RETURN_IF_ERROR(
+      KvLog::Open(name, dir, std::make_unique<RocksDbKv>(dir, res_, std::move(db)), &log));
   uint64_t end = 0;
   SLUICE_RETURN_IF_ERROR(log->End(&end));
   if (host_.Enabled(LogLevel::kDebug))

@@ -1,7 +1,7 @@
 // The "rocksdb" storage plugin: every log stream and every key/value store
 // is its own RocksDB database in the directory the host names. All of them
 // share one block cache (option block_cache_mb) and RocksDB's background
-// thread pools.
+// thread pools. A log is a sluice::KvLog (sluice/kv_log.h) on its database.
 //
 //   std::unique_ptr<RocksDbStorage> storage;
 //   Status s = RocksDbStorage::Create(host, options, &storage);

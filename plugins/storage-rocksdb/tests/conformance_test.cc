@@ -1,6 +1,8 @@
 // Runs the SDK's storage conformance suite against the rocksdb plugin twice:
 // on the C++ object directly, and through the C ABI of the built module
-// (dlopen + sluice_plugin_entry + client::CreateStorage), as the host does.
+// (dlopen + sluice_plugin_entry + client::CreateStorage), as the host does;
+// and the chunk log's suite, with a stream the plugin's earlier version
+// wrote (fixtures/).
 #include <dlfcn.h>
 
 #include <cstring>
@@ -8,6 +10,7 @@
 
 #include "rocksdb_storage.h"
 #include "sluice/client/storage_client.h"
+#include "sluice/testing/kv_log_tests.h"
 #include "sluice/testing/storage_conformance.h"
 
 namespace {
@@ -53,6 +56,7 @@ Status CreateThroughAbi(std::unique_ptr<StoragePlugin>* out) {
 
 SLUICE_STORAGE_CONFORMANCE_TESTS(Direct, CreateDirect);
 SLUICE_STORAGE_CONFORMANCE_TESTS(CAbi, CreateThroughAbi);
+SLUICE_KV_LOG_TESTS(RocksDb, CreateDirect, {SLUICE_STORAGE_ROCKSDB_FIXTURES "/single-meta"});
 
 TEST(RocksDbModuleTest, DescriptorAndOptionErrorsCrossTheAbi) {
   const sluice_plugin_descriptor* d = nullptr;
