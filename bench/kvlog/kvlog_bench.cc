@@ -12,8 +12,6 @@
 // thread of the process, background compactions included) of "append"
 // (N records of B bytes in appends of K, unsynced, then close) and "read"
 // (open, read all in windows of 65536 records, close), and their sum.
-#include <leveldb/db.h>
-#include <rocksdb/db.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -26,9 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "leveldb_kv.h"
-#include "rocksdb_kv.h"
-#include "sluice/kv_log.h"
+#include "leveldb_storage.h"
+#include "rocksdb_storage.h"
 
 namespace {
 
@@ -52,43 +49,22 @@ void Check(const Status& s, const char* what) {
   std::exit(1);
 }
 
-Status OpenLevelDb(const std::shared_ptr<const ldb::Resources>& res, const std::string& dir,
-                   std::unique_ptr<leveldb::DB>* out) {
-  std::filesystem::create_directories(dir);
-  leveldb::DB* db = nullptr;
-  SLUICE_RETURN_IF_ERROR(ldb::FromLevelDb(
-      leveldb::DB::Open(res->DbOptions(ldb::DbKind::kLog, true), dir, &db), "open", dir));
-  out->reset(db);
-  return Status();
-}
-
-Status OpenRocksDb(const std::shared_ptr<const rdb::Resources>& res, const std::string& dir,
-                   std::unique_ptr<rocksdb::DB>* out) {
-  std::filesystem::create_directories(dir);
-  rocksdb::DB* db = nullptr;
-  SLUICE_RETURN_IF_ERROR(rdb::FromRocksDb(
-      rocksdb::DB::Open(res->DbOptions(rdb::DbKind::kLog, true, dir), dir, &db), "open", dir));
-  out->reset(db);
-  return Status();
-}
-
+// Each plugin's OpenLog (a KvLog on a database of its own), on one instance.
 std::map<std::string, Opener> Variants() {
-  std::shared_ptr<const ldb::Resources> lres;
-  Check(ldb::MakeResources(sluice::Options(), &lres), "leveldb resources");
-  std::shared_ptr<const rdb::Resources> rres;
-  Check(rdb::MakeResources(sluice::HostServices(), sluice::Options(), &rres), "rocksdb resources");
+  std::shared_ptr<ldb::LevelDbStorage> leveldb;
+  std::unique_ptr<ldb::LevelDbStorage> l;
+  Check(ldb::LevelDbStorage::Create(sluice::HostServices(), sluice::Options(), &l), "leveldb");
+  leveldb = std::move(l);
+  std::shared_ptr<rdb::RocksDbStorage> rocksdb;
+  std::unique_ptr<rdb::RocksDbStorage> r;
+  Check(rdb::RocksDbStorage::Create(sluice::HostServices(), sluice::Options(), &r), "rocksdb");
+  rocksdb = std::move(r);
   std::map<std::string, Opener> v;
-  v["leveldb kvlog"] = [lres](const std::string& dir, std::unique_ptr<Log>* out) {
-    std::unique_ptr<leveldb::DB> db;
-    SLUICE_RETURN_IF_ERROR(OpenLevelDb(lres, dir, &db));
-    return sluice::KvLog::Open("bench", dir,
-                               std::make_unique<ldb::LevelDbKv>(dir, lres, std::move(db)), out);
+  v["leveldb"] = [leveldb](const std::string& dir, std::unique_ptr<Log>* out) {
+    return leveldb->OpenLog("bench", dir, true, out);
   };
-  v["rocksdb kvlog"] = [rres](const std::string& dir, std::unique_ptr<Log>* out) {
-    std::unique_ptr<rocksdb::DB> db;
-    SLUICE_RETURN_IF_ERROR(OpenRocksDb(rres, dir, &db));
-    return sluice::KvLog::Open("bench", dir,
-                               std::make_unique<rdb::RocksDbKv>(dir, rres, std::move(db)), out);
+  v["rocksdb"] = [rocksdb](const std::string& dir, std::unique_ptr<Log>* out) {
+    return rocksdb->OpenLog("bench", dir, true, out);
   };
   return v;
 }

@@ -14,21 +14,7 @@ constexpr size_t kSmallBatchBytes = 1u << 20;
 leveldb::Slice Sl(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
 std::string_view View(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
-// Releases the LevelDB snapshot when destroyed.
-class LevelDbSnapshot : public KvSnapshot {
- public:
-  LevelDbSnapshot(leveldb::DB* db, const leveldb::Snapshot* snap) : db_(db), snap_(snap) {}
-  LevelDbSnapshot(const LevelDbSnapshot&) = delete;
-  LevelDbSnapshot& operator=(const LevelDbSnapshot&) = delete;
-  ~LevelDbSnapshot() override { db_->ReleaseSnapshot(snap_); }
-
-  leveldb::DB* db() const { return db_; }
-  const leveldb::Snapshot* get() const { return snap_; }
-
- private:
-  leveldb::DB* const db_;
-  const leveldb::Snapshot* const snap_;
-};
+using LevelDbSnapshot = DbSnapshot<leveldb::DB, leveldb::Snapshot>;
 
 // Walks [lower, upper) forward or backward over a LevelDB iterator.
 class LevelDbIterator : public KvIterator {
@@ -108,18 +94,15 @@ Status LevelDbKv::Write(const KvOp* ops, size_t count, bool sync) {
   // One batch per thread, cleared and reused: a cache build writes batches
   // of megabytes, and growing a fresh one each time costs as much as
   // filling it.
+  SLUICE_RETURN_IF_ERROR(CheckKvOps(ops, count, dir_));
   thread_local leveldb::WriteBatch batch;
   thread_local bool grown = false;  // batch holds a buffer of a large batch
   batch.Clear();
   for (size_t i = 0; i < count; ++i) {
     if (ops[i].kind == KvOp::kPut) {
       batch.Put(Sl(ops[i].key), Sl(ops[i].value));
-    } else if (ops[i].kind == KvOp::kDelete) {
-      batch.Delete(Sl(ops[i].key));
     } else {
-      return InvalidArgument("kv write " + dir_ + ": op " + std::to_string(i) + " has kind " +
-                             std::to_string(static_cast<uint32_t>(ops[i].kind)) +
-                             "; expected 1 (put) or 2 (delete)");
+      batch.Delete(Sl(ops[i].key));
     }
   }
   leveldb::WriteOptions wo;
@@ -137,12 +120,7 @@ Status LevelDbKv::Write(const KvOp* ops, size_t count, bool sync) {
 
 Status LevelDbKv::ReadOpts(const KvSnapshot* snapshot, leveldb::ReadOptions* out) const {
   out->verify_checksums = res_->settings().paranoid_checks;
-  if (snapshot == nullptr) return Status();
-  const auto* snap = static_cast<const LevelDbSnapshot*>(snapshot);
-  if (snap->db() != db_.get())
-    return InvalidArgument("kv " + dir_ + ": the snapshot belongs to another store");
-  out->snapshot = snap->get();
-  return Status();
+  return LevelDbSnapshot::Unwrap(snapshot, db_.get(), dir_, &out->snapshot);
 }
 
 Status LevelDbKv::Get(const KvSnapshot* snapshot, std::string_view key, std::string* value) {

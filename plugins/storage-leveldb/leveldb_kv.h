@@ -9,7 +9,7 @@
 #include <string>
 
 #include "settings.h"
-#include "sluice/storage.h"
+#include "sluice/kv_storage.h"
 
 namespace sluice::storage_leveldb {
 

@@ -69,15 +69,16 @@ Resources::Resources(const Settings& settings)
       cache_(leveldb::NewLRUCache(static_cast<size_t>(settings.block_cache_mb) << 20)),
       filter_(leveldb::NewBloomFilterPolicy(10)) {}
 
-leveldb::Options Resources::DbOptions(DbKind kind, bool create) const {
+leveldb::Options Resources::DbOptions(KvStorage::StoreUse use, bool create) const {
+  const bool kv = use == KvStorage::StoreUse::kKv;
   leveldb::Options o;
   o.create_if_missing = create;
   o.paranoid_checks = settings_.paranoid_checks;
   o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
   o.block_cache = cache_.get();
-  bool compress = kind == DbKind::kKv ? settings_.compression : settings_.log_compression;
+  bool compress = kv ? settings_.compression : settings_.log_compression;
   o.compression = compress ? leveldb::kSnappyCompression : leveldb::kNoCompression;
-  if (kind == DbKind::kKv) {
+  if (kv) {
     o.filter_policy = filter_.get();  // point reads by key
   } else {
     o.max_file_size = 32u << 20;  // keys only grow: fewer, larger tables

@@ -3,7 +3,7 @@
 //
 //   std::shared_ptr<const Resources> res;
 //   Status s = MakeResources(options, &res);     // INVALID_ARGUMENT on bad options
-//   leveldb::Options o = res->DbOptions(DbKind::kLog, /*create=*/true);
+//   leveldb::Options o = res->DbOptions(KvStorage::StoreUse::kLog, /*create=*/true);
 #ifndef SLUICE_PLUGINS_STORAGE_LEVELDB_SETTINGS_H_
 #define SLUICE_PLUGINS_STORAGE_LEVELDB_SETTINGS_H_
 
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "sluice/host_services.h"
+#include "sluice/kv_storage.h"
 #include "sluice/status.h"
 
 namespace sluice::storage_leveldb {
@@ -34,8 +35,6 @@ struct Settings {
 // value found and what is accepted; unknown keys are errors too.
 Status ParseSettings(const Options& options, Settings* out);
 
-enum class DbKind { kLog, kKv };
-
 // Settings plus the block cache and bloom filter shared by all databases
 // of one plugin instance. Immutable after creation; thread-safe. Every open
 // database holds a shared_ptr so these outlive it.
@@ -46,8 +45,8 @@ class Resources {
   Resources& operator=(const Resources&) = delete;
 
   const Settings& settings() const { return settings_; }
-  // LevelDB options for one database of `kind`.
-  leveldb::Options DbOptions(DbKind kind, bool create) const;
+  // LevelDB options for one database holding `use`.
+  leveldb::Options DbOptions(KvStorage::StoreUse use, bool create) const;
 
  private:
   Settings settings_;

@@ -8,21 +8,7 @@ namespace {
 rocksdb::Slice Sl(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
 std::string_view View(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
-// Releases the RocksDB snapshot when destroyed.
-class RocksDbSnapshot : public KvSnapshot {
- public:
-  RocksDbSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snap) : db_(db), snap_(snap) {}
-  RocksDbSnapshot(const RocksDbSnapshot&) = delete;
-  RocksDbSnapshot& operator=(const RocksDbSnapshot&) = delete;
-  ~RocksDbSnapshot() override { db_->ReleaseSnapshot(snap_); }
-
-  rocksdb::DB* db() const { return db_; }
-  const rocksdb::Snapshot* get() const { return snap_; }
-
- private:
-  rocksdb::DB* const db_;
-  const rocksdb::Snapshot* const snap_;
-};
+using RocksDbSnapshot = DbSnapshot<rocksdb::DB, rocksdb::Snapshot>;
 
 // Walks [lower, upper) forward or backward. The bounds live here because
 // RocksDB keeps pointers to them for the iterator's whole life.
@@ -93,20 +79,13 @@ Status RocksDbKv::Write(const KvOp* ops, size_t count, bool sync) {
   // Sized once up front (12-byte header; per op a tag and two varint
   // lengths of at most 5 bytes each), so that a cache build's multi-megabyte
   // batches are not regrown and copied as they fill.
+  SLUICE_RETURN_IF_ERROR(CheckKvOps(ops, count, dir_));
   size_t bytes = 12;
   for (size_t i = 0; i < count; ++i) bytes += 11 + ops[i].key.size() + ops[i].value.size();
   rocksdb::WriteBatch batch(bytes);
   for (size_t i = 0; i < count; ++i) {
-    rocksdb::Status s;
-    if (ops[i].kind == KvOp::kPut) {
-      s = batch.Put(Sl(ops[i].key), Sl(ops[i].value));
-    } else if (ops[i].kind == KvOp::kDelete) {
-      s = batch.Delete(Sl(ops[i].key));
-    } else {
-      return InvalidArgument("kv write " + dir_ + ": op " + std::to_string(i) + " has kind " +
-                             std::to_string(static_cast<uint32_t>(ops[i].kind)) +
-                             "; expected 1 (put) or 2 (delete)");
-    }
+    rocksdb::Status s = ops[i].kind == KvOp::kPut ? batch.Put(Sl(ops[i].key), Sl(ops[i].value))
+                                                  : batch.Delete(Sl(ops[i].key));
     SLUICE_RETURN_IF_ERROR(FromRocksDb(s, "write", dir_));
   }
   rocksdb::WriteOptions wo;
@@ -116,12 +95,7 @@ Status RocksDbKv::Write(const KvOp* ops, size_t count, bool sync) {
 
 Status RocksDbKv::ReadOpts(const KvSnapshot* snapshot, rocksdb::ReadOptions* out) const {
   *out = res_->ReadOpts();
-  if (snapshot == nullptr) return Status();
-  const auto* snap = dynamic_cast<const RocksDbSnapshot*>(snapshot);
-  if (snap == nullptr || snap->db() != db_.get())
-    return InvalidArgument("kv " + dir_ + ": the snapshot belongs to another store");
-  out->snapshot = snap->get();
-  return Status();
+  return RocksDbSnapshot::Unwrap(snapshot, db_.get(), dir_, &out->snapshot);
 }
 
 Status RocksDbKv::Get(const KvSnapshot* snapshot, std::string_view key, std::string* value) {

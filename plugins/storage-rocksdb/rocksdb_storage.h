@@ -1,7 +1,9 @@
 // The "rocksdb" storage plugin: every log stream and every key/value store
 // is its own RocksDB database in the directory the host names. All of them
 // share one block cache (option block_cache_mb) and RocksDB's background
-// thread pools. A log is a sluice::KvLog (sluice/kv_log.h) on its database.
+// thread pools. sluice::KvStorage (sluice/kv_storage.h) does the
+// directories and the logs (a sluice::KvLog on a database); this class
+// opens and destroys the databases.
 //
 //   std::unique_ptr<RocksDbStorage> storage;
 //   Status s = RocksDbStorage::Create(host, options, &storage);
@@ -10,45 +12,37 @@
 #ifndef SLUICE_PLUGINS_STORAGE_ROCKSDB_ROCKSDB_STORAGE_H_
 #define SLUICE_PLUGINS_STORAGE_ROCKSDB_ROCKSDB_STORAGE_H_
 
-#include <rocksdb/db.h>
-
 #include <memory>
 #include <string>
 
 #include "settings.h"
-#include "sluice/storage.h"
+#include "sluice/kv_storage.h"
 
 namespace sluice::storage_rocksdb {
 
 // Thread-safe. Logs and stores it opens may outlive it (they share the
-// cache through a reference count).
-class RocksDbStorage : public StoragePlugin {
+// cache through a reference count). A database open elsewhere in this or
+// another process fails to open with INTERNAL (RocksDB's lock is held).
+class RocksDbStorage : public KvStorage {
  public:
   // Validates `options` (see settings.h); INVALID_ARGUMENT naming the bad
   // or unknown key.
   static Status Create(const HostServices& host, const Options& options,
                        std::unique_ptr<RocksDbStorage>* out);
 
-  // The database lives directly in `dir` (created with its parents when
-  // `create`). NOT_FOUND if there is none and !create. A database open
-  // elsewhere in this or another process fails with INTERNAL (lock held).
-  Status OpenLog(const std::string& name, const std::string& dir, bool create,
-                 std::unique_ptr<Log>* out) override;
-  // Deletes the database in `dir`; OK when there is none.
-  Status RemoveLog(const std::string& name, const std::string& dir) override;
-  Status OpenKv(const std::string& dir, bool create, std::unique_ptr<KvStore>* out) override;
-  Status RemoveKv(const std::string& dir) override;
+ protected:
+  // A database exists where its CURRENT file does.
+  bool StoreExists(const std::string& dir) const override;
+  // DATA_LOSS when CURRENT names a file that is gone (a damaged database).
+  Status OpenStore(const std::string& dir, StoreUse use, bool create,
+                   std::unique_ptr<KvStore>* out) override;
+  // rocksdb::DestroyDB: fails while the database is open.
+  Status DestroyStore(const std::string& dir) override;
 
  private:
   RocksDbStorage(HostServices host, std::shared_ptr<const Resources> res)
-      : host_(std::move(host)), res_(std::move(res)) {}
+      : KvStorage(std::move(host)), res_(std::move(res)) {}
 
-  // Opens (or creates) the database in `dir`. `what` names it in errors.
-  Status OpenDb(const std::string& what, const std::string& dir, DbKind kind, bool create,
-                std::unique_ptr<rocksdb::DB>* out);
-  Status DestroyDb(const std::string& what, const std::string& dir);
-
-  const HostServices host_;
   const std::shared_ptr<const Resources> res_;
 };
 

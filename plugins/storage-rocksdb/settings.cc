@@ -126,18 +126,19 @@ Resources::Resources(const Settings& settings, HostServices host)
   kv_tables_.reset(rocksdb::NewBlockBasedTableFactory(kv));
 }
 
-rocksdb::Options Resources::DbOptions(DbKind kind, bool create, const std::string& dir) const {
+rocksdb::Options Resources::DbOptions(KvStorage::StoreUse use, bool create,
+                                      const std::string& dir) const {
+  const bool kv = use == KvStorage::StoreUse::kKv;
   rocksdb::Options o;
   o.create_if_missing = create;
   o.paranoid_checks = settings_.paranoid_checks;
   o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
   o.max_background_jobs = static_cast<int>(settings_.max_background_jobs);
-  o.compression =
-      ToRocksDb(kind == DbKind::kKv ? settings_.compression : settings_.log_compression);
+  o.compression = ToRocksDb(kv ? settings_.compression : settings_.log_compression);
   o.max_open_files = 512;  // a home holds many databases: bound descriptors per database
   o.info_log = std::make_shared<HostLogger>(host_, dir);
   o.info_log_level = HostLogger::LevelFor(host_);
-  if (kind == DbKind::kKv) {
+  if (kv) {
     o.table_factory = kv_tables_;
   } else {
     o.table_factory = log_tables_;

@@ -3,7 +3,7 @@
 //
 //   std::shared_ptr<const Resources> res;
 //   Status s = MakeResources(host, options, &res);  // INVALID_ARGUMENT on bad options
-//   rocksdb::Options o = res->DbOptions(DbKind::kLog, /*create=*/true, dir);
+//   rocksdb::Options o = res->DbOptions(KvStorage::StoreUse::kLog, /*create=*/true, dir);
 #ifndef SLUICE_PLUGINS_STORAGE_ROCKSDB_SETTINGS_H_
 #define SLUICE_PLUGINS_STORAGE_ROCKSDB_SETTINGS_H_
 
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "sluice/host_services.h"
+#include "sluice/kv_storage.h"
 #include "sluice/status.h"
 
 namespace sluice::storage_rocksdb {
@@ -42,8 +43,6 @@ Status ParseSettings(const Options& options, Settings* out);
 // "none", "snappy", "lz4", "zstd".
 const char* CompressionName(Compression c);
 
-enum class DbKind { kLog, kKv };
-
 // Settings plus the block cache and table factories shared by all
 // databases of one plugin instance. Immutable after creation; thread-safe.
 // Every open database holds a shared_ptr so these outlive it.
@@ -55,9 +54,9 @@ class Resources {
 
   const Settings& settings() const { return settings_; }
   const HostServices& host() const { return host_; }
-  // RocksDB options for the database of `kind` in `dir`. RocksDB's own
+  // RocksDB options for the database in `dir`, holding `use`. RocksDB's own
   // diagnostics go to the host's log (no LOG files in `dir`).
-  rocksdb::Options DbOptions(DbKind kind, bool create, const std::string& dir) const;
+  rocksdb::Options DbOptions(KvStorage::StoreUse use, bool create, const std::string& dir) const;
   // Read options every read of the instance uses.
   rocksdb::ReadOptions ReadOpts() const;
 
