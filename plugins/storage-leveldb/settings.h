@@ -23,16 +23,16 @@
 
 namespace sluice::storage_leveldb {
 
-struct Settings {
-  int64_t block_cache_mb = 64;   // shared by every database of the instance
-  int64_t write_buffer_mb = 16;  // per database
-  bool compression = false;  // caches: derived and local; reads and builds cost less uncompressed
-  bool log_compression = false;  // logs: written once, read sequentially; CPU matters more
-  bool paranoid_checks = false;  // also verifies block checksums on every read
-};
+// block_cache_mb, write_buffer_mb, compression, log_compression and
+// paranoid_checks (sluice::KvStorageOptions), with LevelDB's defaults:
+// caches and logs uncompressed (a cache is derived and local, and
+// uncompressed it builds and answers with less CPU; a log is written once
+// and read in order), no paranoid checks.
+using Settings = KvStorageOptions;
 
 // Parses and validates `options`. INVALID_ARGUMENT naming the key, the
 // value found and what is accepted; unknown keys are errors too.
+// Compressions: snappy or none.
 Status ParseSettings(const Options& options, Settings* out);
 
 // Settings plus the block cache and bloom filter shared by all databases

@@ -4,110 +4,50 @@
 #include <rocksdb/filter_policy.h>
 
 #include <algorithm>
-#include <cstdlib>
+#include <utility>
 #include <vector>
 
 #include "host_logger.h"
+#include "sluice/option_reader.h"
 
 namespace sluice::storage_rocksdb {
 namespace {
 
-constexpr const char* kKnownKeys =
-    "block_cache_mb, write_buffer_mb, compression, log_compression, paranoid_checks, "
-    "max_background_jobs";
+// Every codec the options name, in the order messages list them.
+const std::pair<const char*, rocksdb::CompressionType> kCodecs[] = {
+    {"none", rocksdb::kNoCompression},
+    {"snappy", rocksdb::kSnappyCompression},
+    {"lz4", rocksdb::kLZ4Compression},
+    {"zstd", rocksdb::kZSTD}};
 
-bool IsKnown(const std::string& key) {
-  return key == "block_cache_mb" || key == "write_buffer_mb" || key == "compression" ||
-         key == "log_compression" || key == "paranoid_checks" || key == "max_background_jobs";
-}
-
-Status BadValue(std::string_view key, const std::string& found, std::string_view expected) {
-  return InvalidArgument("rocksdb storage option '" + std::string(key) + "': expected " +
-                         std::string(expected) + ", found '" + found + "'");
-}
-
-Status ParseRange(const Options& options, std::string_view key, int64_t lo, int64_t hi,
-                  std::string_view unit, int64_t* out) {
-  if (!options.Has(key)) return Status();
-  std::string expected = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
-  if (!unit.empty()) expected += " (" + std::string(unit) + ")";
-  std::string v = options.GetString(key);
-  char* end = nullptr;
-  long long n = std::strtoll(v.c_str(), &end, 10);
-  if (v.empty() || *end != '\0' || n < lo || n > hi) return BadValue(key, v, expected);
-  *out = n;
-  return Status();
-}
-
-Status ParseBool(const Options& options, std::string_view key, bool* out) {
-  if (!options.Has(key)) return Status();
-  std::string v = options.GetString(key);
-  if (v == "true" || v == "yes" || v == "on" || v == "1") return *out = true, Status();
-  if (v == "false" || v == "no" || v == "off" || v == "0") return *out = false, Status();
-  return BadValue(key, v, "true or false");
-}
-
-rocksdb::CompressionType ToRocksDb(Compression c) {
-  switch (c) {
-    case Compression::kNone: return rocksdb::kNoCompression;
-    case Compression::kSnappy: return rocksdb::kSnappyCompression;
-    case Compression::kLz4: return rocksdb::kLZ4Compression;
-    case Compression::kZstd: return rocksdb::kZSTD;
-  }
+rocksdb::CompressionType ToRocksDb(const std::string& name) {
+  for (const auto& [n, type] : kCodecs)
+    if (name == n) return type;
   return rocksdb::kNoCompression;
 }
 
-bool Supported(Compression c) {
-  if (c == Compression::kNone) return true;
+KvCodecs Codecs() {
   std::vector<rocksdb::CompressionType> have = rocksdb::GetSupportedCompressions();
-  return std::find(have.begin(), have.end(), ToRocksDb(c)) != have.end();
-}
-
-Status ParseCompression(const Options& options, std::string_view key, Compression* out) {
-  if (!Supported(*out)) *out = Compression::kNone;  // the default, in a build without lz4
-  if (!options.Has(key)) return Status();
-  std::string v = options.GetString(key);
-  std::string available;
-  for (Compression c :
-       {Compression::kNone, Compression::kSnappy, Compression::kLz4, Compression::kZstd}) {
-    if (!Supported(c)) continue;
-    available += (available.empty() ? "" : ", ") + std::string(CompressionName(c));
-    if (v == CompressionName(c)) return *out = c, Status();
-  }
-  for (Compression c : {Compression::kSnappy, Compression::kLz4, Compression::kZstd})
-    if (v == CompressionName(c))
-      return InvalidArgument("rocksdb storage option '" + std::string(key) + "': '" + v +
-                             "' is not built into this RocksDB library; available: " + available);
-  return BadValue(key, v, "one of " + available);
+  have.push_back(rocksdb::kNoCompression);
+  KvCodecs codecs{{}, {}, "RocksDB"};
+  for (const auto& [name, type] : kCodecs)
+    (std::find(have.begin(), have.end(), type) != have.end() ? codecs.available : codecs.missing)
+        .push_back(name);
+  return codecs;
 }
 
 }  // namespace
 
-const char* CompressionName(Compression c) {
-  switch (c) {
-    case Compression::kNone: return "none";
-    case Compression::kSnappy: return "snappy";
-    case Compression::kLz4: return "lz4";
-    case Compression::kZstd: return "zstd";
-  }
-  return "?";
-}
-
 Status ParseSettings(const Options& options, Settings* out) {
-  for (const auto& item : options.items())
-    if (!IsKnown(item.first))
-      return InvalidArgument("rocksdb storage option '" + item.first +
-                             "' is unknown; known options: " + kKnownKeys);
+  KvCodecs codecs = Codecs();
   Settings s;
-  SLUICE_RETURN_IF_ERROR(
-      ParseRange(options, "block_cache_mb", 1, 1 << 20, "MiB", &s.block_cache_mb));
-  SLUICE_RETURN_IF_ERROR(
-      ParseRange(options, "write_buffer_mb", 1, 1024, "MiB", &s.write_buffer_mb));
-  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "compression", &s.compression));
-  SLUICE_RETURN_IF_ERROR(ParseCompression(options, "log_compression", &s.log_compression));
-  SLUICE_RETURN_IF_ERROR(ParseBool(options, "paranoid_checks", &s.paranoid_checks));
-  SLUICE_RETURN_IF_ERROR(
-      ParseRange(options, "max_background_jobs", 1, 64, "", &s.max_background_jobs));
+  bool lz4 =
+      std::find(codecs.available.begin(), codecs.available.end(), "lz4") != codecs.available.end();
+  s.compression = lz4 ? "lz4" : "none";
+  s.paranoid_checks = true;  // RocksDB's default
+  OptionReader r(options, "rocksdb storage option");
+  SLUICE_RETURN_IF_ERROR(s.Read(r, codecs, {"max_background_jobs"}));
+  SLUICE_RETURN_IF_ERROR(r.Int("max_background_jobs", 1, 64, "", &s.max_background_jobs));
   *out = s;
   return Status();
 }

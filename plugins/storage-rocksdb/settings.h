@@ -23,25 +23,18 @@
 
 namespace sluice::storage_rocksdb {
 
-enum class Compression { kNone, kSnappy, kLz4, kZstd };
-
-struct Settings {
-  int64_t block_cache_mb = 64;                       // shared by every database of the instance
-  int64_t write_buffer_mb = 16;                      // memtable size, per database
-  Compression compression = Compression::kLz4;       // caches; kNone when lz4 is not built in
-  Compression log_compression = Compression::kNone;  // logs: written once, read sequentially
-  bool paranoid_checks = true;      // RocksDB's default: checks at open and on every read
+// The options every embedded engine plugin takes (sluice::KvStorageOptions),
+// with RocksDB's defaults: caches lz4 (none when the library lacks it), logs
+// uncompressed (written once, read in order), paranoid checks on; and
+// RocksDB's own.
+struct Settings : KvStorageOptions {
   int64_t max_background_jobs = 2;  // flushes + compactions, per database
 };
-
 // Parses and validates `options`. INVALID_ARGUMENT naming the key, the
 // value found and what is accepted; unknown keys are errors too, and so is
 // a compression this RocksDB build does not support (the message lists the
-// ones it does).
+// ones it does). Compressions: none, snappy, lz4, zstd.
 Status ParseSettings(const Options& options, Settings* out);
-
-// "none", "snappy", "lz4", "zstd".
-const char* CompressionName(Compression c);
 
 // Settings plus the block cache and table factories shared by all
 // databases of one plugin instance. Immutable after creation; thread-safe.

@@ -17,8 +17,9 @@
 //     sluice::Status DestroyStore(const std::string& dir) override;
 //   };
 //
-// Also here: DbSnapshot (a KvSnapshot holding an engine snapshot, with the
-// check that a snapshot handed to a store came from it) and CheckKvOps.
+// Also here: KvStorageOptions (the options such plugins share), DbSnapshot
+// (a KvSnapshot holding an engine snapshot, with the check that a snapshot
+// handed to a store came from it) and CheckKvOps.
 #ifndef SLUICE_KV_STORAGE_H_
 #define SLUICE_KV_STORAGE_H_
 
@@ -28,9 +29,11 @@
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "sluice/host_services.h"
 #include "sluice/kv_log.h"
+#include "sluice/option_reader.h"
 #include "sluice/status.h"
 #include "sluice/storage.h"
 
@@ -110,6 +113,61 @@ class KvStorage : public StoragePlugin {
   }
 
   const HostServices host_;
+};
+
+// The compression codecs of an engine, by the names options use.
+struct KvCodecs {
+  std::vector<std::string> available;  // built in; messages list them in this order
+  std::vector<std::string> missing;    // known to the engine, not built into its library
+  std::string library;                 // names the library in messages: "RocksDB"
+};
+
+// The options every KvStorage plugin takes, meaning the same on every
+// engine (the plugins' docs list them): a plugin starts from its defaults,
+// reads these with Read and its own options with the same OptionReader.
+struct KvStorageOptions {
+  int64_t block_cache_mb = 64;           // one block cache for every database of the instance
+  int64_t write_buffer_mb = 16;          // memtable of each database
+  std::string compression = "none";      // table compression of the key/value stores (caches)
+  std::string log_compression = "none";  // of the logs: written once, read in order
+  bool paranoid_checks = false;          // the engine's checks at open and of every block read
+
+  // Reads the five options, keeping the values in *this for absent ones,
+  // after checking that every key is one of them or of `extra_keys` (the
+  // plugin's own). INVALID_ARGUMENT naming the key, the value found and
+  // what is accepted: block_cache_mb 1 to 1048576, write_buffer_mb 1 to
+  // 1024, compressions one of `codecs.available`.
+  Status Read(const OptionReader& r, const KvCodecs& codecs,
+              const std::vector<std::string_view>& extra_keys = {}) {
+    std::vector<std::string_view> keys = {"block_cache_mb", "write_buffer_mb", "compression",
+                                          "log_compression", "paranoid_checks"};
+    keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+    SLUICE_RETURN_IF_ERROR(r.OnlyKnown(keys));
+    SLUICE_RETURN_IF_ERROR(r.Int("block_cache_mb", 1, 1 << 20, "MiB", &block_cache_mb));
+    SLUICE_RETURN_IF_ERROR(r.Int("write_buffer_mb", 1, 1024, "MiB", &write_buffer_mb));
+    SLUICE_RETURN_IF_ERROR(ReadCodec(r, "compression", codecs, &compression));
+    SLUICE_RETURN_IF_ERROR(ReadCodec(r, "log_compression", codecs, &log_compression));
+    return r.Bool("paranoid_checks", &paranoid_checks);
+  }
+
+ private:
+  static Status ReadCodec(const OptionReader& r, std::string_view key, const KvCodecs& codecs,
+                          std::string* out) {
+    if (!r.Has(key)) return Status();
+    std::string v = r.Get(key);
+    for (const std::string& c : codecs.available) {
+      if (v != c) continue;
+      *out = v;
+      return Status();
+    }
+    std::string list;
+    for (const std::string& c : codecs.available) list += (list.empty() ? "" : ", ") + c;
+    for (const std::string& c : codecs.missing)
+      if (v == c)
+        return r.Invalid(key, "'" + v + "' is not built into this " + codecs.library +
+                                  " library; available: " + list);
+    return r.Bad(key, v, OptionReader::Choices(codecs.available));
+  }
 };
 
 // A KvSnapshot holding snapshot `snap` of engine database `db`, released
