@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "leveldb_storage.h"
-#include "rocksdb_storage.h"
+#include "leveldb_engine.h"
+#include "rocksdb_engine.h"
 
 namespace {
 

@@ -1,25 +1,20 @@
-// Helpers for a storage plugin on an embedded ordered key/value engine that
-// keeps one database per directory (LevelDB, RocksDB, ...). The plugin
-// opens and destroys the engine's databases and wraps one as a KvStore;
-// sluice::KvStorage does the rest of StoragePlugin: directories, NOT_FOUND
-// without `create`, logs (a sluice::KvLog on a database of its own, so the
-// log facet comes for free), removal. Header-only.
+// A storage plugin on an embedded ordered key/value engine that keeps one
+// database per directory (LevelDB, RocksDB, ...). The plugin implements
+// KvStorage::Engine: open a database as a KvStore, destroy one, tell
+// whether a directory holds one. sluice::KvStorage does the rest of
+// StoragePlugin: directories, NOT_FOUND without `create`, logs (a
+// sluice::KvLog on a database of its own, so the log facet comes for
+// free), removal. KvStoragePlugin<MakeEngine> is the plugin class.
+// Header-only.
 //
-//   class MyStorage : public sluice::KvStorage {
-//    public:
-//     static sluice::Status Create(const sluice::HostServices& host,
-//                                  const sluice::Options& options,
-//                                  std::unique_ptr<MyStorage>* out);
-//    protected:
-//     bool StoreExists(const std::string& dir) const override;
-//     sluice::Status OpenStore(const std::string& dir, StoreUse use, bool create,
-//                              std::unique_ptr<sluice::KvStore>* out) override;
-//     sluice::Status DestroyStore(const std::string& dir) override;
-//   };
+//   class MyEngine : public sluice::KvStorage::Engine { ... Exists, Open, Destroy ... };
+//   sluice::Status MakeMyEngine(const sluice::HostServices& host, const sluice::Options& options,
+//                               std::shared_ptr<sluice::KvStorage::Engine>* out);
+//   using MyStorage = sluice::KvStoragePlugin<MakeMyEngine>;
+//   SLUICE_PLUGIN(MyStorage, "mystore", "1.0.0", "my key/value engine")
 //
-// Also here: KvStorageOptions (the options such plugins share), DbSnapshot
-// (a KvSnapshot holding an engine snapshot, with the check that a snapshot
-// handed to a store came from it) and CheckKvOps.
+// Also here: KvStorageOptions, the options such plugins share. A KvStore
+// on an engine with LevelDB's C++ interface: sluice/kv_db.h.
 #ifndef SLUICE_KV_STORAGE_H_
 #define SLUICE_KV_STORAGE_H_
 
@@ -40,12 +35,29 @@
 namespace sluice {
 
 // A StoragePlugin whose every log and store is one engine database in the
-// directory the host names. Thread-safe when the engine calls are.
+// directory the host names. Thread-safe when the engine is.
 class KvStorage : public StoragePlugin {
  public:
   // What a database will hold: engines may tune the two apart (logs are
   // written once and read in order; stores take point reads).
   enum class StoreUse { kLog, kKv };
+
+  // The engine's side: called from any thread, concurrently. Stores it
+  // opens may outlive it and the KvStorage.
+  class Engine {
+   public:
+    virtual ~Engine() = default;
+    // True when `dir` holds a database (LevelDB and RocksDB: a CURRENT file).
+    virtual bool Exists(const std::string& dir) const = 0;
+    // Opens the database in `dir` (the directory exists), making one when
+    // `create`, and wraps it in *out. Messages name the path; the caller
+    // prefixes what the database is.
+    virtual Status Open(const std::string& dir, StoreUse use, bool create,
+                        std::unique_ptr<KvStore>* out) = 0;
+    // Deletes the files of the database in `dir` (which exists). Nobody
+    // should have it open; failing when someone does is right.
+    virtual Status Destroy(const std::string& dir) = 0;
+  };
 
   // The database of a stream lives directly in `dir` (created with its
   // parents when `create`); the log is a KvLog on it. NOT_FOUND if there is
@@ -76,19 +88,8 @@ class KvStorage : public StoragePlugin {
   Status RemoveKv(const std::string& dir) override { return Remove("kv store", dir); }
 
  protected:
-  explicit KvStorage(HostServices host) : host_(std::move(host)) {}
-  const HostServices& host() const { return host_; }
-
-  // True when `dir` holds a database (LevelDB and RocksDB: a CURRENT file).
-  virtual bool StoreExists(const std::string& dir) const = 0;
-  // Opens the database in `dir` (the directory exists), making one when
-  // `create`, and wraps it in *out. Messages name the path; the caller
-  // prefixes what the database is.
-  virtual Status OpenStore(const std::string& dir, StoreUse use, bool create,
-                           std::unique_ptr<KvStore>* out) = 0;
-  // Deletes the files of the database in `dir` (which exists); it is open
-  // nowhere, and failing when it is open is right.
-  virtual Status DestroyStore(const std::string& dir) = 0;
+  KvStorage(HostServices host, std::shared_ptr<Engine> engine)
+      : host_(std::move(host)), engine_(std::move(engine)) {}
 
  private:
   Status Open(const std::string& what, const std::string& dir, StoreUse use, bool create,
@@ -98,21 +99,41 @@ class KvStorage : public StoragePlugin {
       std::error_code ec;
       std::filesystem::create_directories(dir, ec);
       if (ec) return Internal(what + ": cannot create directory " + dir + ": " + ec.message());
-    } else if (!StoreExists(dir)) {
+    } else if (!engine_->Exists(dir)) {
       return NotFound(what + ": no database in " + dir + " (open with create to make one)");
     }
-    return OpenStore(dir, use, create, out).WithContext(what);
+    return engine_->Open(dir, use, create, out).WithContext(what);
   }
   Status Remove(const std::string& what, const std::string& dir) {
     if (dir.empty()) return InvalidArgument(what + ": the directory is empty; pass where it lives");
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) return Status();
-    SLUICE_RETURN_IF_ERROR(DestroyStore(dir).WithContext(what));
+    SLUICE_RETURN_IF_ERROR(engine_->Destroy(dir).WithContext(what));
     std::filesystem::remove(dir, ec);  // best effort: only succeeds when empty
     return Status();
   }
 
   const HostServices host_;
+  const std::shared_ptr<Engine> engine_;
+};
+
+// The plugin class of an engine that `Make` makes: Make validates the
+// options (INVALID_ARGUMENT naming the key) and sets *out to the engine.
+using KvEngineMaker = Status (*)(const HostServices& host, const Options& options,
+                                 std::shared_ptr<KvStorage::Engine>* out);
+template <KvEngineMaker Make>
+class KvStoragePlugin final : public KvStorage {
+ public:
+  static Status Create(const HostServices& host, const Options& options,
+                       std::unique_ptr<KvStoragePlugin>* out) {
+    std::shared_ptr<Engine> engine;
+    SLUICE_RETURN_IF_ERROR(Make(host, options, &engine));
+    out->reset(new KvStoragePlugin(host, std::move(engine)));
+    return Status();
+  }
+
+ private:
+  using KvStorage::KvStorage;
 };
 
 // The compression codecs of an engine, by the names options use.
@@ -131,6 +152,13 @@ struct KvStorageOptions {
   std::string compression = "none";      // table compression of the key/value stores (caches)
   std::string log_compression = "none";  // of the logs: written once, read in order
   bool paranoid_checks = false;          // the engine's checks at open and of every block read
+
+  bool operator==(const KvStorageOptions& o) const {
+    return block_cache_mb == o.block_cache_mb && write_buffer_mb == o.write_buffer_mb &&
+           compression == o.compression && log_compression == o.log_compression &&
+           paranoid_checks == o.paranoid_checks;
+  }
+  bool operator!=(const KvStorageOptions& o) const { return !(*this == o); }
 
   // Reads the five options, keeping the values in *this for absent ones,
   // after checking that every key is one of them or of `extra_keys` (the
@@ -169,49 +197,6 @@ struct KvStorageOptions {
     return r.Bad(key, v, OptionReader::Choices(codecs.available));
   }
 };
-
-// A KvSnapshot holding snapshot `snap` of engine database `db`, released
-// when destroyed. `Db` is any engine type with ReleaseSnapshot(const
-// Snapshot*) (leveldb::DB, rocksdb::DB). Must not outlive the database.
-template <class Db, class Snapshot>
-class DbSnapshot final : public KvSnapshot {
- public:
-  DbSnapshot(Db* db, const Snapshot* snap) : db_(db), snap_(snap) {}
-  DbSnapshot(const DbSnapshot&) = delete;
-  DbSnapshot& operator=(const DbSnapshot&) = delete;
-  ~DbSnapshot() override { db_->ReleaseSnapshot(snap_); }
-
-  // Sets *out to the engine snapshot `snapshot` holds when it is a snapshot
-  // of `db`, and to nullptr when `snapshot` is null (the latest state).
-  // INVALID_ARGUMENT naming `store` for any other snapshot: of another
-  // store, or not made by this class at all.
-  static Status Unwrap(const KvSnapshot* snapshot, const Db* db, const std::string& store,
-                       const Snapshot** out) {
-    *out = nullptr;
-    if (snapshot == nullptr) return Status();
-    const auto* s = dynamic_cast<const DbSnapshot*>(snapshot);
-    if (s == nullptr || s->db_ != db)
-      return InvalidArgument("kv " + store + ": the snapshot belongs to another store");
-    *out = s->snap_;
-    return Status();
-  }
-
- private:
-  Db* const db_;
-  const Snapshot* const snap_;
-};
-
-// INVALID_ARGUMENT naming `store` and the first op whose kind is neither
-// kPut nor kDelete; a KvStore::Write checks its ops with it before applying
-// any.
-inline Status CheckKvOps(const KvOp* ops, size_t count, const std::string& store) {
-  for (size_t i = 0; i < count; ++i)
-    if (ops[i].kind != KvOp::kPut && ops[i].kind != KvOp::kDelete)
-      return InvalidArgument("kv write " + store + ": op " + std::to_string(i) + " has kind " +
-                             std::to_string(static_cast<uint32_t>(ops[i].kind)) +
-                             "; expected 1 (put) or 2 (delete)");
-  return Status();
-}
 
 }  // namespace sluice
 

@@ -1,20 +1,19 @@
-// Behaviour of the rocksdb backend's databases: locking, directories and
-// their contents, damage at open, removal, and the key/value facet's checks
-// and bounds. The log itself is tested by the chunk log's suite
-// (conformance_test.cc).
+// What RocksDB does its own way: the contents of a database directory (no
+// LOG files), a damaged CURRENT, iterators bounded inside the engine. The
+// rest is the SDK's test kit (storage_test.cc).
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "rocksdb_storage.h"
+#include "rocksdb_engine.h"
 #include "sluice/testing/status_macros.h"
 
 namespace sluice::storage_rocksdb {
 namespace {
 
-class RocksDbLogTest : public ::testing::Test {
+class RocksDbEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-rocksdb-XXXXXX").string();
@@ -45,24 +44,7 @@ class RocksDbLogTest : public ::testing::Test {
   std::unique_ptr<RocksDbStorage> storage_;
 };
 
-TEST_F(RocksDbLogTest, SecondOpenOfTheSameStreamFailsNamingThePath) {
-  auto log = Open();
-  std::unique_ptr<Log> second;
-  Status s = storage_->OpenLog("trips/v0001", dir_, true, &second);
-  EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find(dir_), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("log 'trips/v0001'"), std::string::npos) << s.message();
-}
-
-TEST_F(RocksDbLogTest, DirectoryThatIsAFileIsAnError) {
-  std::ofstream(root_ + "/file") << "x";
-  std::unique_ptr<Log> log;
-  Status s = storage_->OpenLog("x", root_ + "/file/log", true, &log);
-  EXPECT_EQ(s.code(), Code::kInternal) << s.ToString();
-  EXPECT_NE(s.message().find(root_ + "/file/log"), std::string::npos) << s.message();
-}
-
-TEST_F(RocksDbLogTest, NoRocksDbLogFilesInTheDatabaseDirectory) {
+TEST_F(RocksDbEngineTest, NoRocksDbLogFilesInTheDatabaseDirectory) {
   auto log = Open();
   SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
   log.reset();
@@ -75,7 +57,7 @@ TEST_F(RocksDbLogTest, NoRocksDbLogFilesInTheDatabaseDirectory) {
   EXPECT_TRUE(options_file) << "a RocksDB database keeps an OPTIONS file";
 }
 
-TEST_F(RocksDbLogTest, CurrentNamingAMissingManifestIsDataLoss) {
+TEST_F(RocksDbEngineTest, CurrentNamingAMissingManifestIsDataLoss) {
   // LevelDB calls this corruption; the host rebuilds a cache on DATA_LOSS.
   std::string kv_dir = root_ + "/cache/trips/v0001";
   std::unique_ptr<KvStore> kv;
@@ -95,34 +77,7 @@ TEST_F(RocksDbLogTest, CurrentNamingAMissingManifestIsDataLoss) {
   EXPECT_EQ(storage_->OpenLog("trips/v0001", dir_, false, &reopened).code(), Code::kDataLoss);
 }
 
-TEST_F(RocksDbLogTest, RemovingWhatDoesNotExistIsOkAndOpenStreamsCannotBeRemoved) {
-  SLUICE_EXPECT_OK(storage_->RemoveLog("nothing", root_ + "/nothing"));
-  SLUICE_EXPECT_OK(storage_->RemoveKv(root_ + "/nothing"));
-  auto log = Open();
-  Status s = storage_->RemoveLog("trips/v0001", dir_);
-  EXPECT_FALSE(s.ok()) << "removing an open stream must fail";
-  log.reset();
-  SLUICE_EXPECT_OK(storage_->RemoveLog("trips/v0001", dir_));
-  EXPECT_FALSE(std::filesystem::exists(dir_));
-}
-
-TEST_F(RocksDbLogTest, KvRejectsForeignSnapshotsAndBadOps) {
-  std::unique_ptr<KvStore> a, b;
-  SLUICE_ASSERT_OK(storage_->OpenKv(root_ + "/a", true, &a));
-  SLUICE_ASSERT_OK(storage_->OpenKv(root_ + "/b", true, &b));
-  std::unique_ptr<KvSnapshot> snap;
-  SLUICE_ASSERT_OK(a->NewSnapshot(&snap));
-  std::string v;
-  EXPECT_EQ(b->Get(snap.get(), "k", &v).code(), Code::kInvalidArgument);
-  std::unique_ptr<KvIterator> it;
-  EXPECT_EQ(b->NewIterator(snap.get(), "", "", false, &it).code(), Code::kInvalidArgument);
-  KvOp bad{static_cast<KvOp::Kind>(7), "k", "v"};
-  Status s = a->Write(&bad, 1, false);
-  EXPECT_EQ(s.code(), Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("op 0 has kind 7"), std::string::npos) << s.message();
-}
-
-TEST_F(RocksDbLogTest, KvIteratorsNeverLeaveTheirBounds) {
+TEST_F(RocksDbEngineTest, KvIteratorsNeverLeaveTheirBounds) {
   std::unique_ptr<KvStore> kv;
   SLUICE_ASSERT_OK(storage_->OpenKv(root_ + "/kv", true, &kv));
   std::vector<KvOp> ops;
