@@ -74,6 +74,7 @@ class KvLog final : public Log {
     const uint64_t first = end_;  // only writers change end_, and we hold write_mu_
     Batch& batch = batch_;
     batch.Clear();
+    batch.buf.reserve(kvlog::ChunkSize(records, count) + 64);  // one chunk, its key, the meta
     uint64_t tail = tail_first_;  // an append of no records rewrites the current meta
     for (size_t i = 0; i < count;) {
       size_t j = i, bytes = 0;
@@ -370,12 +371,11 @@ class KvLog final : public Log {
   Status Commit(Batch* batch, uint64_t tail, uint64_t end, std::string_view checkpoint, bool sync,
                 const char* op) {
     size_t key = batch->buf.size();
-    batch->buf += kvlog::MetaKey(layout_, tail);
+    kvlog::AppendMetaKey(layout_, tail, &batch->buf);
     size_t value = batch->buf.size();
-    batch->buf += kvlog::EncodeMeta(layout_.format, layout_.masked, end, checkpoint);
+    kvlog::AppendMeta(layout_.format, layout_.masked, end, checkpoint, &batch->buf);
     batch->puts.push_back({key, value, batch->buf.size()});
-    std::vector<KvOp> ops;
-    ops.reserve(batch->deletes.size() + batch->puts.size());
+    std::vector<KvOp>& ops = batch->ops;
     for (const std::string& k : batch->deletes) ops.push_back({KvOp::kDelete, k, {}});
     std::string_view buf = batch->buf;
     for (const Batch::Put& p : batch->puts)
