@@ -30,15 +30,6 @@ class RocksDbEngineTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.ToString();
     return log;
   }
-  static Status Append(Log* log, const std::string& prefix, int n, uint64_t* first = nullptr) {
-    std::vector<std::string> recs;
-    for (int i = 0; i < n; ++i) recs.push_back(prefix + std::to_string(i));
-    std::vector<std::string_view> views(recs.begin(), recs.end());
-    uint64_t f = 0;
-    Status s = log->Append(views.data(), views.size(), prefix, true, &f);
-    if (first) *first = f;
-    return s;
-  }
 
   std::string root_, dir_;
   std::unique_ptr<RocksDbStorage> storage_;
@@ -46,7 +37,9 @@ class RocksDbEngineTest : public ::testing::Test {
 
 TEST_F(RocksDbEngineTest, NoRocksDbLogFilesInTheDatabaseDirectory) {
   auto log = Open();
-  SLUICE_ASSERT_OK(Append(log.get(), "a", 2));
+  std::string_view records[] = {"a0", "a1"};
+  uint64_t first = 0;
+  SLUICE_ASSERT_OK(log->Append(records, 2, "cp", /*sync=*/true, &first));
   log.reset();
   bool options_file = false;
   for (const auto& e : std::filesystem::directory_iterator(dir_)) {
