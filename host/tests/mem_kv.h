@@ -3,7 +3,8 @@
 // so snapshots and iterators are plain references to one version. Real
 // ordered semantics: bytewise keys, [lower, upper) bounds, forward and
 // reverse iteration, atomic batches. MemStorage wraps it as a StoragePlugin
-// (key/value facet only) so VersionCache can open it by directory.
+// so VersionCache can open it by directory; its logs are sluice::KvLogs on
+// such stores.
 #ifndef SLUICE_HOST_TESTS_MEM_KV_H_
 #define SLUICE_HOST_TESTS_MEM_KV_H_
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/kv_log.h"
 #include "sluice/storage.h"
 
 namespace sluice::memkv {
@@ -125,16 +127,17 @@ class MemKvStore : public KvStore {
 };
 
 // StoragePlugin over MemKvStore: stores are kept per directory for the
-// plugin's lifetime (reopening a directory sees its data). No logs.
+// plugin's lifetime (reopening a directory sees its data). A log is a
+// KvLog on the store of its directory.
 class MemStorage : public StoragePlugin {
  public:
-  Status OpenLog(const std::string& name, const std::string&, bool,
-                 std::unique_ptr<Log>*) override {
-    return Unimplemented("MemStorage has no logs (asked for " + name + ")");
+  Status OpenLog(const std::string& name, const std::string& dir, bool create,
+                 std::unique_ptr<Log>* out) override {
+    std::unique_ptr<KvStore> kv;
+    SLUICE_RETURN_IF_ERROR(OpenKv(dir, create, &kv));
+    return KvLog::Open(name, dir, std::move(kv), out);
   }
-  Status RemoveLog(const std::string&, const std::string&) override {
-    return Unimplemented("MemStorage has no logs");
-  }
+  Status RemoveLog(const std::string&, const std::string& dir) override { return RemoveKv(dir); }
   Status OpenKv(const std::string& dir, bool create, std::unique_ptr<KvStore>* out) override {
     std::lock_guard<std::mutex> l(mu_);
     auto it = stores_.find(dir);

@@ -94,7 +94,7 @@ void EncodeChunk(uint64_t first, const std::string_view* records, size_t count, 
     out->append(records[i].data(), records[i].size());
   }
   if (commit) out->append(checkpoint.data(), checkpoint.size());
-  PutFixed32(out, crc32c::Value(out->data() + start, out->size() - start));
+  PutFixed32(out, crc32c::Mask(crc32c::Value(out->data() + start, out->size() - start)));
 }
 
 Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
@@ -103,14 +103,17 @@ Status DecodeChunk(std::string_view bytes, DecodedChunk* out) {
                     " bytes is too short (minimum 15)");
   const char* limit = bytes.data() + bytes.size() - 4;
   uint32_t stored = GetFixed32(Bytes(limit));
-  uint32_t actual = crc32c::Value(bytes.data(), bytes.size() - 4);
+  uint32_t crc = crc32c::Value(bytes.data(), bytes.size() - 4);
+  uint8_t format = static_cast<uint8_t>(bytes[0]), flags = static_cast<uint8_t>(bytes[1]);
+  // Format 2 stores its CRC masked, format 1 (before it) plain.
+  uint32_t actual = format == kLegacyChunkFormat ? crc : crc32c::Mask(crc);
   if (stored != actual)
     return DataLoss("chunk checksum mismatch (stored " + std::to_string(stored) + ", computed " +
                     std::to_string(actual) + ")");
-  uint8_t format = static_cast<uint8_t>(bytes[0]), flags = static_cast<uint8_t>(bytes[1]);
-  if (format != kChunkFormat)
+  if (format != kChunkFormat && format != kLegacyChunkFormat)
     return DataLoss("chunk format " + std::to_string(format) + " is unknown (expected " +
-                    std::to_string(kChunkFormat) + "); written by a newer version of the plugin?");
+                    std::to_string(kLegacyChunkFormat) + " or " + std::to_string(kChunkFormat) +
+                    "); written by a newer version of the plugin?");
   if ((flags & ~kCommitFlag) != 0)
     return DataLoss("chunk flags " + std::to_string(flags) + " are unknown");
   out->first = GetFixed64(Bytes(bytes.data() + 2));

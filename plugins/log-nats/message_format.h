@@ -5,12 +5,14 @@
 // several consecutive messages ("fragments") when it is larger than a
 // message may be. The last message of an append commits it.
 //
-//   chunk  := format:u8 (=1) flags:u8 first:fixed64le count:varint32
+//   chunk  := format:u8 (=2) flags:u8 first:fixed64le count:varint32
 //             record{count} checkpoint:bytes crc:fixed32le
 //   record := length:varint32 bytes[length]
 //   flags  := bit 0: commit (the append's last chunk; the checkpoint follows
 //             the records, possibly empty). Other chunks carry no checkpoint.
-//   crc    := CRC-32C of every byte of the chunk before it
+//   crc    := CRC-32C of every byte of the chunk before it, masked
+//             (sluice/crc32c.h); format 1, written before, stored it plain
+//             and is still read
 //
 // Headers of every message (decimal numbers), readable without the payload:
 //   Sluice-Start  sequence of the first message of its append
@@ -31,7 +33,8 @@
 
 namespace sluice::log_nats {
 
-inline constexpr uint8_t kChunkFormat = 1;
+inline constexpr uint8_t kChunkFormat = 2;        // CRC masked
+inline constexpr uint8_t kLegacyChunkFormat = 1;  // CRC plain; read, never written
 inline constexpr uint8_t kCommitFlag = 1;
 inline constexpr const char* kStartHeader = "Sluice-Start";
 inline constexpr const char* kFirstHeader = "Sluice-First";

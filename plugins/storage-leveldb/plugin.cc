@@ -2,7 +2,7 @@
 // storage_leveldb.so is sluice_plugin_entry).
 #include "sluice/plugin.h"
 
-#include "leveldb_storage.h"
+#include "leveldb_engine.h"
 
 SLUICE_PLUGIN(sluice::storage_leveldb::LevelDbStorage, "leveldb", SLUICE_PLUGIN_VERSION,
               "log backend and ordered key/value cache on LevelDB")

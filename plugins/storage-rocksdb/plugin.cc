@@ -2,7 +2,7 @@
 // storage_rocksdb.so is sluice_plugin_entry).
 #include "sluice/plugin.h"
 
-#include "rocksdb_storage.h"
+#include "rocksdb_engine.h"
 
 SLUICE_PLUGIN(sluice::storage_rocksdb::RocksDbStorage, "rocksdb", SLUICE_PLUGIN_VERSION,
               "log backend and ordered key/value cache on RocksDB")

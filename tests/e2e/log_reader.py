@@ -1,7 +1,8 @@
 """Reads a sluice log straight from its database files, independently of the
 binary and its storage plugins, so tests can check what was really committed
-(docs/formats.md "Log records", docs/storage-leveldb.md and
-docs/storage-rocksdb.md "Log layout"; both plugins share that layout).
+(docs/formats.md "Log records" and "Chunk logs": the layout both embedded
+plugins write, format 2, and the legacy format-1 layouts they still read;
+every chunk's and meta's CRC-32C is checked as its format says).
 
 LevelDB: the files are parsed here. Only uncompressed tables are supported:
 run sluice with `storage: { plugin: leveldb, options: { compression: none } }`.
@@ -12,6 +13,7 @@ be open in a running process.
 
     records, end, checkpoint = read_log(".../pipeline/logs/trips/v0001/log")
     # records: list of (kind, payload bytes), offset = list index
+    stream = read_stream(dir)  # the raw records, end, checkpoint, format, layout
 """
 import os
 import re
@@ -206,33 +208,111 @@ def read_rocksdb(dirpath):
     return db
 
 
-def read_log(dirpath):
-    """Every record of a sluice log: ([(kind, payload)], end, checkpoint bytes).
-    Raises ValueError when chunks are missing or malformed."""
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ (0x82F63B78 & -(c & 1))
+        table.append(c)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data):
+    """CRC-32C (Castagnoli) of data; crc32c(b"123456789") == 0xE3069283."""
+    crc, table = 0xFFFFFFFF, _CRC32C
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+def mask(crc):
+    """A CRC as sluice stores it: ((crc >> 15) | (crc << 17)) + 0xa282ead8."""
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+class Stream:
+    """One chunk log: raw records (offset = list index), its end and
+    checkpoint, the meta's format (1 or 2), whether CRCs are masked, and
+    whether the meta lives under the single legacy key b"M"."""
+
+    def __init__(self, records, end, checkpoint, fmt, masked, single_meta):
+        self.records, self.end, self.checkpoint = records, end, checkpoint
+        self.format, self.masked, self.single_meta = fmt, masked, single_meta
+
+
+def _is_chunk_key(key):
+    return len(key) == 9 and key[:1] == b"C"
+
+
+def _is_tail_meta_key(key):
+    return len(key) == 10 and key[:1] == b"C" and key[9:] == b"M"
+
+
+def _meta(value):
+    """(format, masked, end, checkpoint) of a meta value, its CRC checked."""
+    if len(value) < 13:
+        raise ValueError(f"meta of {len(value)} bytes is too short")
+    stored, fmt = struct.unpack_from("<I", value, 0)[0], value[4]
+    crc = crc32c(value[4:])
+    masked = stored == mask(crc)
+    if not masked and not (stored == crc and fmt == 1):
+        raise ValueError("meta checksum mismatch")
+    if fmt not in (1, 2):
+        raise ValueError(f"meta format {fmt} is unknown")
+    return fmt, masked, struct.unpack_from("<Q", value, 5)[0], value[13:]
+
+
+def read_stream(dirpath):
+    """The chunk log in a closed database directory, as a Stream. Raises
+    ValueError when a key, a CRC or the chunks' sequence is wrong."""
     db = read_rocksdb(dirpath) if is_rocksdb(dirpath) else read_db(dirpath)
-    # The meta is the last key: "C" + offset + "M" after each append's last
-    # chunk (LevelDB), or the single key "M" (RocksDB, older LevelDB logs).
     keys = sorted(db)
     if not keys:
-        return [], 0, b""
-    if not (keys[-1] == b"M" or (len(keys[-1]) == 10 and keys[-1][:1] == b"C" and keys[-1][9:] == b"M")):
-        raise ValueError(f"the last key {keys[-1]!r} is not a meta key")
-    meta = db[keys[-1]]
-    end = struct.unpack_from("<Q", meta, 5)[0]
-    checkpoint = meta[13:]
+        return Stream([], 0, b"", 2, True, False)
+    # The meta is the last key: "C" + offset + "M" right after each append's
+    # last chunk (format 2, and format 1 from the leveldb plugin), or the
+    # single key "M" (format 1: rocksdb, older leveldb streams).
+    last = keys[-1]
+    single = last == b"M"
+    if not (single or _is_tail_meta_key(last)):
+        raise ValueError(f"the last key {last!r} is not a meta key")
+    fmt, masked, end, checkpoint = _meta(db[last])
+    if single and fmt != 1:
+        raise ValueError(f"format {fmt} meta under the single key")
     records = []
-    for key in (k for k in keys if k[:1] == b"C" and len(k) == 9):
+    for key in keys:
+        if _is_tail_meta_key(key):
+            _meta(db[key])  # earlier appends' metas: checked, not used
+            continue
+        if not _is_chunk_key(key):
+            continue
         first = struct.unpack(">Q", key[1:])[0]
         if first != len(records):
             raise ValueError(f"chunk at offset {first}, expected {len(records)}")
         chunk = db[key]
+        crc = crc32c(chunk[:-4])
+        if struct.unpack_from("<I", chunk, len(chunk) - 4)[0] != (mask(crc) if masked else crc):
+            raise ValueError(f"chunk at offset {first}: checksum mismatch")
         count, pos = varint(chunk, 0)
         for _ in range(count):
             rec, pos = _prefixed(chunk, pos)
-            records.append((rec[4], rec[5:]))
+            records.append(rec)
+        if pos != len(chunk) - 4:
+            raise ValueError(f"chunk at offset {first}: {len(chunk) - 4 - pos} bytes left over")
     if len(records) != end:
         raise ValueError(f"{len(records)} records stored, the meta says the log ends at {end}")
-    return records, end, checkpoint
+    return Stream(records, end, checkpoint, fmt, masked, single)
+
+
+def read_log(dirpath):
+    """Every record of a sluice log: ([(kind, payload)], end, checkpoint bytes).
+    Raises ValueError when chunks are missing or malformed."""
+    s = read_stream(dirpath)
+    return [(rec[4], rec[5:]) for rec in s.records], s.end, s.checkpoint
 
 
 def decode_commit(payload):

@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "message_format.h"
 #include "sluice/crc32c.h"
+#include "sluice/row.h"
 
 namespace sluice::log_nats {
 namespace {
@@ -44,12 +47,33 @@ TEST(MessageFormatTest, CorruptionIsDataLoss) {
   EXPECT_NE(s.message().find("too short"), std::string::npos) << s.message();
 }
 
+// Format 1 chunks, written before CRCs were masked, store the CRC plain.
+TEST(MessageFormatTest, ChunksStoreMaskedCrcsAndFormat1ChunksAreStillRead) {
+  std::string_view recs[] = {"a", "bc"};
+  std::string bytes;
+  EncodeChunk(9, recs, 2, true, "cp", &bytes);
+  EXPECT_EQ(static_cast<uint8_t>(bytes[0]), kChunkFormat);
+  uint32_t crc = crc32c::Value(bytes.data(), bytes.size() - 4);
+  EXPECT_EQ(GetFixed32(reinterpret_cast<const uint8_t*>(bytes.data() + bytes.size() - 4)),
+            crc32c::Mask(crc));
+  bytes[0] = static_cast<char>(kLegacyChunkFormat);  // as format 1 wrote it
+  crc = crc32c::Value(bytes.data(), bytes.size() - 4);
+  for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>(crc >> (8 * i));
+  DecodedChunk c;
+  ASSERT_TRUE(DecodeChunk(bytes, &c).ok());
+  EXPECT_EQ(c.first, 9u);
+  EXPECT_EQ(c.records, (std::vector<std::string_view>{"a", "bc"}));
+  EXPECT_EQ(c.checkpoint, "cp");
+  bytes[0] = static_cast<char>(kChunkFormat);  // a plain CRC is not one of format 2's
+  EXPECT_EQ(DecodeChunk(bytes, &c).code(), Code::kDataLoss);
+}
+
 TEST(MessageFormatTest, UnknownFormatSaysNewerVersion) {
   std::string_view rec = "r";
   std::string bytes;
   EncodeChunk(0, &rec, 1, true, "", &bytes);
-  bytes[0] = 2;
-  uint32_t crc = crc32c::Value(bytes.data(), bytes.size() - 4);  // reseal
+  bytes[0] = 3;
+  uint32_t crc = crc32c::Mask(crc32c::Value(bytes.data(), bytes.size() - 4));  // reseal
   for (int i = 0; i < 4; ++i) bytes[bytes.size() - 4 + i] = static_cast<char>(crc >> (8 * i));
   DecodedChunk c;
   Status s = DecodeChunk(bytes, &c);
