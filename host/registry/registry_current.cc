@@ -22,7 +22,8 @@ void Registry::ChoosePinLocked(ServedEndpoint& ep) {
     return;
   }
   std::vector<uint32_t> versions = runtime_.home().ListVersions(name);
-  if (pin.version != 0 && std::find(versions.begin(), versions.end(), pin.version) == versions.end()) {
+  if (pin.version != 0 &&
+      std::find(versions.begin(), versions.end(), pin.version) == versions.end()) {
     log::Warn("registry", "the admin pin names a version that no longer exists; ignored",
               {{"endpoint", name}, {"version", std::to_string(pin.version)}});
     (void)pins_.Clear(name);
@@ -31,8 +32,9 @@ void Registry::ChoosePinLocked(ServedEndpoint& ep) {
   ep.pinned = pin.version;
   ep.pin_source = "admin";
   ep.pin_since_ms = pin.at_ms;
-  log::Info("registry", "admin pin kept from before the restart",
-            {{"endpoint", name}, {"version", pin.version ? std::to_string(pin.version) : "latest"}});
+  log::Info(
+      "registry", "admin pin kept from before the restart",
+      {{"endpoint", name}, {"version", pin.version ? std::to_string(pin.version) : "latest"}});
 }
 
 Status Registry::PinLocked(ServedEndpoint& ep, uint32_t version, const std::string& source) {
@@ -54,8 +56,7 @@ Status Registry::PinLocked(ServedEndpoint& ep, uint32_t version, const std::stri
   int64_t now = UnixMillis();
   if (source == "admin")
     SLUICE_RETURN_IF_ERROR(pins_.Set(ep.config.name, AdminPin{version, ep.config.version, now}));
-  else
-    SLUICE_RETURN_IF_ERROR(pins_.Clear(ep.config.name));
+  else SLUICE_RETURN_IF_ERROR(pins_.Clear(ep.config.name));
   ep.pinned = version;
   ep.pin_source = version != 0 || source == "admin" ? source : "";
   ep.pin_since_ms = source == "admin" ? now : 0;
