@@ -67,8 +67,9 @@ class OperatorTest(TempDirTest):
         self.assertEqual(status, 200, body)
         return headers["x-sluice-version"]
 
-    def put_current(self, http, version):
-        return http.request("PUT", "/admin/endpoints/items/current", {"version": version})
+    def put_current(self, s, version):
+        """The admin call, on the REST admin socket (docs/security.md)."""
+        return s.admin().request("PUT", "/admin/endpoints/items/current", {"version": version})
 
     def admin_pins(self):
         with open(os.path.join(self.dir, "home", "pins.json")) as f:
@@ -91,7 +92,7 @@ class OperatorTest(TempDirTest):
         cfg = self.two_versions()
         s, http = self.serve(cfg, version=2)
         self.assertNotIn("pin", self.endpoint(http))  # latest, nobody pinned
-        status, _, body = self.put_current(http, 1)
+        status, _, body = self.put_current(s, 1)
         self.assertEqual((status, body), (200, {"endpoint": "items", "current_version": 1, "pinned": 1}))
         self.assertEqual(self.served_version(http), "1")
         pin = self.endpoint(http)["pin"]
@@ -134,18 +135,18 @@ class OperatorTest(TempDirTest):
         self.assertEqual(self.served_version(http), "1")
 
         # "latest" unpins: the newest ready version is served again.
-        status, _, body = self.put_current(http, "latest")
+        status, _, body = self.put_current(s, "latest")
         self.assertEqual((status, body), (200, {"endpoint": "items", "current_version": 2,
                                                 "pinned": "latest"}))
         self.assertEqual(self.served_version(http), "2")
         ep = self.endpoint(http)
         self.assertEqual((ep["current_version"], ep["pin"]["version"], ep["pin"]["by"]),
                          (2, "latest", "admin"))
-        status, _, body = self.put_current(http, "newest")
+        status, _, body = self.put_current(s, "newest")
         self.assertEqual(status, 400, body)
 
         # Pinned again, then the config's `version:` changes after the pin: the config wins.
-        self.assertEqual(self.put_current(http, 1)[0], 200)
+        self.assertEqual(self.put_current(s, 1)[0], 200)
         self.cfg(version=2)
         self.reload(s)
         self.assertEqual(self.served_version(http), "2")
@@ -157,7 +158,7 @@ class OperatorTest(TempDirTest):
 
         # An admin pin made under `version: 2`; the config then edited while
         # the server is stopped (back to latest): at start the config wins.
-        self.assertEqual(self.put_current(http, 1)[0], 200)
+        self.assertEqual(self.put_current(s, 1)[0], 200)
         self.assertEqual(self.served_version(http), "1")
         self.assertEqual(s.stop(), 0, s.stderr())
         self.cfg()

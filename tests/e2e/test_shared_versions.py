@@ -80,8 +80,8 @@ class SharedVersionsTest(NatsClusterCase):
         self.assertEqual(a[2], b[2])
         # A pin is per host (docs/scaling.md, "Not shared"): kept in that
         # host's home; the other host goes on serving the newest version.
-        (_, h1), (_, h2) = served
-        status, _, body = h1.request("PUT", "/admin/endpoints/trips/current", {"version": 1})
+        (s1, h1), (_, h2) = served
+        status, _, body = s1.admin().request("PUT", "/admin/endpoints/trips/current", {"version": 1})
         self.assertEqual(status, 200, body)
         self.assertEqual(h1.get("/trips/17")[1]["x-sluice-version"], "1")
         self.assertEqual(h2.get("/trips/17")[1]["x-sluice-version"], "2")
