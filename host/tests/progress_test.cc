@@ -38,7 +38,8 @@ TEST(ProgressTest, RateIsRecentNotALifetimeAverage) {
   f.now->rows = f.now->done = 50000;
   p->Sample(t0 + seconds(1));
   // 50k rows in 1 s, half of the 100k records done: 50k rows/s, 1 s to go.
-  EXPECT_EQ(p->Line(), "trips v1 cache: 50.0k rows, 50.0k/100.0k log records, 50.0k rows/s, ETA 0:01");
+  EXPECT_EQ(p->Line(),
+            "trips v1 cache: 50.0k rows, 50.0k/100.0k log records, 50.0k rows/s, ETA 0:01");
   // Idle for 10 s: the lifetime average would still be 5k rows/s.
   p->Sample(t0 + seconds(11));
   EXPECT_EQ(p->Line(), "trips v1 cache: 50.0k rows, 50.0k/100.0k log records, 0 rows/s");
@@ -78,8 +79,8 @@ TEST(ProgressTest, AStoppedSourceSaysWhyInsteadOfARate) {
 TEST(ProgressTest, FinishedSourcesGetOneFinalLineAndAreDropped) {
   Fake built, idle, gone, stays;
   auto p = Quiet();
-  for (auto [f, name] : {std::pair{&built, "built"}, {&idle, "idle"}, {&gone, "gone"},
-                         {&stays, "stays"}})
+  for (auto [f, name] :
+       {std::pair{&built, "built"}, {&idle, "idle"}, {&gone, "gone"}, {&stays, "stays"}})
     p->Add(f->source(name));
   Clock::time_point t0 = Clock::now();
   p->Sample(t0);
