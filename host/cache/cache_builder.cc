@@ -159,6 +159,7 @@ Status CacheBuilder::Step(bool* applied_any) {
     return s;
   }
   SLUICE_RETURN_IF_ERROR(s);
+  applied_ops_ += w->ops.size();
   if (on_applied_) on_applied_(w->ops);
   if (cache_->duplicates().count > 0) SLUICE_RETURN_IF_ERROR(OnDuplicates(*w, /*halted=*/false));
   *applied_any = true;
@@ -182,6 +183,7 @@ Status CacheBuilder::OnDuplicates(const Window& w, bool halted) {
     const Commit& last = w.commits[c - 1];
     std::vector<CacheOp> before(w.ops.begin(), w.ops.begin() + static_cast<long>(last.ops_end));
     SLUICE_RETURN_IF_ERROR(cache_->Apply(before, last.log_end, last.flags));
+    applied_ops_ += before.size();
     if (on_applied_) on_applied_(before);
   }
   if (on_duplicates_) on_duplicates_(r);

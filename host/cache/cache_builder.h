@@ -68,6 +68,10 @@ class CacheBuilder {
   // (for tests and one-shot tools). Not while Start()ed.
   Status CatchUp();
 
+  // Row operations (inserts, updates, deletes) this builder applied since
+  // it was made: a cache build's progress. Thread-safe.
+  uint64_t applied_ops() const { return applied_ops_.load(std::memory_order_relaxed); }
+
  private:
   // The whole commits read from one stretch of the log, reused.
   struct Commit {
@@ -123,6 +127,7 @@ class CacheBuilder {
   std::future<Status> ahead_;  // declared after windows_: joined before they go
   uint64_t ahead_from_ = 0;
   bool buffers_grown_ = false;  // windows were filled since the last release
+  std::atomic<uint64_t> applied_ops_{0};
 };
 
 }  // namespace sluice::host

@@ -147,9 +147,9 @@ int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
   std::vector<fs::path> dirs = ExtraPluginDirs(g);
   if (LoadConfig(g.config_file, &config).ok())
     dirs.insert(dirs.end(), config.plugin_dirs.begin(), config.plugin_dirs.end());
-  dirs.push_back(DefaultPluginDir());
   PluginCatalog catalog;
   catalog.Discover(dirs);
+  catalog.Discover({DefaultPluginDir()}, /*required=*/false);
   std::cout << FormatPluginTable(catalog);
   return catalog.problems().empty() ? 0 : 1;
 }

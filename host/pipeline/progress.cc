@@ -1,7 +1,9 @@
 #include "pipeline/progress.h"
 
+#include <algorithm>
 #include <cstdio>
 
+#include "util/human.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -10,15 +12,37 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // Rates are measured over this much recent time.
 constexpr auto kRateWindow = std::chrono::seconds(5);
+
+std::string Amount(double n, ProgressSample::Unit unit) {
+  return unit == ProgressSample::Unit::kBytes ? HumanBytes(n) : HumanCount(n);
+}
 }  // namespace
 
-Progress::Progress(std::vector<ProgressSource> sources, const IngestBoard* board, bool terminal,
+ProgressSource IngestProgressSource(const std::string& endpoint, const IngestStats* stats,
+                                    const IngestBoard* board) {
+  return {endpoint, [endpoint, stats, board] {
+            ProgressSample s;
+            s.rows = stats->rows.load();
+            s.done = stats->bytes_done.load();
+            s.total = stats->bytes_total.load();
+            s.rejected = stats->rejected.load();
+            s.at_end = stats->at_end.load();
+            if (board != nullptr) {
+              IngestStatus st = board->Get(endpoint);
+              if (IngestStopped(st.phase) || st.phase == IngestPhase::kWaiting)
+                s.state = std::string(st.phase == IngestPhase::kSchemaChanged ? "schema changed"
+                                      : st.phase == IngestPhase::kWaiting     ? "waiting"
+                                                                              : "failed") +
+                          ": " + st.detail;
+            }
+            return s;
+          }};
+}
+
+Progress::Progress(std::vector<ProgressSource> sources, bool terminal,
                    std::chrono::milliseconds log_every)
-    : sources_(std::move(sources)),
-      board_(board),
-      terminal_(terminal),
-      log_every_(log_every),
-      tracks_(sources_.size()) {
+    : terminal_(terminal), log_every_(log_every) {
+  for (ProgressSource& s : sources) Add(std::move(s));
   Sample();
   thread_ = std::thread([this] { Run(); });
 }
@@ -32,56 +56,76 @@ Progress::~Progress() {
   thread_.join();
   if (terminal_) {
     Sample();
-    std::fprintf(stderr, "\r\033[K%s\n", Line().c_str());
+    std::string line = Line();
+    if (!line.empty()) std::fprintf(stderr, "\r\033[K%s\n", line.c_str());
   }
 }
 
-void Progress::Sample() {
-  auto now = Clock::now();
+void Progress::Add(ProgressSource source) {
+  // Where it starts from: what it does from here on is progress (asked
+  // before the lock, as in Sample()).
+  Track fresh{std::move(source), {}, {}};
+  fresh.last = fresh.source.sample();
+  fresh.first_rows = fresh.last.rows;
   std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < sources_.size(); ++i) {
-    const IngestStats& st = *sources_[i].stats;
-    std::deque<Point>& pts = tracks_[i].points;
-    pts.push_back({now, st.rows.load(), st.bytes_done.load()});
-    while (pts.size() > 2 && now - pts[1].at >= kRateWindow) pts.pop_front();
+  for (Track& t : tracks_)
+    if (t.source.name == fresh.source.name) return t = std::move(fresh), void();
+  tracks_.push_back(std::move(fresh));
+}
+
+std::vector<std::string> Progress::Sample(Clock::time_point now) {
+  // Sources are asked without the lock held: asking one may take other
+  // locks (or release the last reference to what it watches).
+  std::vector<ProgressSource> sources;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Track& t : tracks_) sources.push_back(t.source);
   }
+  std::vector<ProgressSample> samples;
+  for (const ProgressSource& s : sources) samples.push_back(s.sample());
+  std::vector<std::string> finished;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < sources.size(); ++i) {
+    auto it = tracks_.begin();
+    while (it != tracks_.end() && it->source.name != sources[i].name) ++it;
+    if (it == tracks_.end()) continue;
+    const ProgressSample& s = samples[i];
+    Track& t = *it;
+    t.last = s;
+    if (t.first_rows == UINT64_MAX) t.first_rows = s.rows;
+    std::deque<Point>& pts = t.points;
+    pts.push_back({now, s.rows, s.done});
+    while (pts.size() > 2 && now - pts[1].at >= kRateWindow) pts.pop_front();
+    if (s.finished && s.rows > t.first_rows) finished.push_back(Describe(t));
+    if (s.finished || s.gone) tracks_.erase(it);
+  }
+  return finished;
 }
 
-std::string Progress::StateOf(size_t i) const {
-  if (board_ == nullptr) return "";
-  IngestStatus st = board_->Get(sources_[i].name);
-  if (IngestStopped(st.phase) || st.phase == IngestPhase::kWaiting)
-    return std::string(st.phase == IngestPhase::kSchemaChanged ? "schema changed"
-                       : st.phase == IngestPhase::kWaiting     ? "waiting"
-                                                               : "failed") +
-           ": " + st.detail;
-  return "";
-}
-
-std::string Progress::Describe(size_t i) const {
-  const IngestStats& st = *sources_[i].stats;
-  std::string out = sources_[i].name + ": ";
-  std::string state = StateOf(i);
-  double rows = static_cast<double>(st.rows.load());
-  if (!state.empty() && state.rfind("waiting", 0) != 0)
-    return out + state + " (" + HumanCount(rows) + " rows committed)";
-  const std::deque<Point>& pts = tracks_[i].points;
+std::string Progress::Describe(const Track& t) {
+  const ProgressSample& s = t.last;
+  std::string out = t.source.name + ": ";
+  double rows = static_cast<double>(s.rows);
+  if (!s.state.empty() && s.state.rfind("waiting", 0) != 0)
+    return out + s.state + " (" + HumanCount(rows) + " rows done)";
+  const std::deque<Point>& pts = t.points;
   double secs =
       pts.size() < 2 ? 0 : std::chrono::duration<double>(pts.back().at - pts.front().at).count();
   double rate = secs > 0 ? (pts.back().rows - pts.front().rows) / secs : 0;
-  double byte_rate = secs > 0 ? (pts.back().bytes - pts.front().bytes) / secs : 0;
-  double done = static_cast<double>(st.bytes_done.load());
-  double total = static_cast<double>(st.bytes_total.load());
-  out += HumanCount(rows) + " rows, " + HumanBytes(done) +
-         (total > 0 ? "/" + HumanBytes(total) : std::string()) + ", " + HumanCount(rate) +
-         " rows/s";
-  if (st.rejected.load() > 0) out += ", " + std::to_string(st.rejected.load()) + " rejected";
-  if (!state.empty()) {
-    out += ", " + state;
-  } else if (st.at_end.load()) {
+  double done_rate = secs > 0 ? (pts.back().done - pts.front().done) / secs : 0;
+  double done = static_cast<double>(s.done);
+  double total = static_cast<double>(s.total);
+  std::string unit = s.unit == ProgressSample::Unit::kRecords ? " log records" : "";
+  out += HumanCount(rows) + " rows, " + Amount(done, s.unit) +
+         (total > 0 ? "/" + Amount(total, s.unit) : std::string()) + unit + ", " +
+         HumanCount(rate) + " rows/s";
+  if (s.rejected > 0) out += ", " + std::to_string(s.rejected) + " rejected";
+  if (!s.state.empty()) {
+    out += ", " + s.state;
+  } else if (s.at_end || s.finished) {
     out += ", caught up";
-  } else if (total > 0 && done < total && byte_rate > 0) {
-    double eta = (total - done) / byte_rate;
+  } else if (total > 0 && done < total && done_rate > 0) {
+    double eta = (total - done) / done_rate;
     char buf[32];
     std::snprintf(buf, sizeof buf, ", ETA %d:%02d", static_cast<int>(eta) / 60,
                   static_cast<int>(eta) % 60);
@@ -93,36 +137,44 @@ std::string Progress::Describe(size_t i) const {
 std::string Progress::Line() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
-  for (size_t i = 0; i < sources_.size(); ++i) out += (out.empty() ? "" : " | ") + Describe(i);
+  for (const Track& t : tracks_) out += (out.empty() ? "" : " | ") + Describe(t);
   return out;
 }
 
 std::string Progress::ChangedLine() {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
-  for (size_t i = 0; i < sources_.size(); ++i) {
-    Track& t = tracks_[i];
-    uint64_t rows = sources_[i].stats->rows.load();
-    std::string state = StateOf(i) + (sources_[i].stats->at_end.load() ? "|end" : "");
-    if (rows == t.logged_rows && state == t.logged_state) continue;
-    t.logged_rows = rows;
+  for (Track& t : tracks_) {
+    std::string state = t.last.state + (t.last.at_end ? "|end" : "");
+    if (t.last.rows == t.logged_rows && state == t.logged_state) continue;
+    t.logged_rows = t.last.rows;
     t.logged_state = state;
-    out += (out.empty() ? "" : " | ") + Describe(i);
+    out += (out.empty() ? "" : " | ") + Describe(t);
   }
   return out;
 }
 
 void Progress::Run() {
   auto tick = terminal_ ? std::chrono::milliseconds(250) : log_every_;
+  // Finished sources are noticed every quarter second, so that their final
+  // line comes soon after they finish even when lines are logged rarely.
+  auto step = std::min<std::chrono::milliseconds>(tick, std::chrono::milliseconds(250));
+  auto next = Clock::now() + tick;
   std::unique_lock<std::mutex> lock(mu_);
-  while (!cv_.wait_for(lock, tick, [&] { return stop_; })) {
+  while (!cv_.wait_for(lock, step, [&] { return stop_; })) {
     lock.unlock();
-    Sample();
-    if (terminal_) {
-      std::fprintf(stderr, "\r\033[K%s", Line().c_str());
-      std::fflush(stderr);
-    } else if (std::string line = ChangedLine(); !line.empty()) {
-      log::Info("app", "progress " + line);
+    for (const std::string& line : Sample()) {
+      if (terminal_) std::fprintf(stderr, "\r\033[K%s\n", line.c_str());
+      else log::Info("app", "progress " + line);
+    }
+    if (Clock::now() >= next) {
+      next = Clock::now() + tick;
+      if (terminal_) {
+        std::fprintf(stderr, "\r\033[K%s", Line().c_str());
+        std::fflush(stderr);
+      } else if (std::string line = ChangedLine(); !line.empty()) {
+        log::Info("app", "progress " + line);
+      }
     }
     lock.lock();
   }

@@ -87,22 +87,24 @@ const char* KindName(PluginKind kind) {
   return "unknown";
 }
 
-void PluginCatalog::Discover(const std::vector<fs::path>& dirs) {
+void PluginCatalog::Discover(const std::vector<fs::path>& dirs, bool required) {
   for (const fs::path& d : dirs) {
     fs::path dir = Absolute(d);
     bool seen = std::any_of(searched_.begin(), searched_.end(),
                             [&](const auto& s) { return s.first == dir; });
-    if (!seen) SearchDir(dir);
+    if (!seen) SearchDir(dir, required);
   }
 }
 
-void PluginCatalog::SearchDir(const fs::path& dir) {
+void PluginCatalog::SearchDir(const fs::path& dir, bool required) {
   std::error_code ec;
   bool exists = fs::is_directory(dir, ec);
   searched_.emplace_back(dir, exists);
   if (!exists) {
-    problems_.emplace_back(dir, "plugin directory " + dir.string() +
-                                    " does not exist — create it or fix plugin_dirs in the config");
+    if (required)
+      problems_.emplace_back(dir, "plugin directory " + dir.string() +
+                                      " does not exist — create it, or fix --plugin-dir, "
+                                      "SLUICE_PLUGIN_PATH or plugin_dirs in the config");
     return;
   }
   std::vector<fs::path> files;

@@ -55,7 +55,10 @@ class PluginCatalog {
   // loaded, a missing directory and a second plugin with the kind and name
   // of an earlier one are recorded in problems() (the first plugin wins);
   // none of them stops the search. A directory listed twice is searched once.
-  void Discover(const std::vector<std::filesystem::path>& dirs);
+  // With `required` false a missing directory is only listed, as missing,
+  // in searched_dirs() (e.g. the default directory of a binary that was
+  // copied, whose plugins come from --plugin-dir).
+  void Discover(const std::vector<std::filesystem::path>& dirs, bool required = true);
 
   // Loads one file and adds its plugin. On success *out (may be null)
   // points at its entry. Loading a file that is already loaded returns its
@@ -87,7 +90,7 @@ class PluginCatalog {
 
  private:
   const PluginInfo* FindByPath(const std::filesystem::path& path) const;
-  void SearchDir(const std::filesystem::path& dir);
+  void SearchDir(const std::filesystem::path& dir, bool required);
 
   std::deque<PluginInfo> stable_;    // what Find returns pointers into
   std::vector<PluginInfo> plugins_;  // same entries, for plugins()

@@ -11,7 +11,30 @@ namespace sluice::host {
 
 ServedVersion::~ServedVersion() {
   if (builder) builder->Stop();
+  build->gone = true;
 }
+
+namespace {
+
+// What the progress display shows of a cache build.
+ProgressSource CacheProgressSource(const std::string& endpoint, uint32_t version,
+                                   std::shared_ptr<CacheBuildProgress> build) {
+  return {endpoint + " v" + std::to_string(version) + " cache", [build] {
+            ProgressSample s;
+            s.unit = ProgressSample::Unit::kRecords;
+            s.rows = build->rows.load();
+            s.done = build->applied.load();
+            s.total = build->log_end.load();
+            s.at_end = s.done >= s.total;
+            s.finished = build->ready.load();
+            s.gone = build->gone.load();
+            std::lock_guard<std::mutex> lock(build->mu);
+            s.state = build->state;
+            return s;
+          }};
+}
+
+}  // namespace
 
 Registry::Registry(Runtime& runtime)
     : runtime_(runtime), pins_(runtime.home().root() / "pins.json") {}
@@ -91,6 +114,10 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
           // else is a failure of the builder.
           (s.code() == Code::kFailedPrecondition ? raw->halted : raw->error) = s.message();
         }
+        {
+          std::lock_guard<std::mutex> lock(raw->build->mu);
+          raw->build->state = "stopped: " + s.message();
+        }
         // Log records carry their stream's name; anything else came from the cache.
         if (s.code() == Code::kDataLoss && s.message().rfind("log ", 0) != 0)
           ReportCorruptCache(name, v, s.message());
@@ -99,6 +126,9 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   sv->builder->SetOnDuplicates([this, name, v](const DuplicateReport& r) {
     if (duplicate_sink_) duplicate_sink_(name, v, r);
   });
+  raw->build->applied = raw->cache->applied();
+  raw->build->log_end = raw->log->end();
+  if (progress_ != nullptr) progress_->Add(CacheProgressSource(name, v, raw->build));
   ep.versions[v] = std::move(sv);
   log::Info("registry", "serving version",
             {{"endpoint", name},
@@ -226,6 +256,9 @@ void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
     auto it = ep->versions.find(version);
     if (it == ep->versions.end()) return;
     ServedVersion& sv = *it->second;
+    sv.build->rows = sv.builder->applied_ops();
+    sv.build->applied = sv.cache->applied();
+    sv.build->log_end = sv.log->end();
     // A version whose cache was found corrupt stays not ready until its
     // replacement has caught up, whatever the old builder still reports.
     if (sv.rebuilding) return;
@@ -239,6 +272,7 @@ void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
                  {"rows", std::to_string(sv.cache->rows())}});
     }
     changed = UpdateCurrentLocked(*ep) || changed;
+    sv.build->ready = sv.ready.load();
   }
   if (changed) Notify();
 }

@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "core/table_schema.h"
 #include "pipeline/ingest_state.h"
+#include "pipeline/progress.h"
 #include "registry/change_feed.h"
 #include "registry/pin_store.h"
 #include "sluice/schema.h"
@@ -32,6 +33,18 @@
 namespace sluice::host {
 
 class Runtime;
+
+// How far one version's cache build is, shared with the progress display
+// (which so never holds the version itself). Updated by its builder.
+struct CacheBuildProgress {
+  std::atomic<uint64_t> rows{0};     // row operations applied by this run's builder
+  std::atomic<uint64_t> applied{0};  // the cache's log offset
+  std::atomic<uint64_t> log_end{0};
+  std::atomic<bool> ready{false};
+  std::atomic<bool> gone{false};  // the version is no longer served
+  std::mutex mu;                  // guards state
+  std::string state;              // why the build stopped, if it did
+};
 
 // One version being served. Shared by in-flight requests; lives until the
 // last of them lets go.
@@ -50,6 +63,7 @@ struct ServedVersion {
   // Why the cache stopped on a problem in the data (on_duplicate: error):
   // the version serves what it applied before; not a failure of the process.
   std::string halted;
+  std::shared_ptr<CacheBuildProgress> build = std::make_shared<CacheBuildProgress>();
 
   uint64_t lag() const {
     uint64_t e = log->end(), a = cache->applied();
@@ -126,6 +140,11 @@ class Registry {
   // Where answers about versions that are not ready find the ingest's
   // state (may be null: nothing ingests in this process). Call before Start().
   void SetIngestBoard(const IngestBoard* board) { board_ = board; }
+  // Where cache builds show their progress (may be null: nowhere): every
+  // version opened from then on is shown until its cache has caught up
+  // (docs/operations.md, "Progress"). It outlives the registry's builders
+  // (Stop()). Call before Start().
+  void SetProgress(Progress* progress) { progress_ = progress; }
   // Receives every cache builder's duplicate key reports. Call before Start().
   void SetDuplicateSink(
       std::function<void(const std::string& endpoint, uint32_t version, const DuplicateReport&)>
@@ -159,6 +178,7 @@ class Registry {
   Runtime& runtime_;
   PinStore pins_;
   const IngestBoard* board_ = nullptr;
+  Progress* progress_ = nullptr;
   std::function<void(const std::string&, uint32_t, const DuplicateReport&)> duplicate_sink_;
   mutable std::mutex mu_;
   std::vector<ServedEndpoint> endpoints_;

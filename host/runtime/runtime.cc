@@ -20,9 +20,8 @@ Runtime::~Runtime() {
 }
 
 Status Runtime::Init() {
-  std::vector<fs::path> dirs = config_.plugin_dirs;
-  dirs.push_back(DefaultPluginDir());
-  catalog_.Discover(dirs);
+  catalog_.Discover(config_.plugin_dirs);
+  catalog_.Discover({DefaultPluginDir()}, /*required=*/false);
   for (const auto& [path, problem] : catalog_.problems())
     log::Warn("plugins", problem, {{"path", path.string()}});
   SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.log, &log_storage_));

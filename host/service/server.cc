@@ -21,6 +21,8 @@ Server::Server(Runtime& runtime, ServerOptions options)
 Server::~Server() { Shutdown(); }
 
 Status Server::Start() {
+  // One display for the progress of ingests and cache builds.
+  progress_ = std::make_unique<Progress>(std::vector<ProgressSource>{}, options_.progress);
   if (options_.api) SLUICE_RETURN_IF_ERROR(StartApi());
   if (options_.app) SLUICE_RETURN_IF_ERROR(StartApp());
   started_ = true;
@@ -33,6 +35,7 @@ Status Server::StartApi() {
   for (const EndpointConfig& ep : runtime_.config().endpoints) pins_[ep.name] = ep.version;
   registry_ = std::make_unique<Registry>(runtime_);
   registry_->SetIngestBoard(&board_);
+  registry_->SetProgress(progress_.get());
   registry_->SetDuplicateSink([this](const std::string& e, uint32_t v, const DuplicateReport& r) {
     OnDuplicates(e, v, r);
   });
@@ -124,12 +127,10 @@ Status Server::StartApp() {
     ++finished_;
     cv_.notify_all();
   };
-  std::vector<ProgressSource> watched;
   for (const EndpointConfig& ep : runtime_.config().endpoints) {
     runners_.push_back(std::make_unique<EndpointRunner>(runtime_, ep, &board_, ro));
-    watched.push_back({ep.name, &runners_.back()->stats()});
+    progress_->Add(IngestProgressSource(ep.name, &runners_.back()->stats(), &board_));
   }
-  progress_ = std::make_unique<Progress>(watched, &board_, options_.progress);
   for (auto& r : runners_) r->Start();
   return Status();
 }
@@ -267,7 +268,6 @@ void Server::Shutdown() {
   for (auto& r : runners_) r->Stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
-  progress_.reset();
   // A request an API plugin abandoned at its stop may still run on the
   // engine; what it reads must outlive it (the stop deadline bounds this).
   if (api_host_ && api_host_->open_views() > 0) {
@@ -275,7 +275,8 @@ void Server::Shutdown() {
               {{"requests", std::to_string(api_host_->open_views())}});
     api_host_->WaitUntilNoViews();
   }
-  if (registry_) registry_->Stop();
+  if (registry_) registry_->Stop();  // before the progress display its builders use
+  progress_.reset();
 }
 
 void Server::Reload() {

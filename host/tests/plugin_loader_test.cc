@@ -272,7 +272,8 @@ TEST(DiscoverTest, LoadsWhatItCanAndRecordsTheRest) {
                                       "vtable_null.so", "vtable_small.so", "no_such_dir"}));
   EXPECT_EQ(catalog.problems().back().second,
             "plugin directory " + missing.string() +
-                " does not exist — create it or fix plugin_dirs in the config");
+                " does not exist — create it, or fix --plugin-dir, SLUICE_PLUGIN_PATH or "
+                "plugin_dirs in the config");
   ASSERT_EQ(catalog.searched_dirs().size(), 2u);  // the repeated directory is searched once
   EXPECT_TRUE(catalog.searched_dirs()[0].second);
   EXPECT_FALSE(catalog.searched_dirs()[1].second);
@@ -281,6 +282,14 @@ TEST(DiscoverTest, LoadsWhatItCanAndRecordsTheRest) {
   ASSERT_TRUE(catalog.LoadFile(Fixture("c_api"), &again).ok());
   EXPECT_EQ(again, catalog.Find(PluginKind::kApi, "c_api"));
   EXPECT_EQ(catalog.plugins().size(), 3u);
+}
+
+TEST(DiscoverTest, AMissingOptionalDirectoryIsListedButNoProblem) {
+  PluginCatalog catalog;
+  catalog.Discover({kFixtures / "no_such_dir"}, /*required=*/false);
+  EXPECT_TRUE(catalog.problems().empty());
+  ASSERT_EQ(catalog.searched_dirs().size(), 1u);
+  EXPECT_FALSE(catalog.searched_dirs()[0].second);
 }
 
 TEST(DiscoverTest, RequireExplainsWhatIsMissing) {
@@ -335,7 +344,8 @@ TEST(DiscoverTest, PluginTable) {
   EXPECT_EQ(FormatPluginTable(empty),
             "no plugins found\n\nproblems:\n  plugin directory " +
                 (kFixtures / "no_such_dir").string() +
-                " does not exist — create it or fix plugin_dirs in the config\n\nsearched:\n  " +
+                " does not exist — create it, or fix --plugin-dir, SLUICE_PLUGIN_PATH or "
+                "plugin_dirs in the config\n\nsearched:\n  " +
                 (kFixtures / "no_such_dir").string() + " (missing)\n");
 }
 

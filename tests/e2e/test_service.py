@@ -393,6 +393,10 @@ class PackagingTest(ServiceTest):
                      "ExecReload=/bin/kill -HUP $MAINPID", "WatchdogSec=30", "Restart=on-failure",
                      "NoNewPrivileges=yes", "ProtectSystem=strict", "ReadWritePaths=/var/lib/sluice"]:
             self.assertIn("\n" + line + "\n", unit)
+        # Only a usage or configuration error (exit 2) prevents a restart: a
+        # data problem (1) and a busy home (3) restart (docs/operations.md).
+        self.assertEqual(re.findall(r"^RestartPreventExitStatus=.*$", unit, re.M),
+                         ["RestartPreventExitStatus=2"])
         analyze = shutil.which("systemd-analyze")
         if analyze is None:
             self.skipTest("systemd-analyze not installed")

@@ -4,7 +4,8 @@ With the log on a 3-node NATS JetStream cluster: API hosts that never run
 `migrate` (and have no source data at all) serve the versions the app host
 creates, including one created while they run; a home whose copy of a
 version differs from the catalog's is refused; a pruned version is not
-brought back. Without NATS: a local home records its versions too, and a
+brought back; an admin pin on one API host leaves the other serving the
+newest version. Without NATS: a local home records its versions too, and a
 pruned version stays pruned.
 """
 import json
@@ -77,6 +78,18 @@ class SharedVersionsTest(NatsClusterCase):
                 for _, http in served)
         self.assertEqual(a[0], 200, a)
         self.assertEqual(a[2], b[2])
+        # A pin is per host (docs/scaling.md, "Not shared"): kept in that
+        # host's home; the other host goes on serving the newest version.
+        (s1, h1), (_, h2) = served
+        status, _, body = s1.admin().request("PUT", "/admin/endpoints/trips/current", {"version": 1})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(h1.get("/trips/17")[1]["x-sluice-version"], "1")
+        self.assertEqual(h2.get("/trips/17")[1]["x-sluice-version"], "2")
+        self.assertNotIn("pin", h2.get("/")[2]["endpoints"][0])
+        pins = [os.path.join(os.path.dirname(cfg), "home", "pins.json") for cfg in apis]
+        with open(pins[0]) as f:
+            self.assertEqual(json.load(f)["pins"]["trips"]["version"], 1)
+        self.assertFalse(os.path.exists(pins[1]))
         for s, _ in served:
             self.assertEqual(s.stop(), 0, s.stderr())
 
