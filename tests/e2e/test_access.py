@@ -35,7 +35,8 @@ for prefix in ("", "/v1"):
 # What each caller gets on each route: the default of its row, then exceptions.
 OPEN = {"/health": 200, "/ready": 200}
 EXPECTED = {
-    "anonymous": (401, OPEN),
+    # Without a credential the TCP port serves no admin routes at all.
+    "anonymous": (401, dict(OPEN, **{"/admin/endpoints/orders/current": 404, "/admin/prune": 404})),
     "bad key": (401, OPEN),
     "reader": (200, {"/metrics": 403, "/admin/endpoints/orders/current": 403, "/admin/prune": 403}),
     "scraper": (200, {"/admin/endpoints/orders/current": 403, "/admin/prune": 403,

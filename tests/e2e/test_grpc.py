@@ -192,6 +192,13 @@ class GrpcTest(TempDirTest):
         http = Http(s.wait_listening())
         target = wait_address(s, "grpc")
         wait_ready(http, "rides", version=2, rows=40)
+
+        def v1_ready():  # v1 serves too; its cache catches up on its own
+            e = [e for e in http.get("/")[2]["endpoints"] if e["name"] == "rides"][0]
+            v = [v for v in e["versions"] if v["version"] == 1][0]
+            return v["ready"] and v["lag"] == 0 and v["rows"] == 30
+
+        wait_until(v1_ready, 120, "rides v1 ready")
         channel = grpc.insecure_channel(target)
         self.addCleanup(channel.close)
         return s, http, channel

@@ -90,7 +90,7 @@ class MessyInputsTest(TempDirTest):
                     "  - { name: bad, connection: files, index: { primary_key: [id] } }",
                     "  - { name: bad, connection: files, index: { primary_key: [id] }"
                     + (", options: { " + bad_options + " }" if bad_options else "") + " }")
-                + "api:\n  rest: { host: 127.0.0.1, port: 0 }\n"
+                + "api:\n  rest: { host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }\n"
                 "ingest: { commit_interval_ms: 50, poll_interval_ms: 50, retry_min_ms: 100,"
                 " retry_max_ms: 400 }\n")
         with open(self.cfg, "w") as f:
@@ -271,7 +271,8 @@ class MessyInputsTest(TempDirTest):
         # v1 holds row 1 but never completed: an admin may serve it anyway.
         wait_until(lambda: [v for v in self.index()["bad"]["versions"]
                             if v["lag"] == 0 and v["rows"] == 1], 30, "v1 caught up")
-        status, _, body = self.http.request("PUT", "/admin/endpoints/bad/current", {"version": 1})
+        status, _, body = self.server.admin().request("PUT", "/admin/endpoints/bad/current",
+                                                       {"version": 1})
         self.assertEqual(status, 200, body)
         status, _, rec = self.http.get("/bad/1")
         self.assertEqual((status, rec["a"]), (200, "x"))

@@ -102,7 +102,7 @@ class StorageSwapTest(TempDirTest):
             cfg = self.config(storage)
             for args in (("app", "run", "--once"), ("api", "run"), ("migrate",)):
                 code, out, err = run_cli(cfg, *args)
-                self.assertEqual(code, 1, (storage, args, out, err))
+                self.assertEqual(code, 2, (storage, args, out, err))  # a config problem
                 self.assertIn(f'this home ({self.home()}) was written by log storage "leveldb", '
                               'but the config names "rocksdb"', err)
                 self.assertIn("cannot be rebuilt", err)
@@ -121,7 +121,7 @@ class StorageSwapTest(TempDirTest):
         self.assertFalse(is_rocksdb_dir(self.home("cache", "trips", "v0001")))
         split = "storage:\n  log: leveldb\n  cache: rocksdb\n"
         code, _, err = run_cli(self.config(split), "api", "run")
-        self.assertEqual(code, 1, err)
+        self.assertEqual(code, 2, err)  # a config problem
         self.assertIn(f'this home ({self.home()}) has caches written by storage "leveldb", but the '
                       'config names "rocksdb" for the cache', err)
         self.assertIn("set storage.rebuild_cache: true (or remove " + self.home("cache") + ")", err)
