@@ -259,7 +259,10 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
     return;
   }
   std::vector<Entry> entries = ReadEntries(e.value, "query", &problems_);
-  DropUnknownKeys(&entries, {"default_limit", "max_limit", "scan_budget"}, "query", &problems_);
+  DropUnknownKeys(&entries,
+                  {"default_limit", "max_limit", "scan_budget", "filter_budget", "max_filter_terms",
+                   "max_skip", "max_query_bytes", "timeout_ms"},
+                  "query", &problems_);
   QueryLimits& q = cfg_->query;
   const Entry* default_limit = nullptr;
   uint64_t v = 0;
@@ -271,6 +274,15 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
       q.max_limit = static_cast<uint32_t>(v);
     if (x.key == "scan_budget" && ReadUnsigned(x, path, 1, 1000000000000, &problems_, &v))
       q.scan_budget = v;
+    if (x.key == "filter_budget" && ReadUnsigned(x, path, 1, 1000000000000000, &problems_, &v))
+      q.filter_budget = v;
+    if (x.key == "max_filter_terms" && ReadUnsigned(x, path, 1, 1000000, &problems_, &v))
+      q.max_filter_terms = static_cast<uint32_t>(v);
+    if (x.key == "max_skip" && ReadUnsigned(x, path, 0, 1000000000, &problems_, &v)) q.max_skip = v;
+    if (x.key == "max_query_bytes" && ReadUnsigned(x, path, 2, 1u << 30, &problems_, &v))
+      q.max_query_bytes = v;
+    if (x.key == "timeout_ms" && ReadUnsigned(x, path, 0, 86400000, &problems_, &v))
+      q.timeout_ms = static_cast<uint32_t>(v);
   }
   if (default_limit == nullptr) {  // the built-in default never exceeds a smaller maximum
     q.default_limit = std::min(q.default_limit, q.max_limit);

@@ -4,6 +4,7 @@
 #ifndef SLUICE_HOST_QUERY_QUERY_H_
 #define SLUICE_HOST_QUERY_QUERY_H_
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -74,6 +75,16 @@ struct Query {
   std::vector<Literal> after;
   // Rows or index entries the query may examine (QueryLimits::scan_budget).
   uint64_t scan_budget = 1000000;
+  // Filter evaluations it may make (QueryLimits::filter_budget).
+  uint64_t filter_budget = 100000000;
+  // When it must have finished (QueryLimits::timeout_ms from parsing);
+  // time_point::max() = never. Checked while rows are read.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  uint32_t timeout_ms = 0;  // what `deadline` came from, for messages
+  // Polled with cancel_ctx while rows are read (null = never): nonzero
+  // ends the query with CANCELLED (its client left).
+  int32_t (*cancelled)(void*) = nullptr;
+  void* cancel_ctx = nullptr;
 };
 
 }  // namespace sluice::host

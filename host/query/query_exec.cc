@@ -31,6 +31,7 @@ class Executor {
 
   Status Open(bool for_count) {
     PlanQuery(cache_.schema(), q_, for_count, &plan_);
+    for (const FilterNode* c : plan_.residual) row_cost_ += Cost(*c);
     if (q_.has_after && !plan_.seek_after)
       AppendCursorKey(&cursor_, q_.after, q_.order, cache_.schema().schema);
     return cache_.kv().NewSnapshot(&snapshot_);
@@ -48,11 +49,18 @@ class Executor {
   Status Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted = UINT64_MAX);
 
  private:
+  // Walk over one range of keys.
+  Status WalkRange(const std::string& lower, const std::string& upper, bool need_rows,
+                   Visitor visit, uint64_t wanted);
   Status Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
                bool* stop);
   Status FetchRow(std::string_view index_key, std::string* row);
   size_t ChunkSize(uint64_t wanted) const;
   bool Passes(const std::vector<Value>& row) const;
+  // Filter evaluations testing `node` on one row may cost at most.
+  static uint64_t Cost(const FilterNode& node);
+  // The budgets and the deadline, checked per entry read.
+  Status Limits();
 
   VersionCache& cache_;
   const Query& q_;
@@ -60,6 +68,8 @@ class Executor {
   std::unique_ptr<KvSnapshot> snapshot_;
   std::string cursor_;  // sort key of $after when the range does not start after it
   uint64_t examined_ = 0;
+  uint64_t row_cost_ = 0;  // filter evaluations per decoded row
+  uint64_t evaluations_ = 0;
   bool sorted_ = false;
   bool decode_ = false;
   std::vector<Value> decoded_;
@@ -67,18 +77,30 @@ class Executor {
   std::string fetched_;
   std::string pk_;  // primary key of the row an index entry points to
   uint64_t visits_ = 0;
+  bool stop_ = false;  // the visitor asked to stop
 };
 
 Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted) {
   sorted_ = sorted;
   decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
-  if (!(plan_.lower < plan_.upper)) return Status();
+  if (!plan_.has_in) return WalkRange(plan_.lower, plan_.upper, need_rows, visit, wanted);
+  size_t n = plan_.probes.size();
+  for (size_t i = 0; i < n && !stop_; ++i) {
+    const auto& [lo, hi] = plan_.probes[plan_.reverse ? n - 1 - i : i];
+    SLUICE_RETURN_IF_ERROR(WalkRange(lo, hi, need_rows, visit, wanted));
+  }
+  return Status();
+}
+
+Status Executor::WalkRange(const std::string& lower, const std::string& upper, bool need_rows,
+                           Visitor visit, uint64_t wanted) {
+  if (!(lower < upper)) return Status();
   std::unique_ptr<KvIterator> it;
   SLUICE_RETURN_IF_ERROR(
-      cache_.kv().NewIterator(snapshot_.get(), plan_.lower, plan_.upper, plan_.reverse, &it));
+      cache_.kv().NewIterator(snapshot_.get(), lower, upper, plan_.reverse, &it));
   std::vector<std::string> keys, values;
-  bool exhausted = false, stop = false;
-  while (!exhausted && !stop) {
+  bool exhausted = false;
+  while (!exhausted && !stop_) {
     keys.clear(), values.clear();
     SLUICE_RETURN_IF_ERROR(it->Read(
         ChunkSize(wanted),
@@ -88,8 +110,8 @@ Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wante
           return true;
         },
         &exhausted));
-    for (size_t i = 0; i < keys.size() && !stop; ++i)
-      SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop));
+    for (size_t i = 0; i < keys.size() && !stop_; ++i)
+      SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop_));
   }
   return Status();
 }
@@ -104,8 +126,7 @@ size_t Executor::ChunkSize(uint64_t wanted) const {
 
 Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
                        bool* stop) {
-  if (++examined_ > q_.scan_budget)
-    return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
+  SLUICE_RETURN_IF_ERROR(Limits());
   if (!need_rows) return ++visits_, visit({}, decoded_, stop), Status();
   if (plan_.index >= 0 && value.empty()) {  // not a covering entry: read the row by its key
     SLUICE_RETURN_IF_ERROR(FetchRow(key, &fetched_));
@@ -114,11 +135,44 @@ Status Executor::Entry(std::string_view key, std::string_view value, bool need_r
   if (decode_) {
     std::string err = DecodeRow(cache_.schema().schema, value, &decoded_);
     if (!err.empty()) return DataLoss("cache row does not match the schema: " + err);
+    evaluations_ += row_cost_;
     if (!Passes(decoded_)) return Status();
   }
   ++visits_;
   visit(value, decoded_, stop);
   return Status();
+}
+
+Status Executor::Limits() {
+  if (++examined_ > q_.scan_budget)
+    return ResourceExhausted(BudgetMessage(cache_.schema(), q_, plan_, q_.scan_budget, sorted_));
+  if (evaluations_ > q_.filter_budget)
+    return ResourceExhausted("query stopped after " + std::to_string(evaluations_) +
+                             " filter evaluations (query.filter_budget is " +
+                             std::to_string(q_.filter_budget) +
+                             "); the $filter is too large for the rows it is tested on: narrow "
+                             "it with an indexed field, or split it");
+  // The clock is read every 256 entries: cheap, and often enough to stop
+  // within a few milliseconds of the deadline.
+  if ((examined_ & 255) != 0) return Status();
+  if (q_.cancelled != nullptr && q_.cancelled(q_.cancel_ctx) != 0)
+    return Status(Code::kCancelled, "query cancelled after examining " + std::to_string(examined_) +
+                                        " rows: its client left");
+  if (std::chrono::steady_clock::now() > q_.deadline)
+    return DeadlineExceeded("query ran past its deadline of " + std::to_string(q_.timeout_ms) +
+                            " ms (query.timeout_ms, or the client's) after examining " +
+                            std::to_string(examined_) +
+                            " rows; narrow the $filter or add an index");
+  return Status();
+}
+
+uint64_t Executor::Cost(const FilterNode& node) {
+  if (node.kind == FilterNode::kPredicate)
+    return std::max<uint64_t>(
+        1, node.predicate.op == CompareOp::kIn ? node.predicate.values.size() : 1);
+  uint64_t sum = 0;
+  for (const FilterNode& c : node.children) sum += Cost(c);
+  return std::max<uint64_t>(1, sum);
 }
 
 Status Executor::FetchRow(std::string_view index_key, std::string* row) {

@@ -90,11 +90,23 @@ class Parser {
   Status After(element e);
   Status Count(element e, const char* key, uint64_t* out);
   Status FieldIndex(std::string_view name, const char* where, uint32_t* out);
+  // Counts `n` more terms of the $filter; INVALID_ARGUMENT past the limit.
+  Status Terms(size_t n);
 
   const Schema& schema_;
   const QueryLimits& limits_;
   Query* q_;
+  uint64_t terms_ = 0;  // of the $filter so far
 };
+
+Status Parser::Terms(size_t n) {
+  terms_ += n;
+  if (terms_ <= limits_.max_filter_terms) return Status();
+  return InvalidArgument("$filter has more than " + std::to_string(limits_.max_filter_terms) +
+                         " terms (predicates, $and/$or branches and $in values; "
+                         "query.max_filter_terms); split the query or filter on an indexed "
+                         "range instead");
+}
 
 Status Parser::Parse(element doc) {
   if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
@@ -112,6 +124,11 @@ Status Parser::Parse(element doc) {
   }
   q_->limit = limits_.default_limit;
   q_->scan_budget = limits_.scan_budget;
+  q_->filter_budget = limits_.filter_budget;
+  if (limits_.timeout_ms > 0) {
+    q_->timeout_ms = limits_.timeout_ms;
+    q_->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(limits_.timeout_ms);
+  }
   q_->filter = FilterNode();
   if (seen[0]) {
     if (!found[0].is_object())
@@ -129,7 +146,13 @@ Status Parser::Parse(element doc) {
                              "; fetch further pages with $after");
     q_->limit = static_cast<uint32_t>(n);
   }
-  if (seen[3]) SLUICE_RETURN_IF_ERROR(Count(found[3], "$skip", &q_->skip));
+  if (seen[3]) {
+    SLUICE_RETURN_IF_ERROR(Count(found[3], "$skip", &q_->skip));
+    if (q_->skip > limits_.max_skip)
+      return InvalidArgument("$skip " + std::to_string(q_->skip) + " exceeds the maximum " +
+                             std::to_string(limits_.max_skip) +
+                             " (query.max_skip); page with $after instead");
+  }
   if (seen[4]) SLUICE_RETURN_IF_ERROR(After(found[4]));
   return Status();
 }
@@ -177,6 +200,7 @@ Status Parser::FilterKey(std::string_view key, element value, int depth, FilterN
       if (!item.is_object())
         return InvalidArgument(std::string(key) + "[" + std::to_string(i) +
                                "] must be a filter object, got " + Describe(item));
+      SLUICE_RETURN_IF_ERROR(Terms(1));
       group.children.emplace_back();
       SLUICE_RETURN_IF_ERROR(Filter(item, depth + 1, &group.children.back()));
       ++i;
@@ -239,11 +263,13 @@ Status Parser::Operator(uint32_t field, std::string_view op, element value, Filt
                              Describe(value));
     size_t i = 0;
     for (element item : AsArray(value)) {
+      SLUICE_RETURN_IF_ERROR(Terms(1));
       p.values.emplace_back();
       SLUICE_RETURN_IF_ERROR(
           ParseLiteral(field, item, " ($in[" + std::to_string(i++) + "])", &p.values.back()));
     }
   } else {
+    SLUICE_RETURN_IF_ERROR(Terms(1));
     p.values.emplace_back();
     SLUICE_RETURN_IF_ERROR(ParseLiteral(field, value, "", &p.values.back()));
     bool needs_value = p.op != CompareOp::kEq && p.op != CompareOp::kNe;
@@ -387,6 +413,10 @@ Status Parser::After(element e) {
 Status ParseQuery(std::string_view json, const TableSchema& schema, const QueryLimits& limits,
                   Query* out) {
   *out = Query();
+  if (json.size() > limits.max_query_bytes)
+    return InvalidArgument("query of " + std::to_string(json.size()) +
+                           " bytes exceeds the maximum " + std::to_string(limits.max_query_bytes) +
+                           " (query.max_query_bytes)");
   if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
   // One parser per thread: its buffers are reused from query to query. The
   // parsed Query owns copies of everything it keeps.

@@ -36,6 +36,15 @@ int EqConjunct(const Conjuncts& cs, uint32_t field) {
   return -1;
 }
 
+// Index in `cs` of the first $in of several values on `field`, or -1.
+int InConjunct(const Conjuncts& cs, uint32_t field) {
+  for (size_t i = 0; i < cs.size(); ++i)
+    if (cs[i]->kind == FilterNode::kPredicate && cs[i]->predicate.op == CompareOp::kIn &&
+        cs[i]->predicate.values.size() > 1 && cs[i]->predicate.field == field)
+      return static_cast<int>(i);
+  return -1;
+}
+
 int RangeConjunct(const Conjuncts& cs, uint32_t field, bool lower) {
   for (size_t i = 0; i < cs.size(); ++i)
     if (IsRange(cs[i], lower) && cs[i]->predicate.field == field) return static_cast<int>(i);
@@ -86,6 +95,7 @@ struct Candidate {
   AccessPlan plan;
   std::vector<bool> used;  // per conjunct: implied by the key range
   int lo = -1, hi = -1;    // range conjuncts on fields[eq_count]
+  int in = -1;             // or an $in conjunct on it
 };
 
 void Bind(const TableSchema& t, const Query& q, const Conjuncts& cs, int index, Candidate* c) {
@@ -105,6 +115,11 @@ void Bind(const TableSchema& t, const Query& q, const Conjuncts& cs, int index, 
     if (c->lo >= 0) c->used[static_cast<size_t>(c->lo)] = true;
     if (c->hi >= 0) c->used[static_cast<size_t>(c->hi)] = true;
     p.has_range = c->lo >= 0 || c->hi >= 0;
+    if (!p.has_range) {
+      c->in = InConjunct(cs, p.fields[p.eq_count]);
+      if (c->in >= 0) c->used[static_cast<size_t>(c->in)] = true;
+      p.has_in = c->in >= 0;
+    }
   }
   p.order_served = Serves(t, q, cs, p, &p.reverse);
 }
@@ -126,6 +141,18 @@ void BuildRange(const TableSchema& t, const Conjuncts& cs, const Candidate& c, A
   }
   p->lower = prefix;
   p->upper = VersionCache::PrefixEnd(prefix);
+  if (p->has_in) {  // one probe per distinct value, in key order
+    const Predicate& in = cs[static_cast<size_t>(c.in)]->predicate;
+    for (const Literal& v : in.values) {
+      std::string k = prefix;
+      AppendLiteral(&k, t, in, v);
+      std::string end = VersionCache::PrefixEnd(k);
+      p->probes.emplace_back(std::move(k), std::move(end));
+    }
+    std::sort(p->probes.begin(), p->probes.end());
+    p->probes.erase(std::unique(p->probes.begin(), p->probes.end()), p->probes.end());
+    return;
+  }
   if (!p->has_range) return;
   p->lower = prefix + '\x01';  // non-null values only
   if (c.lo >= 0) {
@@ -187,8 +214,8 @@ void ApplyCursor(const TableSchema& t, const Query& q, const Conjuncts& cs, Acce
 }
 
 bool Better(const Candidate& a, const Candidate& b, bool use_order) {
-  size_t sa = a.plan.eq_count * 2 + (a.plan.has_range ? 1 : 0);
-  size_t sb = b.plan.eq_count * 2 + (b.plan.has_range ? 1 : 0);
+  size_t sa = a.plan.eq_count * 2 + (a.plan.has_range || a.plan.has_in ? 1 : 0);
+  size_t sb = b.plan.eq_count * 2 + (b.plan.has_range || b.plan.has_in ? 1 : 0);
   if (sa != sb) return sa > sb;
   return use_order && a.plan.order_served && !b.plan.order_served;
 }
@@ -210,6 +237,14 @@ void PlanQuery(const TableSchema& t, const Query& q, bool for_count, AccessPlan*
   if (!use_order) out->reverse = false, out->order_served = true;
   BuildRange(t, cs, best, out);
   ApplyCursor(t, q, cs, out);
+  if (out->has_in) {  // each probe within [lower, upper), which the cursor may have moved
+    std::vector<std::pair<std::string, std::string>> kept;
+    for (auto& [lo, hi] : out->probes) {
+      std::string a = std::max(lo, out->lower), b = std::min(hi, out->upper);
+      if (a < b) kept.emplace_back(std::move(a), std::move(b));
+    }
+    out->probes = std::move(kept);
+  }
   for (size_t i = 0; i < cs.size(); ++i)
     if (!best.used[i]) out->residual.push_back(cs[i]);
 }
@@ -217,15 +252,17 @@ void PlanQuery(const TableSchema& t, const Query& q, bool for_count, AccessPlan*
 std::string DescribePlan(const TableSchema& t, const Query& q, const AccessPlan& p, bool sorted) {
   std::string s;
   if (p.index < 0) {
-    s = p.scan() ? "scan" : "primary key range";
+    s = p.scan() ? "scan" : p.has_in ? "primary key in" : "primary key range";
   } else {
     s = "index [";
     for (size_t i = 0; i < p.fields.size(); ++i)
       s += (i ? ", " : "") + t.schema.fields[p.fields[i]].name;
     s += "] ";
-    s += p.eq_count > 0 ? (p.has_range ? "eq+range" : "eq") : (p.has_range ? "range" : "order");
+    const char* last = p.has_range ? "range" : p.has_in ? "in" : nullptr;
+    s += p.eq_count > 0 ? (last ? std::string("eq+") + last : "eq") : (last ? last : "order");
   }
   if (p.reverse) s += " reverse";
+  if (p.has_in) s += " (" + std::to_string(p.probes.size()) + " probes)";
   if (!p.exact(q)) s += " + filter";
   if (sorted) s += " + sort";
   return s;

@@ -19,13 +19,18 @@ struct AccessPlan {
   size_t eq_count = 0;           // leading fields bound by equality
   bool has_range = false;        // fields[eq_count] bounded by $lt/$lte/$gt/$gte
   std::string lower, upper;      // cache keys to read: [lower, upper)
-  bool reverse = false;          // read the range backwards
-  bool order_served = false;     // the path yields rows in query order
-  bool seek_after = false;       // the range already starts after the $after cursor
+  // fields[eq_count] bound by an $in of several values: instead of
+  // [lower, upper), read these disjoint ranges, ascending (descending when
+  // `reverse`), each within [lower, upper). Empty: one range.
+  std::vector<std::pair<std::string, std::string>> probes;
+  bool has_in = false;
+  bool reverse = false;       // read the range backwards
+  bool order_served = false;  // the path yields rows in query order
+  bool seek_after = false;    // the range already starts after the $after cursor
   // Top-level conjuncts the range does not imply; evaluated on each row.
   std::vector<const FilterNode*> residual;
 
-  bool scan() const { return eq_count == 0 && !has_range; }
+  bool scan() const { return eq_count == 0 && !has_range && !has_in; }
   // True when rows need no per-row test (filter and cursor are in the range).
   bool exact(const Query& q) const { return residual.empty() && (!q.has_after || seek_after); }
 };

@@ -106,6 +106,14 @@ void Query(Differ& d, const QueryLimits& a, const QueryLimits& b) {
           std::to_string(b.default_limit));
   d.Value("query", "max_limit", std::to_string(a.max_limit), std::to_string(b.max_limit));
   d.Value("query", "scan_budget", std::to_string(a.scan_budget), std::to_string(b.scan_budget));
+  d.Value("query", "filter_budget", std::to_string(a.filter_budget),
+          std::to_string(b.filter_budget));
+  d.Value("query", "max_filter_terms", std::to_string(a.max_filter_terms),
+          std::to_string(b.max_filter_terms));
+  d.Value("query", "max_skip", std::to_string(a.max_skip), std::to_string(b.max_skip));
+  d.Value("query", "max_query_bytes", std::to_string(a.max_query_bytes),
+          std::to_string(b.max_query_bytes));
+  d.Value("query", "timeout_ms", std::to_string(a.timeout_ms), std::to_string(b.timeout_ms));
 }
 
 }  // namespace

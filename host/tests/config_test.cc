@@ -644,7 +644,8 @@ TEST(ConfigProblemTest, Query) {
   EXPECT_EQ(
       Problem("query: { max_limits: 5 }\n"),
       "sluice.yaml:1:10: query.max_limits: unknown key (did you mean \"max_limit\"?); expected one "
-      "of: default_limit, max_limit, scan_budget");
+      "of: default_limit, max_limit, scan_budget, filter_budget, max_filter_terms, max_skip, "
+      "max_query_bytes, timeout_ms");
 }
 
 TEST(ConfigProblemTest, Api) {

@@ -127,6 +127,9 @@ inline Status Internal(std::string m) { return Status(Code::kInternal, std::move
 inline Status DataLoss(std::string m) { return Status(Code::kDataLoss, std::move(m)); }
 inline Status OutOfRange(std::string m) { return Status(Code::kOutOfRange, std::move(m)); }
 inline Status AlreadyExists(std::string m) { return Status(Code::kAlreadyExists, std::move(m)); }
+inline Status DeadlineExceeded(std::string m) {
+  return Status(Code::kDeadlineExceeded, std::move(m));
+}
 inline Status Unimplemented(std::string m) { return Status(Code::kUnimplemented, std::move(m)); }
 inline Status ResourceExhausted(std::string m) {
   return Status(Code::kResourceExhausted, std::move(m));
