@@ -28,6 +28,10 @@ struct ApiHostImpl::Request {
   std::string peer;    // the client's address, for rate limits
   std::mutex mu;       // guards rate
   RateDecision rate;   // the tightest rate limit met so far
+  // Bounds the plugin set on the request's queries (sluice_credential).
+  uint32_t timeout_ms = 0;
+  int32_t (*cancelled)(void*) = nullptr;
+  void* cancel_ctx = nullptr;
 };
 
 namespace api_internal {

@@ -28,7 +28,14 @@ const TableSchema& TableOf(const ViewHandle& h) { return h.version->meta.table_s
 
 // Parses a client query for the view, restricted to what its caller may see.
 Status Parse(void* ctx, const ViewHandle& h, std::string_view json, Query* q) {
-  SLUICE_RETURN_IF_ERROR(ParseQuery(json, TableOf(h), Req(ctx)->host->limits(), q));
+  const Request& r = *Req(ctx);
+  SLUICE_RETURN_IF_ERROR(ParseQuery(json, TableOf(h), r.host->limits(), q));
+  if (r.timeout_ms > 0 && (q->timeout_ms == 0 || r.timeout_ms < q->timeout_ms)) {
+    q->timeout_ms = r.timeout_ms;
+    q->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(r.timeout_ms);
+  }
+  q->cancelled = r.cancelled;
+  q->cancel_ctx = r.cancel_ctx;
   if (h.restriction == nullptr) return Status();
   return Restrict(*h.restriction, TableOf(h).schema, q);
 }

@@ -3,6 +3,7 @@
 // request_info. See api_host_internal.h.
 #include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <ctime>
 
@@ -80,6 +81,15 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
   ApiHostImpl* host = root.host;
   Credential c;
   std::string peer;
+  uint32_t timeout_ms = 0;
+  int32_t (*cancelled)(void*) = nullptr;
+  void* cancel_ctx = nullptr;
+  if (credential != nullptr &&
+      credential->struct_size >= offsetof(sluice_credential, cancel_ctx) + sizeof(void*)) {
+    timeout_ms = credential->timeout_ms;
+    cancelled = credential->cancelled;
+    cancel_ctx = credential->cancel_ctx;
+  }
   if (credential != nullptr) {
     c.kind = credential->kind == SLUICE_CREDENTIAL_API_KEY  ? Credential::Kind::kApiKey
              : credential->kind == SLUICE_CREDENTIAL_BEARER ? Credential::Kind::kBearer
@@ -91,7 +101,8 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
   }
   if (c.token.empty()) c.kind = Credential::Kind::kNone;
   const AccessPolicy& policy = host->policy();
-  if (c.kind == Credential::Kind::kNone && !c.local && host->limiter().empty()) {
+  if (c.kind == Credential::Kind::kNone && !c.local && host->limiter().empty() && timeout_ms == 0 &&
+      cancelled == nullptr) {
     *request = &host->anonymous_request()->table;  // nothing per request: shared
     host->CountRequest(ApiHostImpl::kAnonymous, ApiHostImpl::kAccepted);
     return SLUICE_OK;
@@ -100,6 +111,9 @@ int32_t BeginRequest(void* ctx, const sluice_credential* credential,
   r->host = host;
   r->owned = true;
   r->peer = std::move(peer);
+  r->timeout_ms = timeout_ms;
+  r->cancelled = cancelled;
+  r->cancel_ctx = cancel_ctx;
   FillTable(r.get());
   std::shared_ptr<const Principal> p;
   Status s = policy.Authenticate(c, static_cast<int64_t>(std::time(nullptr)), &p);

@@ -1,5 +1,6 @@
 #include "generic_call.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,18 @@ Credential GenericCall::ClientCredential(std::string* storage) const {
   if (!p.empty() && p.front() == '[') p = p.substr(1, p.find(']') - 1);
   else if (p.rfind(':') != std::string_view::npos) p = p.substr(0, p.rfind(':'));
   c.peer = p;
+  // The call's deadline bounds its queries, and a call that ends (the
+  // client cancelled, the deadline passed, the server stops) stops them.
+  auto deadline = ctx_->deadline();
+  auto now = std::chrono::system_clock::now();
+  if (deadline > now && deadline < now + std::chrono::hours(24)) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
+    c.timeout_ms = static_cast<uint32_t>(std::max<int64_t>(1, ms));
+  }
+  c.cancel_fn = [](void* call) -> int32_t {
+    return static_cast<const GenericCall*>(call)->Done() ? 1 : 0;
+  };
+  c.cancel_ctx = const_cast<GenericCall*>(this);
   return c;
 }
 

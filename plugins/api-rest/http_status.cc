@@ -18,6 +18,7 @@ int HttpStatusFor(Code code) {
     case Code::kUnavailable: return 503;
     case Code::kUnimplemented: return 501;
     case Code::kDeadlineExceeded: return 504;
+    case Code::kCancelled: return 499;  // the client left (nginx's code): for metrics only
     default: return 500;
   }
 }

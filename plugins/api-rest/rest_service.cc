@@ -68,6 +68,27 @@ Status QueryBody(std::string_view body, std::string_view* query) {
   return Status();
 }
 
+namespace {
+
+// The client's bound on its queries: X-Sluice-Timeout-Ms (1 to 86400000);
+// *ms = 0 without the header.
+Status RequestTimeout(const HttpRequest& request, uint32_t* ms) {
+  *ms = 0;
+  std::optional<std::string_view> v = request.Header("X-Sluice-Timeout-Ms");
+  if (!v) return Status();
+  uint64_t n = 0;
+  bool ok = !v->empty() && v->size() <= 8;
+  for (char c : *v) ok = ok && c >= '0' && c <= '9', n = n * 10 + static_cast<uint64_t>(c - '0');
+  if (!ok || n == 0 || n > 86400000)
+    return InvalidArgument(
+        "header X-Sluice-Timeout-Ms: expected milliseconds from 1 to 86400000, found '" +
+        std::string(*v) + "'");
+  *ms = static_cast<uint32_t>(n);
+  return Status();
+}
+
+}  // namespace
+
 RestService::RestService(const ApiHost& api, const RestOptions& options)
     : api_(api), options_(options), catalog_(api) {}
 
@@ -81,9 +102,15 @@ void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
     Credential credential = RequestCredential(request.x_api_key, request.authorization);
     credential.peer = request.peer;
     credential.local = request.admin_channel;
+    credential.cancelled = request.cancelled;
+    Status timeout = RequestTimeout(request, &credential.timeout_ms);
     Call call{request, {}, credential.kind != Credential::Kind::kNone};
-    if (request.path != "/health") api_.BeginRequest(credential, &call.host);
-    Route(call, response);
+    if (!timeout.ok()) {
+      response->SetError(timeout);
+    } else {
+      if (request.path != "/health") api_.BeginRequest(credential, &call.host);
+      Route(call, response);
+    }
     AddRateHeaders(call, response);
     AddCorsHeaders(options_.cors, request, response);
   }

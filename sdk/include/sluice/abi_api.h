@@ -81,6 +81,15 @@ typedef struct sluice_credential {
   /* 1 when the request arrived on a channel only the server's operators
    * reach (e.g. a REST admin unix socket): admin calls are allowed there. */
   uint32_t local;
+  /* Bounds on the request's queries (read when struct_size covers them).
+   * timeout_ms: 0 = the host's query.timeout_ms alone, else the tighter of
+   * the two. cancelled: when non-NULL, the host polls it (with cancel_ctx)
+   * while a query of the request runs; nonzero (the client left, the
+   * server stops) ends the query with CANCELLED. It must stay callable
+   * until the request ends. */
+  uint32_t timeout_ms;
+  int32_t (*cancelled)(void* cancel_ctx);
+  void* cancel_ctx;
 } sluice_credential;
 
 /* What a request may be asked to do besides reading through views. */

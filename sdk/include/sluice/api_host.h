@@ -14,6 +14,7 @@
 #ifndef SLUICE_API_HOST_H_
 #define SLUICE_API_HOST_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -98,6 +99,15 @@ struct Credential {
   std::string_view token;
   std::string_view peer;  // the client's IP address ("" unknown), for rate limits
   bool local = false;     // came on a channel only operators reach (admin allowed)
+  // Bounds on the request's queries: a timeout (0 = the host's alone; else
+  // the tighter one applies) and a flag the plugin sets when the client
+  // leaves, polled by the host while a query runs (null = none; it must
+  // outlive the request).
+  uint32_t timeout_ms = 0;
+  const std::atomic<bool>* cancelled = nullptr;
+  // Or, instead of the flag, a function polled with `cancel_ctx`.
+  int32_t (*cancel_fn)(void* cancel_ctx) = nullptr;
+  void* cancel_ctx = nullptr;
 };
 
 enum class Action : uint32_t {
@@ -411,6 +421,16 @@ inline void ApiHost::BeginRequest(const Credential& credential, Request* out) co
   std::string peer(credential.peer);
   cred.peer = peer.c_str();
   cred.local = credential.local ? 1 : 0;
+  cred.timeout_ms = credential.timeout_ms;
+  if (credential.cancel_fn != nullptr) {
+    cred.cancelled = credential.cancel_fn;
+    cred.cancel_ctx = credential.cancel_ctx;
+  } else if (credential.cancelled != nullptr) {
+    cred.cancelled = [](void* flag) -> int32_t {
+      return static_cast<const std::atomic<bool>*>(flag)->load(std::memory_order_relaxed) ? 1 : 0;
+    };
+    cred.cancel_ctx = const_cast<std::atomic<bool>*>(credential.cancelled);
+  }
   sluice_status st{};
   const sluice_api_host* request = nullptr;
   int32_t rc = c_->begin_request(c_->ctx, &cred, &request, &st);
