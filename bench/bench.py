@@ -28,13 +28,14 @@ import time
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from benchkit import backends, benches, data, pg, pgsource, serve  # noqa: E402
+from benchkit import backends, benches, data, pg, pgsource, serve, verified  # noqa: E402
 from benchkit.httpload import nginx_binary  # noqa: E402
 from benchkit.procs import BenchError  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TABLES = {1: "ingest", 2: "cache build", 3: "restart", 4: "GET by key", 5: "indexed query",
-          6: "gRPC query", 7: "memory", 8: "latency", 9: "postgres source (tables 9 and 10)"}
+          6: "gRPC query", 7: "memory", 8: "latency", 9: "postgres source (tables 9 and 10)",
+          11: "verified reads"}
 OPTIONAL = ("grpc", "rocksdb", "nats")  # a full run goes on without these
 SKIPPABLE = ("postgresql", "sqlite", "nginx", "wrk") + OPTIONAL
 
@@ -77,7 +78,7 @@ def parse_args():
         except ValueError:
             ap.error("--only %s: expected table numbers such as 1,4" % a.only)
         if not a.tables <= set(TABLES):
-            ap.error("--only %s: tables are numbered 1 to %d" % (a.only, len(TABLES)))
+            ap.error("--only %s: tables are numbered %s" % (a.only, ", ".join(map(str, TABLES))))
     return a
 
 
@@ -130,6 +131,8 @@ def run_all(a, ctx, emit):
                 emit(bench(ctx))
     finally:
         serve.stop_covering_server(ctx)
+    if 11 in a.tables:
+        emit(verified.verified_reads(ctx))
     if 9 in a.tables:
         for table in pgsource.run(ctx, a.smoke):
             emit(table)

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "sluice/utf8.h"
+
 namespace sluice::host::log {
 namespace {
 
@@ -87,6 +89,9 @@ void Write(LogLevel level, std::string_view component, std::string_view message,
     AppendValue(&line, kv.second);
   }
   line.push_back('\n');
+  // Messages may quote damaged bytes (a corrupt file's contents): the log
+  // stays valid UTF-8 for whatever reads it.
+  if (FindInvalidUtf8(line) != std::string_view::npos) line = ValidUtf8(line);
   std::lock_guard<std::mutex> lock(g_mu);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

@@ -23,7 +23,8 @@ namespace sluice::storage_leveldb {
 // paranoid_checks (sluice::KvStorageOptions), with LevelDB's defaults:
 // caches and logs uncompressed (a cache is derived and local, and
 // uncompressed it builds and answers with less CPU; a log is written once
-// and read in order), no paranoid checks. Compressions: snappy or none.
+// and read in order), paranoid checks on (every block read verified).
+// Compressions: snappy or none.
 using Settings = KvStorageOptions;
 
 // Parses and validates `options`. INVALID_ARGUMENT naming the key, the

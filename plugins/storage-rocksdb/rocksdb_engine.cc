@@ -192,7 +192,6 @@ Status ParseSettings(const Options& options, Settings* out) {
   bool lz4 =
       std::find(codecs.available.begin(), codecs.available.end(), "lz4") != codecs.available.end();
   s.compression = lz4 ? "lz4" : "none";
-  s.paranoid_checks = true;  // RocksDB's default
   OptionReader r(options, "rocksdb storage option");
   SLUICE_RETURN_IF_ERROR(s.Read(r, codecs, {"max_background_jobs"}));
   SLUICE_RETURN_IF_ERROR(r.Int("max_background_jobs", 1, 64, "", &s.max_background_jobs));

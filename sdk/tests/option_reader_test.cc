@@ -81,19 +81,19 @@ TEST(KvStorageOptionsTest, DefaultsValuesAndCodecs) {
   EXPECT_EQ(s.write_buffer_mb, 16);
   EXPECT_EQ(s.compression, "none");
   EXPECT_EQ(s.log_compression, "none");
-  EXPECT_FALSE(s.paranoid_checks);
+  EXPECT_TRUE(s.paranoid_checks);
   Options all = Opts({{"block_cache_mb", "8"},
                       {"write_buffer_mb", "1024"},
                       {"compression", "lz4"},
                       {"log_compression", "snappy"},
-                      {"paranoid_checks", "on"},
+                      {"paranoid_checks", "off"},
                       {"jobs", "2"}});
   SLUICE_EXPECT_OK(s.Read(OptionReader(all, "x option"), codecs, {"jobs"}));
   EXPECT_EQ(s.block_cache_mb, 8);
   EXPECT_EQ(s.write_buffer_mb, 1024);
   EXPECT_EQ(s.compression, "lz4");
   EXPECT_EQ(s.log_compression, "snappy");
-  EXPECT_TRUE(s.paranoid_checks);
+  EXPECT_FALSE(s.paranoid_checks);
   EXPECT_EQ(s.Read(OptionReader(all, "x option"), codecs).code(), Code::kInvalidArgument)
       << "jobs is not one of the shared options";
   Options missing = Opts({{"compression", "zstd"}});

@@ -12,10 +12,10 @@ Status Parse(std::vector<std::pair<std::string, std::string>> items, Settings* o
   return ParseSettings(Options(std::move(items)), out);
 }
 
-TEST(SettingsTest, UncompressedWithoutParanoidChecksByDefault) {
+TEST(SettingsTest, UncompressedWithParanoidChecksByDefault) {
   Settings s;
   SLUICE_ASSERT_OK(Parse({}, &s));
-  EXPECT_TRUE(s == (Settings{64, 16, "none", "none", false}));
+  EXPECT_TRUE(s == (Settings{64, 16, "none", "none", true}));
   SLUICE_ASSERT_OK(Parse({{"compression", "snappy"}, {"log_compression", "snappy"}}, &s));
   EXPECT_EQ(s.compression + " " + s.log_compression, "snappy snappy");
   EXPECT_EQ(Parse({{"compression", "zstd"}}, &s).message(),

@@ -151,7 +151,13 @@ struct KvStorageOptions {
   int64_t write_buffer_mb = 16;          // memtable of each database
   std::string compression = "none";      // table compression of the key/value stores (caches)
   std::string log_compression = "none";  // of the logs: written once, read in order
-  bool paranoid_checks = false;          // the engine's checks at open and of every block read
+  // Verified bytes: the engine's checks at open (its write-ahead log, the
+  // table files' index and filter blocks) and the checksum of every block
+  // read, so that a damaged file is DATA_LOSS (the host rebuilds a cache
+  // from its log) rather than wrong data. false trusts the disk: a little
+  // less CPU per read (bench/results/NOTES.md), but a flipped byte may be
+  // served.
+  bool paranoid_checks = true;
 
   bool operator==(const KvStorageOptions& o) const {
     return block_cache_mb == o.block_cache_mb && write_buffer_mb == o.write_buffer_mb &&
