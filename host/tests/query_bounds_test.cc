@@ -28,7 +28,8 @@ class QueryBoundsTest : public ::testing::Test {
   // An $or of `n` branches on zone (each matching nothing).
   static std::string WideOr(int n) {
     std::string f = "{\"$filter\": {\"$or\": [";
-    for (int i = 0; i < n; ++i) f += (i ? "," : "") + std::string("{\"zone\": ") + std::to_string(100 + i) + "}";
+    for (int i = 0; i < n; ++i)
+      f += (i ? "," : "") + std::string("{\"zone\": ") + std::to_string(100 + i) + "}";
     return f + "]}}";
   }
   static std::string WideIn(int n) {
@@ -77,8 +78,7 @@ TEST_F(QueryBoundsTest, FilterEvaluationsAreBudgeted) {
   std::vector<TRow> rows;
   Status s = db_.Run(WideOr(50), &rows, nullptr, limits);
   EXPECT_EQ(s.code(), Code::kResourceExhausted);
-  EXPECT_NE(s.message().find("filter evaluations (query.filter_budget is 5000)"),
-            std::string::npos)
+  EXPECT_NE(s.message().find("filter evaluations (query.filter_budget is 5000)"), std::string::npos)
       << s.message();
   uint64_t n = 0;
   EXPECT_EQ(db_.Count(WideIn(50), &n, nullptr, limits).code(), Code::kResourceExhausted);
@@ -116,11 +116,11 @@ TEST(QueryInProbesTest, InOverAKeyFieldReadsOnlyItsValues) {
   db.Apply(all);
   std::vector<TRow> rows;
   QueryPlanInfo info;
-  ASSERT_TRUE(db.Run(R"({"$filter": {"zone": {"$in": [5, 3, 5, 42]}}, "$limit": 1000})", &rows,
-                     &info)
-                  .ok());
+  ASSERT_TRUE(
+      db.Run(R"({"$filter": {"zone": {"$in": [5, 3, 5, 42]}}, "$limit": 1000})", &rows, &info)
+          .ok());
   EXPECT_EQ(info.plan, "index [zone] in (3 probes) + sort");  // the order is by id
-  EXPECT_EQ(info.examined, 400u);                              // zones 3 and 5; 42 has none
+  EXPECT_EQ(info.examined, 400u);                             // zones 3 and 5; 42 has none
   ASSERT_EQ(rows.size(), 400u);
   EXPECT_EQ(rows.front()[0].i, 3);
   EXPECT_EQ(rows.back()[0].i, 1995);

@@ -282,12 +282,15 @@ def heavy_query(branches):
 
 class HeavyQueriesTest(TempDirTest):
     # A count costs rows x branches comparisons: 30k x 5000 is about 1.5
-    # CPU seconds, enough to hold a worker while the probes run.
+    # CPU seconds, enough to hold a worker while the probes run. The query
+    # bounds are raised so that such queries may run at all.
     ROWS = 30000
+    BOUNDS = "query: { filter_budget: 1000000000000, max_filter_terms: 100000 }\n"
 
     def serve_trips(self, rest_options="", extra=""):
         gen_trips(self.data("trips.csv"), self.ROWS)
-        cfg = write_config(self.dir, [{"name": "trips", "primary_key": ["trip_id"]}], extra=extra)
+        cfg = write_config(self.dir, [{"name": "trips", "primary_key": ["trip_id"]}],
+                           extra=self.BOUNDS + extra)
         if rest_options:
             with open(cfg) as f:
                 text = f.read()
@@ -360,11 +363,10 @@ class HeavyQueriesTest(TempDirTest):
         code = s.proc.wait(60)
         took = time.time() - start
         self.assertLess(took, 10.0)  # 3 s grace; generous for a loaded machine
-        self.assertGreaterEqual(took, 2.5)  # the runaway query held the stop until the deadline
-        self.assertEqual(code, 1)
-        for line in ("waiting for requests still running after the API plugins stopped",
-                     "graceful stop did not finish within shutdown_grace_ms; exiting now"):
-            wait_until(lambda: line in s.stderr(), timeout=10, what=line)
+        # The stop cancels the query (the host polls the request's flag while
+        # it reads rows), so the stop is graceful, not cut at the deadline.
+        self.assertEqual(code, 0, s.stderr())
+        self.assertNotIn("graceful stop did not finish", s.stderr())
         runaway.join()
 
 

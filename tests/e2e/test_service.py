@@ -190,6 +190,9 @@ class NotifyTest(ServiceTest):
             s = self.start(cfg, "run")
         http = Http(s.wait_listening())
         n.wait_for("READY")
+        # Once the version exists (its schema inferred from the good rows:
+        # appended earlier, the bad row would make `id` a string column).
+        wait_ready(http, "items", rows=10)
         with open(self.data("items.csv"), "a") as f:
             f.write("not-a-number,x,y\n")  # on_error: fail (the default)
 
