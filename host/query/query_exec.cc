@@ -1,5 +1,7 @@
 // Running planned queries on a VersionCache snapshot: RunQuery, CountQuery
 // and GetByKey.
+#include <malloc.h>  // malloc_trim (glibc)
+
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -240,6 +242,18 @@ Status Stream(Executor& ex, const Query& q, Emitter* out) {
       wanted);
 }
 
+// Frees what a sort held and, when that was a lot, hands the memory back to
+// the system: a deep page must not leave the process large (query.max_skip
+// bounds how much a sort holds at once).
+void ReleaseLarge(std::vector<Ranked>* held) {
+  size_t bytes = held->capacity() * sizeof(Ranked);
+  for (const Ranked& r : *held) bytes += r.key.capacity() + r.row.capacity();
+  std::vector<Ranked>().swap(*held);
+#ifdef __GLIBC__
+  if (bytes >= (size_t{8} << 20)) malloc_trim(0);
+#endif
+}
+
 // Rows in any order: keep the best skip+limit in a max-heap, then emit.
 Status SortTopK(Executor& ex, const Query& q, Emitter* out) {
   uint64_t k = q.skip + q.limit < q.skip ? UINT64_MAX : q.skip + q.limit;
@@ -261,6 +275,7 @@ Status SortTopK(Executor& ex, const Query& q, Emitter* out) {
   std::sort_heap(heap.begin(), heap.end());
   for (size_t i = q.skip; i < heap.size(); ++i)
     if (!out->Add(heap[i].row)) break;
+  ReleaseLarge(&heap);
   return Status();
 }
 
