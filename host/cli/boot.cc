@@ -50,7 +50,16 @@ int Boot(const GlobalOptions& g, const std::string& command, LockMode mode, bool
   Config config;
   if (int code = LoadCliConfig(g, quiet, &config); code >= 0) return code;
   if (busy != nullptr) *busy = false;
-  Status s = HomeLock::Acquire(config.home_dir, command, lock);
+  auto rt = std::make_unique<Runtime>(std::move(config));
+  // Every plugin instance's options, before the home is touched; commands
+  // that start the APIs also find out whether their ports are free.
+  bool serves = command == "run" || command == "api run";
+  Status s = rt->CheckOptions(serves ? SLUICE_CHECK_LISTEN : 0);
+  if (!s.ok()) {
+    std::cerr << "sluice: the config has problems:\n" << s.message() << "\n";
+    return kExitUsage;
+  }
+  s = HomeLock::Acquire(rt->config().home_dir, command, lock);
   if (!s.ok() && mode == LockMode::kIfFree && s.code() == Code::kFailedPrecondition &&
       busy != nullptr) {
     *busy = true;  // reads beside the process that has it
@@ -58,8 +67,7 @@ int Boot(const GlobalOptions& g, const std::string& command, LockMode mode, bool
     std::cerr << "sluice: " << s.message() << "\n";
     return s.code() == Code::kFailedPrecondition ? kExitBusy : kExitFailure;
   }
-  if (busy != nullptr && *busy) config.storage.rebuild_cache = false;  // never delete beside it
-  auto rt = std::make_unique<Runtime>(std::move(config));
+  if (busy != nullptr && *busy) rt->KeepCaches();  // never delete beside it
   s = rt->Init();
   if (!s.ok()) {
     std::cerr << "sluice: " << s.message() << "\n";

@@ -38,7 +38,10 @@ enum class LockMode {
   kIfFree,    // the command only reads: it runs beside a server (*busy set)
 };
 
-// Loads the config, locks the home for `command`, builds and initializes
+// Loads the config, checks every plugin instance's options (and, for
+// `run` and `api run`, that the APIs' listening addresses are free:
+// plugin/option_check.h) before touching the home, printing every problem
+// and returning kExitUsage; then locks the home for `command`, builds and initializes
 // the runtime, and, for commands that read sources (run, migrate, app run),
 // checks what the config asks of them. Prints errors; returns an exit code
 // on failure, -1 on success. With LockMode::kIfFree, *busy tells whether

@@ -93,6 +93,17 @@ std::string EndpointPathProblem(std::string_view path) {
   }
 }
 
+std::string OptionsSite::Where(std::string_view file, std::string_view key) const {
+  std::pair<int, int> at{line, column};
+  for (const auto& [k, pos] : keys)
+    if (k == key) at = pos;
+  std::string out(file);
+  if (at.first > 0) out += ":" + std::to_string(at.first) + ":" + std::to_string(at.second);
+  out += ": " + path;
+  if (!key.empty()) out += (path.empty() ? "" : ".") + std::string(key);
+  return out;
+}
+
 Status ParseConfig(std::string_view yaml, const fs::path& file, Config* out) {
   config_internal::ConfigParser parser(file, AbsoluteDir(file));
   try {
@@ -100,6 +111,7 @@ Status ParseConfig(std::string_view yaml, const fs::path& file, Config* out) {
     Config cfg;
     cfg.config_dir = AbsoluteDir(file);
     cfg.config_file = cfg.config_dir / file.filename();
+    cfg.config_name = file.string();
     SLUICE_RETURN_IF_ERROR(parser.Parse(root, &cfg));
     *out = std::move(cfg);
     return Status();

@@ -30,11 +30,26 @@
 
 namespace sluice::host {
 
+// Where a plugin instance's options were written, so that problems found
+// after loading (plugin/option_check.h) name file, line and column.
+struct OptionsSite {
+  std::string path;  // key path of the options: "api.rest", "connections[0].options"
+  int line = 0;      // of the options (1-based); 0: not written in the file
+  int column = 0;
+  // Each flattened option key and where it was written (1-based line, column).
+  std::vector<std::pair<std::string, std::pair<int, int>>> keys;
+
+  // "<file>:<line>:<col>: <path>.<key>" (the key's position, else the
+  // options'; no position when neither is known); key "" names the options.
+  std::string Where(std::string_view file, std::string_view key) const;
+};
+
 // One entry of `connections:`: an instance of a source plugin.
 struct ConnectionConfig {
   std::string name;    // unique among connections
   std::string plugin;  // source plugin name
   Options options;     // flattened; path-like values made absolute
+  OptionsSite site;    // where `options` were written
 };
 
 // What a row whose primary key an earlier row already has does
@@ -46,11 +61,12 @@ const char* OnDuplicateName(OnDuplicate d);
 
 // One entry of `endpoints:`: a served table.
 struct EndpointConfig {
-  std::string name;        // unique; safe as a directory name
-  std::string path;        // "/trips"; unique; Default: "/" + name
-  std::string connection;  // names a ConnectionConfig
-  std::string table;       // source table; Default: name
-  Options options;         // source table options (flattened, not path-resolved)
+  std::string name;          // unique; safe as a directory name
+  std::string path;          // "/trips"; unique; Default: "/" + name
+  std::string connection;    // names a ConnectionConfig
+  std::string table;         // source table; Default: name
+  Options options;           // source table options (flattened, not path-resolved)
+  OptionsSite options_site;  // where `options` were written
   // Empty: no key of its own; each row is keyed by its log position (_row).
   std::vector<std::string> primary_key;
   std::vector<std::vector<std::string>> secondary;  // each non-empty
@@ -69,15 +85,16 @@ struct PluginInstanceConfig {
   std::string name;    // config key ("rest"); "storage", "storage.log" or "storage.cache"
   std::string plugin;  // plugin name; Default: the key
   bool enabled = true;
-  Options options;  // flattened; path-like values made absolute
+  Options options;   // flattened; path-like values made absolute
+  OptionsSite site;  // where `options` were written
 };
 
 // `storage:`: where the log (the source of truth) and the caches (derived
 // from it) live. `storage: { plugin, options }` (or `storage: name`) names
 // one backend for both; `storage: { log: {...}, cache: {...} }` names each.
 struct StorageConfig {
-  PluginInstanceConfig log{"storage", "leveldb", true, Options()};
-  PluginInstanceConfig cache{"storage", "leveldb", true, Options()};
+  PluginInstanceConfig log{"storage", "leveldb", true, Options(), OptionsSite()};
+  PluginInstanceConfig cache{"storage", "leveldb", true, Options(), OptionsSite()};
   // When the home's caches were written by another cache backend: delete
   // them and rebuild them from the log instead of refusing to start.
   bool rebuild_cache = false;
@@ -103,6 +120,7 @@ struct IngestConfig {
 struct Config {
   std::filesystem::path config_file;  // absolute, normalized
   std::filesystem::path config_dir;   // its directory: base of relative paths
+  std::string config_name;            // the file as the user named it (in messages)
   std::filesystem::path home_dir;     // absolute; Default: <config_dir>/.sluice
   std::string app_name = "sluice";
   std::string log_level = "info";  // debug | info | warn | error

@@ -51,7 +51,7 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
     if (x.key == "name" && ReadName(x, p, &out->name)) marks->name = x.mark;
     if (x.key == "connection" && ReadName(x, p, &out->connection)) marks->connection = x.mark;
     if (x.key == "table") ReadScalar(x, p, "a table name", &problems_, &out->table);
-    if (x.key == "options") ReadOptions(x, p, false, &out->options);
+    if (x.key == "options") ReadOptions(x, p, false, &out->options, &out->options_site);
     if (x.key == "index") ParseIndex(x, p, out);
     if (x.key == "version") ParseVersion(x, p, &out->version);
     if (x.key == "on_duplicate") ParseOnDuplicate(x, p, &out->on_duplicate);

@@ -146,8 +146,8 @@ void ConfigParser::ParseStorage(const Entry& e) {
   }
   if (plugin && ReadPluginName(*plugin, "storage.plugin", &s.log.plugin))
     s.cache.plugin = s.log.plugin;
-  if (options && ReadOptions(*options, "storage.options", true, &s.log.options))
-    s.cache.options = s.log.options;
+  if (options && ReadOptions(*options, "storage.options", true, &s.log.options, &s.log.site))
+    s.cache.options = s.log.options, s.cache.site = s.log.site;
 }
 
 void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path,
@@ -168,7 +168,7 @@ void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path,
   if (const Entry* p = FindEntry(entries, "plugin"))
     ReadPluginName(*p, JoinPath(path, "plugin"), &out->plugin);
   if (const Entry* o = FindEntry(entries, "options"))
-    ReadOptions(*o, JoinPath(path, "options"), true, &out->options);
+    ReadOptions(*o, JoinPath(path, "options"), true, &out->options, &out->site);
 }
 
 void ConfigParser::ParseConnections(const Entry& e) {
@@ -211,7 +211,7 @@ bool ConfigParser::ParseConnection(const YAML::Node& node, const std::string& pa
   ok = name && ReadName(*name, path + ".name", &out->name) && ok;
   ok = plugin && ReadPluginName(*plugin, path + ".plugin", &out->plugin) && ok;
   if (const Entry* o = FindEntry(entries, "options"))
-    ok = ReadOptions(*o, path + ".options", true, &out->options) && ok;
+    ok = ReadOptions(*o, path + ".options", true, &out->options, &out->site) && ok;
   return ok;
 }
 
@@ -323,6 +323,8 @@ bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInsta
   }
   bool ok = true, plugin_given = false;
   std::vector<std::pair<std::string, std::string>> items;
+  out->site.path = path;
+  out->site.line = e.key_mark.line + 1, out->site.column = e.key_mark.column + 1;
   for (const Entry& x :
        e.value.IsMap() ? ReadEntries(e.value, path, &problems_) : std::vector<Entry>()) {
     if (x.key == "plugin") {
@@ -333,7 +335,12 @@ bool ConfigParser::ParseApi(const Entry& e, const std::string& path, PluginInsta
     } else if (x.key == "api_keys" || x.key == "admin_keys") {
       ParseLegacyKeys(x, JoinPath(path, x.key), x.key == "admin_keys");
     } else {
-      Flatten(x.value, x.key, &items);
+      size_t before = out->site.keys.size();
+      Flatten(x.value, x.key, &items, &out->site.keys);
+      if (!x.value.IsMap() && !x.value.IsSequence()) {  // a scalar: point at its key
+        out->site.keys.resize(before);
+        out->site.keys.push_back({x.key, {x.key_mark.line + 1, x.key_mark.column + 1}});
+      }
     }
   }
   if (!plugin_given && !IsValidPluginName(out->plugin)) {
@@ -371,7 +378,9 @@ bool ConfigParser::ReadPluginName(const Entry& e, const std::string& path, std::
 }
 
 bool ConfigParser::ReadOptions(const Entry& e, const std::string& path, bool resolve_paths,
-                               Options* out) {
+                               Options* out, OptionsSite* site) {
+  site->path = path;
+  site->line = e.key_mark.line + 1, site->column = e.key_mark.column + 1;
   if (e.value.IsNull()) return true;
   if (!e.value.IsMap()) {
     problems_.Add(e.mark, path, "expected a map of options, found " + Describe(e.value));
@@ -380,7 +389,7 @@ bool ConfigParser::ReadOptions(const Entry& e, const std::string& path, bool res
   size_t before = problems_.count();
   ReadEntries(e.value, path, &problems_);  // reports duplicate and non-scalar keys
   std::vector<std::pair<std::string, std::string>> items;
-  Flatten(e.value, "", &items);
+  Flatten(e.value, "", &items, &site->keys);
   if (resolve_paths) ResolvePathOptions(&items);
   *out = Options(std::move(items));
   return problems_.count() == before;

@@ -80,7 +80,9 @@ class ConfigParser {
   bool ReadPluginName(const Entry& e, const std::string& path, std::string* out);
   // Reads an options map (null = none); resolves path-like values when
   // `resolve_paths`.
-  bool ReadOptions(const Entry& e, const std::string& path, bool resolve_paths, Options* out);
+  // *site gets the options' key path (`path`) and positions.
+  bool ReadOptions(const Entry& e, const std::string& path, bool resolve_paths, Options* out,
+                   OptionsSite* site);
   // Makes path-like option values absolute (docs/config.md, "Paths").
   void ResolvePathOptions(std::vector<std::pair<std::string, std::string>>* items) const;
   // `p` made absolute against the config directory, normalized.

@@ -192,19 +192,30 @@ bool YamlToJson(const YAML::Node& node, std::string* out) {
   return true;
 }
 
-void Flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>* out) {
+namespace {
+void FlattenAt(const YAML::Node& node, const std::string& prefix, const YAML::Mark& at,
+               std::vector<std::pair<std::string, std::string>>* out,
+               std::vector<std::pair<std::string, std::pair<int, int>>>* marks) {
   auto join = [&](const std::string& k) { return prefix.empty() ? k : prefix + "." + k; };
   if (node.IsMap()) {
     for (auto it = node.begin(); it != node.end(); ++it)
-      Flatten(it->second, join(it->first.Scalar()), out);
+      FlattenAt(it->second, join(it->first.Scalar()), it->first.Mark(), out, marks);
   } else if (node.IsSequence()) {
     size_t i = 0;
     for (auto it = node.begin(); it != node.end(); ++it)
-      Flatten(*it, join(std::to_string(i++)), out);
+      FlattenAt(*it, join(std::to_string(i++)), it->Mark(), out, marks);
   } else if (!prefix.empty()) {
     out->emplace_back(prefix, node.IsScalar() ? node.Scalar() : std::string());
+    if (marks != nullptr && !at.is_null() && at.line >= 0)
+      marks->emplace_back(prefix, std::make_pair(at.line + 1, at.column + 1));
   }
+}
+}  // namespace
+
+void Flatten(const YAML::Node& node, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>* out,
+             std::vector<std::pair<std::string, std::pair<int, int>>>* marks) {
+  FlattenAt(node, prefix, node.Mark(), out, marks);
 }
 
 }  // namespace sluice::host::config_internal

@@ -88,8 +88,11 @@ bool YamlToJson(const YAML::Node& node, std::string* out);
 // Flattens the subtree `node` into (key, value) pairs: nested map keys are
 // joined with '.', list items use their index, empty values become "".
 // `prefix` is the key of `node` itself ("" at the top).
+// `marks` (may be null) gets each key and where it was written (the key
+// of a map entry, the item of a list).
 void Flatten(const YAML::Node& node, const std::string& prefix,
-             std::vector<std::pair<std::string, std::string>>* out);
+             std::vector<std::pair<std::string, std::string>>* out,
+             std::vector<std::pair<std::string, std::pair<int, int>>>* marks = nullptr);
 
 }  // namespace sluice::host::config_internal
 

@@ -63,6 +63,52 @@ Status CheckVtable(const sluice_plugin_descriptor& d, PluginKind kind, const std
   return Status();
 }
 
+// Why option declaration `d` (number i) is unusable, or "".
+std::string DeclProblem(const sluice_option_decl& d, size_t i) {
+  std::string which = "its option " + std::to_string(i);
+  if (d.struct_size < offsetof(sluice_option_decl, max) + sizeof(int64_t))
+    return which + " declaration is " + std::to_string(d.struct_size) + " bytes, ABI 1.2 needs " +
+           std::to_string(offsetof(sluice_option_decl, max) + sizeof(int64_t));
+  std::string name = d.name ? d.name : "";
+  bool good_name =
+      !name.empty() && name.size() <= kMaxNameLength &&
+      name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+  if (!good_name) return which + " has an invalid name \"" + name + "\" (expected [a-z0-9_]+)";
+  which = "its option \"" + name + "\"";
+  if (d.type < SLUICE_OPTION_STRING || d.type > SLUICE_OPTION_PATH)
+    return which + " has unknown type " + std::to_string(d.type);
+  if (d.type == SLUICE_OPTION_ENUM && (d.values == nullptr || *d.values == '\0'))
+    return which + " is an enum without values";
+  OptionSpec spec = OptionSpec::FromC(d);
+  if (d.default_value != nullptr && !OptionValueValid(spec, d.default_value))
+    return which + " has the default \"" + std::string(d.default_value) + "\", not " +
+           OptionExpectation(spec);
+  return "";
+}
+
+// Reads the declared options of `d` (when its struct_size covers them) into *out.
+Status ReadOptions(const sluice_plugin_descriptor& d, const std::string& name,
+                   const std::filesystem::path& path, PluginInfo* out) {
+  size_t end = offsetof(sluice_plugin_descriptor, option_count) + sizeof(uint32_t);
+  if (d.struct_size < end) return Status();
+  size_t check_end = offsetof(sluice_plugin_descriptor, check_options) + sizeof(d.check_options);
+  if (d.struct_size >= check_end) out->check_options = d.check_options;
+  if (d.options == nullptr) return Status();
+  out->declares_options = true;
+  for (uint32_t i = 0; i < d.option_count; ++i) {
+    std::string why = DeclProblem(d.options[i], i);
+    if (!why.empty()) return Broken(name, path, why + " — fix its declaration and rebuild");
+    OptionSpec spec = OptionSpec::FromC(d.options[i]);
+    for (const OptionSpec& seen : out->options)
+      if (std::string_view(seen.name) == spec.name)
+        return Broken(name, path,
+                      "it declares option \"" + std::string(spec.name) +
+                          "\" twice — fix its declaration and rebuild");
+    out->options.push_back(spec);
+  }
+  return Status();
+}
+
 }  // namespace
 
 Status CheckAbi(uint16_t major, uint16_t minor, uint16_t host_major, uint16_t host_minor) {
@@ -79,9 +125,9 @@ Status CheckAbi(uint16_t major, uint16_t minor, uint16_t host_major, uint16_t ho
 }
 
 size_t RequiredDescriptorSize(uint16_t /*minor*/) {
-  // ABI 1.0 defines the whole struct. A minor version that appends fields
-  // keeps this size for older minors and returns the larger one for itself.
-  return sizeof(sluice_plugin_descriptor);
+  // ABI 1.0 defines everything up to vtable; what 1.2 appended (options)
+  // is optional and read only when struct_size covers it.
+  return offsetof(sluice_plugin_descriptor, vtable) + sizeof(void*);
 }
 
 size_t RequiredVtableSize(PluginKind kind, uint16_t minor) {
@@ -133,14 +179,16 @@ Status ValidateDescriptor(const sluice_plugin_descriptor* d, const std::filesyst
                               Rebuild());
   PluginKind kind = static_cast<PluginKind>(d->kind);
   SLUICE_RETURN_IF_ERROR(CheckVtable(*d, kind, name, path));
-  *out = PluginInfo{path,
-                    kind,
-                    name,
-                    d->version ? d->version : "",
-                    d->description ? d->description : "",
-                    d->abi_major,
-                    d->abi_minor,
-                    d->vtable};
+  PluginInfo info{path,
+                  kind,
+                  name,
+                  d->version ? d->version : "",
+                  d->description ? d->description : "",
+                  d->abi_major,
+                  d->abi_minor,
+                  d->vtable};
+  SLUICE_RETURN_IF_ERROR(ReadOptions(*d, name, path, &info));
+  *out = std::move(info);
   return Status();
 }
 

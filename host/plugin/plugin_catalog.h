@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 
 namespace sluice::host {
@@ -40,6 +41,14 @@ struct PluginInfo {
   // The plugin's function table: sluice_storage_vtable, sluice_source_vtable
   // or sluice_api_vtable as `kind` says. Valid for the process lifetime.
   const void* vtable;
+  // The options it declares (ABI 1.2; strings point into the plugin, which
+  // stays loaded). False for a plugin that does not declare them: its
+  // create() checks them alone.
+  bool declares_options = false;
+  std::vector<OptionSpec> options;
+  // Its own check of an instance's options (ABI 1.2), or nullptr: see
+  // sluice_plugin_descriptor.check_options; plugin/option_check.h calls it.
+  decltype(sluice_plugin_descriptor::check_options) check_options = nullptr;
 };
 
 // The plugins this process found. Not thread-safe while Discover/LoadFile

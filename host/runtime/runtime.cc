@@ -3,6 +3,7 @@
 #include <set>
 
 #include "core/storage_marker.h"
+#include "plugin/option_check.h"
 #include "sluice/client/api_client.h"
 #include "sluice/client/source_client.h"
 #include "sluice/client/storage_client.h"
@@ -19,11 +20,25 @@ Runtime::~Runtime() {
   log_storage_.reset();
 }
 
-Status Runtime::Init() {
+void Runtime::Discover() {
+  if (discovered_) return;
+  discovered_ = true;
   catalog_.Discover(config_.plugin_dirs);
   catalog_.Discover({DefaultPluginDir()}, /*required=*/false);
   for (const auto& [path, problem] : catalog_.problems())
     log::Warn("plugins", problem, {{"path", path.string()}});
+}
+
+Status Runtime::CheckOptions(uint32_t flags) {
+  Discover();
+  std::string all;
+  for (const std::string& p : CheckConfigOptions(config_, catalog_, flags))
+    all += (all.empty() ? "" : "\n") + p;
+  return all.empty() ? Status() : InvalidArgument(std::move(all));
+}
+
+Status Runtime::Init() {
+  Discover();
   SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.log, &log_storage_));
   if (config_.storage.Shared()) cache_storage_ = log_storage_;
   else SLUICE_RETURN_IF_ERROR(CreateStorage(config_.storage.cache, &cache_storage_));

@@ -44,6 +44,15 @@ class Runtime {
   // succeed before anything else is used.
   Status Init();
 
+  // Discovers the plugins (once; Init() uses them) and checks the options
+  // the config gives every plugin instance (plugin/option_check.h; `flags`:
+  // SLUICE_CHECK_*), creating and writing nothing: INVALID_ARGUMENT listing
+  // every problem, one per line, each with file, line and column.
+  Status CheckOptions(uint32_t flags);
+  // Never deletes the caches, whatever storage.rebuild_cache says (a
+  // process that runs beside the one holding the home). Call before Init().
+  void KeepCaches() { config_.storage.rebuild_cache = false; }
+
   const Config& config() const { return config_; }
   const Home& home() const { return home_; }
   PluginCatalog& plugins() { return catalog_; }
@@ -107,6 +116,8 @@ class Runtime {
   Config config_;
   Home home_;
   PluginCatalog catalog_;
+  bool discovered_ = false;
+  void Discover();
   // Creates the instance `storage` configures (log or cache).
   Status CreateStorage(const PluginInstanceConfig& storage, std::shared_ptr<StoragePlugin>* out);
   Status CheckStorageMarker();

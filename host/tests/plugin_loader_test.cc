@@ -203,7 +203,7 @@ TEST(RefusalTest, DescriptorTooSmall) {
   EXPECT_EQ(LoadFixture("descriptor_small").message(),
             Lead("descriptor_small", "descriptor_small") +
                 " is broken: its descriptor is 16 bytes, ABI " + kHost + " requires at least " +
-                std::to_string(sizeof(sluice_plugin_descriptor)) + " — " + kRebuild);
+                std::to_string(offsetof(sluice_plugin_descriptor, options)) + " — " + kRebuild);
 }
 
 TEST(RefusalTest, InvalidName) {

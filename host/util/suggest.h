@@ -1,24 +1,16 @@
 // "Did you mean" suggestions for names a user mistyped: config keys,
-// connection names, plugin names.
+// connection names, plugin names. The SDK's (sluice/suggest.h), so that the
+// host and plugins word them alike.
 #ifndef SLUICE_HOST_UTIL_SUGGEST_H_
 #define SLUICE_HOST_UTIL_SUGGEST_H_
 
-#include <cstddef>
-#include <string>
-#include <string_view>
-#include <vector>
+#include "sluice/suggest.h"
 
 namespace sluice::host {
 
-// Levenshtein distance between a and b (insertions, deletions, substitutions).
-size_t EditDistance(std::string_view a, std::string_view b);
-
-// " (did you mean \"x\"?)" naming the candidate closest to `word` when its
-// edit distance is at most 2 (the first one on ties), else "".
-std::string DidYouMean(std::string_view word, const std::vector<std::string_view>& candidates);
-
-// The names joined with ", ".
-std::string JoinNames(const std::vector<std::string_view>& names);
+using ::sluice::DidYouMean;
+using ::sluice::EditDistance;
+using ::sluice::JoinNames;
 
 }  // namespace sluice::host
 

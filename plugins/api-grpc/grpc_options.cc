@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "sluice/listen_check.h"
+
 namespace sluice::grpcapi {
 
 namespace {
@@ -64,6 +66,14 @@ Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
 }
 
 }  // namespace
+
+void CheckGrpcOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out) {
+  if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
+  GrpcOptions o;
+  if (!ParseGrpcOptions(options, &o).ok()) return;  // create() says why
+  std::string why = ListenProblem(o.host, o.port);
+  if (!why.empty()) out->push_back({options.Has("port") ? "port" : "", why});
+}
 
 Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
   for (const auto& kv : options.items()) {

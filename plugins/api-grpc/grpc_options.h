@@ -8,8 +8,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sluice/host_services.h"
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 
 namespace sluice::grpcapi {
@@ -39,6 +41,27 @@ struct GrpcOptions {
     bool enabled() const { return !cert_file.empty(); }
   } tls;
 };
+
+// The options it takes (sluice/option_spec.h): the host checks a config
+// against them before anything runs.
+inline constexpr OptionSpec kGrpcOptionSpecs[] = {
+    opt::String("host", "address to listen on: an IP literal or a host name")
+        .Range(1, INT64_MAX)
+        .Default("127.0.0.1"),
+    opt::Int("port", "TCP port; 0 picks a free one").Range(0, 65535).Default("50051"),
+    opt::Int("threads", "server threads").Range(1, 256).Default("4"),
+    opt::Int("max_message_bytes", "largest message")
+        .Range(4096, int64_t{1} << 30)
+        .Default("16777216"),
+    opt::Int("max_streams", "concurrent streams").Range(1, 10000).Default("64"),
+    // tls.cert_file, tls.key_file, tls.client_ca_file, tls.client_auth,
+    // tls.refresh_s: how they go together is checked at creation.
+    opt::String("tls", "TLS: cert_file, key_file, client_ca_file, client_auth, refresh_s").Map(),
+};
+
+// What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
+// that host:port is free to listen on (sluice/listen_check.h).
+void CheckGrpcOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out);
 
 // The option names, comma separated, for messages.
 const char* KnownGrpcOptionKeys();

@@ -21,6 +21,11 @@ namespace sluice::grpcapi {
 
 class GrpcPlugin : public ApiPlugin {
  public:
+  static constexpr const auto& kOptions = kGrpcOptionSpecs;
+  static void CheckOptions(const Options& options, OptionScope, uint32_t flags,
+                           std::vector<OptionProblem>* out) {
+    CheckGrpcOptions(options, flags, out);
+  }
   // Validates `options` (grpc_options.h); INVALID_ARGUMENT on a bad or
   // unknown key. Does not listen yet. `api` must outlive the plugin.
   static Status Create(const HostServices& host, const Options& options, const ApiHost& api,

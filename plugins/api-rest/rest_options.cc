@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/listen_check.h"
+
 namespace sluice::rest {
 
 namespace {
@@ -62,8 +64,7 @@ Status IntInRange(const Options& options, std::string_view key, int64_t fallback
 Status ParseBool(const Options& options, std::string_view key, bool fallback, bool* out) {
   if (!options.Has(key)) return *out = fallback, Status();
   std::string v = options.GetString(key);
-  if (v == "true" || v == "1" || v == "yes") return *out = true, Status();
-  if (v == "false" || v == "0" || v == "no") return *out = false, Status();
+  if (ParseBoolOption(v, out)) return Status();
   return InvalidArgument("rest option '" + std::string(key) + "': expected true or false, found '" +
                          v + "'");
 }
@@ -105,6 +106,14 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
 }
 
 }  // namespace
+
+void CheckRestOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out) {
+  if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
+  RestOptions o;
+  if (!ParseRestOptions(options, &o).ok()) return;  // create() says why
+  std::string why = ListenProblem(o.host, o.port);
+  if (!why.empty()) out->push_back({options.Has("port") ? "port" : "", why});
+}
 
 const char* KnownRestOptionKeys() {
   static const std::string keys =

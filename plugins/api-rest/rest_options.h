@@ -12,6 +12,7 @@
 
 #include "http/transport_options.h"
 #include "sluice/host_services.h"
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 
 namespace sluice::rest {
@@ -42,6 +43,50 @@ struct RestOptions {
   // The HTTP transport's limits, timeouts, workers, listeners and TLS.
   TransportOptions transport;
 };
+
+// The options it takes (sluice/option_spec.h): the host checks a config
+// against them before anything runs. Key values never appear in messages.
+inline constexpr OptionSpec kRestOptionSpecs[] = {
+    opt::String("host", "address to listen on: an IP literal or a host name")
+        .Range(1, INT64_MAX)
+        .Default("127.0.0.1"),
+    opt::Int("port", "TCP port; 0 picks a free one").Range(0, 65535).Default("8080"),
+    opt::Int("threads", "server threads").Range(1, 256).Default("2"),
+    opt::Int("max_body_bytes", "largest request body accepted")
+        .Range(1, int64_t{1} << 30)
+        .Default("1048576"),
+    opt::Bool("admin_remote", "serve /admin to non-loopback peers").Default("false"),
+    opt::Int("ready_max_lag", "/ready: largest cache lag in records")
+        .Range(0, INT64_MAX)
+        .Default("0"),
+    // The HTTP transport's (http/transport_options.h; ranges checked at creation).
+    opt::Int("max_header_bytes", "largest request head").Range(1024, 1 << 20),
+    opt::Int("max_headers", "most header fields of a request").Range(1, 10000),
+    opt::Int("max_url_bytes", "longest request target").Range(64, 1 << 20),
+    opt::Int("header_timeout_ms", "time to receive a request head").Range(10, 3600000).Unit("ms"),
+    opt::Int("body_timeout_ms", "time to receive a request body").Range(10, 3600000).Unit("ms"),
+    opt::Int("idle_timeout_ms", "idle keep-alive connection lifetime")
+        .Range(10, 3600000)
+        .Unit("ms"),
+    opt::Int("send_timeout_ms", "time to send a response").Range(10, 3600000).Unit("ms"),
+    opt::Int("max_connections", "open connections").Range(1, 1000000),
+    opt::Int("max_connections_per_client", "open connections per client address; 0: no limit")
+        .Range(0, 1000000),
+    opt::Int("query_workers", "query worker threads; 0: default").Range(0, 256),
+    opt::Int("query_queue", "queries waiting for a worker; 0: default").Range(0, 1000000),
+    opt::Int("shutdown_grace_ms", "time in-flight requests get at stop")
+        .Range(0, 3600000)
+        .Unit("ms"),
+    opt::String("admin_socket_path", "a Unix socket serving the admin routes"),
+    // tls.cert_path, tls.key_path; cors.origins, cors.methods, cors.headers,
+    // cors.max_age_s: how they go together is checked at creation.
+    opt::String("tls", "TLS: cert_path, key_path").Map(),
+    opt::String("cors", "CORS: origins, methods, headers, max_age_s").Map(),
+};
+
+// What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
+// that host:port is free to listen on (sluice/listen_check.h).
+void CheckRestOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out);
 
 // The option keys ParseRestOptions accepts, comma separated, for messages.
 const char* KnownRestOptionKeys();

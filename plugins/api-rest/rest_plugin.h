@@ -21,6 +21,11 @@ namespace sluice::rest {
 
 class RestPlugin : public ApiPlugin {
  public:
+  static constexpr const auto& kOptions = kRestOptionSpecs;
+  static void CheckOptions(const Options& options, OptionScope, uint32_t flags,
+                           std::vector<OptionProblem>* out) {
+    CheckRestOptions(options, flags, out);
+  }
   // Validates `options` (rest_options.h); INVALID_ARGUMENT on a bad or
   // unknown key. Does not listen yet. `api` must outlive the plugin.
   static Status Create(const HostServices& host, const Options& options, const ApiHost& api,

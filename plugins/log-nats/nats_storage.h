@@ -27,6 +27,7 @@ Status StreamIdFor(const std::string& prefix, const std::string& name, StreamId*
 // Thread-safe. Logs it opens may outlive it (they share the connection).
 class NatsStorage : public StoragePlugin {
  public:
+  static constexpr const auto& kOptions = kNatsOptions;
   // Validates `options` (settings.h) and connects. INVALID_ARGUMENT naming
   // a bad or unknown key; UNAVAILABLE when no server answers.
   static Status Create(const HostServices& host, const Options& options,

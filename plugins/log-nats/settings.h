@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sluice/host_services.h"
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 
 namespace sluice::log_nats {
@@ -23,6 +24,34 @@ struct Settings {
   int64_t request_timeout_ms = 5000;     // per JetStream request or publish
   int64_t retry_timeout_ms = 30000;      // how long a write keeps retrying through failover
   int64_t message_kb = 0;                // largest message written; 0 = the server's max_payload
+};
+
+// The options it takes (sluice/option_spec.h): the host checks a config
+// against them before anything runs; the server list and the stream
+// prefix's characters are checked at creation.
+inline constexpr OptionSpec kNatsOptions[] = {
+    opt::String("servers", "comma-separated server URLs (nats://host:4222,...)")
+        .Default("nats://127.0.0.1:4222"),
+    opt::Int("replicas", "replicas of each stream created").Range(1, 5).Default("1"),
+    opt::String("stream_prefix", "starts every stream name and subject ([A-Za-z0-9_-])")
+        .Range(1, INT64_MAX)
+        .Default("sluice"),
+    opt::Int("connect_timeout_ms", "per connection attempt")
+        .Range(1, 600000)
+        .Unit("ms")
+        .Default("2000"),
+    opt::Int("request_timeout_ms", "per JetStream request or publish")
+        .Range(1, 600000)
+        .Unit("ms")
+        .Default("5000"),
+    opt::Int("retry_timeout_ms", "how long a write keeps retrying through failover")
+        .Range(0, 3600000)
+        .Unit("ms")
+        .Default("30000"),
+    opt::Int("message_kb", "largest message written; 0 = the server's max_payload")
+        .Range(0, 65536)
+        .Unit("KiB")
+        .Default("0"),
 };
 
 // Parses and validates `options`. INVALID_ARGUMENT naming the key, the

@@ -48,25 +48,16 @@ Status ParseSampleRows(const Options& options, uint64_t fallback, uint64_t* out)
   return Status();
 }
 
-// A duration: an integer with a unit (ms, s, m, h) or 0 / "never".
+// A duration (sluice/option_spec.h: 500ms, 60s, 5m, 1h, 1d, 0) or "never".
 Status ParseDuration(const Options& options, const char* key, uint64_t fallback, uint64_t* ms) {
   if (!options.Has(key)) return *ms = fallback, Status();
   std::string v = options.GetString(key);
-  if (v == "0" || v == "never") return *ms = 0, Status();
-  size_t digits = 0;
-  while (digits < v.size() && v[digits] >= '0' && v[digits] <= '9') ++digits;
-  std::string unit = v.substr(digits);
-  uint64_t scale = unit == "ms"  ? 1
-                   : unit == "s" ? 1000
-                   : unit == "m" ? 60000
-                   : unit == "h" ? 3600000
-                                 : 0;
-  if (digits == 0 || digits > 12 || scale == 0)
+  if (v == "never") return *ms = 0, Status();
+  if (!ParseDurationOption(v, ms))
     return InvalidArgument(std::string("option '") + key +
                            "': expected a duration such as 500ms, 60s, 5m or 1h (0 or never: no "
                            "limit), found '" +
                            v + "'");
-  *ms = std::stoull(v.substr(0, digits)) * scale;
   return Status();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sluice/host_services.h"
+#include "sluice/option_spec.h"
 #include "sluice/schema.h"
 #include "sluice/status.h"
 
@@ -20,6 +21,32 @@ enum class OnError { kFail, kSkip };
 
 // sample_rows: all: every row of the table.
 constexpr uint64_t kSampleAll = UINT64_MAX;
+
+// The options it takes (sluice/option_spec.h): a connection's, and an
+// endpoint's table options (Table(): both; TableOnly(): the endpoint only).
+// The host checks a config against them before anything runs; that `path`
+// is a directory and the delimiter's character are checked at creation.
+inline constexpr OptionSpec kCsvOptions[] = {
+    opt::Path("path", "the directory holding the tables").Required(),
+    opt::Int("sample_rows", "rows Describe() reads to find the columns' types; all: every row")
+        .Range(1, INT64_MAX)
+        .Words("all")
+        .Default("10000")
+        .Table(),
+    opt::String("delimiter", "one ASCII character, or tab").Default(","),
+    opt::Enum("on_error", "fail|skip", "what a row that cannot be read does")
+        .Default("fail")
+        .Table(),
+    opt::Duration("incomplete_line_timeout",
+                  "how long a last line without a line break may wait; 0 or never: forever")
+        .Words("never=0")
+        .Default("60s")
+        .Table(),
+    opt::Enum("types", "int64|float64|bool|string|timestamp|date", "a column's type, by name")
+        .Map()
+        .TableOnly(),
+    opt::String("null", "the text that stands for a null value").TableOnly(),
+};
 
 struct ConnectionConfig {
   std::string path;              // absolute directory holding the tables

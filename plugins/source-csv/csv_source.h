@@ -16,6 +16,7 @@ namespace sluice::csv {
 
 class CsvSource : public SourcePlugin {
  public:
+  static constexpr const auto& kOptions = kCsvOptions;
   // Validates `options` (see ConnectionConfig::Parse). Called through the
   // SDK's export machinery.
   static Status Create(const HostServices& host, const Options& options,

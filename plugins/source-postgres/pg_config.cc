@@ -13,8 +13,7 @@ using sluice::InvalidArgument;
 using sluice::Status;
 
 Status ParseBool(const std::string& key, const std::string& v, const char* where, bool* out) {
-  if (v == "true" || v == "yes" || v == "on") return *out = true, Status();
-  if (v == "false" || v == "no" || v == "off") return *out = false, Status();
+  if (sluice::ParseBoolOption(v, out)) return Status();
   return InvalidArgument(std::string(where) + " '" + key + "': expected true or false, found '" +
                          v + "'");
 }

@@ -25,9 +25,30 @@
 #include "pg_conn.h"
 #include "pg_types.h"
 #include "sluice/host_services.h"
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 
 namespace pgsrc {
+
+// The options it takes (sluice/option_spec.h): a connection's, and an
+// endpoint's table options (Table()). The host checks a config against
+// them before anything runs; the dsn's syntax and the password's source
+// are checked at creation.
+inline constexpr sluice::OptionSpec kPgOptions[] = {
+    sluice::opt::String("dsn", "libpq connection string without the password").Required(),
+    sluice::opt::String("password_env", "environment variable holding the password"),
+    sluice::opt::Path("password_file", "file (mode 600) whose first line is the password"),
+    sluice::opt::String("publication", "the publication to read").Range(1, INT64_MAX).Table(),
+    sluice::opt::Bool("create_publication", "create the publication when missing"),
+    sluice::opt::String("slot_prefix", "replication slot names' prefix ([a-z][a-z0-9_]*)")
+        .Range(1, 20),
+    sluice::opt::Int("lag_warn_mb", "warn when a slot retains more WAL than this")
+        .Range(1, INT64_MAX)
+        .Unit("MiB"),
+    sluice::opt::Int("heartbeat_ms", "standby status interval").Range(100, INT64_MAX).Unit("ms"),
+    sluice::opt::Enum("numeric", "string|number", "how numeric columns are served").Table(),
+    sluice::opt::Enum("other_types", "refuse|string", "what columns of other types do").Table(),
+};
 
 struct TableConfig {
   std::string publication = "sluice";

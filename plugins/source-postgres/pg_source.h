@@ -20,6 +20,7 @@ namespace pgsrc {
 
 class PgSource : public sluice::SourcePlugin {
  public:
+  static constexpr const auto& kOptions = kPgOptions;
   static sluice::Status Create(const sluice::HostServices& host, const sluice::Options& options,
                                std::unique_ptr<PgSource>* out);
 

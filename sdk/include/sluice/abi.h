@@ -17,7 +17,9 @@
  * describe and ABORTED from reader_next (sluice/abi_source.h); requests
  * acting for a caller (sluice_api_host.begin_request, end_request,
  * authorize, request_info; sluice_credential, sluice_request_info);
- * sluice_api_vtable.reload.
+ * sluice_api_vtable.reload;
+ * declared options and their check (sluice_option_decl,
+ * sluice_plugin_descriptor.options and .check_options).
  *
  * Evolution rules (see docs/plugin-guide.md):
  *  - Every extensible struct starts with `uint32_t struct_size`. Fields are
@@ -100,6 +102,47 @@ typedef struct sluice_options {
   uint32_t count;
   const sluice_option* items;
 } sluice_options;
+
+/* Declared options (since 1.2): what a plugin takes, so that the host can
+ * check a config before anything runs, suggest near names and list them
+ * (`sluice plugins --options`). The text syntax of each type is in
+ * sluice/option_spec.h; values always reach the plugin as text. */
+typedef enum sluice_option_type {
+  SLUICE_OPTION_STRING = 1,   /* any text (min..max: its length) */
+  SLUICE_OPTION_BOOL = 2,     /* true|false|yes|no|on|off|1|0 */
+  SLUICE_OPTION_INT = 3,      /* a decimal integer (min..max) */
+  SLUICE_OPTION_NUMBER = 4,   /* a decimal number (min..max) */
+  SLUICE_OPTION_DURATION = 5, /* 250ms, 30s, 5m, 2h, 1d (min..max in ms) */
+  SLUICE_OPTION_SIZE = 6,     /* bytes: 4096, 64KiB, 16M (min..max in bytes) */
+  SLUICE_OPTION_ENUM = 7,     /* one of `values` ("a|b|c") */
+  SLUICE_OPTION_PATH = 8      /* a non-empty file system path */
+} sluice_option_type;
+
+/* sluice_option_decl.flags */
+#define SLUICE_OPTION_REQUIRED 1u /* must be given */
+#define SLUICE_OPTION_LIST 2u     /* key.0, key.1, ... (or key alone: a list of one) */
+#define SLUICE_OPTION_MAP 4u      /* key.<any name>: a map of values of the type */
+#define SLUICE_OPTION_SECRET 8u   /* the value is never shown */
+
+/* sluice_option_decl.scopes: where the option is given. 0 = INSTANCE. */
+#define SLUICE_OPTION_SCOPE_INSTANCE 1u /* the instance's options (storage, api, connection) */
+#define SLUICE_OPTION_SCOPE_TABLE 2u    /* an endpoint's table options (sources) */
+
+typedef struct sluice_option_decl {
+  uint32_t struct_size;
+  uint32_t type;             /* sluice_option_type */
+  uint32_t flags;            /* SLUICE_OPTION_REQUIRED | _LIST | _MAP | _SECRET */
+  uint32_t scopes;           /* SLUICE_OPTION_SCOPE_*; 0 = instance only */
+  const char* name;          /* the key, [a-z0-9_]+ */
+  const char* default_value; /* as text; NULL = none */
+  /* ENUM: the values, '|'-separated. Other types: words taken besides
+   * the type's syntax, "word=value|..." (e.g. "never=0"); NULL = none. */
+  const char* values;
+  const char* unit; /* named after the range, e.g. "MiB"; NULL = none */
+  const char* doc;  /* one line */
+  int64_t min;      /* range (see the types); min > max = none */
+  int64_t max;
+} sluice_option_decl;
 
 /* Column types. Values of each type are encoded as docs/formats.md says. */
 typedef enum sluice_type {
@@ -203,7 +246,34 @@ typedef struct sluice_plugin_descriptor {
   const char* version;     /* the plugin's own version, e.g. "1.2.0" */
   const char* description; /* one line */
   const void* vtable;
+  /* ---- since 1.2: optional; read only when struct_size covers it ---- */
+  /* The options the plugin takes, in the order to list them; NULL when it
+   * does not declare them (then the host leaves every check to create()).
+   * A declaring plugin with no options sets a non-NULL pointer and 0. */
+  const sluice_option_decl* options; /* since 1.2 */
+  uint32_t option_count;             /* since 1.2 */
+  /* Checks one instance's options before anything runs, with no lasting
+   * side effect: the host calls it for every instance the config names
+   * before it writes anything (`scope`: SLUICE_OPTION_SCOPE_INSTANCE for the
+   * instance's own options, SLUICE_OPTION_SCOPE_TABLE for an endpoint's table
+   * options; `flags`: SLUICE_CHECK_*). Calls report(ctx, key, message) once
+   * per problem (key: the option's key as given, "" for the options as a
+   * whole; message: one line saying what is expected and what was found).
+   * Returns SLUICE_OK when it reported nothing, SLUICE_INVALID_ARGUMENT when
+   * it reported something; never another code (a check that cannot run is
+   * reported as a problem). NULL: the host checks the declared options
+   * alone, and create() the rest. */
+  uint32_t (*check_options)(uint32_t scope, uint32_t flags, const sluice_options* options,
+                            void* ctx,
+                            void (*report)(void* ctx, const char* key,
+                                           const char* message)); /* since 1.2 */
 } sluice_plugin_descriptor;
+
+/* sluice_plugin_descriptor.check_options flags (since 1.2). */
+/* The instance is about to start serving: also check what it will take
+ * from the system, e.g. that the address it listens on is free (bind and
+ * release it). Without it only the values are checked. */
+#define SLUICE_CHECK_LISTEN 1u
 
 typedef const sluice_plugin_descriptor* (*sluice_plugin_entry_fn)(void);
 

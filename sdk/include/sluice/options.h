@@ -1,0 +1,323 @@
+// A plugin's configuration options (sluice_options: the YAML subtree
+// flattened to text pairs) and their typed accessors, with one set of
+// messages for every plugin. Header-only.
+//
+//   bool verify = false;
+//   SLUICE_RETURN_IF_ERROR(options.GetBool("verify", false, &verify));
+//   int64_t port = 0;
+//   SLUICE_RETURN_IF_ERROR(options.GetInt("port", 8080, 0, 65535, &port));
+//
+// With declarations (sluice/option_spec.h) a plugin checks every option
+// at once and reads each by name, taking default, range and values from
+// its declaration:
+//
+//   SLUICE_RETURN_IF_ERROR(options.Check(kOptions, OptionScope::kInstance));
+//   SLUICE_RETURN_IF_ERROR(options.Read(kOptions, "port", &port));
+//
+// Messages name the option, what is accepted and what was found:
+//   option 'port': expected an integer from 0 to 65535, found 'eighty'
+#ifndef SLUICE_OPTIONS_H_
+#define SLUICE_OPTIONS_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sluice/abi.h"
+#include "sluice/option_spec.h"
+#include "sluice/status.h"
+#include "sluice/suggest.h"
+
+namespace sluice {
+
+// Flattened configuration options (see sluice_options). Owns copies.
+class Options {
+ public:
+  Options() = default;
+  explicit Options(const sluice_options* c) {
+    if (c == nullptr) return;
+    for (uint32_t i = 0; i < c->count; ++i)
+      items_.emplace_back(c->items[i].key, c->items[i].value ? c->items[i].value : "");
+  }
+  explicit Options(std::vector<std::pair<std::string, std::string>> items)
+      : items_(std::move(items)) {}
+
+  const std::vector<std::pair<std::string, std::string>>& items() const { return items_; }
+  bool Has(std::string_view key) const { return Find(key) != nullptr; }
+  std::string GetString(std::string_view key, std::string_view fallback = {}) const {
+    const std::string* v = Find(key);
+    return v ? *v : std::string(fallback);
+  }
+
+  // ---- typed accessors: *out = fallback when `key` is absent; otherwise
+  // the value, or INVALID_ARGUMENT "option 'key': expected ..., found '...'"
+  // (value syntax in sluice/option_spec.h) ----
+
+  // true, yes, on, 1 or false, no, off, 0 (any case).
+  Status GetBool(std::string_view key, bool fallback, bool* out) const {
+    return Typed(opt::Bool("", ""), key, [&](const std::string* v) {
+      return v == nullptr ? (*out = fallback, true) : ParseBoolOption(*v, out);
+    });
+  }
+  // A decimal integer.
+  Status GetInt(std::string_view key, int64_t fallback, int64_t* out) const {
+    return GetInt(key, fallback, INT64_MIN, INT64_MAX, out);
+  }
+  // A decimal integer from min to max.
+  Status GetInt(std::string_view key, int64_t fallback, int64_t min, int64_t max,
+                int64_t* out) const {
+    return Typed(opt::Int("", "").Range(min, max), key, [&](const std::string* v) {
+      if (v == nullptr) return *out = fallback, true;
+      int64_t n = 0;
+      if (!ParseIntOption(*v, &n) || n < min || n > max) return false;
+      return *out = n, true;
+    });
+  }
+  // A duration (250ms, 30s, 5m, 2h, 1d, 0) from min_ms to max_ms, in ms.
+  Status GetDuration(std::string_view key, uint64_t fallback_ms, uint64_t min_ms, uint64_t max_ms,
+                     uint64_t* out_ms) const {
+    OptionSpec s = opt::Duration("", "").Range(ClampI(min_ms), ClampI(max_ms));
+    return Typed(s, key, [&](const std::string* v) {
+      if (v == nullptr) return *out_ms = fallback_ms, true;
+      uint64_t ms = 0;
+      if (!ParseDurationOption(*v, &ms) || ms < min_ms || ms > max_ms) return false;
+      return *out_ms = ms, true;
+    });
+  }
+  // A size in bytes (4096, 64KiB, 16M, 1G) from min to max.
+  Status GetSize(std::string_view key, uint64_t fallback, uint64_t min, uint64_t max,
+                 uint64_t* out) const {
+    OptionSpec s = opt::Size("", "").Range(ClampI(min), ClampI(max));
+    return Typed(s, key, [&](const std::string* v) {
+      if (v == nullptr) return *out = fallback, true;
+      uint64_t n = 0;
+      if (!ParseSizeOption(*v, &n) || n < min || n > max) return false;
+      return *out = n, true;
+    });
+  }
+  // One of `values`, as written.
+  Status GetEnum(std::string_view key, std::initializer_list<std::string_view> values,
+                 std::string_view fallback, std::string* out) const {
+    std::string list;
+    for (std::string_view v : values) list.append(list.empty() ? "" : "|").append(v);
+    return Typed(opt::Enum("", list.c_str(), ""), key, [&](const std::string* v) {
+      if (v == nullptr) return *out = std::string(fallback), true;
+      for (std::string_view x : values)
+        if (x == *v) return *out = *v, true;
+      return false;
+    });
+  }
+  // A non-empty path (made absolute by the host when the option is a
+  // connection's, storage's or API's; docs/config.md "Paths").
+  Status GetPath(std::string_view key, std::string_view fallback, std::string* out) const {
+    return Typed(opt::Path("", ""), key, [&](const std::string* v) {
+      if (v == nullptr) return *out = std::string(fallback), true;
+      return v->empty() ? false : (*out = *v, true);
+    });
+  }
+
+  // ---- declared options (sluice/option_spec.h) ----
+
+  // Every problem of these options against `specs` in `scope`, in option
+  // order: unknown keys (with "did you mean"), bad values, then required
+  // options that are missing.
+  std::vector<OptionProblem> Problems(OptionSpecs specs, OptionScope scope) const {
+    std::vector<OptionProblem> out;
+    std::vector<std::string_view> names;
+    for (const OptionSpec& s : specs)
+      if (s.In(scope)) names.push_back(s.name);
+    for (const auto& [key, value] : items_) {
+      std::string_view item;
+      const OptionSpec* s = SpecForKey(specs, scope, key, &item);
+      if (s == nullptr) {
+        std::string_view head = std::string_view(key).substr(0, key.find('.'));
+        const OptionSpec* parent = specs.Find(head);
+        std::string why = parent != nullptr && parent->In(scope)
+                              ? "'" + std::string(head) + "' is not a map or list of values"
+                              : "unknown option" + DidYouMean(head, names) + "; known options: " +
+                                    (names.empty() ? std::string("none") : JoinNames(names));
+        out.push_back({key, why, true, false});
+      } else if (!OptionValueValid(*s, value)) {
+        out.push_back({key, "expected " + OptionExpectation(*s) + ", found " + Found(*s, value)});
+      }
+    }
+    for (const OptionSpec& s : specs) {
+      if (!s.In(scope) || !s.Has(SLUICE_OPTION_REQUIRED) || Given(s)) continue;
+      std::string doc = *s.doc ? std::string(" (") + s.doc + ")" : std::string();
+      out.push_back({s.name, "is required: " + OptionExpectation(s) + doc, false, true});
+    }
+    return out;
+  }
+  // Problems() as one INVALID_ARGUMENT, one "option 'key': why" per line.
+  Status Check(OptionSpecs specs, OptionScope scope) const {
+    std::string msg;
+    for (const OptionProblem& p : Problems(specs, scope))
+      msg += (msg.empty() ? "" : "\n") + std::string("option '") + p.key + "': " + p.message;
+    return msg.empty() ? Status() : InvalidArgument(std::move(msg));
+  }
+
+  // Reads declared option `name` of `specs` (its default when absent) into
+  // *out: bool for kBool; int64_t for kInt; double for kNumber; uint64_t for
+  // kDuration (ms) and kSize (bytes); std::string for kString, kEnum and
+  // kPath; std::vector<std::string> for a list (one value alone is a list of
+  // one); std::vector<std::pair<std::string, std::string>> for a map (name,
+  // value). Words ("never=0") give their value. INVALID_ARGUMENT as the
+  // typed accessors; INTERNAL when `name` is not declared with that type.
+  template <class T>
+  Status Read(OptionSpecs specs, std::string_view name, T* out) const {
+    const OptionSpec* s = specs.Find(name);
+    if (s == nullptr) return Internal("option '" + std::string(name) + "' is not declared");
+    return ReadSpec(*s, out);
+  }
+
+  // Options whose key (before any '.') is not in `known`, for "unknown option" errors.
+  std::vector<std::string> Unknown(std::initializer_list<std::string_view> known) const {
+    std::vector<std::string> out;
+    for (const auto& kv : items_) {
+      std::string_view head = std::string_view(kv.first).substr(0, kv.first.find('.'));
+      bool ok = false;
+      for (std::string_view k : known) ok = ok || head == k;
+      if (!ok) out.push_back(kv.first);
+    }
+    return out;
+  }
+
+ private:
+  static int64_t ClampI(uint64_t v) {
+    return v > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
+  }
+  static std::string Found(const OptionSpec& s, const std::string& v) {
+    return s.Has(SLUICE_OPTION_SECRET) ? std::to_string(v.size()) + " characters" : "'" + v + "'";
+  }
+  const std::string* Find(std::string_view key) const {
+    for (const auto& kv : items_)
+      if (kv.first == key) return &kv.second;
+    return nullptr;
+  }
+  bool Given(const OptionSpec& s) const {
+    std::string_view item;
+    for (const auto& kv : items_)
+      if (SpecForKey(OptionSpecs(&s, 1), OptionScope::kTable, kv.first, &item) == &s ||
+          SpecForKey(OptionSpecs(&s, 1), OptionScope::kInstance, kv.first, &item) == &s)
+        return true;
+    return false;
+  }
+  // Runs parse(value or nullptr); on false, the message for `s`.
+  template <class F>
+  Status Typed(const OptionSpec& s, std::string_view key, F parse) const {
+    const std::string* v = Find(key);
+    if (parse(v)) return Status();
+    return InvalidArgument("option '" + std::string(key) + "': expected " + OptionExpectation(s) +
+                           ", found " + Found(s, *v));
+  }
+  // The text of `s` (a word replaced by its value; the default when absent;
+  // nullptr when neither); INVALID_ARGUMENT when invalid.
+  Status Text(const OptionSpec& s, std::string_view key, const char** text,
+              std::string* storage) const {
+    const std::string* v = Find(key);
+    if (v == nullptr) return *text = s.default_value, Status();
+    if (!OptionValueValid(s, *v))
+      return InvalidArgument("option '" + std::string(key) + "': expected " + OptionExpectation(s) +
+                             ", found " + Found(s, *v));
+    const char* word = WordValue(s, *v, storage);
+    *text = word != nullptr ? word : v->c_str();
+    return Status();
+  }
+  Status Mismatch(const OptionSpec& s, const char* as) const {
+    return Internal("option '" + std::string(s.name) + "' is not declared as " + as);
+  }
+  Status ReadSpec(const OptionSpec& s, bool* out) const {
+    if (s.type != OptionType::kBool) return Mismatch(s, "a bool");
+    return Parsed(s, [&](const char* t) { return ParseBoolOption(t, out); });
+  }
+  Status ReadSpec(const OptionSpec& s, int64_t* out) const {
+    if (s.type != OptionType::kInt) return Mismatch(s, "an int");
+    return Parsed(s, [&](const char* t) { return ParseIntOption(t, out); });
+  }
+  Status ReadSpec(const OptionSpec& s, double* out) const {
+    if (s.type != OptionType::kNumber) return Mismatch(s, "a number");
+    return Parsed(s, [&](const char* t) { return ParseNumberOption(t, out); });
+  }
+  Status ReadSpec(const OptionSpec& s, uint64_t* out) const {
+    if (s.type == OptionType::kDuration)
+      return Parsed(s, [&](const char* t) { return ParseDurationOption(t, out); });
+    if (s.type == OptionType::kSize)
+      return Parsed(s, [&](const char* t) { return ParseSizeOption(t, out); });
+    return Mismatch(s, "a duration or size");
+  }
+  Status ReadSpec(const OptionSpec& s, std::string* out) const {
+    if (s.type != OptionType::kString && s.type != OptionType::kEnum && s.type != OptionType::kPath)
+      return Mismatch(s, "a string, enum or path");
+    return Parsed(s, [&](const char* t) { return *out = t, true; });
+  }
+  Status ReadSpec(const OptionSpec& s, std::vector<std::string>* out) const {
+    if (!s.Has(SLUICE_OPTION_LIST)) return Mismatch(s, "a list");
+    std::vector<std::pair<std::string, std::string>> items;
+    SLUICE_RETURN_IF_ERROR(Items(s, true, &items));
+    out->clear();
+    for (auto& kv : items) out->push_back(std::move(kv.second));
+    return Status();
+  }
+  Status ReadSpec(const OptionSpec& s,
+                  std::vector<std::pair<std::string, std::string>>* out) const {
+    if (!s.Has(SLUICE_OPTION_MAP)) return Mismatch(s, "a map");
+    return Items(s, false, out);
+  }
+  // The items of list or map `s`, in option order, checked; a list also
+  // takes the bare key as one item.
+  Status Items(const OptionSpec& s, bool list,
+               std::vector<std::pair<std::string, std::string>>* out) const {
+    out->clear();
+    std::string prefix = std::string(s.name) + ".";
+    for (const auto& [key, value] : items_) {
+      bool item = key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0;
+      if (!item && !(list && key == s.name)) continue;
+      std::string_view sub = item ? std::string_view(key).substr(prefix.size()) : "";
+      if (list && item && sub.find_first_not_of("0123456789") != std::string_view::npos) continue;
+      if (!OptionValueValid(s, value))
+        return InvalidArgument("option '" + key + "': expected " + OptionExpectation(s) +
+                               ", found " + Found(s, value));
+      std::string word;
+      const char* w = WordValue(s, value, &word);
+      out->emplace_back(std::string(sub), w != nullptr ? std::string(w) : value);
+    }
+    return Status();
+  }
+  // Text(s) handed to parse (nothing happens when absent without default).
+  template <class F>
+  Status Parsed(const OptionSpec& s, F parse) const {
+    const char* text = nullptr;
+    std::string storage;
+    SLUICE_RETURN_IF_ERROR(Text(s, s.name, &text, &storage));
+    if (text == nullptr) return Status();
+    if (!parse(text))
+      return Internal("option '" + std::string(s.name) + "': the declared default '" + text +
+                      "' is not " + OptionExpectation(s));
+    return Status();
+  }
+
+  std::vector<std::pair<std::string, std::string>> items_;
+};
+
+// Holds a sluice_options that points into an Options (for host-side calls).
+class OptionsView {
+ public:
+  explicit OptionsView(const Options& o) {
+    for (const auto& kv : o.items()) items_.push_back({kv.first.c_str(), kv.second.c_str()});
+    c_ = {sizeof(sluice_options), static_cast<uint32_t>(items_.size()), items_.data()};
+  }
+  OptionsView(const OptionsView&) = delete;
+  OptionsView& operator=(const OptionsView&) = delete;
+  const sluice_options* get() const { return &c_; }
+
+ private:
+  std::vector<sluice_option> items_;
+  sluice_options c_{};
+};
+
+}  // namespace sluice
+
+#endif  // SLUICE_OPTIONS_H_

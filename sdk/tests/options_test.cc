@@ -1,0 +1,172 @@
+// The SDK's declared options (sluice/option_spec.h, sluice/options.h), the
+// check SLUICE_PLUGIN() exports from them (sluice/plugin.h) and the listen
+// check (sluice/listen_check.h).
+#include "sluice/options.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sluice/listen_check.h"
+#include "sluice/plugin.h"
+
+namespace sluice {
+namespace {
+
+constexpr OptionSpec kSpecs[] = {
+    opt::Path("path", "the directory").Required(),
+    opt::String("delimiter", "one character").Default(","),
+    opt::Int("port", "TCP port").Range(0, 65535).Default("8080"),
+    opt::Bool("verify", "check it").Default("false"),
+    opt::Duration("timeout", "how long").Words("never=0").Default("60s").Table(),
+    opt::Size("buffer", "bytes").Range(4096, int64_t{1} << 30),
+    opt::Enum("on_error", "fail|skip", "what a bad row does").Default("fail").Table(),
+    opt::Enum("types", "int64|string", "a column's type").Map().TableOnly(),
+    opt::String("keys", "keys").Range(1, 8).List().Secret(),
+};
+
+Options Opts(std::vector<std::pair<std::string, std::string>> items) {
+  return Options(std::move(items));
+}
+
+std::vector<std::string> Lines(const std::vector<OptionProblem>& ps) {
+  std::vector<std::string> out;
+  for (const OptionProblem& p : ps) out.push_back(p.key + ": " + p.message);
+  return out;
+}
+
+TEST(OptionsTest, EveryProblemAtOnceWithSuggestions) {
+  Options o = Opts({{"path", "/data"},
+                    {"delimeter", ";"},
+                    {"port", "eighty"},
+                    {"verify", "maybe"},
+                    {"buffer", "1K"},
+                    {"keys.0", "far-too-long-key"}});
+  std::vector<std::string> got = Lines(o.Problems(kSpecs, OptionScope::kInstance));
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got[0].rfind("delimeter: unknown option (did you mean \"delimiter\"?); known options: "
+                         "path, delimiter, port, verify, timeout, buffer, on_error, keys",
+                         0),
+            0u)
+      << got[0];
+  EXPECT_EQ(got[1], "port: expected an integer from 0 to 65535, found 'eighty'");
+  EXPECT_EQ(got[2], "verify: expected true or false, found 'maybe'");
+  EXPECT_EQ(got[3],
+            "buffer: expected a size such as 4096, 64KiB or 16MiB from 4KiB to 1GiB, found '1K'");
+  // a secret value is never shown
+  EXPECT_EQ(got[4], "keys.0: expected a text of 1 to 8 characters, found 16 characters");
+}
+
+TEST(OptionsTest, RequiredAndScopes) {
+  std::vector<std::string> got = Lines(Opts({}).Problems(kSpecs, OptionScope::kInstance));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0], "path: is required: a path (the directory)");
+  // table scope: types.<name> is a map there, path is not an option there
+  got = Lines(
+      Opts({{"types.zip", "string"}, {"types.n", "float"}, {"timeout", "never"}, {"path", "/x"}})
+          .Problems(kSpecs, OptionScope::kTable));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], "types.n: expected int64 or string, found 'float'");
+  EXPECT_EQ(got[1].rfind("path: unknown option; known options: timeout, on_error, types", 0), 0u)
+      << got[1];
+}
+
+TEST(OptionsTest, ReadUsesDeclaredDefaultsAndWords) {
+  Options o = Opts({{"path", "/d"}, {"timeout", "never"}, {"keys", "k1"}, {"port", "+90"}});
+  int64_t port = 0;
+  ASSERT_TRUE(o.Read(kSpecs, "port", &port).ok());
+  EXPECT_EQ(port, 90);
+  uint64_t ms = 1;
+  ASSERT_TRUE(o.Read(kSpecs, "timeout", &ms).ok());
+  EXPECT_EQ(ms, 0u);
+  ASSERT_TRUE(Opts({}).Read(kSpecs, "timeout", &ms).ok());
+  EXPECT_EQ(ms, 60000u);
+  bool verify = true;
+  ASSERT_TRUE(o.Read(kSpecs, "verify", &verify).ok());
+  EXPECT_FALSE(verify);
+  std::vector<std::string> keys;
+  ASSERT_TRUE(o.Read(kSpecs, "keys", &keys).ok());
+  EXPECT_EQ(keys, std::vector<std::string>{"k1"});
+  EXPECT_EQ(o.Read(kSpecs, "nope", &port).code(), Code::kInternal);
+  EXPECT_EQ(o.Read(kSpecs, "verify", &port).code(), Code::kInternal);
+}
+
+TEST(OptionsTest, TypedAccessorsShareTheWords) {
+  for (const char* yes : {"true", "YES", "on", "1"}) {
+    bool b = false;
+    EXPECT_TRUE(Opts({{"k", yes}}).GetBool("k", false, &b).ok()) << yes;
+    EXPECT_TRUE(b) << yes;
+  }
+  uint64_t bytes = 0;
+  EXPECT_TRUE(Opts({{"k", "16MiB"}}).GetSize("k", 0, 0, UINT64_MAX, &bytes).ok());
+  EXPECT_EQ(bytes, 16u << 20);
+  int64_t n = 0;
+  Status s = Opts({{"k", "99999"}}).GetInt("k", 0, 0, 65535, &n);
+  EXPECT_EQ(s.message(), "option 'k': expected an integer from 0 to 65535, found '99999'");
+}
+
+// A plugin class as SLUICE_PLUGIN() sees it: declarations plus its own check.
+struct Declaring {
+  static constexpr const auto& kOptions = kSpecs;
+  static inline int calls = 0;
+  static void CheckOptions(const Options& o, OptionScope, uint32_t flags,
+                           std::vector<OptionProblem>* out) {
+    ++calls;
+    if ((flags & SLUICE_CHECK_LISTEN) != 0 && o.GetString("port") == "1")
+      out->push_back({"port", "taken"});
+  }
+};
+
+std::vector<std::string> RunC(uint32_t scope, uint32_t flags, const Options& o, uint32_t* code) {
+  std::vector<std::string> got;
+  OptionsView view(o);
+  *code = internal::CheckOptionsC<Declaring>(
+      scope, flags, view.get(), &got, [](void* ctx, const char* key, const char* msg) {
+        static_cast<std::vector<std::string>*>(ctx)->push_back(std::string(key) + ": " + msg);
+      });
+  return got;
+}
+
+TEST(OptionsTest, ExportedCheckRunsDeclaredThenOwnChecks) {
+  uint32_t code = 0;
+  Declaring::calls = 0;
+  auto got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, SLUICE_CHECK_LISTEN,
+                  Opts({{"path", "/d"}, {"port", "x"}}), &code);
+  EXPECT_EQ(code, SLUICE_INVALID_ARGUMENT);
+  EXPECT_EQ(got, std::vector<std::string>{"port: expected an integer from 0 to 65535, found 'x'"});
+  EXPECT_EQ(Declaring::calls, 0);  // its own check only runs on valid values
+  got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, SLUICE_CHECK_LISTEN,
+             Opts({{"path", "/d"}, {"port", "1"}}), &code);
+  EXPECT_EQ(got, std::vector<std::string>{"port: taken"});
+  got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, 0, Opts({{"path", "/d"}, {"port", "1"}}), &code);
+  EXPECT_TRUE(got.empty());
+  EXPECT_EQ(code, SLUICE_OK);
+}
+
+TEST(ListenCheckTest, PortHeldByAnotherSocket) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  uint16_t port = ntohs(a.sin_port);
+  EXPECT_EQ(ListenProblem("127.0.0.1", port),
+            "127.0.0.1:" + std::to_string(port) +
+                " is in use by another process (Address already in use)");
+  ::close(fd);
+  EXPECT_EQ(ListenProblem("127.0.0.1", port), "");
+  EXPECT_EQ(ListenProblem("127.0.0.1", 0), "");
+}
+
+}  // namespace
+}  // namespace sluice
