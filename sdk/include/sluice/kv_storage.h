@@ -29,6 +29,7 @@
 #include "sluice/host_services.h"
 #include "sluice/kv_log.h"
 #include "sluice/option_reader.h"
+#include "sluice/option_spec.h"
 #include "sluice/status.h"
 #include "sluice/storage.h"
 
@@ -130,6 +131,23 @@ class KvStoragePlugin final : public KvStorage {
     SLUICE_RETURN_IF_ERROR(Make(host, options, &engine));
     out->reset(new KvStoragePlugin(host, std::move(engine)));
     return Status();
+  }
+  // The option check the host runs before it touches the home
+  // (sluice_plugin_descriptor.check_options): exactly what Create accepts,
+  // since it is Make itself (which opens nothing).
+  static void CheckOptions(const Options& options, OptionScope, uint32_t,
+                           std::vector<OptionProblem>* problems) {
+    std::shared_ptr<Engine> engine;
+    Status s = Make(HostServices(), options, &engine);
+    if (s.ok()) return;
+    // OptionReader's messages name the key: "... option 'block_cache_mb': ...".
+    std::string key;
+    size_t at = s.message().find("option '");
+    if (at != std::string::npos) {
+      size_t end = s.message().find('\'', at + 8);
+      if (end != std::string::npos) key = s.message().substr(at + 8, end - at - 8);
+    }
+    problems->push_back({key, s.message()});
   }
 
  private:

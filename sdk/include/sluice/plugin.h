@@ -77,7 +77,7 @@ uint32_t CheckOptionsC(uint32_t scope, uint32_t flags, const sluice_options* opt
     Options o(options);
     OptionScope sc =
         scope == SLUICE_OPTION_SCOPE_TABLE ? OptionScope::kTable : OptionScope::kInstance;
-    problems = o.Problems(T::kOptions, sc);
+    if constexpr (DeclaresOptions<T>::value) problems = o.Problems(T::kOptions, sc);
     if constexpr (ChecksOptions<T>::value)
       if (problems.empty()) T::CheckOptions(o, sc, flags, &problems);
   } catch (const std::exception& e) {
@@ -109,8 +109,11 @@ const sluice_plugin_descriptor* Describe(const char* name, const char* version,
       const std::vector<sluice_option_decl>& decls = OptionDecls<T>();
       x.options = decls.empty() ? &kNone : decls.data();
       x.option_count = static_cast<uint32_t>(decls.size());
-      x.check_options = &CheckOptionsC<T>;
     }
+    // A class that declares no options but checks them itself still gets
+    // its check called before the host writes anything.
+    if constexpr (DeclaresOptions<T>::value || ChecksOptions<T>::value)
+      x.check_options = &CheckOptionsC<T>;
     if constexpr (std::is_base_of_v<StoragePlugin, T>) {
       PluginName() = name;
       x.kind = SLUICE_KIND_STORAGE;
