@@ -21,7 +21,9 @@ import log_reader
 from harness import Http, run_cli, wait_ready, wait_until
 from pg_case import PgCase, endpoint_yaml, main, wait_equal
 
-ROWS = 150000
+# Large enough that the copy outlasts several kills even on an idle machine
+# (it copies a few hundred thousand rows a second).
+ROWS = 400000
 KILLS = int(os.environ.get("SLUICE_PG_CRASH_KILLS", "24"))
 
 SETUP = f"""
@@ -30,7 +32,7 @@ CREATE TABLE items (id bigint PRIMARY KEY, ver bigint NOT NULL, payload text NOT
 INSERT INTO items SELECT g, nextval('ver_seq'), md5(g::text) FROM generate_series(1, {ROWS}) g;
 """
 # Every change draws a new ver: per key, the log's versions must grow.
-WRITER = r"""
+WRITER = (r"""
 \set id random(1, 160000)
 \set other random(1, 160000)
 \set op random(1, 10)
@@ -47,7 +49,7 @@ UPDATE items SET ver = nextval('ver_seq'), payload = 'pair a' WHERE id = :id;
 UPDATE items SET ver = nextval('ver_seq'), payload = 'pair b' WHERE id = :other;
 COMMIT;
 \endif
-"""
+""").replace("160000", str(ROWS + 10000))
 
 
 def two_ints(row):
