@@ -117,8 +117,12 @@ Status EcJwk(simdjson::dom::object jwk, const std::string& where, JwtKey* out) {
   std::string x, y;
   SLUICE_RETURN_IF_ERROR(Member(jwk, "x", where, &x));
   SLUICE_RETURN_IF_ERROR(Member(jwk, "y", where, &y));
-  if (x.size() != 32 || y.size() != 32)
+  // RFC 7518 asks for exactly 32 bytes, but some JWK writers drop leading
+  // zero bytes (the same integer): those are padded back, not refused.
+  if (x.empty() || y.empty() || x.size() > 32 || y.size() > 32)
     return InvalidArgument(where + ": P-256 coordinates x and y must be 32 bytes each");
+  x.insert(0, 32 - x.size(), '\0');
+  y.insert(0, 32 - y.size(), '\0');
   std::string point = "\x04" + x + y;
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   Status s;

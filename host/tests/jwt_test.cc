@@ -310,6 +310,31 @@ TEST_F(KeyFiles, JwksKeysAndSkippedEntries) {
   EXPECT_FALSE(ParseJwks(off_curve, "jwks", &keys, &warnings).ok());
 }
 
+// Some JWK writers drop a coordinate's leading zero bytes (Debian's PyJWT
+// does): the same point, so it is accepted.
+TEST(JwksTest, EcCoordinatesWithoutLeadingZerosAreTheSamePoint) {
+  for (int attempt = 0; attempt < 5000; ++attempt) {
+    PKey ec = NewEc();
+    unsigned char point[65];
+    size_t len = 0;
+    ASSERT_EQ(EVP_PKEY_get_octet_string_param(ec.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
+                                              sizeof point, &len),
+              1);
+    if (point[1] != 0) continue;  // x starts with a zero byte about once in 256 keys
+    std::string p(reinterpret_cast<char*>(point), len);
+    std::string jwks = "{\"keys\":[{\"kty\":\"EC\",\"crv\":\"P-256\",\"kid\":\"e\",\"x\":\"" +
+                       B64(p.substr(2, 31)) + "\",\"y\":\"" + B64(p.substr(33, 32)) + "\"}]}";
+    std::vector<JwtKey> keys;
+    std::vector<std::string> warnings;
+    Status s = ParseJwks(jwks, "jwks", &keys, &warnings);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    JwtVerifier v(JwtConfig(), keys);
+    EXPECT_EQ(Refusal(v, KeyToken(ec, "ES256", Payload(), "e")), "");
+    return;
+  }
+  FAIL() << "no key with a leading zero byte in x among 5000";
+}
+
 TEST_F(KeyFiles, JwksRotationTakesEffectWhenReloaded) {
   PKey old_key = NewRsa(), new_key = NewRsa();
   JwtConfig c;
