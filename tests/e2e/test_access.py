@@ -254,7 +254,7 @@ class AccessTest(AccessEnv, TempDirTest):
         self.server.proc.send_signal(signal.SIGHUP)
         wait_until(lambda: get(fresh)[0] == 200, what="the rotated JWKS to apply")
         self.assertEqual(get(old)[0], 401)
-        self.assertIn("access policy applied", self.server.stderr())
+        wait_until(lambda: "access policy applied" in self.server.stderr(), 30, "access policy applied")
         self.assertEqual(self.server.stop(), 0)
 
     def test_an_api_plugin_predating_requests_reads_nothing_once_credentials_exist(self):
@@ -272,7 +272,7 @@ class AccessTest(AccessEnv, TempDirTest):
         lines = wait_for(lambda: open(probe).read().split("\n") if os.path.exists(probe) else None,
                          "the old plugin's probe")
         self.assertEqual(set(l for l in lines if l), {"acquire 16"})  # UNAUTHENTICATED
-        self.assertIn("API plugin predates per-request credentials", self.server.stderr())
+        wait_until(lambda: "API plugin predates per-request credentials" in self.server.stderr(), 30, "API plugin predates per-request credentials")
         self.assertEqual(self.server.stop(), 0)
         # Without credentials configured it reads as before (on a fresh home,
         # so that the catalog changes, and the plugin probes, once serving).

@@ -149,7 +149,7 @@ class DamagedCacheTest(TempDirTest):
                 outcome, seen = self.answers(http, rng, 120)
                 outcomes[outcome] += 1
                 if seen["data_loss"]:
-                    self.assertIn("cache found corrupt; rebuilding it from the log", s.stderr())
+                    wait_until(lambda: "cache found corrupt; rebuilding it from the log" in s.stderr(), 30, "cache found corrupt; rebuilding it from the log")
             except AssertionError as e:
                 raise AssertionError(f"{backend} flip #{i + 1} {what} (SLUICE_FLIP_SEED={SEED}): {e}\n"
                                      + "\n".join(s.err_lines[-20:]))

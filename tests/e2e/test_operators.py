@@ -163,7 +163,7 @@ class OperatorTest(TempDirTest):
         self.assertEqual(s.stop(), 0, s.stderr())
         self.cfg()
         s, http = self.serve(cfg, version=2)
-        self.assertIn("the config's version changed since the admin pin; the config wins", s.stderr())
+        wait_until(lambda: "the config's version changed since the admin pin; the config wins" in s.stderr(), 30, "the config's version changed since the admin pin; the config wins")
         self.assertNotIn("pin", self.endpoint(http))
         self.assertEqual(self.served_version(http), "2")
         self.assertEqual(s.stop(), 0, s.stderr())

@@ -272,7 +272,8 @@ INSERT INTO big_full SELECT * FROM big_default;
             return ingest.get("state") == "failed" and ingest
         ingest = wait_until(stopped, 60, "the ingest to stop")
         self.assertRegex(ingest["detail"], r"the table was truncated.*migrate --new ENDPOINT")
-        self.assertIn("ingest stopped; retrying", s.stderr())
+        # The state is published before the log line is written: wait for both.
+        wait_until(lambda: "ingest stopped; retrying" in s.stderr(), 30, "the retry log line")
         # The version keeps serving what it had, with every change before the truncate.
         self.assertEqual(http.get("/t/1")[2], {"id": 1, "v": "before"})
         self.assertEqual(http.post("/t/count")[2], {"count": 100})

@@ -429,7 +429,7 @@ class TlsTest(ServiceTest):
         s.proc.send_signal(signal.SIGHUP)
         wait_until(lambda: "reload: api plugin kept what it had loaded" in s.stderr(), timeout=30,
                    what="refused reload")
-        self.assertIn("tls.key_path", s.stderr())
+        wait_until(lambda: "tls.key_path" in s.stderr(), 30, "tls.key_path")
         self.assertEqual(self.curl(url + "/items/3", cert_b)[:2], (0, 200))
         status = self.curl(url + "/metrics", cert_b)
         self.assertRegex(status[2], r'sluice_http_tls_handshake_failures_total\{api="rest"\} [1-9]')

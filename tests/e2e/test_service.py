@@ -148,7 +148,7 @@ class NotifyTest(ServiceTest):
         pings = n.count_within("WATCHDOG", 1.0)
         self.assertGreaterEqual(pings, 4)   # ~10; a loaded machine may delay some
         self.assertLessEqual(pings, 14)
-        self.assertIn("interval_ms=100", s.stderr())
+        wait_until(lambda: "interval_ms=100" in s.stderr(), 30, "interval_ms=100")
         s.proc.send_signal(signal.SIGHUP)
         reloading = n.wait_for("RELOADING")
         self.assertEqual(reloading["RELOADING"], "1")

@@ -9,7 +9,7 @@ import os
 import unittest
 
 import test_crash
-from harness import Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, write_config
+from harness import Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, write_config, wait_until
 from test_ingest_serve import expected
 
 ROWS = 2000
@@ -130,7 +130,7 @@ class StorageSwapTest(TempDirTest):
         rebuild = self.config(split + "  rebuild_cache: true\n")
         s = self.start(rebuild, "api", "run")
         s.wait_listening()
-        self.assertIn("cache backend changed", s.stderr())
+        wait_until(lambda: "cache backend changed" in s.stderr(), 30, "cache backend changed")
         self.assertEqual(s.stop(), 0, s.stderr())
         self.assertEqual(self.marker(), ("leveldb", "rocksdb"))
         self.serve_and_check_every_row(self.config(split), "api", "run")
