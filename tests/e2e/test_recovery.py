@@ -211,7 +211,8 @@ class RecoveryTest(TempDirTest):
         # nothing is applied, it is ready at once.
         wait_ready(http, "trips", rows=self.ROWS, timeout=1.0)
         ready = time.time()
-        self.assertIn(f"log_end={log_end} cache_offset={log_end} rebuilt=false", s.stderr())
+        line = f"log_end={log_end} cache_offset={log_end} rebuilt=false"
+        wait_until(lambda: line in s.stderr(), 30, line)
         print(f"\nready {ready - t0:.2f}s after a restart ({ready - listening:.3f}s after listening), "
               f"full rebuild {rebuild:.2f}s ({self.ROWS} rows)")
         self.assertEqual(s.stop(), 0, s.stderr())
