@@ -123,6 +123,16 @@ Status WriteVersion(Runtime& rt, std::vector<ApiInstance>& apis, const VersionMe
   fs::create_directories(pipe_tmp, ec);
   if (ec) return IoError("create " + pipe_tmp.string(), ec.value());
   SLUICE_RETURN_IF_ERROR(WriteFileAtomic(pipe_tmp / "schema.json", document));
+  // The empty log is made before the version's directory appears: a database
+  // is not created atomically (LevelDB writes CURRENT last), and a kill in
+  // the middle must not leave a version whose log cannot be opened, which
+  // the next start would have to replace by a new version.
+  {
+    std::unique_ptr<VersionLog> log;
+    SLUICE_RETURN_IF_ERROR(VersionLog::Open(rt.log_storage(), Home::LogStreamName(endpoint, v),
+                                            pipe_tmp / "log", /*create=*/true, &log)
+                               .WithContext(endpoint + " " + vname + " log"));
+  }
   fs::rename(pipe_tmp, pipe_final, ec);
   if (ec) return IoError("rename " + pipe_tmp.string(), ec.value());
   return SyncDir(pipe_final.parent_path());
