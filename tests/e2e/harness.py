@@ -93,8 +93,13 @@ class Sluice:
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      preexec_fn=preexec_fn)
         self.err_lines = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.err_lines), daemon=True).start()
+        # Readers of stdout and stderr; they end at EOF, once the process
+        # (and anything holding its pipes) has exited.
+        self.pumps = [threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
+                      for stream, sink in ((self.proc.stdout, self.lines),
+                                           (self.proc.stderr, self.err_lines))]
+        for t in self.pumps:
+            t.start()
         self.base = None
 
     def _pump(self, stream, sink):
@@ -124,12 +129,26 @@ class Sluice:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise AssertionError("sluice did not stop within %ss" % timeout)
+        self.join_readers()
+        return code
+
+    def join_readers(self, timeout=30):
+        """Once the process has exited, waits until its output has been read
+        to the end, so that stderr() and .lines hold its last lines."""
+        if self.proc.poll() is None:
+            return
+        for t in self.pumps:
+            t.join(timeout)
+            if t.is_alive():
+                raise AssertionError("the output of sluice did not end within %ss of its exit" % timeout)
 
     def stderr(self):
+        """Everything sluice wrote to stderr so far; all of it once it has exited."""
+        self.join_readers()
         with self.cond:
             return "\n".join(self.err_lines)
 
