@@ -3,6 +3,7 @@ and talks to it over real HTTP on 127.0.0.1 (ephemeral ports).
 
 Environment (set by CTest): SLUICE_BIN, the host binary; SLUICE_PLUGIN_DIR,
 the build's plugin directory (the binary finds it by itself too);
+SLUICE_FIXTURE_DIR, the plugins built for tests (tests/fixtures);
 SLUICE_TEST_STORAGE, the storage backend the tests run on: `leveldb`
 (default) or `rocksdb`. Tests whose subject is one backend name it
 themselves; the others follow STORAGE (write_config's default, and
@@ -26,6 +27,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_TRIPS = os.path.join(HERE, "..", "tools", "gen_trips.py")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(HERE, "..", "..", "build", "bin", "sluice"))
+# Plugins built only for tests (tests/fixtures), e.g. the fixture source
+# `fixture_rows` whose rows are written in the config.
+FIXTURE_DIR = os.environ.get("SLUICE_FIXTURE_DIR",
+                             os.path.join(HERE, "..", "..", "build", "tests", "fixtures"))
 BACKENDS = ("leveldb", "rocksdb")
 # The REST line write_config writes: ephemeral port, and an admin socket in
 # the test's directory (admin routes are served there when no admin key is
