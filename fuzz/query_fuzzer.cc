@@ -2,23 +2,38 @@
 // JSON, parsed against two fixed schemas that cover every type (one with a
 // single-field primary key, one with a composite key, both with secondary
 // indexes). Each query that parses is then run on a small table built from
-// fixed rows and from the query's own constants, and checked:
+// fixed rows and from the query's own constants, and checked against an
+// oracle written here from docs/query.md over the plain rows (its own
+// comparisons, filter evaluation and ordering; none of the engine's filter,
+// sort-key or key-encoding code):
 //
-//   - RunQuery returns exactly what a direct evaluation returns: the rows
-//     that pass $filter and $after, in sort-key order, after $skip, at most
-//     $limit (so every plan, index and cursor seek is checked);
+//   - RunQuery returns exactly the rows that pass $filter and $after, in
+//     the documented order, after $skip, at most $limit (so every plan,
+//     index and cursor seek is checked);
 //   - CountQuery agrees with the same evaluation without $skip and $limit;
-//   - sort keys order rows as a field-by-field CompareValues does;
+//   - the parsed order is the documented total order of the $order_by terms;
+//   - sort keys order rows as the oracle's comparison does;
 //   - a cursor made of a row's own values has that row's sort key;
 //   - a failed parse is INVALID_ARGUMENT with a message.
+//
+// The table lives in memory (tests/mem_kv.h), or, when
+// SLUICE_FUZZ_STORAGE_PLUGIN names a storage plugin's .so (the CTest
+// replay does so with LevelDB), on that real backend in a temporary
+// directory.
 //
 // The input is also tried as primary-key text (GetByKey's parser), and a
 // key that parses must be walked by SkipKeyValue exactly to its end.
 // A violated check prints what differed and aborts, which libFuzzer
 // reports as a crash (fuzz/README.md).
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
@@ -29,7 +44,9 @@
 #include "core/keycodec.h"
 #include "query/query_engine.h"
 #include "query/query_filter.h"
+#include "sluice/client/storage_client.h"
 #include "tests/mem_kv.h"
+#include "util/log.h"
 
 namespace sluice::host {
 namespace {
@@ -101,10 +118,112 @@ void Collect(const FilterNode& n, std::vector<std::vector<Literal>>* by_field) {
   for (const FilterNode& c : n.children) Collect(c, by_field);
 }
 
+// ------------------------------------------------------------- the oracle
+// docs/query.md, "Order": null before every value; numbers numerically
+// (-0.0 equals 0.0; the one NaN of the fixed rows, positive, after every
+// number, where the cache's key encoding puts it); bool false before true;
+// strings bytewise.
+using Row = std::vector<Literal>;
+
+int Sign(bool less, bool greater) { return less ? -1 : (greater ? 1 : 0); }
+
+int OracleCompare(Type t, const Literal& a, const Literal& b) {
+  if (a.null || b.null) return Sign(a.null && !b.null, !a.null && b.null);
+  switch (t) {
+    case Type::kFloat64: {
+      bool na = std::isnan(a.f), nb = std::isnan(b.f);
+      if (na || nb) return Sign(nb && !na, na && !nb);
+      return Sign(a.f<b.f, a.f> b.f);
+    }
+    case Type::kString: {
+      // Bytewise: as unsigned bytes, whatever char's signedness.
+      size_t n = std::min(a.s.size(), b.s.size());
+      for (size_t i = 0; i < n; ++i) {
+        auto x = static_cast<unsigned char>(a.s[i]), y = static_cast<unsigned char>(b.s[i]);
+        if (x != y) return Sign(x<y, x> y);
+      }
+      return Sign(a.s.size() < b.s.size(), a.s.size() > b.s.size());
+    }
+    default: return Sign(a.i<b.i, a.i> b.i);  // int64, timestamp, date, bool (0/1)
+  }
+}
+
+// docs/query.md, "Filters".
+bool OracleMatches(const Schema& schema, const FilterNode& n, const Row& r) {
+  switch (n.kind) {
+    case FilterNode::kAnd:
+      for (const FilterNode& c : n.children)
+        if (!OracleMatches(schema, c, r)) return false;
+      return true;
+    case FilterNode::kOr:
+      for (const FilterNode& c : n.children)
+        if (OracleMatches(schema, c, r)) return true;
+      return false;
+    case FilterNode::kNot: return !OracleMatches(schema, n.children.at(0), r);
+    case FilterNode::kPredicate: break;
+  }
+  const Predicate& p = n.predicate;
+  const Literal& v = r[p.field];
+  Type t = schema.fields[p.field].type;
+  auto cmp = [&](size_t i) { return OracleCompare(t, v, p.values.at(i)); };
+  switch (p.op) {
+    case CompareOp::kEq: return cmp(0) == 0;
+    case CompareOp::kNe: return cmp(0) != 0;  // exactly "not $eq": nulls included
+    case CompareOp::kIn:
+      for (size_t i = 0; i < p.values.size(); ++i)
+        if (cmp(i) == 0) return true;
+      return false;
+    default: break;
+  }
+  if (v.null) return false;  // ordered operators and $contains never match null
+  switch (p.op) {
+    case CompareOp::kLt: return cmp(0) < 0;
+    case CompareOp::kLte: return cmp(0) <= 0;
+    case CompareOp::kGt: return cmp(0) > 0;
+    case CompareOp::kGte: return cmp(0) >= 0;
+    case CompareOp::kContains: return v.s.find(p.values.at(0).s) != std::string::npos;
+    default: return false;
+  }
+}
+
+// docs/query.md, "Sorting": the $order_by terms up to the one that
+// completes the primary key, then the key fields not named, in the
+// direction of the last term (ascending without one).
+std::vector<OrderTerm> OracleOrder(const Schema& schema, const std::vector<OrderTerm>& given) {
+  std::vector<OrderTerm> order;
+  auto named = [&](uint32_t f) {
+    return std::any_of(order.begin(), order.end(),
+                       [&](const OrderTerm& t) { return t.field == f; });
+  };
+  auto key_complete = [&] {
+    return std::all_of(schema.primary_key.begin(), schema.primary_key.end(), named);
+  };
+  for (const OrderTerm& t : given) {
+    if (key_complete()) break;
+    order.push_back(t);
+  }
+  bool desc = !order.empty() && order.back().descending;
+  for (uint32_t k : schema.primary_key)
+    if (!named(k)) order.push_back({k, desc});
+  return order;
+}
+
+// Compares two rows (or a row and a cursor: `b_by_term` holds one value
+// per order term) in `order`.
+int OracleRowCompare(const Schema& schema, const std::vector<OrderTerm>& order, const Row& a,
+                     const Row& b, bool b_by_term = false) {
+  for (size_t i = 0; i < order.size(); ++i) {
+    const OrderTerm& t = order[i];
+    int c = OracleCompare(schema.fields[t.field].type, a[t.field], b[b_by_term ? i : t.field]);
+    if (c != 0) return t.descending ? -c : c;
+  }
+  return 0;
+}
+
 // The table a query runs on: the fixed rows, rows mixing in the query's
 // constants (so equality and range bounds are hit exactly), and the
 // $after cursor itself.
-std::vector<std::string> TableRows(const Schema& schema, const Query& q) {
+std::vector<std::string> TableRows(const Schema& schema, const Query& q, std::vector<Row>* plain) {
   size_t n = schema.fields.size();
   std::vector<std::vector<Literal>> consts(n);
   Collect(q.filter, &consts);
@@ -127,6 +246,7 @@ std::vector<std::string> TableRows(const Schema& schema, const Query& q) {
     }
     out.push_back(std::move(bytes));
   }
+  *plain = std::move(rows);
   return out;
 }
 
@@ -140,8 +260,9 @@ std::vector<Value> Decoded(const Schema& schema, std::string_view bytes, std::st
 // Sort keys must order rows as comparing them field by field does, and a
 // cursor holding a row's values must have that row's sort key.
 void CheckSortKeys(const Query& q, const Schema& schema, const std::vector<std::string>& rows,
-                   std::string_view input) {
-  for (const std::string& a : rows) {
+                   const std::vector<Row>& plain, std::string_view input) {
+  for (size_t ia = 0; ia < rows.size(); ++ia) {
+    const std::string& a = rows[ia];
     std::vector<Value> va = Decoded(schema, a, input);
     std::string ka;
     AppendSortKey(&ka, va, q.order);
@@ -155,59 +276,113 @@ void CheckSortKeys(const Query& q, const Schema& schema, const std::vector<std::
     std::string kc;
     AppendCursorKey(&kc, cursor, q.order, schema);
     if (kc != ka) Fail("the cursor key of a row differs from its sort key", input);
-    for (const std::string& b : rows) {
-      std::vector<Value> vb = Decoded(schema, b, input);
+    for (size_t ib = 0; ib < rows.size(); ++ib) {
+      std::vector<Value> vb = Decoded(schema, rows[ib], input);
       std::string kb;
       AppendSortKey(&kb, vb, q.order);
-      int want = 0;
-      for (size_t i = 0; i < q.order.size() && want == 0; ++i) {
-        want = CompareValues(va[q.order[i].field], vb[q.order[i].field]);
-        if (q.order[i].descending) want = -want;
-      }
+      int want = OracleRowCompare(schema, q.order, plain[ia], plain[ib]);
       int got = ka < kb ? -1 : (kb < ka ? 1 : 0);
       if (want != got) Fail("sort keys order two rows unlike their values", input);
     }
   }
 }
 
-// What the query must return, evaluated directly: (sort key, row) of the
-// rows that pass $filter and $after, in order (before $skip and $limit).
+// What the query must return, by the oracle: the encoded rows that pass
+// $filter and $after, in order (before $skip and $limit).
 std::vector<std::string> Expected(const Query& q, const TableSchema& t,
-                                  const std::vector<std::string>& rows, std::string_view input) {
-  std::map<std::string, std::string> by_pk;  // the table keeps the last row of each key
-  for (const std::string& r : rows) {
-    std::string pk;
-    AppendKeyFields(&pk, Decoded(t.schema, r, input), t.schema.primary_key);
-    by_pk[pk] = r;
+                                  const std::vector<std::string>& rows,
+                                  const std::vector<Row>& plain, std::string_view input) {
+  const Schema& schema = t.schema;
+  std::vector<OrderTerm> pk_order;
+  for (uint32_t k : schema.primary_key) pk_order.push_back({k, false});
+  // The table keeps the last row of each primary key.
+  std::vector<size_t> kept;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    auto same = std::find_if(kept.begin(), kept.end(), [&](size_t j) {
+      return OracleRowCompare(schema, pk_order, plain[i], plain[j]) == 0;
+    });
+    if (same != kept.end()) *same = i;
+    else kept.push_back(i);
   }
-  std::string cursor;
-  if (q.has_after) AppendCursorKey(&cursor, q.after, q.order, t.schema);
-  std::map<std::string, std::string> sorted;
-  for (const auto& [pk, r] : by_pk) {
-    std::vector<Value> v = Decoded(t.schema, r, input);
-    std::string key;
-    AppendSortKey(&key, v, q.order);
-    if (!MatchesFilter(q.filter, v) || (q.has_after && !(key > cursor))) continue;
-    if (!sorted.emplace(key, r).second) Fail("two rows share a sort key", input);
-  }
+  std::vector<size_t> match;
+  for (size_t i : kept)
+    if (OracleMatches(schema, q.filter, plain[i]) &&
+        (!q.has_after || OracleRowCompare(schema, q.order, plain[i], q.after, true) > 0))
+      match.push_back(i);
+  std::sort(match.begin(), match.end(), [&](size_t a, size_t b) {
+    return OracleRowCompare(schema, q.order, plain[a], plain[b]) < 0;
+  });
   std::vector<std::string> out;
-  for (auto& [key, r] : sorted) out.push_back(std::move(r));
+  for (size_t k = 0; k < match.size(); ++k) {
+    if (k > 0 && OracleRowCompare(schema, q.order, plain[match[k - 1]], plain[match[k]]) == 0)
+      Fail("two rows are equal in a total order", input);
+    out.push_back(rows[match[k]]);
+  }
   return out;
 }
 
+// The storage the table lives on: in memory, or the plugin
+// SLUICE_FUZZ_STORAGE_PLUGIN names (loaded once, kept for the process).
+StoragePlugin& TableStorage() {
+  static StoragePlugin* storage = []() -> StoragePlugin* {
+    const char* file = std::getenv("SLUICE_FUZZ_STORAGE_PLUGIN");
+    if (file == nullptr || *file == '\0') return new memkv::MemStorage();
+    void* lib = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    auto entry = lib == nullptr
+                     ? nullptr
+                     : reinterpret_cast<sluice_plugin_entry_fn>(dlsym(lib, SLUICE_ENTRY_SYMBOL));
+    std::unique_ptr<StoragePlugin> out;
+    Status s = entry == nullptr ? NotFound(std::string("cannot load ") + file)
+                                : client::CreateStorage(
+                                      static_cast<const sluice_storage_vtable*>(entry()->vtable),
+                                      log::HostServicesTable(), Options(), &out);
+    if (!s.ok()) {
+      std::fprintf(stderr, "SLUICE_FUZZ_STORAGE_PLUGIN: %s\n", s.ToString().c_str());
+      std::exit(2);
+    }
+    return out.release();
+  }();
+  return *storage;
+}
+
+// A fresh directory for one table; its store is removed at destruction
+// (after the cache on it has closed), so that no input sees another's table
+// and memory does not grow over a long run.
+struct TableDir {
+  TableDir() {
+    static int n = 0;
+    path = (std::filesystem::temp_directory_path() /
+            ("sluice-query-fuzz-" + std::to_string(getpid()) + "-" + std::to_string(++n)))
+               .string();
+  }
+  ~TableDir() {
+    (void)TableStorage().RemoveKv(path);
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
 void CheckRun(const Query& q, const TableSchema& t, std::string_view input) {
-  std::vector<std::string> rows = TableRows(t.schema, q);
-  CheckSortKeys(q, t.schema, rows, input);
-  memkv::MemStorage storage;
+  std::vector<OrderTerm> given(q.order.begin(), q.order.begin() + q.order_by_terms);
+  std::vector<OrderTerm> order = OracleOrder(t.schema, given);
+  bool same_order = order.size() == q.order.size();
+  for (size_t i = 0; same_order && i < order.size(); ++i)
+    same_order = order[i].field == q.order[i].field && order[i].descending == q.order[i].descending;
+  if (!same_order) Fail("the parsed order is not the documented total order", input);
+  std::vector<Row> plain;
+  std::vector<std::string> rows = TableRows(t.schema, q, &plain);
+  CheckSortKeys(q, t.schema, rows, plain, input);
+  TableDir dir;
   std::unique_ptr<VersionCache> cache;
   bool rebuilt = false;
-  Status s = VersionCache::Open(storage, "/fuzz/cache", t, &cache, &rebuilt);
+  Status s = VersionCache::Open(TableStorage(), dir.path, t, &cache, &rebuilt);
   std::vector<CacheOp> ops;
   for (const std::string& r : rows) ops.push_back({SLUICE_OP_INSERT, r, 0});
   if (s.ok()) s = cache->Apply(ops, 1, 0);
   if (!s.ok()) Fail("cannot build the table: " + s.ToString(), input);
 
-  std::vector<std::string> want = Expected(q, t, rows, input);
+  std::vector<std::string> want = Expected(q, t, rows, plain, input);
   uint64_t count = 0;
   QueryPlanInfo info;
   s = CountQuery(*cache, q, &count, &info);

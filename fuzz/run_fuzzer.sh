@@ -3,7 +3,13 @@
 # BUILD_DIR and runs it for SECONDS over its seed corpus; any crash or failed
 # check fails the run, and the input that caused it is saved in BUILD_DIR.
 #
-#   fuzz/run_fuzzer.sh TARGET BUILD_DIR [SECONDS=60]
+#   fuzz/run_fuzzer.sh TARGET BUILD_DIR [SECONDS=60] [SEED]
+#
+# SEED (or $SLUICE_FUZZ_SEED) fixes libFuzzer's random seed, so that a run
+# can be repeated (over the same corpus); without one, libFuzzer picks a
+# seed and prints it ("INFO: Seed: N"), and a failure says how to repeat it.
+# $SLUICE_FUZZ_STORAGE_PLUGIN (query target only) puts the tables on a real
+# storage plugin's .so instead of in memory.
 #
 # TARGET is `query` (query_fuzzer.cc, corpus/query, query.dict) or `http`
 # (http_fuzzer.cc, corpus/http, http.dict). Exits 77 (CTest: skipped),
@@ -14,6 +20,7 @@ src="$(cd "$(dirname "$0")" && pwd)"
 target="${1:?usage: run_fuzzer.sh query|http BUILD_DIR [SECONDS]}"
 build="${2:?usage: run_fuzzer.sh query|http BUILD_DIR [SECONDS]}"
 seconds="${3:-60}"
+seed="${4:-${SLUICE_FUZZ_SEED:-}}"
 cxx="${SLUICE_FUZZ_CXX:-clang++}"
 case "$target" in
   query|http) ;;
@@ -45,8 +52,23 @@ mkdir -p "$build/corpus"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 # libFuzzer's own failure exit code is 77, CTest's "skipped": use 1.
+seed_args=()
+if [ -n "$seed" ]; then
+  case "$seed" in
+    *[!0-9]*) echo "seed '$seed': expected a non-negative integer" >&2; exit 2 ;;
+  esac
+  seed_args=(-seed="$seed")
+fi
+log="$build/fuzz.log"
+status=0
 "$build/${target}_fuzzer" -max_total_time="$seconds" -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-  -error_exitcode=1 -timeout_exitcode=1 \
+  -error_exitcode=1 -timeout_exitcode=1 "${seed_args[@]}" \
   -dict="$src/$target.dict" -artifact_prefix="$build/" -print_final_stats=1 \
-  "$build/corpus" "$src/corpus/$target"
+  "$build/corpus" "$src/corpus/$target" 2>&1 | tee "$log" || status=$?
+if [ "$status" -ne 0 ]; then
+  used="$(sed -n 's/^INFO: Seed: \([0-9]*\).*/\1/p' "$log" | head -1)"
+  echo "$target fuzzer failed; the input is in $build/ (crash-*); to repeat this run:" >&2
+  echo "  fuzz/run_fuzzer.sh $target $build $seconds ${used:-SEED}" >&2
+  exit 1
+fi
 echo "$target fuzzer: no crash in ${seconds}s"

@@ -27,7 +27,9 @@ class BatchSource {
     builder_.Clear();
     BatchInfo info;
     SLUICE_RETURN_IF_ERROR(reader_->Next(max_rows, &builder_, &info));
-    *out = builder_.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total);
+    note_ = std::move(info.note);  // the batch points at it until the next call
+    *out = builder_.batch(info.rejected_rows, info.at_end, info.bytes_done, info.bytes_total,
+                          note_.empty() ? nullptr : note_.c_str());
     return Status();
   }
   SourceReader& reader() { return *reader_; }
@@ -39,6 +41,7 @@ class BatchSource {
   std::unique_ptr<SourceReader> reader_;
   client::SourceReaderClient* client_;
   RowBatchBuilder builder_;
+  std::string note_;
 };
 
 }  // namespace

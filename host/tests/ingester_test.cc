@@ -20,6 +20,8 @@ namespace {
 struct ScriptRow {
   int64_t id;
   std::string offset;  // empty: continues a transaction
+  sluice_op op = SLUICE_OP_INSERT;
+  bool malformed = false;  // two values where the schema has one field
 };
 // One answer of Next: rows and at_end, or an error.
 struct Step {
@@ -48,9 +50,10 @@ class ScriptedReader : public SourceReader {
     if (!step.error.ok()) return step.error;
     EXPECT_LE(step.rows.size(), max_rows);
     for (const ScriptRow& r : step.rows) {
-      RowWriter w(out->row_buffer(), 1);
+      RowWriter w(out->row_buffer(), r.malformed ? 2 : 1);
       w.Int64(r.id);
-      out->EndRow(SLUICE_OP_INSERT, r.offset);
+      if (r.malformed) w.Int64(r.id);
+      out->EndRow(r.op, r.offset);
     }
     info->at_end = step.at_end;
     return Status();
@@ -141,10 +144,22 @@ class IngesterTest : public ::testing::Test {
     return out;
   }
 
+  // Runs an ingester of version 1 over `steps` into a fresh log (log_),
+  // with `schema` (default schema_); counters go to *stats when given.
+  Status RunScript(std::deque<Step> steps, const IngestOptions& io, IngestStats* stats = nullptr,
+                   const TableSchema* schema = nullptr) {
+    Seen seen;
+    ScriptedSource source(std::move(steps), &seen);
+    log_ = OpenLog();
+    Ingester in(endpoint_, 1, schema ? *schema : schema_, &source, log_, io, stats);
+    return in.Run();
+  }
+
   testing::TempDir tmp_;
   std::unique_ptr<StoragePlugin> storage_;
   EndpointConfig endpoint_;
   TableSchema schema_;
+  std::shared_ptr<VersionLog> log_;
 };
 
 TEST_F(IngesterTest, TransactionsAreCommittedWholeEvenPastCommitRows) {
@@ -264,6 +279,140 @@ TEST_F(IngesterTest, ResumesFromTheLastWholeTransaction) {
   for (const LoggedCommit& c : commits) EXPECT_EQ(c.offset, "o1");
   for (const LoggedCommit& c : commits)
     for (int64_t id : c.ids) EXPECT_EQ(id, 1);
+}
+
+// The commit loop without transactions: a commit once commit_rows are
+// pending (after the batch that reached it), then the rest at the end of
+// the input, each with the offset of its last row.
+TEST_F(IngesterTest, CommitsBySizeThenAtTheEnd) {
+  std::deque<Step> steps = {
+      {{{1, "o1"}, {2, "o2"}, {3, "o3"}}, false, Status()},
+      {{{4, "o4"}}, true, Status()},
+  };
+  IngestOptions io;
+  io.once = true;
+  io.commit_rows = 2;
+  io.commit_interval_ms = 3600000;
+  IngestStats stats;
+  ASSERT_TRUE(RunScript(steps, io, &stats).ok());
+  std::vector<LoggedCommit> commits = Commits(*log_);
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].ids, (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(commits[0].offset, "o3");
+  EXPECT_EQ(commits[1].ids, (std::vector<int64_t>{4}));
+  EXPECT_EQ(commits[1].offset, "o4");
+  EXPECT_EQ(log_->checkpoint().flags & kCommitSourceAtEnd, kCommitSourceAtEnd);
+  EXPECT_EQ(stats.rows.load(), 4u);
+  EXPECT_TRUE(stats.at_end.load());
+}
+
+// Commits by time (an interval of 0: every batch is old enough), and the
+// end of the input reached with nothing pending after such a commit: an
+// empty commit must say the input ended, or a restarted server would never
+// find the version complete (test_recovery.py's size-commit case).
+TEST_F(IngesterTest, ATimedCommitBeforeTheEndIsFollowedByAnEmptyEndCommit) {
+  std::deque<Step> steps = {
+      {{{1, "o1"}}, false, Status()},
+      {{{2, "o2"}}, false, Status()},
+      {{}, true, Status()},
+  };
+  IngestOptions io;
+  io.once = true;
+  io.commit_interval_ms = 0;
+  std::vector<IngestPhase> phases;
+  io.on_phase = [&](IngestPhase p, const std::string&) { phases.push_back(p); };
+  ASSERT_TRUE(RunScript(steps, io).ok());
+  std::vector<LoggedCommit> commits = Commits(*log_);
+  ASSERT_EQ(commits.size(), 3u);
+  EXPECT_EQ(commits[0].ids, std::vector<int64_t>{1});
+  EXPECT_EQ(commits[1].ids, std::vector<int64_t>{2});
+  EXPECT_TRUE(commits[2].ids.empty());
+  EXPECT_EQ(commits[2].offset, "o2");
+  EXPECT_EQ(log_->checkpoint().flags & kCommitSourceAtEnd, kCommitSourceAtEnd);
+  EXPECT_EQ(phases, (std::vector<IngestPhase>{IngestPhase::kRunning, IngestPhase::kCaughtUp}));
+}
+
+// Under --once, an input that ends with the source waiting is stuck: an
+// error carrying the source's note, after the rows before it are committed.
+TEST_F(IngesterTest, OnceWithTheSourceStillWaitingIsAnError) {
+  struct NoteReader : SourceReader {
+    Status Next(uint32_t, RowBatchBuilder* out, BatchInfo* info) override {
+      if (!sent) {
+        RowWriter w(out->row_buffer(), 1);
+        w.Int64(1);
+        out->EndRow(SLUICE_OP_INSERT, "o1");
+        sent = true;
+      }
+      info->at_end = true;
+      info->note = "trips.csv: the last line has no newline yet";
+      return Status();
+    }
+    bool sent = false;
+  };
+  struct NoteSource : SourcePlugin {
+    Status Describe(const std::string&, const Options&, Schema*) override {
+      return Unimplemented("not used");
+    }
+    Status OpenReader(const std::string&, const Options&, const Schema&, std::string_view,
+                      std::unique_ptr<SourceReader>* out) override {
+      *out = std::make_unique<NoteReader>();
+      return Status();
+    }
+  } source;
+  auto log = OpenLog();
+  IngestOptions io;
+  io.once = true;
+  std::vector<std::pair<IngestPhase, std::string>> phases;
+  io.on_phase = [&](IngestPhase p, const std::string& d) { phases.push_back({p, d}); };
+  Ingester in(endpoint_, 1, schema_, &source, log, io);
+  Status s = in.Run();
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(), "trips.csv: the last line has no newline yet");
+  ASSERT_EQ(Commits(*log).size(), 1u);
+  EXPECT_EQ(Commits(*log)[0].ids, std::vector<int64_t>{1});
+  ASSERT_FALSE(phases.empty());
+  EXPECT_EQ(phases.back().first, IngestPhase::kWaiting);
+  EXPECT_EQ(phases.back().second, "trips.csv: the last line has no newline yet");
+}
+
+// A row the schema cannot decode is the source plugin's bug: the ingest
+// stops naming the row, after committing the whole rows before it.
+TEST_F(IngesterTest, AMalformedSourceRowStopsAfterTheRowsBeforeIt) {
+  std::deque<Step> steps = {
+      {{{1, "o1"}, {2, "o2"}, {3, "o3", SLUICE_OP_INSERT, /*malformed=*/true}}, false, Status()},
+  };
+  IngestOptions io;
+  io.once = true;
+  Status s = RunScript(steps, io);
+  EXPECT_EQ(s.code(), Code::kInternal);
+  EXPECT_EQ(s.message().rfind("source row 2 does not match the schema (", 0), 0u) << s.message();
+  EXPECT_NE(s.message().find("); this is a bug in the source plugin"), std::string::npos);
+  std::vector<LoggedCommit> commits = Commits(*log_);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].ids, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(commits[0].offset, "o2");
+}
+
+// An endpoint without a primary key (rows keyed by log position) cannot
+// apply updates or deletes: refused, saying what to configure.
+TEST_F(IngesterTest, ADeleteForAnEndpointWithoutAKeyIsRefused) {
+  TableSchema row_keyed;
+  row_keyed.schema.fields = {{"id", Type::kInt64, true}, {"_row", Type::kInt64, false}};
+  row_keyed.schema.primary_key = {1};
+  row_keyed.row_key = true;
+  std::deque<Step> steps = {
+      {{{1, "o1"}, {1, "o2", SLUICE_OP_DELETE}}, false, Status()},
+  };
+  IngestOptions io;
+  io.once = true;
+  Status s = RunScript(steps, io, nullptr, &row_keyed);
+  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
+  EXPECT_EQ(s.message(),
+            "the source sent an update or delete, but the endpoint has no primary key to apply it "
+            "by (its rows are keyed by log position, _row); set index.primary_key");
+  std::vector<LoggedCommit> commits = Commits(*log_);
+  ASSERT_EQ(commits.size(), 1u);
+  EXPECT_EQ(commits[0].ids, std::vector<int64_t>{1});
 }
 
 }  // namespace

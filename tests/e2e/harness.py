@@ -3,6 +3,7 @@ and talks to it over real HTTP on 127.0.0.1 (ephemeral ports).
 
 Environment (set by CTest): SLUICE_BIN, the host binary; SLUICE_PLUGIN_DIR,
 the build's plugin directory (the binary finds it by itself too);
+SLUICE_FIXTURE_DIR, the plugins built for tests (tests/fixtures);
 SLUICE_TEST_STORAGE, the storage backend the tests run on: `leveldb`
 (default) or `rocksdb`. Tests whose subject is one backend name it
 themselves; the others follow STORAGE (write_config's default, and
@@ -26,6 +27,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 GEN_TRIPS = os.path.join(HERE, "..", "tools", "gen_trips.py")
 SLUICE_BIN = os.environ.get("SLUICE_BIN", os.path.join(HERE, "..", "..", "build", "bin", "sluice"))
+# Plugins built only for tests (tests/fixtures), e.g. the fixture source
+# `fixture_rows` whose rows are written in the config.
+FIXTURE_DIR = os.environ.get("SLUICE_FIXTURE_DIR",
+                             os.path.join(HERE, "..", "..", "build", "tests", "fixtures"))
 BACKENDS = ("leveldb", "rocksdb")
 # The REST line write_config writes: ephemeral port, and an admin socket in
 # the test's directory (admin routes are served there when no admin key is
@@ -93,8 +98,13 @@ class Sluice:
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                      preexec_fn=preexec_fn)
         self.err_lines = []
-        threading.Thread(target=self._pump, args=(self.proc.stdout, self.lines), daemon=True).start()
-        threading.Thread(target=self._pump, args=(self.proc.stderr, self.err_lines), daemon=True).start()
+        # Readers of stdout and stderr; they end at EOF, once the process
+        # (and anything holding its pipes) has exited.
+        self.pumps = [threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
+                      for stream, sink in ((self.proc.stdout, self.lines),
+                                           (self.proc.stderr, self.err_lines))]
+        for t in self.pumps:
+            t.start()
         self.base = None
 
     def _pump(self, stream, sink):
@@ -124,12 +134,26 @@ class Sluice:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            return self.proc.wait(timeout)
+            code = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise AssertionError("sluice did not stop within %ss" % timeout)
+        self.join_readers()
+        return code
+
+    def join_readers(self, timeout=30):
+        """Once the process has exited, waits until its output has been read
+        to the end, so that stderr() and .lines hold its last lines."""
+        if self.proc.poll() is None:
+            return
+        for t in self.pumps:
+            t.join(timeout)
+            if t.is_alive():
+                raise AssertionError("the output of sluice did not end within %ss of its exit" % timeout)
 
     def stderr(self):
+        """Everything sluice wrote to stderr so far; all of it once it has exited."""
+        self.join_readers()
         with self.cond:
             return "\n".join(self.err_lines)
 

@@ -159,6 +159,7 @@ class CrashTest(TempDirTest):
     def kill(self, s, phase, v):
         s.proc.send_signal(signal.SIGKILL)
         s.proc.wait()
+        s.join_readers()
         for line in s.err_lines:
             self.assertNotIn("cutting incomplete or corrupt tail", line,
                              "a synced commit was torn by a kill; " + self.ctx(s))

@@ -82,8 +82,12 @@ class MessyInputsTest(TempDirTest):
         self.cfg = os.path.join(self.dir, "sluice.yaml")
         self.write_config()
 
-    def write_config(self, bad_options=""):
-        """bad_options: the bad endpoint's table options (YAML text)."""
+    def write_config(self, bad_options="sample_rows: 3"):
+        """bad_options: the bad endpoint's table options (YAML text). By
+        default its types come from its 3 good rows only: a bad row appended
+        later is a bad row on every retry, never a reason to infer another
+        schema (which would turn `failed` into `schema_changed` at the first
+        retry, 100 ms later)."""
         text = ("home_dir: ./home\nstorage: { plugin: leveldb }\n"
                 "connections:\n  - { name: files, plugin: csv, options: { path: ./data } }\n"
                 "endpoints:" + ENDPOINTS.replace(

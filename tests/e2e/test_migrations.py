@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import threading
+import time
 import unittest
 
 from harness import Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
@@ -112,43 +113,61 @@ class MigrationTest(TempDirTest):
         http = Http(base)
         wait_ready(http, "items", version=2, rows=50)
         stop = threading.Event()
-        results = {"ok": 0, "failed": [], "mixed": [], "seen": set()}
+        results = {"ok": 0, "failed": [], "mixed": [], "seen": set(), "errors": []}
         lock = threading.Lock()
 
         def client():
-            c = Http(base)
-            i = 0
-            while not stop.is_set():
-                i = i % 50 + 1
-                status, headers, body = c.get(f"/items/{i}")
-                v = headers.get("x-sluice-version")
+            try:
+                c = Http(base)
+                i = 0
+                while not stop.is_set():
+                    i = i % 50 + 1
+                    status, headers, body = c.get(f"/items/{i}")
+                    v = headers.get("x-sluice-version")
+                    with lock:
+                        if status != 200:
+                            results["failed"].append((status, body))
+                        elif (v == "1") != ("stock" not in body) or (v == "1") != body["name"].startswith("item"):
+                            results["mixed"].append((v, body))
+                        else:
+                            results["ok"] += 1
+                            results["seen"].add(v)
+            except Exception as e:  # a client that dies must fail the test, not vanish
                 with lock:
-                    if status != 200:
-                        results["failed"].append((status, body))
-                    elif (v == "1") != ("stock" not in body) or (v == "1") != body["name"].startswith("item"):
-                        results["mixed"].append((v, body))
-                    else:
-                        results["ok"] += 1
-                        results["seen"].add(v)
+                    results["errors"].append(repr(e))
 
-        threads = [threading.Thread(target=client) for _ in range(4)]
+        def served_enough():
+            with lock:
+                return results["ok"] >= 100 and results["seen"] == {"1", "2"} or results["errors"]
+
+        threads = [threading.Thread(target=client, daemon=True) for _ in range(4)]
         for t in threads:
             t.start()
-        admin = s.admin()
-        for k in range(40):
-            target = 1 if k % 2 == 0 else 2
-            status, _, body = admin.request("PUT", "/admin/endpoints/items/current", {"version": target})
-            self.assertEqual(status, 200, body)
-        # SIGHUP with a config pinning v1 switches too.
-        self.cfg(version=1)
-        s.proc.send_signal(signal.SIGHUP)
-        wait_until(lambda: http.get("/")[2]["endpoints"][0]["current_version"] == 1, what="SIGHUP switch")
-        stop.set()
-        for t in threads:
-            t.join()
+        try:
+            admin = s.admin()
+            # Switch back and forth until the clients have seen both versions
+            # in at least 100 answers (however slowly they run).
+            k = 0
+            deadline = time.time() + 120
+            while k < 40 or not served_enough():
+                self.assertLess(time.time(), deadline, f"clients too few answers: {results}")
+                target = 1 if k % 2 == 0 else 2
+                status, _, body = admin.request("PUT", "/admin/endpoints/items/current", {"version": target})
+                self.assertEqual(status, 200, body)
+                k += 1
+            # SIGHUP with a config pinning v1 switches too.
+            self.cfg(version=1)
+            s.proc.send_signal(signal.SIGHUP)
+            wait_until(lambda: http.get("/")[2]["endpoints"][0]["current_version"] == 1, what="SIGHUP switch")
+        finally:
+            stop.set()
+            for t in threads:
+                t.join(30)
+        self.assertFalse(any(t.is_alive() for t in threads), "a client did not end")
+        self.assertEqual(results["errors"], [])
         self.assertEqual(results["failed"], [])
         self.assertEqual(results["mixed"], [])
-        self.assertGreater(results["ok"], 100)
+        self.assertGreaterEqual(results["ok"], 100)
         self.assertEqual(results["seen"], {"1", "2"})
         status, _, body = admin.request("PUT", "/admin/endpoints/items/current", {"version": 9})
         self.assertEqual(status, 404)
