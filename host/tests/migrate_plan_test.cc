@@ -62,6 +62,24 @@ TEST_F(MigratePlanTest, ALogWithCommitsIsResumed) {
   EXPECT_EQ(Plan(false, /*inspect_only=*/true).reason, "schema unchanged");
 }
 
+// A new version's log exists, empty, the moment its directory does: a kill
+// before anything is ingested leaves a version the next start reuses (it
+// used to leave a half-made database there, and the next start planned v2
+// for "log cannot be resumed").
+TEST_F(MigratePlanTest, ANewVersionHasItsEmptyLogAtOnce) {
+  ASSERT_TRUE(home_.Migrate().ok());
+  std::unique_ptr<VersionLog> log;
+  ASSERT_TRUE(VersionLog::Open(home_.rt().log_storage(), Home::LogStreamName("people", 1),
+                               home_.home().LogDir("people", 1), /*create=*/false, &log)
+                  .ok());
+  EXPECT_EQ(log->end(), 0u);
+  log.reset();
+  ASSERT_TRUE(home_.Load({kPeople}).ok());  // the next start
+  PlanEntry e = Plan();
+  EXPECT_FALSE(e.create) << e.reason;
+  EXPECT_EQ(e.reason, "schema unchanged");
+}
+
 TEST_F(MigratePlanTest, ASchemaChangeMakesANewVersionListingTheChanges) {
   ASSERT_TRUE(home_.Migrate().ok());
   FixtureEndpoint wider = kPeople;
