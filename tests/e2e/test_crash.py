@@ -279,6 +279,9 @@ class CrashTest(TempDirTest):
             if g != w:
                 self.assertEqual(g, w, self.ctx())
         log_end = self.version_state(http)["log_end"]
+        status, _, root = http.get("/")
+        self.assertEqual([v["version"] for v in root["endpoints"][0]["versions"]], [1],
+                         "a kill made a new version of an unchanged table; " + self.ctx(s))
         self.verify_row_keyed(http, want)
         self.assertEqual(s.stop(), 0, s.stderr())
         self.verify_log(log_end, len(want))
