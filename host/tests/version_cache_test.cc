@@ -49,12 +49,14 @@ class VersionCacheTest : public ::testing::Test {
     std::vector<std::string> out;
     bool ex = false;
     while (!ex)
-      EXPECT_TRUE(
-          it->Read(
-                1000,
-                [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; },
-                &ex)
-              .ok());
+      EXPECT_TRUE(it->Read(
+                        1000,
+                        [&](std::string_view k, std::string_view) {
+                          out.emplace_back(k);
+                          return true;
+                        },
+                        &ex)
+                      .ok());
     return out;
   }
   std::string Pk(int64_t id) {

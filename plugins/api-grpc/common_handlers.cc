@@ -49,7 +49,10 @@ std::string VersionList(const EndpointInfo& e) {
 
 bool FindCommonMethod(std::string_view path, CommonMethod* out) {
   for (size_t i = 0; i < std::size(kCommonPaths); ++i)
-    if (path == kCommonPaths[i]) return *out = kCommonMethods[i], true;
+    if (path == kCommonPaths[i]) {
+      *out = kCommonMethods[i];
+      return true;
+    }
   return false;
 }
 
