@@ -22,8 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "json_writer.h"
-#include "record_codec.h"
+#include "sluice/json.h"
 #include "sluice/row.h"
 #include "sluice/schema.h"
 #include "sluice/timefmt.h"
@@ -31,8 +30,6 @@
 namespace {
 
 using namespace sluice;
-using rest::JsonWriter;
-using rest::RecordJson;
 
 double CpuSeconds() {
   rusage ru{};
@@ -124,7 +121,7 @@ int main(int argc, char** argv) {
        [&] {
          std::string out;
          for (const std::string& row : rows)
-           if (!grpcapi::AppendRecordJson(&out, schema, row).ok()) std::abort();
+           if (!AppendRecordJson(&out, schema, row).ok()) std::abort();
          return out.size();
        }},
       {"timestamps and dates",

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {

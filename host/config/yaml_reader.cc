@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "util/json.h"
+#include "sluice/json.h"
 #include "util/suggest.h"
 
 namespace sluice::host::config_internal {

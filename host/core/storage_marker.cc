@@ -4,7 +4,7 @@
 
 #include <system_error>
 
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -57,7 +57,8 @@ Status RemoveCaches(const Home& home) {
 fs::path StorageMarkerFile(const Home& home) { return home.root() / "storage.json"; }
 
 std::string FormatStorageMarker(const StorageBackends& backends) {
-  JsonWriter w(/*pretty=*/true);
+  std::string out;
+  JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
   w.Key("format");
   w.Int(kFormat);
@@ -70,7 +71,7 @@ std::string FormatStorageMarker(const StorageBackends& backends) {
     w.EndObject();
   }
   w.EndObject();
-  return w.Take() + "\n";
+  return out + "\n";
 }
 
 Status ParseStorageMarker(std::string_view json, StorageBackends* out) {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -90,7 +90,8 @@ Schema TableSchema::SourceSchema() const {
 
 std::string VersionMetaToJson(const VersionMeta& m) {
   const Schema& s = m.table_schema.schema;
-  JsonWriter w(/*pretty=*/true);
+  std::string out;
+  JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
   w.Key("format");
   w.Int(kFormat);
@@ -138,7 +139,7 @@ std::string VersionMetaToJson(const VersionMeta& m) {
     w.Bool(true);
   }
   w.EndObject();
-  return w.Take() + "\n";
+  return out + "\n";
 }
 
 namespace {

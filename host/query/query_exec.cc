@@ -11,7 +11,7 @@
 #include "query/query_engine.h"
 #include "query/query_filter.h"
 #include "query/query_plan.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {

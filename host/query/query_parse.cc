@@ -5,8 +5,8 @@
 #include <string>
 
 #include "query/query_engine.h"
+#include "sluice/json.h"
 #include "sluice/timefmt.h"
-#include "util/json.h"
 
 namespace sluice::host {
 namespace {

@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -128,7 +128,8 @@ Status VersionCatalog::PublishPruned(uint32_t version) {
   CatalogState state;
   SLUICE_RETURN_IF_ERROR(UpdateLocked(&state));
   if (state.pruned.count(version)) return Status();
-  JsonWriter w;
+  std::string out;
+  JsonWriter w(&out);
   w.BeginObject();
   w.Key("event");
   w.String("pruned");
@@ -137,7 +138,7 @@ Status VersionCatalog::PublishPruned(uint32_t version) {
   w.Key("version");
   w.Uint(version);
   w.EndObject();
-  return Append(w.str());
+  return Append(out);
 }
 
 }  // namespace sluice::host

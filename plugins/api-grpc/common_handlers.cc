@@ -2,6 +2,7 @@
 // shares: request parsing, pinning a version, finding its typed messages.
 #include "handlers.h"
 #include "record_codec.h"
+#include "sluice/json.h"
 #include "sluice/v1/common.pb.h"
 #include "status_map.h"
 

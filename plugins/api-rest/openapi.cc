@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "json_writer.h"
+#include "sluice/json.h"
 #include "openapi_query.h"
 
 namespace sluice::rest {

@@ -5,7 +5,7 @@
 #ifndef SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 #define SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 
-#include "json_writer.h"
+#include "sluice/json.h"
 #include "sluice/schema.h"
 
 namespace sluice::rest {

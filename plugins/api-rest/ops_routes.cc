@@ -4,7 +4,7 @@
 
 #include "admin_rule.h"
 #include "http_status.h"
-#include "json_writer.h"
+#include "sluice/json.h"
 #include "rest_service.h"
 
 namespace sluice::rest {
