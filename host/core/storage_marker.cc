@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -77,12 +78,7 @@ std::string FormatStorageMarker(const StorageBackends& backends) {
 Status ParseStorageMarker(std::string_view json, StorageBackends* out) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
-  int64_t format = 0;
-  if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported format (expected \"format\": " + std::to_string(kFormat) +
-                           ")");
+  SLUICE_RETURN_IF_ERROR(ParseJsonDocument(json, "storage marker", kFormat, &parser, &doc));
   StorageBackends b;
   for (const auto& [facet, plugin] : {std::pair{"log", &b.log}, std::pair{"cache", &b.cache}}) {
     std::string_view name;

@@ -7,6 +7,7 @@
 
 #include "core/home.h"
 #include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -165,12 +166,7 @@ Status NameList(simdjson::dom::element e, const Schema& s, const char* what,
 Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
-  int64_t format = 0;
-  if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported schema.json format (expected " + std::to_string(kFormat) +
-                           ")");
+  SLUICE_RETURN_IF_ERROR(ParseJsonDocument(json, "schema.json", kFormat, &parser, &doc));
   std::string_view sv;
   uint64_t version = 0;
   if (doc["endpoint"].get_string().get(sv)) return InvalidArgument("missing \"endpoint\"");

@@ -6,6 +6,7 @@
 
 #include "core/home.h"
 #include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -14,8 +15,7 @@ namespace {
 Status ParseRecord(std::string_view data, const std::string& endpoint, CatalogState* state) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(data.data(), data.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
+  SLUICE_RETURN_IF_ERROR(ParseJson(data, &parser, &doc));
   std::string_view event;
   if (!doc["event"].get_string().get(event)) {
     uint64_t v = 0;
