@@ -19,6 +19,14 @@ void QuerySchemas(JsonWriter& w, const Schema& schema);
 // with "nullable": true when `nullable`.
 void ValueSchema(JsonWriter& w, const Field& f, bool nullable);
 
+// Writes the schema of a count (an int64 >= 0), with `description` unless
+// it is null.
+void CountValueSchema(JsonWriter& w, const char* description = nullptr);
+
+// Writes the member "properties" of an object schema: each field of
+// `schema` with its ValueSchema (nullable as the field is).
+void FieldProperties(JsonWriter& w, const Schema& schema);
+
 }  // namespace sluice::rest
 
 #endif  // SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
