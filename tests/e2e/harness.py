@@ -273,6 +273,35 @@ def read_csv_typed(path):
     return rows
 
 
+def write_csv(path, header, rows):
+    """Writes a CSV file: the `header` names, then each row's values (None as
+    an empty cell, anything else as str() writes it)."""
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join("" if x is None else str(x) for x in r) + "\n")
+
+
+def query_all(http, path, order_by=None, limit=10000):
+    """Every row the endpoint at `path` ("/trips", "/v2/trips") serves, in
+    ascending `order_by` order (default: its key order), read in pages of
+    `limit` rows with $after. AssertionError on any answer but 200."""
+    rows, after = [], None
+    while True:
+        q = {"$limit": limit}
+        if order_by is not None:
+            q["$order_by"] = {order_by: "asc"}
+        if after is not None:
+            q["$after"] = after
+        status, _, page = http.post(path + "/query", q)
+        if status != 200:
+            raise AssertionError(f"query {path}: {status} {page}")
+        if not page:
+            return rows
+        rows += page
+        after = page[-1]
+
+
 def wait_address(sluice, scheme, timeout=30, separator="://"):
     """The address `sluice` prints for `scheme` ("grpc" -> "127.0.0.1:PORT"), once listening."""
     deadline = time.time() + timeout

@@ -22,7 +22,8 @@ import time
 import unittest
 
 import log_reader
-from harness import STORAGE, Http, Sluice, TempDirTest, gen_trips, storage_config, wait_ready
+from harness import (STORAGE, Http, Sluice, TempDirTest, gen_trips, query_all, storage_config,
+                     wait_ready)
 
 FILES = 20                 # part-000.csv ... part-019.csv
 ROWS_PER_FILE = 7500       # 150 000 rows in all
@@ -261,17 +262,7 @@ class CrashTest(TempDirTest):
         wait_ready(http, "trips", rows=len(want), timeout=120)
         status, _, body = http.post("/trips/count")
         self.assertEqual((status, body), (200, {"count": len(want)}), self.ctx(s))
-        got, after = [], None
-        while True:
-            q = {"$order_by": {"trip_id": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/trips/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                break
-            got += page
-            after = page[-1]
+        got = query_all(http, "/trips", "trip_id")
         ids = [r["trip_id"] for r in got]
         self.assertEqual(len(ids), len(set(ids)), "duplicate trip_id served; " + self.ctx())
         self.assertEqual(len(got), len(want), self.ctx())
@@ -290,17 +281,7 @@ class CrashTest(TempDirTest):
         """The endpoint without a key: every source row once, in source order,
         under strictly increasing _row keys."""
         wait_ready(http, "rows", rows=len(want), timeout=120)
-        got, after = [], None
-        while True:
-            q = {"$order_by": {"_row": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/rows/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                break
-            got += page
-            after = page[-1]
+        got = query_all(http, "/rows", "_row")
         self.assertEqual(len(got), len(want), "row-keyed endpoint lost or repeated rows; " + self.ctx())
         keys = [r.pop("_row") for r in got]
         self.assertEqual(keys, sorted(set(keys)), self.ctx())

@@ -9,8 +9,8 @@ import time
 import unittest
 
 import log_reader
-from harness import (STORAGE, TABLE_SUFFIX, Http, TempDirTest, gen_trips, run_cli, storage_config,
-                     wait_ready, wait_until)
+from harness import (STORAGE, TABLE_SUFFIX, Http, TempDirTest, gen_trips, query_all, run_cli,
+                     storage_config, wait_ready, wait_until)
 
 # Both backends take the same option names here. LevelDB's tables stay
 # uncompressed for log_reader; RocksDB logs are uncompressed by default and
@@ -68,17 +68,7 @@ class RecoveryTest(TempDirTest):
         return body["endpoints"][0]["versions"][0]
 
     def all_rows(self, http):
-        rows, after = [], None
-        while True:
-            q = {"$order_by": {"trip_id": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/trips/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                return rows
-            rows += page
-            after = page[-1]
+        return query_all(http, "/trips", "trip_id")
 
     def serve_until_ready(self, cfg):
         """Starts `api run`; returns (process, http, seconds from start to ready)."""
