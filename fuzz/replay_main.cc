@@ -24,7 +24,10 @@ namespace fs = std::filesystem;
 // The files `arg` names: itself, or the regular files in it (sorted).
 bool Inputs(const std::string& arg, std::vector<fs::path>* out) {
   std::error_code ec;
-  if (fs::is_regular_file(arg, ec)) return out->push_back(arg), true;
+  if (fs::is_regular_file(arg, ec)) {
+    out->push_back(arg);
+    return true;
+  }
   if (!fs::is_directory(arg, ec)) return false;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(arg, ec))

@@ -4,11 +4,9 @@ cache (ingest, cache build, GET by key) and NATS JetStream as the log
 
 A backend that cannot run here (plugin not built, nats-server absent,
 left out with --skip) still gets its rows, reading "not run: <why>"."""
-import json
 import os
 import sys
 import time
-import urllib.request
 
 from .procs import BenchError, Server, cpu_secs, vm_hwm_kb
 from .report import mb
@@ -107,16 +105,12 @@ class NatsNodes:
 def _wait_healthy(http_port, srv, timeout=30):
     """Waits until the server's monitoring port reports JetStream healthy."""
     deadline = time.monotonic() + timeout
-    url = "http://127.0.0.1:%d/healthz" % http_port
     while time.monotonic() < deadline and srv.proc.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if json.load(r).get("status") == "ok":
-                    return
-        except OSError:
-            pass
+        if nats_cluster.jetstream_healthy(http_port):
+            return
         time.sleep(0.05)
-    raise BenchError("not healthy after %ds (exit %s): %s" % (timeout, srv.proc.poll(), url))
+    raise BenchError("not healthy after %ds (exit %s): monitoring port %d" %
+                     (timeout, srv.proc.poll(), http_port))
 
 
 def ingest_rows(ctx, t, row):

@@ -5,7 +5,6 @@ the current user. Settings are PostgreSQL's defaults apart from where it
 listens, so durability (fsync, synchronous_commit) is as shipped.
 """
 import os
-import pwd
 import re
 import shutil
 import sys
@@ -15,7 +14,8 @@ from .procs import BenchError, RssPoller, children, free_port, run_timed, tree_c
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests",
                                 "e2e"))
-from pg_server import bindir, missing_reason  # noqa: E402,F401  (tests/e2e/pg_server.py)
+# tests/e2e/pg_server.py
+from pg_server import as_server_user, bindir, missing_reason  # noqa: E402,F401
 
 USER = "bench"
 
@@ -28,11 +28,7 @@ class Postgres:
         self.bin = bindir()
         self.dir = os.path.join(root, name)
         os.makedirs(self.dir)
-        self.as_user = []
-        if os.geteuid() == 0:
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-            ent = pwd.getpwnam("postgres")
-            os.chown(self.dir, ent.pw_uid, ent.pw_gid)
+        self.as_user = as_server_user(self.dir)
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()
         run_timed(self.as_user + [self._b("initdb"), "-D", self.data, "-U", USER, "-A", "trust",

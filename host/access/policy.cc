@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -43,7 +43,10 @@ Status ClaimsWithSub(const std::string& claims, const std::string& name, const s
   if (parser.parse(claims).get_object().get(obj) != simdjson::SUCCESS)
     return InvalidArgument(where + ": claims must be a map");
   simdjson::dom::element sub;
-  if (obj["sub"].get(sub) == simdjson::SUCCESS) return *out = claims, Status();
+  if (obj["sub"].get(sub) == simdjson::SUCCESS) {
+    *out = claims;
+    return Status();
+  }
   std::string head = "{\"sub\":";
   AppendJsonString(&head, name);
   *out = head + (obj.size() == 0 ? "}" : "," + claims.substr(1));
@@ -115,7 +118,10 @@ Status AccessPolicy::KeyPrincipal(std::string_view key, bool local,
                                   std::shared_ptr<const Principal>* out) const {
   auto it = keys_.find(Sha256(key));
   if (it == keys_.end()) return Status(Code::kNotFound, "");
-  if (!local) return *out = it->second, Status();
+  if (!local) {
+    *out = it->second;
+    return Status();
+  }
   auto copy = std::make_shared<Principal>(*it->second);
   copy->local = true;
   *out = std::move(copy);

@@ -10,7 +10,7 @@
 
 #include "query/query_engine.h"
 #include "query/query_filter.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {

@@ -192,7 +192,10 @@ Status CacheBuilder::OnDuplicates(const Window& w, bool halted) {
 
 Status CacheBuilder::SourceOffsetBefore(const Window& w, size_t commit, std::string* out) {
   out->clear();
-  if (commit > 0) return *out = w.commits[commit - 1].source_offset, Status();
+  if (commit > 0) {
+    *out = w.commits[commit - 1].source_offset;
+    return Status();
+  }
   if (w.from == 0) return Status();
   // The commit record just before the window.
   Status decoded;

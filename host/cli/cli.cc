@@ -66,7 +66,10 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (!vm.count("command")) {
-    if (vm.count("help")) return std::cout << kUsage << "\n" << global, kExitOk;
+    if (vm.count("help")) {
+      std::cout << kUsage << "\n" << global;
+      return kExitOk;
+    }
     std::cerr << kUsage << "\n" << global;
     return kExitUsage;
   }
@@ -95,7 +98,10 @@ int Main(int argc, char** argv) {
   }
   if (vm.count("help")) args.push_back("--help");
   auto sub = [&](const char* word) {
-    if (!args.empty() && args[0] == word) return args.erase(args.begin()), true;
+    if (!args.empty() && args[0] == word) {
+      args.erase(args.begin());
+      return true;
+    }
     return false;
   };
   if (cmd == "run") return CmdRun(g, args);

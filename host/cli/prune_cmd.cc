@@ -54,22 +54,31 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   const char* usage = "sluice [-c FILE] prune (--keep N [--endpoint NAME] | --removed)";
   try {
     po::store(po::command_line_parser(args).options(desc).run(), vm);
-    if (vm.count("help")) return std::cout << "Usage: " << usage << "\n" << desc, 0;
+    if (vm.count("help")) {
+      std::cout << "Usage: " << usage << "\n" << desc;
+      return 0;
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "sluice: " << e.what() << "\n\nUsage: " << usage << "\n" << desc;
     return 2;
   }
   const bool removed = vm.count("removed") > 0;
-  if (!vm.count("keep") && !removed)
-    return std::cerr << "sluice: give --keep N, --removed, or both\n\nUsage: " << usage << "\n"
-                     << desc,
-           2;
+  if (!vm.count("keep") && !removed) {
+    std::cerr << "sluice: give --keep N, --removed, or both\n\nUsage: " << usage << "\n" << desc;
+    return 2;
+  }
   uint32_t keep = vm.count("keep") ? vm["keep"].as<uint32_t>() : 0;
-  if (vm.count("keep") && keep == 0) return std::cerr << "sluice: --keep must be at least 1\n", 2;
+  if (vm.count("keep") && keep == 0) {
+    std::cerr << "sluice: --keep must be at least 1\n";
+    return 2;
+  }
   Config config;
   Status s = LoadConfig(g.config_file, &config);
-  if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 2;
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return 2;
+  }
   std::string only = vm.count("endpoint") ? vm["endpoint"].as<std::string>() : "";
   std::unique_ptr<HomeLock> lock;
   s = HomeLock::Acquire(config.home_dir, "prune", &lock);
@@ -83,14 +92,20 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
   log::SetLevel(LogLevel::kWarn);
   Runtime rt(config);
   s = rt.Init();
-  if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
+  if (!s.ok()) {
+    std::cerr << "sluice: " << s.message() << "\n";
+    return 1;
+  }
   bool found = only.empty();
   int pruned = 0;
   for (const std::string& name : removed ? RemovedEndpoints(rt) : std::vector<std::string>()) {
     for (uint32_t v : rt.home().ListVersions(name)) {
       uint64_t freed = 0;
       s = DeleteVersion(rt, name, v, &freed);
-      if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
+      if (!s.ok()) {
+        std::cerr << "sluice: " << s.message() << "\n";
+        return 1;
+      }
       std::cout << PruneLine(name, v, freed) << " (not in the config)\n";
       ++pruned;
     }
@@ -105,13 +120,18 @@ int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args) {
       rt.CloseLog(ep.name, v);
       uint64_t freed = 0;
       s = DeleteVersion(rt, ep.name, v, &freed);
-      if (!s.ok()) return std::cerr << "sluice: " << s.message() << "\n", 1;
+      if (!s.ok()) {
+        std::cerr << "sluice: " << s.message() << "\n";
+        return 1;
+      }
       std::cout << PruneLine(ep.name, v, freed) << "\n";
       ++pruned;
     }
   }
-  if (!found)
-    return std::cerr << "sluice: --endpoint " << only << ": no such endpoint in the config\n", 2;
+  if (!found) {
+    std::cerr << "sluice: --endpoint " << only << ": no such endpoint in the config\n";
+    return 2;
+  }
   if (pruned == 0) std::cout << "nothing to prune\n";
   return 0;
 }

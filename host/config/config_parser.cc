@@ -359,7 +359,10 @@ bool ConfigParser::ReadName(const Entry& e, const std::string& path, std::string
   std::string what = "a name of letters, digits, '_' and '-'";
   std::string text;
   if (!ReadScalar(e, path, what, &problems_, &text)) return false;
-  if (IsValidConfigName(text)) return *out = text, true;
+  if (IsValidConfigName(text)) {
+    *out = text;
+    return true;
+  }
   problems_.Add(e.mark, path,
                 "expected " + what + " (not starting with '-'), found \"" + text + "\"");
   return false;

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <set>
 
-#include "util/json.h"
+#include "sluice/json.h"
 #include "util/suggest.h"
 
 namespace sluice::host::config_internal {
@@ -102,7 +102,10 @@ void DropUnknownKeys(std::vector<Entry>* entries, const std::vector<std::string_
 
 bool ReadScalar(const Entry& e, std::string_view path, std::string_view what, Problems* problems,
                 std::string* out) {
-  if (e.value.IsScalar() && !e.value.Scalar().empty()) return *out = e.value.Scalar(), true;
+  if (e.value.IsScalar() && !e.value.Scalar().empty()) {
+    *out = e.value.Scalar();
+    return true;
+  }
   problems->Add(e.mark, path, "expected " + std::string(what) + ", found " + Describe(e.value));
   return false;
 }
@@ -111,14 +114,19 @@ bool ReadUnsigned(const Entry& e, std::string_view path, uint64_t min, uint64_t 
                   Problems* problems, uint64_t* out) {
   std::string expected = "expected a whole number from " + std::to_string(min) + " to " +
                          std::to_string(max) + ", found " + Describe(e.value);
-  if (!e.value.IsScalar()) return problems->Add(e.mark, path, expected), false;
+  if (!e.value.IsScalar()) {
+    problems->Add(e.mark, path, expected);
+    return false;
+  }
   const std::string& s = e.value.Scalar();
   bool digits = !s.empty() &&
                 std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
   errno = 0;
   uint64_t v = digits ? std::strtoull(s.c_str(), nullptr, 10) : 0;
-  if (!digits || errno == ERANGE || v < min || v > max)
-    return problems->Add(e.mark, path, expected), false;
+  if (!digits || errno == ERANGE || v < min || v > max) {
+    problems->Add(e.mark, path, expected);
+    return false;
+  }
   *out = v;
   return true;
 }
@@ -126,8 +134,14 @@ bool ReadUnsigned(const Entry& e, std::string_view path, uint64_t min, uint64_t 
 bool ReadBool(const Entry& e, std::string_view path, Problems* problems, bool* out) {
   static const std::set<std::string> kTrue = {"true", "True", "TRUE", "yes", "Yes", "YES"};
   static const std::set<std::string> kFalse = {"false", "False", "FALSE", "no", "No", "NO"};
-  if (e.value.IsScalar() && kTrue.count(e.value.Scalar())) return *out = true, true;
-  if (e.value.IsScalar() && kFalse.count(e.value.Scalar())) return *out = false, true;
+  if (e.value.IsScalar() && kTrue.count(e.value.Scalar())) {
+    *out = true;
+    return true;
+  }
+  if (e.value.IsScalar() && kFalse.count(e.value.Scalar())) {
+    *out = false;
+    return true;
+  }
   problems->Add(e.mark, path, "expected true or false, found " + Describe(e.value));
   return false;
 }

@@ -121,8 +121,14 @@ Status ParseValueText(Type type, std::string_view text, std::string* storage, Va
       return Status();
     }
     case Type::kBool:
-      if (text == "true") return out->i = 1, Status();
-      if (text == "false") return out->i = 0, Status();
+      if (text == "true") {
+        out->i = 1;
+        return Status();
+      }
+      if (text == "false") {
+        out->i = 0;
+        return Status();
+      }
       return bad("true or false");
     case Type::kTimestamp:
       if (!ParseTimestamp(text, &out->i)) return bad("an ISO-8601 timestamp");

@@ -4,7 +4,8 @@
 
 #include <system_error>
 
-#include "util/json.h"
+#include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -57,7 +58,8 @@ Status RemoveCaches(const Home& home) {
 fs::path StorageMarkerFile(const Home& home) { return home.root() / "storage.json"; }
 
 std::string FormatStorageMarker(const StorageBackends& backends) {
-  JsonWriter w(/*pretty=*/true);
+  std::string out;
+  JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
   w.Key("format");
   w.Int(kFormat);
@@ -70,18 +72,13 @@ std::string FormatStorageMarker(const StorageBackends& backends) {
     w.EndObject();
   }
   w.EndObject();
-  return w.Take() + "\n";
+  return out + "\n";
 }
 
 Status ParseStorageMarker(std::string_view json, StorageBackends* out) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
-  int64_t format = 0;
-  if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported format (expected \"format\": " + std::to_string(kFormat) +
-                           ")");
+  SLUICE_RETURN_IF_ERROR(ParseJsonDocument(json, "storage marker", kFormat, &parser, &doc));
   StorageBackends b;
   for (const auto& [facet, plugin] : {std::pair{"log", &b.log}, std::pair{"cache", &b.cache}}) {
     std::string_view name;

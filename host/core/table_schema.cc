@@ -6,7 +6,8 @@
 #include <set>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -90,7 +91,8 @@ Schema TableSchema::SourceSchema() const {
 
 std::string VersionMetaToJson(const VersionMeta& m) {
   const Schema& s = m.table_schema.schema;
-  JsonWriter w(/*pretty=*/true);
+  std::string out;
+  JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
   w.Key("format");
   w.Int(kFormat);
@@ -138,7 +140,7 @@ std::string VersionMetaToJson(const VersionMeta& m) {
     w.Bool(true);
   }
   w.EndObject();
-  return w.Take() + "\n";
+  return out + "\n";
 }
 
 namespace {
@@ -164,12 +166,7 @@ Status NameList(simdjson::dom::element e, const Schema& s, const char* what,
 Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(json.data(), json.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
-  int64_t format = 0;
-  if (doc["format"].get_int64().get(format) || format != kFormat)
-    return InvalidArgument("unsupported schema.json format (expected " + std::to_string(kFormat) +
-                           ")");
+  SLUICE_RETURN_IF_ERROR(ParseJsonDocument(json, "schema.json", kFormat, &parser, &doc));
   std::string_view sv;
   uint64_t version = 0;
   if (doc["endpoint"].get_string().get(sv)) return InvalidArgument("missing \"endpoint\"");

@@ -46,11 +46,18 @@ Status PlanOne(Runtime& rt, const EndpointConfig& ep, bool forced, bool inspect_
   std::vector<uint32_t> versions = rt.home().ListVersions(ep.name);
   e->latest = versions.empty() ? 0 : versions.back();
   e->new_version = e->latest + 1;
-  if (e->latest == 0) return e->create = true, e->reason = "no version yet", Status();
+  if (e->latest == 0) {
+    e->create = true;
+    e->reason = "no version yet";
+    return Status();
+  }
   VersionMeta meta;
   Status s = ReadVersionMeta(rt.home().SchemaFile(ep.name, e->latest).string(), &meta);
-  if (!s.ok())
-    return e->create = true, e->reason = "schema.json unreadable: " + s.message(), Status();
+  if (!s.ok()) {
+    e->create = true;
+    e->reason = "schema.json unreadable: " + s.message();
+    return Status();
+  }
   e->changes = DiffTableSchemas(meta.table_schema, e->schema);
   std::error_code ec;
   std::string problem;

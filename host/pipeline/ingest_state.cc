@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -112,7 +112,8 @@ void IngestBoard::AddListener(std::function<void()> fn) {
 }
 
 std::string IngestBoard::ToJson(const IngestStatus& st) {
-  JsonWriter w;
+  std::string out;
+  JsonWriter w(&out);
   w.BeginObject();
   w.Key("state");
   w.String(IngestPhaseName(st.phase));
@@ -146,7 +147,7 @@ std::string IngestBoard::ToJson(const IngestStatus& st) {
   w.Key("first_duplicate");
   w.String(st.first_duplicate);
   w.EndObject();
-  return w.Take();
+  return out;
 }
 
 void IngestBoard::Persist(const std::string& endpoint, const IngestStatus& st) const {

@@ -69,7 +69,10 @@ void Progress::Add(ProgressSource source) {
   fresh.first_rows = fresh.last.rows;
   std::lock_guard<std::mutex> lock(mu_);
   for (Track& t : tracks_)
-    if (t.source.name == fresh.source.name) return t = std::move(fresh), void();
+    if (t.source.name == fresh.source.name) {
+      t = std::move(fresh);
+      return;
+    }
   tracks_.push_back(std::move(fresh));
 }
 

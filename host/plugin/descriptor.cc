@@ -34,14 +34,21 @@ Status Broken(std::string_view name, const std::filesystem::path& path, const st
 
 // The declared name when it is a valid plugin name; else why not.
 bool ReadName(const char* name, std::string* out, std::string* why) {
-  if (name == nullptr) return *why = "declares no name (name is NULL)", false;
+  if (name == nullptr) {
+    *why = "declares no name (name is NULL)";
+    return false;
+  }
   size_t n = strnlen(name, kMaxNameLength + 1);
   std::string text(name, n);
-  if (n > kMaxNameLength)
-    return *why = "declares a name longer than " + std::to_string(kMaxNameLength) +
-                  " characters (\"" + text + "...\")",
-           false;
-  if (!IsValidPluginName(text)) return *why = "declares an invalid name \"" + text + "\"", false;
+  if (n > kMaxNameLength) {
+    *why = "declares a name longer than " + std::to_string(kMaxNameLength) + " characters (\"" +
+           text + "...\")";
+    return false;
+  }
+  if (!IsValidPluginName(text)) {
+    *why = "declares an invalid name \"" + text + "\"";
+    return false;
+  }
   *out = std::move(text);
   return true;
 }

@@ -166,7 +166,10 @@ const PluginInfo* PluginCatalog::FindByPath(const fs::path& path) const {
 
 Status PluginCatalog::Require(PluginKind kind, std::string_view name,
                               const PluginInfo** out) const {
-  if (const PluginInfo* p = Find(kind, name)) return *out = p, Status();
+  if (const PluginInfo* p = Find(kind, name)) {
+    *out = p;
+    return Status();
+  }
   std::string kind_name = KindName(kind);
   std::vector<std::string_view> names;
   std::string found, other_kind;

@@ -11,7 +11,7 @@
 #include "query/query_engine.h"
 #include "query/query_filter.h"
 #include "query/query_plan.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -129,7 +129,11 @@ size_t Executor::ChunkSize(uint64_t wanted) const {
 Status Executor::Entry(std::string_view key, std::string_view value, bool need_rows, Visitor visit,
                        bool* stop) {
   SLUICE_RETURN_IF_ERROR(Limits());
-  if (!need_rows) return ++visits_, visit({}, decoded_, stop), Status();
+  if (!need_rows) {
+    ++visits_;
+    visit({}, decoded_, stop);
+    return Status();
+  }
   if (plan_.index >= 0 && value.empty()) {  // not a covering entry: read the row by its key
     SLUICE_RETURN_IF_ERROR(FetchRow(key, &fetched_));
     value = fetched_;

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "query/query_engine.h"
+#include "sluice/json.h"
 #include "sluice/timefmt.h"
-#include "util/json.h"
 
 namespace sluice::host {
 namespace {
@@ -26,7 +26,10 @@ std::string Describe(element e) {
     case element_type::STRING: {
       std::string_view s = e.get_string().value_unsafe();
       out = "string ";
-      if (s.size() <= 64) return AppendJsonString(&out, s), out;
+      if (s.size() <= 64) {
+        AppendJsonString(&out, s);
+        return out;
+      }
       AppendJsonString(&out, std::string(s.substr(0, 64)) + "...");
       return out;
     }
@@ -295,20 +298,30 @@ Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where,
   element_type t = e.type();
   switch (f.type) {
     case Type::kInt64:
-      if (t == element_type::INT64) return out->i = e.get_int64().value_unsafe(), Status();
+      if (t == element_type::INT64) {
+        out->i = e.get_int64().value_unsafe();
+        return Status();
+      }
       if (t == element_type::UINT64) return bad(" (out of int64 range)");
       if (t == element_type::DOUBLE) return bad(" (write integers without a fraction or exponent)");
       return bad("");
     case Type::kFloat64:
-      if (t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE)
-        return out->f = e.get_double().value_unsafe(), Status();
+      if (t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE) {
+        out->f = e.get_double().value_unsafe();
+        return Status();
+      }
       return bad("");
     case Type::kBool:
-      if (t == element_type::BOOL) return out->i = e.get_bool().value_unsafe() ? 1 : 0, Status();
+      if (t == element_type::BOOL) {
+        out->i = e.get_bool().value_unsafe() ? 1 : 0;
+        return Status();
+      }
       return bad("");
     case Type::kString:
-      if (t == element_type::STRING)
-        return out->s = std::string(e.get_string().value_unsafe()), Status();
+      if (t == element_type::STRING) {
+        out->s = std::string(e.get_string().value_unsafe());
+        return Status();
+      }
       return bad("");
     case Type::kTimestamp:
       if (t == element_type::STRING && ParseTimestamp(e.get_string().value_unsafe(), &out->i))
@@ -316,8 +329,10 @@ Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where,
       return bad(" (expected ISO-8601 like \"2024-01-31T14:28:15Z\")");
     case Type::kDate: {
       int32_t days = 0;
-      if (t == element_type::STRING && ParseDate(e.get_string().value_unsafe(), &days))
-        return out->i = days, Status();
+      if (t == element_type::STRING && ParseDate(e.get_string().value_unsafe(), &days)) {
+        out->i = days;
+        return Status();
+      }
       return bad(" (expected \"YYYY-MM-DD\")");
     }
   }

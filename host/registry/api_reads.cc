@@ -7,8 +7,8 @@
 #include "query/query_filter.h"
 #include "registry/api_host_internal.h"
 #include "registry/change_feed.h"
+#include "sluice/json.h"
 #include "sluice/row.h"
-#include "util/json.h"
 
 namespace sluice::host {
 namespace api_internal {

@@ -3,7 +3,7 @@
 #include <simdjson.h>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 
@@ -65,7 +65,8 @@ Status PinStore::Clear(const std::string& endpoint) {
 
 Status PinStore::SaveLocked() const {
   if (file_.empty()) return Status();
-  JsonWriter w(/*pretty=*/true);
+  std::string out;
+  JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
   w.Key("pins");
   w.BeginObject();
@@ -83,7 +84,7 @@ Status PinStore::SaveLocked() const {
   }
   w.EndObject();
   w.EndObject();
-  return WriteFileAtomic(file_, w.Take() + "\n");
+  return WriteFileAtomic(file_, out + "\n");
 }
 
 }  // namespace sluice::host

@@ -5,7 +5,7 @@
 
 #include "core/home.h"
 #include "pipeline/ingest_state.h"
-#include "util/json.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 
@@ -14,7 +14,8 @@ std::filesystem::path ServingStateFile(const std::filesystem::path& home) {
 }
 
 std::string ServingStateJson(const Registry& registry) {
-  JsonWriter w;
+  std::string out;
+  JsonWriter w(&out);
   w.BeginObject();
   for (const ServedEndpoint& ep : registry.Snapshot()) {
     w.Key(ep.config.name);
@@ -45,7 +46,7 @@ std::string ServingStateJson(const Registry& registry) {
     w.EndObject();
   }
   w.EndObject();
-  return w.Take();
+  return out;
 }
 
 Status WriteServingState(const std::filesystem::path& home, const std::string& json) {

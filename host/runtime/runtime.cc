@@ -88,7 +88,10 @@ Status Runtime::OpenLog(const std::string& endpoint, uint32_t version, bool crea
   std::string name = Home::LogStreamName(endpoint, version);
   std::lock_guard<std::mutex> lock(mu_);
   auto it = logs_.find(name);
-  if (it != logs_.end()) return *out = it->second, Status();
+  if (it != logs_.end()) {
+    *out = it->second;
+    return Status();
+  }
   std::unique_ptr<VersionLog> log;
   fs::path dir = home_.LogDir(endpoint, version);
   if (create) {
@@ -105,7 +108,10 @@ Status Runtime::OpenCatalog(const std::string& endpoint, bool create, VersionCat
   *out = nullptr;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = catalogs_.find(endpoint);
-  if (it != catalogs_.end()) return *out = it->second.get(), Status();
+  if (it != catalogs_.end()) {
+    *out = it->second.get();
+    return Status();
+  }
   std::unique_ptr<VersionCatalog> catalog;
   Status s = VersionCatalog::Open(*log_storage_, home_, endpoint, create, &catalog);
   if (s.code() == Code::kNotFound && !create) return Status();
@@ -131,7 +137,10 @@ Status Runtime::SourceFor(const EndpointConfig& endpoint, SourcePlugin** out,
   *plugin_name = conn->plugin;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sources_.find(conn->name);
-  if (it != sources_.end()) return *out = it->second.get(), Status();
+  if (it != sources_.end()) {
+    *out = it->second.get();
+    return Status();
+  }
   const PluginInfo* info = nullptr;
   SLUICE_RETURN_IF_ERROR(catalog_.Require(PluginKind::kSource, conn->plugin, &info));
   std::unique_ptr<SourcePlugin> source;

@@ -70,7 +70,10 @@ Status Server::StartApi() {
 }
 
 ApiInstances Server::ApiSource() {
-  return [this](std::vector<ApiInstance>** out) { return *out = &apis_, Status(); };
+  return [this](std::vector<ApiInstance>** out) {
+    *out = &apis_;
+    return Status();
+  };
 }
 
 void Server::PublishServingState() {
@@ -138,13 +141,17 @@ Status Server::StartApp() {
 Status Server::CreateVersion(const PlanEntry& e) {
   std::lock_guard<std::mutex> lock(create_mu_);
   ApiInstances instances = [this](std::vector<ApiInstance>** out) {
-    if (options_.api) return *out = &apis_, Status();
+    if (options_.api) {
+      *out = &apis_;
+      return Status();
+    }
     if (!artifact_apis_created_) {
       static ApiHostImpl none_host(nullptr, QueryLimits());
       SLUICE_RETURN_IF_ERROR(runtime_.CreateApis(none_host.table(), &artifact_apis_));
       artifact_apis_created_ = true;
     }
-    return *out = &artifact_apis_, Status();
+    *out = &artifact_apis_;
+    return Status();
   };
   std::vector<ApiInstance>* apis = nullptr;
   SLUICE_RETURN_IF_ERROR(instances(&apis));
@@ -392,10 +399,11 @@ bool Server::Healthy(std::string* why) const {
   for (const ServedEndpoint& ep : registry_->Snapshot()) {
     for (const auto& [n, sv] : ep.versions) {
       std::lock_guard<std::mutex> lock(sv->mu);
-      if (!sv->error.empty())
-        return *why = "cache builder of " + ep.config.name + " v" + std::to_string(n) +
-                      " stopped: " + sv->error,
-               false;
+      if (!sv->error.empty()) {
+        *why = "cache builder of " + ep.config.name + " v" + std::to_string(n) +
+               " stopped: " + sv->error;
+        return false;
+      }
     }
   }
   return true;

@@ -5,7 +5,8 @@
 #include <system_error>
 
 #include "core/home.h"
-#include "util/json.h"
+#include "sluice/json.h"
+#include "util/json_doc.h"
 
 namespace sluice::host {
 namespace {
@@ -14,8 +15,7 @@ namespace {
 Status ParseRecord(std::string_view data, const std::string& endpoint, CatalogState* state) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  if (auto err = parser.parse(data.data(), data.size()).get(doc))
-    return InvalidArgument(std::string("not valid JSON: ") + simdjson::error_message(err));
+  SLUICE_RETURN_IF_ERROR(ParseJson(data, &parser, &doc));
   std::string_view event;
   if (!doc["event"].get_string().get(event)) {
     uint64_t v = 0;
@@ -128,7 +128,8 @@ Status VersionCatalog::PublishPruned(uint32_t version) {
   CatalogState state;
   SLUICE_RETURN_IF_ERROR(UpdateLocked(&state));
   if (state.pruned.count(version)) return Status();
-  JsonWriter w;
+  std::string out;
+  JsonWriter w(&out);
   w.BeginObject();
   w.Key("event");
   w.String("pruned");
@@ -137,7 +138,7 @@ Status VersionCatalog::PublishPruned(uint32_t version) {
   w.Key("version");
   w.Uint(version);
   w.EndObject();
-  return Append(w.str());
+  return Append(out);
 }
 
 }  // namespace sluice::host

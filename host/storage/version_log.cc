@@ -80,7 +80,10 @@ Status VersionLog::VerifyTail(const Checkpoint& cp, bool* ok) {
             DecodeCommit(rec.payload, &info).ok() && info.source_offset == cp.source_offset;
     return false;
   });
-  if (!s.ok() || !found || info.rows >= cp.log_end) return *ok = false, Status();
+  if (!s.ok() || !found || info.rows >= cp.log_end) {
+    *ok = false;
+    return Status();
+  }
   // Every row record of the last commit must read back too.
   uint64_t first = cp.log_end - 1 - info.rows;
   s = log_->Read(first, static_cast<size_t>(info.rows), [&](uint64_t, std::string_view data) {
@@ -101,9 +104,15 @@ Status VersionLog::ScanForLastCommit(uint64_t end, Checkpoint* good) {
     Status s = log_->Read(at, 4096, [&](uint64_t off, std::string_view data) {
       LogRecord rec;
       CommitInfo info;
-      if (!DecodeRecord(data, &rec).ok()) return broken = true, false;
+      if (!DecodeRecord(data, &rec).ok()) {
+        broken = true;
+        return false;
+      }
       if (rec.kind == RecordKind::kCommit) {
-        if (!DecodeCommit(rec.payload, &info).ok()) return broken = true, false;
+        if (!DecodeCommit(rec.payload, &info).ok()) {
+          broken = true;
+          return false;
+        }
         good->log_end = off + 1;
         good->flags = info.flags;
         good->source_offset = info.source_offset;

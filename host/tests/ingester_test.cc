@@ -44,7 +44,10 @@ class ScriptedReader : public SourceReader {
  public:
   ScriptedReader(std::deque<Step> steps, Seen* seen) : steps_(std::move(steps)), seen_(seen) {}
   Status Next(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info) override {
-    if (steps_.empty()) return info->at_end = true, Status();
+    if (steps_.empty()) {
+      info->at_end = true;
+      return Status();
+    }
     Step step = std::move(steps_.front());
     steps_.pop_front();
     if (!step.error.ok()) return step.error;

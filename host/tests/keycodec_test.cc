@@ -15,33 +15,11 @@ std::string Key(const Value& v) {
   return k;
 }
 
-Value Int(int64_t i) {
-  Value v;
-  v.type = Type::kInt64;
-  v.null = false;
-  v.i = i;
-  return v;
-}
-Value Flt(double f) {
-  Value v;
-  v.type = Type::kFloat64;
-  v.null = false;
-  v.f = f;
-  return v;
-}
-Value Str(std::string_view s) {
-  Value v;
-  v.type = Type::kString;
-  v.null = false;
-  v.str = s;
-  return v;
-}
-Value Null(Type t) {
-  Value v;
-  v.type = t;
-  v.null = true;
-  return v;
-}
+// Values of each kind (Value's members: type, null, i, f, str).
+Value Int(int64_t i) { return Value{Type::kInt64, false, i, 0, {}}; }
+Value Flt(double f) { return Value{Type::kFloat64, false, 0, f, {}}; }
+Value Str(std::string_view s) { return Value{Type::kString, false, 0, 0, s}; }
+Value Null(Type t) { return Value{t, true, 0, 0, {}}; }
 
 TEST(KeycodecTest, IntegersAndFloatsSortLikeTheirValues) {
   std::mt19937_64 rng(7);

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <functional>
 
+#include "sluice/json.h"
 #include "sluice/timefmt.h"
 #include "tests/query_test_util.h"
-#include "util/json.h"
 
 namespace sluice::host::query_test {
 namespace {
@@ -60,7 +60,8 @@ std::vector<int64_t> Expect(int n, const std::function<bool(const TRow&)>& keep)
 
 // The JSON object of a row, as an API would print it (for $after).
 std::string RowJson(const Schema& schema, const TRow& row) {
-  JsonWriter w;
+  std::string out;
+  JsonWriter w(&out);
   w.BeginObject();
   for (size_t k = 0; k < row.size(); ++k) {
     w.Key(schema.fields[k].name);
@@ -80,7 +81,7 @@ std::string RowJson(const Schema& schema, const TRow& row) {
     }
   }
   w.EndObject();
-  return w.Take();
+  return out;
 }
 
 class QueryExecTest : public ::testing::Test {

@@ -9,10 +9,10 @@
 #include <map>
 #include <random>
 
+#include "sluice/json.h"
 #include "sluice/timefmt.h"
 #include "tests/query_test_util.h"
 #include "tests/test_util.h"
-#include "util/json.h"
 
 namespace sluice::host::query_test {
 namespace {

@@ -51,7 +51,7 @@ TEST_F(StorageMarkerTest, FormatRoundTripsAndBadMarkersSayWhy) {
   EXPECT_EQ(ParseStorageMarker(R"({"format": 2, "log": {"plugin": "a"}, "cache": {"plugin": "b"}})",
                                &back)
                 .message(),
-            "unsupported format (expected \"format\": 1)");
+            "unsupported storage marker format (expected \"format\": 1)");
   EXPECT_EQ(ParseStorageMarker(R"({"format": 1, "log": {"plugin": "a"}})", &back).message(),
             "missing \"cache\": { \"plugin\": ... }");
 }

@@ -49,17 +49,18 @@ class VersionCacheTest : public ::testing::Test {
     std::vector<std::string> out;
     bool ex = false;
     while (!ex)
-      EXPECT_TRUE(
-          it->Read(
-                1000,
-                [&](std::string_view k, std::string_view) { return out.emplace_back(k), true; },
-                &ex)
-              .ok());
+      EXPECT_TRUE(it->Read(
+                        1000,
+                        [&](std::string_view k, std::string_view) {
+                          out.emplace_back(k);
+                          return true;
+                        },
+                        &ex)
+                      .ok());
     return out;
   }
   std::string Pk(int64_t id) {
-    Value v;
-    v.type = Type::kInt64, v.null = false, v.i = id;
+    Value v{Type::kInt64, false, id, 0, {}};
     std::string k;
     AppendKeyValue(&k, v);
     return k;
@@ -234,8 +235,7 @@ TEST_F(VersionCacheTest, MixedOrderBatchesMatchAModel) {
     std::string got;
     ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + Pk(id), &got).ok()) << id;
     EXPECT_EQ(got, Row(id, zone)) << id;
-    Value z;
-    z.type = Type::kString, z.null = zone == nullptr, z.str = zone ? zone : "";
+    Value z{Type::kString, zone == nullptr, 0, 0, zone ? zone : ""};
     std::string k = VersionCache::IndexPrefix(0);
     AppendKeyValue(&k, z);
     want_idx.push_back(k + Pk(id));
@@ -375,8 +375,7 @@ TEST_F(VersionCacheTest, RowKeyedEndpointsAreKeyedByLogOffset) {
   ASSERT_TRUE(builder.CatchUp().ok());
   EXPECT_EQ(c->rows(), 3u);  // equal rows are distinct rows
   for (int64_t offset : {0, 1, 3}) {
-    Value v;
-    v.type = Type::kInt64, v.null = false, v.i = offset;
+    Value v{Type::kInt64, false, offset, 0, {}};
     std::string key, row;
     AppendKeyValue(&key, v);
     ASSERT_TRUE(c->kv().Get(nullptr, VersionCache::PrimaryPrefix() + key, &row).ok()) << offset;

@@ -35,7 +35,12 @@ class VersionLogTest : public ::testing::Test {
   }
   int CountRecords(VersionLog& log) {
     int n = 0;
-    EXPECT_TRUE(log.Read(0, 1 << 20, [&](uint64_t, const LogRecord&) { return ++n, true; }).ok());
+    EXPECT_TRUE(log.Read(0, 1 << 20,
+                         [&](uint64_t, const LogRecord&) {
+                           ++n;
+                           return true;
+                         })
+                    .ok());
     return n;
   }
 
@@ -56,9 +61,12 @@ TEST_F(VersionLogTest, CommitsAreDurableAndCarryTheSourceOffset) {
   EXPECT_EQ(log->checkpoint().source_offset, "off-5");
   EXPECT_EQ(log->checkpoint().flags, kCommitSourceAtEnd);
   std::vector<RecordKind> kinds;
-  ASSERT_TRUE(
-      log->Read(0, 100, [&](uint64_t, const LogRecord& r) { return kinds.push_back(r.kind), true; })
-          .ok());
+  ASSERT_TRUE(log->Read(0, 100,
+                        [&](uint64_t, const LogRecord& r) {
+                          kinds.push_back(r.kind);
+                          return true;
+                        })
+                  .ok());
   ASSERT_EQ(kinds.size(), 7u);
   EXPECT_EQ(kinds[3], RecordKind::kCommit);
   EXPECT_EQ(kinds[6], RecordKind::kCommit);

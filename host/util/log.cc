@@ -26,7 +26,10 @@ const char* LevelName(LogLevel l) {
 
 void AppendValue(std::string* out, std::string_view v) {
   bool quote = v.empty() || v.find_first_of(" \"=\t\n") != std::string_view::npos;
-  if (!quote) return out->append(v.data(), v.size()), void();
+  if (!quote) {
+    out->append(v.data(), v.size());
+    return;
+  }
   out->push_back('"');
   for (char c : v) {
     if (c == '"' || c == '\\') out->push_back('\\');
@@ -61,10 +64,22 @@ int32_t PluginLogEnabled(void*, int32_t level) { return Enabled(static_cast<LogL
 }  // namespace
 
 bool ParseLevel(std::string_view name, LogLevel* out) {
-  if (name == "debug") return *out = LogLevel::kDebug, true;
-  if (name == "info") return *out = LogLevel::kInfo, true;
-  if (name == "warn" || name == "warning") return *out = LogLevel::kWarn, true;
-  if (name == "error") return *out = LogLevel::kError, true;
+  if (name == "debug") {
+    *out = LogLevel::kDebug;
+    return true;
+  }
+  if (name == "info") {
+    *out = LogLevel::kInfo;
+    return true;
+  }
+  if (name == "warn" || name == "warning") {
+    *out = LogLevel::kWarn;
+    return true;
+  }
+  if (name == "error") {
+    *out = LogLevel::kError;
+    return true;
+  }
   return false;
 }
 

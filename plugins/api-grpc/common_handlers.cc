@@ -2,6 +2,7 @@
 // shares: request parsing, pinning a version, finding its typed messages.
 #include "handlers.h"
 #include "record_codec.h"
+#include "sluice/json.h"
 #include "sluice/v1/common.pb.h"
 #include "status_map.h"
 
@@ -49,7 +50,10 @@ std::string VersionList(const EndpointInfo& e) {
 
 bool FindCommonMethod(std::string_view path, CommonMethod* out) {
   for (size_t i = 0; i < std::size(kCommonPaths); ++i)
-    if (path == kCommonPaths[i]) return *out = kCommonMethods[i], true;
+    if (path == kCommonPaths[i]) {
+      *out = kCommonMethods[i];
+      return true;
+    }
   return false;
 }
 

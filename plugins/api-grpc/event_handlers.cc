@@ -4,6 +4,7 @@
 
 #include "handlers.h"
 #include "record_codec.h"
+#include "sluice/json.h"
 #include "sluice/v1/common.pb.h"
 #include "status_map.h"
 

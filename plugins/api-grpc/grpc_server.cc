@@ -53,7 +53,10 @@ std::string Unreadable(const std::string& option, const std::string& path) {
 // The server credentials the options ask for: TLS from files gRPC re-reads
 // every refresh_s seconds, or plain text.
 Status Credentials(const GrpcOptions::Tls& tls, std::shared_ptr<grpc::ServerCredentials>* out) {
-  if (!tls.enabled()) return *out = grpc::InsecureServerCredentials(), Status();
+  if (!tls.enabled()) {
+    *out = grpc::InsecureServerCredentials();
+    return Status();
+  }
   for (const auto& [option, path] : {std::make_pair("tls.cert_file", tls.cert_file),
                                      std::make_pair("tls.key_file", tls.key_file),
                                      std::make_pair("tls.client_ca_file", tls.client_ca_file)}) {

@@ -1,7 +1,6 @@
 #include "record_codec.h"
 
 #include <charconv>
-#include <cmath>
 
 #include "sluice/timefmt.h"
 
@@ -56,14 +55,6 @@ void AppendNumber(std::string* out, T v) {
   out->append(buf, res.ptr);
 }
 
-void AppendDouble(std::string* out, double v) {
-  if (!std::isfinite(v)) return out->append("null"), void();
-  size_t at = out->size();
-  AppendNumber(out, v);
-  // A float64 reads back as a float: 0.0 and 76.0, never 0 and 76.
-  if (out->find_first_of(".e", at) == std::string::npos) out->append(".0");
-}
-
 // Appends `s` with ',' and '\' escaped by a backslash.
 void AppendKeyPart(std::string* out, std::string_view s) {
   for (char c : s) {
@@ -87,24 +78,6 @@ std::string KeyValueText(const Message& request, const FieldDescriptor* fd, Type
       break;
   }
   return out;
-}
-
-void AppendJsonValue(std::string* out, const Value& v) {
-  if (v.null) return out->append("null"), void();
-  switch (v.type) {
-    case Type::kInt64: return AppendNumber(out, v.i);
-    case Type::kFloat64: return AppendDouble(out, v.f);
-    case Type::kBool: return out->append(v.i != 0 ? "true" : "false"), void();
-    case Type::kString: return AppendJsonString(out, v.str);
-    case Type::kTimestamp:
-      out->push_back('"');
-      AppendTimestamp(out, v.i);
-      return out->push_back('"');
-    case Type::kDate:
-      out->push_back('"');
-      AppendDate(out, static_cast<int32_t>(v.i));
-      return out->push_back('"');
-  }
 }
 
 }  // namespace
@@ -141,47 +114,6 @@ Status KeyTextFromRequest(const Schema& schema, const Message& request, std::str
     AppendKeyPart(key, KeyValueText(request, fd, field.type));
   }
   return Status();
-}
-
-Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view row) {
-  RowReader reader(schema, row);
-  Value v;
-  out->push_back('{');
-  while (reader.Next(&v)) {
-    if (reader.index() > 0) out->push_back(',');
-    AppendJsonString(out, schema.fields[reader.index()].name);
-    out->push_back(':');
-    AppendJsonValue(out, v);
-  }
-  if (!reader.ok()) return Malformed(reader.error());
-  if (!reader.AtCleanEnd()) return Malformed("trailing bytes after the last field");
-  out->push_back('}');
-  return Status();
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:
-        if (c < 0x20) {
-          const char e[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out->append(e, 6);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
 }
 
 }  // namespace sluice::grpcapi

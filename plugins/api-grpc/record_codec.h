@@ -1,12 +1,10 @@
-// Conversions between sluice rows (sluice/row.h) and what the gRPC services
-// send: typed Record messages of a version's generated file, JSON records
-// (the common service, same text as the REST API), and primary-key text
-// from a typed GetRequest.
+// Conversions between sluice rows (sluice/row.h) and what the gRPC typed
+// services send: Record messages of a version's generated file, and
+// primary-key text from a typed GetRequest. (The common service's JSON
+// records are sluice/json.h's AppendRecordJson, the REST API's text.)
 //
 //   std::unique_ptr<Message> rec(prototype->New());
 //   Status s = RowToMessage(schema, row, rec.get());
-//   std::string json;
-//   s = AppendRecordJson(&json, schema, row);   // {"trip_id":1,"fare":null}
 #ifndef SLUICE_PLUGINS_API_GRPC_RECORD_CODEC_H_
 #define SLUICE_PLUGINS_API_GRPC_RECORD_CODEC_H_
 
@@ -32,15 +30,6 @@ Status RowToMessage(const Schema& schema, std::string_view row, google::protobuf
 // escaped. INVALID_ARGUMENT naming the missing field when one is unset.
 Status KeyTextFromRequest(const Schema& schema, const google::protobuf::Message& request,
                           std::string* key);
-
-// Appends `row` as a JSON object, fields in schema order: int64 integers,
-// float64 numbers (NaN and infinities as null), booleans, strings,
-// timestamps "2024-01-31T14:28:15Z" (fraction when nonzero), dates
-// "YYYY-MM-DD", null. INTERNAL on a malformed row.
-Status AppendRecordJson(std::string* out, const Schema& schema, std::string_view row);
-
-// Appends `s` as a JSON string ('"', '\' and control bytes escaped).
-void AppendJsonString(std::string* out, std::string_view s);
 
 }  // namespace sluice::grpcapi
 

@@ -1,9 +1,9 @@
 // RestService's endpoint routes: list, get by key, count, query and the
 // OpenAPI document, each answered from one pinned view.
 #include "http_status.h"
-#include "json_writer.h"
 #include "openapi.h"
 #include "rest_service.h"
+#include "sluice/json.h"
 
 namespace sluice::rest {
 

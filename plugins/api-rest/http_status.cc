@@ -1,6 +1,6 @@
 #include "http_status.h"
 
-#include "json_writer.h"
+#include "sluice/json.h"
 #include "sluice/utf8.h"
 
 namespace sluice::rest {

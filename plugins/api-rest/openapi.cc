@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "json_writer.h"
 #include "openapi_query.h"
+#include "sluice/json.h"
 
 namespace sluice::rest {
 
@@ -21,17 +21,17 @@ void Ref(JsonWriter& w, std::string_view kind, std::string_view name) {
   w.EndObject();
 }
 
+// Writes the member "<key>": {"$ref":"#/components/<kind>/<name>"}.
+void RefMember(JsonWriter& w, std::string_view key, std::string_view kind, std::string_view name) {
+  w.Key(key);
+  Ref(w, kind, name);
+}
+
 void RecordSchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("type");
   w.String("object");
-  w.Key("properties");
-  w.BeginObject();
-  for (const Field& f : schema.fields) {
-    w.Key(f.name);
-    ValueSchema(w, f, f.nullable);
-  }
-  w.EndObject();
+  FieldProperties(w, schema);
   w.Key("required");
   w.BeginArray();
   for (const Field& f : schema.fields) w.String(f.name);
@@ -91,14 +91,7 @@ void CountSchema(JsonWriter& w) {
   w.Key("properties");
   w.BeginObject();
   w.Key("count");
-  w.BeginObject();
-  w.Key("type");
-  w.String("integer");
-  w.Key("format");
-  w.String("int64");
-  w.Key("minimum");
-  w.Int(0);
-  w.EndObject();
+  CountValueSchema(w);
   w.EndObject();
   w.EndObject();
 }
@@ -317,15 +310,11 @@ void Responses(JsonWriter& w, Op op) {
   w.String("OK");
   w.Key("headers");
   w.BeginObject();
-  w.Key("X-Sluice-Endpoint");
-  Ref(w, "headers", "X-Sluice-Endpoint");
-  w.Key("X-Sluice-Version");
-  Ref(w, "headers", "X-Sluice-Version");
+  RefMember(w, "X-Sluice-Endpoint", "headers", "X-Sluice-Endpoint");
+  RefMember(w, "X-Sluice-Version", "headers", "X-Sluice-Version");
   if (op == Op::kList || op == Op::kQuery) {
-    w.Key("X-Sluice-Plan");
-    Ref(w, "headers", "X-Sluice-Plan");
-    w.Key("X-Sluice-Scan");
-    Ref(w, "headers", "X-Sluice-Scan");
+    RefMember(w, "X-Sluice-Plan", "headers", "X-Sluice-Plan");
+    RefMember(w, "X-Sluice-Scan", "headers", "X-Sluice-Scan");
   }
   w.EndObject();
   w.Key("content");
@@ -336,20 +325,13 @@ void Responses(JsonWriter& w, Op op) {
   w.EndObject();
   w.EndObject();
   w.EndObject();
-  w.Key("400");  // query parameters on a route without any are refused too
-  Ref(w, "responses", "BadRequest");
-  w.Key("404");
-  Ref(w, "responses", "NotFound");
-  w.Key("405");
-  Ref(w, "responses", "MethodNotAllowed");
-  if (op == Op::kCount || op == Op::kQuery) {
-    w.Key("413");
-    Ref(w, "responses", "PayloadTooLarge");
-  }
-  w.Key("500");
-  Ref(w, "responses", "Internal");
-  w.Key("503");
-  Ref(w, "responses", "Unavailable");
+  // 400: query parameters on a route without any are refused too.
+  RefMember(w, "400", "responses", "BadRequest");
+  RefMember(w, "404", "responses", "NotFound");
+  RefMember(w, "405", "responses", "MethodNotAllowed");
+  if (op == Op::kCount || op == Op::kQuery) RefMember(w, "413", "responses", "PayloadTooLarge");
+  RefMember(w, "500", "responses", "Internal");
+  RefMember(w, "503", "responses", "Unavailable");
   w.EndObject();
 }
 

@@ -159,27 +159,9 @@ void AfterSchema(JsonWriter& w, const Schema& schema) {
   Describe(w,
            "Cursor: the last record of the previous page (at least its $order_by and "
            "primary-key fields); the query continues strictly after it.");
-  w.Key("properties");
-  w.BeginObject();
-  for (const Field& f : schema.fields) {
-    w.Key(f.name);
-    ValueSchema(w, f, f.nullable);
-  }
-  w.EndObject();
+  FieldProperties(w, schema);
   w.Key("additionalProperties");
   w.Bool(false);
-  w.EndObject();
-}
-
-void Count(JsonWriter& w, const char* description) {
-  w.BeginObject();
-  w.Key("type");
-  w.String("integer");
-  w.Key("format");
-  w.String("int64");
-  w.Key("minimum");
-  w.Int(0);
-  Describe(w, description);
   w.EndObject();
 }
 
@@ -195,11 +177,11 @@ void QuerySchema(JsonWriter& w) {
   w.Key("$order_by");
   Ref(w, "OrderBy");
   w.Key("$limit");
-  Count(w,
-        "Most records returned; the server's default_limit when absent, at most its "
-        "max_limit (10000 unless configured).");
+  CountValueSchema(w,
+                   "Most records returned; the server's default_limit when absent, at most its "
+                   "max_limit (10000 unless configured).");
   w.Key("$skip");
-  Count(w, "Records skipped before the first one returned.");
+  CountValueSchema(w, "Records skipped before the first one returned.");
   w.Key("$after");
   Ref(w, "After");
   w.EndObject();
@@ -229,6 +211,28 @@ void ValueSchema(JsonWriter& w, const Field& f, bool nullable) {
   if (nullable) {
     w.Key("nullable");
     w.Bool(true);
+  }
+  w.EndObject();
+}
+
+void CountValueSchema(JsonWriter& w, const char* description) {
+  w.BeginObject();
+  w.Key("type");
+  w.String("integer");
+  w.Key("format");
+  w.String("int64");
+  w.Key("minimum");
+  w.Int(0);
+  if (description != nullptr) Describe(w, description);
+  w.EndObject();
+}
+
+void FieldProperties(JsonWriter& w, const Schema& schema) {
+  w.Key("properties");
+  w.BeginObject();
+  for (const Field& f : schema.fields) {
+    w.Key(f.name);
+    ValueSchema(w, f, f.nullable);
   }
   w.EndObject();
 }

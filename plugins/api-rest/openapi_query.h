@@ -5,7 +5,7 @@
 #ifndef SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 #define SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 
-#include "json_writer.h"
+#include "sluice/json.h"
 #include "sluice/schema.h"
 
 namespace sluice::rest {
@@ -18,6 +18,14 @@ void QuerySchemas(JsonWriter& w, const Schema& schema);
 // Writes the schema of one value of field `f` ({"type":..., "format":...}),
 // with "nullable": true when `nullable`.
 void ValueSchema(JsonWriter& w, const Field& f, bool nullable);
+
+// Writes the schema of a count (an int64 >= 0), with `description` unless
+// it is null.
+void CountValueSchema(JsonWriter& w, const char* description = nullptr);
+
+// Writes the member "properties" of an object schema: each field of
+// `schema` with its ValueSchema (nullable as the field is).
+void FieldProperties(JsonWriter& w, const Schema& schema);
 
 }  // namespace sluice::rest
 

@@ -6,7 +6,7 @@
 
 #include "cors.h"
 #include "http_status.h"
-#include "json_writer.h"
+#include "sluice/json.h"
 
 namespace sluice::rest {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "json_writer.h"
+#include "sluice/json.h"
 
 namespace sluice::rest {
 

@@ -228,7 +228,10 @@ Status NatsLog::ReadFrom(uint64_t start, size_t max_records, RecordFn fn, bool* 
     if (!s.ok()) return s.code() == Code::kNotFound ? Corrupt(c.first, s.message()) : s;
     for (size_t k = from > c.first ? from - c.first : 0; k < chunk.records.size(); ++k) {
       bool more = fn(c.first + k, chunk.records[k]);
-      if (!more || ++*delivered == max_records) return *stop = true, Status();
+      if (!more || ++*delivered == max_records) {
+        *stop = true;
+        return Status();
+      }
     }
   }
   return Status();
@@ -247,8 +250,14 @@ Status NatsLog::Checkpoint(std::string* out) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     commit = index_.commit();
-    if (commit.msgs == 0) return out->clear(), Status();
-    if (commit.seq == checkpoint_seq_) return *out = checkpoint_, Status();
+    if (commit.msgs == 0) {
+      out->clear();
+      return Status();
+    }
+    if (commit.seq == checkpoint_seq_) {
+      *out = checkpoint_;
+      return Status();
+    }
   }
   std::string bytes;
   DecodedChunk chunk;

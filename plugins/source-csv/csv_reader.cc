@@ -141,7 +141,10 @@ Status CsvReader::OpenNextFile(bool* opened) {
 }
 
 Status CsvReader::EnsureHeader(bool* ready) {
-  if (header_ready_) return *ready = true, Status();
+  if (header_ready_) {
+    *ready = true;
+    return Status();
+  }
   bool resuming = resume_line_ != 0;
   std::vector<std::string> names;
   SLUICE_RETURN_IF_ERROR(
@@ -274,7 +277,10 @@ Status CsvReader::SamePrefix(int other, uint64_t n, bool* same) {
     ssize_t ra = ::pread(fd_.get(), a.get(), want, static_cast<off_t>(at));
     ssize_t rb = ::pread(other, b.get(), want, static_cast<off_t>(at));
     if (ra < 0 || rb < 0) return IoError("read " + Display(), errno);
-    if (ra != static_cast<ssize_t>(want) || rb != ra) return *same = false, Status();
+    if (ra != static_cast<ssize_t>(want) || rb != ra) {
+      *same = false;
+      return Status();
+    }
     *same = std::memcmp(a.get(), b.get(), want) == 0;
     at += want;
   }
@@ -325,7 +331,10 @@ Status CsvReader::ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* i
     if (!have_file_) {
       bool opened = false;
       SLUICE_RETURN_IF_ERROR(OpenNextFile(&opened));
-      if (!opened) return info->at_end = true, Status();
+      if (!opened) {
+        info->at_end = true;
+        return Status();
+      }
     }
     if (!header_ready_) {
       bool ready = false;

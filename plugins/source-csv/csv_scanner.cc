@@ -43,12 +43,27 @@ const char* ScanPlain(const char* p, const char* end, char delim, bool at_eof,
 // What follows a closing quote at p: a delimiter, a line break or the end.
 // Returns nullptr (and leaves *stop alone) when something else follows.
 const char* AfterQuote(const char* p, const char* end, char delim, bool at_eof, Stop* stop) {
-  if (p == end) return *stop = at_eof ? Stop::kEof : Stop::kNeedMore, p;
-  if (*p == delim) return *stop = Stop::kDelim, p + 1;
-  if (*p == '\n') return *stop = Stop::kLineEnd, p + 1;
+  if (p == end) {
+    *stop = at_eof ? Stop::kEof : Stop::kNeedMore;
+    return p;
+  }
+  if (*p == delim) {
+    *stop = Stop::kDelim;
+    return p + 1;
+  }
+  if (*p == '\n') {
+    *stop = Stop::kLineEnd;
+    return p + 1;
+  }
   if (*p == '\r') {
-    if (p + 1 == end) return *stop = at_eof ? Stop::kEof : Stop::kNeedMore, p + 1;
-    if (p[1] == '\n') return *stop = Stop::kLineEnd, p + 2;
+    if (p + 1 == end) {
+      *stop = at_eof ? Stop::kEof : Stop::kNeedMore;
+      return p + 1;
+    }
+    if (p[1] == '\n') {
+      *stop = Stop::kLineEnd;
+      return p + 2;
+    }
   }
   return nullptr;
 }
@@ -207,8 +222,14 @@ const char* CsvScanner::ScanQuoted(const char* p, const char* end, bool at_eof, 
   bool escaped = false;
   for (;;) {
     const char* x = static_cast<const char*>(std::memchr(q, '"', static_cast<size_t>(end - q)));
-    if (x == nullptr) return *status = at_eof ? Scan::kOpenQuote : Scan::kNeedMore, nullptr;
-    if (x + 1 == end && !at_eof) return *status = Scan::kNeedMore, nullptr;
+    if (x == nullptr) {
+      *status = at_eof ? Scan::kOpenQuote : Scan::kNeedMore;
+      return nullptr;
+    }
+    if (x + 1 == end && !at_eof) {
+      *status = Scan::kNeedMore;
+      return nullptr;
+    }
     if (x + 1 < end && x[1] == '"') {
       escaped = true;
       q = x + 2;
@@ -284,19 +305,25 @@ Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec,
   if (check_bom_) {
     bool wait = false;
     SLUICE_RETURN_IF_ERROR(SkipBom(&wait));
-    if (wait) return *result = ScanResult::kEnd, Status();
+    if (wait) {
+      *result = ScanResult::kEnd;
+      return Status();
+    }
   }
   bool at_eof = false;
   for (;;) {
     bool blank = false;
     if (!at_eof && FastLine(rec, &blank)) {
       if (blank) continue;
-      return *result = ScanResult::kRecord, Status();
+      *result = ScanResult::kRecord;
+      return Status();
     }
     const char* b = buf_.get() + begin_;
     size_t left = end_ - begin_;
-    if (at_eof && (left == 0 || (left == 1 && *b == '\r')))
-      return *result = ScanResult::kEnd, Status();
+    if (at_eof && (left == 0 || (left == 1 && *b == '\r'))) {
+      *result = ScanResult::kEnd;
+      return Status();
+    }
     size_t used = 0;
     uint64_t lines = 0;
     Scan s = ScanGeneral(at_eof, rec, &used, &lines);
@@ -308,7 +335,10 @@ Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec,
     }
     if (s == Scan::kOpenQuote || !rec->terminated) {
       bool complete = s == Scan::kDone && rec->fields.size() == expected_fields;
-      if (!final_file && !complete) return *result = ScanResult::kTail, Status();
+      if (!final_file && !complete) {
+        *result = ScanResult::kTail;
+        return Status();
+      }
       if (s == Scan::kOpenQuote) {
         rec->error = "unterminated quoted field (the file ends before its closing quote)";
         rec->error_column = static_cast<uint32_t>(rec->fields.size() + 1);
@@ -319,7 +349,8 @@ Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec,
       }
     }
     Consume(used, lines, rec);
-    return *result = ScanResult::kRecord, Status();
+    *result = ScanResult::kRecord;
+    return Status();
   }
 }
 

@@ -136,8 +136,14 @@ bool EqualsNoCase(std::string_view s, std::string_view lower) {
 }  // namespace
 
 bool ParseBool(std::string_view s, bool* out) {
-  if (EqualsNoCase(s, "true")) return *out = true, true;
-  if (EqualsNoCase(s, "false")) return *out = false, true;
+  if (EqualsNoCase(s, "true")) {
+    *out = true;
+    return true;
+  }
+  if (EqualsNoCase(s, "false")) {
+    *out = false;
+    return true;
+  }
   return false;
 }
 

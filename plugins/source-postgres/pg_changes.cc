@@ -221,7 +221,10 @@ Status PgReader::FillToasted(const Tuple& new_tuple, const Tuple* old_tuple,
     sql += (k ? " AND " : "") + cat->Identifier(s_.schema.fields[plan_.key()[k]].name) + " = $" +
            std::to_string(k + 1) + "::" + plan_.pg_type(plan_.key()[k]).name;
   SLUICE_RETURN_IF_ERROR(cat->Query(sql, key, "read unchanged TOASTed values", &toast_));
-  if (toast_.rows() == 0) return *gone = true, Status();
+  if (toast_.rows() == 0) {
+    *gone = true;
+    return Status();
+  }
   for (size_t j = 0; j < missing.size(); ++j)
     (*values)[missing[j]] = {toast_.null(0, static_cast<int>(j)),
                              toast_.text(0, static_cast<int>(j))};
@@ -234,7 +237,10 @@ Status PgReader::Produce(sluice_op op, const KeyText& key, std::string row) {
   for (const Segment& seg : state_.segments)
     if (plan_.CompareKeys(seg.after, key) < 0) watermark = seg.lsn;
   if (tx_final_lsn_ < watermark) return Status();
-  if (skip_rows_ > 0) return --skip_rows_, Status();  // the host has it since before a reconnect
+  if (skip_rows_ > 0) {
+    --skip_rows_;
+    return Status();
+  }  // the host has it since before a reconnect
   if (held_) ready_.push_back(std::move(held_row_));
   held_row_ = Ready{op, std::move(row), std::string(), 0};
   held_ = true;

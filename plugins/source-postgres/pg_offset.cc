@@ -25,7 +25,10 @@ class Reader {
   bool ok() const { return ok_; }
   bool done() const { return p_ == end_; }
   uint8_t Byte() {
-    if (p_ == end_) return ok_ = false, 0;
+    if (p_ == end_) {
+      ok_ = false;
+      return 0;
+    }
     return *p_++;
   }
   uint64_t Varint() {
@@ -34,14 +37,20 @@ class Reader {
     return v;
   }
   uint64_t Fixed64() {
-    if (end_ - p_ < 8) return ok_ = false, 0;
+    if (end_ - p_ < 8) {
+      ok_ = false;
+      return 0;
+    }
     uint64_t v = sluice::GetFixed64(p_);
     p_ += 8;
     return v;
   }
   std::string String() {
     uint64_t n = Varint();
-    if (!ok_ || static_cast<uint64_t>(end_ - p_) < n) return ok_ = false, std::string();
+    if (!ok_ || static_cast<uint64_t>(end_ - p_) < n) {
+      ok_ = false;
+      return std::string();
+    }
     std::string s(reinterpret_cast<const char*>(p_), n);
     p_ += n;
     return s;
@@ -49,7 +58,10 @@ class Reader {
   KeyText Key() {
     uint64_t n = Varint();
     KeyText k;
-    if (n > 32) return ok_ = false, k;  // PostgreSQL keys have at most 32 columns
+    if (n > 32) {
+      ok_ = false;
+      return k;
+    }  // PostgreSQL keys have at most 32 columns
     for (uint64_t i = 0; i < n && ok_; ++i) k.push_back(String());
     return k;
   }

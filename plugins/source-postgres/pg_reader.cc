@@ -150,9 +150,15 @@ void PgReader::SleepUntilRetry(int max_ms) {
 Status PgReader::Next(uint32_t max_rows, sluice::RowBatchBuilder* out, sluice::BatchInfo* info) {
   if (!prepared_) {
     // The server may be down when ingestion starts: wait for it.
-    if (Clock::now() < retry_at_) return SleepUntilRetry(250), Status();
+    if (Clock::now() < retry_at_) {
+      SleepUntilRetry(250);
+      return Status();
+    }
     Status s = Prepare();
-    if (Transient(s)) return Disconnect(s), Status();
+    if (Transient(s)) {
+      Disconnect(s);
+      return Status();
+    }
     SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
     backoff_ms_ = 0;
   }
@@ -215,9 +221,15 @@ Status PgReader::BeginSnapshot() {
 Status PgReader::NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
                               sluice::BatchInfo* info) {
   if (snapshot_ == nullptr) {
-    if (Clock::now() < retry_at_) return SleepUntilRetry(250), Status();
+    if (Clock::now() < retry_at_) {
+      SleepUntilRetry(250);
+      return Status();
+    }
     Status s = BeginSnapshot();
-    if (Transient(s)) return Disconnect(s), Status();
+    if (Transient(s)) {
+      Disconnect(s);
+      return Status();
+    }
     SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
     backoff_ms_ = 0;
   }
@@ -363,7 +375,10 @@ Status PgReader::NextStream(uint32_t max_rows, sluice::RowBatchBuilder* out,
     }
     Status s = ReplicationStream::Start(s_.conn.conninfo, state_.slot, processed_lsn_,
                                         s_.table_config.publication, &stream_);
-    if (Transient(s)) return Disconnect(s), Status();
+    if (Transient(s)) {
+      Disconnect(s);
+      return Status();
+    }
     SLUICE_RETURN_IF_ERROR(s.WithContext(Where()));
     s_.host.Info(
         Where() +
@@ -462,18 +477,27 @@ Status PgReader::Committed(std::string_view offset) {
   }
   if (stream_ == nullptr) return Status();
   Status s = stream_->Confirm(ConfirmTarget(), false);
-  if (Transient(s)) return Disconnect(s), Status();
+  if (Transient(s)) {
+    Disconnect(s);
+    return Status();
+  }
   return s.WithContext(Where());
 }
 
 Status PgReader::Wait(uint32_t timeout_ms) {
   if (!deferred_.ok() || !ready_.empty() || !streaming_) return Status();
-  if (stream_ == nullptr) return SleepUntilRetry(static_cast<int>(timeout_ms)), Status();
+  if (stream_ == nullptr) {
+    SleepUntilRetry(static_cast<int>(timeout_ms));
+    return Status();
+  }
   SLUICE_RETURN_IF_ERROR(Maintain());
   if (stream_ == nullptr) return Status();
   bool readable = false;
   Status s = stream_->WaitReadable(static_cast<int>(timeout_ms), &readable);
-  if (Transient(s)) return Disconnect(s), Status();
+  if (Transient(s)) {
+    Disconnect(s);
+    return Status();
+  }
   return s.WithContext(Where());
 }
 

@@ -140,9 +140,18 @@ bool ParsePgInt(std::string_view s, int64_t* out) {
 }
 
 bool ParsePgFloat(std::string_view s, double* out) {
-  if (s == "NaN") return *out = std::numeric_limits<double>::quiet_NaN(), true;
-  if (s == "Infinity") return *out = std::numeric_limits<double>::infinity(), true;
-  if (s == "-Infinity") return *out = -std::numeric_limits<double>::infinity(), true;
+  if (s == "NaN") {
+    *out = std::numeric_limits<double>::quiet_NaN();
+    return true;
+  }
+  if (s == "Infinity") {
+    *out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (s == "-Infinity") {
+    *out = -std::numeric_limits<double>::infinity();
+    return true;
+  }
   if (s.empty()) return false;
   // from_chars: exact (correctly rounded), locale-free; it refuses a
   // leading '+', which PostgreSQL never writes.
@@ -269,24 +278,32 @@ Status PutCopyValue(ColumnType c, Wire wire, std::string_view b, sluice::RowWrit
   switch (wire) {
     case Wire::kInt2:
       SLUICE_RETURN_IF_ERROR(size(2));
-      return w->Int64(static_cast<int16_t>(BigEndian(b))), Status();
+      w->Int64(static_cast<int16_t>(BigEndian(b)));
+      return Status();
     case Wire::kInt4:
       SLUICE_RETURN_IF_ERROR(size(4));
-      return w->Int64(static_cast<int32_t>(BigEndian(b))), Status();
+      w->Int64(static_cast<int32_t>(BigEndian(b)));
+      return Status();
     case Wire::kInt8:
       SLUICE_RETURN_IF_ERROR(size(8));
-      return w->Int64(static_cast<int64_t>(BigEndian(b))), Status();
+      w->Int64(static_cast<int64_t>(BigEndian(b)));
+      return Status();
     case Wire::kOid:
       SLUICE_RETURN_IF_ERROR(size(4));
-      return w->Int64(static_cast<int64_t>(BigEndian(b))), Status();
+      w->Int64(static_cast<int64_t>(BigEndian(b)));
+      return Status();
     case Wire::kFloat8: {
       SLUICE_RETURN_IF_ERROR(size(8));
       uint64_t bits = BigEndian(b);
       double v;
       std::memcpy(&v, &bits, 8);
-      return w->Float64(v), Status();
+      w->Float64(v);
+      return Status();
     }
-    case Wire::kBool: SLUICE_RETURN_IF_ERROR(size(1)); return w->Bool(b[0] != 0), Status();
+    case Wire::kBool:
+      SLUICE_RETURN_IF_ERROR(size(1));
+      w->Bool(b[0] != 0);
+      return Status();
     case Wire::kDate: {
       SLUICE_RETURN_IF_ERROR(size(4));
       int64_t days = static_cast<int32_t>(BigEndian(b));
@@ -295,7 +312,8 @@ Status PutCopyValue(ColumnType c, Wire wire, std::string_view b, sluice::RowWrit
         return InvalidArgument("value '" + std::string(days > 0 ? "infinity" : "-infinity") +
                                "' is not a date sluice can hold (infinite dates have no sluice "
                                "value)");
-      return w->Date(static_cast<int32_t>(days + kPgEpochDays)), Status();
+      w->Date(static_cast<int32_t>(days + kPgEpochDays));
+      return Status();
     }
     case Wire::kTimestamp: {
       SLUICE_RETURN_IF_ERROR(size(8));
@@ -306,7 +324,8 @@ Status PutCopyValue(ColumnType c, Wire wire, std::string_view b, sluice::RowWrit
             "value '" + std::string(us > 0 ? "infinity" : "-infinity") +
             "' is not a timestamp sluice can hold (microseconds since 1970 in 64 bits; infinite "
             "timestamps have no sluice value)");
-      return w->Timestamp(out), Status();
+      w->Timestamp(out);
+      return Status();
     }
     case Wire::kRaw: return PutValue(c, b, w);
     case Wire::kJsonb:

@@ -16,7 +16,10 @@ class Cursor {
   bool ok() const { return ok_; }
   bool done() const { return p_ == end_; }
   uint64_t U(int bytes) {
-    if (end_ - p_ < bytes) return ok_ = false, 0;
+    if (end_ - p_ < bytes) {
+      ok_ = false;
+      return 0;
+    }
     uint64_t v = 0;
     for (int i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(*p_++);
     return v;
@@ -29,11 +32,17 @@ class Cursor {
   std::string_view CString() {
     const char* start = p_;
     while (p_ < end_ && *p_ != '\0') ++p_;
-    if (p_ == end_) return ok_ = false, std::string_view();
+    if (p_ == end_) {
+      ok_ = false;
+      return std::string_view();
+    }
     return std::string_view(start, static_cast<size_t>(p_++ - start));
   }
   std::string_view Bytes(uint64_t n) {
-    if (static_cast<uint64_t>(end_ - p_) < n) return ok_ = false, std::string_view();
+    if (static_cast<uint64_t>(end_ - p_) < n) {
+      ok_ = false;
+      return std::string_view();
+    }
     std::string_view v(p_, n);
     p_ += n;
     return v;

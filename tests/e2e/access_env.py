@@ -14,9 +14,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
-from harness import Http, wait_address, wait_ready, wait_until
+from harness import Http, wait_address, wait_ready, wait_until, write_csv
 from test_grpc import Reflection, Service
-from test_service import write_csv
 
 ISSUER = "https://issuer.test/"
 HS_SECRET = "an HS256 secret, longer than 32 bytes"

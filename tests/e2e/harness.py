@@ -62,16 +62,24 @@ def gen_trips(path, rows, seed=42, start_id=1):
                     "--start-id", str(start_id), "--out", path], check=True)
 
 
-def write_config(dirpath, endpoints, storage=None, extra=""):
-    """endpoints: list of dicts with name, table, primary_key, [secondary], [options], [version].
-    storage: the storage plugin's name; default the selected backend (STORAGE)."""
-    storage = storage or STORAGE
-    lines = ["home_dir: ./home", f"storage: {{ plugin: {storage} }}", "connections:",
+def write_config(dirpath, endpoints, storage=None, extra="", storage_options=None,
+                 ingest="commit_interval_ms: 100, poll_interval_ms: 50"):
+    """endpoints: list of dicts with name, table, [primary_key] (none: keyed by
+    log position), [secondary], [options], [version].
+    storage: the storage plugin's name; default the selected backend (STORAGE).
+    storage_options: instead, the selected backend with these options (as
+    storage_config takes them). ingest: the YAML text of the ingest settings."""
+    storage_line = (storage_config(storage_options) if storage_options else
+                    f"storage: {{ plugin: {storage or STORAGE} }}")
+    lines = ["home_dir: ./home", storage_line, "connections:",
              "  - name: files", "    plugin: csv", "    options: { path: ./data }", "endpoints:"]
     for e in endpoints:
         lines += [f"  - name: {e['name']}", f"    path: /{e['name']}", "    connection: files",
-                  f"    table: {e.get('table', e['name'])}", "    index:",
-                  f"      primary_key: {json.dumps(e['primary_key'])}"]
+                  f"    table: {e.get('table', e['name'])}"]
+        if e.get("primary_key") or e.get("secondary"):
+            lines.append("    index:")
+        if e.get("primary_key"):
+            lines.append(f"      primary_key: {json.dumps(e['primary_key'])}")
         if e.get("secondary"):
             lines.append(f"      secondary: {json.dumps(e['secondary'])}")
         if e.get("covering"):
@@ -80,8 +88,7 @@ def write_config(dirpath, endpoints, storage=None, extra=""):
             lines.append(f"    options: {json.dumps(e['options'])}")
         if e.get("version"):
             lines.append(f"    version: {e['version']}")
-    lines += ["api:", REST_LINE,
-              "ingest: { commit_interval_ms: 100, poll_interval_ms: 50 }"]
+    lines += ["api:", REST_LINE, f"ingest: {{ {ingest} }}"]
     path = os.path.join(dirpath, "sluice.yaml")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n" + extra)
@@ -271,6 +278,35 @@ def read_csv_typed(path):
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     return rows
+
+
+def write_csv(path, header, rows):
+    """Writes a CSV file: the `header` names, then each row's values (None as
+    an empty cell, anything else as str() writes it)."""
+    with open(path, "w") as f:
+        f.write(",".join(header) + "\n")
+        for r in rows:
+            f.write(",".join("" if x is None else str(x) for x in r) + "\n")
+
+
+def query_all(http, path, order_by=None, limit=10000):
+    """Every row the endpoint at `path` ("/trips", "/v2/trips") serves, in
+    ascending `order_by` order (default: its key order), read in pages of
+    `limit` rows with $after. AssertionError on any answer but 200."""
+    rows, after = [], None
+    while True:
+        q = {"$limit": limit}
+        if order_by is not None:
+            q["$order_by"] = {order_by: "asc"}
+        if after is not None:
+            q["$after"] = after
+        status, _, page = http.post(path + "/query", q)
+        if status != 200:
+            raise AssertionError(f"query {path}: {status} {page}")
+        if not page:
+            return rows
+        rows += page
+        after = page[-1]
 
 
 def wait_address(sluice, scheme, timeout=30, separator="://"):

@@ -7,7 +7,7 @@ import os
 import sys
 import unittest
 
-from harness import REST_LINE, SLUICE_BIN, Http, TempDirTest, wait_until
+from harness import REST_LINE, SLUICE_BIN, Http, TempDirTest, query_all, wait_until
 from pg_server import PASSWORD, PgServer, missing_reason
 
 PASSWORD_ENV = "SLUICE_TEST_PG_PASSWORD"
@@ -87,21 +87,12 @@ ingest: {{ {ingest} }}
 def read_endpoint(http, path, key, version=None):
     """Every row an endpoint serves, {key value: row}, paged in key order."""
     prefix = f"/v{version}" if version else ""
-    out, after = {}, None
-    while True:
-        q = {"$order_by": {key: "asc"}, "$limit": 10000}
-        if after is not None:
-            q["$after"] = after
-        status, _, page = http.post(f"{prefix}{path}/query", q)
-        if status != 200:
-            raise AssertionError(f"query {path}: {status} {page}")
-        if not page:
-            return out
-        for row in page:
-            if row[key] in out:
-                raise AssertionError(f"{path}: key {row[key]} served twice")
-            out[row[key]] = row
-        after = page[-1]
+    out = {}
+    for row in query_all(http, prefix + path, key):
+        if row[key] in out:
+            raise AssertionError(f"{path}: key {row[key]} served twice")
+        out[row[key]] = row
+    return out
 
 
 def sluice_timestamp(text):

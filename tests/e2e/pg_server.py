@@ -46,6 +46,18 @@ def missing_reason():
     return None
 
 
+def as_server_user(directory):
+    """The prefix of a command that runs PostgreSQL's programs: as root,
+    `runuser -u postgres --` (initdb refuses root), after giving `directory`
+    (the server's, created by the caller) to that user; otherwise nothing.
+    Also used by bench/ (benchkit/pg.py)."""
+    if os.geteuid() != 0:
+        return []
+    ent = pwd.getpwnam("postgres")
+    os.chown(directory, ent.pw_uid, ent.pw_gid)
+    return ["runuser", "-u", "postgres", "--"]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,11 +69,8 @@ class PgServer:
         self.bin = bindir()
         self.dir = os.path.join(root, "pg")
         os.makedirs(self.dir)
-        self.as_user = []
-        if os.geteuid() == 0:
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-            ent = pwd.getpwnam("postgres")
-            os.chown(self.dir, ent.pw_uid, ent.pw_gid)
+        self.as_user = as_server_user(self.dir)
+        if self.as_user:
             os.chmod(root, os.stat(root).st_mode | 0o011)  # the server's user passes through
         self.data = os.path.join(self.dir, "data")
         self.port = free_port()

@@ -17,8 +17,7 @@ import grpc
 
 from access_env import KEYS, AccessEnv, bind, order_rows, rpc_code, stream_code, wait_for
 from test_grpc import Reflection
-from harness import SLUICE_BIN, TempDirTest, wait_until
-from test_service import write_csv
+from harness import SLUICE_BIN, TempDirTest, wait_until, write_csv
 
 ADMIN_BODY = {"version": 1}
 PRUNE_BODY = {"keep": 5}

@@ -22,7 +22,8 @@ import time
 import unittest
 
 import log_reader
-from harness import STORAGE, Http, Sluice, TempDirTest, gen_trips, storage_config, wait_ready
+from harness import (STORAGE, Http, Sluice, TempDirTest, gen_trips, query_all, wait_ready,
+                     write_config)
 
 FILES = 20                 # part-000.csv ... part-019.csv
 ROWS_PER_FILE = 7500       # 150 000 rows in all
@@ -44,29 +45,11 @@ STORAGE_OPTIONS = {
     "rocksdb": "write_buffer_mb: 4",
 }
 
-CONFIG = """home_dir: ./home
-""" + storage_config(STORAGE_OPTIONS) + """
-connections:
-  - name: files
-    plugin: csv
-    options: { path: ./data }
-endpoints:
-  - name: trips
-    path: /trips
-    connection: files
-    table: trips
-    index:
-      primary_key: ["trip_id"]
-      secondary: [["pickup_zone_id"]]
-  # The same files without a primary key: rows keyed by log position (_row).
-  - name: rows
-    path: /rows
-    connection: files
-    table: trips
-api:
-  rest: { host: 127.0.0.1, port: 0 }
-ingest: { batch_rows: 20, commit_rows: 60, commit_interval_ms: 100, poll_interval_ms: 50 }
-"""
+# The trips, and the same files without a primary key: rows keyed by log
+# position (_row).
+ENDPOINTS = [{"name": "trips", "primary_key": ["trip_id"], "secondary": [["pickup_zone_id"]]},
+             {"name": "rows", "table": "trips"}]
+INGEST = "batch_rows: 20, commit_rows: 60, commit_interval_ms: 100, poll_interval_ms: 50"
 
 
 def typed(row):
@@ -127,9 +110,8 @@ class CrashTest(TempDirTest):
               f"(rerun with SLUICE_CRASH_SEED={self.seed})", file=sys.stderr, flush=True)
         self.rng = random.Random(self.seed)
         shutil.rmtree(os.path.join(self.dir, "data"))
-        self.config = os.path.join(self.dir, "sluice.yaml")
-        with open(self.config, "w") as f:
-            f.write(CONFIG)
+        self.config = write_config(self.dir, ENDPOINTS, storage_options=STORAGE_OPTIONS,
+                                   ingest=INGEST)
         self.cache_dir = os.path.join(self.dir, "home", "cache", "trips", "v0001")
         self.log_dir = os.path.join(self.dir, "home", "pipeline", "logs", "trips", "v0001", "log")
         self.kills = []     # (phase, what the probe saw)
@@ -261,17 +243,7 @@ class CrashTest(TempDirTest):
         wait_ready(http, "trips", rows=len(want), timeout=120)
         status, _, body = http.post("/trips/count")
         self.assertEqual((status, body), (200, {"count": len(want)}), self.ctx(s))
-        got, after = [], None
-        while True:
-            q = {"$order_by": {"trip_id": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/trips/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                break
-            got += page
-            after = page[-1]
+        got = query_all(http, "/trips", "trip_id")
         ids = [r["trip_id"] for r in got]
         self.assertEqual(len(ids), len(set(ids)), "duplicate trip_id served; " + self.ctx())
         self.assertEqual(len(got), len(want), self.ctx())
@@ -290,17 +262,7 @@ class CrashTest(TempDirTest):
         """The endpoint without a key: every source row once, in source order,
         under strictly increasing _row keys."""
         wait_ready(http, "rows", rows=len(want), timeout=120)
-        got, after = [], None
-        while True:
-            q = {"$order_by": {"_row": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/rows/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                break
-            got += page
-            after = page[-1]
+        got = query_all(http, "/rows", "_row")
         self.assertEqual(len(got), len(want), "row-keyed endpoint lost or repeated rows; " + self.ctx())
         keys = [r.pop("_row") for r in got]
         self.assertEqual(keys, sorted(set(keys)), self.ctx())

@@ -12,7 +12,8 @@ import unittest
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
-from harness import REST_LINE, Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until, write_config
+from harness import (REST_LINE, Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until,
+                     write_config, write_csv)
 
 F = descriptor_pb2.FieldDescriptorProto
 REFLECTION = "grpc.reflection.v1alpha.ServerReflection"
@@ -139,13 +140,6 @@ def values(record):
         else:
             out.append(v)
     return out
-
-
-def write_csv(path, header, rows):
-    with open(path, "w") as f:
-        f.write(",".join(header) + "\n")
-        for r in rows:
-            f.write(",".join("" if x is None else str(x) for x in r) + "\n")
 
 
 V1_HEADER = ["Ride ID", "$fare", "2nd zone", "pickup at", "paid"]

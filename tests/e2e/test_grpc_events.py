@@ -9,8 +9,8 @@ import unittest
 
 import grpc
 
-from harness import Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until
-from test_grpc import Reflection, Service, V1_HEADER, grpc_config, v1_rows, values, write_csv
+from harness import Http, TempDirTest, run_cli, wait_address, wait_ready, wait_until, write_csv
+from test_grpc import Reflection, Service, V1_HEADER, grpc_config, v1_rows, values
 
 
 class Collector:

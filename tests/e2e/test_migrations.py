@@ -7,14 +7,7 @@ import threading
 import time
 import unittest
 
-from harness import Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
-
-
-def write_csv(path, header, rows):
-    with open(path, "w") as f:
-        f.write(",".join(header) + "\n")
-        for r in rows:
-            f.write(",".join(str(x) for x in r) + "\n")
+from harness import Http, TempDirTest, run_cli, wait_ready, wait_until, write_config, write_csv
 
 
 class MigrationTest(TempDirTest):

@@ -8,7 +8,7 @@ Skipped when nats-server is not installed or the nats plugin was not built.
 import os
 import unittest
 
-from harness import Http, gen_trips, run_cli, wait_ready, wait_until, write_config
+from harness import Http, gen_trips, query_all, run_cli, wait_ready, wait_until, write_config
 from nats_case import NatsClusterCase
 
 
@@ -50,15 +50,7 @@ class NatsClusterTest(NatsClusterCase):
         return out
 
     def all_ids(self, http):
-        ids, last = [], None
-        while True:
-            query = {"$limit": 5000, **({"$after": last} if last else {})}
-            status, _, page = http.post("/trips/query", query)
-            self.assertEqual(status, 200, page)
-            if not page:
-                return ids
-            ids += [r["trip_id"] for r in page]
-            last = page[-1]
+        return [r["trip_id"] for r in query_all(http, "/trips", limit=5000)]
 
     def test_two_api_hosts_serve_the_shared_log_identically(self):
         n = 5000

@@ -13,18 +13,11 @@ import subprocess
 import unittest
 
 from harness import (SLUICE_BIN, STORAGE, Http, TempDirTest, gen_trips, run_cli, wait_ready, wait_until,
-                     write_config)
+                     write_config, write_csv)
 
 BUILD_PLUGIN_DIR = os.environ.get(
     "SLUICE_PLUGIN_DIR",
     os.path.join(os.path.dirname(os.path.abspath(SLUICE_BIN)), "..", "lib", "sluice", "plugins"))
-
-
-def write_csv(path, header, rows):
-    with open(path, "w") as f:
-        f.write(",".join(header) + "\n")
-        for r in rows:
-            f.write(",".join(str(x) for x in r) + "\n")
 
 
 class OperatorTest(TempDirTest):

@@ -9,31 +9,13 @@ import time
 import unittest
 
 import log_reader
-from harness import (STORAGE, TABLE_SUFFIX, Http, TempDirTest, gen_trips, run_cli, storage_config,
-                     wait_ready, wait_until)
+from harness import (STORAGE, TABLE_SUFFIX, Http, TempDirTest, gen_trips, query_all, run_cli,
+                     wait_ready, wait_until, write_config)
 
 # Both backends take the same option names here. LevelDB's tables stay
 # uncompressed for log_reader; RocksDB logs are uncompressed by default and
 # its caches keep the default compression.
 STORAGE_OPTIONS = {"leveldb": "compression: none, write_buffer_mb: 4", "rocksdb": "write_buffer_mb: 4"}
-CONFIG = """home_dir: ./home
-{storage}
-connections:
-  - name: files
-    plugin: csv
-    options: {{ path: ./data }}
-endpoints:
-  - name: trips
-    path: /trips
-    connection: files
-    table: trips
-    index:
-      primary_key: ["trip_id"]
-      secondary: [["pickup_zone_id"]]
-api:
-  rest: {{ host: 127.0.0.1, port: 0 }}
-ingest: {{ {ingest} }}
-"""
 FAST_INGEST = "commit_interval_ms: 100, poll_interval_ms: 50"
 # ~300 synced commits per 100k rows: ingestion lasts long enough to be interrupted.
 SLOW_INGEST = "batch_rows: 100, commit_rows: 300, commit_interval_ms: 100, poll_interval_ms: 50"
@@ -48,10 +30,9 @@ class RecoveryTest(TempDirTest):
         self.log_dir = os.path.join(self.dir, "home", "pipeline", "logs", "trips", "v0001", "log")
 
     def config(self, ingest=FAST_INGEST):
-        path = os.path.join(self.dir, "sluice.yaml")
-        with open(path, "w") as f:
-            f.write(CONFIG.format(storage=storage_config(STORAGE_OPTIONS), ingest=ingest))
-        return path
+        return write_config(self.dir, [{"name": "trips", "primary_key": ["trip_id"],
+                                        "secondary": [["pickup_zone_id"]]}],
+                            storage_options=STORAGE_OPTIONS, ingest=ingest)
 
     def ingested(self, rows=ROWS):
         """A home with `rows` trips in the log, the cache not built yet."""
@@ -68,17 +49,7 @@ class RecoveryTest(TempDirTest):
         return body["endpoints"][0]["versions"][0]
 
     def all_rows(self, http):
-        rows, after = [], None
-        while True:
-            q = {"$order_by": {"trip_id": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = http.post("/trips/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                return rows
-            rows += page
-            after = page[-1]
+        return query_all(http, "/trips", "trip_id")
 
     def serve_until_ready(self, cfg):
         """Starts `api run`; returns (process, http, seconds from start to ready)."""

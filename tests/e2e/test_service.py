@@ -14,17 +14,11 @@ import time
 import unittest
 import uuid
 
-from harness import REST_LINE, Http, TempDirTest, run_cli, wait_ready, wait_until, write_config
+from harness import (REST_LINE, Http, TempDirTest, run_cli, wait_ready, wait_until, write_config,
+                     write_csv)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGING = os.path.join(HERE, "..", "..", "packaging")
-
-
-def write_csv(path, header, rows):
-    with open(path, "w") as f:
-        f.write(",".join(header) + "\n")
-        for r in rows:
-            f.write(",".join(str(x) for x in r) + "\n")
 
 
 @contextlib.contextmanager

@@ -6,8 +6,8 @@ directories."""
 import os
 import unittest
 
-from harness import Http, run_cli, wait_until
-from test_service import ServiceTest, write_csv
+from harness import Http, run_cli, wait_until, write_csv
+from test_service import ServiceTest
 
 
 class AuthTest(ServiceTest):

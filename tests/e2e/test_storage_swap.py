@@ -9,8 +9,8 @@ import os
 import unittest
 
 import test_crash
-from harness import Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, write_config, wait_until
-from test_ingest_serve import expected
+from harness import Http, TempDirTest, gen_trips, run_cli, wait_ready, write_config, wait_until
+from test_ingest_serve import check_every_row
 
 ROWS = 2000
 
@@ -56,19 +56,7 @@ class StorageSwapTest(TempDirTest):
         s = self.start(cfg, *args)
         http = Http(s.wait_listening())
         wait_ready(http, "trips", rows=ROWS)
-        want = read_csv_typed(self.data("trips.csv"))
-        self.assertEqual(len(want), ROWS)
-        for row in want:
-            status, headers, got = http.get("/trips/" + row["trip_id"])
-            self.assertEqual(status, 200, got)
-            self.assertEqual(headers["x-sluice-version"], "1")
-            self.assertEqual(list(got.keys()), list(row.keys()))
-            self.assertEqual(got, expected(row))
-        status, _, body = http.post("/trips/count")
-        self.assertEqual((status, body), (200, {"count": ROWS}))
-        status, _, first = http.get("/trips")
-        self.assertEqual(status, 200)
-        self.assertEqual([r["trip_id"] for r in first], list(range(1, 51)))
+        want = check_every_row(self, http, self.data("trips.csv"), ROWS)
         zone = want[0]["pickup_zone_id"]
         status, _, body = http.post("/trips/count", {"$filter": {"pickup_zone_id": int(zone)}})
         self.assertEqual(status, 200, body)

@@ -28,6 +28,16 @@ import urllib.request
 SKIP = 77
 
 
+def jetstream_healthy(http_port):
+    """True when the node whose monitoring port is `http_port` reports
+    JetStream healthy (also used by bench/benchkit/backends.py)."""
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d/healthz" % http_port, timeout=1) as r:
+            return json.load(r).get("status") == "ok"
+    except OSError:
+        return False
+
+
 def find_nats_server():
     """Path of nats-server, or None. Debian installs it in /usr/sbin."""
     return shutil.which("nats-server") or shutil.which("nats-server", path="/usr/sbin:/usr/local/sbin")
@@ -111,14 +121,7 @@ class Cluster:
         for node in self.state["nodes"]:
             if not node["pid"]:
                 continue
-            url = "http://127.0.0.1:%d/healthz" % node["http"]
-            while True:
-                try:
-                    with urllib.request.urlopen(url, timeout=1) as r:
-                        if json.load(r).get("status") == "ok":
-                            break
-                except OSError:
-                    pass
+            while not jetstream_healthy(node["http"]):
                 if time.time() > deadline:
                     raise TimeoutError("node on port %d not healthy after %ds (log: %s)" %
                                        (node["client"], timeout, self.root))

@@ -75,22 +75,6 @@ TEST_F(RecordCodec, KeyTextEscapesAndRequiresEveryField) {
   EXPECT_EQ(key, "2024-01-02,0,a\\,b\\\\c");
 }
 
-TEST(RecordJson, MatchesTheRestEncoding) {
-  std::string out;
-  ASSERT_TRUE(AppendRecordJson(&out, SampleSchema(), SampleRow(4, false)).ok());
-  EXPECT_EQ(out,
-            "{\"id\":4,\"fare\":6.0,\"at\":\"1969-12-31T23:59:58.500004Z\",\"day\":\"2022-01-12\","
-            "\"paid\":true,\"note\":\"note, \\\"4\\\"\\n\"}");
-  out.clear();
-  ASSERT_TRUE(AppendRecordJson(&out, SampleSchema(), SampleRow(3, true)).ok());
-  EXPECT_EQ(out,
-            "{\"id\":3,\"fare\":null,\"at\":null,\"day\":null,\"paid\":false,"
-            "\"note\":\"note, \\\"3\\\"\\n\"}");
-  out.clear();
-  AppendJsonString(&out, std::string("\x01\t", 2));
-  EXPECT_EQ(out, "\"\\u0001\\t\"");
-}
-
 TEST(StatusMap, NeverUnknown) {
   EXPECT_EQ(ToGrpc(Status()).error_code(), grpc::StatusCode::OK);
   EXPECT_EQ(ToGrpc(InvalidArgument("x")).error_code(), grpc::StatusCode::INVALID_ARGUMENT);

@@ -106,7 +106,10 @@ bool HttpConnection::Read(HttpReply* reply, bool no_body) {
   size_t line_end = head.find("\r\n");
   std::string status_line = head.substr(0, line_end);
   size_t sp = status_line.find(' ');
-  if (sp == std::string::npos) return error_ = "bad status line: " + status_line, false;
+  if (sp == std::string::npos) {
+    error_ = "bad status line: " + status_line;
+    return false;
+  }
   *reply = HttpReply();
   reply->version = status_line.substr(0, sp);
   reply->status = std::atoi(status_line.c_str() + sp + 1);

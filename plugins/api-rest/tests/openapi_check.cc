@@ -76,7 +76,10 @@ class Checker {
     problems_.push_back(at + ": " + what);
   }
   bool AsObject(element e, const std::string& at, object* out) {
-    if (e.get(*out)) return Add(at, "expected an object"), false;
+    if (e.get(*out)) {
+      Add(at, "expected an object");
+      return false;
+    }
     return true;
   }
   void OnlyKeys(object o, const Keys& allowed, const std::string& at) {
@@ -86,7 +89,10 @@ class Checker {
   }
   bool NeedString(object o, const char* key, const std::string& at) {
     std::string_view s;
-    if (o[key].get(s)) return Add(at, std::string("needs a string \"") + key + "\""), false;
+    if (o[key].get(s)) {
+      Add(at, std::string("needs a string \"") + key + "\"");
+      return false;
+    }
     return true;
   }
   // True when `e` is a $ref (checked); false when it is an inline object.

@@ -3,9 +3,7 @@
 // their headers) on data and admin routes, POST /admin/prune.
 #include <gtest/gtest.h>
 
-#include "fake_api_host.h"
-#include "http_client.h"
-#include "rest_plugin.h"
+#include "rest_plugin_test.h"
 
 namespace sluice::rest {
 namespace {
@@ -14,25 +12,8 @@ using testing::HttpConnection;
 using testing::HttpReply;
 using testing::RequestText;
 
-class OpsRoutesTest : public ::testing::Test {
+class OpsRoutesTest : public testing::RestPluginTest {
  protected:
-  void SetUp() override { testing::AddSampleEndpoints(&fake_); }
-  void TearDown() override {
-    if (plugin_) plugin_->Stop();
-    EXPECT_EQ(fake_.open_views(), 0);
-  }
-
-  void StartServer(std::vector<std::pair<std::string, std::string>> extra = {}) {
-    extra.emplace_back("port", "0");
-    extra.emplace_back("admin_socket_path", socket_);
-    Status s = RestPlugin::Create(HostServices(), Options(extra), ApiHost(fake_.c()), &plugin_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    std::vector<std::string> addresses;
-    s = plugin_->Start(&addresses);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    port_ = static_cast<uint16_t>(std::stoi(addresses[0].substr(addresses[0].rfind(':') + 1)));
-  }
-
   // One request on a fresh connection with extra header lines ("Name: value\r\n").
   HttpReply Fetch(const std::string& method, const std::string& target,
                   const std::string& body = "", const std::string& headers = "") {
@@ -51,11 +32,6 @@ class OpsRoutesTest : public ::testing::Test {
     EXPECT_NE(reply.status, 0) << method << " " << target;
     return reply;
   }
-
-  testing::FakeApiHost fake_;
-  std::unique_ptr<RestPlugin> plugin_;
-  uint16_t port_ = 0;
-  const std::string socket_ = testing::TestSocketPath();
 };
 
 bool Has(const std::string& text, const std::string& part) {

@@ -7,9 +7,7 @@
 #include <future>
 #include <thread>
 
-#include "fake_api_host.h"
-#include "http_client.h"
-#include "rest_plugin.h"
+#include "rest_plugin_test.h"
 
 namespace sluice::rest {
 namespace {
@@ -19,34 +17,8 @@ using testing::HttpConnection;
 using testing::HttpReply;
 using testing::RequestText;
 
-uint16_t PortOf(const std::string& address) {
-  return static_cast<uint16_t>(std::stoi(address.substr(address.rfind(':') + 1)));
-}
-
-class RestServerTest : public ::testing::Test {
+class RestServerTest : public testing::RestPluginTest {
  protected:
-  void SetUp() override { testing::AddSampleEndpoints(&fake_); }
-  void TearDown() override {
-    if (plugin_) plugin_->Stop();
-    EXPECT_EQ(fake_.open_views(), 0);
-  }
-
-  // Starts the plugin with port 0 and an admin socket, plus `extra` options.
-  void StartServer(std::vector<std::pair<std::string, std::string>> extra = {}) {
-    extra.emplace_back("port", "0");
-    extra.emplace_back("admin_socket_path", socket_);
-    Status s = RestPlugin::Create(HostServices(), Options(extra), ApiHost(fake_.c()), &plugin_);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    std::vector<std::string> addresses;
-    s = plugin_->Start(&addresses);
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    ASSERT_EQ(addresses.size(), 2u);
-    EXPECT_EQ(addresses[1], "unix:" + socket_);
-    ASSERT_EQ(addresses[0].rfind("http://127.0.0.1:", 0), 0u) << addresses[0];
-    port_ = PortOf(addresses[0]);
-    ASSERT_NE(port_, 0);
-  }
-
   HttpReply Get(const std::string& target) { return Fetch(port_, "GET", target); }
   HttpReply Admin(const std::string& method, const std::string& target,
                   const std::string& body = "") {
@@ -55,11 +27,6 @@ class RestServerTest : public ::testing::Test {
   HttpReply Post(const std::string& target, const std::string& body) {
     return Fetch(port_, "POST", target, body);
   }
-
-  testing::FakeApiHost fake_;
-  std::unique_ptr<RestPlugin> plugin_;
-  uint16_t port_ = 0;
-  const std::string socket_ = testing::TestSocketPath();
 };
 
 void ExpectError(const HttpReply& r, int status, const std::string& code,

@@ -74,7 +74,10 @@ NatsServer::~NatsServer() {
 
 bool NatsServer::Start(std::string* error) {
   std::string bin = FindNatsServer();
-  if (bin.empty()) return *error = "nats-server is not installed", false;
+  if (bin.empty()) {
+    *error = "nats-server is not installed";
+    return false;
+  }
   dir_ = MakeTempDir("sluice-nats");
   port_ = FreePort();
   std::string port = std::to_string(port_), store = dir_ + "/store", log = dir_ + "/server.log";
@@ -89,11 +92,13 @@ bool NatsServer::Start(std::string* error) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = 0;
-      return *error = "nats-server exited at start; see " + log, false;
+      *error = "nats-server exited at start; see " + log;
+      return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  return *error = "nats-server did not accept connections on port " + port, false;
+  *error = "nats-server did not accept connections on port " + port;
+  return false;
 }
 
 Cluster::~Cluster() {
@@ -118,9 +123,15 @@ bool Cluster::Run(const std::string& args, std::string* out) {
 }
 
 bool Cluster::Up(std::string* error) {
-  if (FindNatsServer().empty()) return *error = "nats-server is not installed", false;
+  if (FindNatsServer().empty()) {
+    *error = "nats-server is not installed";
+    return false;
+  }
   dir_ = MakeTempDir("sluice-nats-cluster");
-  if (!Run("up " + dir_ + "/c", &urls_)) return *error = "cluster.py up failed: " + urls_, false;
+  if (!Run("up " + dir_ + "/c", &urls_)) {
+    *error = "cluster.py up failed: " + urls_;
+    return false;
+  }
   return true;
 }
 

@@ -21,26 +21,38 @@ int main(int argc, char** argv) {
     return 2;
   }
   uint64_t stop = 0;
-  if (!pgsrc::ParseLsn(argv[4], &stop)) return std::cerr << "bad LSN " << argv[4] << "\n", 2;
+  if (!pgsrc::ParseLsn(argv[4], &stop)) {
+    std::cerr << "bad LSN " << argv[4] << "\n";
+    return 2;
+  }
   pgsrc::Conninfo conninfo;
   {
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(argv[1], &err);
-    if (opts == nullptr) return std::cerr << "bad conninfo: " << (err ? err : "") << "\n", 2;
+    if (opts == nullptr) {
+      std::cerr << "bad conninfo: " << (err ? err : "") << "\n";
+      return 2;
+    }
     for (PQconninfoOption* o = opts; o->keyword; ++o)
       if (o->val) conninfo.emplace_back(o->keyword, o->val);
     PQconninfoFree(opts);
   }
   std::unique_ptr<pgsrc::ReplicationStream> stream;
   sluice::Status s = pgsrc::ReplicationStream::Start(conninfo, argv[2], 0, argv[3], &stream);
-  if (!s.ok()) return std::cerr << s.ToString() << "\n", 1;
+  if (!s.ok()) {
+    std::cerr << s.ToString() << "\n";
+    return 1;
+  }
   std::ofstream out(argv[5], std::ios::binary);
   int messages = 0, commits = 0;
   for (int idle = 0; idle < (commits > 0 ? 30 : 100);) {
     pgsrc::StreamMessage m;
     bool got = false;
     s = stream->Read(100, &m, &got);
-    if (!s.ok()) return std::cerr << s.ToString() << "\n", 1;
+    if (!s.ok()) {
+      std::cerr << s.ToString() << "\n";
+      return 1;
+    }
     if (!got || m.kind != pgsrc::StreamMessage::kXLogData) {
       ++idle;
       continue;
@@ -61,7 +73,10 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  if (commits == 0) return std::cerr << "no transaction arrived within 10 s\n", 1;
+  if (commits == 0) {
+    std::cerr << "no transaction arrived within 10 s\n";
+    return 1;
+  }
   // Other WAL (e.g. autovacuum) may follow the last transaction: 3 s of
   // silence after it ends the capture too.
   std::cout << "captured " << messages << " messages into " << argv[5] << "\n";

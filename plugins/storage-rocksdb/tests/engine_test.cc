@@ -83,10 +83,14 @@ TEST_F(RocksDbEngineTest, KvIteratorsNeverLeaveTheirBounds) {
     if (!seek.empty()) { EXPECT_TRUE(it->Seek(seek).ok()); }
     std::string got;
     bool exhausted = false;
-    EXPECT_TRUE(
-        it->Read(
-              10, [&](std::string_view k, std::string_view) { return got += k, true; }, &exhausted)
-            .ok());
+    EXPECT_TRUE(it->Read(
+                      10,
+                      [&](std::string_view k, std::string_view) {
+                        got += k;
+                        return true;
+                      },
+                      &exhausted)
+                    .ok());
     EXPECT_TRUE(exhausted);
     return got;
   };

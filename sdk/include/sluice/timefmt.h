@@ -1,14 +1,14 @@
 // ISO-8601 dates and timestamps <-> the integers rows store (days and
 // microseconds since 1970-01-01, UTC). Header-only, locale-free, no
-// allocation when parsing.
+// allocation when parsing, no printf when formatting.
 //
 //   int64_t us;  sluice::ParseTimestamp("2024-01-31T14:28:15Z", &us);
 //   std::string s; sluice::AppendTimestamp(&s, us);  // "2024-01-31T14:28:15Z"
 #ifndef SLUICE_TIMEFMT_H_
 #define SLUICE_TIMEFMT_H_
 
+#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -94,7 +94,7 @@ inline bool ParseTimestamp(std::string_view s, int64_t* micros) {
       ++i;
     }
     if (i == start || i - start > 9) return false;
-    while (digits < 6) frac *= 10, ++digits;
+    for (; digits < 6; ++digits) frac *= 10;
   }
   int64_t offset_s = 0;
   if (i < s.size()) {
@@ -118,29 +118,89 @@ inline bool ParseTimestamp(std::string_view s, int64_t* micros) {
   return true;
 }
 
-// Appends "YYYY-MM-DD".
+namespace timefmt_internal {
+// Writes `v` (< 10^width) as exactly `width` decimal digits at p.
+inline void PutDigits(char* p, uint32_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+}
+// The same for widths 2 and 4, without a loop (the formatters' hot path).
+inline void Put2(char* p, uint32_t v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+}
+inline void Put4(char* p, uint32_t v) {
+  Put2(p, v / 100);
+  Put2(p + 2, v % 100);
+}
+
+// Appends the date of a year outside 0..9999, the year as printf's
+// "%04lld" writes it: its sign and at least four characters ("-001",
+// "10000").
+inline void AppendWideDate(std::string* out, int64_t y, unsigned m, unsigned d) {
+  char buf[16];
+  size_t n = 0;
+  if (y < 0) buf[n++] = '-';
+  uint32_t a = static_cast<uint32_t>(y < 0 ? -y : y);  // < 2^23 for any int32 day count
+  int digits = 1;
+  for (uint32_t t = a; t >= 10; t /= 10) ++digits;
+  int width = std::max(digits, y < 0 ? 3 : 4);
+  PutDigits(buf + n, a, width);
+  n += static_cast<size_t>(width);
+  buf[n] = '-';
+  PutDigits(buf + n + 1, m, 2);
+  buf[n + 3] = '-';
+  PutDigits(buf + n + 4, d, 2);
+  out->append(buf, n + 6);
+}
+}  // namespace timefmt_internal
+
+// Appends "YYYY-MM-DD". A year outside 0..9999 is written as printf's
+// "%04lld" writes it: its sign and at least four characters ("-001", "10000").
 inline void AppendDate(std::string* out, int32_t days) {
   int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[32];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(y), m, d);
-  out->append(buf, static_cast<size_t>(n));
+  if (y < 0 || y > 9999) return timefmt_internal::AppendWideDate(out, y, m, d);
+  char buf[10];
+  timefmt_internal::Put4(buf, static_cast<uint32_t>(y));
+  buf[4] = '-';
+  timefmt_internal::Put2(buf + 5, m);
+  buf[7] = '-';
+  timefmt_internal::Put2(buf + 8, d);
+  out->append(buf, sizeof buf);
 }
 
-// Appends "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (fraction only when nonzero).
+// Appends "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (fraction only when nonzero),
+// the date as AppendDate writes it.
 inline void AppendTimestamp(std::string* out, int64_t micros) {
+  using timefmt_internal::Put2;
+  using timefmt_internal::Put4;
   int64_t secs = micros / 1000000, frac = micros % 1000000;
-  if (frac < 0) frac += 1000000, secs -= 1;
+  if (frac < 0) {
+    frac += 1000000;
+    secs -= 1;
+  }
   int64_t days = secs / 86400, rem = secs % 86400;
-  if (rem < 0) rem += 86400, days -= 1;
-  AppendDate(out, static_cast<int32_t>(days));
-  char buf[32];
-  int n = frac ? std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d.%06lldZ", int(rem / 3600),
-                               int(rem / 60 % 60), int(rem % 60), static_cast<long long>(frac))
-               : std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", int(rem / 3600),
-                               int(rem / 60 % 60), int(rem % 60));
-  out->append(buf, static_cast<size_t>(n));
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  AppendDate(out, static_cast<int32_t>(days));  // |days| < 2^27 for any int64 micros
+  char buf[17] = {'T', 0, 0, ':', 0, 0, ':', 0, 0, '.'};
+  Put2(buf + 1, static_cast<uint32_t>(rem / 3600));
+  Put2(buf + 4, static_cast<uint32_t>(rem / 60 % 60));
+  Put2(buf + 7, static_cast<uint32_t>(rem % 60));
+  size_t n = 9;
+  if (frac != 0) {
+    Put2(buf + 10, static_cast<uint32_t>(frac / 10000));
+    Put4(buf + 12, static_cast<uint32_t>(frac % 10000));
+    n = 16;
+  }
+  buf[n++] = 'Z';
+  out->append(buf, n);
 }
 
 }  // namespace sluice
