@@ -1,7 +1,5 @@
-// sluice::OptionReader's messages, and the options every embedded engine
-// plugin shares (sluice::KvStorageOptions in sluice/kv_storage.h).
-#include "sluice/option_reader.h"
-
+// The options every embedded engine plugin shares (sluice::KvStorageOptions
+// and their declarations, kKvStorageOptions, in sluice/kv_storage.h).
 #include <gtest/gtest.h>
 
 #include "sluice/kv_storage.h"
@@ -14,69 +12,17 @@ Options Opts(std::vector<std::pair<std::string, std::string>> items) {
   return Options(std::move(items));
 }
 
-TEST(OptionReaderTest, AbsentKeysKeepTheDefaults) {
-  Options none;
-  OptionReader r(none, "x option");
-  int64_t n = 7;
-  bool b = true;
-  SLUICE_EXPECT_OK(r.Int("n", 1, 10, "", &n));
-  SLUICE_EXPECT_OK(r.Bool("b", &b));
-  EXPECT_EQ(n, 7);
-  EXPECT_TRUE(b);
-  SLUICE_EXPECT_OK(r.OnlyKnown({"n"}));
-}
-
-TEST(OptionReaderTest, IntegersInRange) {
-  Options o = Opts({{"mb", "12"}, {"bad", "lots"}, {"low", "0"}, {"jobs", "65"}, {"e", ""}});
-  OptionReader r(o, "mystore storage option");
-  int64_t n = 0;
-  SLUICE_EXPECT_OK(r.Int("mb", 1, 1 << 20, "MiB", &n));
-  EXPECT_EQ(n, 12);
-  EXPECT_EQ(r.Int("bad", 1, 1 << 20, "MiB", &n).message(),
-            "mystore storage option 'bad': expected an integer from 1 to 1048576 (MiB), found "
-            "'lots'");
-  EXPECT_EQ(r.Int("low", 1, 10, "MiB", &n).code(), Code::kInvalidArgument);
-  EXPECT_EQ(r.Int("jobs", 1, 64, "", &n).message(),
-            "mystore storage option 'jobs': expected an integer from 1 to 64, found '65'");
-  EXPECT_EQ(r.Int("e", 1, 64, "", &n).code(), Code::kInvalidArgument);
-  EXPECT_EQ(n, 12) << "a refused value leaves the output alone";
-}
-
-TEST(OptionReaderTest, BooleansInEveryAcceptedSpelling) {
-  for (const char* yes : {"true", "yes", "on", "1"}) {
-    Options o = Opts({{"b", yes}});
-    bool b = false;
-    SLUICE_EXPECT_OK(OptionReader(o, "x option").Bool("b", &b));
-    EXPECT_TRUE(b) << yes;
-  }
-  for (const char* no : {"false", "no", "off", "0"}) {
-    Options o = Opts({{"b", no}});
-    bool b = true;
-    SLUICE_EXPECT_OK(OptionReader(o, "x option").Bool("b", &b));
-    EXPECT_FALSE(b) << no;
-  }
-  Options o = Opts({{"paranoid_checks", "maybe"}});
-  bool b = false;
-  EXPECT_EQ(OptionReader(o, "leveldb storage option").Bool("paranoid_checks", &b).message(),
-            "leveldb storage option 'paranoid_checks': expected true or false, found 'maybe'");
-}
-
-TEST(OptionReaderTest, UnknownKeysAreNamedWithTheKnownOnes) {
-  Options o = Opts({{"a", "1"}, {"cache_size", "1"}});
-  EXPECT_EQ(OptionReader(o, "x option").OnlyKnown({"a", "b"}).message(),
-            "x option 'cache_size' is unknown; known options: a, b");
-  Options nested = Opts({{"a.level", "3"}});
-  EXPECT_EQ(OptionReader(nested, "x option").OnlyKnown({"a"}).code(), Code::kInvalidArgument)
-      << "a nested key is unknown unless listed";
-  EXPECT_EQ(OptionReader::Choices({"a", "b"}), "a or b");
-  EXPECT_EQ(OptionReader::Choices({"a", "b", "c"}), "one of a, b, c");
-}
+constexpr OptionSpec kWithJobs[] = {
+    kv_option::kBlockCacheMb,   kv_option::kWriteBufferMb,
+    kv_option::kCompression,    kv_option::kLogCompression,
+    kv_option::kParanoidChecks, opt::Int("jobs", "background jobs").Range(1, 64).Default("2"),
+};
 
 TEST(KvStorageOptionsTest, DefaultsValuesAndCodecs) {
   KvCodecs codecs{{"none", "snappy", "lz4"}, {"zstd"}, "SomeDB"};
   KvStorageOptions s;
   Options empty;
-  SLUICE_EXPECT_OK(s.Read(OptionReader(empty, "x option"), codecs));
+  SLUICE_EXPECT_OK(s.Read(empty, kKvStorageOptions, codecs));
   EXPECT_EQ(s.block_cache_mb, 64);
   EXPECT_EQ(s.write_buffer_mb, 16);
   EXPECT_EQ(s.compression, "none");
@@ -88,24 +34,51 @@ TEST(KvStorageOptionsTest, DefaultsValuesAndCodecs) {
                       {"log_compression", "snappy"},
                       {"paranoid_checks", "off"},
                       {"jobs", "2"}});
-  SLUICE_EXPECT_OK(s.Read(OptionReader(all, "x option"), codecs, {"jobs"}));
+  SLUICE_EXPECT_OK(s.Read(all, kWithJobs, codecs));
   EXPECT_EQ(s.block_cache_mb, 8);
   EXPECT_EQ(s.write_buffer_mb, 1024);
   EXPECT_EQ(s.compression, "lz4");
   EXPECT_EQ(s.log_compression, "snappy");
   EXPECT_FALSE(s.paranoid_checks);
-  EXPECT_EQ(s.Read(OptionReader(all, "x option"), codecs).code(), Code::kInvalidArgument)
+  EXPECT_EQ(s.Read(all, kKvStorageOptions, codecs).code(), Code::kInvalidArgument)
       << "jobs is not one of the shared options";
   Options missing = Opts({{"compression", "zstd"}});
-  EXPECT_EQ(s.Read(OptionReader(missing, "x option"), codecs).message(),
-            "x option 'compression': 'zstd' is not built into this SomeDB library; available: "
+  EXPECT_EQ(s.Read(missing, kKvStorageOptions, codecs).message(),
+            "option 'compression': 'zstd' is not built into this SomeDB library; available: "
             "none, snappy, lz4");
   Options unknown = Opts({{"log_compression", "gzip"}});
-  EXPECT_EQ(s.Read(OptionReader(unknown, "x option"), codecs).message(),
-            "x option 'log_compression': expected one of none, snappy, lz4, found 'gzip'");
+  EXPECT_EQ(s.Read(unknown, kKvStorageOptions, codecs).message(),
+            "option 'log_compression': expected none, snappy or lz4, found 'gzip'");
   Options big = Opts({{"write_buffer_mb", "1025"}});
-  EXPECT_EQ(s.Read(OptionReader(big, "x option"), codecs).message(),
-            "x option 'write_buffer_mb': expected an integer from 1 to 1024 (MiB), found '1025'");
+  EXPECT_EQ(s.Read(big, kKvStorageOptions, codecs).message(),
+            "option 'write_buffer_mb': expected an integer from 1 to 1024 (MiB), found '1025'");
+}
+
+TEST(KvStorageOptionsTest, BooleansTakeTheSameWordsAsEveryOption) {
+  for (const char* word : {"on", "yes", "true", "1", "ON", "True"}) {
+    KvStorageOptions s;
+    s.paranoid_checks = false;
+    SLUICE_EXPECT_OK(
+        s.Read(Opts({{"paranoid_checks", word}}), kKvStorageOptions, {{"none"}, {}, "X"}));
+    EXPECT_TRUE(s.paranoid_checks) << word;
+  }
+  KvStorageOptions s;
+  EXPECT_EQ(s.Read(Opts({{"paranoid_checks", "maybe"}}), kKvStorageOptions, {{"none"}, {}, "X"})
+                .message(),
+            "option 'paranoid_checks': expected true or false, found 'maybe'");
+}
+
+TEST(KvStorageOptionsTest, CodecProblemsNameTheKey) {
+  KvCodecs codecs{{"none", "lz4"}, {"zstd"}, "SomeDB"};
+  std::vector<OptionProblem> got;
+  KvStorageOptions::CodecProblems(Opts({{"compression", "zstd"}, {"log_compression", "lzma"}}),
+                                  codecs, &got);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].key, "compression");
+  EXPECT_EQ(got[0].kind, OptionProblemKind::kValue);
+  EXPECT_EQ(got[0].message, "'zstd' is not built into this SomeDB library; available: none, lz4");
+  EXPECT_EQ(got[1].key, "log_compression");
+  EXPECT_EQ(got[1].message, "expected none or lz4, found 'lzma'");
 }
 
 }  // namespace
