@@ -39,8 +39,7 @@ template <class R, class... A>
 R Fail(const char* kind, const char* what, A... args) noexcept {
   sluice_status* st = LastStatus(args...);
   try {
-    std::string message =
-        std::string("the host failed in a call from a plugin: ") + kind + what;
+    std::string message = std::string("the host failed in a call from a plugin: ") + kind + what;
     log::Error("plugins", message);
     if (st != nullptr) (void)Status(Code::kInternal, message).ToC(st);
   } catch (...) {

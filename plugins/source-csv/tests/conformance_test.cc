@@ -2,8 +2,6 @@
 // against the csv source: its class directly, and its built module through
 // the C ABI as the host loads it. Each table is a file <table>.csv in one
 // directory of the test binary.
-#include "sluice/testing/source_conformance.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include "csv_source.h"
 #include "sluice/client/source_client.h"
 #include "sluice/testing/plugin_module.h"
+#include "sluice/testing/source_conformance.h"
 #include "test_util.h"
 
 namespace sluice::csv {

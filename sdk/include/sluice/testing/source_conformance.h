@@ -340,13 +340,13 @@ TEST_P(SourceConformanceTest, ABadRowFailsAfterTheGoodRowsBeforeIt) {
 
 // Runs the suite against a source fixture (sluice::testing::SourceFixture).
 // Use once per fixture, in one .cc file, at namespace scope.
-#define SLUICE_SOURCE_CONFORMANCE_TESTS(Prefix, fixture)                        \
-  namespace sluice_source_conformance_##Prefix {                                \
-    using SourceConformanceTest = ::sluice::testing::SourceConformanceTest;     \
-    INSTANTIATE_TEST_SUITE_P(                                                   \
-        Prefix, SourceConformanceTest,                                          \
-        ::testing::Values(::sluice::testing::SourceCase{#Prefix, (fixture)}));  \
-  } /* namespace */                                                             \
+#define SLUICE_SOURCE_CONFORMANCE_TESTS(Prefix, fixture)                       \
+  namespace sluice_source_conformance_##Prefix {                               \
+    using SourceConformanceTest = ::sluice::testing::SourceConformanceTest;    \
+    INSTANTIATE_TEST_SUITE_P(                                                  \
+        Prefix, SourceConformanceTest,                                         \
+        ::testing::Values(::sluice::testing::SourceCase{#Prefix, (fixture)})); \
+  } /* namespace */                                                            \
   static_assert(true, "")
 
 #endif  // SLUICE_TESTING_SOURCE_CONFORMANCE_H_
