@@ -64,7 +64,7 @@ TEST(ConfigTest, NamesEveryMistake) {
   auto msg = [&](std::vector<std::pair<std::string, std::string>> kv) {
     return ConnConfig::Parse(Opts(std::move(kv)), &c, &FakeEnv).message();
   };
-  EXPECT_NE(msg({}).find("'dsn' is required"), std::string::npos);
+  EXPECT_NE(msg({}).find("option 'dsn': is required"), std::string::npos) << msg({});
   EXPECT_NE(msg({{"dsn", "host=x"}, {"slot", "y"}}).find("option 'slot': unknown option"),
             std::string::npos);
   EXPECT_NE(msg({{"dsn", "host=x"}, {"password_env", "NOPE"}}).find("NOPE is not set"),
