@@ -96,6 +96,7 @@ struct ReadRow {
 class SourceConformanceTest : public ::testing::TestWithParam<SourceCase> {
  protected:
   void TearDown() override {
+    reader_.reset();
     under_.source.reset();
     if (GetParam().fixture.cleanup) GetParam().fixture.cleanup(tables_);
   }
@@ -174,6 +175,27 @@ class SourceConformanceTest : public ::testing::TestWithParam<SourceCase> {
     for (int64_t i = from; i <= to; ++i) out.push_back(i);
     return out;
   }
+  // Makes the table of `rows` and reads it all from the start in batches
+  // of max_rows with reader_ (a test failure on any error).
+  std::vector<ReadRow> MakeAndRead(std::vector<std::string> rows, uint32_t max_rows) {
+    Make(std::move(rows));
+    if (HasFatalFailure()) return {};
+    FindColumns();
+    reader_ = Open("");
+    if (reader_ == nullptr) return {};
+    Status s;
+    std::vector<ReadRow> out = ReadAll(reader_.get(), max_rows, &s);
+    EXPECT_TRUE(s.ok()) << "reading " << table_.name << ": " << s.ToString();
+    return out;
+  }
+  // One Next gives no rows and at_end.
+  static void ExpectAtEndNow(SourceReader* r) {
+    RowBatchBuilder b;
+    BatchInfo info;
+    SLUICE_ASSERT_OK(r->Next(100, &b, &info));
+    EXPECT_EQ(b.row_count(), 0u);
+    EXPECT_TRUE(info.at_end);
+  }
   // Finds the columns in schema_ (any order).
   void FindColumns() {
     for (size_t i = 0; i < schema_.fields.size(); ++i) {
@@ -184,6 +206,7 @@ class SourceConformanceTest : public ::testing::TestWithParam<SourceCase> {
 
   SourceTable table_;
   SourceUnderTest under_;
+  std::unique_ptr<SourceReader> reader_;  // MakeAndRead's
   Schema schema_;
   size_t id_ = 0, name_ = 1;
   std::vector<std::string> tables_;
@@ -203,13 +226,8 @@ TEST_P(SourceConformanceTest, DescribeGivesTheColumnsAndTypes) {
 }
 
 TEST_P(SourceConformanceTest, ReadsEveryRowOnceInOrderThenAtEnd) {
-  ASSERT_NO_FATAL_FAILURE(Make(Rows(1, 25)));
-  FindColumns();
-  auto r = Open("");
-  ASSERT_NE(r, nullptr);
-  Status s;
-  std::vector<ReadRow> rows = ReadAll(r.get(), 4, &s);
-  SLUICE_ASSERT_OK(s);
+  std::vector<ReadRow> rows = MakeAndRead(Rows(1, 25), 4);
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(Ids(rows), Range(1, 25));
   for (const ReadRow& row : rows) {
     EXPECT_EQ(row.name, "n" + std::to_string(row.id));
@@ -218,43 +236,24 @@ TEST_P(SourceConformanceTest, ReadsEveryRowOnceInOrderThenAtEnd) {
   ASSERT_FALSE(rows.empty());
   EXPECT_FALSE(rows.back().offset.empty()) << "the last row must carry an offset to resume from";
   // Past the end: nothing new, again and again.
-  for (int i = 0; i < 3; ++i) {
-    RowBatchBuilder b;
-    BatchInfo info;
-    SLUICE_ASSERT_OK(r->Next(4, &b, &info));
-    EXPECT_EQ(b.row_count(), 0u);
-    EXPECT_TRUE(info.at_end);
-  }
+  for (int i = 0; i < 3; ++i) ExpectAtEndNow(reader_.get());
 }
 
 TEST_P(SourceConformanceTest, ResumingAfterTheLastRowIsAtEnd) {
-  ASSERT_NO_FATAL_FAILURE(Make(Rows(1, 1)));
-  FindColumns();
-  auto r = Open("");
-  ASSERT_NE(r, nullptr);
-  Status s;
-  std::vector<ReadRow> rows = ReadAll(r.get(), 100, &s);
-  SLUICE_ASSERT_OK(s);
+  std::vector<ReadRow> rows = MakeAndRead(Rows(1, 1), 100);
+  ASSERT_FALSE(HasFailure());
   ASSERT_EQ(rows.size(), 1u);
   // Resuming after the only row is the end at once.
   auto after = Open(rows[0].offset);
   ASSERT_NE(after, nullptr);
-  RowBatchBuilder b;
-  BatchInfo info;
-  SLUICE_ASSERT_OK(after->Next(100, &b, &info));
-  EXPECT_EQ(b.row_count(), 0u);
-  EXPECT_TRUE(info.at_end);
+  ExpectAtEndNow(after.get());
 }
 
 TEST_P(SourceConformanceTest, EveryOffsetResumesExactlyAfterItsRow) {
-  ASSERT_NO_FATAL_FAILURE(Make(Rows(1, 12)));
-  FindColumns();
-  auto r = Open("");
-  ASSERT_NE(r, nullptr);
-  Status s;
-  std::vector<ReadRow> all = ReadAll(r.get(), 5, &s);
-  SLUICE_ASSERT_OK(s);
+  std::vector<ReadRow> all = MakeAndRead(Rows(1, 12), 5);
+  ASSERT_FALSE(HasFailure());
   ASSERT_EQ(Ids(all), Range(1, 12));
+  Status s;
   for (size_t k = 0; k < all.size(); ++k) {
     if (all[k].offset.empty()) continue;  // inside a transaction: not a resume point
     SCOPED_TRACE("resuming after row " + std::to_string(all[k].id));
@@ -290,19 +289,16 @@ TEST_P(SourceConformanceTest, BatchSizesChangeNothing) {
 
 TEST_P(SourceConformanceTest, RowsAddedAfterTheEndAreReadByTheOpenReader) {
   if (!GetParam().fixture.append) GTEST_SKIP() << GetParam().name << "'s input cannot grow";
-  ASSERT_NO_FATAL_FAILURE(Make(Rows(1, 5)));
-  FindColumns();
-  auto r = Open("");
-  ASSERT_NE(r, nullptr);
-  Status s;
-  std::vector<ReadRow> rows = ReadAll(r.get(), 10, &s);
-  SLUICE_ASSERT_OK(s);
+  std::vector<ReadRow> rows = MakeAndRead(Rows(1, 5), 10);
+  ASSERT_FALSE(HasFailure());
   ASSERT_EQ(Ids(rows), Range(1, 5));
+  SourceReader* r = reader_.get();
+  Status s;
   SLUICE_ASSERT_OK(GetParam().fixture.append(table_, Rows(6, 4)));
   // The new rows come within a deadline (a live source may take a moment).
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (rows.size() < 9 && std::chrono::steady_clock::now() < deadline) {
-    std::vector<ReadRow> more = ReadAll(r.get(), 10, &s, 9 - rows.size());
+    std::vector<ReadRow> more = ReadAll(r, 10, &s, 9 - rows.size());
     SLUICE_ASSERT_OK(s);
     rows.insert(rows.end(), more.begin(), more.end());
     if (more.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
