@@ -1,5 +1,5 @@
 // Option validation of the rocksdb storage plugin (its defaults, codecs and
-// own option; the shared options' messages: sdk/tests/option_reader_test.cc),
+// own option; the shared options' messages: sdk/tests/kv_storage_options_test.cc),
 // the mapping of RocksDB's statuses, and the logger that routes RocksDB's
 // diagnostics to the host.
 #include <gtest/gtest.h>
