@@ -25,7 +25,6 @@
 // key that parses must be walked by SkipKeyValue exactly to its end.
 // A violated check prints what differed and aborts, which libFuzzer
 // reports as a crash (fuzz/README.md).
-#include <dlfcn.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -45,6 +44,7 @@
 #include "query/query_engine.h"
 #include "query/query_filter.h"
 #include "sluice/client/storage_client.h"
+#include "sluice/testing/plugin_module.h"
 #include "tests/mem_kv.h"
 #include "util/log.h"
 
@@ -327,15 +327,14 @@ StoragePlugin& TableStorage() {
   static StoragePlugin* storage = []() -> StoragePlugin* {
     const char* file = std::getenv("SLUICE_FUZZ_STORAGE_PLUGIN");
     if (file == nullptr || *file == '\0') return new memkv::MemStorage();
-    void* lib = dlopen(file, RTLD_NOW | RTLD_LOCAL);
-    auto entry = lib == nullptr
-                     ? nullptr
-                     : reinterpret_cast<sluice_plugin_entry_fn>(dlsym(lib, SLUICE_ENTRY_SYMBOL));
+    const sluice_plugin_descriptor* d = nullptr;
     std::unique_ptr<StoragePlugin> out;
-    Status s = entry == nullptr ? NotFound(std::string("cannot load ") + file)
-                                : client::CreateStorage(
-                                      static_cast<const sluice_storage_vtable*>(entry()->vtable),
-                                      log::HostServicesTable(), Options(), &out);
+    Status s = sluice::testing::LoadPluginModule(file, &d);
+    if (s.ok() && d->kind != SLUICE_KIND_STORAGE)
+      s = InvalidArgument(std::string(file) + " is not a storage plugin");
+    if (s.ok())
+      s = client::CreateStorage(static_cast<const sluice_storage_vtable*>(d->vtable),
+                                log::HostServicesTable(), Options(), &out);
     if (!s.ok()) {
       std::fprintf(stderr, "SLUICE_FUZZ_STORAGE_PLUGIN: %s\n", s.ToString().c_str());
       std::exit(2);

@@ -57,19 +57,10 @@ int Boot(const GlobalOptions& g, const std::string& command, LockMode mode, bool
   Status s = rt->CheckOptions(serves ? SLUICE_CHECK_LISTEN : 0);
   if (!s.ok()) {
     std::cerr << "sluice: the config has problems:\n" << s.message() << "\n";
-    // Only ports held by another process: a runtime condition that passes
-    // (say, a previous server still stopping), so a service manager may
-    // try again; anything else needs the config changed.
-    std::string_view text = s.message();
-    bool only_ports = true;
-    while (!text.empty()) {
-      size_t end = text.find('\n');
-      std::string_view line = text.substr(0, end);
-      if (!line.empty() && line.find("is in use by another process") == std::string_view::npos)
-        only_ports = false;
-      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    }
-    return only_ports ? kExitFailure : kExitUsage;
+    // Only ports held by another process (UNAVAILABLE): a runtime condition
+    // that passes (say, a previous server still stopping), so a service
+    // manager may try again; anything else needs the config changed.
+    return s.code() == Code::kUnavailable ? kExitFailure : kExitUsage;
   }
   s = HomeLock::Acquire(rt->config().home_dir, command, lock);
   if (!s.ok() && mode == LockMode::kIfFree && s.code() == Code::kFailedPrecondition &&

@@ -25,7 +25,8 @@ const char kUsage[] =
     "  api run      build caches and serve every version of every endpoint\n"
     "  migrations   list endpoints and their versions\n"
     "  prune        delete old versions that are neither current nor pinned\n"
-    "  plugins      list the plugins found, with kind, version and ABI\n"
+    "  plugins      list the plugins found, with kind, version and ABI (--options: the\n"
+    "               options each declares)\n"
     "\n"
     "Run `sluice COMMAND --help` for the options of a command.\n";
 

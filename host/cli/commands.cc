@@ -140,9 +140,10 @@ int Serve(Runtime& rt, ServerOptions opts) {
 
 int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
   po::options_description desc("plugins options");
+  desc.add_options()("options", "list each plugin's declared options (name, type, default, doc)");
   po::variables_map vm;
   int exit = 0;
-  if (!ParseArgs("sluice [-c FILE] plugins", desc, args, &vm, &exit)) return exit;
+  if (!ParseArgs("sluice [-c FILE] plugins [--options]", desc, args, &vm, &exit)) return exit;
   Config config;
   std::vector<fs::path> dirs = ExtraPluginDirs(g);
   if (LoadConfig(g.config_file, &config).ok())
@@ -150,7 +151,13 @@ int CmdPlugins(const GlobalOptions& g, const std::vector<std::string>& args) {
   PluginCatalog catalog;
   catalog.Discover(dirs);
   catalog.Discover({DefaultPluginDir()}, /*required=*/false);
-  std::cout << FormatPluginTable(catalog);
+  if (vm.count("options")) {
+    std::cout << FormatPluginOptions(catalog);
+    for (const auto& [path, message] : catalog.problems())
+      std::cerr << "sluice: " << message << "\n";
+  } else {
+    std::cout << FormatPluginTable(catalog);
+  }
   return catalog.problems().empty() ? 0 : 1;
 }
 

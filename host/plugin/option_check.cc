@@ -5,13 +5,17 @@
 #include <tuple>
 
 #include "sluice/options.h"
+#include "util/c_guard.h"
 
 namespace sluice::host {
 namespace {
 
-void Collect(void* ctx, const char* key, const char* message) {
+void Collect(void* ctx, uint32_t kind, const char* key, const char* message) {
+  // A kind this host does not know is a problem with the value.
+  OptionProblemKind k = kind <= SLUICE_OPTION_PROBLEM_IN_USE ? static_cast<OptionProblemKind>(kind)
+                                                             : OptionProblemKind::kValue;
   static_cast<std::vector<OptionProblem>*>(ctx)->push_back(
-      {key ? key : "", message ? message : "(no message)"});
+      {key ? key : "", message ? message : "(no message)", k});
 }
 
 // One problem line, with the position it sorts by.
@@ -36,8 +40,12 @@ class Checker {
         if (k == p.key) at = pos;
       lines_.push_back({at.first > 0 ? at.first : INT32_MAX, at.second, lines_.size(),
                         site.Where(config_.config_name, p.key) + ": " + p.message});
+      only_in_use_ = only_in_use_ && p.kind == OptionProblemKind::kInUse;
     }
   }
+
+  // True when every problem Run found is of kind kInUse.
+  bool only_in_use() const { return only_in_use_ && !lines_.empty(); }
 
   std::vector<std::string> Run() {
     const StorageConfig& st = config_.storage;
@@ -61,7 +69,7 @@ class Checker {
       return std::tie(a.line, a.column, a.seq) < std::tie(b.line, b.column, b.seq);
     });
     std::vector<std::string> out;
-    for (Line& l : lines_) out.push_back(std::move(l.text));
+    for (const Line& l : lines_) out.push_back(l.text);
     return out;
   }
 
@@ -70,6 +78,7 @@ class Checker {
   const PluginCatalog& catalog_;
   uint32_t flags_;
   std::vector<Line> lines_;
+  bool only_in_use_ = true;
 };
 
 }  // namespace
@@ -79,7 +88,8 @@ std::vector<OptionProblem> CheckInstanceOptions(const PluginInfo& info, const Op
   std::vector<OptionProblem> problems;
   if (info.check_options != nullptr) {
     OptionsView view(options);
-    info.check_options(static_cast<uint32_t>(scope), flags, view.get(), &problems, &Collect);
+    info.check_options(static_cast<uint32_t>(scope), flags, view.get(), &problems,
+                       &CGuard<&Collect>::Call);
   } else if (info.declares_options) {
     problems = options.Problems(OptionSpecs(info.options.data(), info.options.size()), scope);
   }
@@ -87,8 +97,11 @@ std::vector<OptionProblem> CheckInstanceOptions(const PluginInfo& info, const Op
 }
 
 std::vector<std::string> CheckConfigOptions(const Config& config, const PluginCatalog& catalog,
-                                            uint32_t flags) {
-  return Checker(config, catalog, flags).Run();
+                                            uint32_t flags, bool* only_in_use) {
+  Checker checker(config, catalog, flags);
+  std::vector<std::string> out = checker.Run();
+  if (only_in_use != nullptr) *only_in_use = checker.only_in_use();
+  return out;
 }
 
 }  // namespace sluice::host

@@ -33,9 +33,11 @@ std::vector<OptionProblem> CheckInstanceOptions(const PluginInfo& info, const Op
 // to APIs). Instances whose plugin is not in `catalog` are skipped (a
 // command reports a missing plugin when it needs it). Returns one line per
 // problem, "<file>:<line>:<col>: <key path>: <message>" (the position of
-// the option when the config knows it), in file order.
+// the option when the config knows it), in file order. *only_in_use (when
+// given) is set to true when there are problems and every one is of kind
+// OptionProblemKind::kInUse (something another process holds for now).
 std::vector<std::string> CheckConfigOptions(const Config& config, const PluginCatalog& catalog,
-                                            uint32_t flags);
+                                            uint32_t flags, bool* only_in_use = nullptr);
 
 }  // namespace sluice::host
 

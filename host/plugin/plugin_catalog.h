@@ -117,6 +117,15 @@ std::filesystem::path DefaultPluginDir();
 // then the directories searched.
 std::string FormatPluginTable(const PluginCatalog& catalog);
 
+// The listing of `sluice plugins --options`: for each plugin ("<kind>
+// <name>:") its declared options, one line each with columns NAME, TYPE
+// ("int", "enum (fail|skip)", "string map"), DEFAULT ("-" for none,
+// "(required)", "(set)" for a secret's) and DOC (the plugin's line, then
+// the accepted values when a range or words narrow the type, then
+// "[endpoint]" or "[also endpoint]" for table options); a plugin that
+// declares nothing says so. "no plugins found" when there are none.
+std::string FormatPluginOptions(const PluginCatalog& catalog);
+
 }  // namespace sluice::host
 
 #endif  // SLUICE_HOST_PLUGIN_PLUGIN_CATALOG_H_

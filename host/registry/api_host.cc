@@ -6,6 +6,7 @@
 
 #include "registry/api_host_internal.h"
 #include "sluice/schema.h"
+#include "util/c_guard.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -195,26 +196,27 @@ int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_sta
   return r.host->registry()->SetCurrent(endpoint ? endpoint : "", version).ToC(st);
 }
 
+// Every function is guarded: no exception reaches the plugin (util/c_guard.h).
 void FillTable(Request* r) {
   sluice_api_host& t = r->table;
   t.struct_size = sizeof(sluice_api_host);
   t.ctx = r;
-  t.catalog = &Catalog;
-  t.acquire = &Acquire;
-  t.release = &Release;
-  t.view_info = &ViewInfo;
-  t.get = &Get;
-  t.count = &Count;
-  t.query = &RunQ;
-  t.set_current = &SetCurrent;
-  t.query_info = &QueryInfoFn;
-  t.watch = &Watch;
-  t.metrics = &Metrics;
-  t.prune = &Prune;
-  t.begin_request = &BeginRequest;
-  t.end_request = &EndRequest;
-  t.authorize = &Authorize;
-  t.request_info = &RequestInfo;
+  t.catalog = &CGuard<&Catalog>::Call;
+  t.acquire = &CGuard<&Acquire>::Call;
+  t.release = &CGuard<&Release>::Call;
+  t.view_info = &CGuard<&ViewInfo>::Call;
+  t.get = &CGuard<&Get>::Call;
+  t.count = &CGuard<&Count>::Call;
+  t.query = &CGuard<&RunQ>::Call;
+  t.set_current = &CGuard<&SetCurrent>::Call;
+  t.query_info = &CGuard<&QueryInfoFn>::Call;
+  t.watch = &CGuard<&Watch>::Call;
+  t.metrics = &CGuard<&Metrics>::Call;
+  t.prune = &CGuard<&Prune>::Call;
+  t.begin_request = &CGuard<&BeginRequest>::Call;
+  t.end_request = &CGuard<&EndRequest>::Call;
+  t.authorize = &CGuard<&Authorize>::Call;
+  t.request_info = &CGuard<&RequestInfo>::Call;
 }
 
 }  // namespace api_internal

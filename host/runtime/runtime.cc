@@ -32,9 +32,11 @@ void Runtime::Discover() {
 Status Runtime::CheckOptions(uint32_t flags) {
   Discover();
   std::string all;
-  for (const std::string& p : CheckConfigOptions(config_, catalog_, flags))
+  bool only_in_use = false;
+  for (const std::string& p : CheckConfigOptions(config_, catalog_, flags, &only_in_use))
     all += (all.empty() ? "" : "\n") + p;
-  return all.empty() ? Status() : InvalidArgument(std::move(all));
+  if (all.empty()) return Status();
+  return only_in_use ? Unavailable(std::move(all)) : InvalidArgument(std::move(all));
 }
 
 Status Runtime::Init() {

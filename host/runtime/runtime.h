@@ -47,7 +47,9 @@ class Runtime {
   // Discovers the plugins (once; Init() uses them) and checks the options
   // the config gives every plugin instance (plugin/option_check.h; `flags`:
   // SLUICE_CHECK_*), creating and writing nothing: INVALID_ARGUMENT listing
-  // every problem, one per line, each with file, line and column.
+  // every problem, one per line, each with file, line and column;
+  // UNAVAILABLE (same message) when every problem is something another
+  // process holds for now (OptionProblemKind::kInUse, a port in use).
   Status CheckOptions(uint32_t flags);
   // Never deletes the caches, whatever storage.rebuild_cache says (a
   // process that runs beside the one holding the home). Call before Init().

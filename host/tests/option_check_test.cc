@@ -3,7 +3,11 @@
 // and plugins built for older ABI minors left to their create().
 #include "plugin/option_check.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -44,10 +48,11 @@ TEST(OptionCheckTest, EveryProblemWithItsPosition) {
   catalog.Discover({kPlugins});
   Config c = Parse(kConfig);
   std::vector<std::string> got = CheckConfigOptions(c, catalog, 0);
-  // leveldb declares no options; its check is what its create() accepts.
   ASSERT_EQ(got.size(), 6u);
   EXPECT_EQ(got[0].rfind("/tmp/cfg/sluice.yaml:2:", 0), 0u) << got[0];
-  EXPECT_NE(got[0].find("leveldb storage option 'anything'"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("storage.options.anything: unknown option; known options: block_cache_mb"),
+            std::string::npos)
+      << got[0];
   got.erase(got.begin());
   EXPECT_EQ(got[0].rfind("/tmp/cfg/sluice.yaml:5:23: connections[0].options.delimeter: unknown "
                          "option (did you mean \"delimiter\"?); known options: path, ",
@@ -81,6 +86,40 @@ api:
   rest: { port: 0, api_keys: [abc, def] }
 )");
   EXPECT_EQ(CheckConfigOptions(c, catalog, SLUICE_CHECK_LISTEN), std::vector<std::string>{});
+}
+
+// A port another process listens on is the one problem of kind kInUse:
+// `run` then exits 1 (try again), not 2 (change the config).
+TEST(OptionCheckTest, APortInUseIsOnlyInUse) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::string port = std::to_string(ntohs(a.sin_port));
+  PluginCatalog catalog;
+  catalog.Discover({kPlugins});
+  bool only_in_use = false;
+  Config c = Parse("api:\n  rest: { host: 127.0.0.1, port: " + port + " }\n");
+  std::vector<std::string> got = CheckConfigOptions(c, catalog, SLUICE_CHECK_LISTEN, &only_in_use);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].find("api.rest.port: 127.0.0.1:" + port + " is in use"), std::string::npos)
+      << got[0];
+  EXPECT_TRUE(only_in_use);
+  // Beside a bad value, the config must change.
+  c = Parse(
+      "storage: { plugin: leveldb, options: { block_cache_mb: 0 } }\napi:\n  rest: { host: "
+      "127.0.0.1, port: " +
+      port + " }\n");
+  EXPECT_EQ(CheckConfigOptions(c, catalog, SLUICE_CHECK_LISTEN, &only_in_use).size(), 2u);
+  EXPECT_FALSE(only_in_use);
+  EXPECT_EQ(CheckConfigOptions(c, catalog, 0, &only_in_use).size(), 1u);
+  EXPECT_FALSE(only_in_use);
+  ::close(fd);
 }
 
 TEST(OptionCheckTest, PluginsOfOlderMinorsAreLeftToCreate) {

@@ -3,7 +3,6 @@
 #ifndef SLUICE_HOST_TESTS_TEST_UTIL_H_
 #define SLUICE_HOST_TESTS_TEST_UTIL_H_
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include <string>
 
 #include "sluice/client/storage_client.h"
+#include "sluice/testing/plugin_module.h"
 #include "util/log.h"
 
 namespace sluice::host::testing {
@@ -38,14 +38,10 @@ class TempDir {
 
 // The storage_leveldb plugin from the build tree, through its C table.
 inline Status OpenLevelDbPlugin(std::unique_ptr<StoragePlugin>* out) {
-  const std::string file = std::string(SLUICE_TEST_PLUGIN_DIR) + "/storage_leveldb.so";
-  void* lib = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);  // kept loaded for the process
-  if (lib == nullptr) return NotFound(std::string("dlopen: ") + dlerror());
-  auto entry = reinterpret_cast<sluice_plugin_entry_fn>(dlsym(lib, SLUICE_ENTRY_SYMBOL));
-  if (entry == nullptr) return NotFound("no entry symbol in " + file);
-  const sluice_plugin_descriptor* d = entry();
-  return client::CreateStorage(static_cast<const sluice_storage_vtable*>(d->vtable),
-                               log::HostServicesTable(), Options(), out);
+  const sluice_storage_vtable* vt = nullptr;
+  SLUICE_RETURN_IF_ERROR(sluice::testing::LoadStorageModule(
+      std::string(SLUICE_TEST_PLUGIN_DIR) + "/storage_leveldb.so", "leveldb", &vt));
+  return client::CreateStorage(vt, log::HostServicesTable(), Options(), out);
 }
 
 }  // namespace sluice::host::testing

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "sluice/utf8.h"
+#include "util/c_guard.h"
 
 namespace sluice::host::log {
 namespace {
@@ -117,8 +118,8 @@ const sluice_host_services* HostServicesTable() {
                                              SLUICE_ABI_MAJOR,
                                              SLUICE_ABI_MINOR,
                                              nullptr,
-                                             &PluginLog,
-                                             &PluginLogEnabled};
+                                             &CGuard<&PluginLog>::Call,
+                                             &CGuard<&PluginLogEnabled>::Call};
   return &table;
 }
 

@@ -1,6 +1,7 @@
 #include "grpc_options.h"
 
 #include <string_view>
+#include <utility>
 
 #include "sluice/listen_check.h"
 
@@ -19,17 +20,6 @@ constexpr std::string_view kKeys[] = {"host",
                                       "tls.client_auth",
                                       "tls.refresh_s"};
 
-// Reads integer option `key` into *out, checking lo <= value <= hi.
-Status IntOption(const Options& options, std::string_view key, int64_t lo, int64_t hi,
-                 int64_t* out) {
-  SLUICE_RETURN_IF_ERROR(options.GetInt(key, *out, out).WithContext("grpc"));
-  if (*out < lo || *out > hi)
-    return InvalidArgument("grpc option '" + std::string(key) + "': expected an integer in [" +
-                           std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                           std::to_string(*out));
-  return Status();
-}
-
 }  // namespace
 
 const char* KnownGrpcOptionKeys() {
@@ -45,22 +35,19 @@ Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
   out->client_ca_file = options.GetString("tls.client_ca_file", "");
   if (out->cert_file.empty() != out->key_file.empty())
     return InvalidArgument(
-        "grpc options 'tls.cert_file' and 'tls.key_file': give both (a PEM certificate chain and "
+        "options 'tls.cert_file' and 'tls.key_file': give both (a PEM certificate chain and "
         "its private key) to serve TLS, or neither");
   if (!out->client_ca_file.empty() && out->cert_file.empty())
-    return InvalidArgument("grpc option 'tls.client_ca_file' needs tls.cert_file and tls.key_file");
-  out->client_auth =
-      options.GetString("tls.client_auth", out->client_ca_file.empty() ? "none" : "require");
-  if (out->client_auth != "none" && out->client_auth != "request" && out->client_auth != "require")
-    return InvalidArgument(
-        "grpc option 'tls.client_auth': expected none, request or require, found '" +
-        out->client_auth + "'");
+    return InvalidArgument("option 'tls.client_ca_file' needs tls.cert_file and tls.key_file");
+  SLUICE_RETURN_IF_ERROR(options.GetEnum("tls.client_auth", {"none", "request", "require"},
+                                         out->client_ca_file.empty() ? "none" : "require",
+                                         &out->client_auth));
   if (out->client_auth != "none" && out->client_ca_file.empty())
-    return InvalidArgument("grpc option 'tls.client_auth: " + out->client_auth +
-                           "' needs tls.client_ca_file: the CA certificates clients' certificates "
+    return InvalidArgument("option 'tls.client_auth': " + out->client_auth +
+                           " needs tls.client_ca_file: the CA certificates clients' certificates "
                            "are checked against");
-  int64_t n = out->refresh_s;
-  SLUICE_RETURN_IF_ERROR(IntOption(options, "tls.refresh_s", 1, 86400, &n));
+  int64_t n = 0;
+  SLUICE_RETURN_IF_ERROR(options.GetInt("tls.refresh_s", out->refresh_s, 1, 86400, &n));
   out->refresh_s = static_cast<uint32_t>(n);
   return Status();
 }
@@ -71,32 +58,31 @@ void CheckGrpcOptions(const Options& options, uint32_t flags, std::vector<Option
   if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
   GrpcOptions o;
   if (!ParseGrpcOptions(options, &o).ok()) return;  // create() says why
-  std::string why = ListenProblem(o.host, o.port);
-  if (!why.empty()) out->push_back({options.Has("port") ? "port" : "", why});
+  OptionProblem p;
+  if (ListenOptionProblem(options.Has("port") ? "port" : "", o.host, o.port, &p))
+    out->push_back(std::move(p));
 }
 
 Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
+  SLUICE_RETURN_IF_ERROR(options.Check(kGrpcOptionSpecs, OptionScope::kInstance));
+  // The declaration takes any key of tls: these are the ones there are.
   for (const auto& kv : options.items()) {
     bool known = false;
     for (std::string_view k : kKeys) known = known || kv.first == k;
     if (!known)
-      return InvalidArgument("grpc: unknown option '" + kv.first +
-                             "'; known options: " + KnownGrpcOptionKeys());
+      return InvalidArgument("option '" + kv.first +
+                             "': unknown option; known options: " + KnownGrpcOptionKeys());
   }
-  out->host = options.GetString("host", out->host);
-  if (out->host.empty())
-    return InvalidArgument("grpc option 'host': expected an address such as 127.0.0.1, found ''");
-  int64_t n = out->port;
-  SLUICE_RETURN_IF_ERROR(IntOption(options, "port", 0, 65535, &n));
+  const OptionSpecs specs = kGrpcOptionSpecs;
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "host", &out->host));
+  int64_t n = 0;
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "port", &n));
   out->port = static_cast<uint16_t>(n);
-  n = out->threads;
-  SLUICE_RETURN_IF_ERROR(IntOption(options, "threads", 1, 256, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "threads", &n));
   out->threads = static_cast<int>(n);
-  n = out->max_message_bytes;
-  SLUICE_RETURN_IF_ERROR(IntOption(options, "max_message_bytes", 4096, int64_t{1} << 30, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_message_bytes", &n));
   out->max_message_bytes = static_cast<uint32_t>(n);
-  n = out->max_streams;
-  SLUICE_RETURN_IF_ERROR(IntOption(options, "max_streams", 1, 10000, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_streams", &n));
   out->max_streams = static_cast<int>(n);
   return ParseTls(options, &out->tls);
 }

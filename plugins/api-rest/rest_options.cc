@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "sluice/listen_check.h"
 
@@ -51,24 +52,6 @@ std::string BadToken(const std::vector<std::string>& values) {
   return "";
 }
 
-Status IntInRange(const Options& options, std::string_view key, int64_t fallback, int64_t lo,
-                  int64_t hi, int64_t* out) {
-  SLUICE_RETURN_IF_ERROR(options.GetInt(key, fallback, out).WithContext("rest"));
-  if (*out < lo || *out > hi)
-    return InvalidArgument("rest option '" + std::string(key) + "': expected an integer in [" +
-                           std::to_string(lo) + ", " + std::to_string(hi) + "], found " +
-                           std::to_string(*out));
-  return Status();
-}
-
-Status ParseBool(const Options& options, std::string_view key, bool fallback, bool* out) {
-  if (!options.Has(key)) return *out = fallback, Status();
-  std::string v = options.GetString(key);
-  if (ParseBoolOption(v, out)) return Status();
-  return InvalidArgument("rest option '" + std::string(key) + "': expected true or false, found '" +
-                         v + "'");
-}
-
 Status ParseCors(const Options& options, RestOptions::Cors* out) {
   ListValues(options, "cors.origins", &out->origins);
   ListValues(options, "cors.methods", &out->methods);
@@ -78,29 +61,20 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
                                         : std::string_view(list) == "cors.methods" ? out->methods
                                                                                    : out->headers;
     std::string bad = BadToken(v);
-    if (!bad.empty())
-      return InvalidArgument("rest option '" + std::string(list) +
-                             "': expected values without "
-                             "spaces or commas, found '" +
-                             bad + "'");
+    if (!bad.empty()) return InvalidOption(list, "values without spaces or commas", bad);
   }
   for (const std::string& o : out->origins)
     if (o != "*" && o.find("://") == std::string::npos)
-      return InvalidArgument(
-          "rest option 'cors.origins': expected origins like "
-          "https://app.example.com (scheme, host, optional port) or *, found '" +
-          o + "'");
+      return InvalidOption(
+          "cors.origins", "origins like https://app.example.com (scheme, host, optional port) or *",
+          o);
   for (const std::string& m : out->methods) {
     bool known = false;
     for (std::string_view k : kMethods) known = known || m == k;
-    if (!known)
-      return InvalidArgument(
-          "rest option 'cors.methods': expected GET, HEAD, POST, PUT or "
-          "OPTIONS, found '" +
-          m + "'");
+    if (!known) return InvalidOption("cors.methods", "GET, HEAD, POST, PUT or OPTIONS", m);
   }
   int64_t age = 0;
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "cors.max_age_s", out->max_age_s, 0, 86400, &age));
+  SLUICE_RETURN_IF_ERROR(options.GetInt("cors.max_age_s", out->max_age_s, 0, 86400, &age));
   out->max_age_s = static_cast<uint32_t>(age);
   return Status();
 }
@@ -111,8 +85,9 @@ void CheckRestOptions(const Options& options, uint32_t flags, std::vector<Option
   if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
   RestOptions o;
   if (!ParseRestOptions(options, &o).ok()) return;  // create() says why
-  std::string why = ListenProblem(o.host, o.port);
-  if (!why.empty()) out->push_back({options.Has("port") ? "port" : "", why});
+  OptionProblem p;
+  if (ListenOptionProblem(options.Has("port") ? "port" : "", o.host, o.port, &p))
+    out->push_back(std::move(p));
 }
 
 const char* KnownRestOptionKeys() {
@@ -125,27 +100,24 @@ const char* KnownRestOptionKeys() {
 }
 
 Status ParseRestOptions(const Options& options, RestOptions* out) {
-  for (const auto& kv : options.items()) {
+  SLUICE_RETURN_IF_ERROR(options.Check(kRestOptionSpecs, OptionScope::kInstance));
+  // The declarations take any key of tls and cors: these are the ones there are.
+  for (const auto& kv : options.items())
     if (!IsKnownKey(kv.first))
-      return InvalidArgument("rest: unknown option '" + kv.first +
-                             "'; known options: " + KnownRestOptionKeys());
-  }
-  out->host = options.GetString("host", out->host);
-  if (out->host.empty())
-    return InvalidArgument("rest option 'host': expected an address such as 127.0.0.1, found ''");
+      return InvalidArgument("option '" + kv.first +
+                             "': unknown option; known options: " + KnownRestOptionKeys());
+  const OptionSpecs specs = kRestOptionSpecs;
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "host", &out->host));
   int64_t n = 0;
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "port", out->port, 0, 65535, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "port", &n));
   out->port = static_cast<uint16_t>(n);
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "threads", out->threads, 1, 256, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "threads", &n));
   out->threads = static_cast<int>(n);
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "max_body_bytes",
-                                    static_cast<int64_t>(out->max_body_bytes), 1, int64_t{1} << 30,
-                                    &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_body_bytes", &n));
   out->max_body_bytes = static_cast<uint64_t>(n);
-  SLUICE_RETURN_IF_ERROR(IntInRange(options, "ready_max_lag",
-                                    static_cast<int64_t>(out->ready_max_lag), 0, INT64_MAX, &n));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "ready_max_lag", &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
-  SLUICE_RETURN_IF_ERROR(ParseBool(options, "admin_remote", out->admin_remote, &out->admin_remote));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "admin_remote", &out->admin_remote));
   SLUICE_RETURN_IF_ERROR(ParseTransportOptions(options, &out->transport));
   return ParseCors(options, &out->cors);
 }

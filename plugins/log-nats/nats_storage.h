@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "nats_client.h"
 #include "nats_log.h"
@@ -28,6 +29,11 @@ Status StreamIdFor(const std::string& prefix, const std::string& name, StreamId*
 class NatsStorage : public StoragePlugin {
  public:
   static constexpr const auto& kOptions = kNatsOptions;
+  // What the declarations cannot say (SettingsProblems), before anything runs.
+  static void CheckOptions(const Options& options, OptionScope, uint32_t,
+                           std::vector<OptionProblem>* problems) {
+    SettingsProblems(options, problems);
+  }
   // Validates `options` (settings.h) and connects. INVALID_ARGUMENT naming
   // a bad or unknown key; UNAVAILABLE when no server answers.
   static Status Create(const HostServices& host, const Options& options,

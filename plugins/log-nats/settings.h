@@ -11,6 +11,7 @@
 
 #include "sluice/host_services.h"
 #include "sluice/option_spec.h"
+#include "sluice/options.h"
 #include "sluice/status.h"
 
 namespace sluice::log_nats {
@@ -54,9 +55,15 @@ inline constexpr OptionSpec kNatsOptions[] = {
         .Default("0"),
 };
 
-// Parses and validates `options`. INVALID_ARGUMENT naming the key, the
-// value found and what is accepted; unknown keys are errors too.
+// Parses and validates `options` (kNatsOptions, then SettingsProblems).
+// INVALID_ARGUMENT naming the key, the value found and what is accepted;
+// unknown keys are errors too.
 Status ParseSettings(const Options& options, Settings* out);
+
+// Appends the problems the declarations cannot say: a server URL that is
+// not nats://, tls:// or host:port, a stream_prefix that is not a token
+// (IsToken), a message_kb from 1 to 3. No side effect (the host's check).
+void SettingsProblems(const Options& options, std::vector<OptionProblem>* out);
 
 // True when `s` is a non-empty run of [A-Za-z0-9_-].
 bool IsToken(const std::string& s);

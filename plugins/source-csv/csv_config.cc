@@ -6,59 +6,39 @@ namespace sluice::csv {
 
 namespace {
 
-Status RejectUnknown(const Options& options, std::initializer_list<std::string_view> known,
-                     const char* what) {
-  std::vector<std::string> unknown = options.Unknown(known);
-  if (unknown.empty()) return Status();
-  std::string list;
-  for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-  return InvalidArgument(std::string("unknown ") + what + " option '" + unknown[0] +
-                         "'; known options are: " + list);
-}
-
-Status ParseOnError(const std::string& v, const char* key, OnError* out) {
-  if (v == "fail") return *out = OnError::kFail, Status();
-  if (v == "skip") return *out = OnError::kSkip, Status();
-  return InvalidArgument(std::string("option '") + key + "': expected fail or skip, found '" + v +
-                         "'");
-}
-
 Status ParseDelimiter(const std::string& v, char* out) {
   std::string d = v == "\\t" || v == "tab" ? std::string("\t") : v;
   if (d.size() != 1 || d[0] == '"' || d[0] == '\n' || d[0] == '\r' ||
       static_cast<unsigned char>(d[0]) >= 0x80)
-    return InvalidArgument(
-        "option 'delimiter': expected one ASCII character other than a quote "
-        "or line break (or \"tab\"), found '" +
-        v + "'");
+    return InvalidOption("delimiter",
+                         "one ASCII character other than a quote or line break (or \"tab\")", v);
   *out = d[0];
   return Status();
 }
 
-// A positive row count, or "all".
-Status ParseSampleRows(const Options& options, uint64_t fallback, uint64_t* out) {
-  if (!options.Has("sample_rows")) return *out = fallback, Status();
+// A positive row count, or "all" (kSampleAll); *out unchanged when absent.
+Status ReadSampleRows(const Options& options, uint64_t* out) {
   if (options.GetString("sample_rows") == "all") return *out = kSampleAll, Status();
+  if (!options.Has("sample_rows")) return Status();
   int64_t sample = 0;
-  SLUICE_RETURN_IF_ERROR(options.GetInt("sample_rows", 0, &sample));
-  if (sample < 1)
-    return InvalidArgument("option 'sample_rows': expected a positive integer or all, found " +
-                           std::to_string(sample));
+  SLUICE_RETURN_IF_ERROR(options.Read(kCsvOptions, "sample_rows", &sample));
   *out = static_cast<uint64_t>(sample);
   return Status();
 }
 
-// A duration (sluice/option_spec.h: 500ms, 60s, 5m, 1h, 1d, 0) or "never".
-Status ParseDuration(const Options& options, const char* key, uint64_t fallback, uint64_t* ms) {
-  if (!options.Has(key)) return *ms = fallback, Status();
-  std::string v = options.GetString(key);
-  if (v == "never") return *ms = 0, Status();
-  if (!ParseDurationOption(v, ms))
-    return InvalidArgument(std::string("option '") + key +
-                           "': expected a duration such as 500ms, 60s, 5m or 1h (0 or never: no "
-                           "limit), found '" +
-                           v + "'");
+// on_error as OnError; *out unchanged when absent.
+Status ReadOnError(const Options& options, OnError* out) {
+  if (!options.Has("on_error")) return Status();
+  std::string v;
+  SLUICE_RETURN_IF_ERROR(options.Read(kCsvOptions, "on_error", &v));
+  *out = v == "skip" ? OnError::kSkip : OnError::kFail;
   return Status();
+}
+
+// incomplete_line_timeout in ms (never: 0); *ms unchanged when absent.
+Status ReadTimeout(const Options& options, uint64_t* ms) {
+  if (!options.Has("incomplete_line_timeout")) return Status();
+  return options.Read(kCsvOptions, "incomplete_line_timeout", ms);
 }
 
 Status CheckDirectory(const std::string& path) {
@@ -74,49 +54,36 @@ Status CheckDirectory(const std::string& path) {
 }  // namespace
 
 Status ConnectionConfig::Parse(const Options& options, ConnectionConfig* out) {
-  SLUICE_RETURN_IF_ERROR(RejectUnknown(
-      options, {"path", "sample_rows", "delimiter", "on_error", "incomplete_line_timeout"},
-      "connection"));
-  out->path = options.GetString("path");
+  SLUICE_RETURN_IF_ERROR(options.Check(kCsvOptions, OptionScope::kInstance));
+  SLUICE_RETURN_IF_ERROR(options.Read(kCsvOptions, "path", &out->path));
   while (out->path.size() > 1 && out->path.back() == '/') out->path.pop_back();
   SLUICE_RETURN_IF_ERROR(CheckDirectory(out->path));
-  SLUICE_RETURN_IF_ERROR(ParseSampleRows(options, 10000, &out->sample_rows));
+  out->sample_rows = 10000;
+  SLUICE_RETURN_IF_ERROR(ReadSampleRows(options, &out->sample_rows));
   SLUICE_RETURN_IF_ERROR(
-      ParseDuration(options, "incomplete_line_timeout", 60000, &out->incomplete_line_timeout_ms));
+      options.Read(kCsvOptions, "incomplete_line_timeout", &out->incomplete_line_timeout_ms));
   if (options.Has("delimiter"))
     SLUICE_RETURN_IF_ERROR(ParseDelimiter(options.GetString("delimiter"), &out->delimiter));
-  if (options.Has("on_error"))
-    SLUICE_RETURN_IF_ERROR(ParseOnError(options.GetString("on_error"), "on_error", &out->on_error));
-  return Status();
+  return ReadOnError(options, &out->on_error);
 }
 
 Status TableConfig::Parse(const Options& options, const ConnectionConfig& conn, TableConfig* out) {
-  SLUICE_RETURN_IF_ERROR(RejectUnknown(
-      options, {"on_error", "types", "null", "sample_rows", "incomplete_line_timeout"}, "table"));
+  SLUICE_RETURN_IF_ERROR(options.Check(kCsvOptions, OptionScope::kTable));
   out->on_error = conn.on_error;
+  out->sample_rows = conn.sample_rows;
+  out->incomplete_line_timeout_ms = conn.incomplete_line_timeout_ms;
+  SLUICE_RETURN_IF_ERROR(ReadSampleRows(options, &out->sample_rows));
+  SLUICE_RETURN_IF_ERROR(ReadTimeout(options, &out->incomplete_line_timeout_ms));
+  SLUICE_RETURN_IF_ERROR(ReadOnError(options, &out->on_error));
+  out->has_null_text = options.Has("null");
+  out->null_text = options.GetString("null");
+  std::vector<std::pair<std::string, std::string>> types;
+  SLUICE_RETURN_IF_ERROR(options.Read(kCsvOptions, "types", &types));
   out->types.clear();
-  SLUICE_RETURN_IF_ERROR(ParseSampleRows(options, conn.sample_rows, &out->sample_rows));
-  SLUICE_RETURN_IF_ERROR(ParseDuration(options, "incomplete_line_timeout",
-                                       conn.incomplete_line_timeout_ms,
-                                       &out->incomplete_line_timeout_ms));
-  for (const auto& [key, value] : options.items()) {
-    if (key == "sample_rows" || key == "incomplete_line_timeout") continue;
-    if (key == "on_error") {
-      SLUICE_RETURN_IF_ERROR(ParseOnError(value, "on_error", &out->on_error));
-    } else if (key == "null") {
-      out->has_null_text = true;
-      out->null_text = value;
-    } else if (key.rfind("types.", 0) == 0 && key.size() > 6) {
-      Type t;
-      if (!ParseTypeName(value, &t))
-        return InvalidArgument("option '" + key +
-                               "': expected one of int64, float64, bool, "
-                               "string, timestamp, date, found '" +
-                               value + "'");
-      out->types.emplace_back(key.substr(6), t);
-    } else {
-      return InvalidArgument("option '" + key + "': expected types.<column>: <type>");
-    }
+  for (const auto& [column, name] : types) {
+    Type t;
+    ParseTypeName(name, &t);  // the declaration took only type names
+    out->types.emplace_back(column, t);
   }
   return Status();
 }

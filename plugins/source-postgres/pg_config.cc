@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -12,48 +13,17 @@ namespace {
 using sluice::InvalidArgument;
 using sluice::Status;
 
-Status ParseBool(const std::string& key, const std::string& v, const char* where, bool* out) {
-  if (sluice::ParseBoolOption(v, out)) return Status();
-  return InvalidArgument(std::string(where) + " '" + key + "': expected true or false, found '" +
-                         v + "'");
-}
-
-Status ParseCount(const std::string& key, const std::string& v, const char* where, uint64_t min,
-                  uint64_t* out) {
-  char* end = nullptr;
-  unsigned long long n = std::strtoull(v.c_str(), &end, 10);
-  if (v.empty() || v[0] < '0' || v[0] > '9' || *end != '\0' || n < min)
-    return InvalidArgument(std::string(where) + " '" + key + "': expected a whole number >= " +
-                           std::to_string(min) + ", found '" + v + "'");
-  *out = n;
+// The options shared by connections and endpoints (scope kTable) over *t.
+Status ReadTableOptions(const sluice::Options& options, TableConfig* t) {
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "publication", &t->publication));
+  std::string mode;
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "numeric", &mode));
+  if (!mode.empty())
+    t->types.numeric = mode == "number" ? NumericMode::kNumber : NumericMode::kString;
+  mode.clear();
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "other_types", &mode));
+  if (!mode.empty()) t->types.other_types_as_string = mode == "string";
   return Status();
-}
-
-// Applies one option shared by connections and endpoints; false when `key`
-// is not one of them.
-bool TableOption(const std::string& key, const std::string& v, const char* where, TableConfig* t,
-                 Status* s) {
-  if (key == "publication") {
-    if (v.empty()) *s = InvalidArgument(std::string(where) + " 'publication' is empty");
-    t->publication = v;
-  } else if (key == "numeric") {
-    if (v == "string") t->types.numeric = NumericMode::kString;
-    else if (v == "number") t->types.numeric = NumericMode::kNumber;
-    else
-      *s = InvalidArgument(std::string(where) +
-                           " 'numeric': expected string (exact decimal text) or number (int64 or "
-                           "float64 where every value of the column fits exactly), found '" +
-                           v + "'");
-  } else if (key == "other_types") {
-    if (v == "refuse") t->types.other_types_as_string = false;
-    else if (v == "string") t->types.other_types_as_string = true;
-    else
-      *s = InvalidArgument(std::string(where) +
-                           " 'other_types': expected refuse or string, found '" + v + "'");
-  } else {
-    return false;
-  }
-  return true;
 }
 
 Status ParseDsn(const std::string& dsn, Conninfo* out) {
@@ -104,51 +74,31 @@ Status ReadPasswordFile(const std::string& path, std::string* out) {
 Status ConnConfig::Parse(const sluice::Options& options, ConnConfig* out,
                          const char* (*getenv_fn)(const char*)) {
   if (getenv_fn == nullptr) getenv_fn = [](const char* n) -> const char* { return std::getenv(n); };
+  SLUICE_RETURN_IF_ERROR(options.Check(kPgOptions, sluice::OptionScope::kInstance));
   ConnConfig c;
-  const char* where = "connection option";
-  std::string password_env, password_file;
-  bool have_dsn = false;
-  for (const auto& [key, v] : options.items()) {
-    Status s;
-    if (key == "dsn") {
-      SLUICE_RETURN_IF_ERROR(ParseDsn(v, &c.conninfo));
-      have_dsn = true;
-    } else if (key == "password_env") {
-      password_env = v;
-    } else if (key == "password_file") {
-      password_file = v;
-    } else if (key == "create_publication") {
-      SLUICE_RETURN_IF_ERROR(ParseBool(key, v, where, &c.create_publication));
-    } else if (key == "slot_prefix") {
-      bool ok = !v.empty() && v.size() <= 20 && v[0] >= 'a' && v[0] <= 'z';
-      for (char ch : v)
-        ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
-      if (!ok)
-        return InvalidArgument(
-            "connection option 'slot_prefix': expected 1 to 20 characters of "
-            "[a-z0-9_] starting with a letter, found '" +
-            v + "'");
-      c.slot_prefix = v;
-    } else if (key == "lag_warn_mb") {
-      uint64_t mb = 0;
-      SLUICE_RETURN_IF_ERROR(ParseCount(key, v, where, 1, &mb));
-      c.lag_warn_bytes = mb << 20;
-    } else if (key == "heartbeat_ms") {
-      uint64_t ms = 0;
-      SLUICE_RETURN_IF_ERROR(ParseCount(key, v, where, 100, &ms));
-      c.heartbeat_ms = static_cast<uint32_t>(std::min<uint64_t>(ms, 3600000));
-    } else if (!TableOption(key, v, where, &c.table, &s)) {
-      return InvalidArgument("unknown connection option '" + key +
-                             "'; the postgres source knows: dsn, password_env, password_file, "
-                             "publication, create_publication, slot_prefix, lag_warn_mb, "
-                             "heartbeat_ms, numeric, other_types");
-    }
-    SLUICE_RETURN_IF_ERROR(s);
+  std::string dsn, password_env, password_file;
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "dsn", &dsn));
+  SLUICE_RETURN_IF_ERROR(ParseDsn(dsn, &c.conninfo));
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "password_env", &password_env));
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "password_file", &password_file));
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "create_publication", &c.create_publication));
+  SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "slot_prefix", &c.slot_prefix));
+  bool ok = c.slot_prefix[0] >= 'a' && c.slot_prefix[0] <= 'z';
+  for (char ch : c.slot_prefix)
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+  if (!ok)
+    return sluice::InvalidOption(
+        "slot_prefix", "1 to 20 characters of [a-z0-9_] starting with a letter", c.slot_prefix);
+  int64_t n = 0;
+  if (options.Has("lag_warn_mb")) {
+    SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "lag_warn_mb", &n));
+    c.lag_warn_bytes = static_cast<uint64_t>(n) << 20;
   }
-  if (!have_dsn)
-    return InvalidArgument(
-        "connection option 'dsn' is required, e.g. dsn: \"host=127.0.0.1 port=5432 dbname=shop "
-        "user=sluice\"");
+  if (options.Has("heartbeat_ms")) {
+    SLUICE_RETURN_IF_ERROR(options.Read(kPgOptions, "heartbeat_ms", &n));
+    c.heartbeat_ms = static_cast<uint32_t>(std::min<int64_t>(n, 3600000));
+  }
+  SLUICE_RETURN_IF_ERROR(ReadTableOptions(options, &c.table));
   if (!password_env.empty() && !password_file.empty())
     return InvalidArgument("connection options 'password_env' and 'password_file': give one");
   if (!password_env.empty()) {
@@ -167,14 +117,9 @@ Status ConnConfig::Parse(const sluice::Options& options, ConnConfig* out,
 }
 
 Status ConnConfig::ForTable(const sluice::Options& table_options, TableConfig* out) const {
+  SLUICE_RETURN_IF_ERROR(table_options.Check(kPgOptions, sluice::OptionScope::kTable));
   TableConfig t = table;
-  for (const auto& [key, v] : table_options.items()) {
-    Status s;
-    if (!TableOption(key, v, "table option", &t, &s))
-      return InvalidArgument("unknown table option '" + key +
-                             "'; the postgres source knows: publication, numeric, other_types");
-    SLUICE_RETURN_IF_ERROR(s);
-  }
+  SLUICE_RETURN_IF_ERROR(ReadTableOptions(table_options, &t));
   *out = std::move(t);
   return Status();
 }

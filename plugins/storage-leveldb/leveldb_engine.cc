@@ -15,7 +15,6 @@
 #include <string>
 
 #include "sluice/kv_db.h"
-#include "sluice/option_reader.h"
 
 namespace sluice::storage_leveldb {
 namespace {
@@ -134,14 +133,13 @@ class LevelDbEngine final : public KvStorage::Engine,
 
 Status ParseSettings(const Options& options, Settings* out) {
   Settings s;
-  SLUICE_RETURN_IF_ERROR(
-      s.Read(OptionReader(options, "leveldb storage option"), {{"snappy", "none"}, {}, "LevelDB"}));
+  SLUICE_RETURN_IF_ERROR(s.Read(options, LevelDbTraits::kOptions, LevelDbTraits::Codecs()));
   *out = s;
   return Status();
 }
 
-Status MakeLevelDbEngine(const HostServices&, const Options& options,
-                         std::shared_ptr<KvStorage::Engine>* out) {
+Status LevelDbTraits::Make(const HostServices&, const Options& options,
+                           std::shared_ptr<KvStorage::Engine>* out) {
   Settings s;
   SLUICE_RETURN_IF_ERROR(ParseSettings(options, &s));
   *out = std::make_shared<LevelDbEngine>(s);

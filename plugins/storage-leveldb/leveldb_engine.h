@@ -27,17 +27,24 @@ namespace sluice::storage_leveldb {
 // Compressions: snappy or none.
 using Settings = KvStorageOptions;
 
-// Parses and validates `options`. INVALID_ARGUMENT naming the key, the
-// value found and what is accepted; unknown keys are errors too.
+// Parses and validates `options` (kKvStorageOptions). INVALID_ARGUMENT
+// naming the key, the value found and what is accepted; unknown keys are
+// errors too.
 Status ParseSettings(const Options& options, Settings* out);
 
-// The engine of one plugin instance (ParseSettings' errors for bad
-// options). Thread-safe; stores it opens keep it alive.
-Status MakeLevelDbEngine(const HostServices& host, const Options& options,
-                         std::shared_ptr<KvStorage::Engine>* out);
+// What sluice::KvStoragePlugin needs of the engine.
+struct LevelDbTraits {
+  static constexpr const auto& kOptions = kKvStorageOptions;
+  // snappy and none.
+  static KvCodecs Codecs() { return {{"snappy", "none"}, {}, "LevelDB"}; }
+  // The engine of one plugin instance (ParseSettings' errors for bad
+  // options). Thread-safe; stores it opens keep it alive.
+  static Status Make(const HostServices& host, const Options& options,
+                     std::shared_ptr<KvStorage::Engine>* out);
+};
 
 // The plugin class.
-using LevelDbStorage = KvStoragePlugin<MakeLevelDbEngine>;
+using LevelDbStorage = KvStoragePlugin<LevelDbTraits>;
 
 }  // namespace sluice::storage_leveldb
 

@@ -23,7 +23,6 @@
 
 #include "host_logger.h"
 #include "sluice/kv_db.h"
-#include "sluice/option_reader.h"
 
 namespace sluice::storage_rocksdb {
 namespace {
@@ -43,7 +42,9 @@ rocksdb::CompressionType ToRocksDb(const std::string& name) {
   return rocksdb::kNoCompression;
 }
 
-KvCodecs Codecs() {
+}  // namespace
+
+KvCodecs RocksDbTraits::Codecs() {
   std::vector<rocksdb::CompressionType> have = rocksdb::GetSupportedCompressions();
   have.push_back(rocksdb::kNoCompression);
   KvCodecs codecs{{}, {}, "RocksDB"};
@@ -52,6 +53,8 @@ KvCodecs Codecs() {
         .push_back(name);
   return codecs;
 }
+
+namespace {
 
 // sluice::KvStore on one RocksDB database (bytewise comparator), closed
 // when destroyed.
@@ -187,20 +190,20 @@ class RocksDbEngine final : public KvStorage::Engine,
 }  // namespace
 
 Status ParseSettings(const Options& options, Settings* out) {
-  KvCodecs codecs = Codecs();
+  KvCodecs codecs = RocksDbTraits::Codecs();
   Settings s;
   bool lz4 =
       std::find(codecs.available.begin(), codecs.available.end(), "lz4") != codecs.available.end();
   s.compression = lz4 ? "lz4" : "none";
-  OptionReader r(options, "rocksdb storage option");
-  SLUICE_RETURN_IF_ERROR(s.Read(r, codecs, {"max_background_jobs"}));
-  SLUICE_RETURN_IF_ERROR(r.Int("max_background_jobs", 1, 64, "", &s.max_background_jobs));
+  SLUICE_RETURN_IF_ERROR(s.Read(options, kRocksDbOptions, codecs));
+  SLUICE_RETURN_IF_ERROR(
+      options.Read(kRocksDbOptions, "max_background_jobs", &s.max_background_jobs));
   *out = s;
   return Status();
 }
 
-Status MakeRocksDbEngine(const HostServices& host, const Options& options,
-                         std::shared_ptr<KvStorage::Engine>* out) {
+Status RocksDbTraits::Make(const HostServices& host, const Options& options,
+                           std::shared_ptr<KvStorage::Engine>* out) {
   Settings s;
   SLUICE_RETURN_IF_ERROR(ParseSettings(options, &s));
   *out = std::make_shared<RocksDbEngine>(s, host);

@@ -45,13 +45,35 @@ Status ParseSettings(const Options& options, Settings* out);
 // else INTERNAL.
 Status FromRocksDb(const rocksdb::Status& s, std::string_view op, std::string_view path);
 
-// The engine of one plugin instance (ParseSettings' errors for bad
-// options). Thread-safe; stores it opens keep it alive.
-Status MakeRocksDbEngine(const HostServices& host, const Options& options,
-                         std::shared_ptr<KvStorage::Engine>* out);
+// The declared options: the shared ones (kKvStorageOptions), compression
+// defaulting to lz4 when the library has it, and max_background_jobs.
+inline constexpr OptionSpec kRocksDbOptions[] = {
+    kv_option::kBlockCacheMb,
+    kv_option::kWriteBufferMb,
+    opt::String("compression",
+                "table compression of the key/value stores (caches): none, snappy, lz4 or zstd "
+                "(default lz4 when this RocksDB has it, else none)"),
+    kv_option::kLogCompression,
+    kv_option::kParanoidChecks,
+    opt::Int("max_background_jobs", "flushes and compactions at once, per database")
+        .Range(1, 64)
+        .Default("2"),
+};
+
+// What sluice::KvStoragePlugin needs of the engine.
+struct RocksDbTraits {
+  static constexpr const auto& kOptions = kRocksDbOptions;
+  // The compressions this RocksDB library was built with (of none, snappy,
+  // lz4, zstd).
+  static KvCodecs Codecs();
+  // The engine of one plugin instance (ParseSettings' errors for bad
+  // options). Thread-safe; stores it opens keep it alive.
+  static Status Make(const HostServices& host, const Options& options,
+                     std::shared_ptr<KvStorage::Engine>* out);
+};
 
 // The plugin class.
-using RocksDbStorage = KvStoragePlugin<MakeRocksDbEngine>;
+using RocksDbStorage = KvStoragePlugin<RocksDbTraits>;
 
 }  // namespace sluice::storage_rocksdb
 

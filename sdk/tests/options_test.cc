@@ -119,7 +119,7 @@ struct Declaring {
                            std::vector<OptionProblem>* out) {
     ++calls;
     if ((flags & SLUICE_CHECK_LISTEN) != 0 && o.GetString("port") == "1")
-      out->push_back({"port", "taken"});
+      out->push_back({"port", "taken", OptionProblemKind::kInUse});
   }
 };
 
@@ -127,8 +127,11 @@ std::vector<std::string> RunC(uint32_t scope, uint32_t flags, const Options& o, 
   std::vector<std::string> got;
   OptionsView view(o);
   *code = internal::CheckOptionsC<Declaring>(
-      scope, flags, view.get(), &got, [](void* ctx, const char* key, const char* msg) {
-        static_cast<std::vector<std::string>*>(ctx)->push_back(std::string(key) + ": " + msg);
+      scope, flags, view.get(), &got,
+      [](void* ctx, uint32_t kind, const char* key, const char* msg) {
+        // The kind as a prefix when it is not a bad value.
+        std::string k = kind == SLUICE_OPTION_PROBLEM_VALUE ? "" : std::to_string(kind) + " ";
+        static_cast<std::vector<std::string>*>(ctx)->push_back(k + key + ": " + msg);
       });
   return got;
 }
@@ -143,7 +146,11 @@ TEST(OptionsTest, ExportedCheckRunsDeclaredThenOwnChecks) {
   EXPECT_EQ(Declaring::calls, 0);  // its own check only runs on valid values
   got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, SLUICE_CHECK_LISTEN,
              Opts({{"path", "/d"}, {"port", "1"}}), &code);
-  EXPECT_EQ(got, std::vector<std::string>{"port: taken"});
+  EXPECT_EQ(got, std::vector<std::string>{"3 port: taken"}) << "kind SLUICE_OPTION_PROBLEM_IN_USE";
+  got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, 0, Opts({{"pth", "/d"}}), &code);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].rfind("1 pth: unknown option", 0), 0u) << got[0];
+  EXPECT_EQ(got[1].rfind("2 path: is required", 0), 0u) << got[1];
   got = RunC(SLUICE_OPTION_SCOPE_INSTANCE, 0, Opts({{"path", "/d"}, {"port", "1"}}), &code);
   EXPECT_TRUE(got.empty());
   EXPECT_EQ(code, SLUICE_OK);
@@ -163,8 +170,15 @@ TEST(ListenCheckTest, PortHeldByAnotherSocket) {
   EXPECT_EQ(ListenProblem("127.0.0.1", port),
             "127.0.0.1:" + std::to_string(port) +
                 " is in use by another process (Address already in use)");
+  OptionProblem p;
+  ASSERT_TRUE(ListenOptionProblem("port", "127.0.0.1", port, &p));
+  EXPECT_EQ(p.kind, OptionProblemKind::kInUse);
+  EXPECT_EQ(p.key, "port");
   ::close(fd);
   EXPECT_EQ(ListenProblem("127.0.0.1", port), "");
+  EXPECT_FALSE(ListenOptionProblem("port", "127.0.0.1", port, &p));
+  ASSERT_TRUE(ListenOptionProblem("host", "no-such-host.invalid", 1, &p));
+  EXPECT_EQ(p.kind, OptionProblemKind::kValue);
   EXPECT_EQ(ListenProblem("127.0.0.1", 0), "");
 }
 

@@ -102,9 +102,17 @@ TEST(GrpcOptions, DefaultsAndErrors) {
   EXPECT_EQ(o.threads, 2);
   Status s = ParseGrpcOptions(Opts({{"prot", "1"}}), &o);
   EXPECT_EQ(s.message(),
-            "grpc: unknown option 'prot'; known options: " + std::string(KnownGrpcOptionKeys()));
+            "option 'prot': unknown option (did you mean \"port\"?); known options: host, port, "
+            "threads, max_message_bytes, max_streams, tls");
   s = ParseGrpcOptions(Opts({{"port", "70000"}}), &o);
-  EXPECT_EQ(s.message(), "grpc option 'port': expected an integer in [0, 65535], found 70000");
+  EXPECT_EQ(s.message(), "option 'port': expected an integer from 0 to 65535, found '70000'");
+  s = ParseGrpcOptions(Opts({{"tls.client_auth", "maybe"}}), &o);
+  EXPECT_EQ(s.message(),
+            "option 'tls.client_auth': expected none, request or require, found 'maybe'");
+  s = ParseGrpcOptions(Opts({{"tls.certfile", "x"}}), &o);
+  EXPECT_NE(s.message().find("option 'tls.certfile': unknown option; known options: host"),
+            std::string::npos)
+      << s.message();
   s = ParseGrpcOptions(Opts({{"max_message_bytes", "big"}}), &o);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_NE(s.message().find("max_message_bytes"), std::string::npos);

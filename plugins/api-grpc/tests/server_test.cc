@@ -166,7 +166,7 @@ TEST_F(ServerTest, HealthFollowsReadinessAndSwitches) {
   EXPECT_FALSE(health.at("sluice.trips.v2.TripsV2"));
   EXPECT_TRUE(health.at("sluice.trips.Trips"));
   host_.SetReady("trips", 2, true);
-  host_.SetCurrent("trips", 2);
+  host_.SetCurrentDirectly("trips", 2);
   server_->CatalogChanged();
   snap_ = server_->catalog().Get();
   health = snap_->Health();
@@ -226,9 +226,9 @@ TEST_F(ServerTest, StreamsDeliverChangesAndAreLimited) {
 }
 
 TEST_F(ServerTest, EndpointWithoutCurrentVersionIsUnavailable) {
-  testing::FakeEndpoint zones{"zones", "/zones", 0, {}};
+  testing::FakeEndpoint zones{"zones", "/zones", 0, false, {}};
   zones.versions.push_back({1, false, testing::SampleSchema(), {}});
-  host_.Add(zones);
+  host_.AddEndpoint(zones);
   server_->CatalogChanged();
   snap_ = server_->catalog().Get();
   EXPECT_FALSE(snap_->Health().at("sluice.zones.Zones"));
@@ -243,7 +243,7 @@ TEST_F(ServerTest, EndpointWithoutCurrentVersionIsUnavailable) {
 
 TEST(ServerLimits, AnswersOverMaxMessageBytesAreRefused) {
   FakeApiHost host;
-  testing::FakeEndpoint big{"big", "/big", 1, {}};
+  testing::FakeEndpoint big{"big", "/big", 1, false, {}};
   big.versions.push_back({1, true, testing::SampleSchema(), {}});
   for (int id = 1; id <= 10; ++id) {
     std::string row;
@@ -251,7 +251,7 @@ TEST(ServerLimits, AnswersOverMaxMessageBytesAreRefused) {
     w.Int64(id), w.Null(), w.Null(), w.Null(), w.Bool(true), w.String(std::string(1000, 'x'));
     big.versions[0].rows.emplace_back(std::to_string(id), row);
   }
-  host.Add(big);
+  host.AddEndpoint(big);
   GrpcOptions o;
   o.port = 0;
   o.max_message_bytes = 4096;

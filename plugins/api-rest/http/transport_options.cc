@@ -51,11 +51,7 @@ const char* TransportOptionKeys() {
 Status ParseTransportOptions(const Options& options, TransportOptions* out) {
   for (const IntKey& k : kIntKeys) {
     int64_t n = 0;
-    SLUICE_RETURN_IF_ERROR(options.GetInt(k.key, out->*k.field, &n).WithContext("rest"));
-    if (n < k.lo || n > k.hi)
-      return InvalidArgument("rest option '" + std::string(k.key) + "': expected an integer in [" +
-                             std::to_string(k.lo) + ", " + std::to_string(k.hi) + "], found " +
-                             std::to_string(n));
+    SLUICE_RETURN_IF_ERROR(options.GetInt(k.key, out->*k.field, k.lo, k.hi, &n));
     out->*k.field = static_cast<uint32_t>(n);
   }
   out->admin_socket_path = options.GetString("admin_socket_path", out->admin_socket_path);
@@ -63,7 +59,7 @@ Status ParseTransportOptions(const Options& options, TransportOptions* out) {
   out->tls_key_path = options.GetString("tls.key_path", out->tls_key_path);
   if (out->tls_cert_path.empty() != out->tls_key_path.empty())
     return InvalidArgument(
-        "rest options: tls.cert_path and tls.key_path go together (found only " +
+        "options tls.cert_path and tls.key_path go together (found only " +
         std::string(out->tls_cert_path.empty() ? "tls.key_path" : "tls.cert_path") +
         "); give both to serve HTTPS, or neither");
   return Status();

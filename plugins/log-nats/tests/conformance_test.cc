@@ -2,13 +2,13 @@
 // plugin on a local nats-server: on the C++ object, through the C ABI of the
 // built module, and with small messages so that every append spans several
 // messages and large records are sent in fragments.
-#include <dlfcn.h>
 
 #include <cstring>
 
 #include "nats_storage.h"
 #include "server_env.h"
 #include "sluice/client/storage_client.h"
+#include "sluice/testing/plugin_module.h"
 #include "sluice/testing/storage_conformance.h"
 
 namespace {
@@ -33,19 +33,9 @@ Status CreateSmallMessages(std::unique_ptr<StoragePlugin>* out) {
   return st;
 }
 
-Status LoadModule(const sluice_plugin_descriptor** out) {
-  static void* handle = dlopen(SLUICE_LOG_NATS_MODULE, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr)
-    return sluice::Internal(std::string("dlopen ") + SLUICE_LOG_NATS_MODULE + ": " + dlerror());
-  auto entry = reinterpret_cast<sluice_plugin_entry_fn>(dlsym(handle, SLUICE_ENTRY_SYMBOL));
-  if (entry == nullptr) return sluice::Internal("module lacks " SLUICE_ENTRY_SYMBOL);
-  *out = entry();
-  return Status();
-}
-
 Status CreateThroughAbi(std::unique_ptr<StoragePlugin>* out) {
   const sluice_plugin_descriptor* d = nullptr;
-  SLUICE_RETURN_IF_ERROR(LoadModule(&d));
+  SLUICE_RETURN_IF_ERROR(sluice::testing::LoadPluginModule(SLUICE_LOG_NATS_MODULE, &d));
   if (d->kind != SLUICE_KIND_STORAGE || std::strcmp(d->name, "nats") != 0)
     return sluice::Internal(std::string("unexpected descriptor: ") + d->name);
   return sluice::client::CreateStorage(static_cast<const sluice_storage_vtable*>(d->vtable),
@@ -71,12 +61,14 @@ TEST(NatsModuleTest, KvFacetIsUnimplementedWithAHint) {
 
 TEST(NatsModuleTest, OptionErrorsCrossTheAbi) {
   const sluice_plugin_descriptor* d = nullptr;
-  SLUICE_ASSERT_OK(LoadModule(&d));
+  SLUICE_ASSERT_OK(sluice::testing::LoadPluginModule(SLUICE_LOG_NATS_MODULE, &d));
   std::unique_ptr<StoragePlugin> storage;
   Status s = sluice::client::CreateStorage(
       static_cast<const sluice_storage_vtable*>(d->vtable), nullptr,
       sluice::Options(std::vector<std::pair<std::string, std::string>>{{"replica", "3"}}),
       &storage);
   EXPECT_EQ(s.code(), sluice::Code::kInvalidArgument) << s.ToString();
-  EXPECT_NE(s.message().find("'replica' is unknown"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("option 'replica': unknown option (did you mean \"replicas\"?)"),
+            std::string::npos)
+      << s.message();
 }

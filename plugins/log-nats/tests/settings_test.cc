@@ -35,8 +35,7 @@ TEST(SettingsTest, ServersListIsSplitAndChecked) {
 TEST(SettingsTest, BadValuesNameKeyAndRange) {
   Settings s;
   Status st = Parse({{"replicas", "7"}}, &s);
-  EXPECT_EQ(st.message(),
-            "nats storage option 'replicas': expected an integer from 1 to 5, found '7'");
+  EXPECT_EQ(st.message(), "option 'replicas': expected an integer from 1 to 5, found '7'");
   st = Parse({{"stream_prefix", "a.b"}}, &s);
   EXPECT_NE(st.message().find("found 'a.b'"), std::string::npos) << st.message();
   st = Parse({{"message_kb", "2"}}, &s);
@@ -44,9 +43,28 @@ TEST(SettingsTest, BadValuesNameKeyAndRange) {
   st = Parse({{"request_timeout_ms", "soon"}}, &s);
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   st = Parse({{"replica", "3"}}, &s);
-  EXPECT_NE(st.message().find("'replica' is unknown; known options: servers, replicas"),
+  EXPECT_NE(st.message().find("option 'replica': unknown option (did you mean \"replicas\"?); "
+                              "known options: servers, replicas"),
             std::string::npos)
       << st.message();
+}
+
+TEST(SettingsTest, TheHostsCheckNamesWhatDeclarationsCannotSay) {
+  std::vector<OptionProblem> got;
+  NatsStorage::CheckOptions(
+      Options({{"servers", "http://a"}, {"stream_prefix", "a.b"}, {"message_kb", "3"}}),
+      OptionScope::kInstance, 0, &got);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].key, "servers");
+  EXPECT_EQ(got[1].key, "stream_prefix");
+  EXPECT_EQ(got[1].message,
+            "expected letters, digits, '_' and '-' (it starts every stream name and subject), "
+            "found 'a.b'");
+  EXPECT_EQ(got[2].key, "message_kb");
+  got.clear();
+  NatsStorage::CheckOptions(Options({{"servers", "nats://a:1,b:2"}, {"message_kb", "4"}}),
+                            OptionScope::kInstance, 0, &got);
+  EXPECT_TRUE(got.empty());
 }
 
 TEST(SettingsTest, StreamNamesAndSubjects) {

@@ -1,9 +1,9 @@
 // The built plugin through the C ABI: dlopen, the descriptor, and
 // client::CreateSource / SourceReaderClient over the function table.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include "sluice/client/source_client.h"
+#include "sluice/testing/plugin_module.h"
 #include "test_util.h"
 
 namespace sluice {
@@ -15,18 +15,10 @@ using csv::testing::TempDir;
 using csv::testing::WriteFile;
 
 const sluice_source_vtable* LoadPlugin() {
-  static void* lib = dlopen(SLUICE_SOURCE_CSV_SO, RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    ADD_FAILURE() << dlerror();
-    return nullptr;
-  }
-  auto entry = reinterpret_cast<sluice_plugin_entry_fn>(dlsym(lib, SLUICE_ENTRY_SYMBOL));
-  if (entry == nullptr) return nullptr;
-  const sluice_plugin_descriptor* d = entry();
-  EXPECT_EQ(d->abi_major, SLUICE_ABI_MAJOR);
-  EXPECT_EQ(d->kind, static_cast<uint32_t>(SLUICE_KIND_SOURCE));
-  EXPECT_STREQ(d->name, "csv");
-  return static_cast<const sluice_source_vtable*>(d->vtable);
+  const sluice_source_vtable* vt = nullptr;
+  Status s = sluice::testing::LoadSourceModule(SLUICE_SOURCE_CSV_SO, "csv", &vt);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return vt;
 }
 
 TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
@@ -39,8 +31,8 @@ TEST(ClientTest, DescribeAndReadThroughTheCAbi) {
   Status s = client::CreateSource(vt, nullptr, Opts({{"path", dir.path()}, {"x", "1"}}), &bad);
   EXPECT_EQ(s.code(), Code::kInvalidArgument);
   EXPECT_EQ(s.message(),
-            "unknown connection option 'x'; known options are: path, sample_rows, "
-            "delimiter, on_error, incomplete_line_timeout");
+            "option 'x': unknown option; known options: path, sample_rows, delimiter, on_error, "
+            "incomplete_line_timeout");
 
   std::unique_ptr<SourcePlugin> src;
   ASSERT_TRUE(client::CreateSource(vt, nullptr, Opts({{"path", dir.path()}}), &src).ok());

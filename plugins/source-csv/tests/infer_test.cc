@@ -120,7 +120,9 @@ TEST_F(InferTest, TypeOverrides) {
             "are: zip, n");
   st = Describe("t", &s, Opts({{"types.n", "integer"}}));
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
-  EXPECT_NE(st.message().find("expected one of int64"), std::string::npos);
+  EXPECT_EQ(st.message(),
+            "option 'types.n': expected int64, float64, bool, string, timestamp or date, found "
+            "'integer'");
 }
 
 TEST_F(InferTest, HeaderErrors) {
@@ -238,9 +240,10 @@ TEST(OptionsTest, ConnectionOptionsAreValidated) {
           {{"path", dir.path()}, {"delimiter", "tab"}, {"on_error", "skip"}, {"sample_rows", "5"}})
           .ok());
   EXPECT_EQ(create({{"path", dir.path()}, {"pth", "x"}}).message(),
-            "unknown connection option 'pth'; known options are: path, sample_rows, delimiter, "
-            "on_error, incomplete_line_timeout");
-  EXPECT_EQ(create({}).message(), "option 'path' is required: the directory holding the tables");
+            "option 'pth': unknown option (did you mean \"path\"?); known options: path, "
+            "sample_rows, delimiter, on_error, incomplete_line_timeout");
+  EXPECT_EQ(create({}).message(),
+            "option 'path': is required: a path (the directory holding the tables)");
   EXPECT_EQ(create({{"path", dir / "nope"}}).code(), Code::kNotFound);
   EXPECT_EQ(create({{"path", dir.path()}, {"delimiter", ";;"}}).code(), Code::kInvalidArgument);
   EXPECT_EQ(create({{"path", dir.path()}, {"on_error", "ignore"}}).message(),
@@ -249,13 +252,13 @@ TEST(OptionsTest, ConnectionOptionsAreValidated) {
   EXPECT_TRUE(create({{"path", dir.path()}, {"sample_rows", "all"}}).ok());
   EXPECT_TRUE(create({{"path", dir.path()}, {"incomplete_line_timeout", "5m"}}).ok());
   EXPECT_EQ(create({{"path", dir.path()}, {"incomplete_line_timeout", "soon"}}).message(),
-            "option 'incomplete_line_timeout': expected a duration such as 500ms, 60s, 5m or 1h (0 "
-            "or never: no limit), found 'soon'");
+            "option 'incomplete_line_timeout': expected a duration such as 500ms, 30s, 5m or 1h, "
+            "or never, found 'soon'");
   ASSERT_TRUE(create({{"path", dir.path()}}).ok());
   Schema s;
   EXPECT_EQ(src->Describe("t", Opts({{"typo", "1"}}), &s).message(),
-            "unknown table option 'typo'; known options are: on_error, types, null, sample_rows, "
-            "incomplete_line_timeout");
+            "option 'typo': unknown option (did you mean \"types\"?); known options: sample_rows, "
+            "on_error, incomplete_line_timeout, types, null");
 }
 
 TEST(OptionsTest, OtherDelimiter) {

@@ -64,8 +64,8 @@ TEST(ConfigTest, NamesEveryMistake) {
   auto msg = [&](std::vector<std::pair<std::string, std::string>> kv) {
     return ConnConfig::Parse(Opts(std::move(kv)), &c, &FakeEnv).message();
   };
-  EXPECT_NE(msg({}).find("'dsn' is required"), std::string::npos);
-  EXPECT_NE(msg({{"dsn", "host=x"}, {"slot", "y"}}).find("unknown connection option 'slot'"),
+  EXPECT_NE(msg({}).find("option 'dsn': is required"), std::string::npos) << msg({});
+  EXPECT_NE(msg({{"dsn", "host=x"}, {"slot", "y"}}).find("option 'slot': unknown option"),
             std::string::npos);
   EXPECT_NE(msg({{"dsn", "host=x"}, {"password_env", "NOPE"}}).find("NOPE is not set"),
             std::string::npos);
@@ -74,13 +74,21 @@ TEST(ConfigTest, NamesEveryMistake) {
   EXPECT_NE(msg({{"dsn", "host=x"}, {"slot_prefix", "Bad-Name"}}).find("[a-z0-9_]"),
             std::string::npos);
   EXPECT_NE(msg({{"dsn", "nonsense"}}).find("'dsn'"), std::string::npos);
+  EXPECT_NE(msg({{"dsn", "host=x"}, {"create_publication", "maybe"}})
+                .find("option 'create_publication': expected true or false, found 'maybe'"),
+            std::string::npos);
+  ASSERT_TRUE(ConnConfig::Parse(Opts({{"dsn", "host=x"}, {"create_publication", "off"}}), &c).ok());
+  EXPECT_FALSE(c.create_publication) << "off is false, as for every plugin";
   ASSERT_TRUE(ConnConfig::Parse(Opts({{"dsn", "host=x"}, {"numeric", "number"}}), &c).ok());
   TableConfig t;
   ASSERT_TRUE(c.ForTable(Opts({{"publication", "pub2"}}), &t).ok());
   EXPECT_EQ(t.publication, "pub2");
   EXPECT_EQ(t.types.numeric, NumericMode::kNumber);  // the connection's default
-  EXPECT_NE(c.ForTable(Opts({{"dsn", "y"}}), &t).message().find("unknown table option 'dsn'"),
-            std::string::npos);
+  EXPECT_NE(
+      c.ForTable(Opts({{"dsn", "y"}}), &t)
+          .message()
+          .find("option 'dsn': unknown option; known options: publication, numeric, other_types"),
+      std::string::npos);
 }
 
 TEST(ConfigTest, SlotNamesAreValidAndDistinct) {

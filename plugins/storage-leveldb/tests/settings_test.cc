@@ -1,5 +1,5 @@
-// The leveldb plugin's options: its defaults and codecs, and that messages
-// name it (the shared options: sdk/tests/option_reader_test.cc).
+// The leveldb plugin's options: its defaults and codecs, and their
+// messages (the shared options: sdk/tests/kv_storage_options_test.cc).
 #include <gtest/gtest.h>
 
 #include "leveldb_engine.h"
@@ -19,9 +19,9 @@ TEST(SettingsTest, UncompressedWithParanoidChecksByDefault) {
   SLUICE_ASSERT_OK(Parse({{"compression", "snappy"}, {"log_compression", "snappy"}}, &s));
   EXPECT_EQ(s.compression + " " + s.log_compression, "snappy snappy");
   EXPECT_EQ(Parse({{"compression", "zstd"}}, &s).message(),
-            "leveldb storage option 'compression': expected snappy or none, found 'zstd'");
+            "option 'compression': expected snappy or none, found 'zstd'");
   EXPECT_EQ(Parse({{"cache_size", "1"}}, &s).message(),
-            "leveldb storage option 'cache_size' is unknown; known options: block_cache_mb, "
+            "option 'cache_size': unknown option; known options: block_cache_mb, "
             "write_buffer_mb, compression, log_compression, paranoid_checks");
 }
 

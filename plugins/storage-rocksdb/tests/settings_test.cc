@@ -1,5 +1,5 @@
 // Option validation of the rocksdb storage plugin (its defaults, codecs and
-// own option; the shared options' messages: sdk/tests/option_reader_test.cc),
+// own option; the shared options' messages: sdk/tests/kv_storage_options_test.cc),
 // the mapping of RocksDB's statuses, and the logger that routes RocksDB's
 // diagnostics to the host.
 #include <gtest/gtest.h>
@@ -57,16 +57,15 @@ TEST(SettingsTest, CompressionsOfThisBuild) {
   }
 }
 
-TEST(SettingsTest, MessagesNameThePluginItsOptionsAndCodecs) {
+TEST(SettingsTest, MessagesNameTheOptionsAndCodecs) {
   Settings s;
   EXPECT_EQ(Parse({{"cache_size", "1"}}, &s).message(),
-            "rocksdb storage option 'cache_size' is unknown; known options: block_cache_mb, "
+            "option 'cache_size': unknown option; known options: block_cache_mb, "
             "write_buffer_mb, compression, log_compression, paranoid_checks, max_background_jobs");
   EXPECT_EQ(Parse({{"max_background_jobs", "65"}}, &s).message(),
-            "rocksdb storage option 'max_background_jobs': expected an integer from 1 to 64, "
-            "found '65'");
+            "option 'max_background_jobs': expected an integer from 1 to 64, found '65'");
   Status st = Parse({{"log_compression", "gzip"}}, &s);
-  EXPECT_NE(st.message().find("'log_compression': expected one of none"), std::string::npos)
+  EXPECT_NE(st.message().find("'log_compression': expected none"), std::string::npos)
       << st.message();
   EXPECT_NE(st.message().find("found 'gzip'"), std::string::npos) << st.message();
 }

@@ -256,18 +256,32 @@ typedef struct sluice_plugin_descriptor {
    * side effect: the host calls it for every instance the config names
    * before it writes anything (`scope`: SLUICE_OPTION_SCOPE_INSTANCE for the
    * instance's own options, SLUICE_OPTION_SCOPE_TABLE for an endpoint's table
-   * options; `flags`: SLUICE_CHECK_*). Calls report(ctx, key, message) once
-   * per problem (key: the option's key as given, "" for the options as a
-   * whole; message: one line saying what is expected and what was found).
+   * options; `flags`: SLUICE_CHECK_*). Calls report(ctx, kind, key, message)
+   * once per problem (kind: SLUICE_OPTION_PROBLEM_*; key: the option's key
+   * as given, "" for the options as a whole; message: one line saying what
+   * is expected and what was found).
    * Returns SLUICE_OK when it reported nothing, SLUICE_INVALID_ARGUMENT when
    * it reported something; never another code (a check that cannot run is
    * reported as a problem). NULL: the host checks the declared options
    * alone, and create() the rest. */
   uint32_t (*check_options)(uint32_t scope, uint32_t flags, const sluice_options* options,
                             void* ctx,
-                            void (*report)(void* ctx, const char* key,
+                            void (*report)(void* ctx, uint32_t kind, const char* key,
                                            const char* message)); /* since 1.2 */
 } sluice_plugin_descriptor;
+
+/* What kind of problem check_options reports (since 1.2). The host decides
+ * by the kind, never by the message, whether the config must change. */
+/* A value that is not what the option takes. */
+#define SLUICE_OPTION_PROBLEM_VALUE 0u
+/* A key the plugin does not take (the message may suggest a near name). */
+#define SLUICE_OPTION_PROBLEM_UNKNOWN 1u
+/* A required option that is absent. */
+#define SLUICE_OPTION_PROBLEM_MISSING 2u
+/* A valid value naming something another process holds for now (with
+ * SLUICE_CHECK_LISTEN: an address already listened on): the same config
+ * may pass once it is released. */
+#define SLUICE_OPTION_PROBLEM_IN_USE 3u
 
 /* sluice_plugin_descriptor.check_options flags (since 1.2). */
 /* The instance is about to start serving: also check what it will take

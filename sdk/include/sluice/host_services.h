@@ -9,9 +9,11 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <exception>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -75,6 +77,38 @@ void GuardVoid(F&& f) noexcept {
     f();
   } catch (...) {}
 }
+
+// The context of a callback the host side hands to a plugin's call (a row,
+// record or address sink): the C++ object it feeds, and the exception
+// feeding it threw. The callback then tells the plugin to stop (or returns
+// nothing), and the caller rethrows once the plugin's call has returned, so
+// that no exception unwinds through the plugin's frames.
+//
+//   internal::CallbackCtx<RecordFn> c{&fn};
+//   int32_t rc = vt->log_read(log, from, max, &OnRecord, &c, &st);  // OnRecord: c->Run(...)
+//   c.Rethrow();
+template <class T>
+struct CallbackCtx {
+  T* target;
+  std::exception_ptr error = nullptr;
+
+  // f(*target); on an exception keeps it and returns a value-initialized
+  // result (false: stop).
+  template <class F>
+  auto Run(F&& f) noexcept -> decltype(f(*target)) {
+    using R = decltype(f(*target));
+    try {
+      return f(*target);
+    } catch (...) {
+      error = std::current_exception();
+      if constexpr (!std::is_void_v<R>) return R{};
+    }
+  }
+  // Rethrows what Run kept, if anything.
+  void Rethrow() const {
+    if (error) std::rethrow_exception(error);
+  }
+};
 }  // namespace internal
 
 }  // namespace sluice

@@ -4,16 +4,16 @@
 // whether a directory holds one. sluice::KvStorage does the rest of
 // StoragePlugin: directories, NOT_FOUND without `create`, logs (a
 // sluice::KvLog on a database of its own, so the log facet comes for
-// free), removal. KvStoragePlugin<MakeEngine> is the plugin class.
+// free), removal. KvStoragePlugin<Traits> is the plugin class.
 // Header-only.
 //
 //   class MyEngine : public sluice::KvStorage::Engine { ... Exists, Open, Destroy ... };
-//   sluice::Status MakeMyEngine(const sluice::HostServices& host, const sluice::Options& options,
-//                               std::shared_ptr<sluice::KvStorage::Engine>* out);
-//   using MyStorage = sluice::KvStoragePlugin<MakeMyEngine>;
+//   struct MyEngineTraits { kOptions, Codecs(), Make(): see KvStoragePlugin };
+//   using MyStorage = sluice::KvStoragePlugin<MyEngineTraits>;
 //   SLUICE_PLUGIN(MyStorage, "mystore", "1.0.0", "my key/value engine")
 //
-// Also here: KvStorageOptions, the options such plugins share. A KvStore
+// Also here: KvStorageOptions, the options such plugins share
+// (declared in kKvStorageOptions). A KvStore
 // on an engine with LevelDB's C++ interface: sluice/kv_db.h.
 #ifndef SLUICE_KV_STORAGE_H_
 #define SLUICE_KV_STORAGE_H_
@@ -22,14 +22,15 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include "sluice/host_services.h"
 #include "sluice/kv_log.h"
-#include "sluice/option_reader.h"
 #include "sluice/option_spec.h"
+#include "sluice/options.h"
 #include "sluice/status.h"
 #include "sluice/storage.h"
 
@@ -118,42 +119,6 @@ class KvStorage : public StoragePlugin {
   const std::shared_ptr<Engine> engine_;
 };
 
-// The plugin class of an engine that `Make` makes: Make validates the
-// options (INVALID_ARGUMENT naming the key) and sets *out to the engine.
-using KvEngineMaker = Status (*)(const HostServices& host, const Options& options,
-                                 std::shared_ptr<KvStorage::Engine>* out);
-template <KvEngineMaker Make>
-class KvStoragePlugin final : public KvStorage {
- public:
-  static Status Create(const HostServices& host, const Options& options,
-                       std::unique_ptr<KvStoragePlugin>* out) {
-    std::shared_ptr<Engine> engine;
-    SLUICE_RETURN_IF_ERROR(Make(host, options, &engine));
-    out->reset(new KvStoragePlugin(host, std::move(engine)));
-    return Status();
-  }
-  // The option check the host runs before it touches the home
-  // (sluice_plugin_descriptor.check_options): exactly what Create accepts,
-  // since it is Make itself (which opens nothing).
-  static void CheckOptions(const Options& options, OptionScope, uint32_t,
-                           std::vector<OptionProblem>* problems) {
-    std::shared_ptr<Engine> engine;
-    Status s = Make(HostServices(), options, &engine);
-    if (s.ok()) return;
-    // OptionReader's messages name the key: "... option 'block_cache_mb': ...".
-    std::string key;
-    size_t at = s.message().find("option '");
-    if (at != std::string::npos) {
-      size_t end = s.message().find('\'', at + 8);
-      if (end != std::string::npos) key = s.message().substr(at + 8, end - at - 8);
-    }
-    problems->push_back({key, s.message()});
-  }
-
- private:
-  using KvStorage::KvStorage;
-};
-
 // The compression codecs of an engine, by the names options use.
 struct KvCodecs {
   std::vector<std::string> available;  // built in; messages list them in this order
@@ -161,9 +126,41 @@ struct KvCodecs {
   std::string library;                 // names the library in messages: "RocksDB"
 };
 
-// The options every KvStorage plugin takes, meaning the same on every
-// engine (the plugins' docs list them): a plugin starts from its defaults,
-// reads these with Read and its own options with the same OptionReader.
+// The declarations of the options every KvStorage plugin takes, meaning the
+// same on every engine; a plugin lists them in its own kOptions (after them
+// its own options): kKvStorageOptions alone when it has none. compression
+// and log_compression take a codec of the engine's (KvCodecs; checked by
+// KvStorageOptions, not by the declaration, since only the engine's library
+// knows which it has).
+namespace kv_option {
+inline constexpr OptionSpec kBlockCacheMb =
+    opt::Int("block_cache_mb", "one block cache for every database of the instance")
+        .Range(1, 1 << 20)
+        .Unit("MiB")
+        .Default("64");
+inline constexpr OptionSpec kWriteBufferMb =
+    opt::Int("write_buffer_mb", "the memtable of each database")
+        .Range(1, 1024)
+        .Unit("MiB")
+        .Default("16");
+inline constexpr OptionSpec kCompression = opt::String(
+    "compression", "table compression of the key/value stores (caches): a codec of the engine's");
+inline constexpr OptionSpec kLogCompression =
+    opt::String("log_compression", "compression of the logs (written once, read in order)")
+        .Default("none");
+inline constexpr OptionSpec kParanoidChecks =
+    opt::Bool("paranoid_checks",
+              "verify every block read and the files at open (a damaged cache is rebuilt from "
+              "its log); false trusts the disk")
+        .Default("true");
+}  // namespace kv_option
+inline constexpr OptionSpec kKvStorageOptions[] = {
+    kv_option::kBlockCacheMb, kv_option::kWriteBufferMb, kv_option::kCompression,
+    kv_option::kLogCompression, kv_option::kParanoidChecks};
+
+// The options every KvStorage plugin takes (kKvStorageOptions), as
+// settings: a plugin starts from its defaults and reads these with Read,
+// its own with Options::Read.
 struct KvStorageOptions {
   int64_t block_cache_mb = 64;           // one block cache for every database of the instance
   int64_t write_buffer_mb = 16;          // memtable of each database
@@ -184,42 +181,84 @@ struct KvStorageOptions {
   }
   bool operator!=(const KvStorageOptions& o) const { return !(*this == o); }
 
-  // Reads the five options, keeping the values in *this for absent ones,
-  // after checking that every key is one of them or of `extra_keys` (the
-  // plugin's own). INVALID_ARGUMENT naming the key, the value found and
-  // what is accepted: block_cache_mb 1 to 1048576, write_buffer_mb 1 to
-  // 1024, compressions one of `codecs.available`.
-  Status Read(const OptionReader& r, const KvCodecs& codecs,
-              const std::vector<std::string_view>& extra_keys = {}) {
-    std::vector<std::string_view> keys = {"block_cache_mb", "write_buffer_mb", "compression",
-                                          "log_compression", "paranoid_checks"};
-    keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
-    SLUICE_RETURN_IF_ERROR(r.OnlyKnown(keys));
-    SLUICE_RETURN_IF_ERROR(r.Int("block_cache_mb", 1, 1 << 20, "MiB", &block_cache_mb));
-    SLUICE_RETURN_IF_ERROR(r.Int("write_buffer_mb", 1, 1024, "MiB", &write_buffer_mb));
-    SLUICE_RETURN_IF_ERROR(ReadCodec(r, "compression", codecs, &compression));
-    SLUICE_RETURN_IF_ERROR(ReadCodec(r, "log_compression", codecs, &log_compression));
-    return r.Bool("paranoid_checks", &paranoid_checks);
+  // Checks `options` against `specs` (the plugin's kOptions, which list
+  // kKvStorageOptions) and reads the five, keeping the values in *this for
+  // absent ones without a declared default. INVALID_ARGUMENT as
+  // Options::Check (every problem, one per line, each naming the key) and
+  // CodecProblems.
+  Status Read(const Options& options, OptionSpecs specs, const KvCodecs& codecs) {
+    SLUICE_RETURN_IF_ERROR(options.Check(specs, OptionScope::kInstance));
+    std::vector<OptionProblem> problems;
+    CodecProblems(options, codecs, &problems);
+    SLUICE_RETURN_IF_ERROR(ProblemsStatus(problems));
+    SLUICE_RETURN_IF_ERROR(options.Read(specs, "block_cache_mb", &block_cache_mb));
+    SLUICE_RETURN_IF_ERROR(options.Read(specs, "write_buffer_mb", &write_buffer_mb));
+    SLUICE_RETURN_IF_ERROR(options.Read(specs, "compression", &compression));
+    SLUICE_RETURN_IF_ERROR(options.Read(specs, "log_compression", &log_compression));
+    return options.Read(specs, "paranoid_checks", &paranoid_checks);
+  }
+
+  // Appends a problem (kind kValue, naming the key) for each of compression
+  // and log_compression in `options` that is not one of `codecs.available`:
+  // "expected none or lz4, found 'x'", or "'zstd' is not built into this
+  // RocksDB library; available: none, lz4".
+  static void CodecProblems(const Options& options, const KvCodecs& codecs,
+                            std::vector<OptionProblem>* out) {
+    for (const char* key : {"compression", "log_compression"}) {
+      if (!options.Has(key)) continue;
+      std::string v = options.GetString(key);
+      bool ok = false, missing = false;
+      for (const std::string& c : codecs.available) ok = ok || v == c;
+      for (const std::string& c : codecs.missing) missing = missing || v == c;
+      if (ok) continue;
+      std::string list;
+      for (const std::string& c : codecs.available) list += (list.empty() ? "" : ", ") + c;
+      std::vector<std::string_view> names(codecs.available.begin(), codecs.available.end());
+      if (missing)
+        out->push_back({key, "'" + v + "' is not built into this " + codecs.library +
+                                 " library; available: " + list});
+      else out->push_back(BadOptionValue(key, OrList(names), v));
+    }
+  }
+};
+
+// The plugin class of an engine: Traits says what the engine takes and
+// makes it.
+//
+//   struct MyEngineTraits {
+//     // The declared options: kKvStorageOptions, or a list of its own that
+//     // starts with kv_option::kBlockCacheMb ... kParanoidChecks.
+//     static constexpr const auto& kOptions = sluice::kKvStorageOptions;
+//     // The compressions of the engine's library.
+//     static sluice::KvCodecs Codecs();
+//     // The engine for `options` (KvStorageOptions::Read and the
+//     // plugin's own options: INVALID_ARGUMENT naming the key); opens nothing.
+//     static sluice::Status Make(const sluice::HostServices& host, const sluice::Options& options,
+//                                std::shared_ptr<sluice::KvStorage::Engine>* out);
+//   };
+//   using MyStorage = sluice::KvStoragePlugin<MyEngineTraits>;
+template <class Traits>
+class KvStoragePlugin final : public KvStorage {
+ public:
+  static constexpr const auto& kOptions = Traits::kOptions;
+
+  static Status Create(const HostServices& host, const Options& options,
+                       std::unique_ptr<KvStoragePlugin>* out) {
+    std::shared_ptr<Engine> engine;
+    SLUICE_RETURN_IF_ERROR(Traits::Make(host, options, &engine));
+    out->reset(new KvStoragePlugin(host, std::move(engine)));
+    return Status();
+  }
+  // What the declarations cannot say, checked before the host touches the
+  // home (sluice_plugin_descriptor.check_options; only once the declared
+  // checks passed): that each compression is one the engine's library has.
+  static void CheckOptions(const Options& options, OptionScope, uint32_t,
+                           std::vector<OptionProblem>* problems) {
+    KvStorageOptions::CodecProblems(options, Traits::Codecs(), problems);
   }
 
  private:
-  static Status ReadCodec(const OptionReader& r, std::string_view key, const KvCodecs& codecs,
-                          std::string* out) {
-    if (!r.Has(key)) return Status();
-    std::string v = r.Get(key);
-    for (const std::string& c : codecs.available) {
-      if (v != c) continue;
-      *out = v;
-      return Status();
-    }
-    std::string list;
-    for (const std::string& c : codecs.available) list += (list.empty() ? "" : ", ") + c;
-    for (const std::string& c : codecs.missing)
-      if (v == c)
-        return r.Invalid(key, "'" + v + "' is not built into this " + codecs.library +
-                                  " library; available: " + list);
-    return r.Bad(key, v, OptionReader::Choices(codecs.available));
-  }
+  using KvStorage::KvStorage;
 };
 
 }  // namespace sluice

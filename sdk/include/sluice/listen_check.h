@@ -3,8 +3,8 @@
 // another process is then reported with the config's other problems,
 // before the host writes anything. Header-only; POSIX sockets.
 //
-//   std::string why = sluice::ListenProblem("127.0.0.1", 8080);
-//   if (!why.empty()) problems->push_back({"port", why});
+//   sluice::OptionProblem p;
+//   if (sluice::ListenOptionProblem("port", "127.0.0.1", 8080, &p)) problems->push_back(p);
 #ifndef SLUICE_LISTEN_CHECK_H_
 #define SLUICE_LISTEN_CHECK_H_
 
@@ -16,6 +16,9 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+
+#include "sluice/option_spec.h"
 
 namespace sluice {
 
@@ -23,9 +26,12 @@ namespace sluice {
 // TIME_WAIT do not count) and releases it at once. Returns "" when that
 // worked or when port is 0 (the system picks a free port), else why not:
 // "127.0.0.1:8080 is in use by another process (Address already in use)"
-// or "cannot resolve host 'x': ...". The port may still be taken between
-// this check and the server's own bind; the server then fails as before.
-inline std::string ListenProblem(const std::string& host, uint16_t port) {
+// or "cannot resolve host 'x': ...". *in_use (when given) is set to true
+// when another process holds the address (EADDRINUSE). The port may still be
+// taken between this check and the server's own bind; the server then fails
+// as before.
+inline std::string ListenProblem(const std::string& host, uint16_t port, bool* in_use = nullptr) {
+  if (in_use != nullptr) *in_use = false;
   if (port == 0) return "";
   std::string where =
       (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port);
@@ -45,6 +51,7 @@ inline std::string ListenProblem(const std::string& host, uint16_t port) {
     (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
       int err = errno;
+      if (in_use != nullptr) *in_use = err == EADDRINUSE;
       why = where +
             (err == EADDRINUSE ? " is in use by another process"
              : err == EACCES   ? " needs privileges to listen on"
@@ -55,6 +62,18 @@ inline std::string ListenProblem(const std::string& host, uint16_t port) {
   }
   ::freeaddrinfo(found);
   return why;
+}
+
+// ListenProblem as the problem of option `key` (the key as given, "" when
+// the address is the default one): kind kInUse when another process holds
+// the address, kValue otherwise. False when there is no problem.
+inline bool ListenOptionProblem(const std::string& key, const std::string& host, uint16_t port,
+                                OptionProblem* out) {
+  bool in_use = false;
+  std::string why = ListenProblem(host, port, &in_use);
+  if (why.empty()) return false;
+  *out = {key, std::move(why), in_use ? OptionProblemKind::kInUse : OptionProblemKind::kValue};
+  return true;
 }
 
 }  // namespace sluice

@@ -449,12 +449,20 @@ inline bool OptionValueValid(const OptionSpec& s, std::string_view text) {
   return false;
 }
 
+// What kind of problem an option has (SLUICE_OPTION_PROBLEM_*): the host
+// decides by it, never by the message, whether the config must change.
+enum class OptionProblemKind : uint32_t {
+  kValue = SLUICE_OPTION_PROBLEM_VALUE,      // the value is not what the option takes
+  kUnknown = SLUICE_OPTION_PROBLEM_UNKNOWN,  // the key is not declared
+  kMissing = SLUICE_OPTION_PROBLEM_MISSING,  // a required option is absent
+  kInUse = SLUICE_OPTION_PROBLEM_IN_USE,     // valid, but held by another process for now
+};
+
 // One problem found checking options against their declarations.
 struct OptionProblem {
-  std::string key;       // the option's key as given ("types.zip"); the declared name when missing
-  std::string message;   // "expected ..., found '...'", "unknown option ...", "is required"
-  bool unknown = false;  // the key is not declared (message holds any suggestion)
-  bool missing = false;  // a required option is absent
+  std::string key;      // the option's key as given ("types.zip"); the declared name when missing
+  std::string message;  // "expected ..., found '...'", "unknown option ...", "is required"
+  OptionProblemKind kind = OptionProblemKind::kValue;
 };
 
 // Which declaration an option key belongs to: the spec named `key`, or

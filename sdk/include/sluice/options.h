@@ -33,6 +33,8 @@
 
 namespace sluice {
 
+inline Status ProblemsStatus(const std::vector<OptionProblem>& problems);
+
 // Flattened configuration options (see sluice_options). Owns copies.
 class Options {
  public:
@@ -139,7 +141,7 @@ class Options {
                               ? "'" + std::string(head) + "' is not a map or list of values"
                               : "unknown option" + DidYouMean(head, names) + "; known options: " +
                                     (names.empty() ? std::string("none") : JoinNames(names));
-        out.push_back({key, why, true, false});
+        out.push_back({key, why, OptionProblemKind::kUnknown});
       } else if (!OptionValueValid(*s, value)) {
         out.push_back({key, "expected " + OptionExpectation(*s) + ", found " + Found(*s, value)});
       }
@@ -147,16 +149,14 @@ class Options {
     for (const OptionSpec& s : specs) {
       if (!s.In(scope) || !s.Has(SLUICE_OPTION_REQUIRED) || Given(s)) continue;
       std::string doc = *s.doc ? std::string(" (") + s.doc + ")" : std::string();
-      out.push_back({s.name, "is required: " + OptionExpectation(s) + doc, false, true});
+      out.push_back(
+          {s.name, "is required: " + OptionExpectation(s) + doc, OptionProblemKind::kMissing});
     }
     return out;
   }
-  // Problems() as one INVALID_ARGUMENT, one "option 'key': why" per line.
+  // Problems() as one status (ProblemsStatus).
   Status Check(OptionSpecs specs, OptionScope scope) const {
-    std::string msg;
-    for (const OptionProblem& p : Problems(specs, scope))
-      msg += (msg.empty() ? "" : "\n") + std::string("option '") + p.key + "': " + p.message;
-    return msg.empty() ? Status() : InvalidArgument(std::move(msg));
+    return ProblemsStatus(Problems(specs, scope));
   }
 
   // Reads declared option `name` of `specs` (its default when absent) into
@@ -301,6 +301,33 @@ class Options {
 
   std::vector<std::pair<std::string, std::string>> items_;
 };
+
+// OK when `problems` is empty; else INVALID_ARGUMENT with one
+// "option 'key': message" per line (UNAVAILABLE when every problem is of
+// kind kInUse: the same options may pass later).
+inline Status ProblemsStatus(const std::vector<OptionProblem>& problems) {
+  std::string msg;
+  bool in_use = true;
+  for (const OptionProblem& p : problems) {
+    msg += (msg.empty() ? "" : "\n") + std::string("option '") + p.key + "': " + p.message;
+    in_use = in_use && p.kind == OptionProblemKind::kInUse;
+  }
+  if (msg.empty()) return Status();
+  return in_use ? Unavailable(std::move(msg)) : InvalidArgument(std::move(msg));
+}
+
+// The problem of a value a plugin checks itself, in the words of every
+// other: {key, "expected <expected>, found '<found>'"}.
+inline OptionProblem BadOptionValue(std::string key, std::string_view expected,
+                                    std::string_view found) {
+  return {std::move(key),
+          "expected " + std::string(expected) + ", found '" + std::string(found) + "'"};
+}
+
+// BadOptionValue as INVALID_ARGUMENT "option 'key': expected ..., found '...'".
+inline Status InvalidOption(std::string key, std::string_view expected, std::string_view found) {
+  return ProblemsStatus({BadOptionValue(std::move(key), expected, found)});
+}
 
 // Holds a sluice_options that points into an Options (for host-side calls).
 class OptionsView {

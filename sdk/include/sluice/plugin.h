@@ -71,7 +71,7 @@ struct ChecksOptions<T, std::void_t<decltype(T::CheckOptions(std::declval<const 
 // (Options::Problems), then T::CheckOptions when T has it.
 template <class T>
 uint32_t CheckOptionsC(uint32_t scope, uint32_t flags, const sluice_options* options, void* ctx,
-                       void (*report)(void*, const char*, const char*)) {
+                       void (*report)(void*, uint32_t, const char*, const char*)) {
   std::vector<OptionProblem> problems;
   try {
     Options o(options);
@@ -83,7 +83,8 @@ uint32_t CheckOptionsC(uint32_t scope, uint32_t flags, const sluice_options* opt
   } catch (const std::exception& e) {
     problems.push_back({"", std::string("the option check failed: ") + e.what()});
   } catch (...) { problems.push_back({"", "the option check failed"}); }
-  for (const OptionProblem& p : problems) report(ctx, p.key.c_str(), p.message.c_str());
+  for (const OptionProblem& p : problems)
+    report(ctx, static_cast<uint32_t>(p.kind), p.key.c_str(), p.message.c_str());
   return problems.empty() ? SLUICE_OK : SLUICE_INVALID_ARGUMENT;
 }
 

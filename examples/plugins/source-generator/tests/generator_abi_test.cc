@@ -1,6 +1,5 @@
 // The built plugin through the C ABI, as the host uses it: dlopen, the
 // descriptor, and the client proxies of sluice/client/source_client.h.
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -10,6 +9,7 @@
 
 #include "generator_rows.h"
 #include "sluice/client/source_client.h"
+#include "sluice/testing/plugin_module.h"
 
 namespace generator {
 namespace {
@@ -20,17 +20,10 @@ sluice::Options Opts(std::vector<std::pair<std::string, std::string>> items) {
 }
 
 const sluice_plugin_descriptor* LoadDescriptor() {
-  static void* lib = dlopen(GENERATOR_PLUGIN_SO, RTLD_NOW | RTLD_LOCAL);
-  if (lib == nullptr) {
-    ADD_FAILURE() << "dlopen " << GENERATOR_PLUGIN_SO << ": " << dlerror();
-    return nullptr;
-  }
-  auto entry = reinterpret_cast<sluice_plugin_entry_fn>(dlsym(lib, SLUICE_ENTRY_SYMBOL));
-  if (entry == nullptr) {
-    ADD_FAILURE() << GENERATOR_PLUGIN_SO << " does not export " << SLUICE_ENTRY_SYMBOL;
-    return nullptr;
-  }
-  return entry();
+  const sluice_plugin_descriptor* d = nullptr;
+  sluice::Status s = sluice::testing::LoadPluginModule(GENERATOR_PLUGIN_SO, &d);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return d;
 }
 
 TEST(AbiTest, DescriptorDeclaresASourceOfThisAbi) {

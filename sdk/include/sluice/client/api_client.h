@@ -53,7 +53,10 @@ class ApiProxy : public ApiPlugin {
   // Addresses the plugin reports are appended even when it then fails.
   Status Start(std::vector<std::string>* addresses) override {
     ApiCallStatus cs;
-    return cs.Result(vt_->start(instance_, &OnAddress, addresses, &cs.st));
+    internal::CallbackCtx<std::vector<std::string>> c{addresses};
+    int32_t rc = vt_->start(instance_, &OnAddress, &c, &cs.st);
+    c.Rethrow();
+    return cs.Result(rc);
   }
   void Stop() override { vt_->stop(instance_); }
   void CatalogChanged() override { vt_->catalog_changed(instance_); }
@@ -69,8 +72,9 @@ class ApiProxy : public ApiPlugin {
 
  private:
   static void OnAddress(void* ctx, const char* address) {
-    if (ctx != nullptr && address != nullptr)
-      static_cast<std::vector<std::string>*>(ctx)->emplace_back(address);
+    auto* c = static_cast<internal::CallbackCtx<std::vector<std::string>>*>(ctx);
+    if (c->target != nullptr && address != nullptr)
+      c->Run([&](std::vector<std::string>& out) { out.emplace_back(address); });
   }
 
   const sluice_api_vtable* const vt_;

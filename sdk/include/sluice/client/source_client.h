@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -175,15 +176,20 @@ class SourceClient : public SourcePlugin {
       std::vector<std::string>* notes;
       bool called = false;
       bool ok = false;
+      std::exception_ptr error = nullptr;  // kept, rethrown after the call
     } ctx{out, notes};
     auto on_schema = [](void* c, const sluice_schema* s) {
       auto* x = static_cast<Ctx*>(c);
       x->called = true;
-      x->ok = s != nullptr && Schema::FromC(*s, x->out);
+      try {
+        x->ok = s != nullptr && Schema::FromC(*s, x->out);
+      } catch (...) { x->error = std::current_exception(); }
     };
     auto on_note = [](void* c, const char* note) {
       auto* x = static_cast<Ctx*>(c);
-      if (x->notes != nullptr && note != nullptr) x->notes->push_back(note);
+      try {
+        if (x->notes != nullptr && note != nullptr) x->notes->push_back(note);
+      } catch (...) { x->error = std::current_exception(); }
     };
     OptionsView opts(table_options);
     sluice_status st{};
@@ -193,6 +199,7 @@ class SourceClient : public SourcePlugin {
     int32_t rc = has_notes ? vt_->describe_notes(conn_, table.c_str(), opts.get(), on_schema,
                                                  on_note, &ctx, &st)
                            : vt_->describe(conn_, table.c_str(), opts.get(), on_schema, &ctx, &st);
+    if (ctx.error) std::rethrow_exception(ctx.error);
     if (rc != SLUICE_OK) return Status::FromC(rc, st);
     if (!ctx.called) return Internal("source plugin's describe succeeded without a schema");
     if (!ctx.ok) return Internal("source plugin's describe returned a malformed schema");
@@ -220,10 +227,15 @@ class SourceClient : public SourcePlugin {
     sluice_bytes off{reinterpret_cast<const uint8_t*>(offset.data()), offset.size()};
     sluice_status st{};
     out->clear();
+    internal::CallbackCtx<std::string> sink{out};
     int32_t rc = vt_->describe_offset(
         conn_, table.c_str(), opts.get(), off,
-        [](void* c, const char* text) { static_cast<std::string*>(c)->assign(text ? text : ""); },
-        out, &st);
+        [](void* c, const char* text) {
+          static_cast<internal::CallbackCtx<std::string>*>(c)->Run(
+              [&](std::string& o) { o.assign(text ? text : ""); });
+        },
+        &sink, &st);
+    sink.Rethrow();
     return Status::FromC(rc, st);
   }
 
@@ -300,15 +312,18 @@ class SourceClient : public SourcePlugin {
     OptionsView opts(table_options);
     sluice_reader_scope c = source_internal::CScope(scope);
     sluice_status st{};
+    internal::CallbackCtx<SourceStats> sink{out};
     int32_t rc = vt_->stats(
         conn_, table.c_str(), opts.get(), &c,
         [](void* ctx, const char* name, double value) {
           if (name == nullptr || *name == '\0') return;
           for (const char* p = name; *p; ++p)
             if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_')) return;
-          static_cast<SourceStats*>(ctx)->emplace_back(name, value);
+          static_cast<internal::CallbackCtx<SourceStats>*>(ctx)->Run(
+              [&](SourceStats& stats) { stats.emplace_back(name, value); });
         },
-        out, &st);
+        &sink, &st);
+    sink.Rethrow();
     return rc == SLUICE_OK ? Status() : Status::FromC(rc, st);
   }
 

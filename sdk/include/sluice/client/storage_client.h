@@ -89,7 +89,10 @@ class LogProxy : public Log {
   }
   Status Read(uint64_t from, size_t max_records, RecordFn fn) override {
     CallStatus cs;
-    return cs.Result(inst_->vt->log_read(log_, from, max_records, &OnRecord, &fn, &cs.st));
+    internal::CallbackCtx<RecordFn> c{&fn};
+    int32_t rc = inst_->vt->log_read(log_, from, max_records, &OnRecord, &c, &cs.st);
+    c.Rethrow();
+    return cs.Result(rc);
   }
   Status End(uint64_t* end) override {
     CallStatus cs;
@@ -98,7 +101,10 @@ class LogProxy : public Log {
   Status Checkpoint(std::string* out) override {
     CallStatus cs;
     out->clear();
-    return cs.Result(inst_->vt->log_checkpoint(log_, &OnCheckpoint, out, &cs.st));
+    internal::CallbackCtx<std::string> c{out};
+    int32_t rc = inst_->vt->log_checkpoint(log_, &OnCheckpoint, &c, &cs.st);
+    c.Rethrow();
+    return cs.Result(rc);
   }
   Status Truncate(uint64_t new_end, std::string_view checkpoint) override {
     CallStatus cs;
@@ -106,11 +112,16 @@ class LogProxy : public Log {
   }
 
  private:
+  // The callbacks run the host's code, guarded (internal::CallbackCtx).
   static int32_t OnRecord(void* ctx, uint64_t offset, const uint8_t* data, size_t size) {
-    return (*static_cast<RecordFn*>(ctx))(offset, View(data, size)) ? 1 : 0;
+    return static_cast<internal::CallbackCtx<RecordFn>*>(ctx)->Run(
+               [&](RecordFn& fn) { return fn(offset, View(data, size)); })
+               ? 1
+               : 0;
   }
   static void OnCheckpoint(void* ctx, const uint8_t* data, size_t size) {
-    static_cast<std::string*>(ctx)->assign(reinterpret_cast<const char*>(data), size);
+    static_cast<internal::CallbackCtx<std::string>*>(ctx)->Run(
+        [&](std::string& out) { out.assign(reinterpret_cast<const char*>(data), size); });
   }
 
   const std::shared_ptr<Instance> inst_;
@@ -145,14 +156,19 @@ class IteratorProxy : public KvIterator {
   Status Read(size_t max_entries, EntryFn fn, bool* exhausted) override {
     CallStatus cs;
     int32_t ex = 0;
-    int32_t rc = kv_->vt()->kv_iter_read(it_, max_entries, &OnEntry, &fn, &ex, &cs.st);
+    internal::CallbackCtx<EntryFn> c{&fn};
+    int32_t rc = kv_->vt()->kv_iter_read(it_, max_entries, &OnEntry, &c, &ex, &cs.st);
+    c.Rethrow();
     *exhausted = ex != 0;
     return cs.Result(rc);
   }
 
  private:
   static int32_t OnEntry(void* ctx, const uint8_t* k, size_t ks, const uint8_t* v, size_t vs) {
-    return (*static_cast<EntryFn*>(ctx))(View(k, ks), View(v, vs)) ? 1 : 0;
+    return static_cast<internal::CallbackCtx<EntryFn>*>(ctx)->Run(
+               [&](EntryFn& fn) { return fn(View(k, ks), View(v, vs)); })
+               ? 1
+               : 0;
   }
 
   const std::shared_ptr<KvHandle> kv_;
@@ -175,7 +191,10 @@ class KvStoreProxy : public KvStore {
     void* snap = nullptr;
     SLUICE_RETURN_IF_ERROR(Unwrap(snapshot, &snap));
     CallStatus cs;
-    return cs.Result(kv_->vt()->kv_get(kv_->handle, snap, Bytes(key), &OnValue, value, &cs.st));
+    internal::CallbackCtx<std::string> c{value};
+    int32_t rc = kv_->vt()->kv_get(kv_->handle, snap, Bytes(key), &OnValue, &c, &cs.st);
+    c.Rethrow();
+    return cs.Result(rc);
   }
   Status NewSnapshot(std::unique_ptr<KvSnapshot>* out) override {
     void* snap = nullptr;
@@ -208,8 +227,10 @@ class KvStoreProxy : public KvStore {
     return Status();
   }
   static int32_t OnValue(void* ctx, const uint8_t*, size_t, const uint8_t* v, size_t vs) {
-    static_cast<std::string*>(ctx)->assign(reinterpret_cast<const char*>(v), vs);
-    return 1;
+    return static_cast<internal::CallbackCtx<std::string>*>(ctx)->Run([&](std::string& out) {
+      out.assign(reinterpret_cast<const char*>(v), vs);
+      return 1;
+    });
   }
 
   const std::shared_ptr<KvHandle> kv_;

@@ -1,5 +1,6 @@
 // Loading a built plugin module in a test the way the host does (dlopen,
-// sluice_plugin_entry), and factories of storage plugins for the test
+// sluice_plugin_entry; the one module loader of every test, first-party or
+// not), and factories of storage plugins for the test
 // suites (sluice/testing/storage_conformance.h and the others): one that
 // makes the plugin's class directly, one that goes through the module's C
 // ABI with the host's own client proxies. Header-only; link the test with
@@ -14,6 +15,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -49,15 +51,46 @@ inline Status LoadPluginModule(const std::string& path, const sluice_plugin_desc
   return Status();
 }
 
+// The function table of plugin `name` of `kind` (SLUICE_KIND_*) in the
+// module at `path`. INTERNAL when the module is something else.
+inline Status LoadModuleVtable(const std::string& path, uint32_t kind, const std::string& name,
+                               const void** out) {
+  const sluice_plugin_descriptor* d = nullptr;
+  SLUICE_RETURN_IF_ERROR(LoadPluginModule(path, &d));
+  static const char* const kKinds[] = {"?", "storage", "source", "api"};
+  const char* want = kind <= 3 ? kKinds[kind] : "?";
+  if (d->kind != kind || name != d->name)
+    return Internal(path + ": expected " + want + " plugin '" + name + "', found " +
+                    (d->kind <= 3 ? kKinds[d->kind] : "?") + " plugin '" + d->name + "'");
+  *out = d->vtable;
+  return Status();
+}
+
 // The storage vtable of storage plugin `name` in the module at `path`.
 // INTERNAL when the module is something else.
 inline Status LoadStorageModule(const std::string& path, const std::string& name,
                                 const sluice_storage_vtable** out) {
-  const sluice_plugin_descriptor* d = nullptr;
-  SLUICE_RETURN_IF_ERROR(LoadPluginModule(path, &d));
-  if (d->kind != SLUICE_KIND_STORAGE || name != d->name)
-    return Internal(path + ": expected storage plugin '" + name + "', found '" + d->name + "'");
-  *out = static_cast<const sluice_storage_vtable*>(d->vtable);
+  const void* vt = nullptr;
+  SLUICE_RETURN_IF_ERROR(LoadModuleVtable(path, SLUICE_KIND_STORAGE, name, &vt));
+  *out = static_cast<const sluice_storage_vtable*>(vt);
+  return Status();
+}
+
+// The source vtable of source plugin `name` in the module at `path`.
+inline Status LoadSourceModule(const std::string& path, const std::string& name,
+                               const sluice_source_vtable** out) {
+  const void* vt = nullptr;
+  SLUICE_RETURN_IF_ERROR(LoadModuleVtable(path, SLUICE_KIND_SOURCE, name, &vt));
+  *out = static_cast<const sluice_source_vtable*>(vt);
+  return Status();
+}
+
+// The API vtable of API plugin `name` in the module at `path`.
+inline Status LoadApiModule(const std::string& path, const std::string& name,
+                            const sluice_api_vtable** out) {
+  const void* vt = nullptr;
+  SLUICE_RETURN_IF_ERROR(LoadModuleVtable(path, SLUICE_KIND_API, name, &vt));
+  *out = static_cast<const sluice_api_vtable*>(vt);
   return Status();
 }
 
