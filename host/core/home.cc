@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sluice/atomic_file.h"
+
 namespace sluice::host {
 
 std::string Home::VersionDirName(uint32_t version) {
@@ -106,6 +108,13 @@ Status WriteFileAtomic(const fs::path& file, const std::string& data) {
   ::close(fd);
   if (::rename(tmp.c_str(), file.c_str()) != 0) return IoError("rename to " + file.string(), errno);
   return SyncDir(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+}
+
+Status ProbeSpace(const fs::path& dir, size_t bytes) {
+  std::string path = (dir / ".space-probe").string();
+  Status s = internal::WriteAndSync(path, std::string(bytes, '\0'));
+  ::unlink(path.c_str());
+  return s;
 }
 
 Status ReadSmallFile(const fs::path& file, std::string* out) {

@@ -59,6 +59,10 @@ class Home {
 // Writes `data` to `file` atomically: a temporary file in the same
 // directory, fsync, rename, fsync of the directory.
 Status WriteFileAtomic(const fs::path& file, const std::string& data);
+// Whether `dir`'s filesystem takes `bytes` more now: writes and fsyncs a
+// file of that size in `dir`, then removes it. RESOURCE_EXHAUSTED naming
+// the file when the disk is full.
+Status ProbeSpace(const fs::path& dir, size_t bytes);
 // Reads a whole small file.
 Status ReadSmallFile(const fs::path& file, std::string* out);
 // fsyncs a directory so that renames in it are durable.
