@@ -57,7 +57,9 @@ class Home {
 };
 
 // Writes `data` to `file` atomically: a temporary file in the same
-// directory, fsync, rename, fsync of the directory.
+// directory, fsync, rename, fsync of the directory (sluice/atomic_file.h).
+// On failure `file` is unchanged and the temporary file removed; a full disk
+// is RESOURCE_EXHAUSTED.
 Status WriteFileAtomic(const fs::path& file, const std::string& data);
 // Whether `dir`'s filesystem takes `bytes` more now: writes and fsyncs a
 // file of that size in `dir`, then removes it. RESOURCE_EXHAUSTED naming
