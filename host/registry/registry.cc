@@ -210,23 +210,23 @@ void Registry::ReplaceCache(const std::string& endpoint, uint32_t v, bool discar
   for (int i = 0; i < 1000 && old.use_count() > 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   uint64_t storage_errors = old->storage_errors;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ServedEndpoint* ep = FindLocked(endpoint);
-    if (ep == nullptr) return;
-    ep->versions.erase(v);
-    old.reset();  // closes the cache
-  }
   // Opening again may fail for a while (the disk filled up again since
-  // the builder found space): retried with the ingest's backoff.
+  // the builder found space): retried with the ingest's backoff, the
+  // version unserved meanwhile.
   const IngestConfig& retry = runtime_.config().ingest;
   for (uint32_t wait = retry.retry_min_ms;; wait = std::min(wait * 2, retry.retry_max_ms)) {
     Status s;
     std::shared_ptr<ServedVersion> fresh;
     {
+      // Closed and opened again under one lock: requests never find the
+      // version missing unless the open fails.
       std::lock_guard<std::mutex> lock(mu_);
       ServedEndpoint* ep = FindLocked(endpoint);
       if (ep == nullptr) return;
+      if (old != nullptr) {
+        ep->versions.erase(v);
+        old.reset();  // closes the cache
+      }
       if (discard)
         s = VersionCache::Discard(runtime_.cache_storage(), runtime_.home().CacheDir(endpoint, v));
       if (s.ok()) s = OpenVersion(*ep, v);

@@ -48,7 +48,7 @@ endpoints:
     index:
       primary_key: ["zone_id"]
 api:
-  rest: {{ host: 127.0.0.1, port: 0 }}
+  rest: {{ host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }}
 ingest: {{ commit_interval_ms: 100, poll_interval_ms: 50, retry_min_ms: 100, retry_max_ms: 800 }}
 """
 FIRST, MORE = 20000, 30000
@@ -132,8 +132,8 @@ class DiskFullTest(TempDirTest):
             cur = e["current_version"]
             if cur == 0:
                 return None
-            v = [x for x in e["versions"] if x["version"] == cur][0]
-            return v["ready"] and v["rows"] == rows and v["lag"] == 0 and e
+            v = [x for x in e["versions"] if x["version"] == cur]
+            return v and v[0]["ready"] and v[0]["rows"] == rows and v[0]["lag"] == 0 and e
         return self.wait(check, timeout, f"{name} to serve {rows} rows")
 
     def wait(self, fn, timeout, what):
@@ -208,6 +208,14 @@ class DiskFullTest(TempDirTest):
         self.assertIn("storage error", reason)
         self.assertIn(errno_text, reason)
         self.check_other_endpoint_serves()
+        # An admin pin cannot be recorded: refused, and nothing changes.
+        admin = self.s.admin()
+        status, _, body = admin.request("PUT", "/admin/endpoints/zones/current", {"version": 1})
+        self.assertEqual(status, 503, body)
+        self.assertIn("pins.json", body["error"]["message"])
+        self.assertFalse(os.path.exists(self.home + "/pins.json"))
+        self.assertFalse(os.path.exists(self.home + "/pins.json.tmp"))
+        self.assertEqual(self.index()["zones"]["pinned"], False)
         # It retries while the disk stays full (with backoff, not once).
         seen = self.failures()
         self.wait(lambda: self.failures() > seen, 30, "another try while the disk is full")
@@ -223,6 +231,9 @@ class DiskFullTest(TempDirTest):
         self.assertEqual(self.metric(text, "sluice_ingest_up", endpoint="trips"), 1.0, text)
         status, _, body = self.http.get("/ready")
         self.assertEqual(status, 200, body)
+        status, _, body = admin.request("PUT", "/admin/endpoints/zones/current", {"version": 1})
+        self.assertEqual(status, 200, body)
+        self.assertTrue(os.path.exists(self.home + "/pins.json"))
         self.assertNotIn("cache found corrupt", self.s.stderr())
         self.assertNotIn("cutting incomplete or corrupt tail", self.s.stderr())
         self.assertEqual(self.s.stop(), 0, self.s.stderr()[-3000:])
