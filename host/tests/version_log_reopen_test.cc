@@ -67,8 +67,8 @@ class VersionLogReopenTest : public ::testing::Test {
     std::unique_ptr<StoragePlugin> leveldb;
     ASSERT_TRUE(testing::OpenLevelDbPlugin(&leveldb).ok());
     storage_ = std::make_unique<FullDiskStorage>(std::move(leveldb));
-    ASSERT_TRUE(VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &log_)
-                    .ok());
+    ASSERT_TRUE(
+        VersionLog::Open(*storage_, "t/v0001", (tmp_.path() / "log").string(), true, &log_).ok());
   }
   void TearDown() override { g_full = false; }
   Status CommitRows(int first, int n, const std::string& offset) {

@@ -49,7 +49,7 @@ static void* next_symbol(const char* name) { return dlsym(RTLD_NEXT, name); }
 
 static ssize_t raw_write(int fd, const void* buf, size_t n) {
   static ssize_t (*real)(int, const void*, size_t);
-  if (real == NULL) real = (ssize_t (*)(int, const void*, size_t))next_symbol("write");
+  if (real == NULL) real = (ssize_t(*)(int, const void*, size_t))next_symbol("write");
   return real(fd, buf, n);
 }
 
@@ -126,7 +126,7 @@ ssize_t write(int fd, const void* buf, size_t n) {
 
 ssize_t pwrite(int fd, const void* buf, size_t n, off_t off) {
   static ssize_t (*real)(int, const void*, size_t, off_t);
-  if (real == NULL) real = (ssize_t (*)(int, const void*, size_t, off_t))next_symbol("pwrite");
+  if (real == NULL) real = (ssize_t(*)(int, const void*, size_t, off_t))next_symbol("pwrite");
   int err = 0;
   long v = write_verdict(fd, n, &err);
   if (v < 0) return real(fd, buf, n, off);
@@ -136,7 +136,7 @@ ssize_t pwrite(int fd, const void* buf, size_t n, off_t off) {
 
 ssize_t pwrite64(int fd, const void* buf, size_t n, off_t off) {
   static ssize_t (*real)(int, const void*, size_t, off_t);
-  if (real == NULL) real = (ssize_t (*)(int, const void*, size_t, off_t))next_symbol("pwrite64");
+  if (real == NULL) real = (ssize_t(*)(int, const void*, size_t, off_t))next_symbol("pwrite64");
   int err = 0;
   long v = write_verdict(fd, n, &err);
   if (v < 0) return real(fd, buf, n, off);
@@ -153,7 +153,7 @@ static size_t iov_bytes(const struct iovec* iov, int count) {
 /* Vectored writes fail whole while full (no short count). */
 ssize_t writev(int fd, const struct iovec* iov, int count) {
   static ssize_t (*real)(int, const struct iovec*, int);
-  if (real == NULL) real = (ssize_t (*)(int, const struct iovec*, int))next_symbol("writev");
+  if (real == NULL) real = (ssize_t(*)(int, const struct iovec*, int))next_symbol("writev");
   int err = 0;
   if (write_verdict(fd, 0, &err) >= 0 && iov_bytes(iov, count) > 0) return errno = err, -1;
   return real(fd, iov, count);
@@ -161,8 +161,7 @@ ssize_t writev(int fd, const struct iovec* iov, int count) {
 
 ssize_t pwritev(int fd, const struct iovec* iov, int count, off_t off) {
   static ssize_t (*real)(int, const struct iovec*, int, off_t);
-  if (real == NULL)
-    real = (ssize_t (*)(int, const struct iovec*, int, off_t))next_symbol("pwritev");
+  if (real == NULL) real = (ssize_t(*)(int, const struct iovec*, int, off_t))next_symbol("pwritev");
   int err = 0;
   if (write_verdict(fd, 0, &err) >= 0 && iov_bytes(iov, count) > 0) return errno = err, -1;
   return real(fd, iov, count, off);
