@@ -13,7 +13,7 @@ import re
 import shutil
 import unittest
 
-from harness import (STORAGE, Http, TempDirTest, gen_trips, read_csv_typed, storage_config,
+from harness import (Http, TempDirTest, gen_trips, query_all, read_csv_typed, storage_config,
                      wait_until)
 
 SHIM = os.environ.get("SLUICE_ENOSPC_SHIM",
@@ -157,17 +157,7 @@ class DiskFullTest(TempDirTest):
     def check_every_row_once(self):
         want = [typed(r) for r in read_csv_typed(self.data("trips/part-0.csv"))]
         want += [typed(r) for r in read_csv_typed(self.data("trips/part-1.csv"))]
-        got, after = [], None
-        while True:
-            q = {"$order_by": {"trip_id": "asc"}, "$limit": 10000}
-            if after is not None:
-                q["$after"] = after
-            status, _, page = self.http.post("/trips/query", q)
-            self.assertEqual(status, 200, page)
-            if not page:
-                break
-            got += page
-            after = page[-1]
+        got = query_all(self.http, "/trips", order_by="trip_id")
         ids = [r["trip_id"] for r in got]
         self.assertEqual(len(ids), len(set(ids)), "a trip is served twice")
         self.assertEqual(len(got), len(want))
