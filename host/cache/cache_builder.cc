@@ -1,7 +1,9 @@
 #include "cache/cache_builder.h"
 
+#include <algorithm>
 #include <vector>
 
+#include "core/home.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -45,7 +47,11 @@ void CacheBuilder::Start() {
 }
 
 void CacheBuilder::Stop() {
-  stop_ = true;
+  {
+    std::lock_guard<std::mutex> lock(sleep_mu_);
+    stop_ = true;
+  }
+  sleep_cv_.notify_all();
   log_->Wake();
   if (thread_.joinable()) thread_.join();
   DropReadAhead();
@@ -217,10 +223,54 @@ Status CacheBuilder::CatchUp() {
   return Status();
 }
 
+bool CacheBuilder::Sleep(uint32_t ms) {
+  std::unique_lock<std::mutex> lock(sleep_mu_);
+  sleep_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stop_.load(); });
+  return !stop_;
+}
+
+bool CacheBuilder::RecoverFromStorage(const Status& s, bool* reopen) {
+  *reopen = false;
+  const bool cache_write = cache_->write_failed();
+  // The log's handle is closed while its writer cannot reopen it (a full
+  // disk); the cache serves what it holds meanwhile.
+  const bool log_read =
+      !cache_write && (s.code() == Code::kUnavailable || s.code() == Code::kResourceExhausted);
+  if (!on_storage_ || !reopen_ || (!cache_write && !log_read)) return false;
+  DropReadAhead();
+  uint32_t& wait = storage_wait_;
+  if (wait == 0) wait = retry_min_ms_;
+  Status why = s;
+  for (;;) {
+    on_storage_(why, wait);
+    if (!Sleep(wait)) return false;
+    wait = std::min(wait * 2, retry_max_ms_);
+    if (!cache_write) return true;  // read again
+    // Reopening the cache would stop serving it for a moment, and fail
+    // while the disk is still full: first make sure that a write of one
+    // window's size goes through.
+    size_t bytes = std::max<size_t>(windows_[cur_].arena.size(), size_t{1} << 20);
+    why = ProbeSpace(cache_->dir(), bytes);
+    if (why.ok()) return *reopen = true, true;
+  }
+}
+
 void CacheBuilder::Run() {
   while (!stop_) {
     bool any = false;
     Status s = Step(&any);
+    bool reopen = false;
+    if (!s.ok() && RecoverFromStorage(s, &reopen)) {
+      if (!reopen) continue;
+      log::Info("cache", "space is back; reopening the cache", {{"log", log_->name()}});
+      reopen_();
+      return;
+    }
+    if (!s.ok() && stop_) return;
+    if (s.ok() && storage_wait_ != 0) {
+      storage_wait_ = 0;
+      on_storage_(Status(), 0);  // reads work again
+    }
     if (!s.ok()) {
       log::Error("cache", "cache builder stopped", {{"log", log_->name()}, {"error", s.message()}});
       if (on_error_) on_error_(s);

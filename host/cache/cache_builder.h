@@ -10,6 +10,7 @@
 #define SLUICE_HOST_CACHE_CACHE_BUILDER_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <future>
 #include <memory>
@@ -61,6 +62,26 @@ class CacheBuilder {
     on_duplicates_ = std::move(fn);
   }
 
+  // What the builder does when the cache refuses a write (a full disk):
+  // `on_storage` runs with the error and then after every failed probe
+  // (with the backoff's next wait in ms; with OK and 0 once log reads work
+  // again), while the builder keeps what the
+  // cache holds served and probes the cache's directory for space, backing
+  // off from `retry_min_ms` to `retry_max_ms`; once the probe succeeds,
+  // `reopen` runs and the builder ends: its owner opens the cache again,
+  // which resumes from its applied offset (the last commit it wrote whole).
+  // A log read that fails the same way (its log is being reopened) is
+  // retried with the same backoff. Without handlers, such errors stop the
+  // builder (on_error). Set before Start().
+  void SetStorageHandlers(std::function<void(const Status&, uint32_t retry_in_ms)> on_storage,
+                          std::function<void()> reopen, uint32_t retry_min_ms,
+                          uint32_t retry_max_ms) {
+    on_storage_ = std::move(on_storage);
+    reopen_ = std::move(reopen);
+    retry_min_ms_ = retry_min_ms;
+    retry_max_ms_ = retry_max_ms;
+  }
+
   void Start();
   void Stop();
 
@@ -90,6 +111,12 @@ class CacheBuilder {
   };
 
   void Run();
+  // After a storage error `s`: backs off and, for a cache write, probes for
+  // space until it is there. False when stopping or when `s` is no storage
+  // error; *reopen when the cache must be opened again.
+  bool RecoverFromStorage(const Status& s, bool* reopen);
+  // Sleeps for `ms` unless stopped; false when stopping.
+  bool Sleep(uint32_t ms);
   // Applies at most one window of whole commits; *applied_any tells if it did.
   Status Step(bool* applied_any);
   // Reads up to `max` records from `from` into *w (thread-safe: log reads).
@@ -117,7 +144,13 @@ class CacheBuilder {
   std::function<void(const Status&)> on_error_;
   std::function<void(const std::vector<CacheOp>&)> on_applied_;
   std::function<void(const DuplicateReport&)> on_duplicates_;
+  std::function<void(const Status&, uint32_t)> on_storage_;
+  std::function<void()> reopen_;
+  uint32_t retry_min_ms_ = 1000, retry_max_ms_ = 30000;
+  uint32_t storage_wait_ = 0;  // the next backoff after a storage error; 0: none pending
   std::atomic<bool> stop_{false};
+  std::mutex sleep_mu_;
+  std::condition_variable sleep_cv_;
   std::thread thread_;
   // Records per window. Each window is one synced cache write, so larger
   // windows mean fewer syncs; 64k records of the bench's trips rows are ~12 MB.

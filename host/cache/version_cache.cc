@@ -87,6 +87,7 @@ Status VersionCache::Open(StoragePlugin& storage, const std::filesystem::path& d
     std::unique_ptr<VersionCache> c;
     if (s.ok()) {
       c.reset(new VersionCache(std::move(kv), schema));
+      c->dir_ = dir;
       s = c->LoadMeta();
       if (s.ok()) s = c->FindMaxKey();
     }
@@ -158,16 +159,22 @@ Status VersionCache::Clear() {
     std::vector<KvOp> ops;
     for (const auto& k : keys)
       if (k != kMetaKey) ops.push_back({KvOp::kDelete, k, {}});
-    if (!ops.empty()) SLUICE_RETURN_IF_ERROR(kv_->Write(ops.data(), ops.size(), false));
+    if (!ops.empty()) SLUICE_RETURN_IF_ERROR(WriteOps(ops.data(), ops.size(), false));
   }
   // The meta entry goes last: a crash midway leaves a cache whose meta still
   // says it is ahead of its log, so the next start clears it again instead
   // of resuming from 0 over rows that are not in the log.
   KvOp meta{KvOp::kDelete, kMetaKey, {}};
-  SLUICE_RETURN_IF_ERROR(kv_->Write(&meta, 1, /*sync=*/true));
+  SLUICE_RETURN_IF_ERROR(WriteOps(&meta, 1, /*sync=*/true));
   applied_ = 0, rows_ = 0, flags_ = 0;
   max_pk_.clear();
   return Status();
+}
+
+Status VersionCache::WriteOps(const KvOp* ops, size_t count, bool sync) {
+  Status s = kv_->Write(ops, count, sync);
+  if (!s.ok()) write_failed_ = true;
+  return s;
 }
 
 void VersionCache::AddIndexKeys(const std::vector<Value>& row, bool put, std::string_view encoded) {
@@ -293,7 +300,7 @@ Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, ui
   // Synced: one fsync per apply step (thousands of rows) keeps "the cache is
   // the state of some commit boundary" true across power loss, not only
   // across a killed process.
-  SLUICE_RETURN_IF_ERROR(kv_->Write(batch_.Ops(), batch_.size(), /*sync=*/true));
+  SLUICE_RETURN_IF_ERROR(WriteOps(batch_.Ops(), batch_.size(), /*sync=*/true));
   max_pk_ = std::move(new_max);
   rows_.store(static_cast<uint64_t>(rows), std::memory_order_release);
   flags_.store(flags, std::memory_order_release);

@@ -106,6 +106,12 @@ class VersionCache {
 
   const TableSchema& schema() const { return schema_; }
   KvStore& kv() { return *kv_; }
+  // The directory it was opened in.
+  const std::filesystem::path& dir() const { return dir_; }
+  // A write of Apply() or Clear() failed (e.g. a full disk): the store may
+  // refuse writes until the cache is opened again (sluice/storage.h,
+  // KvStore::Write); what it holds is the state of the last applied commit.
+  bool write_failed() const { return write_failed_; }
 
   // Key prefixes, for readers.
   static std::string PrimaryPrefix() { return std::string(1, '\x01'); }
@@ -133,8 +139,13 @@ class VersionCache {
   // Index entries of `row`: puts carrying `encoded` (when covering) or deletes.
   void AddIndexKeys(const std::vector<Value>& row, bool put, std::string_view encoded = {});
 
+  // Writes `ops` to the store, noting a failure (write_failed()).
+  Status WriteOps(const KvOp* ops, size_t count, bool sync);
+
   std::unique_ptr<KvStore> kv_;
   TableSchema schema_;
+  std::filesystem::path dir_;
+  bool write_failed_ = false;
   bool covering_ = false;
   OnDuplicate on_duplicate_ = OnDuplicate::kLast;
   DuplicateKeys dups_;

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "sluice/atomic_file.h"
+
 namespace sluice::host {
 
 std::string Home::VersionDirName(uint32_t version) {
@@ -83,29 +85,14 @@ Status SyncDir(const fs::path& dir) {
 }
 
 Status WriteFileAtomic(const fs::path& file, const std::string& data) {
-  fs::path tmp = file;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create " + tmp.string(), errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      return IoError("write " + tmp.string(), err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    int err = errno;
-    ::close(fd);
-    return IoError("fsync " + tmp.string(), err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), file.c_str()) != 0) return IoError("rename to " + file.string(), errno);
-  return SyncDir(file.parent_path().empty() ? fs::path(".") : file.parent_path());
+  return WriteFileAtomically(file.string(), data);
+}
+
+Status ProbeSpace(const fs::path& dir, size_t bytes) {
+  std::string path = (dir / ".space-probe").string();
+  Status s = internal::WriteAndSync(path, std::string(bytes, '\0'));
+  ::unlink(path.c_str());
+  return s;
 }
 
 Status ReadSmallFile(const fs::path& file, std::string* out) {

@@ -57,8 +57,14 @@ class Home {
 };
 
 // Writes `data` to `file` atomically: a temporary file in the same
-// directory, fsync, rename, fsync of the directory.
+// directory, fsync, rename, fsync of the directory (sluice/atomic_file.h).
+// On failure `file` is unchanged and the temporary file removed; a full disk
+// is RESOURCE_EXHAUSTED.
 Status WriteFileAtomic(const fs::path& file, const std::string& data);
+// Whether `dir`'s filesystem takes `bytes` more now: writes and fsyncs a
+// file of that size in `dir`, then removes it. RESOURCE_EXHAUSTED naming
+// the file when the disk is full.
+Status ProbeSpace(const fs::path& dir, size_t bytes);
 // Reads a whole small file.
 Status ReadSmallFile(const fs::path& file, std::string* out);
 // fsyncs a directory so that renames in it are durable.

@@ -35,11 +35,15 @@ enum class IngestPhase {
                    // (an empty table, an incomplete last line)
   kFailed,         // stopped on an error; retried with backoff
   kSchemaChanged,  // the source's schema changed: a new version is needed
+  kStorageError,   // the log refused a write (a full disk: ENOSPC); retried with
+                   // backoff, the log reopened, until writes succeed again
 };
 
-// "starting", "running", "caught_up", "waiting", "failed", "schema_changed".
+// "starting", "running", "caught_up", "waiting", "failed", "schema_changed",
+// "storage_error".
 const char* IngestPhaseName(IngestPhase phase);
-// Failed or schema changed: ingest is stopped until something changes.
+// Failed, schema changed or storage error: ingest is stopped until something
+// changes.
 bool IngestStopped(IngestPhase phase);
 
 // Where an error happened, when its message says so ("FILE:LINE: column N

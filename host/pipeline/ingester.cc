@@ -65,6 +65,11 @@ class Ingester::CommitQueue {
     cv_.notify_all();
     return Status();
   }
+  // The writer's first error, if any (it stops at it).
+  Status Error() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
   // The source offset of the newest commit written since the last call, if any.
   bool TakeCommitted(std::string* offset) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -192,8 +197,11 @@ Status Ingester::ReadLoop() {
              {"version", std::to_string(version_)},
              {"log_end", std::to_string(log_->end())},
              {"resume", cp.source_offset.empty() ? "start" : "checkpoint"}});
-  // Tells the reader what the writer thread has made durable.
+  // Tells the reader what the writer thread has made durable, or returns
+  // the writer's error: a commit that failed at the end of the input is
+  // noticed while the ingest follows it, not only at the next rows.
   auto ack = [&] {
+    SLUICE_RETURN_IF_ERROR(queue_->Error());
     std::string offset;
     if (!queue_->TakeCommitted(&offset)) return Status();
     return batches.reader().Committed(offset);

@@ -38,6 +38,13 @@ std::string ApiHostImpl::MetricsText() const {
        [](const ServedVersion& v) { return v.cache->rows(); }},
       {"sluice_version_ready", "1 when the version's cache has caught up since it was opened.",
        [](const ServedVersion& v) { return uint64_t{v.ready ? 1u : 0u}; }},
+      {"sluice_cache_storage_error",
+       "1 while the version's cache build waits for storage (a write or log read failed, e.g. "
+       "on a full disk); it retries with backoff.",
+       [](const ServedVersion& v) {
+         std::lock_guard<std::mutex> lock(v.mu);
+         return uint64_t{v.storage_error.empty() ? 0u : 1u};
+       }},
   };
   for (const Gauge& g : kGauges) {
     family(g.name, "gauge", g.help);
@@ -46,6 +53,13 @@ std::string ApiHostImpl::MetricsText() const {
         sample(g.name, "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"",
                g.get(*sv));
   }
+  family("sluice_cache_storage_errors_total", "counter",
+         "Cache writes and log reads of the version's cache build that failed on storage.");
+  for (const ServedEndpoint& ep : eps)
+    for (const auto& [n, sv] : ep.versions)
+      sample("sluice_cache_storage_errors_total",
+             "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"",
+             sv->storage_errors.load());
   family("sluice_current_version", "gauge", "The version unversioned routes serve (0 = none yet).");
   for (const ServedEndpoint& ep : eps)
     sample("sluice_current_version", "endpoint=\"" + ep.config.name + "\"", ep.current);

@@ -53,14 +53,26 @@ bool PinStore::Get(const std::string& endpoint, AdminPin* out) const {
 
 Status PinStore::Set(const std::string& endpoint, const AdminPin& pin) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, AdminPin> before = pins_;
   pins_[endpoint] = pin;
-  return SaveLocked();
+  return SaveOrRestoreLocked(std::move(before));
 }
 
 Status PinStore::Clear(const std::string& endpoint) {
   std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, AdminPin> before = pins_;
   if (pins_.erase(endpoint) == 0) return Status();
-  return SaveLocked();
+  return SaveOrRestoreLocked(std::move(before));
+}
+
+Status PinStore::SaveOrRestoreLocked(std::map<std::string, AdminPin> before) {
+  Status s = SaveLocked();
+  if (s.ok()) return s;
+  pins_ = std::move(before);
+  // UNAVAILABLE whatever the cause (a full disk is RESOURCE_EXHAUSTED,
+  // which APIs answer as a refused request): the caller may try again.
+  return Unavailable("cannot record the pin in " + file_.string() + " (" + s.message() +
+                     "); nothing changed; try again once it can be written");
 }
 
 Status PinStore::SaveLocked() const {

@@ -38,7 +38,8 @@ class PinStore {
   Status Load();
   // The pin of `endpoint`, if any.
   bool Get(const std::string& endpoint, AdminPin* out) const;
-  // Records (and persists) a pin, or removes it.
+  // Records (and persists) a pin, or removes it. When the file cannot be
+  // written (a full disk), nothing changes: UNAVAILABLE naming the file.
   Status Set(const std::string& endpoint, const AdminPin& pin);
   Status Clear(const std::string& endpoint);
 
@@ -47,6 +48,8 @@ class PinStore {
 
  private:
   Status SaveLocked() const;
+  // Saves; on failure puts `before` back.
+  Status SaveOrRestoreLocked(std::map<std::string, AdminPin> before);
   std::filesystem::path file_;
   mutable std::mutex mu_;
   std::map<std::string, AdminPin> pins_;

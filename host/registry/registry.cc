@@ -43,6 +43,7 @@ Registry::~Registry() { Stop(); }
 
 Status Registry::Start() {
   std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = false;
   endpoints_.clear();
   if (Status s = pins_.Load(); !s.ok())
     log::Error("registry", "ignoring the admin pins: cannot read them", {{"error", s.message()}});
@@ -122,6 +123,29 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
         if (s.code() == Code::kDataLoss && s.message().rfind("log ", 0) != 0)
           ReportCorruptCache(name, v, s.message());
       });
+  const IngestConfig& retry = runtime_.config().ingest;
+  sv->builder->SetStorageHandlers(
+      [raw, name, v](const Status& s, uint32_t retry_in_ms) {
+        std::string previous;
+        {
+          std::lock_guard<std::mutex> lock(raw->mu);
+          previous = raw->storage_error;
+          raw->storage_error = s.message();
+        }
+        {
+          std::lock_guard<std::mutex> lock(raw->build->mu);
+          raw->build->state = s.ok() ? "" : "waiting for storage: " + s.message();
+        }
+        if (s.ok()) return;
+        ++raw->storage_errors;
+        if (previous.empty())
+          log::Error("cache", "cache build waits for storage; retrying",
+                     {{"endpoint", name},
+                      {"version", std::to_string(v)},
+                      {"error", s.message()},
+                      {"retry_in_ms", std::to_string(retry_in_ms)}});
+      },
+      [this, name, v] { ReopenCache(name, v); }, retry.retry_min_ms, retry.retry_max_ms);
   sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
   sv->builder->SetOnDuplicates([this, name, v](const DuplicateReport& r) {
     if (duplicate_sink_) duplicate_sink_(name, v, r);
@@ -153,10 +177,25 @@ void Registry::ReportCorruptCache(const std::string& endpoint, uint32_t version,
              {{"endpoint", endpoint}, {"version", std::to_string(version)}, {"error", why}});
   Notify();
   std::lock_guard<std::mutex> lock(rebuild_mu_);
-  rebuilds_.emplace_back([this, endpoint, version] { RebuildCache(endpoint, version); });
+  rebuilds_.emplace_back([this, endpoint, version] { ReplaceCache(endpoint, version, true); });
 }
 
-void Registry::RebuildCache(const std::string& endpoint, uint32_t v) {
+void Registry::ReopenCache(const std::string& endpoint, uint32_t version) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ServedEndpoint* ep = FindLocked(endpoint);
+    if (ep == nullptr) return;
+    auto it = ep->versions.find(version);
+    if (it == ep->versions.end() || it->second->rebuilding.exchange(true)) return;
+    it->second->reopening = true;
+    it->second->ready = false;
+  }
+  Notify();
+  std::lock_guard<std::mutex> lock(rebuild_mu_);
+  rebuilds_.emplace_back([this, endpoint, version] { ReplaceCache(endpoint, version, false); });
+}
+
+void Registry::ReplaceCache(const std::string& endpoint, uint32_t v, bool discard) {
   std::shared_ptr<ServedVersion> old;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -170,28 +209,50 @@ void Registry::RebuildCache(const std::string& endpoint, uint32_t v) {
   // (the map and `old` hold the two remaining references).
   for (int i = 0; i < 1000 && old.use_count() > 2; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  Status s;
-  std::shared_ptr<ServedVersion> fresh;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ServedEndpoint* ep = FindLocked(endpoint);
-    if (ep == nullptr) return;
-    ep->versions.erase(v);
-    old.reset();  // closes the corrupt cache
-    s = VersionCache::Discard(runtime_.cache_storage(), runtime_.home().CacheDir(endpoint, v));
-    if (s.ok()) s = OpenVersion(*ep, v);
-    if (s.ok()) fresh = ep->versions[v];
+  uint64_t storage_errors = old->storage_errors;
+  // Opening again may fail for a while (the disk filled up again since
+  // the builder found space): retried with the ingest's backoff, the
+  // version unserved meanwhile.
+  const IngestConfig& retry = runtime_.config().ingest;
+  for (uint32_t wait = retry.retry_min_ms;; wait = std::min(wait * 2, retry.retry_max_ms)) {
+    Status s;
+    std::shared_ptr<ServedVersion> fresh;
+    {
+      // Closed and opened again under one lock: requests never find the
+      // version missing unless the open fails.
+      std::lock_guard<std::mutex> lock(mu_);
+      ServedEndpoint* ep = FindLocked(endpoint);
+      if (ep == nullptr) return;
+      if (old != nullptr) {
+        ep->versions.erase(v);
+        old.reset();  // closes the cache
+      }
+      if (discard)
+        s = VersionCache::Discard(runtime_.cache_storage(), runtime_.home().CacheDir(endpoint, v));
+      if (s.ok()) s = OpenVersion(*ep, v);
+      if (s.ok()) fresh = ep->versions[v];
+    }
+    if (s.ok()) {
+      fresh->storage_errors = storage_errors;
+      fresh->builder->Start();
+      Notify();
+      return;
+    }
+    log::Error("registry", discard ? "cache rebuild failed" : "cache reopen failed; retrying",
+               {{"endpoint", endpoint},
+                {"version", std::to_string(v)},
+                {"error", s.message()},
+                {"retry_in_ms", std::to_string(wait)}});
+    // A corrupt cache that cannot be rebuilt is left to a restart, as before.
+    if (discard) return;
+    for (uint32_t slept = 0; slept < wait && !stopping_; slept += 50)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (stopping_) return;
   }
-  if (!s.ok()) {
-    log::Error("registry", "cache rebuild failed",
-               {{"endpoint", endpoint}, {"version", std::to_string(v)}, {"error", s.message()}});
-    return;
-  }
-  fresh->builder->Start();
-  Notify();
 }
 
 void Registry::Stop() {
+  stopping_ = true;
   {
     std::lock_guard<std::mutex> lock(rebuild_mu_);
     for (auto& t : rebuilds_)
@@ -323,6 +384,10 @@ Status Registry::Acquire(std::string_view endpoint, uint32_t version,
     return NotFound("endpoint " + ep->config.name + " has no version " + std::to_string(v) +
                     "; versions: " + (have.empty() ? "none" : have));
   }
+  if (it->second->reopening)
+    return Unavailable("endpoint " + ep->config.name + " version " + std::to_string(v) +
+                       " is not ready: its cache refused a write (storage full?) and is being "
+                       "reopened; it resumes from its last applied commit");
   if (it->second->rebuilding)
     return Unavailable(
         "endpoint " + ep->config.name + " version " + std::to_string(v) +

@@ -54,12 +54,16 @@ struct ServedVersion {
   std::shared_ptr<VersionLog> log;
   std::unique_ptr<VersionCache> cache;
   std::unique_ptr<CacheBuilder> builder;
-  ChangeFeed feed;                      // changes applied to the cache, for watchers
-  std::atomic<bool> frozen{false};      // a newer version exists: its log no longer grows
-  std::atomic<bool> ready{false};       // its cache has caught up since it was opened
-  std::atomic<bool> rebuilding{false};  // its cache was found corrupt and is being replaced
-  std::mutex mu;                        // guards error, halted
-  std::string error;                    // why the cache builder stopped on a failure, if it did
+  ChangeFeed feed;                          // changes applied to the cache, for watchers
+  std::atomic<bool> frozen{false};          // a newer version exists: its log no longer grows
+  std::atomic<bool> ready{false};           // its cache has caught up since it was opened
+  std::atomic<bool> rebuilding{false};      // its cache was found corrupt and is being replaced
+  std::atomic<bool> reopening{false};       // its cache refused a write and is being reopened
+  std::atomic<uint64_t> storage_errors{0};  // cache writes and log reads that failed on storage
+  mutable std::mutex mu;                    // guards error, halted, storage_error
+  std::string error;                        // why the cache builder stopped on a failure, if it did
+  // While the cache builder waits for storage (a full disk): the error.
+  std::string storage_error;
   // Why the cache stopped on a problem in the data (on_duplicate: error):
   // the version serves what it applied before; not a failure of the process.
   std::string halted;
@@ -156,7 +160,13 @@ class Registry {
 
  private:
   Status OpenVersion(ServedEndpoint& ep, uint32_t v);
-  void RebuildCache(const std::string& endpoint, uint32_t version);
+  // Replaces the version's cache with one opened again from its directory
+  // (the store refused a write: sluice/storage.h), or, with `discard`, with
+  // an empty one rebuilt from the log (it was found corrupt).
+  void ReplaceCache(const std::string& endpoint, uint32_t version, bool discard);
+  // The cache of a version refused a write and the disk has space again:
+  // it stops being ready and is reopened in the background.
+  void ReopenCache(const std::string& endpoint, uint32_t version);
   void OnProgress(const std::string& endpoint, uint32_t version);
   bool UpdateCurrentLocked(ServedEndpoint& ep);
   void Notify();
@@ -185,6 +195,7 @@ class Registry {
   std::vector<std::function<void()>> listeners_;
   std::mutex rebuild_mu_;
   std::vector<std::thread> rebuilds_;
+  std::atomic<bool> stopping_{false};  // Stop() began: replacements give up
 };
 
 }  // namespace sluice::host

@@ -78,7 +78,9 @@ void EndpointRunner::Loop() {
   std::string last_logged;
   for (;;) {
     uint32_t version = 0;
-    Status s = Attempt(&version);
+    bool storage = false;
+    const uint64_t rows_before = stats_.rows.load();
+    Status s = Attempt(&version, &storage);
     bool progressed;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -95,10 +97,13 @@ void EndpointRunner::Loop() {
     // Not describable yet (e.g. an empty table): waiting, polled like any input.
     bool waiting = s.code() == Code::kUnavailable && version == 0;
     IngestPhase phase = waiting                      ? IngestPhase::kWaiting
+                        : storage                    ? IngestPhase::kStorageError
                         : s.code() == Code::kAborted ? IngestPhase::kSchemaChanged
                                                      : IngestPhase::kFailed;
     board_->Set(name_, version, phase, s.message());
-    if (progressed) backoff = std::chrono::milliseconds(options_.retry_min_ms);
+    // Rows read but refused by the log are no progress: a full disk backs off.
+    if ((progressed && !storage) || stats_.rows.load() > rows_before)
+      backoff = std::chrono::milliseconds(options_.retry_min_ms);
     auto pause = waiting ? std::chrono::milliseconds(options_.ingest.poll_interval_ms) : backoff;
     if (s.message() != last_logged) {
       (waiting ? log::Warn : log::Error)(
@@ -114,7 +119,7 @@ void EndpointRunner::Loop() {
   }
 }
 
-Status EndpointRunner::Attempt(uint32_t* version) {
+Status EndpointRunner::Attempt(uint32_t* version, bool* storage) {
   EndpointConfig ep;
   bool replan;
   {
@@ -132,6 +137,16 @@ Status EndpointRunner::Attempt(uint32_t* version) {
   }
   std::shared_ptr<VersionLog> log;
   SLUICE_RETURN_IF_ERROR(rt_.OpenLog(name_, *version, /*create=*/true, &log));
+  if (log->broken()) {
+    // The last attempt's commit failed: the backend may refuse writes until
+    // its handle is reopened, and the reopened log says what is durable.
+    Status r = log->Reopen();
+    if (!r.ok()) return *storage = true, r;
+    log::Info("app", "log reopened after a failed write",
+              {{"endpoint", name_},
+               {"version", std::to_string(*version)},
+               {"log_end", std::to_string(log->end())}});
+  }
   SourcePlugin* source = nullptr;
   std::string plugin;
   SLUICE_RETURN_IF_ERROR(rt_.SourceFor(ep, &source, &plugin));
@@ -147,6 +162,7 @@ Status EndpointRunner::Attempt(uint32_t* version) {
     ingester_ = &ingester;
   }
   Status s = ingester.Run();
+  *storage = !s.ok() && log->broken();
   std::lock_guard<std::mutex> lock(mu_);
   ingester_ = nullptr;
   if (s.ok() && !halted_.empty() && halted_version_ == v) return FailedPrecondition(halted_);

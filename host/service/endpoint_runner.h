@@ -5,10 +5,12 @@
 // On its own thread it makes sure the endpoint has a version to write
 // (creating the first one with `run`), checks that the source still has
 // that version's schema, and runs an Ingester into it. When the ingest
-// stops on an error it records why on the IngestBoard (failed, waiting or
-// schema_changed), and tries again later, with a backoff, from the last
-// commit: a fixed file, a reload with `on_error: skip`, or a table that
-// filled up resumes by itself, losing and repeating nothing. With
+// stops on an error it records why on the IngestBoard (failed, waiting,
+// schema_changed or storage_error), and tries again later, with a backoff,
+// from the last commit: a fixed file, a reload with `on_error: skip`, a
+// table that filled up, or a disk with space again resumes by itself,
+// losing and repeating nothing. A log that refused a write is reopened
+// before the next try (sluice/storage.h, Log::Append). With
 // IngestOptions::once the first stop is final instead.
 #ifndef SLUICE_HOST_SERVICE_ENDPOINT_RUNNER_H_
 #define SLUICE_HOST_SERVICE_ENDPOINT_RUNNER_H_
@@ -70,8 +72,9 @@ class EndpointRunner {
  private:
   void Loop();
   // One try: a version to write, its schema checked, an ingester run until
-  // it stops. *version gets the version it wrote (0 = none).
-  Status Attempt(uint32_t* version);
+  // it stops. *version gets the version it wrote (0 = none); *storage is
+  // set when the log refused a write (or could not be reopened after one).
+  Status Attempt(uint32_t* version, bool* storage);
   Status PrepareVersion(const EndpointConfig& ep, bool replan, uint32_t* version,
                         VersionMeta* meta);
   // Sleeps for `d` unless stopped or poked; false when stopping.

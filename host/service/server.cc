@@ -78,15 +78,18 @@ ApiInstances Server::ApiSource() {
 
 void Server::PublishServingState() {
   const std::filesystem::path home = runtime_.home().root();
-  std::string last;
+  std::string last, last_error;
   std::unique_lock<std::mutex> lock(mu_);
   do {
     lock.unlock();
     std::string now = ServingStateJson(*registry_);
     if (now != last) {
+      // Not written (a full disk): tried again every second until it is.
       Status s = WriteServingState(home, now);
-      if (!s.ok()) log::Warn("api", "cannot record the serving state", {{"error", s.message()}});
-      last = std::move(now);
+      if (!s.ok() && s.message() != last_error)
+        log::Warn("api", "cannot record the serving state", {{"error", s.message()}});
+      last_error = s.message();
+      if (s.ok()) last = std::move(now);
     }
     lock.lock();
   } while (!cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stop_; }));

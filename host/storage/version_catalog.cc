@@ -53,6 +53,8 @@ Status VersionCatalog::Open(StoragePlugin& storage, const Home& home, const std:
   SLUICE_RETURN_IF_ERROR(
       storage.OpenLog(name, dir.string(), create, &log).WithContext("version catalog " + name));
   out->reset(new VersionCatalog(std::move(log), endpoint));
+  (*out)->storage_ = &storage;
+  (*out)->dir_ = dir.string();
   return Status();
 }
 
@@ -62,6 +64,9 @@ Status VersionCatalog::Update(CatalogState* state) {
 }
 
 Status VersionCatalog::UpdateLocked(CatalogState* state) {
+  if (log_ == nullptr)
+    return Unavailable("version catalog " + StreamName(endpoint_) +
+                       " is closed: reopening it after a failed write failed; it is retried");
   uint64_t end = 0;
   SLUICE_RETURN_IF_ERROR(log_->End(&end).WithContext("version catalog " + StreamName(endpoint_)));
   while (next_ < end) {
@@ -85,11 +90,23 @@ Status VersionCatalog::UpdateLocked(CatalogState* state) {
 }
 
 Status VersionCatalog::Append(const std::string& record) {
+  const std::string what = "version catalog " + StreamName(endpoint_);
+  if (broken_) {
+    // The last append failed (a full disk): the backend may refuse writes
+    // until its handle is reopened (sluice/storage.h, Log::Append).
+    log_.reset();
+    SLUICE_RETURN_IF_ERROR(
+        storage_->OpenLog(StreamName(endpoint_), dir_, true, &log_).WithContext(what));
+    broken_ = false;
+    CatalogState ignored;
+    SLUICE_RETURN_IF_ERROR(UpdateLocked(&ignored));
+  }
   std::string_view rec(record);
   std::string checkpoint = std::to_string(next_ + 1);
   uint64_t first = 0;
-  SLUICE_RETURN_IF_ERROR(log_->Append(&rec, 1, checkpoint, /*sync=*/true, &first)
-                             .WithContext("version catalog " + StreamName(endpoint_)));
+  Status appended = log_->Append(&rec, 1, checkpoint, /*sync=*/true, &first);
+  if (!appended.ok() && appended.code() != Code::kInvalidArgument) broken_ = true;
+  SLUICE_RETURN_IF_ERROR(appended.WithContext(what));
   if (first != next_)
     return FailedPrecondition("version catalog " + StreamName(endpoint_) +
                               ": another host appended record " + std::to_string(next_) +

@@ -66,8 +66,11 @@ class VersionCatalog {
   Status UpdateLocked(CatalogState* state);
   Status Append(const std::string& record);
 
-  std::mutex mu_;  // guards everything below
-  std::unique_ptr<Log> log_;
+  std::mutex mu_;             // guards everything below
+  std::unique_ptr<Log> log_;  // null while a reopen failed (broken_)
+  StoragePlugin* storage_ = nullptr;
+  std::string dir_;
+  bool broken_ = false;  // an append failed: reopen before the next one
   std::string endpoint_;
   uint64_t next_ = 0;  // first record Update has not read
   CatalogState seen_;  // everything read so far

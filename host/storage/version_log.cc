@@ -27,8 +27,39 @@ Status VersionLog::Open(StoragePlugin& storage, const std::string& name,
   SLUICE_RETURN_IF_ERROR(
       storage.OpenLog(name, dir.string(), create, &log).WithContext("log " + name));
   std::unique_ptr<VersionLog> v(new VersionLog(std::move(log), name));
+  v->storage_ = &storage;
+  v->dir_ = dir.string();
+  v->tail_ = tail;
   SLUICE_RETURN_IF_ERROR(v->Recover(tail).WithContext("log " + name));
   *out = std::move(v);
+  return Status();
+}
+
+Status VersionLog::Handle(Log** out) const {
+  if (log_ == nullptr)
+    return Unavailable("log " + name_ + " is closed: reopening it after a failed write failed (" +
+                       reopen_error_.message() + "); it is retried");
+  *out = log_.get();
+  return Status();
+}
+
+Status VersionLog::Reopen() {
+  std::unique_lock<std::shared_mutex> handle(handle_mu_);
+  log_.reset();  // an engine's database is opened once at a time
+  std::unique_ptr<VersionLog> fresh;
+  Status s = Open(*storage_, name_, dir_, /*create=*/true, &fresh, tail_);
+  if (!s.ok()) {
+    reopen_error_ = s;
+    return s;
+  }
+  log_ = std::move(fresh->log_);
+  broken_.store(false, std::memory_order_release);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cp_ = fresh->cp_;
+    end_.store(cp_.log_end, std::memory_order_release);
+  }
+  cv_.notify_all();
   return Status();
 }
 
@@ -143,9 +174,14 @@ Status VersionLog::Commit(const CommitBuilder& rows, const std::string& source_o
   scratch_.push_back(commit);
   Checkpoint cp{end() + scratch_.size(), flags, source_offset};
   uint64_t first = 0;
-  SLUICE_RETURN_IF_ERROR(
-      log_->Append(scratch_.data(), scratch_.size(), EncodeCheckpoint(cp), /*sync=*/true, &first)
-          .WithContext("log " + name_));
+  std::shared_lock<std::shared_mutex> handle(handle_mu_);
+  Log* log = nullptr;
+  SLUICE_RETURN_IF_ERROR(Handle(&log));
+  Status appended =
+      log->Append(scratch_.data(), scratch_.size(), EncodeCheckpoint(cp), /*sync=*/true, &first);
+  if (!appended.ok() && appended.code() != Code::kInvalidArgument)
+    broken_.store(true, std::memory_order_release);
+  SLUICE_RETURN_IF_ERROR(appended.WithContext("log " + name_));
   if (first + scratch_.size() != cp.log_end)
     return Internal("log " + name_ + ": backend assigned offset " + std::to_string(first) +
                     ", expected " + std::to_string(end()));
@@ -160,7 +196,11 @@ Status VersionLog::Commit(const CommitBuilder& rows, const std::string& source_o
 
 Status VersionLog::Refresh() {
   std::string raw;
-  SLUICE_RETURN_IF_ERROR(log_->Checkpoint(&raw).WithContext("log " + name_));
+  {
+    std::shared_lock<std::shared_mutex> handle(handle_mu_);
+    if (log_ == nullptr) return Status();  // this process writes it, and is reopening it
+    SLUICE_RETURN_IF_ERROR(log_->Checkpoint(&raw).WithContext("log " + name_));
+  }
   Checkpoint cp;
   SLUICE_RETURN_IF_ERROR(DecodeCheckpoint(raw, &cp).WithContext("log " + name_));
   {
@@ -184,7 +224,10 @@ Status VersionLog::Read(uint64_t from, size_t max,
   if (from >= limit) return Status();
   if (max > limit - from) max = static_cast<size_t>(limit - from);
   Status bad;
-  Status s = log_->Read(from, max, [&](uint64_t off, std::string_view data) {
+  std::shared_lock<std::shared_mutex> handle(handle_mu_);
+  Log* log = nullptr;
+  SLUICE_RETURN_IF_ERROR(Handle(&log));
+  Status s = log->Read(from, max, [&](uint64_t off, std::string_view data) {
     LogRecord rec;
     Status d = DecodeRecord(data, &rec);
     if (!d.ok()) {

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -62,8 +63,20 @@ class VersionLog {
   VersionLog& operator=(const VersionLog&) = delete;
 
   // Appends the rows of `rows` and a commit record carrying the source
-  // offset and flags, atomically and durably. One writer at a time.
+  // offset and flags, atomically and durably. One writer at a time. When
+  // the backend fails the append (a full disk: RESOURCE_EXHAUSTED), the log
+  // is broken(): Reopen() it before the next commit.
   Status Commit(const CommitBuilder& rows, const std::string& source_offset, uint64_t flags);
+
+  // A commit failed since the log was (re)opened: the backend may refuse
+  // writes until it is reopened (sluice/storage.h, Log::Append).
+  bool broken() const { return broken_.load(std::memory_order_acquire); }
+  // Closes the backend's handle and opens the stream again, recovering its
+  // tail as Open() did; end() and checkpoint() then say what is durable
+  // (a commit whose append failed may turn out to be there: its sync
+  // failed after its write). Waits for reads in progress; reads made while
+  // the reopen fails are UNAVAILABLE. Thread-safe; not during a Commit.
+  Status Reopen();
 
   // Offset after the last commit, and that commit's checkpoint.
   uint64_t end() const { return end_.load(std::memory_order_acquire); }
@@ -89,12 +102,22 @@ class VersionLog {
  private:
   VersionLog(std::unique_ptr<Log> log, std::string name)
       : log_(std::move(log)), name_(std::move(name)) {}
+  // The backend's handle, or UNAVAILABLE while a reopen failed. REQUIRES:
+  // handle_mu_ held (shared or not).
+  Status Handle(Log** out) const;
   Status Recover(TailPolicy tail);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
   Status ScanForLastCommit(uint64_t end, Checkpoint* good);
 
-  std::unique_ptr<Log> log_;
+  std::unique_ptr<Log> log_;  // null while a reopen failed
   std::string name_;
+  // Where it was opened from, for Reopen().
+  StoragePlugin* storage_ = nullptr;
+  std::string dir_;
+  TailPolicy tail_ = TailPolicy::kRepair;
+  mutable std::shared_mutex handle_mu_;  // exclusive: Reopen(); shared: uses of log_
+  std::atomic<bool> broken_{false};
+  Status reopen_error_;  // why the last reopen failed (under handle_mu_)
   std::atomic<uint64_t> end_{0};
   mutable std::mutex mu_;  // guards cp_, wakes
   std::condition_variable cv_;

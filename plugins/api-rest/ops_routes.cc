@@ -108,6 +108,9 @@ std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
            std::to_string(e.ingest.version) + "): " + e.ingest.detail;
   if (e.current_version == 0 && e.has_ingest && e.ingest.state == "waiting")
     return "no version yet: its source is waiting: " + e.ingest.detail;
+  if (e.has_ingest && e.ingest.state == "storage_error")
+    return "its ingest stopped on a storage error and is retried until writes succeed (v" +
+           std::to_string(e.ingest.version) + "): " + e.ingest.detail;
   if (e.current_version == 0)
     return e.versions.empty()
                ? "no version exists yet; run `sluice migrate`"

@@ -43,6 +43,7 @@ class LevelDbKv final : public DbKvStore<leveldb::DB, leveldb::ReadOptions> {
     // of megabytes, and growing a fresh one each time costs as much as
     // filling it.
     SLUICE_RETURN_IF_ERROR(CheckKvOps(ops, count, dir()));
+    SLUICE_RETURN_IF_ERROR(BeginWrite());
     thread_local leveldb::WriteBatch batch;
     thread_local bool grown = false;  // batch holds a buffer of a large batch
     batch.Clear();
@@ -55,7 +56,7 @@ class LevelDbKv final : public DbKvStore<leveldb::DB, leveldb::ReadOptions> {
     }
     leveldb::WriteOptions wo;
     wo.sync = sync;
-    Status s = FromLevelDb(db()->Write(wo, &batch), "write", dir());
+    Status s = EndWrite(FromLevelDb(db()->Write(wo, &batch), "write", dir()));
     size_t size = batch.ApproximateSize();
     if (size > kMaxKeptBatchBytes || (grown && size < kSmallBatchBytes)) {
       batch = leveldb::WriteBatch();

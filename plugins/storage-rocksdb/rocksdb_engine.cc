@@ -76,6 +76,7 @@ class RocksDbKv final : public DbKvStore<rocksdb::DB, rocksdb::ReadOptions> {
     // lengths of at most 5 bytes each), so that a cache build's multi-megabyte
     // batches are not regrown and copied as they fill.
     SLUICE_RETURN_IF_ERROR(CheckKvOps(ops, count, dir()));
+    SLUICE_RETURN_IF_ERROR(BeginWrite());
     size_t bytes = 12;
     for (size_t i = 0; i < count; ++i) bytes += 11 + ops[i].key.size() + ops[i].value.size();
     rocksdb::WriteBatch batch(bytes);
@@ -86,7 +87,7 @@ class RocksDbKv final : public DbKvStore<rocksdb::DB, rocksdb::ReadOptions> {
     }
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    return FromRocksDb(db()->Write(wo, &batch), "write", dir());
+    return EndWrite(FromRocksDb(db()->Write(wo, &batch), "write", dir()));
   }
 
  protected:
@@ -211,9 +212,7 @@ Status RocksDbTraits::Make(const HostServices& host, const Options& options,
 }
 
 Status FromRocksDb(const rocksdb::Status& s, std::string_view op, std::string_view path) {
-  Code other = s.IsBusy() || s.IsTryAgain() ? Code::kUnavailable
-               : s.IsNoSpace()              ? Code::kResourceExhausted
-                                            : Code::kInternal;
+  Code other = s.IsBusy() || s.IsTryAgain() ? Code::kUnavailable : Code::kInternal;
   return FromEngineStatus(s, "rocksdb", op, path, other);
 }
 

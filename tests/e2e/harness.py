@@ -98,12 +98,14 @@ def write_config(dirpath, endpoints, storage=None, extra="", storage_options=Non
 class Sluice:
     """One running sluice process."""
 
-    def __init__(self, config, *args, preexec_fn=None):
+    def __init__(self, config, *args, preexec_fn=None, env=None):
+        """env: variables added to this process's environment for sluice."""
         self.lines = []
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([SLUICE_BIN, "-c", config] + list(args),
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     preexec_fn=preexec_fn)
+                                     preexec_fn=preexec_fn,
+                                     env=None if env is None else {**os.environ, **env})
         self.err_lines = []
         # Readers of stdout and stderr; they end at EOF, once the process
         # (and anything holding its pipes) has exited.
@@ -267,8 +269,8 @@ class TempDirTest(unittest.TestCase):
     def data(self, name):
         return os.path.join(self.dir, "data", name)
 
-    def start(self, config, *args, preexec_fn=None):
-        s = Sluice(config, *args, preexec_fn=preexec_fn)
+    def start(self, config, *args, preexec_fn=None, env=None):
+        s = Sluice(config, *args, preexec_fn=preexec_fn, env=env)
         self.procs.append(s)
         return s
 

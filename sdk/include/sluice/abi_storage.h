@@ -45,7 +45,11 @@ typedef struct sluice_storage_vtable {
   /* Appends `count` records and sets the stream's checkpoint to
    * `checkpoint`, atomically: after a crash either all of it is there or
    * none. With `sync`, durable before returning. Sets *first_offset to the
-   * offset given to records[0]. */
+   * offset given to records[0]. After a failure the handle may refuse every
+   * later append with the same code until the host closes and reopens it
+   * (log_close, log_open), which it does before writing again; reads go on.
+   * A full disk or quota is SLUICE_RESOURCE_EXHAUSTED; the message names the
+   * path and the system's error. */
   int32_t (*log_append)(void* log, const sluice_bytes* records, size_t count,
                         sluice_bytes checkpoint, int32_t sync, uint64_t* first_offset,
                         sluice_status* status);
@@ -72,7 +76,9 @@ typedef struct sluice_storage_vtable {
   int32_t (*kv_open)(void* storage, const char* dir, int32_t create_if_missing, void** kv,
                      sluice_status* status);
   void (*kv_close)(void* kv);
-  /* Applies every op atomically, in order. With `sync`, durable on return. */
+  /* Applies every op atomically, in order. With `sync`, durable on return.
+   * Failures as log_append: the handle may refuse later writes until it is
+   * reopened (kv_close, kv_open); a full disk is SLUICE_RESOURCE_EXHAUSTED. */
   int32_t (*kv_write)(void* kv, const sluice_kv_op* ops, size_t count, int32_t sync,
                       sluice_status* status);
   /* Calls fn once with the value of `key` as of `snapshot` (NULL = latest).

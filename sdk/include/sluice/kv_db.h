@@ -19,7 +19,10 @@
 #ifndef SLUICE_KV_DB_H_
 #define SLUICE_KV_DB_H_
 
+#include <cerrno>
+#include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -42,17 +45,44 @@ inline Status CheckKvOps(const KvOp* ops, size_t count, const std::string& store
   return Status();
 }
 
+namespace internal {
+// RocksDB's statuses say "no space" themselves (IsNoSpace()).
+template <class S>
+auto StatusSaysNoSpace(const S& s, int) -> decltype(static_cast<bool>(s.IsNoSpace())) {
+  return s.IsNoSpace();
+}
+template <class S>
+bool StatusSaysNoSpace(const S&, long) {
+  return false;
+}
+}  // namespace internal
+
+// True when an engine status with LevelDB's interface reports a full disk
+// or quota: IsNoSpace() where the engine has it (RocksDB), else the
+// system's text for ENOSPC or EDQUOT in its message (LevelDB keeps no errno,
+// only strerror's text).
+template <class EngineStatus>
+bool EngineNoSpace(const EngineStatus& s) {
+  if (s.ok()) return false;
+  if (internal::StatusSaysNoSpace(s, 0)) return true;
+  std::string text = s.ToString();
+  return text.find(std::strerror(ENOSPC)) != std::string::npos ||
+         text.find(std::strerror(EDQUOT)) != std::string::npos;
+}
+
 // The sluice status for an engine status with LevelDB's interface (ok(),
 // ToString(), IsCorruption(), IsNotFound(), IsInvalidArgument()), whose
 // message names the engine, the operation and the path: "leveldb open
-// /x/log: IO error: ...". Corruption is DATA_LOSS, not found NOT_FOUND,
-// invalid argument INVALID_ARGUMENT, anything else `other`.
+// /x/log: IO error: ...". A full disk (EngineNoSpace) is
+// RESOURCE_EXHAUSTED, corruption DATA_LOSS, not found NOT_FOUND, invalid
+// argument INVALID_ARGUMENT, anything else `other`.
 template <class EngineStatus>
 Status FromEngineStatus(const EngineStatus& s, std::string_view engine, std::string_view op,
                         std::string_view path, Code other = Code::kInternal) {
   if (s.ok()) return Status();
   std::string msg =
       std::string(engine) + " " + std::string(op) + " " + std::string(path) + ": " + s.ToString();
+  if (EngineNoSpace(s)) return ResourceExhausted(std::move(msg));
   if (s.IsCorruption()) return DataLoss(std::move(msg));
   if (s.IsNotFound()) return NotFound(std::move(msg));
   if (s.IsInvalidArgument()) return InvalidArgument(std::move(msg));
@@ -129,6 +159,28 @@ class DbKvStore : public KvStore {
   }
   // The sluice status for the engine's `s` of operation `op` on this store.
   virtual Status FromEngine(const EngineStatus& s, std::string_view op) const = 0;
+
+  // The write gate every Write goes through: BeginWrite() before the
+  // engine's write, EndWrite() with its result. After one failed write the
+  // store refuses every later one with that error, until it is closed and
+  // opened again: an engine's write-ahead log is in an unknown state after a
+  // failed write or sync (LevelDB keeps appending at an offset its file
+  // never reached, so the next records would be unreadable; both engines
+  // refuse writes after a failed sync). Reads go on. Thread-safe.
+  Status BeginWrite() const {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    if (write_failed_.ok()) return Status();
+    return Status(write_failed_.code(), "kv " + dir_ + ": an earlier write failed (" +
+                                            write_failed_.message() +
+                                            "); the store takes writes again once it is reopened");
+  }
+  Status EndWrite(Status s) {
+    if (!s.ok() && s.code() != Code::kInvalidArgument) {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      if (write_failed_.ok()) write_failed_ = s;
+    }
+    return s;
+  }
   // A new engine iterator reading with `ro`. The iterator keeps to its
   // bounds itself; an engine that can stop at them may be handed `lower`
   // and `upper` (null when unbounded), which live as long as the iterator.
@@ -228,6 +280,8 @@ class DbKvStore : public KvStore {
   };
 
   const std::string dir_;
+  mutable std::mutex write_mu_;             // guards write_failed_
+  Status write_failed_;                     // the first failed write's error
   const std::shared_ptr<const void> keep_;  // declared before db_: outlives it
   const ReadOptions read_;
   std::unique_ptr<DB> db_;

@@ -141,9 +141,14 @@ inline Status Unauthenticated(std::string m) {
   return Status(Code::kUnauthenticated, std::move(m));
 }
 // An I/O failure with errno text: "open /x/y: No such file or directory".
+// ENOENT is NOT_FOUND; a full disk or quota (ENOSPC, EDQUOT) is
+// RESOURCE_EXHAUSTED, which a caller may retry once space is freed;
+// anything else INTERNAL.
 inline Status IoError(std::string_view what, int err) {
-  return Status(err == ENOENT ? Code::kNotFound : Code::kInternal,
-                std::string(what) + ": " + std::strerror(err));
+  Code code = err == ENOENT                    ? Code::kNotFound
+              : err == ENOSPC || err == EDQUOT ? Code::kResourceExhausted
+                                               : Code::kInternal;
+  return Status(code, std::string(what) + ": " + std::strerror(err));
 }
 
 }  // namespace sluice

@@ -37,7 +37,10 @@ class Log {
   virtual ~Log() = default;
   // Appends records[0..count) and sets the checkpoint, atomically (all or
   // nothing after a crash). With `sync`, durable on return. *first_offset
-  // receives the offset of records[0].
+  // receives the offset of records[0]. A failed append may leave the log
+  // refusing every later append (with the same code) until it is closed and
+  // opened again: the host reopens it before writing again. A full disk
+  // is RESOURCE_EXHAUSTED; messages name the path and the system's error.
   virtual Status Append(const std::string_view* records, size_t count, std::string_view checkpoint,
                         bool sync, uint64_t* first_offset) = 0;
   // Calls fn for up to max_records records from offset `from` on.
@@ -80,7 +83,10 @@ struct KvOp {
 class KvStore {
  public:
   virtual ~KvStore() = default;
-  // Applies ops[0..count) atomically and in order.
+  // Applies ops[0..count) atomically and in order. A failed write may
+  // leave the store refusing every later write (with the same code) until
+  // it is closed and opened again (reads go on): the host reopens it. A
+  // full disk is RESOURCE_EXHAUSTED; messages name the path.
   virtual Status Write(const KvOp* ops, size_t count, bool sync) = 0;
   // Copies the value of `key` as of `snapshot` (nullptr = latest) into
   // *value; NOT_FOUND when absent.
