@@ -215,6 +215,9 @@ void FillTable(Request* r) {
   t.end_request = &EndRequest;
   t.authorize = &Authorize;
   t.request_info = &RequestInfo;
+  t.feed_open = &FeedOpen;
+  t.feed_next = &FeedNext;
+  t.feed_close = &FeedClose;
 }
 
 }  // namespace api_internal
