@@ -43,6 +43,8 @@ Connection::Connection(EventLoop* loop, int fd, Listener listener, std::string p
       parser_(loop->ctx().limits) {}
 
 Connection::~Connection() {
+  if (waker_ != nullptr) waker_->conn = nullptr;
+  stream_.reset();  // closes the feed before anything it reads
   if (ssl_ != nullptr) SSL_free(ssl_);
   ::close(fd_);
 }
@@ -94,7 +96,8 @@ void Connection::OnEvents(uint32_t events) {
     if ((events & EPOLLOUT) && !Busy()) {
       bool was_blocked = out_bytes_ > kOutputHighWater;
       Flush();
-      if (was_blocked) Resume();  // answers pipelined requests held back
+      if (stream_ != nullptr) PumpStream();
+      else if (was_blocked) Resume();  // answers pipelined requests held back
     }
     if (!dead_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) OnReadable(events);
   }
@@ -143,6 +146,11 @@ int Connection::ReadTls() {
 
 void Connection::OnReadable(uint32_t events) {
   if (Busy()) return ReadWhileBusy(events);
+  if (phase_ == Phase::kStream) {  // a client says nothing more on a stream
+    DiscardInput();
+    if (peer_eof_) Finish();
+    return;
+  }
   if (phase_ == Phase::kLinger || close_after_flush_) return DiscardInput();
   if (Blocked() && in_.size() >= kMaxBufferedInput) {
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_eof_ = true;
@@ -202,7 +210,8 @@ void Connection::ReadWhileBusy(uint32_t events) {
 }
 
 bool Connection::Blocked() const {
-  return busy_ || close_after_flush_ || dead_ || out_bytes_ > kOutputHighWater;
+  return busy_ || close_after_flush_ || dead_ || out_bytes_ > kOutputHighWater ||
+         phase_ == Phase::kStream;
 }
 
 void Connection::Process(const char* data, size_t size, bool from_scratch) {
@@ -251,6 +260,11 @@ void Connection::Process(const char* data, size_t size, bool from_scratch) {
 
 void Connection::OnLater() {
   if (dead_ || Busy()) return;
+  if (stream_ != nullptr) {
+    PumpStream();
+    if (!dead_) UpdateInterest();
+    return;
+  }
   Resume();
   if (!dead_) UpdateInterest();
 }
@@ -266,6 +280,10 @@ bool Connection::Serve(const char* base, bool more_input) {
     return !Dispatch(base, request, route, endpoint, more_input);
   HttpResponse response;
   ctx.Handle(request, &response);
+  if (response.stream != nullptr) {
+    StartStream(&response, p.minor_version);
+    return false;  // nothing further is read as requests
+  }
   Respond(&response, p.minor_version, p.keep_alive, request.method == "HEAD");
   phase_ = Phase::kIdle;
   phase_since_ = loop_->now();
@@ -323,6 +341,57 @@ void Connection::Respond(HttpResponse* response, int minor_version, bool keep_al
   Queue(std::move(head));
   if (!head_method) Queue(std::move(response->body));
   if (!keep) close_after_flush_ = true;
+}
+
+void Connection::StartStream(HttpResponse* response, int minor_version) {
+  std::string head;
+  AppendStreamHead(*response, minor_version, &head);
+  Queue(std::move(head));
+  stream_ = std::move(response->stream);
+  phase_ = Phase::kStream;
+  phase_since_ = stream_quiet_since_ = loop_->now();
+  waker_ = std::make_shared<StreamWaker>();
+  waker_->inbox = loop_->inbox();
+  waker_->conn = this;
+  stream_->Start([w = waker_] { w->Wake(w); });
+  if (draining_ || loop_->ctx().draining.load()) {
+    std::string last;
+    stream_->Stop(&last);
+    Queue(std::move(last));
+    close_after_flush_ = true;
+    return Flush();
+  }
+  PumpStream();
+}
+
+void Connection::PumpStream() {
+  // While the socket takes everything at once, pull again (a few buffers
+  // per turn, then another turn after the other connections): nothing else
+  // would ask, as the stream wakes the loop only when something new comes.
+  for (int i = 0; i < kStreamPullsPerTurn; ++i) {
+    if (dead_ || stream_ == nullptr || close_after_flush_) return;
+    std::string chunk;
+    size_t room = out_bytes_ < kStreamHighWater ? kStreamHighWater - out_bytes_ : 0;
+    bool more = stream_->Pull(room, &chunk);
+    bool pulled = !chunk.empty();
+    if (pulled) {
+      stream_quiet_since_ = loop_->now();
+      Queue(std::move(chunk));
+    }
+    if (!more) {  // ended: its feed closes now, its last bytes go out
+      close_after_flush_ = true;
+      stream_.reset();
+    }
+    Flush();
+    if (!pulled || room == 0 || OutputPending()) return;  // drained, or EPOLLOUT resumes it
+  }
+  if (!dead_) loop_->Later(this);
+}
+
+void Connection::OnStreamWake() {
+  if (dead_ || stream_ == nullptr) return;
+  PumpStream();
+  if (!dead_) UpdateInterest();
 }
 
 void Connection::Refuse(const ParseError& error, std::string_view method) {
