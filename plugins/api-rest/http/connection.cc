@@ -343,57 +343,6 @@ void Connection::Respond(HttpResponse* response, int minor_version, bool keep_al
   if (!keep) close_after_flush_ = true;
 }
 
-void Connection::StartStream(HttpResponse* response, int minor_version) {
-  std::string head;
-  AppendStreamHead(*response, minor_version, &head);
-  Queue(std::move(head));
-  stream_ = std::move(response->stream);
-  phase_ = Phase::kStream;
-  phase_since_ = stream_quiet_since_ = loop_->now();
-  waker_ = std::make_shared<StreamWaker>();
-  waker_->inbox = loop_->inbox();
-  waker_->conn = this;
-  stream_->Start([w = waker_] { w->Wake(w); });
-  if (draining_ || loop_->ctx().draining.load()) {
-    std::string last;
-    stream_->Stop(&last);
-    Queue(std::move(last));
-    close_after_flush_ = true;
-    return Flush();
-  }
-  PumpStream();
-}
-
-void Connection::PumpStream() {
-  // While the socket takes everything at once, pull again (a few buffers
-  // per turn, then another turn after the other connections): nothing else
-  // would ask, as the stream wakes the loop only when something new comes.
-  for (int i = 0; i < kStreamPullsPerTurn; ++i) {
-    if (dead_ || stream_ == nullptr || close_after_flush_) return;
-    std::string chunk;
-    size_t room = out_bytes_ < kStreamHighWater ? kStreamHighWater - out_bytes_ : 0;
-    bool more = stream_->Pull(room, &chunk);
-    bool pulled = !chunk.empty();
-    if (pulled) {
-      stream_quiet_since_ = loop_->now();
-      Queue(std::move(chunk));
-    }
-    if (!more) {  // ended: its feed closes now, its last bytes go out
-      close_after_flush_ = true;
-      stream_.reset();
-    }
-    Flush();
-    if (!pulled || room == 0 || OutputPending()) return;  // drained, or EPOLLOUT resumes it
-  }
-  if (!dead_) loop_->Later(this);
-}
-
-void Connection::OnStreamWake() {
-  if (dead_ || stream_ == nullptr) return;
-  PumpStream();
-  if (!dead_) UpdateInterest();
-}
-
 void Connection::Refuse(const ParseError& error, std::string_view method) {
   loop_->ctx().CountRefusal(method, error.status, error.reason);
   Queue(ErrorAnswer(error.status, CodeForStatus(error.status), error.message));
