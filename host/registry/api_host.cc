@@ -217,6 +217,9 @@ void FillTable(Request* r) {
   t.end_request = &CGuard<&EndRequest>::Call;
   t.authorize = &CGuard<&Authorize>::Call;
   t.request_info = &CGuard<&RequestInfo>::Call;
+  t.feed_open = &CGuard<&FeedOpen>::Call;
+  t.feed_next = &CGuard<&FeedNext>::Call;
+  t.feed_close = &CGuard<&FeedClose>::Call;
 }
 
 }  // namespace api_internal

@@ -2,8 +2,9 @@
 // (a request acting for one caller), pinned views with the restriction of
 // their caller, and the C functions of the table, split by file:
 // api_host.cc (catalog, acquire, admin, metrics), api_requests.cc
-// (begin_request, end_request, authorize, request_info) and api_reads.cc
-// (view_info, get, count, query, query_info, watch).
+// (begin_request, end_request, authorize, request_info), api_reads.cc
+// (view_info, get, count, query, query_info) and api_feeds.cc (watch and
+// change feeds).
 #ifndef SLUICE_HOST_REGISTRY_API_HOST_INTERNAL_H_
 #define SLUICE_HOST_REGISTRY_API_HOST_INTERNAL_H_
 
@@ -108,9 +109,17 @@ int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_
 int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn,
                     void* fn_ctx, void (*info_fn)(void*, const char*, const char*), void* info_ctx,
                     sluice_status* st);
+
+// api_feeds.cc.
 int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
               int32_t (*fn)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void* fn_ctx,
               sluice_status* st);
+int32_t FeedOpen(void* ctx, void* view, const sluice_feed_options* options, void** feed,
+                 sluice_status* st);
+int32_t FeedNext(void* ctx, void* feed, uint32_t max, uint32_t timeout_ms,
+                 int32_t (*fn)(void*, const sluice_feed_event*), void* fn_ctx,
+                 sluice_feed_position* position, sluice_status* st);
+void FeedClose(void* ctx, void* feed);
 
 }  // namespace api_internal
 }  // namespace sluice::host

@@ -60,6 +60,29 @@ std::string ApiHostImpl::MetricsText() const {
       sample("sluice_cache_storage_errors_total",
              "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"",
              sv->storage_errors.load());
+  struct FeedMetric {
+    const char* type;
+    Gauge g;
+  };
+  static const FeedMetric kFeedMetrics[] = {
+      {"gauge",
+       {"sluice_feed_subscribers", "Change feeds reading the version now (SSE, WebSocket, gRPC).",
+        [](const ServedVersion& v) { return uint64_t{v.feed.subscribers()}; }}},
+      {"counter",
+       {"sluice_feed_events_sent_total", "Changes handed to change feeds of the version.",
+        [](const ServedVersion& v) { return v.feed.sent(); }}},
+      {"counter",
+       {"sluice_feed_slow_disconnects_total",
+        "Change feeds of the version cut off for falling more than max_lag changes behind.",
+        [](const ServedVersion& v) { return v.feed.cut(); }}},
+  };
+  for (const auto& [type, g] : kFeedMetrics) {
+    family(g.name, type, g.help);
+    for (const ServedEndpoint& ep : eps)
+      for (const auto& [n, sv] : ep.versions)
+        sample(g.name, "endpoint=\"" + ep.config.name + "\",version=\"" + std::to_string(n) + "\"",
+               g.get(*sv));
+  }
   family("sluice_current_version", "gauge", "The version unversioned routes serve (0 = none yet).");
   for (const ServedEndpoint& ep : eps)
     sample("sluice_current_version", "endpoint=\"" + ep.config.name + "\"", ep.current);

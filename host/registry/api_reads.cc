@@ -1,12 +1,12 @@
-// Reads through a pinned view: view_info, get, count, query, query_info and
-// watch, each applying the restriction of the view's caller (row filter
-// and field list, host/access/restriction.h). See api_host_internal.h.
+// Reads through a pinned view: view_info, get, count, query and query_info,
+// each applying the restriction of the view's caller (row filter and field
+// list, host/access/restriction.h); change feeds are in api_feeds.cc. See
+// api_host_internal.h.
 #include <chrono>
 #include <vector>
 
 #include "query/query_filter.h"
 #include "registry/api_host_internal.h"
-#include "registry/change_feed.h"
 #include "sluice/json.h"
 #include "sluice/row.h"
 
@@ -168,54 +168,6 @@ int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluic
 int32_t RunQ(void* ctx, void* view, const char* query, size_t size, sluice_rows_fn fn, void* fn_ctx,
              sluice_status* st) {
   return QueryInfoFn(ctx, view, query, size, fn, fn_ctx, nullptr, nullptr, st);
-}
-
-int32_t Watch(void* ctx, void* view, const char* filter, size_t filter_size,
-              int32_t (*fn)(void*, uint32_t, uint64_t, const uint8_t*, size_t), void* fn_ctx,
-              sluice_status* st) {
-  ViewHandle* h = Handle(view);
-  const Schema& schema = TableOf(*h).schema;
-  std::string_view f(filter ? filter : "", filter ? filter_size : 0);
-  Query q;
-  std::string wrapped = f.empty() ? std::string("{}") : "{\"$filter\":" + std::string(f) + "}";
-  Status s = ParseQuery(wrapped, TableOf(*h), Req(ctx)->host->limits(), &q);
-  const Restriction* r = h->restriction.get();
-  if (s.ok() && r != nullptr) {
-    Query hidden_check = q;  // the client's filter alone decides for deletes below
-    s = Restrict(*r, schema, &hidden_check);
-  }
-  if (!s.ok()) return s.ToC(st);
-  ChangeFeed& feed = h->version->feed;
-  auto sub = feed.Subscribe();
-  std::vector<ChangeFeed::Change> batch;
-  std::vector<Value> decoded;
-  std::string masked;
-  for (;;) {
-    s = sub->Next(std::chrono::milliseconds(500), &batch);
-    if (!s.ok()) break;
-    if (batch.empty() && fn(fn_ctx, 0, 0, nullptr, 0) == 0) break;
-    bool stop = false;
-    for (const auto& c : batch) {
-      bool decodes = DecodeRow(schema, c.row, &decoded).empty();
-      // A row outside the caller's row filter is never sent, deletes
-      // included: a delete carries the row as logged, and one the filter
-      // cannot be checked on is not sent to a restricted caller.
-      if (r != nullptr && (!decodes || !Admits(*r, decoded))) continue;
-      bool match =
-          (decodes && MatchesFilter(q.filter, decoded)) || (c.op == SLUICE_OP_DELETE && f.empty());
-      if (!match) continue;
-      std::string_view row = c.row;
-      if (r != nullptr && MaskRow(*r, decoded, &masked)) row = masked;
-      if (fn(fn_ctx, c.op, c.offset, reinterpret_cast<const uint8_t*>(row.data()), row.size()) ==
-          0) {
-        stop = true;
-        break;
-      }
-    }
-    if (stop) break;
-  }
-  feed.Unsubscribe(sub);
-  return s.ToC(st);
 }
 
 }  // namespace api_internal

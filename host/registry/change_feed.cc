@@ -4,73 +4,90 @@
 
 namespace sluice::host {
 
-Status ChangeFeed::Subscription::Next(std::chrono::milliseconds timeout, std::vector<Change>* out) {
-  out->clear();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait_for(lock, timeout, [&] { return !queue.empty() || closed || overflowed; });
-  if (overflowed)
-    return ResourceExhausted("watcher fell more than " + std::to_string(max_pending) +
-                             " changes behind; reconnect and resume");
-  while (!queue.empty()) {
-    out->push_back(std::move(queue.front()));
-    queue.pop_front();
-  }
-  if (out->empty() && closed) return Unavailable("the server is stopping");
-  return Status();
-}
-
-std::shared_ptr<ChangeFeed::Subscription> ChangeFeed::Subscribe(size_t max_pending) {
-  auto sub = std::make_shared<Subscription>();
-  sub->max_pending = max_pending;
+void ChangeFeed::Init(uint64_t end) {
   std::lock_guard<std::mutex> lock(mu_);
-  sub->closed = closed_;
-  subs_.push_back(sub);
-  count_ = subs_.size();
-  return sub;
+  end_ = std::max(end_, end);
 }
 
-void ChangeFeed::Unsubscribe(const std::shared_ptr<Subscription>& sub) {
+void ChangeFeed::Publish(const std::vector<CacheOp>& ops, uint64_t end) {
   std::lock_guard<std::mutex> lock(mu_);
-  subs_.erase(std::remove(subs_.begin(), subs_.end(), sub), subs_.end());
-  count_ = subs_.size();
-}
-
-void ChangeFeed::Publish(const std::vector<CacheOp>& ops) {
-  if (count_.load(std::memory_order_relaxed) == 0 || ops.empty()) return;
-  std::vector<std::shared_ptr<Subscription>> subs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    subs = subs_;
-  }
-  for (auto& sub : subs) {
-    {
-      std::lock_guard<std::mutex> lock(sub->mu);
-      if (sub->overflowed || sub->closed) continue;
-      if (sub->queue.size() + ops.size() > sub->max_pending) {
-        sub->overflowed = true;
-        sub->queue.clear();
-      } else {
-        for (const CacheOp& op : ops)
-          sub->queue.push_back({static_cast<uint32_t>(op.op), op.offset, std::string(op.row)});
-      }
+  if (end <= end_) return;  // applied again after a rebuild: published before
+  uint64_t first = end_;
+  if (!subs_.empty()) {
+    auto b = std::make_shared<Batch>();
+    b->first = first;
+    b->end = end;
+    size_t bytes = 0;
+    for (const CacheOp& op : ops) bytes += op.offset >= first ? op.row.size() : 0;
+    b->arena.reserve(bytes);
+    b->changes.reserve(ops.size());
+    for (const CacheOp& op : ops) {
+      if (op.offset < first) continue;
+      b->changes.push_back(
+          {static_cast<uint32_t>(op.op), op.offset, b->arena.size(), op.row.size()});
+      b->arena.append(op.row);
     }
-    sub->cv.notify_all();
+    ring_changes_ += b->changes.size();
+    ring_.push_back(std::move(b));
+    while (ring_.size() > 1 && ring_changes_ > ring_limit_) {
+      ring_changes_ -= ring_.front()->changes.size();
+      ring_.pop_front();
+    }
+  } else {
+    ring_.clear();
+    ring_changes_ = 0;
   }
+  end_ = end;
+  for (Subscriber* s : subs_) WakeLocked(s);
+}
+
+void ChangeFeed::WakeLocked(Subscriber* s) {
+  if (s->armed.exchange(false) && s->wake != nullptr) s->wake(s->wake_ctx);
+}
+
+void ChangeFeed::Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out,
+                      Window* w) const {
+  out->clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  w->end = end_;
+  w->closed = closed_;
+  w->ring_start = ring_.empty() ? end_ : ring_.front()->first;
+  for (const auto& b : ring_)
+    if (b->end > from) out->push_back(b);
+}
+
+ChangeFeed::Window ChangeFeed::Peek() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Window{ring_.empty() ? end_ : ring_.front()->first, end_, closed_};
+}
+
+void ChangeFeed::Add(Subscriber* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  subs_.push_back(s);
+  count_ = subs_.size();
+}
+
+void ChangeFeed::Remove(Subscriber* s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  subs_.erase(std::remove(subs_.begin(), subs_.end(), s), subs_.end());
+  count_ = subs_.size();
+  if (subs_.empty()) {
+    ring_.clear();
+    ring_changes_ = 0;
+  }
+}
+
+void ChangeFeed::WakeAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Subscriber* s : subs_) WakeLocked(s);
 }
 
 void ChangeFeed::Close() {
-  std::vector<std::shared_ptr<Subscription>> subs;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-    subs = subs_;
-  }
-  for (auto& sub : subs) {
-    {
-      std::lock_guard<std::mutex> lock(sub->mu);
-      sub->closed = true;
-    }
-    sub->cv.notify_all();
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  for (Subscriber* s : subs_) {
+    s->armed = true;
+    WakeLocked(s);
   }
 }
 

@@ -1,13 +1,19 @@
-// ChangeFeed: fans the changes a cache builder applies out to watchers
-// (sluice_api_host.watch, gRPC onEvent). Each watcher has a bounded queue;
-// one that falls too far behind is dropped with RESOURCE_EXHAUSTED rather
-// than slowing the cache builder or growing memory without bound.
+// ChangeFeed: the changes one version's cache builder applied, shared by
+// every change feed reading that version (registry/feed.h). It keeps the
+// most recent applies in a bounded ring of immutable batches that feeds
+// read without copying, and wakes the feeds waiting for more. Publishing
+// never waits for a feed and keeps nothing per feed: feeds further back
+// than the ring (a resume, a start from the log's beginning, a slow
+// client) read the log itself.
+//
+//   feed.Init(cache->applied());              // before the builder starts
+//   builder: feed.Publish(ops, cache->applied());
+//   reader:  feed.Add(&sub) ... feed.Read(sub.position, &batches, &window) ... feed.Remove(&sub)
 #ifndef SLUICE_HOST_REGISTRY_CHANGE_FEED_H_
 #define SLUICE_HOST_REGISTRY_CHANGE_FEED_H_
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -20,26 +26,35 @@ namespace sluice::host {
 
 class ChangeFeed {
  public:
-  struct Change {
-    uint32_t op;  // sluice_op
-    uint64_t offset;
-    std::string row;
+  // The row operations of one apply (whole commits), in log order.
+  struct Batch {
+    struct Change {
+      uint32_t op;  // sluice_op
+      uint64_t offset;
+      size_t begin, size;  // the row: arena[begin, begin + size)
+    };
+    uint64_t first = 0;  // offsets [first, end) are covered (commit records included)
+    uint64_t end = 0;
+    std::string arena;
+    std::vector<Change> changes;
+    std::string_view row(const Change& c) const { return {arena.data() + c.begin, c.size}; }
   };
 
-  class Subscription {
-   public:
-    // Waits up to `timeout` for changes and moves them into *out (cleared
-    // first). OK with an empty *out on timeout; UNAVAILABLE once the feed
-    // closed; RESOURCE_EXHAUSTED when this watcher overflowed.
-    Status Next(std::chrono::milliseconds timeout, std::vector<Change>* out);
+  // One reader of the feed (registry/feed.h); registered with Add() while
+  // it reads.
+  struct Subscriber {
+    // Called (under the feed's lock, so quick) when something is new for a
+    // subscriber that armed itself, and when the feed closes.
+    void (*wake)(void* ctx) = nullptr;
+    void* wake_ctx = nullptr;
+    std::atomic<bool> armed{false};  // found nothing new: wants a wake
+  };
 
-   private:
-    friend class ChangeFeed;
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<Change> queue;
-    size_t max_pending = 0;
-    bool overflowed = false;
+  // What Read() saw: the ring holds [ring_start, end); end is the offset
+  // after the last commit published (everything before it is applied).
+  struct Window {
+    uint64_t ring_start = 0;
+    uint64_t end = 0;
     bool closed = false;
   };
 
@@ -47,18 +62,46 @@ class ChangeFeed {
   ChangeFeed(const ChangeFeed&) = delete;
   ChangeFeed& operator=(const ChangeFeed&) = delete;
 
-  // A new watcher; it sees changes published from now on. Unsubscribe when done.
-  std::shared_ptr<Subscription> Subscribe(size_t max_pending = 100000);
-  void Unsubscribe(const std::shared_ptr<Subscription>& sub);
-  // Hands applied ops to every watcher. Cheap when nobody watches.
-  void Publish(const std::vector<CacheOp>& ops);
-  // Ends every watch with UNAVAILABLE (server stopping).
+  // The offset the cache has applied up to when the version opens.
+  void Init(uint64_t end);
+  // Publishes the ops of one apply, which ended at log offset `end`. Ops
+  // before the end published so far (a cache rebuilt from scratch applies
+  // them again) are dropped. Cheap when nobody reads.
+  void Publish(const std::vector<CacheOp>& ops, uint64_t end);
+  // The ring's batches with offsets at or after `from`, and the window.
+  void Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out, Window* w) const;
+  // The window alone.
+  Window Peek() const;
+  void Add(Subscriber* s);
+  void Remove(Subscriber* s);
+  // Wakes every armed subscriber (e.g. the endpoint's current version moved).
+  void WakeAll();
+  // Ends every feed with UNAVAILABLE (the version is no longer served or
+  // the server stops).
   void Close();
 
+  size_t subscribers() const { return count_.load(std::memory_order_relaxed); }
+  // Metrics: events handed to feeds, feeds cut off for falling behind
+  // (counted by the feeds).
+  void CountSent(uint64_t n) { sent_.fetch_add(n, std::memory_order_relaxed); }
+  void CountCut() { cut_.fetch_add(1, std::memory_order_relaxed); }
+  uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
+  uint64_t cut() const { return cut_.load(std::memory_order_relaxed); }
+  // Changes the ring keeps at most (a feed within that of the end reads
+  // from memory). For tests.
+  void SetRingLimit(size_t changes) { ring_limit_ = changes; }
+
  private:
+  void WakeLocked(Subscriber* s);
+
   std::atomic<size_t> count_{0};
-  std::mutex mu_;
-  std::vector<std::shared_ptr<Subscription>> subs_;
+  std::atomic<uint64_t> sent_{0}, cut_{0};
+  mutable std::mutex mu_;
+  std::vector<Subscriber*> subs_;
+  std::deque<std::shared_ptr<const Batch>> ring_;
+  size_t ring_changes_ = 0;
+  size_t ring_limit_ = 65536;
+  uint64_t end_ = 0;
   bool closed_ = false;
 };
 

@@ -146,7 +146,9 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
                       {"retry_in_ms", std::to_string(retry_in_ms)}});
       },
       [this, name, v] { ReopenCache(name, v); }, retry.retry_min_ms, retry.retry_max_ms);
-  sv->builder->SetOnApplied([raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops); });
+  raw->feed.Init(raw->cache->applied());
+  sv->builder->SetOnApplied(
+      [raw](const std::vector<CacheOp>& ops) { raw->feed.Publish(ops, raw->cache->applied()); });
   sv->builder->SetOnDuplicates([this, name, v](const DuplicateReport& r) {
     if (duplicate_sink_) duplicate_sink_(name, v, r);
   });
@@ -419,11 +421,22 @@ void Registry::AddListener(std::function<void()> fn) {
 
 void Registry::Notify() {
   std::vector<std::function<void()>> fns;
+  std::vector<std::shared_ptr<ServedVersion>> served;
   {
     std::lock_guard<std::mutex> lock(mu_);
     fns = listeners_;
+    for (auto& ep : endpoints_)
+      for (auto& [v, sv] : ep.versions) served.push_back(sv);
   }
+  // Change feeds that follow an endpoint's current version look again.
+  for (auto& sv : served) sv->feed.WakeAll();
   for (auto& f : fns) f();
+}
+
+uint32_t Registry::Current(std::string_view endpoint) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ServedEndpoint* ep = FindLocked(endpoint);
+  return ep == nullptr ? 0 : ep->current;
 }
 
 ServedEndpoint* Registry::FindLocked(std::string_view key) {

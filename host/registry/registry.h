@@ -155,6 +155,9 @@ class Registry {
           fn) {
     duplicate_sink_ = std::move(fn);
   }
+  // The current version of an endpoint given by name or path (0: none, or
+  // no such endpoint). Cheap.
+  uint32_t Current(std::string_view endpoint) const;
   // True when every endpoint's current version exists and has caught up.
   bool AllCurrentReady() const;
 

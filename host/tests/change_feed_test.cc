@@ -1,7 +1,7 @@
-// ChangeFeed (registry/change_feed.h): what watchers (gRPC events,
-// sluice_api_host.watch) receive, and the slow watcher that falls more than
-// its bound behind: dropped with RESOURCE_EXHAUSTED, without slowing the
-// publisher or the other watchers.
+// ChangeFeed (registry/change_feed.h): the window of applied changes that
+// every change feed of a version reads (registry/feed.h). What the ring
+// holds and hands out by offset, what it drops (nobody reads; a rebuilt
+// cache applying again), its bound, and the wakes of waiting feeds.
 #include "registry/change_feed.h"
 
 #include <gtest/gtest.h>
@@ -11,82 +11,119 @@
 namespace sluice::host {
 namespace {
 
-using std::chrono::milliseconds;
-
-std::vector<CacheOp> Ops(uint64_t first, size_t n) {
-  static const std::string kRow = "row";
+// n ops from log offset `first`, each followed by its commit record in the
+// log: the apply ends at first + 2n.
+std::vector<CacheOp> Ops(uint64_t first, size_t n, std::vector<std::string>* rows) {
+  rows->clear();
+  for (size_t i = 0; i < n; ++i) rows->push_back("row" + std::to_string(first + 2 * i));
   std::vector<CacheOp> ops;
-  for (size_t i = 0; i < n; ++i) ops.push_back({SLUICE_OP_INSERT, kRow, first + i});
+  for (size_t i = 0; i < n; ++i) ops.push_back({SLUICE_OP_INSERT, (*rows)[i], first + 2 * i});
   return ops;
 }
 
-std::vector<uint64_t> Offsets(const std::vector<ChangeFeed::Change>& changes) {
-  std::vector<uint64_t> out;
-  for (const auto& c : changes) out.push_back(c.offset);
+void Publish(ChangeFeed& feed, uint64_t first, size_t n) {
+  std::vector<std::string> rows;
+  feed.Publish(Ops(first, n, &rows), first + 2 * n);
+}
+
+// Offsets and rows of the changes at or after `from`.
+std::vector<std::pair<uint64_t, std::string>> Read(const ChangeFeed& feed, uint64_t from,
+                                                   ChangeFeed::Window* w) {
+  std::vector<std::shared_ptr<const ChangeFeed::Batch>> batches;
+  feed.Read(from, &batches, w);
+  std::vector<std::pair<uint64_t, std::string>> out;
+  for (const auto& b : batches)
+    for (const auto& c : b->changes)
+      if (c.offset >= from) out.emplace_back(c.offset, std::string(b->row(c)));
   return out;
 }
 
-TEST(ChangeFeedTest, WatchersSeeChangesPublishedAfterTheySubscribed) {
+struct Counter {
+  ChangeFeed::Subscriber sub;
+  std::atomic<int> wakes{0};
+  Counter() {
+    sub.wake = [](void* self) { ++static_cast<Counter*>(self)->wakes; };
+    sub.wake_ctx = this;
+  }
+};
+
+TEST(ChangeFeedTest, KeepsWhatIsAppliedWhileSomeoneReadsAndHandsItOutByOffset) {
   ChangeFeed feed;
-  feed.Publish(Ops(1, 2));  // nobody watches: dropped
-  auto sub = feed.Subscribe(10);
-  std::vector<ChangeFeed::Change> got;
-  ASSERT_TRUE(sub->Next(milliseconds(0), &got).ok());
-  EXPECT_TRUE(got.empty());
-  feed.Publish(Ops(3, 2));
-  std::vector<CacheOp> del = {{SLUICE_OP_DELETE, "key", 5}};
-  feed.Publish(del);
-  ASSERT_TRUE(sub->Next(milliseconds(0), &got).ok());
-  EXPECT_EQ(Offsets(got), (std::vector<uint64_t>{3, 4, 5}));
-  EXPECT_EQ(got[2].op, static_cast<uint32_t>(SLUICE_OP_DELETE));
-  EXPECT_EQ(got[2].row, "key");
-  feed.Unsubscribe(sub);
-  feed.Publish(Ops(6, 1));
-  ASSERT_TRUE(sub->Next(milliseconds(0), &got).ok());
-  EXPECT_TRUE(got.empty());
+  feed.Init(10);
+  Publish(feed, 10, 2);  // nobody reads: only the end moves
+  ChangeFeed::Window w;
+  EXPECT_TRUE(Read(feed, 0, &w).empty());
+  EXPECT_EQ(w.end, 14u);
+  EXPECT_EQ(w.ring_start, 14u);  // a reader before it reads the log
+  Counter c;
+  feed.Add(&c.sub);
+  EXPECT_EQ(feed.subscribers(), 1u);
+  Publish(feed, 14, 2);
+  Publish(feed, 18, 1);
+  auto got = Read(feed, 16, &w);
+  EXPECT_EQ(w.ring_start, 14u);
+  EXPECT_EQ(w.end, 20u);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0], std::make_pair(uint64_t{16}, std::string("row16")));
+  EXPECT_EQ(got[1], std::make_pair(uint64_t{18}, std::string("row18")));
+  EXPECT_TRUE(Read(feed, 20, &w).empty());
+  feed.Remove(&c.sub);
+  EXPECT_EQ(feed.subscribers(), 0u);
+  EXPECT_EQ(feed.Peek().ring_start, 20u);  // nobody reads: the ring is freed
 }
 
-TEST(ChangeFeedTest, ASlowWatcherIsDroppedAndTheOthersGoOn) {
+TEST(ChangeFeedTest, ARebuiltCacheApplyingAgainPublishesNothingTwice) {
   ChangeFeed feed;
-  auto slow = feed.Subscribe(3);
-  auto fast = feed.Subscribe(100);
-  feed.Publish(Ops(1, 2));  // 2 pending of 3: fine
-  feed.Publish(Ops(3, 2));  // 4 > 3: the slow watcher overflows
-  std::vector<ChangeFeed::Change> got;
-  Status s = slow->Next(milliseconds(0), &got);
-  EXPECT_EQ(s.code(), Code::kResourceExhausted);
-  EXPECT_EQ(s.message(), "watcher fell more than 3 changes behind; reconnect and resume");
-  EXPECT_TRUE(got.empty());  // what it had queued is gone, not half delivered
-  feed.Publish(Ops(5, 1));
-  EXPECT_EQ(slow->Next(milliseconds(0), &got).code(), Code::kResourceExhausted);  // for good
-  ASSERT_TRUE(fast->Next(milliseconds(0), &got).ok());
-  EXPECT_EQ(Offsets(got), (std::vector<uint64_t>{1, 2, 3, 4, 5}));
-  // One publish larger than the bound overflows an empty watcher too.
-  auto tiny = feed.Subscribe(1);
-  feed.Publish(Ops(6, 2));
-  EXPECT_EQ(tiny->Next(milliseconds(0), &got).code(), Code::kResourceExhausted);
+  Counter c;
+  feed.Add(&c.sub);
+  Publish(feed, 0, 3);  // ends at 6
+  Publish(feed, 0, 5);  // the cache rebuilt from scratch: 0..5 again, then 6 and 8
+  ChangeFeed::Window w;
+  auto got = Read(feed, 0, &w);
+  std::vector<uint64_t> offsets;
+  for (const auto& g : got) offsets.push_back(g.first);
+  EXPECT_EQ(offsets, (std::vector<uint64_t>{0, 2, 4, 6, 8}));
+  EXPECT_EQ(w.end, 10u);
+  Publish(feed, 0, 2);  // behind the end: dropped
+  EXPECT_EQ(feed.Peek().end, 10u);
+  feed.Remove(&c.sub);
 }
 
-TEST(ChangeFeedTest, AWaitingWatcherWakesOnAPublishAndEndsOnClose) {
+TEST(ChangeFeedTest, TheRingIsBoundedAndReadersBehindItAreToldWhereItStarts) {
   ChangeFeed feed;
-  auto sub = feed.Subscribe();
-  std::vector<ChangeFeed::Change> got;
-  std::thread publisher([&] { feed.Publish(Ops(1, 1)); });
-  // Waits (up to a minute) until the publish arrives, whenever it runs.
-  Status s = sub->Next(milliseconds(60000), &got);
+  feed.SetRingLimit(4);
+  Counter c;
+  feed.Add(&c.sub);
+  for (uint64_t first = 0; first < 40; first += 4) Publish(feed, first, 2);
+  ChangeFeed::Window w;
+  auto got = Read(feed, 0, &w);
+  EXPECT_EQ(w.end, 40u);
+  EXPECT_EQ(w.ring_start, 32u);  // two applies of two changes each are kept
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got.front().first, 32u);
+  feed.Remove(&c.sub);
+}
+
+TEST(ChangeFeedTest, AnArmedReaderIsWokenOnceAndOnCloseFromAnyThread) {
+  ChangeFeed feed;
+  Counter c;
+  feed.Add(&c.sub);
+  Publish(feed, 0, 1);
+  EXPECT_EQ(c.wakes.load(), 0);  // not armed: it is reading anyway
+  c.sub.armed = true;
+  std::thread publisher([&] {
+    Publish(feed, 2, 1);
+    Publish(feed, 4, 1);
+  });
   publisher.join();
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(Offsets(got), std::vector<uint64_t>{1});
-  feed.Publish(Ops(2, 1));
-  feed.Close();
-  // Changes published before the close are still delivered, then UNAVAILABLE.
-  ASSERT_TRUE(sub->Next(milliseconds(0), &got).ok());
-  EXPECT_EQ(Offsets(got), std::vector<uint64_t>{2});
-  s = sub->Next(milliseconds(60000), &got);
-  EXPECT_EQ(s.code(), Code::kUnavailable);
-  EXPECT_EQ(s.message(), "the server is stopping");
-  // A watcher that subscribes after the close ends at once.
-  EXPECT_EQ(feed.Subscribe()->Next(milliseconds(60000), &got).code(), Code::kUnavailable);
+  EXPECT_EQ(c.wakes.load(), 1);  // one wake until it arms again
+  c.sub.armed = true;
+  feed.WakeAll();
+  EXPECT_EQ(c.wakes.load(), 2);
+  feed.Close();  // wakes even a reader that did not arm
+  EXPECT_EQ(c.wakes.load(), 3);
+  EXPECT_TRUE(feed.Peek().closed);
+  feed.Remove(&c.sub);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "call_context.h"
 #include "service_catalog.h"
 #include "sluice/api_host.h"
+#include "sluice/feed.h"
 
 namespace sluice::grpcapi {
 
@@ -86,11 +87,17 @@ class Handlers {
   grpc::Status TypedGet(const MethodTarget& m, CallContext& call, const std::string& request,
                         std::string* response);
 
-  // Runs Watch on `view` with `filter`, sending encode(op, offset, row)
-  // for each change. `follow_current` ends with ABORTED on a switch.
+  // Reads a change feed of `view` (the host's, sluice/feed.h) as `options`
+  // say, sending encode(event, &message) for each change.
+  // `follow_current` ends with ABORTED on a switch of the current version.
   template <class Encode>
-  grpc::Status Watch(const ApiHost::View& view, std::string_view filter, bool follow_current,
+  grpc::Status Watch(const ApiHost::View& view, const FeedOptions& options, bool follow_current,
                      CallContext& call, Encode&& encode);
+  // The same through sluice_api_host.watch, on a host without change
+  // feeds (ABI < 1.2): live changes only.
+  template <class Encode>
+  grpc::Status WatchOlder(const ApiHost::View& view, const FeedOptions& options,
+                          bool follow_current, CallContext& call, Encode&& encode);
 
   ServiceCatalog* catalog_;
   uint32_t max_message_bytes_;

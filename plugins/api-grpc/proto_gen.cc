@@ -141,10 +141,14 @@ void AddPlainMessages(FileDescriptorProto* file, const std::string& package) {
       AddField(AddMessage(file, kQueryResponse, "The records of a query, in its order."), "records",
                1, FieldDescriptorProto::TYPE_MESSAGE, "." + package + "." + kRecord);
   records->set_label(FieldDescriptorProto::LABEL_REPEATED);
-  AddField(AddMessage(file, kEventRequest,
-                      "Which changes to stream: a $filter JSON object (docs/query.md); empty =\n"
-                      "every change."),
-           "filter", 1, kString);
+  DescriptorProto* events =
+      AddMessage(file, kEventRequest,
+                 "Which changes to stream (docs/realtime.md): filter, a $filter JSON object\n"
+                 "(docs/query.md), empty = every change; after, resume after this log\n"
+                 "offset; else from: \"now\" (or empty), \"start\" or an offset.");
+  AddField(events, "filter", 1, kString);
+  MakeOptional(events, AddField(events, "after", 2, FieldDescriptorProto::TYPE_UINT64));
+  AddField(events, "from", 3, kString);
   DescriptorProto* event = AddMessage(file, kEvent, "One change applied to this version.");
   AddField(event, "op", 1, FieldDescriptorProto::TYPE_ENUM, "." + package + "." + kOpEnum);
   AddField(event, "offset", 2, FieldDescriptorProto::TYPE_UINT64);

@@ -77,6 +77,11 @@ inline constexpr OptionSpec kRestOptionSpecs[] = {
     opt::Int("shutdown_grace_ms", "time in-flight requests get at stop")
         .Range(0, 3600000)
         .Unit("ms"),
+    opt::Int("events_max_lag", "changes an event stream may stay behind; 0: the host's default")
+        .Range(0, 1000000000),
+    opt::Int("events_max_lag_ms", "how long an event stream may stay behind; 0: the host's default")
+        .Range(0, 3600000)
+        .Unit("ms"),
     opt::String("admin_socket_path", "a Unix socket serving the admin routes"),
     // tls.cert_path, tls.key_path; cors.origins, cors.methods, cors.headers,
     // cors.max_age_s: how they go together is checked at creation.

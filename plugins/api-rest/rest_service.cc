@@ -326,13 +326,15 @@ void RestService::HandleEndpoint(Call& call, HttpResponse* response) {
                                        std::to_string(target.version) +
                                        "; versions: " + Catalog::VersionList(*target.endpoint)));
   bool head_of_get = request.method == "HEAD" && action.method() == std::string_view("GET");
-  if (request.method != action.method() && !head_of_get) {
+  bool events_post = action.kind == EndpointAction::kEvents && request.method == "POST";
+  if (request.method != action.method() && !head_of_get && !events_post) {
     response->allow = action.allow();
     return response->SetError(405, "invalid_argument",
                               std::string(request.method) + " is not allowed on " +
                                   std::string(request.path) + "; allowed: " + action.allow());
   }
-  if (action.kind != EndpointAction::kCollection && !request.query.empty())
+  if (action.kind != EndpointAction::kCollection && action.kind != EndpointAction::kEvents &&
+      !request.query.empty())
     return response->SetError(InvalidArgument(
         "query parameter '" + request.query.front().first + "' is not accepted on " +
         std::string(request.path) + "; only the list route takes limit, skip and order_by"));
@@ -347,6 +349,7 @@ void RestService::Dispatch(Call& call, const Target& target, const EndpointActio
     case EndpointAction::kCount: return Count(call, target, response);
     case EndpointAction::kQuery: return Query(call, target, response);
     case EndpointAction::kOapi: return OpenApi(call, target, response);
+    case EndpointAction::kEvents: return Events(call, target, response);
     case EndpointAction::kUnknown: break;
   }
   response->SetError(Internal("unhandled route kind"));

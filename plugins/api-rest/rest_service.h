@@ -78,6 +78,9 @@ struct HttpRequest {
   }
 };
 
+// A response that goes on after its head (event_stream.h).
+class ResponseStream;
+
 struct HttpResponse {
   int status = 200;
   std::string body;      // JSON (every answer, errors included)
@@ -96,6 +99,10 @@ struct HttpResponse {
   // HEAD: send the headers the body would have (Content-Length included)
   // and no body.
   bool omit_body = false;
+  // Set when the answer goes on after its head (server-sent events): the
+  // transport sends the head without a length and then what the stream
+  // gives, and closes the connection when it ends.
+  std::shared_ptr<ResponseStream> stream;
   // The route template that answered ("/{endpoint}/{pk}"), for metrics;
   // "" = no route matched. Points to static text.
   std::string_view route;
@@ -189,6 +196,9 @@ class RestService {
   void Count(Call& call, const Target& target, HttpResponse* response);
   void Query(Call& call, const Target& target, HttpResponse* response);
   void OpenApi(Call& call, const Target& target, HttpResponse* response);
+  // GET or POST .../events: a change feed as server-sent events
+  // (events_route.cc); on success response->stream carries it.
+  void Events(Call& call, const Target& target, HttpResponse* response);
   // Pins target's version for `call`; on failure fills the error response.
   bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
   // Runs `query_json` on a pinned view and writes the JSON array of records.

@@ -109,6 +109,8 @@ EndpointAction ParseAction(std::string_view suffix) {
     a.kind = EndpointAction::kQuery;
   } else if (suffix == "/oapi") {
     a.kind = EndpointAction::kOapi;
+  } else if (suffix == "/events") {
+    a.kind = EndpointAction::kEvents;
   } else if (suffix.size() > 1 && suffix[0] == '/' &&
              suffix.find('/', 1) == std::string_view::npos) {
     a.kind = EndpointAction::kRecord;
@@ -170,6 +172,8 @@ std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned) {
     case EndpointAction::kCount: return versioned ? "/v{n}/{endpoint}/count" : "/{endpoint}/count";
     case EndpointAction::kQuery: return versioned ? "/v{n}/{endpoint}/query" : "/{endpoint}/query";
     case EndpointAction::kOapi: return versioned ? "/v{n}/{endpoint}/oapi" : "/{endpoint}/oapi";
+    case EndpointAction::kEvents:
+      return versioned ? "/v{n}/{endpoint}/events" : "/{endpoint}/events";
     case EndpointAction::kUnknown: break;
   }
   return "other";

@@ -30,23 +30,26 @@ std::vector<std::string_view> PathPrefixes(std::string_view path);
 
 // What a request under an endpoint's path asks for.
 struct EndpointAction {
-  enum Kind { kCollection, kCount, kQuery, kOapi, kRecord, kUnknown };
+  enum Kind { kCollection, kCount, kQuery, kOapi, kEvents, kRecord, kUnknown };
   Kind kind = kUnknown;
   std::string_view key;  // kRecord: the raw (still percent-encoded) key segment
   // The method the route answers (HEAD is also answered where it is GET).
   const char* method() const { return kind == kCount || kind == kQuery ? "POST" : "GET"; }
   // Methods the route accepts, for 405 answers and the Allow header.
-  const char* allow() const { return kind == kCount || kind == kQuery ? "POST" : "GET, HEAD"; }
+  // (kEvents takes GET and POST: method() is GET, allow() names both.)
+  const char* allow() const {
+    return kind == kCount || kind == kQuery ? "POST" : kind == kEvents ? "GET, POST" : "GET, HEAD";
+  }
 };
 
 // Classifies the part of the path after the endpoint's path: "" -> list,
-// "/count", "/query", "/oapi", "/{key}" (one non-empty segment) -> record,
+// "/count", "/query", "/oapi", "/events", "/{key}" (one non-empty segment) -> record,
 // anything else -> kUnknown.
 EndpointAction ParseAction(std::string_view suffix);
 
 // The route template of an endpoint action, for metrics labels:
 // "/{endpoint}", "/{endpoint}/{pk}", "/{endpoint}/count", "/{endpoint}/query",
-// "/{endpoint}/oapi", each prefixed with "/v{n}" when `versioned`; "other"
+// "/{endpoint}/oapi", "/{endpoint}/events", each prefixed with "/v{n}" when `versioned`; "other"
 // for kUnknown. Static text.
 std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned);
 

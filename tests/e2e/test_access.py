@@ -18,6 +18,7 @@ import grpc
 from access_env import KEYS, AccessEnv, bind, order_rows, rpc_code, stream_code, wait_for
 from test_grpc import Reflection
 from harness import SLUICE_BIN, TempDirTest, wait_until, write_csv
+from sse_client import SseClient
 
 ADMIN_BODY = {"version": 1}
 PRUNE_BODY = {"keep": 5}
@@ -224,6 +225,17 @@ class AccessTest(AccessEnv, TempDirTest):
                 break
         typed_stream.cancel()
         self.assertEqual(typed_seen, [1002, 1004])
+        # Server-sent events: the same rows and fields, from the log's start.
+        sse = SseClient(self.base, "/orders/events?from=start",
+                        headers={"Authorization": "Bearer " + self.token(sub="2")})
+        self.addCleanup(sse.close)
+        got = [json.loads(e.data)["record"] for e in sse.take(len(mine) + 2)]
+        self.assertEqual([r["order_id"] for r in got], mine + [1002, 1004])
+        self.assertTrue(all(r["customer_id"] == 2 and r["note"] is None for r in got))
+        self.assertEqual(self.http({}).get("/orders/events?from=start")[0], 401)
+        status, _, body = self.http({"X-API-Key": KEYS["cust2"]}).get("/orders/events?fields=note")
+        self.assertEqual(status, 400)
+        self.assertIn('unknown field "note"', body["error"]["message"])
         self.assertEqual(self.server.stop(), 0)
 
     def test_tokens_are_checked_and_jwks_rotates_on_sighup(self):

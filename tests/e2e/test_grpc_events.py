@@ -119,6 +119,42 @@ class GrpcEventsTest(TempDirTest):
         self.assertEqual(e.exception.code(), grpc.StatusCode.DEADLINE_EXCEEDED)
         self.assertEqual(s.stop(), 0, s.stderr())
 
+    def test_resume_after_an_offset_from_the_start_and_fields(self):
+        s, http, channel = self.start_serving(rows=10)
+        refl = Reflection(channel)
+        typed = Service(channel, refl, "sluice.rides.v1.RidesV1")
+        common = Service(channel, refl, "sluice.v1.Common")
+        first = Collector(common.stream("onEvent", endpoint="rides", **{"from": "start"}))
+        got = first.take(10)
+        self.assertEqual([json.loads(e.record)["Ride ID"] for e in got], list(range(1, 11)))
+        first.stream.cancel()
+        self.append([r for r in v1_rows(15) if r[0] > 10])
+        wait_ready(http, "rides", version=1, rows=15)
+        # The same semantics as REST's Last-Event-ID: right after the offset, exactly once.
+        resumed = Collector(common.stream("onEvent", endpoint="rides", after=got[3].offset,
+                                          fields="Ride ID"))
+        rest = resumed.take(11)
+        self.assertEqual([json.loads(e.record) for e in rest], [{"Ride ID": i} for i in range(5, 16)])
+        offsets = [e.offset for e in got[:4] + rest]
+        self.assertEqual(offsets, sorted(set(offsets)))
+        self.assertEqual([e.offset for e in rest[:6]], [e.offset for e in got[4:]])
+        typed_from = Collector(typed.stream("onEvent", filter=json.dumps({"Ride ID": {"$gt": 12}}),
+                                            **{"from": "start"}))
+        self.assertEqual([e.record.ride_id for e in typed_from.take(3)], [13, 14, 15])
+        typed_after = Collector(typed.stream("onEvent", after=rest[-2].offset))
+        self.assertEqual([e.record.ride_id for e in typed_after.take(1)], [15])
+        for kw, words in [({"from": "later"}, "from: expected now, start or a log offset"),
+                          ({"after": 10 ** 9}, "beyond the end"),
+                          ({"fields": "nope"}, "unknown field")]:
+            with self.assertRaises(grpc.RpcError) as e:
+                list(common.stream("onEvent", endpoint="rides", timeout=10, **kw))
+            self.assertIn(e.exception.code(), (grpc.StatusCode.INVALID_ARGUMENT,
+                                               grpc.StatusCode.OUT_OF_RANGE), kw)
+            self.assertIn(words, e.exception.details())
+        for c in (resumed, typed_from, typed_after):
+            c.stream.cancel()
+        self.assertEqual(s.stop(), 0, s.stderr())
+
 
 if __name__ == "__main__":
     unittest.main()

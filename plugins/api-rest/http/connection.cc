@@ -43,6 +43,8 @@ Connection::Connection(EventLoop* loop, int fd, Listener listener, std::string p
       parser_(loop->ctx().limits) {}
 
 Connection::~Connection() {
+  if (waker_ != nullptr) waker_->conn = nullptr;
+  stream_.reset();  // closes the feed before anything it reads
   if (ssl_ != nullptr) SSL_free(ssl_);
   ::close(fd_);
 }
@@ -94,7 +96,8 @@ void Connection::OnEvents(uint32_t events) {
     if ((events & EPOLLOUT) && !Busy()) {
       bool was_blocked = out_bytes_ > kOutputHighWater;
       Flush();
-      if (was_blocked) Resume();  // answers pipelined requests held back
+      if (stream_ != nullptr) PumpStream();
+      else if (was_blocked) Resume();  // answers pipelined requests held back
     }
     if (!dead_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) OnReadable(events);
   }
@@ -143,6 +146,11 @@ int Connection::ReadTls() {
 
 void Connection::OnReadable(uint32_t events) {
   if (Busy()) return ReadWhileBusy(events);
+  if (phase_ == Phase::kStream) {  // a client says nothing more on a stream
+    DiscardInput();
+    if (peer_eof_) Finish();
+    return;
+  }
   if (phase_ == Phase::kLinger || close_after_flush_) return DiscardInput();
   if (Blocked() && in_.size() >= kMaxBufferedInput) {
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_eof_ = true;
@@ -202,7 +210,8 @@ void Connection::ReadWhileBusy(uint32_t events) {
 }
 
 bool Connection::Blocked() const {
-  return busy_ || close_after_flush_ || dead_ || out_bytes_ > kOutputHighWater;
+  return busy_ || close_after_flush_ || dead_ || out_bytes_ > kOutputHighWater ||
+         phase_ == Phase::kStream;
 }
 
 void Connection::Process(const char* data, size_t size, bool from_scratch) {
@@ -251,6 +260,11 @@ void Connection::Process(const char* data, size_t size, bool from_scratch) {
 
 void Connection::OnLater() {
   if (dead_ || Busy()) return;
+  if (stream_ != nullptr) {
+    PumpStream();
+    if (!dead_) UpdateInterest();
+    return;
+  }
   Resume();
   if (!dead_) UpdateInterest();
 }
@@ -266,6 +280,10 @@ bool Connection::Serve(const char* base, bool more_input) {
     return !Dispatch(base, request, route, endpoint, more_input);
   HttpResponse response;
   ctx.Handle(request, &response);
+  if (response.stream != nullptr) {
+    StartStream(&response, p.minor_version);
+    return false;  // nothing further is read as requests
+  }
   Respond(&response, p.minor_version, p.keep_alive, request.method == "HEAD");
   phase_ = Phase::kIdle;
   phase_since_ = loop_->now();

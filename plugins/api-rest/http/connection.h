@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "event_stream.h"
 #include "http/byte_buffer.h"
 #include "http/request_parser.h"
 #include "rest_service.h"
@@ -31,6 +32,7 @@ namespace sluice::rest::http {
 
 class EventLoop;
 struct ParseError;
+struct StreamWaker;
 
 // Something registered with a loop's epoll.
 struct PollSource {
@@ -68,6 +70,8 @@ class Connection : public PollSource {
   void OnResume();
   // Another turn for input left over (EventLoop::Later).
   void OnLater();
+  // The response stream has more (a kStreamWake).
+  void OnStreamWake();
   // Applies the timeouts at `now`.
   void Sweep(int64_t now);
   // The server stops: a connection without a request in progress closes;
@@ -87,7 +91,7 @@ class Connection : public PollSource {
   std::atomic<int64_t> worker_done_ns{0};
 
  private:
-  enum class Phase { kHandshake, kIdle, kHead, kBody, kWorker, kLinger };
+  enum class Phase { kHandshake, kIdle, kHead, kBody, kWorker, kStream, kLinger };
   // Input kept while a request is being answered (pipelined requests); more
   // waits in the socket.
   static constexpr size_t kMaxBufferedInput = 65536;
@@ -97,6 +101,11 @@ class Connection : public PollSource {
   // answer, so that the client gets the answer instead of a reset.
   static constexpr int64_t kLingerNs = 2'000'000'000;
   static constexpr int kRequestsPerTurn = 32;
+  // Output a response stream may have queued before it is pulled no more
+  // (a client that reads slowly then falls behind the feed, which cuts
+  // it off: the host's max_lag).
+  static constexpr size_t kStreamHighWater = 262144;
+  static constexpr int kStreamPullsPerTurn = 4;
 
   // True while a worker has the connection; notices a worker that has
   // finished without telling (then the loop has it again).
@@ -121,6 +130,10 @@ class Connection : public PollSource {
   bool Dispatch(const char* base, const HttpRequest& request, std::string_view route,
                 const std::string& endpoint, bool more_input);
   void Respond(HttpResponse* response, int minor_version, bool keep_alive, bool head_method);
+  // Sends the head of a streamed response and starts pulling its stream.
+  void StartStream(HttpResponse* response, int minor_version);
+  // Pulls what the stream has while there is room, and sends it.
+  void PumpStream();
   void Refuse(const ParseError& error, std::string_view method);
   void Queue(std::string bytes);
   // Writes what is queued; may end the connection (dead_).
@@ -159,6 +172,10 @@ class Connection : public PollSource {
   bool tls_want_write_ = false;
   bool dead_ = false;
   bool abandoned_ = false;
+  // Phase::kStream: the response stream and how it wakes this connection.
+  std::shared_ptr<ResponseStream> stream_;
+  std::shared_ptr<StreamWaker> waker_;
+  int64_t stream_quiet_since_ = 0;  // when the stream last queued output
 };
 
 }  // namespace sluice::rest::http

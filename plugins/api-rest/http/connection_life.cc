@@ -59,6 +59,22 @@ void Connection::Sweep(int64_t now) {
         Finish();
       }
       return;
+    case Phase::kStream:
+      if (OutputPending() && now - last_send_ > Ms(t.send_timeout_ms)) {
+        metrics.Timeout(TimeoutKind::kSend);  // the client reads nothing at all
+        Finish();
+      } else if (!close_after_flush_ && stream_ != nullptr) {
+        if (now - stream_quiet_since_ >= Ms(stream_->heartbeat_ms())) {
+          std::string beat;
+          stream_->Heartbeat(&beat);
+          stream_quiet_since_ = now;
+          Queue(std::move(beat));
+        }
+        // Also asks the feed whether it fell too far behind while the
+        // client read nothing (it then ends with a resume event).
+        PumpStream();
+      }
+      break;
     case Phase::kLinger:
       if (age > kLingerNs) Finish();
       return;
@@ -71,6 +87,17 @@ void Connection::Drain() {
   draining_ = true;
   if (dead_ || Busy()) return;  // the worker's answer closes it
   if (phase_ == Phase::kLinger) return;
+  if (phase_ == Phase::kStream) {  // the stream's last event, then close
+    if (!close_after_flush_ && stream_ != nullptr) {
+      std::string last;
+      stream_->Stop(&last);
+      Queue(std::move(last));
+      close_after_flush_ = true;
+    }
+    Flush();
+    if (!dead_) UpdateInterest();
+    return;
+  }
   if (!OutputPending() || phase_ == Phase::kHandshake) return Finish();
   close_after_flush_ = true;  // an answer is being written: then close
   UpdateInterest();

@@ -159,6 +159,13 @@ void EventLoop::HandleMessages() {
         if (!m.conn->abandoned()) m.conn->OnResume();
         if (m.conn->dead()) dying_.push_back(m.conn);
         break;
+      case LoopMessage::kStreamWake:
+        m.waker->posted = false;
+        if (m.waker->conn != nullptr && !m.waker->conn->dead()) {
+          m.waker->conn->OnStreamWake();
+          if (m.waker->conn->dead()) dying_.push_back(m.waker->conn);
+        }
+        break;
       case LoopMessage::kDrain:
         draining_ = true;
         CloseListeners();

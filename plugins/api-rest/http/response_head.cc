@@ -56,8 +56,29 @@ std::string_view ReasonPhrase(int status) {
   }
 }
 
+namespace {
+
+void AppendHeadFields(const HttpResponse& response, int minor_version, std::string* out);
+
+}  // namespace
+
 void AppendHead(const HttpResponse& response, int minor_version, bool keep_alive,
                 std::string* out) {
+  AppendHeadFields(response, minor_version, out);
+  Header(out, "Connection", keep_alive ? "Keep-Alive" : "Close");
+  Header(out, "Content-Length", std::to_string(response.body.size()));
+  *out += "\r\n";
+}
+
+void AppendStreamHead(const HttpResponse& response, int minor_version, std::string* out) {
+  AppendHeadFields(response, minor_version, out);
+  Header(out, "Connection", "Close");
+  *out += "\r\n";
+}
+
+namespace {
+
+void AppendHeadFields(const HttpResponse& response, int minor_version, std::string* out) {
   std::string& h = *out;
   h.reserve(h.size() + 256);
   h += minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
@@ -77,10 +98,9 @@ void AppendHead(const HttpResponse& response, int minor_version, bool keep_alive
   }
   if (!response.allow.empty()) Header(&h, "Allow", response.allow);
   for (const auto& [name, value] : response.headers) Header(&h, name, value);
-  Header(&h, "Connection", keep_alive ? "Keep-Alive" : "Close");
-  Header(&h, "Content-Length", std::to_string(response.body.size()));
-  h += "\r\n";
 }
+
+}  // namespace
 
 std::string ErrorAnswer(int status, std::string_view code, std::string_view message,
                         int retry_after) {

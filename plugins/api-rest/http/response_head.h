@@ -24,6 +24,11 @@ std::string_view ReasonPhrase(int status);
 // sent).
 void AppendHead(const HttpResponse& response, int minor_version, bool keep_alive, std::string* out);
 
+// The head of a streamed response (text/event-stream): as AppendHead
+// without Content-Length; the stream ends with the connection
+// ("Connection: Close").
+void AppendStreamHead(const HttpResponse& response, int minor_version, std::string* out);
+
 // A whole error answer (head and JSON body) with "Connection: Close", for
 // refusals made before any request could be handled. `retry_after` > 0
 // adds Retry-After (seconds).

@@ -163,4 +163,12 @@ void RequestJob::Run() {
   inbox->Post(std::move(done));  // dropped when the server has stopped
 }
 
+void StreamWaker::Wake(const std::shared_ptr<StreamWaker>& self) {
+  if (posted.exchange(true)) return;
+  LoopMessage m;
+  m.kind = LoopMessage::kStreamWake;
+  m.waker = self;
+  if (!inbox->Post(std::move(m))) posted = false;
+}
+
 }  // namespace sluice::rest::http

@@ -28,6 +28,7 @@
 namespace sluice::rest::http {
 
 class Connection;
+class Inbox;
 
 struct ServerContext {
   ServerContext(std::shared_ptr<RequestHandler> handler, RestOptions options, HostServices log);
@@ -56,9 +57,21 @@ struct ServerContext {
   const uint32_t id_prefix_;
 };
 
+// How a response stream (event_stream.h) tells its connection's loop that
+// it has more: shared by the connection and the messages in flight, so a
+// wake for a connection gone meanwhile finds conn null. conn is read and
+// written on the loop's thread only.
+struct StreamWaker {
+  std::shared_ptr<Inbox> inbox;
+  Connection* conn = nullptr;
+  std::atomic<bool> posted{false};  // a kStreamWake is on its way
+  // Thread-safe; posts at most one message until the loop has taken it.
+  void Wake(const std::shared_ptr<StreamWaker>& self);
+};
+
 // A message to an event loop, from another loop or a worker.
 struct LoopMessage {
-  enum Kind { kAdopt, kWorkerDone, kResume, kDrain, kAbort, kQuit };
+  enum Kind { kAdopt, kWorkerDone, kResume, kStreamWake, kDrain, kAbort, kQuit };
   static LoopMessage Of(Kind kind) {
     LoopMessage m;
     m.kind = kind;
@@ -75,6 +88,8 @@ struct LoopMessage {
   // kWorkerDone: what is left to send, and whether to close afterwards.
   std::string head, body;
   bool close = false;
+  // kStreamWake: the stream of the connection it names (if still there).
+  std::shared_ptr<StreamWaker> waker;
 };
 
 // A loop's mailbox: messages plus an eventfd that wakes the loop. Shared

@@ -27,6 +27,8 @@ const IntKey kIntKeys[] = {
     {"query_workers", &TransportOptions::query_workers, 0, 256},
     {"query_queue", &TransportOptions::query_queue, 0, 1000000},
     {"shutdown_grace_ms", &TransportOptions::shutdown_grace_ms, 0, kHour},
+    {"events_max_lag", &TransportOptions::events_max_lag, 0, 1000000000},
+    {"events_max_lag_ms", &TransportOptions::events_max_lag_ms, 0, kHour},
 };
 
 constexpr const char* kPathKeys[] = {"admin_socket_path", "tls.cert_path", "tls.key_path"};
@@ -44,7 +46,9 @@ bool IsTransportOptionKey(std::string_view key) {
 const char* TransportOptionKeys() {
   return "max_header_bytes, max_headers, max_url_bytes, header_timeout_ms, body_timeout_ms, "
          "idle_timeout_ms, send_timeout_ms, max_connections, max_connections_per_client, "
-         "query_workers, query_queue, shutdown_grace_ms, admin_socket_path, tls.cert_path, "
+         "query_workers, query_queue, shutdown_grace_ms, events_max_lag, events_max_lag_ms, "
+         "admin_socket_path, "
+         "tls.cert_path, "
          "tls.key_path";
 }
 

@@ -29,9 +29,14 @@ struct TransportOptions {
   uint32_t query_workers = 0;  // threads running queries; 0 = the number of CPUs (at least 2)
   uint32_t query_queue = 64;   // queries waiting for a worker beyond which -> 503
   uint32_t shutdown_grace_ms = 5000;  // Stop() waits this long for requests in flight
-  std::string admin_socket_path;      // unix socket that also serves admin routes ("" = none)
-  std::string tls_cert_path;          // PEM certificate chain; with tls_key_path: HTTPS
-  std::string tls_key_path;           // PEM private key
+  // An event stream more than events_max_lag changes behind the log for
+  // longer than events_max_lag_ms is cut off (a slow client); 0 = the
+  // host's defaults (docs/realtime.md).
+  uint32_t events_max_lag = 0;
+  uint32_t events_max_lag_ms = 0;  // ... for longer than this (0 = the host's default)
+  std::string admin_socket_path;   // unix socket that also serves admin routes ("" = none)
+  std::string tls_cert_path;       // PEM certificate chain; with tls_key_path: HTTPS
+  std::string tls_key_path;        // PEM private key
 };
 
 // True when `key` is one of the transport's option keys.

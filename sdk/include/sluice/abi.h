@@ -17,6 +17,8 @@
  * describe and ABORTED from reader_next (sluice/abi_source.h); requests
  * acting for a caller (sluice_api_host.begin_request, end_request,
  * authorize, request_info; sluice_credential, sluice_request_info);
+ * change feeds (sluice_api_host.feed_open, feed_next, feed_close;
+ * sluice_feed_options, sluice_feed_event, sluice_feed_position);
  * sluice_api_vtable.reload;
  * declared options and their check (sluice_option_decl,
  * sluice_plugin_descriptor.options and .check_options).

@@ -121,6 +121,77 @@ typedef struct sluice_request_info {
   uint32_t reserved;
 } sluice_request_info;
 
+/* ---- since 1.2: change feeds (docs/realtime.md) ---- */
+
+/* Where a change feed starts (sluice_feed_options.from). */
+typedef enum sluice_feed_from {
+  SLUICE_FEED_FROM_NOW = 0,   /* changes committed from now on */
+  SLUICE_FEED_FROM_START = 1, /* every change in the log, then on */
+  SLUICE_FEED_FROM_AFTER = 2  /* the changes after log offset `after` (a resume) */
+} sluice_feed_from;
+
+/* sluice_feed_event.op besides the sluice_op values: the endpoint's
+ * current version switched (only on a feed that follows it). The event's
+ * version is the new one, previous the old; the feed continues with every
+ * change of the new version from its log's start. */
+#define SLUICE_FEED_SWITCH 16u
+
+typedef struct sluice_feed_options {
+  uint32_t struct_size;
+  uint32_t from;  /* sluice_feed_from */
+  uint64_t after; /* SLUICE_FEED_FROM_AFTER: resume after this log offset */
+  /* A $filter JSON object as in queries (docs/query.md); empty = every
+   * change. Refused with the errors of a query's $filter. */
+  const char* filter;
+  size_t filter_size;
+  /* Field names, comma-separated; empty = every field. Events then carry
+   * rows of those fields only (sluice_feed_event.schema). */
+  const char* fields;
+  size_t fields_size;
+  /* A feed that has caught up and then stays more than max_lag changes
+   * behind the log for longer than max_lag_ms (a client that reads too
+   * slowly or not at all) is cut off: feed_next returns
+   * RESOURCE_EXHAUSTED. 0 = the host's defaults. */
+  uint64_t max_lag;
+  /* 1: the view was acquired as the endpoint's current version (version
+   * 0) and the feed follows it: a switch is announced (SLUICE_FEED_SWITCH)
+   * and the feed moves to the new version. */
+  uint32_t follow_current;
+  uint32_t max_lag_ms;
+  /* Called from any thread, without locks the caller may hold, when
+   * feed_next has something new (events, or the feed's end) after it last
+   * returned none. Must be quick and must not call back into the host.
+   * NULL: the caller polls (or blocks in feed_next). */
+  void (*wake)(void* wake_ctx);
+  void* wake_ctx;
+} sluice_feed_options;
+
+/* One change of a feed, valid during the callback. */
+typedef struct sluice_feed_event {
+  uint32_t struct_size;
+  uint32_t op;       /* sluice_op, or SLUICE_FEED_SWITCH */
+  uint64_t offset;   /* its log offset (unique and increasing within a version) */
+  uint32_t version;  /* the version whose log holds it */
+  uint32_t previous; /* SLUICE_FEED_SWITCH: the version switched from */
+  /* The row (sluice/row.h) in `schema`: the inserted or updated record, or
+   * for a delete the record as logged (at least its key fields). A key
+   * never changes in place: a change of key is logged as a delete of the
+   * old key and an insert of the new one. */
+  const uint8_t* row;
+  size_t row_size;
+  const sluice_schema* schema; /* the rows' schema (the selected fields) */
+} sluice_feed_event;
+
+/* How far a feed has read (feed_next). */
+typedef struct sluice_feed_position {
+  uint32_t struct_size;
+  uint32_t version; /* the version being read */
+  /* The next log offset the feed reads: every change before it has been
+   * handed out (or filtered out). A client resumes with after = next - 1
+   * (next = 0: from the start). */
+  uint64_t next;
+} sluice_feed_position;
+
 /* Query service of the host, handed to API plugins at create(). Every
  * function is thread-safe. A *view* pins one version of one endpoint: all
  * calls made through the same view see that version, however the current
@@ -232,6 +303,29 @@ typedef struct sluice_api_host {
   int32_t (*authorize)(void* ctx, uint32_t action, const char* endpoint, sluice_status* status);
   /* Fills *info (its struct_size set by the caller) for the request. */
   int32_t (*request_info)(void* ctx, sluice_request_info* info, sluice_status* status);
+  /* Opens a change feed (since 1.2) of the view's version for the
+   * request's caller: its row filter and field list apply as to reads.
+   * Changes are those the cache has applied (a client that gets one finds
+   * it in queries), in log order, exactly once: a feed opened FROM_AFTER
+   * reads the log from there and moves on to live changes without a gap
+   * or a repeat, across server restarts. The view must outlive the feed.
+   * INVALID_ARGUMENT for a bad filter or field, OUT_OF_RANGE for an
+   * `after` beyond the log's end. */
+  int32_t (*feed_open)(void* ctx, void* view, const sluice_feed_options* options, void** feed,
+                       sluice_status* status); /* since 1.2 */
+  /* Hands the feed's next changes (at most `max`) to fn in order, waiting
+   * up to timeout_ms for the first (0: never waits). fn returns nonzero to
+   * go on; zero stops (the change it was given counts as handed out).
+   * *position (may be NULL) says how far the feed has read. OK with or
+   * without events; else the feed has ended: RESOURCE_EXHAUSTED when it fell
+   * behind (max_lag; resume from *position), UNAVAILABLE
+   * when the server stops, or an error reading the log. Not thread-safe
+   * per feed. */
+  int32_t (*feed_next)(void* ctx, void* feed, uint32_t max, uint32_t timeout_ms,
+                       int32_t (*fn)(void* fn_ctx, const sluice_feed_event* event), void* fn_ctx,
+                       sluice_feed_position* position, sluice_status* status); /* since 1.2 */
+  /* Closes a feed (before the view it reads is released). */
+  void (*feed_close)(void* ctx, void* feed); /* since 1.2 */
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

@@ -1,0 +1,151 @@
+#include "event_stream.h"
+
+#include <utility>
+
+#include "http_status.h"
+
+namespace sluice::rest {
+namespace {
+
+// Changes one Pull asks the feed for at a time.
+constexpr uint32_t kBatch = 256;
+
+const char* OpName(uint32_t op) {
+  switch (op) {
+    case SLUICE_OP_INSERT: return "insert";
+    case SLUICE_OP_UPDATE: return "update";
+    case SLUICE_OP_DELETE: return "delete";
+    default: return "change";
+  }
+}
+
+}  // namespace
+
+SseStream::SseStream(ApiHost::Request request, ApiHost::View view, bool versioned,
+                     uint32_t heartbeat_ms)
+    : request_(std::move(request)),
+      view_(std::move(view)),
+      versioned_(versioned),
+      heartbeat_ms_(heartbeat_ms) {}
+
+SseStream::~SseStream() { feed_.Close(); }
+
+void SseStream::Wake(void* self) {
+  auto* s = static_cast<SseStream*>(self);
+  std::lock_guard<std::mutex> lock(s->wake_mu_);
+  if (s->wake_) s->wake_();
+  else s->woken_early_ = true;
+}
+
+void SseStream::Start(std::function<void()> wake) {
+  std::lock_guard<std::mutex> lock(wake_mu_);
+  wake_ = std::move(wake);
+  if (woken_early_) wake_();
+}
+
+void SseStream::AnnounceSwitch(uint32_t from, uint32_t to) {
+  pending_ += "event: version\ndata: {\"op\":\"switch\",\"from\":" + std::to_string(from) +
+              ",\"to\":" + std::to_string(to) + "}\n\n";
+}
+
+void SseStream::AppendId(uint32_t version, uint64_t offset, std::string* out) const {
+  *out += "id: ";
+  if (!versioned_) *out += std::to_string(version) + ":";
+  *out += std::to_string(offset);
+  *out += '\n';
+}
+
+void SseStream::Append(const sluice_feed_event& e, std::string* out) {
+  if (e.op == SLUICE_FEED_SWITCH) {
+    // No id: a client that reconnects before the new version's first event
+    // names the old version and is told of the switch again.
+    AnnounceSwitch(e.previous, e.version);
+    *out += pending_;
+    pending_.clear();
+    return;
+  }
+  if (e.schema != schema_c_) {
+    schema_c_ = e.schema;
+    if (e.schema == nullptr || !Schema::FromC(*e.schema, &schema_)) schema_ = Schema();
+    record_ = std::make_unique<RecordJson>(schema_);
+  }
+  AppendId(e.version, e.offset, out);
+  *out += "event: ";
+  *out += OpName(e.op);
+  *out += "\ndata: {\"op\":\"";
+  *out += OpName(e.op);
+  *out += "\",\"version\":" + std::to_string(e.version) +
+          ",\"offset\":" + std::to_string(e.offset) + ",\"record\":";
+  size_t before = out->size();
+  Status s =
+      record_->Append(out, std::string_view(reinterpret_cast<const char*>(e.row), e.row_size));
+  if (!s.ok()) {
+    out->resize(before);
+    *out += "null";
+  }
+  *out += "}\n\n";
+}
+
+void SseStream::AppendEnd(const Status& s, std::string* out) {
+  const sluice_feed_position& p = feed_.position();
+  if (p.next > id_next_ && p.next > 0) AppendId(p.version, p.next - 1, out);
+  *out += "event: end\ndata: {\"code\":\"";
+  *out += CodeName(s.code());
+  *out += "\",\"message\":";
+  AppendJsonString(out, s.message());
+  *out += ",\"version\":" + std::to_string(p.version) + ",\"resume_after\":";
+  if (p.next == 0) {
+    *out += "null";
+  } else {
+    *out += '"';
+    if (!versioned_) *out += std::to_string(p.version) + ":";
+    *out += std::to_string(p.next - 1);
+    *out += '"';
+  }
+  *out += "}\n\n";
+}
+
+bool SseStream::Pull(size_t room, std::string* out) {
+  if (ended_) return false;
+  size_t start = out->size();
+  if (!pending_.empty() && room > 0) {
+    *out += pending_;
+    pending_.clear();
+  }
+  Status s;
+  do {
+    size_t handed = 0;
+    s = feed_.Next(room == 0 ? 0 : kBatch, 0, [&](const sluice_feed_event& e) {
+      ++handed;
+      Append(e, out);
+      return out->size() - start < room;
+    });
+    if (!s.ok() || handed == 0) break;
+    id_next_ = feed_.position().next;
+  } while (out->size() - start < room);
+  if (s.ok()) return true;
+  AppendEnd(s, out);
+  ended_ = true;
+  return false;
+}
+
+void SseStream::Heartbeat(std::string* out) {
+  // The position moved past changes the filter left out: say so, so that
+  // a reconnect resumes from there (an id with no data sets the client's
+  // last event id without an event).
+  const sluice_feed_position& p = feed_.position();
+  if (p.next > id_next_ && p.next > 0) {
+    AppendId(p.version, p.next - 1, out);
+    *out += '\n';
+    id_next_ = p.next;
+  }
+  *out += ": heartbeat\n\n";
+}
+
+void SseStream::Stop(std::string* out) {
+  if (ended_) return;
+  ended_ = true;
+  AppendEnd(Unavailable("the server is stopping; reconnect to resume"), out);
+}
+
+}  // namespace sluice::rest

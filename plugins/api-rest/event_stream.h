@@ -1,0 +1,101 @@
+// Responses that go on after their head, and the one the REST plugin
+// makes: a change feed as server-sent events (docs/realtime.md).
+//
+// The transport (http/connection.cc) sends the head, then pulls output
+// whenever its send buffer has room or the stream woke it, writes a
+// heartbeat when the stream has been quiet, and closes the connection
+// once the stream has ended and its last bytes are sent.
+#ifndef SLUICE_PLUGINS_API_REST_EVENT_STREAM_H_
+#define SLUICE_PLUGINS_API_REST_EVENT_STREAM_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sluice/api_host.h"
+#include "sluice/feed.h"
+#include "sluice/json.h"
+#include "sluice/schema.h"
+
+namespace sluice::rest {
+
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Gives the stream the function that tells its connection there is more
+  // to pull; callable from any thread, at any time until the stream is
+  // destroyed. Called once, on the connection's thread, before any Pull.
+  virtual void Start(std::function<void()> wake) = 0;
+  // Appends output to *out, about `room` bytes at most (0: only the
+  // stream's end, when it has ended meanwhile). False once the stream has
+  // ended: its last bytes are then in *out.
+  virtual bool Pull(size_t room, std::string* out) = 0;
+  // Nothing was sent for heartbeat_ms(): appends a heartbeat.
+  virtual void Heartbeat(std::string* out) = 0;
+  // The server stops: appends the stream's last bytes.
+  virtual void Stop(std::string* out) = 0;
+  virtual uint32_t heartbeat_ms() const = 0;
+};
+
+// A change feed as text/event-stream: one event per change,
+//
+//   id: 42                      (on the unversioned path: "3:42", version:offset)
+//   event: insert               (update, delete)
+//   data: {"op":"insert","version":3,"offset":42,"record":{...}}
+//
+// an `event: version` when the current version switches (unversioned path),
+// a comment line as heartbeat, and a last `event: end` saying why the feed
+// ended and where to resume (`resume_after`).
+class SseStream : public ResponseStream {
+ public:
+  // Takes the request, the view and the feed (opened with wake =
+  // SseStream::Wake and wake_ctx = the stream: use Prepare()).
+  // `versioned`: the path named the version (ids are bare offsets).
+  SseStream(ApiHost::Request request, ApiHost::View view, bool versioned, uint32_t heartbeat_ms);
+  ~SseStream() override;
+  // Sets o's wake to this stream's.
+  void Prepare(FeedOptions* o) {
+    o->wake = &SseStream::Wake;
+    o->wake_ctx = this;
+  }
+  ChangeFeedReader& feed() { return feed_; }
+  const ApiHost& request_api() const { return request_.api(); }
+  const ApiHost::View& view() const { return view_; }
+  // Queues an `event: version` announcing a switch from version `from`
+  // before the first change (a resume whose version is gone).
+  void AnnounceSwitch(uint32_t from, uint32_t to);
+
+  void Start(std::function<void()> wake) override;
+  bool Pull(size_t room, std::string* out) override;
+  void Heartbeat(std::string* out) override;
+  void Stop(std::string* out) override;
+  uint32_t heartbeat_ms() const override { return heartbeat_ms_; }
+
+ private:
+  static void Wake(void* self);
+  void Append(const sluice_feed_event& e, std::string* out);
+  void AppendEnd(const Status& s, std::string* out);
+  void AppendId(uint32_t version, uint64_t offset, std::string* out) const;
+
+  // Destroyed in reverse: the feed first, then the view, then the request.
+  ApiHost::Request request_;
+  ApiHost::View view_;
+  const bool versioned_;
+  const uint32_t heartbeat_ms_;
+  std::string pending_;  // announced before the first change
+  bool ended_ = false;
+  uint64_t id_next_ = 0;  // the position the last id sent stands for
+  const sluice_schema* schema_c_ = nullptr;
+  Schema schema_;
+  std::unique_ptr<RecordJson> record_;
+  std::mutex wake_mu_;
+  std::function<void()> wake_;
+  bool woken_early_ = false;
+  ChangeFeedReader feed_;
+};
+
+}  // namespace sluice::rest
+
+#endif  // SLUICE_PLUGINS_API_REST_EVENT_STREAM_H_
