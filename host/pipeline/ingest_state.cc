@@ -19,12 +19,14 @@ const char* IngestPhaseName(IngestPhase phase) {
     case IngestPhase::kWaiting: return "waiting";
     case IngestPhase::kFailed: return "failed";
     case IngestPhase::kSchemaChanged: return "schema_changed";
+    case IngestPhase::kLogDamaged: return "log_damaged";
   }
   return "starting";
 }
 
 bool IngestStopped(IngestPhase phase) {
-  return phase == IngestPhase::kFailed || phase == IngestPhase::kSchemaChanged;
+  return phase == IngestPhase::kFailed || phase == IngestPhase::kSchemaChanged ||
+         phase == IngestPhase::kLogDamaged;
 }
 
 int64_t UnixMillis() {
@@ -169,7 +171,8 @@ Status IngestBoard::Read(const std::filesystem::path& state_dir, const std::stri
   *out = IngestStatus();
   if (!doc["state"].get_string().get(sv)) {
     for (IngestPhase p : {IngestPhase::kStarting, IngestPhase::kRunning, IngestPhase::kCaughtUp,
-                          IngestPhase::kWaiting, IngestPhase::kFailed, IngestPhase::kSchemaChanged})
+                          IngestPhase::kWaiting, IngestPhase::kFailed, IngestPhase::kSchemaChanged,
+                          IngestPhase::kLogDamaged})
       if (sv == IngestPhaseName(p)) out->phase = p;
   }
   uint64_t u = 0;

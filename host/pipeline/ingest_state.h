@@ -35,11 +35,15 @@ enum class IngestPhase {
                    // (an empty table, an incomplete last line)
   kFailed,         // stopped on an error; retried with backoff
   kSchemaChanged,  // the source's schema changed: a new version is needed
+  kLogDamaged,     // the version's log does not read back (storage/version_log.h):
+                   // ingest stopped until `sluice repair`
 };
 
-// "starting", "running", "caught_up", "waiting", "failed", "schema_changed".
+// "starting", "running", "caught_up", "waiting", "failed", "schema_changed",
+// "log_damaged".
 const char* IngestPhaseName(IngestPhase phase);
-// Failed or schema changed: ingest is stopped until something changes.
+// Failed, schema changed or log damaged: ingest is stopped until something
+// changes.
 bool IngestStopped(IngestPhase phase);
 
 // Where an error happened, when its message says so ("FILE:LINE: column N
@@ -77,7 +81,7 @@ class IngestBoard {
   IngestBoard& operator=(const IngestBoard&) = delete;
 
   // Moves `endpoint` to `phase` (detail: the waiting reason or the error).
-  // Entering kFailed or kSchemaChanged with a new error counts it and
+  // Entering a stopped phase (IngestStopped) with a new error counts it and
   // records it as last_error. Listeners run when the phase, version or
   // detail changed.
   void Set(const std::string& endpoint, uint32_t version, IngestPhase phase,

@@ -31,6 +31,7 @@ ProgressSource IngestProgressSource(const std::string& endpoint, const IngestSta
               IngestStatus st = board->Get(endpoint);
               if (IngestStopped(st.phase) || st.phase == IngestPhase::kWaiting)
                 s.state = std::string(st.phase == IngestPhase::kSchemaChanged ? "schema changed"
+                                      : st.phase == IngestPhase::kLogDamaged  ? "log damaged"
                                       : st.phase == IngestPhase::kWaiting     ? "waiting"
                                                                               : "failed") +
                           ": " + st.detail;

@@ -6,7 +6,8 @@
 // (creating the first one with `run`), checks that the source still has
 // that version's schema, and runs an Ingester into it. When the ingest
 // stops on an error it records why on the IngestBoard (failed, waiting or
-// schema_changed), and tries again later, with a backoff, from the last
+// schema_changed; log_damaged when its log does not read back, which only
+// `sluice repair` fixes), and tries again later, with a backoff, from the last
 // commit: a fixed file, a reload with `on_error: skip`, or a table that
 // filled up resumes by itself, losing and repeating nothing. With
 // IngestOptions::once the first stop is final instead.
@@ -77,6 +78,9 @@ class EndpointRunner {
   // Sleeps for `d` unless stopped or poked; false when stopping.
   bool Pause(std::chrono::milliseconds d);
   void OnPhase(uint32_t version, IngestPhase phase, const std::string& detail);
+  // Whether the log of `version` was found damaged (a stop for good, until
+  // `sluice repair`).
+  bool LogDamaged(uint32_t version);
 
   Runtime& rt_;
   const std::string name_;
