@@ -4,7 +4,8 @@ One byte flipped at the head, in the middle or at the tail of an
 endpoint's log (its largest file: a table file once the log was reopened)
 stops that endpoint's ingest with the state `log_damaged`, shown in GET /,
 /ready and /metrics, while the cache goes on serving what it holds (every
-answer compared with the source); nothing of the log is cut (with the byte
+answer compared with the source; under `api run`, which only serves, too);
+nothing of the log is cut (with the byte
 flipped back, `sluice repair` finds every record). `sluice repair ENDPOINT`
 is refused while a server holds the home (exit 3); on a stopped server it
 cuts the log at its last whole commit before the first bad record when the
@@ -184,6 +185,14 @@ class DamagedLogChecks:
         self.assertEqual(rows, ROWS)
         path, at = self.flip(where)
         before = self.log_state()
+        # A server that only serves keeps the cache it built and serves it.
+        s = self.start(self.cfg, "api", "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=ROWS)
+        self.assert_serves_the_source(http)
+        self.assertNotIn("rebuilding", s.stderr())
+        http.close()
+        self.assertEqual(s.stop(), 0, s.stderr())
         s, http = self.serve_damaged()
         # A repair beside the running server is refused: it needs the home.
         code, out, err = self.repair()
