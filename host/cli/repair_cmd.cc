@@ -139,7 +139,10 @@ int RepairVersion(Runtime& rt, const EndpointConfig& ep, uint32_t v, bool trunca
   if (!s.ok()) return fail(s);
   std::shared_ptr<VersionLog> log;
   s = rt.OpenLog(ep.name, v, /*create=*/false, &log);
-  if (s.code() == Code::kNotFound) return std::cout << head << "no log yet\n", kExitOk;
+  if (s.code() == Code::kNotFound) {
+    std::cout << head << "no log yet\n";
+    return kExitOk;
+  }
   LogCheck c;
   if (s.ok()) s = log->Verify(&c);
   if (!s.ok()) return fail(s);
@@ -153,8 +156,14 @@ int RepairVersion(Runtime& rt, const EndpointConfig& ep, uint32_t v, bool trunca
     rt.CloseLog(ep.name, v);
     log.reset();
     s = DropCacheBeyond(rt, ep.name, v, meta, c.last_good.log_end, &dropped);
-    if (!s.ok()) return std::cout << "\n", fail(s);
-    if (!dropped) return std::cout << "; nothing to repair\n", kExitOk;
+    if (!s.ok()) {
+      std::cout << "\n";
+      return fail(s);
+    }
+    if (!dropped) {
+      std::cout << "; nothing to repair\n";
+      return kExitOk;
+    }
     std::cout << "\n  its cache held records the log lost and was deleted (rebuilt from the log "
                  "when served); the ingest reads the source again from "
               << Where(rt, ep, c.last_good.source_offset) << "\n";
@@ -230,16 +239,19 @@ int CmdRepair(const GlobalOptions& g, const std::vector<std::string>& args) {
   const char* usage = "sluice [-c FILE] repair ENDPOINT [--version N] [--truncate]";
   try {
     po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    if (vm.count("help")) return std::cout << "Usage: " << usage << "\n" << desc, kExitOk;
+    if (vm.count("help")) {
+      std::cout << "Usage: " << usage << "\n" << desc;
+      return kExitOk;
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     std::cerr << "sluice: " << e.what() << "\n\nUsage: " << usage << "\n" << desc;
     return kExitUsage;
   }
-  if (!vm.count("endpoint"))
-    return std::cerr << "sluice: name the endpoint to repair\n\nUsage: " << usage << "\n"
-                     << desc,
-           kExitUsage;
+  if (!vm.count("endpoint")) {
+    std::cerr << "sluice: name the endpoint to repair\n\nUsage: " << usage << "\n" << desc;
+    return kExitUsage;
+  }
   const std::string name = vm["endpoint"].as<std::string>();
   std::unique_ptr<Runtime> rtp;
   std::unique_ptr<HomeLock> lock;
@@ -249,18 +261,24 @@ int CmdRepair(const GlobalOptions& g, const std::vector<std::string>& args) {
     return code;
   Runtime& rt = *rtp;
   const EndpointConfig* ep = rt.FindEndpoint(name);
-  if (ep == nullptr)
-    return std::cerr << "sluice: no endpoint \"" << name << "\" in the config\n", kExitUsage;
+  if (ep == nullptr) {
+    std::cerr << "sluice: no endpoint \"" << name << "\" in the config\n";
+    return kExitUsage;
+  }
   rt.SetLogReader(true);  // open without cutting anything: Verify decides
   std::vector<uint32_t> versions = rt.home().ListVersions(name);
   if (vm.count("version")) {
     uint32_t only = vm["version"].as<uint32_t>();
-    if (std::find(versions.begin(), versions.end(), only) == versions.end())
-      return std::cerr << "sluice: endpoint " << name << " has no version " << only << "\n",
-             kExitUsage;
+    if (std::find(versions.begin(), versions.end(), only) == versions.end()) {
+      std::cerr << "sluice: endpoint " << name << " has no version " << only << "\n";
+      return kExitUsage;
+    }
     versions = {only};
   }
-  if (versions.empty()) return std::cout << name << ": no version yet\n", kExitOk;
+  if (versions.empty()) {
+    std::cout << name << ": no version yet\n";
+    return kExitOk;
+  }
   int code = kExitOk;
   for (uint32_t v : versions)
     code = std::max(code, RepairVersion(rt, *ep, v, vm.count("truncate") > 0));

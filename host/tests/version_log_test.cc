@@ -45,7 +45,10 @@ class VersionLogTest : public ::testing::Test {
     EXPECT_EQ(log.Commit(CommitBuilder(), "more", 0).code(), Code::kDataLoss);
     EXPECT_EQ(log.end(), end);
     uint64_t read = 0;
-    Status s = log.Read(0, 100, [&](uint64_t, const LogRecord&) { return ++read, true; });
+    Status s = log.Read(0, 100, [&](uint64_t, const LogRecord&) {
+      ++read;
+      return true;
+    });
     EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
     EXPECT_EQ(read, bad);
   }

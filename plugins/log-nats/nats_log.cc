@@ -67,7 +67,8 @@ Status NatsLog::Refresh() {
   uint64_t delivered = 0, last = 0;
   SLUICE_RETURN_IF_ERROR(client_->ScanHeaders(
       id_.stream, id_.subject, applied + 1, st.last_seq, [&](uint64_t seq, natsMsg* m) {
-        ++delivered, last = seq;
+        ++delivered;
+        last = seq;
         MessageHeaders h;
         Status p = ParseMsgHeaders(m, &h);
         if (!p.ok())
