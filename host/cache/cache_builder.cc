@@ -136,8 +136,15 @@ Status CacheBuilder::Step(bool* applied_any) {
   *applied_any = false;
   uint64_t from = cache_->applied();
   uint64_t end = log_->end();
+  if (from > end && !log_->damage().ok()) {
+    // A damaged log (storage/version_log.h) that lost or cannot read
+    // records the cache holds: the cache keeps what it holds (the registry
+    // serves it as it is) until `sluice repair`.
+    ReleaseBuffers();
+    return Status();
+  }
   if (from > end) {
-    log::Warn("cache", "cache is ahead of its log (log tail was cut); rebuilding",
+    log::Warn("cache", "cache is ahead of its log (the log was cut by a repair); rebuilding",
               {{"log", log_->name()},
                {"cache_offset", std::to_string(from)},
                {"log_end", std::to_string(end)}});
@@ -219,6 +226,7 @@ Status CacheBuilder::CatchUp() {
   while (cache_->applied() != log_->end()) {
     bool any = false;
     SLUICE_RETURN_IF_ERROR(Step(&any));
+    if (!any) SLUICE_RETURN_IF_ERROR(log_->damage());  // a damaged log goes no further
   }
   return Status();
 }

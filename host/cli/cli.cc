@@ -25,6 +25,7 @@ const char kUsage[] =
     "  api run      build caches and serve every version of every endpoint\n"
     "  migrations   list endpoints and their versions\n"
     "  prune        delete old versions that are neither current nor pinned\n"
+    "  repair       check an endpoint's logs; cut a damaged one before its first bad record\n"
     "  plugins      list the plugins found, with kind, version and ABI (--options: the\n"
     "               options each declares)\n"
     "\n"
@@ -110,6 +111,7 @@ int Main(int argc, char** argv) {
   if (cmd == "migrations") return CmdMigrations(g, args);
   if (cmd == "plugins") return CmdPlugins(g, args);
   if (cmd == "prune") return CmdPrune(g, args);
+  if (cmd == "repair") return CmdRepair(g, args);
   if (cmd == "app" && sub("run")) return CmdAppRun(g, args);
   if (cmd == "api" && sub("run")) return CmdApiRun(g, args);
   if (cmd == "app" || cmd == "api") {

@@ -22,6 +22,7 @@ int CmdApiRun(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdRun(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdMigrations(const GlobalOptions& g, const std::vector<std::string>& args);
 int CmdPrune(const GlobalOptions& g, const std::vector<std::string>& args);
+int CmdRepair(const GlobalOptions& g, const std::vector<std::string>& args);
 
 }  // namespace sluice::host
 

@@ -17,7 +17,8 @@ std::string NowIso() {
   return out;
 }
 
-// Condition 3: the log is absent or opens at a clean checkpoint.
+// Condition 3: the log is absent or opens at a clean checkpoint. A log
+// found damaged opens (storage/version_log.h): its version is kept.
 Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspect_only,
                 std::string* problem) {
   problem->clear();
@@ -28,7 +29,9 @@ Status CheckLog(Runtime& rt, const std::string& endpoint, uint32_t v, bool inspe
     std::unique_ptr<VersionLog> log;
     Status s = VersionLog::Open(rt.storage(), Home::LogStreamName(endpoint, v),
                                 rt.home().LogDir(endpoint, v), false, &log, TailPolicy::kReport);
-    if (!s.ok()) *problem = s.message();
+    // A damaged log keeps its version (its ingest stops as `log_damaged`
+    // until `sluice repair`), as the writer's open below decides.
+    if (!s.ok() && s.code() != Code::kDataLoss) *problem = s.message();
     return Status();
   }
   std::shared_ptr<VersionLog> log;

@@ -20,13 +20,14 @@ const char* IngestPhaseName(IngestPhase phase) {
     case IngestPhase::kFailed: return "failed";
     case IngestPhase::kSchemaChanged: return "schema_changed";
     case IngestPhase::kStorageError: return "storage_error";
+    case IngestPhase::kLogDamaged: return "log_damaged";
   }
   return "starting";
 }
 
 bool IngestStopped(IngestPhase phase) {
   return phase == IngestPhase::kFailed || phase == IngestPhase::kSchemaChanged ||
-         phase == IngestPhase::kStorageError;
+         phase == IngestPhase::kStorageError || phase == IngestPhase::kLogDamaged;
 }
 
 int64_t UnixMillis() {
@@ -172,7 +173,7 @@ Status IngestBoard::Read(const std::filesystem::path& state_dir, const std::stri
   if (!doc["state"].get_string().get(sv)) {
     for (IngestPhase p : {IngestPhase::kStarting, IngestPhase::kRunning, IngestPhase::kCaughtUp,
                           IngestPhase::kWaiting, IngestPhase::kFailed, IngestPhase::kSchemaChanged,
-                          IngestPhase::kStorageError})
+                          IngestPhase::kStorageError, IngestPhase::kLogDamaged})
       if (sv == IngestPhaseName(p)) out->phase = p;
   }
   uint64_t u = 0;

@@ -37,12 +37,14 @@ enum class IngestPhase {
   kSchemaChanged,  // the source's schema changed: a new version is needed
   kStorageError,   // the log refused a write (a full disk: ENOSPC); retried with
                    // backoff, the log reopened, until writes succeed again
+  kLogDamaged,     // the version's log does not read back (storage/version_log.h):
+                   // ingest stopped until `sluice repair`
 };
 
 // "starting", "running", "caught_up", "waiting", "failed", "schema_changed",
-// "storage_error".
+// "storage_error", "log_damaged".
 const char* IngestPhaseName(IngestPhase phase);
-// Failed, schema changed or storage error: ingest is stopped until something
+// Failed, schema changed, storage error or log damaged: ingest is stopped until something
 // changes.
 bool IngestStopped(IngestPhase phase);
 
@@ -81,7 +83,7 @@ class IngestBoard {
   IngestBoard& operator=(const IngestBoard&) = delete;
 
   // Moves `endpoint` to `phase` (detail: the waiting reason or the error).
-  // Entering kFailed or kSchemaChanged with a new error counts it and
+  // Entering a stopped phase (IngestStopped) with a new error counts it and
   // records it as last_error. Listeners run when the phase, version or
   // detail changed.
   void Set(const std::string& endpoint, uint32_t version, IngestPhase phase,

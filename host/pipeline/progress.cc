@@ -30,9 +30,11 @@ ProgressSource IngestProgressSource(const std::string& endpoint, const IngestSta
             if (board != nullptr) {
               IngestStatus st = board->Get(endpoint);
               if (IngestStopped(st.phase) || st.phase == IngestPhase::kWaiting)
-                s.state = std::string(st.phase == IngestPhase::kSchemaChanged ? "schema changed"
-                                      : st.phase == IngestPhase::kWaiting     ? "waiting"
-                                                                              : "failed") +
+                s.state = std::string(st.phase == IngestPhase::kSchemaChanged  ? "schema changed"
+                                      : st.phase == IngestPhase::kLogDamaged   ? "log damaged"
+                                      : st.phase == IngestPhase::kStorageError ? "storage error"
+                                      : st.phase == IngestPhase::kWaiting      ? "waiting"
+                                                                               : "failed") +
                           ": " + st.detail;
             }
             return s;

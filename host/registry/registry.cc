@@ -99,6 +99,18 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
   SLUICE_RETURN_IF_ERROR(VersionCache::Open(runtime_.cache_storage(),
                                             runtime_.home().CacheDir(name, v),
                                             sv->meta.table_schema, &sv->cache, &rebuilt));
+  if (!runtime_.log_reader() && sv->cache->applied() > sv->log->end()) {
+    // This process writes the log, and every commit is durable before a
+    // cache applies it: a cache ahead of its log means committed records
+    // went missing from the log. Damage: the cache keeps serving what it
+    // holds, and nothing is appended until `sluice repair`.
+    sv->log->SetDamage("log " + sv->log->name() + " ends at offset " +
+                       std::to_string(sv->log->end()) + ", but its cache holds records up to " +
+                       std::to_string(sv->cache->applied()) +
+                       ": committed records are missing from the log");
+    log::Error("log", "log damaged: kept as it is; ingest stops until `sluice repair`",
+               {{"stream", sv->log->name()}, {"error", sv->log->damage().message()}});
+  }
   sv->cache->SetCoveringIndexes(ep.config.covering);
   sv->cache->SetOnDuplicate(ep.config.on_duplicate);
   bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
@@ -326,7 +338,11 @@ void Registry::OnProgress(const std::string& endpoint, uint32_t version) {
     // replacement has caught up, whatever the old builder still reports.
     if (sv.rebuilding) return;
     bool complete = sv.frozen || (sv.cache->flags() & kCommitSourceAtEnd) != 0;
-    if (!sv.ready && complete && sv.cache->applied() == sv.log->end()) {
+    // A damaged log (storage/version_log.h) may say less than the cache
+    // already holds: the cache is served as it is.
+    bool caught_up = sv.cache->applied() == sv.log->end() ||
+                     (sv.cache->applied() > sv.log->end() && !sv.log->damage().ok());
+    if (!sv.ready && complete && caught_up) {
       sv.ready = true;
       changed = true;
       log::Info("registry", "version ready",

@@ -122,7 +122,10 @@ std::string Registry::NotReadyReason(const ServedEndpoint& ep, uint32_t v,
     IngestStatus st = board_->Get(ep.config.name);
     if (st.version == v && IngestStopped(st.phase))
       return head + ": its ingest " +
-             (st.phase == IngestPhase::kSchemaChanged ? "stopped on a schema change" : "failed") +
+             (st.phase == IngestPhase::kSchemaChanged  ? "stopped on a schema change"
+              : st.phase == IngestPhase::kLogDamaged   ? "stopped: its log is damaged"
+              : st.phase == IngestPhase::kStorageError ? "stopped on a storage error (retried)"
+                                                       : "failed") +
              ": " + st.detail;
     if (st.version == v && st.phase == IngestPhase::kWaiting)
       return head + ": its source is waiting: " + st.detail;

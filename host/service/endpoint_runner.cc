@@ -57,6 +57,12 @@ void EndpointRunner::Halt(uint32_t version, const std::string& why) {
   cv_.notify_all();
 }
 
+bool EndpointRunner::LogDamaged(uint32_t version) {
+  std::shared_ptr<VersionLog> log;
+  return version != 0 && rt_.OpenLog(name_, version, /*create=*/false, &log).ok() &&
+         !log->damage().ok();
+}
+
 bool EndpointRunner::Pause(std::chrono::milliseconds d) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, d, [&] { return stop_ || poked_; });
@@ -99,19 +105,26 @@ void EndpointRunner::Loop() {
     IngestPhase phase = waiting                      ? IngestPhase::kWaiting
                         : storage                    ? IngestPhase::kStorageError
                         : s.code() == Code::kAborted ? IngestPhase::kSchemaChanged
+                        : LogDamaged(version)        ? IngestPhase::kLogDamaged
                                                      : IngestPhase::kFailed;
-    board_->Set(name_, version, phase, s.message());
+    std::string detail = s.message();
+    if (phase == IngestPhase::kLogDamaged)  // only an operator repairs it
+      detail += "; stop the server and run `sluice repair " + name_ + "`";
+    board_->Set(name_, version, phase, detail);
     // Rows read but refused by the log are no progress: a full disk backs off.
     if ((progressed && !storage) || stats_.rows.load() > rows_before)
       backoff = std::chrono::milliseconds(options_.retry_min_ms);
     auto pause = waiting ? std::chrono::milliseconds(options_.ingest.poll_interval_ms) : backoff;
     if (s.message() != last_logged) {
-      (waiting ? log::Warn : log::Error)(
-          "app", waiting ? "endpoint waits for its source" : "ingest stopped; retrying",
-          {{"endpoint", name_},
-           {"state", IngestPhaseName(phase)},
-           {"error", s.message()},
-           {"retry_in_ms", std::to_string(pause.count())}});
+      (waiting ? log::Warn : log::Error)("app",
+                                         waiting ? "endpoint waits for its source"
+                                         : phase == IngestPhase::kLogDamaged
+                                             ? "ingest stopped: its log is damaged"
+                                             : "ingest stopped; retrying",
+                                         {{"endpoint", name_},
+                                          {"state", IngestPhaseName(phase)},
+                                          {"error", detail},
+                                          {"retry_in_ms", std::to_string(pause.count())}});
       last_logged = s.message();
     }
     if (!Pause(pause)) break;
@@ -141,12 +154,16 @@ Status EndpointRunner::Attempt(uint32_t* version, bool* storage) {
     // The last attempt's commit failed: the backend may refuse writes until
     // its handle is reopened, and the reopened log says what is durable.
     Status r = log->Reopen();
-    if (!r.ok()) return *storage = true, r;
+    if (!r.ok()) {
+      *storage = true;
+      return r;
+    }
     log::Info("app", "log reopened after a failed write",
               {{"endpoint", name_},
                {"version", std::to_string(*version)},
                {"log_end", std::to_string(log->end())}});
   }
+  SLUICE_RETURN_IF_ERROR(log->damage());  // nothing is appended after damage
   SourcePlugin* source = nullptr;
   std::string plugin;
   SLUICE_RETURN_IF_ERROR(rt_.SourceFor(ep, &source, &plugin));

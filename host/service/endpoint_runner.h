@@ -6,9 +6,10 @@
 // (creating the first one with `run`), checks that the source still has
 // that version's schema, and runs an Ingester into it. When the ingest
 // stops on an error it records why on the IngestBoard (failed, waiting,
-// schema_changed or storage_error), and tries again later, with a backoff,
-// from the last commit: a fixed file, a reload with `on_error: skip`, a
-// table that filled up, or a disk with space again resumes by itself,
+// schema_changed or storage_error; log_damaged when its log does not read
+// back, which only `sluice repair` fixes), and tries again later, with a
+// backoff, from the last commit: a fixed file, a reload with `on_error: skip`,
+// a table that filled up, or a disk with space again resumes by itself,
 // losing and repeating nothing. A log that refused a write is reopened
 // before the next try (sluice/storage.h, Log::Append). With
 // IngestOptions::once the first stop is final instead.
@@ -80,6 +81,9 @@ class EndpointRunner {
   // Sleeps for `d` unless stopped or poked; false when stopping.
   bool Pause(std::chrono::milliseconds d);
   void OnPhase(uint32_t version, IngestPhase phase, const std::string& detail);
+  // Whether the log of `version` was found damaged (a stop for good, until
+  // `sluice repair`).
+  bool LogDamaged(uint32_t version);
 
   Runtime& rt_;
   const std::string name_;

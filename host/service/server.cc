@@ -440,8 +440,8 @@ std::string Server::ExtraMetrics() const {
   };
   if (!runners_.empty()) {
     per_state("sluice_ingest_up", "gauge",
-              "1 while the endpoint's ingest runs, is caught up or waits; 0 when it failed or "
-              "stopped on a schema change.",
+              "1 while the endpoint's ingest runs, is caught up or waits; 0 when it failed, "
+              "stopped on a schema change or on a damaged log.",
               [](const IngestStatus& s) { return IngestStopped(s.phase) ? "0" : "1"; });
     family("sluice_ingest_state", "gauge", "1 for the endpoint's current ingest state.");
     for (const auto& [endpoint, st] : states)

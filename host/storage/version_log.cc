@@ -24,8 +24,18 @@ Status VersionLog::Open(StoragePlugin& storage, const std::string& name,
                         const std::filesystem::path& dir, bool create,
                         std::unique_ptr<VersionLog>* out, TailPolicy tail) {
   std::unique_ptr<Log> log;
-  SLUICE_RETURN_IF_ERROR(
-      storage.OpenLog(name, dir.string(), create, &log).WithContext("log " + name));
+  Status s = storage.OpenLog(name, dir.string(), create, &log).WithContext("log " + name);
+  if (s.code() == Code::kDataLoss && tail != TailPolicy::kReport) {
+    // The backend cannot even say where the log ends: kept as it is, damaged.
+    std::unique_ptr<VersionLog> v(new VersionLog(nullptr, name));
+    v->storage_ = &storage;
+    v->dir_ = dir.string();
+    v->tail_ = tail;
+    v->SetDamage(s.message());
+    *out = std::move(v);
+    return Status();
+  }
+  SLUICE_RETURN_IF_ERROR(s);
   std::unique_ptr<VersionLog> v(new VersionLog(std::move(log), name));
   v->storage_ = &storage;
   v->dir_ = dir.string();
@@ -36,6 +46,7 @@ Status VersionLog::Open(StoragePlugin& storage, const std::string& name,
 }
 
 Status VersionLog::Handle(Log** out) const {
+  if (log_ == nullptr && !damage().ok()) return damage();  // it could not be opened at all
   if (log_ == nullptr)
     return Unavailable("log " + name_ + " is closed: reopening it after a failed write failed (" +
                        reopen_error_.message() + "); it is retried");
@@ -52,6 +63,7 @@ Status VersionLog::Reopen() {
     reopen_error_ = s;
     return s;
   }
+  if (!fresh->damage().ok()) SetDamage(fresh->damage().message());
   log_ = std::move(fresh->log_);
   broken_.store(false, std::memory_order_release);
   {
@@ -63,33 +75,144 @@ Status VersionLog::Reopen() {
   return Status();
 }
 
+Status VersionLog::Verify(LogCheck* out) {
+  *out = LogCheck();
+  if (log_ == nullptr) {
+    out->opened = false;
+    out->damaged = true;
+    out->why = damage().message();
+    return Status();
+  }
+  std::string raw;
+  SLUICE_RETURN_IF_ERROR(log_->End(&out->end));
+  // A backend that keeps the checkpoint in a record of its own (log-nats)
+  // reports a damaged one as DATA_LOSS: damage like one that does not decode.
+  Status cs = log_->Checkpoint(&raw);
+  if (!cs.ok() && cs.code() != Code::kDataLoss) return cs.WithContext("log " + name_);
+  if (cs.ok()) cs = DecodeCheckpoint(raw, &out->checkpoint);
+  out->checkpoint_ok = cs.ok();
+  // The first record that does not read back, and the last commit before it.
+  uint64_t at = 0, rows = 0;
+  bool broken = false;
+  std::string why;
+  while (at < out->end && !broken) {
+    uint64_t before = at;
+    Status s = log_->Read(at, 4096, [&](uint64_t off, std::string_view data) {
+      LogRecord rec;
+      CommitInfo info;
+      Status d = DecodeRecord(data, &rec);
+      if (d.ok() && rec.kind == RecordKind::kCommit) d = DecodeCommit(rec.payload, &info);
+      if (!d.ok()) {
+        why = d.message();
+        broken = true;
+        return false;
+      }
+      if (rec.kind == RecordKind::kCommit) {
+        out->last_good = Checkpoint{off + 1, info.flags, info.source_offset};
+        out->good_rows += rows;
+        rows = 0;
+      } else {
+        ++rows;
+      }
+      at = off + 1;
+      return true;
+    });
+    if (!s.ok()) {
+      if (s.code() != Code::kDataLoss) return s.WithContext("log " + name_);
+      broken = true;  // the backend itself found a damaged chunk here
+      why = s.message();
+    }
+    if (at == before && !broken) {
+      broken = true;
+      why = "no record at this offset";
+    }
+  }
+  // Damage up to the checkpoint's commit is damage; after it, a torn tail.
+  const Checkpoint& cp = out->checkpoint;
+  if (!out->checkpoint_ok) {
+    out->damaged = true;
+    out->bad_offset = broken ? at : out->last_good.log_end;
+    out->why = "the checkpoint does not read back: " + cs.message();
+  } else if (cp.log_end > out->end) {
+    out->damaged = true;
+    out->bad_offset = out->end;
+    out->why = "the checkpoint names offset " + std::to_string(cp.log_end) +
+               ", beyond the log's end " + std::to_string(out->end);
+  } else if (broken && at < cp.log_end) {
+    out->damaged = true;
+    out->bad_offset = at;
+    out->why = "offset " + std::to_string(at) + ": " + why;
+  } else if (cp.log_end > 0 && (out->last_good.log_end < cp.log_end ||
+                                out->last_good.source_offset != cp.source_offset)) {
+    // Only when the last commit up to the checkpoint is not the one it names.
+    bool found = false;
+    static_cast<void>(log_->Read(cp.log_end - 1, 1, [&](uint64_t, std::string_view data) {
+      LogRecord rec;
+      CommitInfo info;
+      found = DecodeRecord(data, &rec).ok() && rec.kind == RecordKind::kCommit &&
+              DecodeCommit(rec.payload, &info).ok() && info.source_offset == cp.source_offset;
+      return false;
+    }));
+    if (!found) {
+      out->damaged = true;
+      out->bad_offset = cp.log_end - 1;
+      out->why =
+          "offset " + std::to_string(cp.log_end - 1) + ": not the commit the checkpoint names";
+    }
+  }
+  if (!out->damaged && out->last_good.log_end > cp.log_end) {
+    // Whole commits after the checkpoint: keep to what the checkpoint says.
+    out->last_good = cp;
+  }
+  return Status();
+}
+
 Status VersionLog::Recover(TailPolicy tail) {
   uint64_t end = 0;
   std::string raw;
   SLUICE_RETURN_IF_ERROR(log_->End(&end));
-  SLUICE_RETURN_IF_ERROR(log_->Checkpoint(&raw));
   Checkpoint cp;
-  Status s = DecodeCheckpoint(raw, &cp);
-  bool tail_ok = s.ok() && cp.log_end <= end;
-  if (tail_ok) SLUICE_RETURN_IF_ERROR(VerifyTail(cp, &tail_ok));
-  if (!tail_ok) {
-    // The checkpoint or the commit it points at is damaged: find the last
-    // commit that reads back whole, from the start.
-    SLUICE_RETURN_IF_ERROR(ScanForLastCommit(end, &cp));
+  Status s = log_->Checkpoint(&raw);
+  if (!s.ok() && s.code() != Code::kDataLoss) return s;
+  if (s.ok()) s = DecodeCheckpoint(raw, &cp);
+  bool damaged = false;
+  std::string why;
+  if (tail == TailPolicy::kRepair || !s.ok() || cp.log_end > end) {
+    // The writer reads every record: damage anywhere before the last
+    // commit must be found before anything is appended after it.
+    LogCheck c;
+    SLUICE_RETURN_IF_ERROR(Verify(&c));
+    damaged = c.damaged;
+    why = c.why;
+    if (c.checkpoint_ok && cp.log_end <= end) {
+      if (!damaged) cp = c.last_good.log_end == cp.log_end ? cp : c.last_good;
+    } else {
+      cp = c.last_good;  // readable as far as the scan got
+    }
+  } else {
+    bool tail_ok = true;
+    SLUICE_RETURN_IF_ERROR(VerifyTail(cp, &tail_ok));
+    if (!tail_ok) {
+      damaged = true;
+      why = "offset " + std::to_string(cp.log_end - 1) + ": the last commit does not read back";
+    }
   }
-  if (end != cp.log_end && tail == TailPolicy::kReport)
+  if (damaged) {
+    if (tail == TailPolicy::kReport) return DataLoss("damaged: " + why);
+    SetDamage("log " + name_ + " is damaged: " + why);
+    log::Error("log", "log damaged: kept as it is; ingest stops until `sluice repair`",
+               {{"stream", name_}, {"error", why}});
+  } else if (end != cp.log_end && tail == TailPolicy::kReport) {
     return FailedPrecondition("tail needs repair: " + std::to_string(end - cp.log_end) +
                               " records after the last complete commit at offset " +
                               std::to_string(cp.log_end));
-  if (end != cp.log_end && tail == TailPolicy::kIgnore) {
-    log::Warn(
-        "log",
-        "incomplete or corrupt tail left for the writer to repair; reading up to the last commit",
-        {{"stream", name_},
-         {"last_commit_end", std::to_string(cp.log_end)},
-         {"records_after", std::to_string(end - cp.log_end)}});
+  } else if (end != cp.log_end && tail == TailPolicy::kIgnore) {
+    log::Warn("log", "incomplete tail left for the writer to repair; reading up to the last commit",
+              {{"stream", name_},
+               {"last_commit_end", std::to_string(cp.log_end)},
+               {"records_after", std::to_string(end - cp.log_end)}});
   } else if (end != cp.log_end) {
-    log::Warn("log", "cutting incomplete or corrupt tail",
+    log::Warn("log", "cutting an incomplete append after the last commit",
               {{"stream", name_},
                {"from", std::to_string(cp.log_end)},
                {"dropped_records", std::to_string(end - cp.log_end)}});
@@ -98,6 +221,34 @@ Status VersionLog::Recover(TailPolicy tail) {
   cp_ = cp;
   end_.store(cp.log_end, std::memory_order_release);
   return Status();
+}
+
+Status VersionLog::CutAt(const Checkpoint& good) {
+  if (log_ == nullptr) return damage();
+  SLUICE_RETURN_IF_ERROR(
+      log_->Truncate(good.log_end, EncodeCheckpoint(good)).WithContext("log " + name_));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cp_ = good;
+    damage_ = Status();
+    end_.store(good.log_end, std::memory_order_release);
+  }
+  cv_.notify_all();
+  return Status();
+}
+
+Status VersionLog::damage() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return damage_;
+}
+
+void VersionLog::SetDamage(const std::string& why) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!damage_.ok()) return;
+    damage_ = DataLoss(why);
+  }
+  cv_.notify_all();
 }
 
 Status VersionLog::VerifyTail(const Checkpoint& cp, bool* ok) {
@@ -111,6 +262,7 @@ Status VersionLog::VerifyTail(const Checkpoint& cp, bool* ok) {
             DecodeCommit(rec.payload, &info).ok() && info.source_offset == cp.source_offset;
     return false;
   });
+  if (!s.ok() && s.code() != Code::kDataLoss) return s;
   if (!s.ok() || !found || info.rows >= cp.log_end) {
     *ok = false;
     return Status();
@@ -122,46 +274,14 @@ Status VersionLog::VerifyTail(const Checkpoint& cp, bool* ok) {
     if (!DecodeRecord(data, &rec).ok() || rec.kind == RecordKind::kCommit) return *ok = false;
     return true;
   });
+  if (!s.ok() && s.code() != Code::kDataLoss) return s;
   if (!s.ok()) *ok = false;
-  return Status();
-}
-
-Status VersionLog::ScanForLastCommit(uint64_t end, Checkpoint* good) {
-  *good = Checkpoint();
-  uint64_t at = 0;
-  bool broken = false;
-  while (at < end && !broken) {
-    uint64_t before = at;
-    Status s = log_->Read(at, 4096, [&](uint64_t off, std::string_view data) {
-      LogRecord rec;
-      CommitInfo info;
-      if (!DecodeRecord(data, &rec).ok()) {
-        broken = true;
-        return false;
-      }
-      if (rec.kind == RecordKind::kCommit) {
-        if (!DecodeCommit(rec.payload, &info).ok()) {
-          broken = true;
-          return false;
-        }
-        good->log_end = off + 1;
-        good->flags = info.flags;
-        good->source_offset = info.source_offset;
-      }
-      at = off + 1;
-      return true;
-    });
-    if (!s.ok()) {
-      if (s.code() != Code::kDataLoss) return s;
-      broken = true;  // the backend itself found a damaged chunk here
-    }
-    if (at == before) break;
-  }
   return Status();
 }
 
 Status VersionLog::Commit(const CommitBuilder& rows, const std::string& source_offset,
                           uint64_t flags) {
+  SLUICE_RETURN_IF_ERROR(damage());
   CommitInfo info{flags, rows.rows(), NowMicros(), source_offset};
   std::string commit;
   EncodeCommitRecord(info, &commit);
@@ -236,7 +356,11 @@ Status VersionLog::Read(uint64_t from, size_t max,
     }
     return fn(off, rec);
   });
-  if (!bad.ok()) return bad;
+  if (bad.ok() && s.code() == Code::kDataLoss) bad = s.WithContext("log " + name_);
+  if (!bad.ok()) {
+    SetDamage(bad.message());
+    return bad;
+  }
   return s.WithContext("log " + name_);
 }
 

@@ -2,9 +2,13 @@
 // records grouped into commits, each commit appended atomically with its
 // checkpoint (log_format.h), on any storage plugin's log backend.
 //
-// Opening recovers: anything after the last complete, checksum-valid commit
-// is cut (or, for a host that only reads, skipped), so readers only ever see
-// whole commits.
+// Opening recovers: records after the last commit (an append that never
+// completed) are cut (or, for a host that only reads, skipped), so readers
+// only ever see whole commits. Damage is not a torn tail: a record before
+// the last commit that does not read back, or a checkpoint that does not
+// match its commit, marks the log damaged (damage()): it is kept as it is,
+// serves the reads that still succeed and takes no commits until `sluice
+// repair` cuts it (Verify, CutAt).
 #ifndef SLUICE_HOST_STORAGE_VERSION_LOG_H_
 #define SLUICE_HOST_STORAGE_VERSION_LOG_H_
 
@@ -49,6 +53,19 @@ enum class TailPolicy {
   kReport,  // FAILED_PRECONDITION, nothing changed (inspection, `migrate --dry-run`)
   kIgnore,  // leave them and read up to the last complete commit (a host that
             // only reads a log another host writes: the writer repairs)
+};
+
+// What a read of every record of a log found (VersionLog::Verify).
+struct LogCheck {
+  bool opened = true;     // false: the backend could not open the stream at all
+  uint64_t end = 0;       // the backend's end
+  Checkpoint checkpoint;  // what the backend's checkpoint says (if it decodes)
+  bool checkpoint_ok = false;
+  Checkpoint last_good;     // the last commit that reads back with every record before it
+  uint64_t good_rows = 0;   // row records up to last_good
+  bool damaged = false;     // a record up to the checkpoint's commit does not read back
+  uint64_t bad_offset = 0;  // the first one, when damaged
+  std::string why;          // what is wrong, when damaged
 };
 
 class VersionLog {
@@ -99,6 +116,23 @@ class VersionLog {
 
   const std::string& name() const { return name_; }
 
+  // OK, or DATA_LOSS saying where the log is damaged (found when it was
+  // opened, or since by a read): such a log refuses Commit() and is
+  // repaired offline (`sluice repair`). Thread-safe.
+  Status damage() const;
+
+  // Reads every record from offset 0 and reports what reads back
+  // (LogCheck). Errors other than damage (I/O) are returned as they are.
+  Status Verify(LogCheck* out);
+  // Cuts the log after `good` (a commit Verify found: everything after it
+  // is dropped) and clears the damage. One writer; nothing else may use
+  // the log meanwhile.
+  Status CutAt(const Checkpoint& good);
+  // Marks the log damaged (DATA_LOSS saying `why`; the first damage found
+  // is kept): used by whoever finds committed records missing, e.g. a
+  // cache that holds more than the log. Thread-safe.
+  void SetDamage(const std::string& why);
+
  private:
   VersionLog(std::unique_ptr<Log> log, std::string name)
       : log_(std::move(log)), name_(std::move(name)) {}
@@ -107,7 +141,6 @@ class VersionLog {
   Status Handle(Log** out) const;
   Status Recover(TailPolicy tail);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
-  Status ScanForLastCommit(uint64_t end, Checkpoint* good);
 
   std::unique_ptr<Log> log_;  // null while a reopen failed
   std::string name_;
@@ -119,9 +152,10 @@ class VersionLog {
   std::atomic<bool> broken_{false};
   Status reopen_error_;  // why the last reopen failed (under handle_mu_)
   std::atomic<uint64_t> end_{0};
-  mutable std::mutex mu_;  // guards cp_, wakes
+  mutable std::mutex mu_;  // guards cp_, wakes, damage_
   std::condition_variable cv_;
   Checkpoint cp_;
+  Status damage_;
   uint64_t wakes_ = 0;
   std::vector<std::string_view> scratch_;
 };

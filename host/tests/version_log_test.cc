@@ -1,8 +1,12 @@
-// VersionLog on the real LevelDB storage plugin: commits, reopen, and
-// recovery from torn and corrupt tails.
+// VersionLog on the real LevelDB storage plugin: commits, reopen, an append
+// cut short (cut at open) and damage (kept, found, repaired when asked).
 #include "storage/version_log.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 
 #include "tests/test_util.h"
 
@@ -32,6 +36,30 @@ class VersionLogTest : public ::testing::Test {
     std::vector<std::string_view> v(recs.begin(), recs.end());
     uint64_t first;
     ASSERT_TRUE(raw->Append(v.data(), v.size(), checkpoint, true, &first).ok());
+  }
+  // A damaged log: kept `end` records long, refusing commits, reading up to
+  // the damage at `bad` and not past it.
+  void ExpectDamaged(VersionLog& log, uint64_t end, uint64_t bad) {
+    EXPECT_EQ(log.damage().code(), Code::kDataLoss);
+    EXPECT_EQ(log.end(), end);
+    EXPECT_EQ(log.Commit(CommitBuilder(), "more", 0).code(), Code::kDataLoss);
+    EXPECT_EQ(log.end(), end);
+    uint64_t read = 0;
+    Status s = log.Read(0, 100, [&](uint64_t, const LogRecord&) {
+      ++read;
+      return true;
+    });
+    EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
+    EXPECT_EQ(read, bad);
+  }
+  static void FlipByte(const std::filesystem::path& file, uintmax_t at) {
+    std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(at));
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x5a);
+    f.seekp(static_cast<std::streamoff>(at));
+    f.write(&c, 1);
   }
   int CountRecords(VersionLog& log) {
     int n = 0;
@@ -118,7 +146,10 @@ TEST_F(VersionLogTest, ReaderLeavesATornTailForTheWriter) {
       << st.message();
 }
 
-TEST_F(VersionLogTest, CorruptLastCommitFallsBackToThePreviousOne) {
+// The checkpoint is written with the records it follows (one atomic
+// append): a checkpoint naming a commit that does not read back is damage,
+// not an append cut short. The log is kept whole and refuses commits.
+TEST_F(VersionLogTest, ADamagedLastCommitIsKeptNotCut) {
   {
     auto log = Open();
     CommitRows(*log, 2, "off-2");
@@ -129,11 +160,16 @@ TEST_F(VersionLogTest, CorruptLastCommitFallsBackToThePreviousOne) {
   commit[commit.size() - 1] ^= 0x40;  // flip a bit in the commit record
   AppendRaw({row, commit}, EncodeCheckpoint(Checkpoint{5, 0, "off-3"}));
   auto log = Open();
-  EXPECT_EQ(log->end(), 3u);
-  EXPECT_EQ(log->checkpoint().source_offset, "off-2");
+  ExpectDamaged(*log, 5, 4);
+  LogCheck c;
+  ASSERT_TRUE(log->Verify(&c).ok());
+  EXPECT_TRUE(c.damaged);
+  EXPECT_EQ(c.bad_offset, 4u) << c.why;
+  EXPECT_EQ(c.last_good.log_end, 3u);
+  EXPECT_EQ(c.last_good.source_offset, "off-2");
 }
 
-TEST_F(VersionLogTest, CorruptRowInLastCommitFallsBack) {
+TEST_F(VersionLogTest, ADamagedRowOfTheLastCommitIsKeptNotCut) {
   {
     auto log = Open();
     CommitRows(*log, 1, "off-1");
@@ -144,11 +180,61 @@ TEST_F(VersionLogTest, CorruptRowInLastCommitFallsBack) {
   EncodeCommitRecord(CommitInfo{0, 1, 0, "off-2"}, &commit);
   AppendRaw({row, commit}, EncodeCheckpoint(Checkpoint{4, 0, "off-2"}));
   auto log = Open();
-  EXPECT_EQ(log->end(), 2u);
-  EXPECT_EQ(log->checkpoint().source_offset, "off-1");
+  ExpectDamaged(*log, 4, 2);
 }
 
-TEST_F(VersionLogTest, UnreadableCheckpointIsRecoveredByScanning) {
+// Damage before the last commit: the tail reads back, but the writer reads
+// every record at open and finds it. Nothing is cut; repair (Verify, CutAt)
+// cuts after the last whole commit before the damage, and appends go on.
+TEST_F(VersionLogTest, DamageBeforeTheLastCommitIsFoundKeptAndRepairedOnlyWhenAsked) {
+  {
+    auto log = Open();
+    CommitRows(*log, 2, "off-2");  // records 0..2
+  }
+  std::string bad, good, c1, c2;
+  EncodeRowRecord(SLUICE_OP_INSERT, "damaged", &bad);
+  bad[6] ^= 1;
+  EncodeRowRecord(SLUICE_OP_INSERT, "fine", &good);
+  EncodeCommitRecord(CommitInfo{0, 1, 0, "off-3"}, &c1);
+  EncodeCommitRecord(CommitInfo{0, 1, 0, "off-4"}, &c2);
+  AppendRaw({bad, c1}, EncodeCheckpoint(Checkpoint{5, 0, "off-3"}));   // records 3..4
+  AppendRaw({good, c2}, EncodeCheckpoint(Checkpoint{7, 0, "off-4"}));  // records 5..6
+
+  {
+    // A host that only reads checks the last commit alone; a read that
+    // reaches the damage finds it.
+    auto reader = Open(TailPolicy::kIgnore);
+    EXPECT_EQ(reader->end(), 7u);
+    EXPECT_TRUE(reader->damage().ok());
+    Status r = reader->Read(0, 100, [](uint64_t, const LogRecord&) { return true; });
+    EXPECT_EQ(r.code(), Code::kDataLoss);
+    EXPECT_EQ(reader->damage().code(), Code::kDataLoss);
+  }
+  {
+    auto log = Open();
+    ExpectDamaged(*log, 7, 3);
+    LogCheck c;
+    ASSERT_TRUE(log->Verify(&c).ok());
+    EXPECT_TRUE(c.damaged);
+    EXPECT_EQ(c.bad_offset, 3u) << c.why;
+    EXPECT_EQ(c.end, 7u);
+    EXPECT_EQ(c.last_good.log_end, 3u);
+    EXPECT_EQ(c.last_good.source_offset, "off-2");
+    EXPECT_EQ(c.good_rows, 2u);
+    ASSERT_TRUE(log->CutAt(c.last_good).ok());
+    EXPECT_TRUE(log->damage().ok());
+    EXPECT_EQ(log->end(), 3u);
+  }
+  auto log = Open();
+  EXPECT_TRUE(log->damage().ok());
+  EXPECT_EQ(log->end(), 3u);
+  EXPECT_EQ(log->checkpoint().source_offset, "off-2");
+  CommitRows(*log, 1, "off-3");
+  EXPECT_EQ(log->end(), 5u);
+  EXPECT_EQ(CountRecords(*log), 5);
+}
+
+TEST_F(VersionLogTest, AnUnreadableCheckpointIsDamage) {
   {
     auto log = Open();
     CommitRows(*log, 2, "off-2");
@@ -158,8 +244,46 @@ TEST_F(VersionLogTest, UnreadableCheckpointIsRecoveredByScanning) {
   EncodeRowRecord(SLUICE_OP_INSERT, "row", &row);
   AppendRaw({row}, "\x07not-a-checkpoint");
   auto log = Open();
-  EXPECT_EQ(log->end(), 6u);
-  EXPECT_EQ(log->checkpoint().source_offset, "off-4");
+  EXPECT_EQ(log->damage().code(), Code::kDataLoss);
+  EXPECT_EQ(log->Commit(CommitBuilder(), "x", 0).code(), Code::kDataLoss);
+  LogCheck c;
+  ASSERT_TRUE(log->Verify(&c).ok());
+  EXPECT_TRUE(c.damaged);
+  EXPECT_FALSE(c.checkpoint_ok);
+  EXPECT_EQ(c.last_good.log_end, 6u);
+  EXPECT_EQ(c.last_good.source_offset, "off-4");
+}
+
+// A byte flipped in the store's own files: the log is damaged, nothing of
+// it is cut, and once the byte is back every record reads again.
+TEST_F(VersionLogTest, AFlippedByteInTheStoreIsDamageAndNothingIsCut) {
+  {
+    auto log = Open();
+    for (int i = 1; i <= 50; ++i) CommitRows(*log, 20, "off-" + std::to_string(i));
+    EXPECT_EQ(log->end(), 50u * 21);
+  }
+  // The first store file is the write-ahead log; once the byte is back, the
+  // store moves it into a table, whose head, middle and tail come next.
+  for (double where : {0.5, 0.02, 0.5, 1.0}) {
+    std::filesystem::path biggest;
+    uintmax_t size = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir()))
+      if (e.is_regular_file() && e.file_size() > size) size = e.file_size(), biggest = e.path();
+    ASSERT_GT(size, 256u);
+    uintmax_t at = std::min<uintmax_t>(static_cast<uintmax_t>(where * size), size - 1);
+    SCOPED_TRACE("byte " + std::to_string(at) + " of " + biggest.string());
+    FlipByte(biggest, at);
+    {
+      auto log = Open();
+      EXPECT_EQ(log->damage().code(), Code::kDataLoss);
+      EXPECT_EQ(log->Commit(CommitBuilder(), "x", 0).code(), Code::kDataLoss);
+    }
+    FlipByte(biggest, at);
+    auto log = Open();
+    EXPECT_TRUE(log->damage().ok()) << log->damage().ToString();
+    EXPECT_EQ(log->end(), 50u * 21);
+    EXPECT_EQ(CountRecords(*log), 50 * 21);
+  }
 }
 
 }  // namespace

@@ -102,10 +102,13 @@ Status PruneBody(std::string_view body, uint32_t* keep, std::string* endpoint) {
 // Why an endpoint is not ready ("" when it is).
 std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
   // A stopped ingest is not ready, whatever the cache serves meanwhile.
-  if (e.has_ingest && (e.ingest.state == "failed" || e.ingest.state == "schema_changed"))
+  if (e.has_ingest && (e.ingest.state == "failed" || e.ingest.state == "schema_changed" ||
+                       e.ingest.state == "log_damaged"))
     return std::string("its ingest ") +
-           (e.ingest.state == "failed" ? "failed" : "stopped on a schema change") + " (v" +
-           std::to_string(e.ingest.version) + "): " + e.ingest.detail;
+           (e.ingest.state == "failed"        ? "failed"
+            : e.ingest.state == "log_damaged" ? "stopped: its log is damaged"
+                                              : "stopped on a schema change") +
+           " (v" + std::to_string(e.ingest.version) + "): " + e.ingest.detail;
   if (e.current_version == 0 && e.has_ingest && e.ingest.state == "waiting")
     return "no version yet: its source is waiting: " + e.ingest.detail;
   if (e.has_ingest && e.ingest.state == "storage_error")

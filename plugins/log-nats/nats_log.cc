@@ -64,8 +64,11 @@ Status NatsLog::Refresh() {
     applied = index_.applied_seq();
   }
   if (st.last_seq <= applied) return Status();
-  return client_->ScanHeaders(
+  uint64_t delivered = 0, last = 0;
+  SLUICE_RETURN_IF_ERROR(client_->ScanHeaders(
       id_.stream, id_.subject, applied + 1, st.last_seq, [&](uint64_t seq, natsMsg* m) {
+        ++delivered;
+        last = seq;
         MessageHeaders h;
         Status p = ParseMsgHeaders(m, &h);
         if (!p.ok())
@@ -73,7 +76,19 @@ Status NatsLog::Refresh() {
                           std::to_string(seq) + ": " + p.message());
         std::lock_guard<std::mutex> lock(mu_);
         return index_.Apply(seq, h).WithContext("log '" + id_.name + "'");
-      });
+      }));
+  // The server hides a stored message that fails its own checksum (a get
+  // answers "no message found", a scan skips it), as it does a deleted
+  // one; only a deleted one leaves the stream's message count. A first
+  // scan that got fewer messages than the stream stores, or stopped short
+  // of its last one, met damage: every later append would be built on it.
+  if (applied == 0 && (delivered < st.msgs || last < st.last_seq))
+    return DataLoss("log '" + id_.name + "' (stream " + id_.stream + "): the server stores " +
+                    std::to_string(st.msgs) + " messages up to sequence " +
+                    std::to_string(st.last_seq) + " but delivers " + std::to_string(delivered) +
+                    (delivered > 0 ? " (the last " + std::to_string(last) + ")" : "") +
+                    ": a message it stores does not read back (damaged)");
+  return Status();
 }
 
 Status NatsLog::Append(const std::string_view* records, size_t count, std::string_view checkpoint,

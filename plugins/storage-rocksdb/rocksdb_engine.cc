@@ -177,6 +177,10 @@ class RocksDbEngine final : public KvStorage::Engine,
     } else {
       o.table_factory = log_tables_;
       o.target_file_size_base = 32u << 20;  // keys only grow: fewer, larger tables
+      // Only an incomplete last write-ahead record (an append cut short by
+      // a crash) is dropped at open; a damaged one before it fails the
+      // open (DATA_LOSS) instead of silently ending the log there.
+      o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
     }
     return o;
   }

@@ -23,7 +23,7 @@ typedef struct sluice_version_info {
 typedef struct sluice_ingest_info {
   uint32_t struct_size;
   /* "starting", "running", "caught_up", "waiting", "failed", "schema_changed",
-   * "storage_error" */
+   * "storage_error", "log_damaged" */
   const char* state;
   uint32_t version;            /* the version being written, 0 = none yet */
   int64_t since_ms;            /* unix time (ms) the state began */

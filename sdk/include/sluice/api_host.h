@@ -42,7 +42,8 @@ struct VersionInfo {
 
 // An endpoint's ingest (sluice_ingest_info), as the ingesting process sees it.
 struct IngestInfo {
-  std::string state;  // "running", "caught_up", "waiting", "failed", "schema_changed", "starting"
+  std::string state;  // "running", "caught_up", "waiting", "failed", "schema_changed",
+                      // "log_damaged", "starting"
   uint32_t version = 0;
   int64_t since_ms = 0;
   std::string detail;

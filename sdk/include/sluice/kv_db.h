@@ -220,6 +220,7 @@ class DbKvStore : public KvStore {
     Status Check() const { return store_->FromEngine(it_->status(), "iterate"); }
 
     Status Seek(std::string_view key) override {
+      step_due_ = false;
       if (!reverse_) {
         it_->Seek(key < lower_ ? lower_slice_ : Slice(key.data(), key.size()));
       } else if (!upper_.empty() && key >= upper_) {
@@ -234,15 +235,21 @@ class DbKvStore : public KvStore {
       }
       return Check();
     }
+    // When fn stops the walk, the step past its entry is taken by the next
+    // Read (then *exhausted is false): an engine step may read the next
+    // block, which a caller that stopped does not need (and which may be
+    // damaged: sluice::KvLog reads the whole records before a damaged
+    // chunk).
     Status Read(size_t max_entries, EntryFn fn, bool* exhausted) override {
+      if (step_due_) Step();
+      step_due_ = false;
       for (size_t n = 0; n < max_entries && InRange(); ++n) {
-        bool more = fn(View(it_->key()), View(it_->value()));
-        if (reverse_) {
-          it_->Prev();
-        } else {
-          it_->Next();
+        if (!fn(View(it_->key()), View(it_->value()))) {
+          step_due_ = true;
+          *exhausted = false;
+          return Check();
         }
-        if (!more) break;
+        Step();
       }
       *exhausted = !InRange();
       return Check();
@@ -250,6 +257,13 @@ class DbKvStore : public KvStore {
 
    private:
     static std::string_view View(const Slice& s) { return std::string_view(s.data(), s.size()); }
+    void Step() {
+      if (reverse_) {
+        it_->Prev();
+      } else {
+        it_->Next();
+      }
+    }
     void SeekToStart() {
       if (!reverse_) {
         it_->Seek(lower_slice_);
@@ -276,6 +290,7 @@ class DbKvStore : public KvStore {
     Slice lower_slice_;
     Slice upper_slice_;
     const bool reverse_;
+    bool step_due_ = false;               // the last Read stopped on an entry not stepped past
     std::unique_ptr<EngineIterator> it_;  // declared last: destroyed before the bounds
   };
 
