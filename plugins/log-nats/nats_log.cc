@@ -1,9 +1,11 @@
 #include "nats_log.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <thread>
 #include <vector>
 
 namespace sluice::log_nats {
@@ -40,6 +42,9 @@ Status NatsLog::Open(std::shared_ptr<NatsClient> client, StreamId id, int64_t cr
   return Status();
 }
 
+// The end of the message of a first scan that came up short (Refresh).
+constexpr char kShortScan[] = "a message it stores does not read back (damaged)";
+
 Status NatsLog::Corrupt(uint64_t offset, const std::string& why) const {
   return DataLoss("log '" + id_.name + "' (stream " + id_.stream + "): offset " +
                   std::to_string(offset) + ": " + why);
@@ -47,6 +52,24 @@ Status NatsLog::Corrupt(uint64_t offset, const std::string& why) const {
 
 Status NatsLog::Refresh() {
   std::lock_guard<std::mutex> refresh(refresh_mu_);
+  // A first scan that comes up short may also be a replica still catching
+  // up (right after a node of a cluster restarted): damage is only what a
+  // few scans, a moment apart, all find.
+  Status s;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+      std::lock_guard<std::mutex> lock(mu_);
+      index_.Reset();
+      checkpoint_seq_ = 0;
+    }
+    s = RefreshOnce();
+    if (s.code() != Code::kDataLoss || s.message().find(kShortScan) == std::string::npos) return s;
+  }
+  return s;
+}
+
+Status NatsLog::RefreshOnce() {
   StreamState st;
   Status s = client_->StreamInfo(id_.stream, &st);
   if (s.code() == Code::kNotFound)
@@ -86,8 +109,8 @@ Status NatsLog::Refresh() {
     return DataLoss("log '" + id_.name + "' (stream " + id_.stream + "): the server stores " +
                     std::to_string(st.msgs) + " messages up to sequence " +
                     std::to_string(st.last_seq) + " but delivers " + std::to_string(delivered) +
-                    (delivered > 0 ? " (the last " + std::to_string(last) + ")" : "") +
-                    ": a message it stores does not read back (damaged)");
+                    (delivered > 0 ? " (the last " + std::to_string(last) + ")" : "") + ": " +
+                    kShortScan);
   return Status();
 }
 

@@ -65,6 +65,7 @@ class NatsLog : public Log {
   size_t PayloadLimit() const;
   // Applies the messages of the stream this process has not seen yet.
   Status Refresh();
+  Status RefreshOnce();  // one scan; Refresh confirms a short first scan
   // Publishes records as an append that starts at offset `first` (<= end).
   Status Publish(uint64_t first, const std::string_view* records, size_t count,
                  std::string_view checkpoint);
