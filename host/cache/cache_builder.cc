@@ -259,7 +259,10 @@ bool CacheBuilder::RecoverFromStorage(const Status& s, bool* reopen) {
     // window's size goes through.
     size_t bytes = std::max<size_t>(windows_[cur_].arena.size(), size_t{1} << 20);
     why = ProbeSpace(cache_->dir(), bytes);
-    if (why.ok()) return *reopen = true, true;
+    if (why.ok()) {
+      *reopen = true;
+      return true;
+    }
   }
 }
 

@@ -18,7 +18,10 @@ Status ParseDelimiter(const std::string& v, char* out) {
 
 // A positive row count, or "all" (kSampleAll); *out unchanged when absent.
 Status ReadSampleRows(const Options& options, uint64_t* out) {
-  if (options.GetString("sample_rows") == "all") return *out = kSampleAll, Status();
+  if (options.GetString("sample_rows") == "all") {
+    *out = kSampleAll;
+    return Status();
+  }
   if (!options.Has("sample_rows")) return Status();
   int64_t sample = 0;
   SLUICE_RETURN_IF_ERROR(options.Read(kCsvOptions, "sample_rows", &sample));

@@ -239,8 +239,14 @@ inline bool Scale(uint64_t v, uint64_t scale, uint64_t* out) {
 // true, yes, on, 1 / false, no, off, 0, in any case.
 inline bool ParseBoolOption(std::string_view s, bool* out) {
   using option_internal::Lower;
-  if (Lower(s, "true") || Lower(s, "yes") || Lower(s, "on") || s == "1") return *out = true, true;
-  if (Lower(s, "false") || Lower(s, "no") || Lower(s, "off") || s == "0") return *out = false, true;
+  if (Lower(s, "true") || Lower(s, "yes") || Lower(s, "on") || s == "1") {
+    *out = true;
+    return true;
+  }
+  if (Lower(s, "false") || Lower(s, "no") || Lower(s, "off") || s == "0") {
+    *out = false;
+    return true;
+  }
   return false;
 }
 
@@ -275,7 +281,11 @@ inline bool ParseDurationOption(std::string_view s, uint64_t* ms) {
   size_t used = 0;
   if (!option_internal::Digits(s, &v, &used)) return false;
   std::string_view unit = s.substr(used);
-  if (unit.empty()) return v == 0 ? (*ms = 0, true) : false;
+  if (unit.empty()) {
+    if (v != 0) return false;  // a number without a unit: only 0 is unambiguous
+    *ms = 0;
+    return true;
+  }
   uint64_t scale = unit == "ms"  ? 1
                    : unit == "s" ? 1000
                    : unit == "m" ? 60000
@@ -293,7 +303,10 @@ inline bool ParseSizeOption(std::string_view s, uint64_t* bytes) {
   size_t used = 0;
   if (!option_internal::Digits(s, &v, &used)) return false;
   std::string_view unit = s.substr(used);
-  if (unit.empty() || Lower(unit, "b")) return *bytes = v, true;
+  if (unit.empty() || Lower(unit, "b")) {
+    *bytes = v;
+    return true;
+  }
   const char* prefixes = "kmgt";
   char p = unit[0] >= 'A' && unit[0] <= 'Z' ? static_cast<char>(unit[0] - 'A' + 'a') : unit[0];
   uint64_t scale = 1024;
@@ -473,13 +486,19 @@ inline const OptionSpec* SpecForKey(OptionSpecs specs, OptionScope scope, std::s
   for (const OptionSpec& s : specs) {
     if (!s.In(scope)) continue;
     std::string_view name = s.name;
-    if (key == name && !s.Has(SLUICE_OPTION_MAP)) return *item = {}, &s;
+    if (key == name && !s.Has(SLUICE_OPTION_MAP)) {
+      *item = {};
+      return &s;
+    }
     if (key.size() <= name.size() + 1 || key.substr(0, name.size()) != name ||
         key[name.size()] != '.')
       continue;
     std::string_view rest = key.substr(name.size() + 1);
     bool index = rest.find_first_not_of("0123456789") == std::string_view::npos;
-    if (s.Has(SLUICE_OPTION_MAP) || (s.Has(SLUICE_OPTION_LIST) && index)) return *item = rest, &s;
+    if (s.Has(SLUICE_OPTION_MAP) || (s.Has(SLUICE_OPTION_LIST) && index)) {
+      *item = rest;
+      return &s;
+    }
   }
   return nullptr;
 }

@@ -61,7 +61,9 @@ class Options {
   // true, yes, on, 1 or false, no, off, 0 (any case).
   Status GetBool(std::string_view key, bool fallback, bool* out) const {
     return Typed(opt::Bool("", ""), key, [&](const std::string* v) {
-      return v == nullptr ? (*out = fallback, true) : ParseBoolOption(*v, out);
+      if (v != nullptr) return ParseBoolOption(*v, out);
+      *out = fallback;
+      return true;
     });
   }
   // A decimal integer.
@@ -72,10 +74,14 @@ class Options {
   Status GetInt(std::string_view key, int64_t fallback, int64_t min, int64_t max,
                 int64_t* out) const {
     return Typed(opt::Int("", "").Range(min, max), key, [&](const std::string* v) {
-      if (v == nullptr) return *out = fallback, true;
+      if (v == nullptr) {
+        *out = fallback;
+        return true;
+      }
       int64_t n = 0;
       if (!ParseIntOption(*v, &n) || n < min || n > max) return false;
-      return *out = n, true;
+      *out = n;
+      return true;
     });
   }
   // A duration (250ms, 30s, 5m, 2h, 1d, 0) from min_ms to max_ms, in ms.
@@ -83,10 +89,14 @@ class Options {
                      uint64_t* out_ms) const {
     OptionSpec s = opt::Duration("", "").Range(ClampI(min_ms), ClampI(max_ms));
     return Typed(s, key, [&](const std::string* v) {
-      if (v == nullptr) return *out_ms = fallback_ms, true;
+      if (v == nullptr) {
+        *out_ms = fallback_ms;
+        return true;
+      }
       uint64_t ms = 0;
       if (!ParseDurationOption(*v, &ms) || ms < min_ms || ms > max_ms) return false;
-      return *out_ms = ms, true;
+      *out_ms = ms;
+      return true;
     });
   }
   // A size in bytes (4096, 64KiB, 16M, 1G) from min to max.
@@ -94,10 +104,14 @@ class Options {
                  uint64_t* out) const {
     OptionSpec s = opt::Size("", "").Range(ClampI(min), ClampI(max));
     return Typed(s, key, [&](const std::string* v) {
-      if (v == nullptr) return *out = fallback, true;
+      if (v == nullptr) {
+        *out = fallback;
+        return true;
+      }
       uint64_t n = 0;
       if (!ParseSizeOption(*v, &n) || n < min || n > max) return false;
-      return *out = n, true;
+      *out = n;
+      return true;
     });
   }
   // One of `values`, as written.
@@ -106,9 +120,15 @@ class Options {
     std::string list;
     for (std::string_view v : values) list.append(list.empty() ? "" : "|").append(v);
     return Typed(opt::Enum("", list.c_str(), ""), key, [&](const std::string* v) {
-      if (v == nullptr) return *out = std::string(fallback), true;
+      if (v == nullptr) {
+        *out = std::string(fallback);
+        return true;
+      }
       for (std::string_view x : values)
-        if (x == *v) return *out = *v, true;
+        if (x == *v) {
+          *out = *v;
+          return true;
+        }
       return false;
     });
   }
@@ -116,8 +136,13 @@ class Options {
   // connection's, storage's or API's; docs/config.md "Paths").
   Status GetPath(std::string_view key, std::string_view fallback, std::string* out) const {
     return Typed(opt::Path("", ""), key, [&](const std::string* v) {
-      if (v == nullptr) return *out = std::string(fallback), true;
-      return v->empty() ? false : (*out = *v, true);
+      if (v == nullptr) {
+        *out = std::string(fallback);
+        return true;
+      }
+      if (v->empty()) return false;
+      *out = *v;
+      return true;
     });
   }
 
@@ -218,7 +243,10 @@ class Options {
   Status Text(const OptionSpec& s, std::string_view key, const char** text,
               std::string* storage) const {
     const std::string* v = Find(key);
-    if (v == nullptr) return *text = s.default_value, Status();
+    if (v == nullptr) {
+      *text = s.default_value;
+      return Status();
+    }
     if (!OptionValueValid(s, *v))
       return InvalidArgument("option '" + std::string(key) + "': expected " + OptionExpectation(s) +
                              ", found " + Found(s, *v));
@@ -251,7 +279,10 @@ class Options {
   Status ReadSpec(const OptionSpec& s, std::string* out) const {
     if (s.type != OptionType::kString && s.type != OptionType::kEnum && s.type != OptionType::kPath)
       return Mismatch(s, "a string, enum or path");
-    return Parsed(s, [&](const char* t) { return *out = t, true; });
+    return Parsed(s, [&](const char* t) {
+      *out = t;
+      return true;
+    });
   }
   Status ReadSpec(const OptionSpec& s, std::vector<std::string>* out) const {
     if (!s.Has(SLUICE_OPTION_LIST)) return Mismatch(s, "a list");
