@@ -15,6 +15,8 @@ PACKAGES=(
   python3 python3-grpcio python3-protobuf python3-jwt openssl curl
   clang clang-format libclang-rt-14-dev
   libpq-dev postgresql-15 postgresql-client-15
+  python3-websocket
+  chromium chromium-driver python3-selenium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
