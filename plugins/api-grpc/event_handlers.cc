@@ -44,13 +44,14 @@ Status FeedStart(bool has_after, uint64_t after, const std::string& from, FeedOp
 }
 
 // How a watch of `name` v`version` ends once its feed returned `s`: the
-// call's own end when the client left or the server stops; ABORTED when the
-// endpoint's current version moved to `switched_to` (not 0) while the watch
-// followed it, so the client subscribes again; else the feed's error, or OK.
+// call's own end when the client left or the server stops; ABORTED when
+// `switched` (the endpoint's current version moved to `switched_to` while
+// the watch followed it), so the client subscribes again; else the feed's
+// error, or OK.
 grpc::Status WatchEnd(CallContext& call, const Status& s, const std::string& name, uint32_t version,
-                      uint32_t switched_to) {
+                      bool switched, uint32_t switched_to) {
   if (call.Done()) return call.StopStatus();
-  if (switched_to != 0)
+  if (switched)
     return grpc::Status(grpc::StatusCode::ABORTED,
                         "the current version of " + name + " switched from v" +
                             std::to_string(version) + " to v" + std::to_string(switched_to) +
@@ -100,7 +101,7 @@ grpc::Status Handlers::Watch(const ApiHost::View& view, const FeedOptions& optio
     if (seen >= kSwitchCheckEvery) seen = 0;
   }
   bool moved = follow_current && now_current != start_current && now_current != version;
-  return WatchEnd(call, s, name, version, moved ? now_current : 0);
+  return WatchEnd(call, s, name, version, moved, now_current);
 }
 
 template <class Encode>
@@ -140,7 +141,7 @@ grpc::Status Handlers::WatchOlder(const ApiHost::View& view, const FeedOptions& 
       });
   if (!encode_error.ok()) return ToGrpc(encode_error);
   bool moved = follow_current && now_current != start_current && now_current != version;
-  return WatchEnd(call, s, name, version, moved ? now_current : 0);
+  return WatchEnd(call, s, name, version, moved, now_current);
 }
 
 grpc::Status Handlers::CommonEvents(CallContext& call, const std::string& request) {
