@@ -3,17 +3,14 @@
 // and plugins built for older ABI minors left to their create().
 #include "plugin/option_check.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "plugin/plugin_catalog.h"
+#include "sluice/testing/held_port.h"
 
 namespace sluice::host {
 namespace {
@@ -91,16 +88,9 @@ api:
 // A port another process listens on is the one problem of kind kInUse:
 // `run` then exits 1 (try again), not 2 (change the config).
 TEST(OptionCheckTest, APortInUseIsOnlyInUse) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  socklen_t len = sizeof a;
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-  std::string port = std::to_string(ntohs(a.sin_port));
+  sluice::testing::HeldPort held;
+  ASSERT_NE(held.port(), 0);
+  std::string port = std::to_string(held.port());
   PluginCatalog catalog;
   catalog.Discover({kPlugins});
   bool only_in_use = false;
@@ -119,7 +109,7 @@ TEST(OptionCheckTest, APortInUseIsOnlyInUse) {
   EXPECT_FALSE(only_in_use);
   EXPECT_EQ(CheckConfigOptions(c, catalog, 0, &only_in_use).size(), 1u);
   EXPECT_FALSE(only_in_use);
-  ::close(fd);
+  held.Release();
 }
 
 TEST(OptionCheckTest, PluginsOfOlderMinorsAreLeftToCreate) {

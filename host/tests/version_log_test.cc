@@ -52,6 +52,19 @@ class VersionLogTest : public ::testing::Test {
     EXPECT_EQ(s.code(), Code::kDataLoss) << s.ToString();
     EXPECT_EQ(read, bad);
   }
+  // Verify() of a damaged log: what it found, after checking that it calls
+  // the log damaged and that the last whole commit before the damage ends
+  // at `good_end` with source offset `good_offset`.
+  static LogCheck VerifyDamaged(VersionLog& log, uint64_t good_end,
+                                const std::string& good_offset) {
+    LogCheck c;
+    Status s = log.Verify(&c);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_TRUE(c.damaged);
+    EXPECT_EQ(c.last_good.log_end, good_end);
+    EXPECT_EQ(c.last_good.source_offset, good_offset);
+    return c;
+  }
   static void FlipByte(const std::filesystem::path& file, uintmax_t at) {
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
     f.seekg(static_cast<std::streamoff>(at));
@@ -161,12 +174,8 @@ TEST_F(VersionLogTest, ADamagedLastCommitIsKeptNotCut) {
   AppendRaw({row, commit}, EncodeCheckpoint(Checkpoint{5, 0, "off-3"}));
   auto log = Open();
   ExpectDamaged(*log, 5, 4);
-  LogCheck c;
-  ASSERT_TRUE(log->Verify(&c).ok());
-  EXPECT_TRUE(c.damaged);
+  LogCheck c = VerifyDamaged(*log, 3, "off-2");
   EXPECT_EQ(c.bad_offset, 4u) << c.why;
-  EXPECT_EQ(c.last_good.log_end, 3u);
-  EXPECT_EQ(c.last_good.source_offset, "off-2");
 }
 
 TEST_F(VersionLogTest, ADamagedRowOfTheLastCommitIsKeptNotCut) {
@@ -213,13 +222,9 @@ TEST_F(VersionLogTest, DamageBeforeTheLastCommitIsFoundKeptAndRepairedOnlyWhenAs
   {
     auto log = Open();
     ExpectDamaged(*log, 7, 3);
-    LogCheck c;
-    ASSERT_TRUE(log->Verify(&c).ok());
-    EXPECT_TRUE(c.damaged);
+    LogCheck c = VerifyDamaged(*log, 3, "off-2");
     EXPECT_EQ(c.bad_offset, 3u) << c.why;
     EXPECT_EQ(c.end, 7u);
-    EXPECT_EQ(c.last_good.log_end, 3u);
-    EXPECT_EQ(c.last_good.source_offset, "off-2");
     EXPECT_EQ(c.good_rows, 2u);
     ASSERT_TRUE(log->CutAt(c.last_good).ok());
     EXPECT_TRUE(log->damage().ok());
@@ -246,12 +251,8 @@ TEST_F(VersionLogTest, AnUnreadableCheckpointIsDamage) {
   auto log = Open();
   EXPECT_EQ(log->damage().code(), Code::kDataLoss);
   EXPECT_EQ(log->Commit(CommitBuilder(), "x", 0).code(), Code::kDataLoss);
-  LogCheck c;
-  ASSERT_TRUE(log->Verify(&c).ok());
-  EXPECT_TRUE(c.damaged);
+  LogCheck c = VerifyDamaged(*log, 6, "off-4");
   EXPECT_FALSE(c.checkpoint_ok);
-  EXPECT_EQ(c.last_good.log_end, 6u);
-  EXPECT_EQ(c.last_good.source_offset, "off-4");
 }
 
 // A byte flipped in the store's own files: the log is damaged, nothing of

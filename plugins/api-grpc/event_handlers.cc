@@ -43,6 +43,23 @@ Status FeedStart(bool has_after, uint64_t after, const std::string& from, FeedOp
   return Status();
 }
 
+// How a watch of `name` v`version` ends once its feed returned `s`: the
+// call's own end when the client left or the server stops; ABORTED when
+// `switched` (the endpoint's current version moved to `switched_to` while
+// the watch followed it), so the client subscribes again; else the feed's
+// error, or OK.
+grpc::Status WatchEnd(CallContext& call, const Status& s, const std::string& name, uint32_t version,
+                      bool switched, uint32_t switched_to) {
+  if (call.Done()) return call.StopStatus();
+  if (switched)
+    return grpc::Status(grpc::StatusCode::ABORTED,
+                        "the current version of " + name + " switched from v" +
+                            std::to_string(version) + " to v" + std::to_string(switched_to) +
+                            "; subscribe again to follow it");
+  if (!s.ok()) return ToGrpc(s.WithContext(name + " v" + std::to_string(version)));
+  return call.StopStatus();
+}
+
 }  // namespace
 
 template <class Encode>
@@ -83,14 +100,8 @@ grpc::Status Handlers::Watch(const ApiHost::View& view, const FeedOptions& optio
     if (follow_current && (handed == 0 || seen >= kSwitchCheckEvery) && switched()) break;
     if (seen >= kSwitchCheckEvery) seen = 0;
   }
-  if (call.Done()) return call.StopStatus();
-  if (follow_current && now_current != start_current && now_current != version)
-    return grpc::Status(grpc::StatusCode::ABORTED,
-                        "the current version of " + name + " switched from v" +
-                            std::to_string(version) + " to v" + std::to_string(now_current) +
-                            "; subscribe again to follow it");
-  if (!s.ok()) return ToGrpc(s.WithContext(name + " v" + std::to_string(version)));
-  return call.StopStatus();
+  bool moved = follow_current && now_current != start_current && now_current != version;
+  return WatchEnd(call, s, name, version, moved, now_current);
 }
 
 template <class Encode>
@@ -129,14 +140,8 @@ grpc::Status Handlers::WatchOlder(const ApiHost::View& view, const FeedOptions& 
         return encode_error.ok() && call.Send(std::move(message));
       });
   if (!encode_error.ok()) return ToGrpc(encode_error);
-  if (call.Done()) return call.StopStatus();
-  if (follow_current && now_current != start_current && now_current != version)
-    return grpc::Status(grpc::StatusCode::ABORTED,
-                        "the current version of " + name + " switched from v" +
-                            std::to_string(version) + " to v" + std::to_string(now_current) +
-                            "; subscribe again to follow it");
-  if (!s.ok()) return ToGrpc(s.WithContext(name + " v" + std::to_string(version)));
-  return call.StopStatus();
+  bool moved = follow_current && now_current != start_current && now_current != version;
+  return WatchEnd(call, s, name, version, moved, now_current);
 }
 
 grpc::Status Handlers::CommonEvents(CallContext& call, const std::string& request) {

@@ -3,8 +3,6 @@
 #include <string_view>
 #include <utility>
 
-#include "sluice/listen_check.h"
-
 namespace sluice::grpcapi {
 
 namespace {
@@ -53,15 +51,6 @@ Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
 }
 
 }  // namespace
-
-void CheckGrpcOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out) {
-  if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
-  GrpcOptions o;
-  if (!ParseGrpcOptions(options, &o).ok()) return;  // create() says why
-  OptionProblem p;
-  if (ListenOptionProblem(options.Has("port") ? "port" : "", o.host, o.port, &p))
-    out->push_back(std::move(p));
-}
 
 Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
   SLUICE_RETURN_IF_ERROR(options.Check(kGrpcOptionSpecs, OptionScope::kInstance));

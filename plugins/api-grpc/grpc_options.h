@@ -59,10 +59,6 @@ inline constexpr OptionSpec kGrpcOptionSpecs[] = {
     opt::String("tls", "TLS: cert_file, key_file, client_ca_file, client_auth, refresh_s").Map(),
 };
 
-// What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
-// that host:port is free to listen on (sluice/listen_check.h).
-void CheckGrpcOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out);
-
 // The option names, comma separated, for messages.
 const char* KnownGrpcOptionKeys();
 

@@ -16,15 +16,18 @@
 #include "grpc_options.h"
 #include "grpc_server.h"
 #include "sluice/api.h"
+#include "sluice/listen_check.h"
 
 namespace sluice::grpcapi {
 
 class GrpcPlugin : public ApiPlugin {
  public:
   static constexpr const auto& kOptions = kGrpcOptionSpecs;
+  // What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
+  // that host:port is free to listen on (sluice/listen_check.h).
   static void CheckOptions(const Options& options, OptionScope, uint32_t flags,
                            std::vector<OptionProblem>* out) {
-    CheckGrpcOptions(options, flags, out);
+    CheckListenOptions(options, flags, &ParseGrpcOptions, out);
   }
   // Validates `options` (grpc_options.h); INVALID_ARGUMENT on a bad or
   // unknown key. Does not listen yet. `api` must outlive the plugin.

@@ -96,15 +96,26 @@ void CountSchema(JsonWriter& w) {
   w.EndObject();
 }
 
-void HeaderDef(JsonWriter& w, const char* description, const char* type) {
-  w.BeginObject();
+// The "description" and "schema" ({"type": type}) members of a header or
+// a parameter object; `non_negative` adds "minimum": 0 to the schema.
+void DescribedType(JsonWriter& w, const char* description, const char* type,
+                   bool non_negative = false) {
   w.Key("description");
   w.String(description);
   w.Key("schema");
   w.BeginObject();
   w.Key("type");
   w.String(type);
+  if (non_negative) {
+    w.Key("minimum");
+    w.Int(0);
+  }
   w.EndObject();
+}
+
+void HeaderDef(JsonWriter& w, const char* description, const char* type) {
+  w.BeginObject();
+  DescribedType(w, description, type);
   w.EndObject();
 }
 
@@ -218,17 +229,7 @@ void QueryParam(JsonWriter& w, const char* name, const char* type, const char* d
   w.String("query");
   w.Key("required");
   w.Bool(false);
-  w.Key("description");
-  w.String(description);
-  w.Key("schema");
-  w.BeginObject();
-  w.Key("type");
-  w.String(type);
-  if (std::string_view(type) == "integer") {
-    w.Key("minimum");
-    w.Int(0);
-  }
-  w.EndObject();
+  DescribedType(w, description, type, std::string_view(type) == "integer");
   w.EndObject();
 }
 

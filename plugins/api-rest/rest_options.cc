@@ -5,8 +5,6 @@
 #include <string_view>
 #include <utility>
 
-#include "sluice/listen_check.h"
-
 namespace sluice::rest {
 
 namespace {
@@ -80,15 +78,6 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
 }
 
 }  // namespace
-
-void CheckRestOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out) {
-  if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
-  RestOptions o;
-  if (!ParseRestOptions(options, &o).ok()) return;  // create() says why
-  OptionProblem p;
-  if (ListenOptionProblem(options.Has("port") ? "port" : "", o.host, o.port, &p))
-    out->push_back(std::move(p));
-}
 
 const char* KnownRestOptionKeys() {
   static const std::string keys =

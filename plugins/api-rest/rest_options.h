@@ -89,10 +89,6 @@ inline constexpr OptionSpec kRestOptionSpecs[] = {
     opt::String("cors", "CORS: origins, methods, headers, max_age_s").Map(),
 };
 
-// What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
-// that host:port is free to listen on (sluice/listen_check.h).
-void CheckRestOptions(const Options& options, uint32_t flags, std::vector<OptionProblem>* out);
-
 // The option keys ParseRestOptions accepts, comma separated, for messages.
 const char* KnownRestOptionKeys();
 

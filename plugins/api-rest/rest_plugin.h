@@ -16,15 +16,18 @@
 #include "http_server.h"
 #include "rest_service.h"
 #include "sluice/api.h"
+#include "sluice/listen_check.h"
 
 namespace sluice::rest {
 
 class RestPlugin : public ApiPlugin {
  public:
   static constexpr const auto& kOptions = kRestOptionSpecs;
+  // What the declarations cannot say: with SLUICE_CHECK_LISTEN in `flags`,
+  // that host:port is free to listen on (sluice/listen_check.h).
   static void CheckOptions(const Options& options, OptionScope, uint32_t flags,
                            std::vector<OptionProblem>* out) {
-    CheckRestOptions(options, flags, out);
+    CheckListenOptions(options, flags, &ParseRestOptions, out);
   }
   // Validates `options` (rest_options.h); INVALID_ARGUMENT on a bad or
   // unknown key. Does not listen yet. `api` must outlive the plugin.

@@ -79,7 +79,7 @@ class PgReader : public sluice::SourceReader {
   // thing Next does (and does again while the server is unreachable).
   sluice::Status Prepare();
 
-  // Snapshot phase (pg_reader.cc).
+  // Snapshot phase (pg_reader_snapshot.cc).
   sluice::Status BeginSnapshot();
   sluice::Status NextSnapshot(uint32_t max_rows, sluice::RowBatchBuilder* out,
                               sluice::BatchInfo* info);

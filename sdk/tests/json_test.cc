@@ -10,19 +10,12 @@
 #include <vector>
 
 #include "sluice/row.h"
+#include "sluice/testing/typed_schema.h"
 
 namespace sluice {
 namespace {
 
-// One field of every type.
-Schema TypedSchema() {
-  Schema s;
-  s.fields = {{"id", Type::kInt64, false},     {"fare", Type::kFloat64, true},
-              {"paid", Type::kBool, false},    {"note", Type::kString, true},
-              {"at", Type::kTimestamp, false}, {"day", Type::kDate, true}};
-  s.primary_key = {0};
-  return s;
-}
+using testing::TypedSchema;
 
 // RFC 8259's escaping written out byte by byte: the reference for
 // AppendJsonString.

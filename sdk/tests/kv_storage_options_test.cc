@@ -12,6 +12,14 @@ Options Opts(std::vector<std::pair<std::string, std::string>> items) {
   return Options(std::move(items));
 }
 
+// The shared options, as one line to compare: "cache 64 MiB, buffer 16
+// MiB, <compression>/<log_compression>, paranoid".
+std::string Summary(const KvStorageOptions& s) {
+  return "cache " + std::to_string(s.block_cache_mb) + " MiB, buffer " +
+         std::to_string(s.write_buffer_mb) + " MiB, " + s.compression + "/" + s.log_compression +
+         (s.paranoid_checks ? ", paranoid" : ", not paranoid");
+}
+
 constexpr OptionSpec kWithJobs[] = {
     kv_option::kBlockCacheMb,   kv_option::kWriteBufferMb,
     kv_option::kCompression,    kv_option::kLogCompression,
@@ -23,11 +31,7 @@ TEST(KvStorageOptionsTest, DefaultsValuesAndCodecs) {
   KvStorageOptions s;
   Options empty;
   SLUICE_EXPECT_OK(s.Read(empty, kKvStorageOptions, codecs));
-  EXPECT_EQ(s.block_cache_mb, 64);
-  EXPECT_EQ(s.write_buffer_mb, 16);
-  EXPECT_EQ(s.compression, "none");
-  EXPECT_EQ(s.log_compression, "none");
-  EXPECT_TRUE(s.paranoid_checks);
+  EXPECT_EQ(Summary(s), "cache 64 MiB, buffer 16 MiB, none/none, paranoid");
   Options all = Opts({{"block_cache_mb", "8"},
                       {"write_buffer_mb", "1024"},
                       {"compression", "lz4"},
@@ -35,11 +39,7 @@ TEST(KvStorageOptionsTest, DefaultsValuesAndCodecs) {
                       {"paranoid_checks", "off"},
                       {"jobs", "2"}});
   SLUICE_EXPECT_OK(s.Read(all, kWithJobs, codecs));
-  EXPECT_EQ(s.block_cache_mb, 8);
-  EXPECT_EQ(s.write_buffer_mb, 1024);
-  EXPECT_EQ(s.compression, "lz4");
-  EXPECT_EQ(s.log_compression, "snappy");
-  EXPECT_FALSE(s.paranoid_checks);
+  EXPECT_EQ(Summary(s), "cache 8 MiB, buffer 1024 MiB, lz4/snappy, not paranoid");
   EXPECT_EQ(s.Read(all, kKvStorageOptions, codecs).code(), Code::kInvalidArgument)
       << "jobs is not one of the shared options";
   Options missing = Opts({{"compression", "zstd"}});

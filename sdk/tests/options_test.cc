@@ -3,11 +3,7 @@
 // check (sluice/listen_check.h).
 #include "sluice/options.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 #include <utility>
@@ -15,6 +11,7 @@
 
 #include "sluice/listen_check.h"
 #include "sluice/plugin.h"
+#include "sluice/testing/held_port.h"
 
 namespace sluice {
 namespace {
@@ -157,16 +154,9 @@ TEST(OptionsTest, ExportedCheckRunsDeclaredThenOwnChecks) {
 }
 
 TEST(ListenCheckTest, PortHeldByAnotherSocket) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(fd, 1), 0);
-  socklen_t len = sizeof a;
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
-  uint16_t port = ntohs(a.sin_port);
+  testing::HeldPort held;
+  ASSERT_NE(held.port(), 0);
+  uint16_t port = held.port();
   EXPECT_EQ(ListenProblem("127.0.0.1", port),
             "127.0.0.1:" + std::to_string(port) +
                 " is in use by another process (Address already in use)");
@@ -174,7 +164,7 @@ TEST(ListenCheckTest, PortHeldByAnotherSocket) {
   ASSERT_TRUE(ListenOptionProblem("port", "127.0.0.1", port, &p));
   EXPECT_EQ(p.kind, OptionProblemKind::kInUse);
   EXPECT_EQ(p.key, "port");
-  ::close(fd);
+  held.Release();
   EXPECT_EQ(ListenProblem("127.0.0.1", port), "");
   EXPECT_FALSE(ListenOptionProblem("port", "127.0.0.1", port, &p));
   ASSERT_TRUE(ListenOptionProblem("host", "no-such-host.invalid", 1, &p));

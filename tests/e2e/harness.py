@@ -57,6 +57,19 @@ def storage_config(options):
     return f"storage: {{ plugin: {STORAGE}, options: {{ {options[STORAGE]} }} }}"
 
 
+def replace_storage(config_path, storage):
+    """Rewrites the `storage:` line of a config file from write_config to
+    `storage` (YAML text: one line, or a block such as "storage:\n  log:
+    ...\n  cache: leveldb") and returns the path."""
+    with open(config_path) as f:
+        text = f.read()
+    start = text.index("storage:")
+    end = text.index("\n", start) + 1
+    with open(config_path, "w") as f:
+        f.write(text[:start] + storage.rstrip("\n") + "\n" + text[end:])
+    return config_path
+
+
 def gen_trips(path, rows, seed=42, start_id=1):
     subprocess.run([sys.executable, GEN_TRIPS, "--rows", str(rows), "--seed", str(seed),
                     "--start-id", str(start_id), "--out", path], check=True)

@@ -6,7 +6,7 @@ import os
 import sys
 import unittest
 
-from harness import SLUICE_BIN, TempDirTest
+from harness import SLUICE_BIN, TempDirTest, replace_storage
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nats"))
 import cluster  # noqa: E402
@@ -30,10 +30,4 @@ class NatsClusterCase(TempDirTest):
         cache a local LevelDB."""
         storage = ("storage:\n  log: { plugin: nats, options: { servers: \"%s\", replicas: 3, "
                    "stream_prefix: %s } }\n  cache: leveldb\n" % (self.cluster.urls(), prefix))
-        with open(cfg) as f:
-            text = f.read()
-        start = text.index("storage:")
-        end = text.index("\n", start) + 1
-        with open(cfg, "w") as f:
-            f.write(text[:start] + storage + text[end:])
-        return cfg
+        return replace_storage(cfg, storage)

@@ -13,8 +13,8 @@ import random
 import time
 import unittest
 
-from harness import (Http, TempDirTest, gen_trips, read_csv_typed, run_cli, wait_ready, wait_until,
-                     write_config)
+from harness import (Http, TempDirTest, gen_trips, read_csv_typed, replace_storage, run_cli,
+                     wait_ready, wait_until, write_config)
 from test_ingest_serve import expected
 
 ROWS = 3000
@@ -34,10 +34,7 @@ class DamagedCacheTest(TempDirTest):
         gen_trips(self.data("trips.csv"), ROWS)
         cfg = write_config(self.dir, [{"name": "trips", "primary_key": ["trip_id"],
                                        "secondary": [["pickup_zone_id"]]}])
-        with open(cfg) as f:
-            text = f.read().replace("storage: { plugin: leveldb }", "storage: " + STORAGE[backend])
-        with open(cfg, "w") as f:
-            f.write(text)
+        replace_storage(cfg, "storage: " + STORAGE[backend])
         for args in (["migrate"], ["app", "run", "--once"]):
             code, _, err = run_cli(cfg, *args)
             self.assertEqual(code, 0, err)

@@ -129,6 +129,26 @@ class DamagedLogChecks:
             return None
         return [e for e in body["endpoints"] if e["name"] == "trips"][0].get("ingest", {})
 
+    def assert_goes_on_after_a_cut_short_append(self):
+        """Runs `run` on a log whose last append was cut short: it serves
+        what the log holds, catches up with the source, goes on appending
+        after it and never calls the log damaged."""
+        s = self.start(self.cfg, "run")
+        http = Http(s.wait_listening())
+        wait_ready(http, "trips", rows=ROWS)
+        wait_until(lambda: (self.ingest_state(http) or {}).get("state") == "caught_up", 60,
+                   "ingest caught up")
+        self.assert_serves_the_source(http)
+        gen_trips(self.data("more.csv"), 10, seed=7, start_id=ROWS + 1)
+        with open(self.data("more.csv")) as f:
+            more = f.read().split("\n", 1)[1]
+        with open(self.data("trips.csv"), "a") as f:
+            f.write(more)
+        wait_ready(http, "trips", rows=ROWS + 10)
+        self.assertNotIn("log damaged", s.stderr())
+        http.close()
+        self.assertEqual(s.stop(), 0, s.stderr())
+
     def serve_damaged(self):
         """Starts `run` on the damaged log; checks the state everywhere it
         shows and that the cache serves everything it held."""
@@ -260,22 +280,7 @@ class DamagedKvLogTest(DamagedLogChecks, TempDirTest):
                    if n.endswith(".log")), key=os.path.getmtime)
         with open(wal, "ab") as f:
             f.write(struct.pack("<IHB", 0x12345678, 4000, 1) + b"\x01" * 100)
-        s = self.start(self.cfg, "run")
-        http = Http(s.wait_listening())
-        wait_ready(http, "trips", rows=ROWS)
-        wait_until(lambda: (self.ingest_state(http) or {}).get("state") == "caught_up", 60,
-                   "ingest caught up")
-        self.assert_serves_the_source(http)
-        # The ingest goes on appending after it.
-        gen_trips(self.data("more.csv"), 10, seed=7, start_id=ROWS + 1)
-        with open(self.data("more.csv")) as f:
-            more = f.read().split("\n", 1)[1]
-        with open(self.data("trips.csv"), "a") as f:
-            f.write(more)
-        wait_ready(http, "trips", rows=ROWS + 10)
-        self.assertNotIn("log damaged", s.stderr())
-        http.close()
-        self.assertEqual(s.stop(), 0, s.stderr())
+        self.assert_goes_on_after_a_cut_short_append()
         self.assert_intact()
 
 

@@ -18,7 +18,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import STORAGE, Http, TempDirTest, gen_trips, wait_ready, wait_until
+from harness import STORAGE, Http, TempDirTest, replace_storage, wait_ready
 from test_damaged_log import ROWS, DamagedLogChecks
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "nats"))
@@ -109,13 +109,7 @@ class DamagedNatsLogTest(DamagedLogChecks, TempDirTest):
         storage = ("storage:\n  log: { plugin: nats, options: { servers: \"nats://127.0.0.1:%d\", "
                    "replicas: 1, stream_prefix: %s } }\n  cache: %s\n" %
                    (self.nats.port, PREFIX, STORAGE))
-        with open(cfg) as f:
-            text = f.read()
-        start = text.index("storage:")
-        end = text.index("\n", start) + 1
-        with open(cfg, "w") as f:
-            f.write(text[:start] + storage + text[end:])
-        return cfg
+        return replace_storage(cfg, storage)
 
     def stop_log_backend(self):
         self.nats.stop()
@@ -151,21 +145,7 @@ class DamagedNatsLogTest(DamagedLogChecks, TempDirTest):
         self.nats.publish(f"{PREFIX}.trips.v0001",
                           {"Sluice-Start": seq, "Sluice-First": v["log_end"], "Sluice-Count": 1},
                           base64.b64encode(b"an append cut short"))
-        s = self.start(self.cfg, "run")
-        http = Http(s.wait_listening())
-        wait_ready(http, "trips", rows=ROWS)
-        wait_until(lambda: (self.ingest_state(http) or {}).get("state") == "caught_up", 60,
-                   "ingest caught up")
-        self.assert_serves_the_source(http)
-        gen_trips(self.data("more.csv"), 10, seed=7, start_id=ROWS + 1)
-        with open(self.data("more.csv")) as f:
-            more = f.read().split("\n", 1)[1]
-        with open(self.data("trips.csv"), "a") as f:
-            f.write(more)
-        wait_ready(http, "trips", rows=ROWS + 10)
-        self.assertNotIn("log damaged", s.stderr())
-        http.close()
-        self.assertEqual(s.stop(), 0, s.stderr())
+        self.assert_goes_on_after_a_cut_short_append()
         self.assertGreater(self.nats.stream_state()["last_seq"], seq)
         self.assert_intact()
 

@@ -13,8 +13,8 @@ import re
 import shutil
 import unittest
 
-from harness import (Http, TempDirTest, gen_trips, query_all, read_csv_typed, storage_config,
-                     wait_until)
+from harness import (Http, TempDirTest, gen_trips, query_all, read_csv_typed, wait_until,
+                     write_config)
 
 SHIM = os.environ.get("SLUICE_ENOSPC_SHIM",
                       os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build",
@@ -27,30 +27,6 @@ TYPES = {
 }
 # Small memtables, so that engines also flush and compact while the disk is full.
 STORAGE_OPTIONS = {"leveldb": "write_buffer_mb: 1", "rocksdb": "write_buffer_mb: 1"}
-CONFIG = """home_dir: ./home
-{storage}
-connections:
-  - name: files
-    plugin: csv
-    options: {{ path: ./data }}
-endpoints:
-  - name: trips
-    path: /trips
-    connection: files
-    table: trips
-    index:
-      primary_key: ["trip_id"]
-      secondary: [["pickup_zone_id"]]
-  - name: zones
-    path: /zones
-    connection: files
-    table: zones
-    index:
-      primary_key: ["zone_id"]
-api:
-  rest: {{ host: 127.0.0.1, port: 0, admin_socket_path: ./admin.sock }}
-ingest: {{ commit_interval_ms: 100, poll_interval_ms: 50, retry_min_ms: 100, retry_max_ms: 800 }}
-"""
 FIRST, MORE = 20000, 30000
 
 
@@ -71,9 +47,11 @@ class DiskFullTest(TempDirTest):
         gen_trips(self.data("trips/part-0.csv"), FIRST, seed=1)
         with open(self.data("zones.csv"), "w") as f:
             f.write("zone_id,name\n" + "".join(f"{i},zone {i}\n" for i in range(1, 51)))
-        self.cfg = os.path.join(self.dir, "sluice.yaml")
-        with open(self.cfg, "w") as f:
-            f.write(CONFIG.format(storage=storage_config(STORAGE_OPTIONS)))
+        self.cfg = write_config(
+            self.dir, [{"name": "trips", "primary_key": ["trip_id"], "secondary": [["pickup_zone_id"]]},
+                       {"name": "zones", "primary_key": ["zone_id"]}],
+            storage_options=STORAGE_OPTIONS,
+            ingest="commit_interval_ms: 100, poll_interval_ms: 50, retry_min_ms: 100, retry_max_ms: 800")
 
     # ---- the full disk -------------------------------------------------
 

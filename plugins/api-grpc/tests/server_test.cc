@@ -61,6 +61,16 @@ class ServerTest : public ::testing::Test {
     }
     return s;
   }
+  // The count of `endpoint` through the common service (*version: the
+  // version that answered).
+  uint64_t Count(const std::string& endpoint, std::string* version = nullptr) {
+    v1::CountRequest c;
+    c.set_endpoint(endpoint);
+    v1::CountResponse cr;
+    grpc::Status s = Call("/sluice.v1.Common/count", c, &cr, 5000, version);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return cr.count();
+  }
   // A message of the typed service's pool (the server's current snapshot).
   std::unique_ptr<Message> Typed(const std::string& full_name) {
     snap_ = server_->catalog().Get();
@@ -86,11 +96,7 @@ TEST_F(ServerTest, CommonQueryCountGetAnswerFromTheCurrentVersion) {
             "{\"id\":2,\"fare\":null,\"at\":null,\"day\":null,\"paid\":true,"
             "\"note\":\"note, \\\"2\\\"\\n\"}");
   EXPECT_EQ(qr.plan().plan(), "scan");
-  v1::CountRequest c;
-  c.set_endpoint("/trips");
-  v1::CountResponse cr;
-  ASSERT_TRUE(Call("/sluice.v1.Common/count", c, &cr).ok());
-  EXPECT_EQ(cr.count(), 3u);
+  EXPECT_EQ(Count("/trips"), 3u);
   v1::GetRequest g;
   g.set_endpoint("trips");
   g.set_key("3");
@@ -174,13 +180,9 @@ TEST_F(ServerTest, HealthFollowsReadinessAndSwitches) {
   const auto* svc = snap_->pool().FindServiceByName("sluice.trips.Trips");
   ASSERT_NE(svc, nullptr);
   EXPECT_EQ(svc->FindMethodByName("get")->output_type()->full_name(), "sluice.trips.v2.Record");
-  v1::CountRequest c;
-  c.set_endpoint("trips");
-  v1::CountResponse cr;
   std::string version;
-  ASSERT_TRUE(Call("/sluice.v1.Common/count", c, &cr, 5000, &version).ok());
+  EXPECT_EQ(Count("trips", &version), 5u);
   EXPECT_EQ(version, "2");
-  EXPECT_EQ(cr.count(), 5u);
 }
 
 TEST_F(ServerTest, StreamsDeliverChangesAndAreLimited) {

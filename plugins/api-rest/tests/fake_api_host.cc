@@ -47,15 +47,6 @@ Status SelectRows(std::string_view query, bool count, size_t, size_t* begin, siz
 
 FakeApiHost::FakeApiHost() { set_query_fn(&SelectRows); }
 
-Schema TypedSchema() {
-  Schema s;
-  s.fields = {{"id", Type::kInt64, false},     {"fare", Type::kFloat64, true},
-              {"paid", Type::kBool, false},    {"note", Type::kString, true},
-              {"at", Type::kTimestamp, false}, {"day", Type::kDate, true}};
-  s.primary_key = {0};
-  return s;
-}
-
 namespace {
 
 std::pair<std::string, std::string> TypedRow(int64_t id, bool nulls, double fare, bool paid,

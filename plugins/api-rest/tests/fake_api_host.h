@@ -8,6 +8,7 @@
 
 #include "sluice/schema.h"
 #include "sluice/testing/fake_api_host.h"
+#include "sluice/testing/typed_schema.h"
 
 namespace sluice::rest::testing {
 
@@ -20,9 +21,8 @@ class FakeApiHost : public sluice::testing::FakeApiHost {
   FakeApiHost();
 };
 
-// The schema of the typed test table: id int64 (key), fare float64?,
-// paid bool, note string?, at timestamp, day date?.
-Schema TypedSchema();
+// The schema of the typed test table (sluice/testing/typed_schema.h).
+using sluice::testing::TypedSchema;
 
 // The endpoints most tests use:
 //   trips at /trips: v1 {trip_id int64 key, name string} rows 10, 11, 12;

@@ -58,6 +58,10 @@ bool HttpConnection::Connect(uint16_t port, int receive_buffer, const char* sour
   return true;
 }
 
+bool HttpConnection::Ask(uint16_t port, const std::string& raw, HttpReply* reply) {
+  return Connect(port) && Send(raw) && Read(reply);
+}
+
 bool HttpConnection::ConnectUnix(const std::string& path) {
   fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
   sockaddr_un addr{};
@@ -158,9 +162,7 @@ HttpReply Fetch(uint16_t port, const std::string& method, const std::string& tar
                 const std::string& body, const std::string& extra_headers) {
   HttpConnection c;
   HttpReply reply;
-  if (!c.Connect(port) || !c.Send(RequestText(method, target, body, extra_headers)) ||
-      !c.Read(&reply))
-    reply.status = 0;
+  if (!c.Ask(port, RequestText(method, target, body, extra_headers), &reply)) reply.status = 0;
   return reply;
 }
 

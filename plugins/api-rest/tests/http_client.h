@@ -43,6 +43,9 @@ class HttpConnection {
   // Reads one response. False on timeout, malformed input or EOF first.
   // `no_body`: the answer to a HEAD request (Content-Length, but no body).
   bool Read(HttpReply* reply, bool no_body = false);
+  // Connect(port), Send(raw) and Read(reply) in one: one request on a new
+  // connection that stays open. False when a step failed (why in error()).
+  bool Ask(uint16_t port, const std::string& raw, HttpReply* reply);
   // True when the server closes the connection within `timeout_ms` (any
   // bytes received first make it false).
   bool ClosedByPeer(int timeout_ms);

@@ -19,9 +19,7 @@ class OpsRoutesTest : public testing::RestPluginTest {
                   const std::string& body = "", const std::string& headers = "") {
     HttpConnection c;
     HttpReply reply;
-    EXPECT_TRUE(c.Connect(port_) && c.Send(RequestText(method, target, body, headers)) &&
-                c.Read(&reply))
-        << c.error();
+    EXPECT_TRUE(c.Ask(port_, RequestText(method, target, body, headers), &reply)) << c.error();
     return reply;
   }
 

@@ -9,14 +9,17 @@ Status Parse(std::vector<std::pair<std::string, std::string>> items, RestOptions
   return ParseRestOptions(Options(std::move(items)), out);
 }
 
+// The options the tests below set, as one line to compare.
+std::string Summary(const RestOptions& o) {
+  return o.host + ":" + std::to_string(o.port) + " threads " + std::to_string(o.threads) +
+         ", max_body_bytes " + std::to_string(o.max_body_bytes) + ", admin_remote " +
+         (o.admin_remote ? "true" : "false");
+}
+
 TEST(RestOptions, Defaults) {
   RestOptions o;
   ASSERT_TRUE(Parse({}, &o).ok());
-  EXPECT_EQ(o.host, "127.0.0.1");
-  EXPECT_EQ(o.port, 8080);
-  EXPECT_EQ(o.threads, 2);
-  EXPECT_EQ(o.max_body_bytes, 1048576u);
-  EXPECT_FALSE(o.admin_remote);
+  EXPECT_EQ(Summary(o), "127.0.0.1:8080 threads 2, max_body_bytes 1048576, admin_remote false");
 }
 
 TEST(RestOptions, ParsesEveryKey) {
@@ -28,11 +31,7 @@ TEST(RestOptions, ParsesEveryKey) {
                     {"admin_remote", "true"}},
                    &o);
   ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(o.host, "0.0.0.0");
-  EXPECT_EQ(o.port, 0);
-  EXPECT_EQ(o.threads, 4);
-  EXPECT_EQ(o.max_body_bytes, 100u);
-  EXPECT_TRUE(o.admin_remote);
+  EXPECT_EQ(Summary(o), "0.0.0.0:0 threads 4, max_body_bytes 100, admin_remote true");
 }
 
 TEST(RestOptions, UnknownKeyListsKnownOnes) {

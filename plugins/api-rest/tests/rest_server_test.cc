@@ -20,6 +20,16 @@ using testing::RequestText;
 class RestServerTest : public testing::RestPluginTest {
  protected:
   HttpReply Get(const std::string& target) { return Fetch(port_, "GET", target); }
+  // The answer to `raw` sent on a new connection, which the server must
+  // close after it, saying so (Connection: Close).
+  HttpReply AnswerThenClose(const std::string& raw) {
+    HttpConnection c;
+    HttpReply r;
+    EXPECT_TRUE(c.Ask(port_, raw, &r)) << c.error();
+    EXPECT_EQ(r.header("connection"), "Close");
+    EXPECT_TRUE(c.ClosedByPeer(2000));
+    return r;
+  }
   HttpReply Admin(const std::string& method, const std::string& target,
                   const std::string& body = "") {
     return testing::FetchUnix(socket_, method, target, body);
@@ -342,26 +352,16 @@ TEST_F(RestServerTest, BodyOverLimitIs413) {
 
 TEST_F(RestServerTest, OversizedBodyRefusedFromHeadersAlone) {
   StartServer({{"max_body_bytes", "64"}});
-  HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_)) << c.error();
   // Announce 10 MB, send only the headers: the answer must not wait for it.
-  ASSERT_TRUE(c.Send("POST /trips/query HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"));
-  HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
-  ExpectError(r, 413, "resource_exhausted", "request body of 10000000 bytes");
-  EXPECT_EQ(r.header("connection"), "Close");
-  EXPECT_TRUE(c.ClosedByPeer(2000));
+  ExpectError(
+      AnswerThenClose("POST /trips/query HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n"),
+      413, "resource_exhausted", "request body of 10000000 bytes");
 }
 
 TEST_F(RestServerTest, MalformedRequestGetsJson400AndClose) {
   StartServer();
-  HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send("GET /health HTTP/9.9\r\nHost: x\r\n\r\n"));
-  HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
-  ExpectError(r, 400, "invalid_argument", "malformed HTTP request: ");
-  EXPECT_TRUE(c.ClosedByPeer(2000));
+  ExpectError(AnswerThenClose("GET /health HTTP/9.9\r\nHost: x\r\n\r\n"), 400, "invalid_argument",
+              "malformed HTTP request: ");
 }
 
 TEST_F(RestServerTest, Http11KeepsConnectionsWithoutHeader) {
@@ -421,28 +421,16 @@ TEST_F(RestServerTest, ExplicitKeepAliveKeepsConnection) {
 
 TEST_F(RestServerTest, ConnectionCloseClosesAfterTheAnswer) {
   StartServer();
-  HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send(RequestText("GET", "/trips/1", "", "Connection: close\r\n")));
-  HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.header("connection"), "Close");
-  EXPECT_TRUE(c.ClosedByPeer(2000));
+  EXPECT_EQ(AnswerThenClose(RequestText("GET", "/trips/1", "", "Connection: close\r\n")).status,
+            200);
 }
 
 TEST_F(RestServerTest, Http10ClosesUnlessAsked) {
   StartServer();
-  HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send("GET /health HTTP/1.0\r\n\r\n"));
-  HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
-  EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.header("connection"), "Close");
-  EXPECT_TRUE(c.ClosedByPeer(2000));
+  EXPECT_EQ(AnswerThenClose("GET /health HTTP/1.0\r\n\r\n").status, 200);
 
   HttpConnection k;
+  HttpReply r;
   ASSERT_TRUE(k.Connect(port_));
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(k.Send("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));

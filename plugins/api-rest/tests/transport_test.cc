@@ -167,11 +167,11 @@ TEST_F(TransportTest, ManyPipelinedRequestsAreAllAnswered) {
 TEST_F(TransportTest, ExpectContinue) {
   Start();
   HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send(
-      "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
   HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
+  ASSERT_TRUE(c.Ask(
+      port_, "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n",
+      &r))
+      << c.error();
   EXPECT_EQ(r.status, 100);
   ASSERT_TRUE(c.Send("abc"));
   ASSERT_TRUE(c.Read(&r)) << c.error();
@@ -182,10 +182,8 @@ TEST_F(TransportTest, ExpectContinue) {
 TEST_F(TransportTest, SlowHeadersGet408ThenClose) {
   Start({{"header_timeout_ms", "200"}});
   HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send("GET /fast HTTP/1.1\r\nHost: x\r\nX-Slow: "));
   HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
+  ASSERT_TRUE(c.Ask(port_, "GET /fast HTTP/1.1\r\nHost: x\r\nX-Slow: ", &r)) << c.error();
   EXPECT_EQ(r.status, 408);
   EXPECT_NE(r.body.find("\"code\":\"deadline_exceeded\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("header_timeout_ms = 200"), std::string::npos) << r.body;
@@ -198,10 +196,9 @@ TEST_F(TransportTest, SlowHeadersGet408ThenClose) {
 TEST_F(TransportTest, SlowBodyGets408) {
   Start({{"body_timeout_ms", "200"}});
   HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12"));
   HttpReply r;
-  ASSERT_TRUE(c.Read(&r)) << c.error();
+  ASSERT_TRUE(c.Ask(port_, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12", &r))
+      << c.error();
   EXPECT_EQ(r.status, 408);
   EXPECT_NE(r.body.find("body_timeout_ms = 200"), std::string::npos) << r.body;
   EXPECT_TRUE(c.ClosedByPeer(3000));
@@ -210,10 +207,8 @@ TEST_F(TransportTest, SlowBodyGets408) {
 TEST_F(TransportTest, IdleConnectionsAreClosed) {
   Start({{"idle_timeout_ms", "200"}});
   HttpConnection c;
-  ASSERT_TRUE(c.Connect(port_));
-  ASSERT_TRUE(c.Send(RequestText("GET", "/fast")));
   HttpReply r;
-  ASSERT_TRUE(c.Read(&r));
+  ASSERT_TRUE(c.Ask(port_, RequestText("GET", "/fast"), &r)) << c.error();
   EXPECT_TRUE(c.ClosedByPeer(3000));
   EXPECT_EQ(Metric("sluice_http_timeouts_total{api=\"rest\",kind=\"idle\"}"), "1");
 }

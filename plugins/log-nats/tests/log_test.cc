@@ -55,6 +55,16 @@ std::vector<std::string> ReadAll(Log* log, Status* s) {
   return out;
 }
 
+// "end <n>, checkpoint '<cp>'" of `log`, or the error reading them.
+std::string EndAndCheckpoint(Log* log) {
+  uint64_t end = 0;
+  std::string cp;
+  Status s = log->End(&end);
+  if (s.ok()) s = log->Checkpoint(&cp);
+  if (!s.ok()) return s.ToString();
+  return "end " + std::to_string(end) + ", checkpoint '" + cp + "'";
+}
+
 std::shared_ptr<NatsClient> Client() {
   Settings settings;
   settings.servers = {t::ServerUrl()};
@@ -79,37 +89,37 @@ Outgoing Message(const std::string& subject, uint64_t seq, MessageHeaders h,
   return m;
 }
 
-TEST(NatsLogTest, ReaderInAnotherProcessSeesAppendsAndTruncations) {
+// Two instances of the plugin on one fresh stream prefix, as two processes
+// have them, each with the log "trips/v0001" open.
+struct TwoProcesses {
   std::string prefix = t::FreshPrefix();
-  auto writer_storage = NewStorage(prefix), reader_storage = NewStorage(prefix);
-  auto writer = OpenLog(writer_storage.get());
-  auto reader = OpenLog(reader_storage.get());
-  ASSERT_TRUE(writer && reader);
-  SLUICE_ASSERT_OK(AppendN(writer.get(), "a", 5, "cp-a"));
-  SLUICE_ASSERT_OK(AppendN(writer.get(), "b", 5, "cp-b"));
-  uint64_t end = 0;
-  SLUICE_ASSERT_OK(reader->End(&end));
-  EXPECT_EQ(end, 10u);
-  std::string cp;
-  SLUICE_ASSERT_OK(reader->Checkpoint(&cp));
-  EXPECT_EQ(cp, "cp-b");
+  std::unique_ptr<NatsStorage> storage[2] = {NewStorage(prefix), NewStorage(prefix)};
+  std::unique_ptr<Log> log[2] = {OpenLog(storage[0].get()), OpenLog(storage[1].get())};
+};
+
+TEST(NatsLogTest, ReaderInAnotherProcessSeesAppendsAndTruncations) {
+  TwoProcesses p;
+  ASSERT_TRUE(p.log[0] && p.log[1]);
+  Log* writer = p.log[0].get();
+  Log* reader = p.log[1].get();
+  SLUICE_ASSERT_OK(AppendN(writer, "a", 5, "cp-a"));
+  SLUICE_ASSERT_OK(AppendN(writer, "b", 5, "cp-b"));
+  EXPECT_EQ(EndAndCheckpoint(reader), "end 10, checkpoint 'cp-b'");
   SLUICE_ASSERT_OK(writer->Truncate(7, "cut"));
-  SLUICE_ASSERT_OK(AppendN(writer.get(), "c", 1, "cp-c"));
+  SLUICE_ASSERT_OK(AppendN(writer, "c", 1, "cp-c"));
   Status s;
-  std::vector<std::string> got = ReadAll(reader.get(), &s);
+  std::vector<std::string> got = ReadAll(reader, &s);
   SLUICE_EXPECT_OK(s);
   std::vector<std::string> want = {"a0", "a1", "a2", "a3", "a4", "b0", "b1", "c0"};
   EXPECT_EQ(got, want);
-  SLUICE_ASSERT_OK(reader->Checkpoint(&cp));
-  EXPECT_EQ(cp, "cp-c");
+  EXPECT_EQ(EndAndCheckpoint(reader), "end 8, checkpoint 'cp-c'");
 }
 
 TEST(NatsLogTest, ReadBeyondLocalEndCatchesUp) {
-  std::string prefix = t::FreshPrefix();
-  auto a = NewStorage(prefix), b = NewStorage(prefix);
-  auto writer = OpenLog(a.get());
-  auto reader = OpenLog(b.get());
-  SLUICE_ASSERT_OK(AppendN(writer.get(), "x", 3, "1"));
+  TwoProcesses p;
+  Log* writer = p.log[0].get();
+  Log* reader = p.log[1].get();
+  SLUICE_ASSERT_OK(AppendN(writer, "x", 3, "1"));
   std::vector<std::string> got;
   SLUICE_ASSERT_OK(reader->Read(2, 10, [&](uint64_t, std::string_view r) {
     got.emplace_back(r);
@@ -119,23 +129,22 @@ TEST(NatsLogTest, ReadBeyondLocalEndCatchesUp) {
 }
 
 TEST(NatsLogTest, SecondWriterIsRefusedUntilItReopens) {
-  std::string prefix = t::FreshPrefix();
-  auto a = NewStorage(prefix), b = NewStorage(prefix);
-  auto first = OpenLog(a.get());
-  auto second = OpenLog(b.get());
-  SLUICE_ASSERT_OK(AppendN(first.get(), "a", 2, "a"));
-  Status s = AppendN(second.get(), "b", 2, "b");
+  TwoProcesses p;
+  Log* first = p.log[0].get();
+  Log* second = p.log[1].get();
+  SLUICE_ASSERT_OK(AppendN(first, "a", 2, "a"));
+  Status s = AppendN(second, "b", 2, "b");
   EXPECT_EQ(s.code(), Code::kFailedPrecondition) << s.ToString();
   EXPECT_NE(s.message().find("Only one process may write a log"), std::string::npos) << s.message();
   // The refused writer catches up before its next write.
   uint64_t at = 0;
-  SLUICE_ASSERT_OK(AppendN(second.get(), "b", 2, "b", &at));
+  SLUICE_ASSERT_OK(AppendN(second, "b", 2, "b", &at));
   EXPECT_EQ(at, 2u);
   // Read stops at the end this process last saw; End() catches up.
   SLUICE_ASSERT_OK(first->End(&at));
   EXPECT_EQ(at, 4u);
   Status r;
-  EXPECT_EQ(ReadAll(first.get(), &r), (std::vector<std::string>{"a0", "a1", "b0", "b1"}));
+  EXPECT_EQ(ReadAll(first, &r), (std::vector<std::string>{"a0", "a1", "b0", "b1"}));
   SLUICE_EXPECT_OK(r);
 }
 
@@ -195,12 +204,7 @@ TEST(NatsLogTest, TornAppendOfADeadWriterIsIgnored) {
       id.stream,
       Message(id.subject, seq, MessageHeaders{seq, 2, 1, 1, 2, false}, chunk.substr(0, 5))));
   log = OpenLog(storage.get());
-  uint64_t end = 0;
-  SLUICE_ASSERT_OK(log->End(&end));
-  EXPECT_EQ(end, 2u);
-  std::string cp;
-  SLUICE_ASSERT_OK(log->Checkpoint(&cp));
-  EXPECT_EQ(cp, "a");
+  EXPECT_EQ(EndAndCheckpoint(log.get()), "end 2, checkpoint 'a'");
   uint64_t first = 0;
   SLUICE_ASSERT_OK(AppendN(log.get(), "b", 1, "b", &first));
   EXPECT_EQ(first, 2u);

@@ -19,6 +19,12 @@ using testing::TempDir;
 using testing::WriteFile;
 
 // Records log lines for checking what a skip policy reports.
+// `s` has code `code` and a message that starts with `start`.
+void ExpectStatus(const Status& s, Code code, std::string_view start) {
+  EXPECT_EQ(s.code(), code) << s.ToString();
+  EXPECT_EQ(s.message().substr(0, start.size()), start);
+}
+
 struct LogSink {
   std::vector<std::string> lines;
   sluice_host_services c{sizeof(sluice_host_services),
@@ -322,10 +328,9 @@ TEST_P(ReaderTest, AnIncompleteLastLineIsANoteThenAnErrorOnceTheFileIsIdle) {
   auto old = std::filesystem::file_time_type::clock::now() - std::chrono::minutes(5);
   std::filesystem::last_write_time(dir_ / "t.csv", old);
   res = ReadAll(r.get(), schema_);
-  EXPECT_EQ(res.status.code(), Code::kInvalidArgument);
-  EXPECT_EQ(res.status.message().substr(0, 99),
-            "t.csv:3: the last line is incomplete (no line break, an open quote or too few "
-            "fields) and the file ");
+  ExpectStatus(res.status, Code::kInvalidArgument,
+               "t.csv:3: the last line is incomplete (no line break, an open quote or too few "
+               "fields) and the file ");
   // Completing the line is what a writer would do: a new reader reads it.
   AppendFile(dir_ / "t.csv", "\"\n");
   std::unique_ptr<SourceReader> again;
@@ -351,18 +356,17 @@ TEST_P(ReaderTest, AFileReplacedWithMvIsFollowedOnlyWhenItExtendsWhatWasRead) {
   WriteFile(dir_ / ".t.tmp", "a\n1\n9\n3\n4\n");
   std::filesystem::rename(dir_ / ".t.tmp", dir_ / "t.csv");
   res = ReadAll(r.get(), schema_);
-  EXPECT_EQ(res.status.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(res.status.message().substr(0, 94),
-            "t.csv was replaced (renamed over or rewritten) by a file that does not continue the "
-            "8 bytes al");
+  ExpectStatus(res.status, Code::kFailedPrecondition,
+               "t.csv was replaced (renamed over or rewritten) by a file that does not continue "
+               "the 8 bytes al");
   // Truncation in place is refused the same way.
   WriteFile(dir_ / "u.csv", "a\n1\n2\n");
   auto u = Open("u");
   EXPECT_EQ(ReadAll(u.get(), schema_).rows.size(), 2u);
   std::filesystem::resize_file(dir_ / "u.csv", 4);
   res = ReadAll(u.get(), schema_);
-  EXPECT_EQ(res.status.message().substr(0, 50),
-            "u.csv was truncated to 4 bytes after 6 bytes of it");
+  ExpectStatus(res.status, Code::kFailedPrecondition,
+               "u.csv was truncated to 4 bytes after 6 bytes of it");
 }
 
 TEST_P(ReaderTest, BadOffsets) {
@@ -372,16 +376,12 @@ TEST_P(ReaderTest, BadOffsets) {
   ASSERT_EQ(res.rows.size(), 2u);
   EXPECT_EQ(OpenStatus("t", "junk").code(), Code::kInvalidArgument);
   std::string gone = EncodeOffset({"0.csv", 4, 3});
-  Status s = OpenStatus("t", gone);
-  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(s.message().substr(0, 67),
-            "cannot resume: t/0.csv, named by the saved offset, no longer exists");
+  ExpectStatus(OpenStatus("t", gone), Code::kFailedPrecondition,
+               "cannot resume: t/0.csv, named by the saved offset, no longer exists");
   WriteFile(dir_ / "t/1.csv", "a\n1\n");
-  s = OpenStatus("t", res.offsets[1]);
-  EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(s.message().substr(0, 89),
-            "cannot resume: t/1.csv is 4 bytes, shorter than the saved offset (byte 6, line 4): "
-            "was it");
+  ExpectStatus(OpenStatus("t", res.offsets[1]), Code::kFailedPrecondition,
+               "cannot resume: t/1.csv is 4 bytes, shorter than the saved offset (byte 6, line 4): "
+               "was it");
   EXPECT_EQ(OpenStatus("t", EncodeOffset({"1.csv", 1, 1})).code(), Code::kFailedPrecondition);
 }
 

@@ -5,6 +5,7 @@
 //
 //   sluice::OptionProblem p;
 //   if (sluice::ListenOptionProblem("port", "127.0.0.1", 8080, &p)) problems->push_back(p);
+//   sluice::CheckListenOptions(options, flags, &ParseMyOptions, problems);  // the same, parsed
 #ifndef SLUICE_LISTEN_CHECK_H_
 #define SLUICE_LISTEN_CHECK_H_
 
@@ -17,8 +18,11 @@
 #include <cstring>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "sluice/option_spec.h"
+#include "sluice/options.h"
+#include "sluice/status.h"
 
 namespace sluice {
 
@@ -74,6 +78,23 @@ inline bool ListenOptionProblem(const std::string& key, const std::string& host,
   if (why.empty()) return false;
   *out = {key, std::move(why), in_use ? OptionProblemKind::kInUse : OptionProblemKind::kValue};
   return true;
+}
+
+// The listen check of a server plugin's CheckOptions (sluice/plugin.h):
+// with SLUICE_CHECK_LISTEN in `flags`, parses `options` with `parse` (which
+// fills a struct with `host` and `port` members) and adds the problem of
+// option "port" (or "" when the port is the default) when host:port cannot
+// be listened on. Options that do not parse add nothing: Create() says why.
+template <class ServerOptions>
+void CheckListenOptions(const Options& options, uint32_t flags,
+                        Status (*parse)(const Options&, ServerOptions*),
+                        std::vector<OptionProblem>* out) {
+  if ((flags & SLUICE_CHECK_LISTEN) == 0) return;
+  ServerOptions o;
+  if (!parse(options, &o).ok()) return;
+  OptionProblem p;
+  if (ListenOptionProblem(options.Has("port") ? "port" : "", o.host, o.port, &p))
+    out->push_back(std::move(p));
 }
 
 }  // namespace sluice
