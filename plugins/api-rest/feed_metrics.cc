@@ -33,12 +33,11 @@ std::string FeedMetrics::Text() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::string out;
   for (const Family& f : kFamilies) {
-    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type +
-           "\n";
+    out +=
+        std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
     for (const auto& [key, c] : counters_)
       out += std::string(f.name) + "{api=\"rest\",transport=\"" + EscapeLabel(key.first) +
-             "\",endpoint=\"" + EscapeLabel(key.second) + "\"} " + std::to_string(f.get(*c)) +
-             "\n";
+             "\",endpoint=\"" + EscapeLabel(key.second) + "\"} " + std::to_string(f.get(*c)) + "\n";
   }
   return out;
 }

@@ -37,9 +37,10 @@ void RestService::WebSocket(Call& call, HttpResponse* response) {
   const HttpRequest& request = call.http;
   if (request.method != "GET") {
     response->allow = "GET";
-    return response->SetError(405, "invalid_argument",
-                              std::string(request.method) +
-                                  " is not allowed on /feeds; allowed: GET (a WebSocket handshake)");
+    return response->SetError(
+        405, "invalid_argument",
+        std::string(request.method) +
+            " is not allowed on /feeds; allowed: GET (a WebSocket handshake)");
   }
   auto upgrade = request.Header("Upgrade");
   auto connection = request.Header("Connection");
@@ -60,9 +61,9 @@ void RestService::WebSocket(Call& call, HttpResponse* response) {
   }
   auto key = request.Header("Sec-WebSocket-Key");
   if (!key || !http::ValidWebSocketKey(*key))
-    return response->SetError(InvalidArgument(
-        "Sec-WebSocket-Key: expected the base64 of 16 bytes, found '" +
-        std::string(key.value_or("")) + "'"));
+    return response->SetError(
+        InvalidArgument("Sec-WebSocket-Key: expected the base64 of 16 bytes, found '" +
+                        std::string(key.value_or("")) + "'"));
   FeedParams p;
   for (const auto& [name, raw] : request.query) {
     Status s = name == "heartbeat"
@@ -87,9 +88,9 @@ void RestService::WebSocket(Call& call, HttpResponse* response) {
       std::make_shared<WebSocketSession>(this, std::move(caller), p.heartbeat_s * 1000);
 }
 
-bool RestService::OpenSubscription(const WsCaller& caller, std::string_view path,
-                                   uint32_t version, FeedParams* p, WsSubscription* sub,
-                                   uint32_t* gone_from, HttpResponse* response) {
+bool RestService::OpenSubscription(const WsCaller& caller, std::string_view path, uint32_t version,
+                                   FeedParams* p, WsSubscription* sub, uint32_t* gone_from,
+                                   HttpResponse* response) {
   HttpRequest http;
   http.method = "GET";
   http.path = path;
@@ -116,7 +117,8 @@ bool RestService::OpenSubscription(const WsCaller& caller, std::string_view path
     s = InvalidArgument("version " + std::to_string(version) + " and the path " +
                         std::string(path) + " name different versions");
   if (s.ok() && version != 0) target.version = version;
-  if (s.ok() && target.version != 0 && Catalog::FindVersion(*target.endpoint, target.version) == nullptr) {
+  if (s.ok() && target.version != 0 &&
+      Catalog::FindVersion(*target.endpoint, target.version) == nullptr) {
     s = catalog_.Refresh(&catalog);  // maybe new since the last reading
     if (s.ok() && Resolve(*catalog, path, &target) && version != 0) target.version = version;
     if (s.ok() && Catalog::FindVersion(*target.endpoint, target.version) == nullptr)

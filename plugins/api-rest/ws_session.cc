@@ -32,8 +32,7 @@ void AppendPosition(bool versioned, uint32_t version, uint64_t offset, std::stri
   *out += '"';
 }
 
-constexpr std::string_view kSubscribeKeys =
-    "type, id, path, version, $filter, fields, from, after";
+constexpr std::string_view kSubscribeKeys = "type, id, path, version, $filter, fields, from, after";
 
 }  // namespace
 
@@ -160,8 +159,7 @@ void WebSocketSession::OnMessage(std::string_view text, std::string* out) {
                                        "; expected a JSON object with \"type\": \"subscribe\" "
                                        "or \"unsubscribe\""),
                        out);
-  if (obj["type"].get_string().get(type) != simdjson::SUCCESS)
-    type = std::string_view();
+  if (obj["type"].get_string().get(type) != simdjson::SUCCESS) type = std::string_view();
   if (type == "subscribe") return Subscribe(obj, out);
   if (type == "unsubscribe") return Unsubscribe(obj, out);
   std::string id_json = "null";
@@ -197,14 +195,16 @@ void WebSocketSession::Subscribe(simdjson::dom::object message, std::string* out
         if (key == "type" || key == "id") return true;
         if (key == "path") {
           if (v.get_string().get(str) != simdjson::SUCCESS || str.empty() || str[0] != '/')
-            *error = InvalidArgument("subscribe message: path must be an endpoint's path "
-                                     "(\"/trips\", or \"/v2/trips\" for a version)");
+            *error = InvalidArgument(
+                "subscribe message: path must be an endpoint's path "
+                "(\"/trips\", or \"/v2/trips\" for a version)");
           path = std::string(str);
           return true;
         }
         if (key == "version") {
           if (v.get_uint64().get(n) != simdjson::SUCCESS || n == 0 || n > UINT32_MAX)
-            *error = InvalidArgument("subscribe message: version must be a version number (1, 2, ...)");
+            *error =
+                InvalidArgument("subscribe message: version must be a version number (1, 2, ...)");
           version = static_cast<uint32_t>(n);
           return true;
         }
@@ -212,8 +212,9 @@ void WebSocketSession::Subscribe(simdjson::dom::object message, std::string* out
       },
       &p, &after);
   if (s.ok() && !has_id)
-    s = InvalidArgument("subscribe message: id must be a string of 1 to 256 characters, unique "
-                        "among this connection's subscriptions");
+    s = InvalidArgument(
+        "subscribe message: id must be a string of 1 to 256 characters, unique "
+        "among this connection's subscriptions");
   if (s.ok() && path.empty()) s = InvalidArgument("subscribe message: path is missing");
   if (s.ok() && !after.empty()) s = ParseFeedAfter("after", after, &p);
   for (const auto& other : subs_)
@@ -235,9 +236,9 @@ void WebSocketSession::Subscribe(simdjson::dom::object message, std::string* out
   msg_ += ",\"version\":" + std::to_string(sub->view.version().version) + "}";
   Send(out);
   if (gone_from != 0) {
-    msg_ = "{\"type\":\"version\",\"id\":" + id_json + ",\"op\":\"switch\",\"from\":" +
-           std::to_string(gone_from) + ",\"to\":" + std::to_string(sub->view.version().version) +
-           "}";
+    msg_ = "{\"type\":\"version\",\"id\":" + id_json +
+           ",\"op\":\"switch\",\"from\":" + std::to_string(gone_from) +
+           ",\"to\":" + std::to_string(sub->view.version().version) + "}";
     Send(&sub->pending);
   }
   subs_.push_back(std::move(sub));
@@ -267,8 +268,9 @@ void WebSocketSession::Unsubscribe(simdjson::dom::object message, std::string* o
 void WebSocketSession::AppendEvent(WsSubscription& sub, const sluice_feed_event& e,
                                    std::string* out) {
   if (e.op == SLUICE_FEED_SWITCH) {
-    msg_ = "{\"type\":\"version\",\"id\":" + sub.id_json + ",\"op\":\"switch\",\"from\":" +
-           std::to_string(e.previous) + ",\"to\":" + std::to_string(e.version) + "}";
+    msg_ = "{\"type\":\"version\",\"id\":" + sub.id_json +
+           ",\"op\":\"switch\",\"from\":" + std::to_string(e.previous) +
+           ",\"to\":" + std::to_string(e.version) + "}";
     return Send(out);
   }
   if (e.schema != sub.schema_c) {
@@ -283,8 +285,8 @@ void WebSocketSession::AppendEvent(WsSubscription& sub, const sluice_feed_event&
   msg_ += "\",\"version\":" + std::to_string(e.version) +
           ",\"offset\":" + std::to_string(e.offset) + ",\"record\":";
   size_t before = msg_.size();
-  Status s = sub.record->Append(
-      &msg_, std::string_view(reinterpret_cast<const char*>(e.row), e.row_size));
+  Status s =
+      sub.record->Append(&msg_, std::string_view(reinterpret_cast<const char*>(e.row), e.row_size));
   if (!s.ok()) {
     msg_.resize(before);
     msg_ += "null";
@@ -366,7 +368,7 @@ bool WebSocketSession::Pull(size_t room, std::string* out) {
         subs_.erase(subs_.begin() + static_cast<std::ptrdiff_t>(i));
         EndAll(ResourceExhausted("the connection is closed: subscription " + cut +
                                  " fell behind; resume where this message says"),
-               http::kWsTryAgainLater, out);
+               http::kWsPolicyViolation, out);
         return false;
       }
       if (!s.ok()) {  // this feed ended (its version is no longer served, ...)

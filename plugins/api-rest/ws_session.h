@@ -8,7 +8,7 @@
 //
 // A subscription cut off for falling behind (its client reads too slowly)
 // ends the connection: every subscription gets a last `end` message
-// saying where to resume, then the connection closes (1013). The server
+// saying where to resume, then the connection closes (1008). The server
 // stopping does the same (1001).
 #ifndef SLUICE_PLUGINS_API_REST_WS_SESSION_H_
 #define SLUICE_PLUGINS_API_REST_WS_SESSION_H_
@@ -109,9 +109,9 @@ class WebSocketSession : public DuplexStream {
   const WsCaller caller_;
   const uint32_t heartbeat_ms_;
   std::vector<std::unique_ptr<WsSubscription>> subs_;
-  size_t turn_ = 0;         // the subscription pulled first next time
-  std::string in_;          // client bytes not yet a whole frame
-  std::string message_;     // fragments of the message being received
+  size_t turn_ = 0;      // the subscription pulled first next time
+  std::string in_;       // client bytes not yet a whole frame
+  std::string message_;  // fragments of the message being received
   bool in_message_ = false;
   bool ended_ = false;
   std::string msg_;  // the message being written

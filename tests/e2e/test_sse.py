@@ -52,7 +52,10 @@ def metric(http, name, **labels):
     return None
 
 
-class SseTest(TempDirTest):
+class FeedTest(TempDirTest):
+    """A server with the endpoint trips (id, zone, fare, note) from a CSV file
+    (also for test_websocket.py)."""
+
     def config(self, extra_rest="", extra=""):
         cfg = write_config(self.dir, [{"name": "trips", "primary_key": ["id"]}],
                            extra="auth: { anonymous_admin: true }\n" + extra)
@@ -77,6 +80,8 @@ class SseTest(TempDirTest):
     def append(self, rows_):
         write_rows(self.data("trips.csv"), rows_, mode="a")
 
+
+class SseTest(FeedTest):
     def client(self, base, path, **kw):
         c = SseClient(base, path, **kw)
         self.addCleanup(c.close)

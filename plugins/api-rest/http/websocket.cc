@@ -47,8 +47,8 @@ WsParse ParseClientFrame(char* data, size_t size, size_t max_payload, WsFrame* f
   uint8_t opcode = b[0] & 0x0F;
   if ((b[0] & 0x70) != 0) return fail(kWsProtocolError, "reserved bits set (no extension agreed)");
   bool control = (opcode & 0x8) != 0;
-  if (opcode != kWsContinuation && opcode != kWsText && opcode != kWsBinary &&
-      opcode != kWsClose && opcode != kWsPing && opcode != kWsPong)
+  if (opcode != kWsContinuation && opcode != kWsText && opcode != kWsBinary && opcode != kWsClose &&
+      opcode != kWsPing && opcode != kWsPong)
     return fail(kWsProtocolError, "unknown opcode");
   if ((b[1] & 0x80) == 0) return fail(kWsProtocolError, "a client frame must be masked");
   uint64_t length = b[1] & 0x7F;

@@ -27,15 +27,17 @@ enum WsOpcode : uint8_t {
   kWsPong = 0xA,
 };
 
-// Close codes (RFC 6455 7.4.1, and 1013 from IANA's registry).
+// Close codes (RFC 6455 7.4.1). A client that reads too slowly gets 1008:
+// IANA's 1013 (try again later) would fit better, but clients refuse it
+// (python3-websocket 1.2 accepts only RFC 6455's codes and 3000-4999).
 enum WsCloseCode : uint16_t {
   kWsNormal = 1000,
   kWsGoingAway = 1001,
   kWsProtocolError = 1002,
   kWsUnsupportedData = 1003,
   kWsInvalidPayload = 1007,
+  kWsPolicyViolation = 1008,
   kWsMessageTooBig = 1009,
-  kWsTryAgainLater = 1013,
 };
 
 struct WsFrame {
