@@ -1,5 +1,6 @@
 #include "ws_session.h"
 
+#include <charconv>
 #include <utility>
 
 #include "feed_params.h"
@@ -24,11 +25,21 @@ const char* OpName(uint32_t op) {
   }
 }
 
+void AppendUint(uint64_t n, std::string* out) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  (void)ec;
+  out->append(buf, static_cast<size_t>(end - buf));
+}
+
 // The position text: "42" on a versioned subscription, "3:42" otherwise.
 void AppendPosition(bool versioned, uint32_t version, uint64_t offset, std::string* out) {
   *out += '"';
-  if (!versioned) *out += std::to_string(version) + ":";
-  *out += std::to_string(offset);
+  if (!versioned) {
+    AppendUint(version, out);
+    *out += ':';
+  }
+  AppendUint(offset, out);
   *out += '"';
 }
 
@@ -180,9 +191,8 @@ void WebSocketSession::Subscribe(simdjson::dom::object message, std::string* out
   std::string after;
   bool has_id = false;
   simdjson::dom::element id;
-  if (message["id"].get(id) == simdjson::SUCCESS && id.is_string()) {
-    std::string_view v;
-    (void)id.get_string().get(v);
+  std::string_view v;
+  if (message["id"].get(id) == simdjson::SUCCESS && id.get_string().get(v) == simdjson::SUCCESS) {
     sub->id = std::string(v);
     id_json = sub->id_json = simdjson::to_string(id);
     has_id = !sub->id.empty() && sub->id.size() <= 256;
@@ -278,12 +288,19 @@ void WebSocketSession::AppendEvent(WsSubscription& sub, const sluice_feed_event&
     if (e.schema == nullptr || !Schema::FromC(*e.schema, &sub.schema)) sub.schema = Schema();
     sub.record = std::make_unique<RecordJson>(sub.schema);
   }
-  msg_ = "{\"type\":\"event\",\"id\":" + sub.id_json + ",\"position\":";
+  // Written into msg_ piece by piece: its capacity is reused from event to event.
+  msg_.clear();
+  msg_ += "{\"type\":\"event\",\"id\":";
+  msg_ += sub.id_json;
+  msg_ += ",\"position\":";
   AppendPosition(sub.versioned, e.version, e.offset, &msg_);
   msg_ += ",\"op\":\"";
   msg_ += OpName(e.op);
-  msg_ += "\",\"version\":" + std::to_string(e.version) +
-          ",\"offset\":" + std::to_string(e.offset) + ",\"record\":";
+  msg_ += "\",\"version\":";
+  AppendUint(e.version, &msg_);
+  msg_ += ",\"offset\":";
+  AppendUint(e.offset, &msg_);
+  msg_ += ",\"record\":";
   size_t before = msg_.size();
   Status s =
       sub.record->Append(&msg_, std::string_view(reinterpret_cast<const char*>(e.row), e.row_size));
