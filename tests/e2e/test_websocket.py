@@ -7,14 +7,13 @@ position, across a server restart, gets the log exactly once; a slow client
 is cut off with an end message per subscription saying where to resume
 while a fast one keeps up; a version switch is announced on an unversioned
 subscription; pings keep the connection; the handshake checks."""
-import json
-import socket
+import os
 import subprocess
 import unittest
 
 import websocket
 
-from harness import Http, wait_ready, wait_until
+from harness import Http, wait_address, wait_ready, wait_until
 from test_sse import FeedTest, metric, rows, write_rows
 from ws_client import WsFeeds
 
@@ -243,6 +242,28 @@ class WebSocketTest(FeedTest):
         version, offset = ends["t"]["resume_after"].split(":")
         self.assertEqual(version, "1")
         self.assertGreaterEqual(int(offset), seen[-1]["offset"])
+
+    def test_wss_over_the_rest_tls_listener(self):
+        tls = os.path.join(self.dir, "tls")
+        os.makedirs(tls)
+        cert, key = os.path.join(tls, "cert.pem"), os.path.join(tls, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                        "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+                        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       check=True, capture_output=True, timeout=60)
+        write_rows(self.data("trips.csv"), rows(1, 5))
+        s = self.start(self.config(
+            extra_rest="tls: { cert_path: ./tls/cert.pem, key_path: ./tls/key.pem }"), "run")
+        base = "https://" + wait_address(s, "https")
+        wait_ready(s.admin(), "trips", rows=5)
+        c = self.feeds(base, sslopt={"ca_certs": cert}, query="?heartbeat=1")
+        c.subscribe("t", "/trips", **{"from": "start"})
+        self.assertEqual([e["record"]["id"] for e in c.events("t", 5, timeout=120)], [1, 2, 3, 4, 5])
+        self.append(rows(6, 8))
+        self.assertEqual([e["record"]["id"] for e in c.events("t", 3)], [6, 7, 8])
+        wait_until(lambda: c.pings >= 1, 30, "a ping over TLS")
+        c.unsubscribe("t")
+        self.assertEqual(c.one("t", "unsubscribed")["id"], "t")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ import websocket
 
 
 class WsFeeds:
-    def __init__(self, base, headers=None, query="", rcvbuf=None, read=True, fast=False):
+    def __init__(self, base, headers=None, query="", rcvbuf=None, read=True, fast=False,
+                 sslopt=None):
         """fast: after the library's handshake, read the socket in large chunks
         and parse the frames here (RFC 6455 5.2), for a client that must keep
         up with tens of thousands of messages a second; the library's own
@@ -23,7 +24,7 @@ class WsFeeds:
         sockopt = ((socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf),) if rcvbuf else ()
         self.ws = websocket.create_connection(
             url, timeout=60, header=[f"{k}: {v}" for k, v in (headers or {}).items()],
-            sockopt=sockopt)
+            sockopt=sockopt, sslopt=sslopt)
         self.messages = queue.Queue()
         self.pings = 0
         self.close_code = None
