@@ -107,6 +107,11 @@ class Connection : public PollSource {
   // it off: the host's max_lag).
   static constexpr size_t kStreamHighWater = 262144;
   static constexpr int kStreamPullsPerTurn = 4;
+  // Queued output beyond which a duplex stream's client is read no more
+  // (its answers to the client, e.g. pongs, are not being read). Well above
+  // what pulling the stream queues, so that a fast reader's connection
+  // does not change its epoll interest on every pull.
+  static constexpr size_t kDuplexInputPause = 4 * kStreamHighWater;
 
   // True while a worker has the connection; notices a worker that has
   // finished without telling (then the loop has it again).

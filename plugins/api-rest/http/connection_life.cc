@@ -119,7 +119,7 @@ void Connection::UpdateInterest() {
     want = tls_want_write_ ? EPOLLOUT : EPOLLIN;
   } else {
     bool paused = ((busy_ || out_bytes_ > kOutputHighWater) && in_.size() >= kMaxBufferedInput) ||
-                  (duplex_ != nullptr && out_bytes_ > kStreamHighWater);  // answers not read
+                  (duplex_ != nullptr && out_bytes_ > kDuplexInputPause);  // answers not read
     if (!peer_eof_) want |= paused ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP;
     if ((!busy_ && OutputPending()) || tls_want_write_) want |= EPOLLOUT;
   }

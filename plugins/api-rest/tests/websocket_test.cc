@@ -33,7 +33,7 @@ std::string ClientFrame(uint8_t first, std::string_view payload, const char mask
 TEST(WebSocketTest, AcceptKeyIsTheRfcExample) {
   EXPECT_TRUE(ValidWebSocketKey("dGhlIHNhbXBsZSBub25jZQ=="));
   EXPECT_EQ(WebSocketAccept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-  EXPECT_FALSE(ValidWebSocketKey("dGhlIHNhbXBsZSBub25jZQ="));    // 15 bytes' worth
+  EXPECT_FALSE(ValidWebSocketKey("dGhlIHNhbXBsZSBub25jZQ="));   // 15 bytes' worth
   EXPECT_FALSE(ValidWebSocketKey("dGhlIHNhbXBsZSBub25jZ!=="));  // not base64
   EXPECT_FALSE(ValidWebSocketKey(""));
 }
@@ -73,10 +73,10 @@ TEST(WebSocketTest, RefusesWhatRfc6455Forbids) {
     uint16_t code;
     const char* why;
   } cases[] = {
-      {std::string("\x81\x05hello", 7), kWsProtocolError, "masked"},     // unmasked
-      {ClientFrame(0xC1, "x"), kWsProtocolError, "reserved bits"},       // RSV1
-      {ClientFrame(0x83, "x"), kWsProtocolError, "unknown opcode"},      // opcode 3
-      {ClientFrame(0x09, "x"), kWsProtocolError, "control frame"},       // fragmented ping
+      {std::string("\x81\x05hello", 7), kWsProtocolError, "masked"},  // unmasked
+      {ClientFrame(0xC1, "x"), kWsProtocolError, "reserved bits"},    // RSV1
+      {ClientFrame(0x83, "x"), kWsProtocolError, "unknown opcode"},   // opcode 3
+      {ClientFrame(0x09, "x"), kWsProtocolError, "control frame"},    // fragmented ping
       {ClientFrame(0x89, std::string(126, 'p')), kWsProtocolError, "control frame"},
       {ClientFrame(0x81, std::string(101, 'x')), kWsMessageTooBig, "too big"},
   };
@@ -106,7 +106,9 @@ TEST(WebSocketTest, WritesServerFramesUnmasked) {
   EXPECT_EQ(out.substr(0, 10), std::string("\x82\x7F\x00\x00\x00\x00\x00\x01\x11\x70", 10));
   out.clear();
   AppendCloseFrame(kWsGoingAway, "bye", &out);
-  EXPECT_EQ(out, std::string("\x88\x05\x03\xE9" "bye", 7));
+  EXPECT_EQ(out, std::string("\x88\x05\x03\xE9"
+                             "bye",
+                             7));
 }
 
 }  // namespace
