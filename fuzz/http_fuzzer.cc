@@ -15,7 +15,11 @@
 //     its answer is one JSON error object;
 //   - an answer to a request is never 500, its body is valid JSON (or the
 //     Prometheus text of /metrics), and an error body (but /ready's 503) is
-//     {"error":{"code","message"}}; its header section stays well formed.
+//     {"error":{"code","message"}}; its header section stays well formed;
+//   - a WebSocket handshake (GET /feeds) is answered 101 with a duplex
+//     stream; the bytes after it go to that stream (in the same pieces),
+//     whose answers are whole server frames, each text frame one JSON
+//     object with a "type".
 //
 // A failed check prints what differed and aborts (fuzz/README.md).
 #include <simdjson.h>
@@ -28,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "duplex_stream.h"
 #include "fake_api_host.h"
 #include "http/request_parser.h"
 #include "http/request_view.h"
@@ -100,8 +105,65 @@ void CheckJsonError(std::string_view body, std::string_view input) {
     Fail("an error body lacks code or message: " + std::string(body), input);
 }
 
+// Checks that `out` is a sequence of whole, unmasked server frames whose
+// text frames are JSON objects with a "type".
+void CheckServerFrames(std::string_view out, std::string_view input) {
+  size_t at = 0;
+  while (at < out.size()) {
+    if (out.size() - at < 2) Fail("a server frame cut short", input);
+    auto b0 = static_cast<uint8_t>(out[at]), b1 = static_cast<uint8_t>(out[at + 1]);
+    if ((b0 & 0x80) == 0 || (b1 & 0x80) != 0) Fail("a server frame fragmented or masked", input);
+    uint64_t n = b1 & 0x7F;
+    size_t head = 2;
+    if (n == 126 || n == 127) {
+      size_t len_bytes = n == 126 ? 2 : 8;
+      if (out.size() - at < 2 + len_bytes) Fail("a server frame's length cut short", input);
+      n = 0;
+      for (size_t i = 0; i < len_bytes; ++i) n = (n << 8) | static_cast<uint8_t>(out[at + 2 + i]);
+      head += len_bytes;
+    }
+    if (out.size() - at - head < n) Fail("a server frame's payload cut short", input);
+    std::string_view payload = out.substr(at + head, n);
+    if ((b0 & 0x0F) == 0x1) {
+      thread_local simdjson::dom::parser parser;
+      simdjson::dom::object obj;
+      std::string_view type;
+      if (parser.parse(payload.data(), payload.size()).get(obj) ||
+          obj["type"].get_string().get(type))
+        Fail("a WebSocket message is not a JSON object with a type: " + std::string(payload),
+             input);
+    }
+    at += head + n;
+  }
+}
+
+// A 101 answer: the rest of the input goes to its duplex stream.
+void WebSocket(HttpResponse& response, std::string_view rest, const std::vector<size_t>& splits,
+               std::string_view input) {
+  auto* duplex = dynamic_cast<DuplexStream*>(response.stream.get());
+  if (duplex == nullptr) Fail("a 101 answer without a duplex stream", input);
+  std::string head;
+  http::AppendUpgradeHead(response, &head);
+  if (head.find("Sec-WebSocket-Accept: ") == std::string::npos)
+    Fail("a 101 answer without Sec-WebSocket-Accept", input);
+  duplex->Start([] {});
+  std::string out;
+  size_t at = 0;
+  bool open = true;
+  for (size_t cut : splits) {
+    if (!open || cut <= at || cut >= rest.size()) continue;
+    open = duplex->Input(rest.data() + at, cut - at, &out);
+    at = cut;
+  }
+  if (open && at < rest.size()) open = duplex->Input(rest.data() + at, rest.size() - at, &out);
+  if (open) open = duplex->Pull(65536, &out);
+  if (open) duplex->Stop(&out);
+  CheckServerFrames(out, input);
+}
+
 void Answer(RestService& service, const char* base, const http::ParsedRequest& parsed,
-            std::string_view input) {
+            std::string_view input, std::string_view rest, const std::vector<size_t>& splits,
+            bool* upgraded) {
   HttpRequest request;
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   http::FillRequest(base, parsed, Listener::kData, "192.0.2.7", &headers, &request);
@@ -110,6 +172,10 @@ void Answer(RestService& service, const char* base, const http::ParsedRequest& p
   (void)service.RunsQuery(request, &route, &endpoint);
   HttpResponse response;
   service.Handle(request, &response);
+  if (response.status == 101) {
+    *upgraded = true;
+    return WebSocket(response, rest, splits, input);
+  }
   if (response.status < 200 || response.status > 599 || response.status == 500)
     Fail("answered " + std::to_string(response.status) + ": " + response.body, input);
   if (response.content_type.empty()) {
@@ -172,7 +238,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!r.chunked) CheckSpan(r.body, a.consumed, "the body", input);
     if (r.Body(base).size() != r.content_length)
       Fail("body length differs from its framing", input);
-    Answer(*service, base, r, input);
+    bool upgraded = false;
+    Answer(*service, base, r, input, input.substr(at + a.consumed), splits, &upgraded);
+    if (upgraded) break;  // the rest was the WebSocket's
     at += a.consumed;
   }
   return 0;

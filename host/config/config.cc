@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kReservedSegments[] = {"admin", "health", "ready", "metrics"};
+const char* const kReservedSegments[] = {"admin", "health", "ready", "metrics", "feeds"};
 
 bool IsNameChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

@@ -482,6 +482,7 @@ TEST(ConfigProblemTest, EndpointPaths) {
             at + "\"/health/x\": /health is reserved for the server itself");
   EXPECT_EQ(with_path("/ready"), at + "\"/ready\": /ready is reserved for the server itself");
   EXPECT_EQ(with_path("/metrics"), at + "\"/metrics\": /metrics is reserved for the server itself");
+  EXPECT_EQ(with_path("/feeds"), at + "\"/feeds\": /feeds is reserved for the server itself");
   EXPECT_EQ(with_path("/taxi/v2"), "");  // only the first segment is reserved
   EXPECT_EQ(with_path("/version"), "");
   EXPECT_EQ(with_path("/trips.v2-x_y"), "");

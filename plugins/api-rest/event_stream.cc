@@ -28,7 +28,10 @@ SseStream::SseStream(ApiHost::Request request, ApiHost::View view, bool versione
       versioned_(versioned),
       heartbeat_ms_(heartbeat_ms) {}
 
-SseStream::~SseStream() { feed_.Close(); }
+SseStream::~SseStream() {
+  feed_.Close();
+  if (counters_ != nullptr) counters_->Unsubscribed();
+}
 
 void SseStream::Wake(void* self) {
   auto* s = static_cast<SseStream*>(self);
@@ -84,9 +87,11 @@ void SseStream::Append(const sluice_feed_event& e, std::string* out) {
     *out += "null";
   }
   *out += "}\n\n";
+  if (counters_ != nullptr) counters_->Sent(1);
 }
 
 void SseStream::AppendEnd(const Status& s, std::string* out) {
+  if (counters_ != nullptr && s.code() == Code::kResourceExhausted) counters_->CutOff();
   const sluice_feed_position& p = feed_.position();
   if (p.next > id_next_ && p.next > 0) AppendId(p.version, p.next - 1, out);
   *out += "event: end\ndata: {\"code\":\"";

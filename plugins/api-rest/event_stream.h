@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "feed_metrics.h"
 #include "sluice/api_host.h"
 #include "sluice/feed.h"
 #include "sluice/json.h"
@@ -61,6 +62,11 @@ class SseStream : public ResponseStream {
     o->wake_ctx = this;
   }
   ChangeFeedReader& feed() { return feed_; }
+  // Counts this stream in `c` (transport "sse") until it is destroyed.
+  void SetCounters(FeedCounters* c) {
+    counters_ = c;
+    c->Subscribed();
+  }
   const ApiHost& request_api() const { return request_.api(); }
   const ApiHost::View& view() const { return view_; }
   // Queues an `event: version` announcing a switch from version `from`
@@ -93,6 +99,7 @@ class SseStream : public ResponseStream {
   std::mutex wake_mu_;
   std::function<void()> wake_;
   bool woken_early_ = false;
+  FeedCounters* counters_ = nullptr;
   ChangeFeedReader feed_;
 };
 

@@ -217,6 +217,7 @@ void RestService::HandleMetrics(Call& call, HttpResponse* response) {
     out += "# host metrics unavailable: " + message + "\n";
   }
   out += metrics_.Text();
+  out += feed_metrics_.Text();
   response->content_type = "text/plain; version=0.0.4; charset=utf-8";
 }
 

@@ -15,6 +15,7 @@ namespace {
 constexpr std::string_view kAdminPrefix = "/admin/endpoints/";
 constexpr std::string_view kAdminSuffix = "/current";
 constexpr std::string_view kAdminCurrentRoute = "/admin/endpoints/{name}/current";
+constexpr std::string_view kFeedsPath = "/feeds";  // WebSocket change feeds (ws_route.cc)
 
 // "/trips, /zones": every endpoint path, for "no such route" messages.
 std::string PathList(const Catalog& catalog) {
@@ -155,6 +156,10 @@ void RestService::Route(Call& call, HttpResponse* response) {
   }
   // Before routing: a client that may read nothing learns no endpoint name.
   if (!Allowed(call, Action::kRead, response)) return;
+  if (path == kFeedsPath) {
+    response->route = kFeedsPath;
+    return WebSocket(call, response);
+  }
   if (path == "/") {
     response->route = "/";
     if (MethodIs(request, "GET", response)) HandleIndex(call, response);
@@ -300,20 +305,26 @@ bool RestService::Resolve(const Catalog& catalog, std::string_view path, Target*
   return match(path, 0);
 }
 
+Status RestService::FindTarget(std::string_view path, std::shared_ptr<const Catalog>* catalog,
+                               Target* out, bool* found) {
+  SLUICE_RETURN_IF_ERROR(catalog_.Get(catalog));
+  *found = Resolve(**catalog, path, out);
+  bool version_known =
+      *found && (out->version == 0 || Catalog::FindVersion(*out->endpoint, out->version));
+  if (!*found || !version_known) {  // maybe new since the last reading
+    SLUICE_RETURN_IF_ERROR(catalog_.Refresh(catalog));
+    *found = Resolve(**catalog, path, out);
+  }
+  return Status();
+}
+
 void RestService::HandleEndpoint(Call& call, HttpResponse* response) {
   const HttpRequest& request = call.http;
   std::shared_ptr<const Catalog> catalog;
-  Status s = catalog_.Get(&catalog);
-  if (!s.ok()) return response->SetError(s);
   Target target;
-  bool found = Resolve(*catalog, request.path, &target);
-  bool version_known =
-      found && (target.version == 0 || Catalog::FindVersion(*target.endpoint, target.version));
-  if (!found || !version_known) {  // maybe new since the last reading
-    s = catalog_.Refresh(&catalog);
-    if (!s.ok()) return response->SetError(s);
-    found = Resolve(*catalog, request.path, &target);
-  }
+  bool found = false;
+  Status s = FindTarget(request.path, &catalog, &target, &found);
+  if (!s.ok()) return response->SetError(s);
   EndpointAction action = ParseAction(found ? target.suffix : std::string_view("?"));
   if (action.kind == EndpointAction::kUnknown)
     return response->SetError(NotFound("no route " + std::string(request.method) + " " +

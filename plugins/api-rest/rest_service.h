@@ -21,6 +21,7 @@
 
 #include "auth.h"
 #include "catalog_cache.h"
+#include "feed_metrics.h"
 #include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
@@ -80,6 +81,11 @@ struct HttpRequest {
 
 // A response that goes on after its head (event_stream.h).
 class ResponseStream;
+// Change-feed parameters (feed_params.h); a WebSocket connection's caller
+// and one of its subscriptions (ws_session.h).
+struct FeedParams;
+struct WsCaller;
+struct WsSubscription;
 
 struct HttpResponse {
   int status = 200;
@@ -145,6 +151,20 @@ class RestService {
 
   const RestOptions& options() const { return options_; }
 
+  // Opens one subscription of a WebSocket connection (ws_route.cc): a
+  // request with the host for `caller` (as every HTTP request opens one:
+  // the same refusals), the endpoint at `path` ("/trips", "/v2/trips";
+  // `version` nonzero names the version too), pinned and read as the
+  // events route does with `p`. Fills *sub (request, view, feed, counters)
+  // and *gone_from (the resume's version when it is no longer served, 0
+  // otherwise); false with the answer an HTTP request would have had.
+  bool OpenSubscription(const WsCaller& caller, std::string_view path, uint32_t version,
+                        FeedParams* p, WsSubscription* sub, uint32_t* gone_from,
+                        HttpResponse* response);
+
+  // Change-feed counters by transport.
+  FeedMetrics& feed_metrics() { return feed_metrics_; }
+
  private:
   // The endpoint and version a path under an endpoint's routes names.
   struct Target {
@@ -199,6 +219,20 @@ class RestService {
   // GET or POST .../events: a change feed as server-sent events
   // (events_route.cc); on success response->stream carries it.
   void Events(Call& call, const Target& target, HttpResponse* response);
+  // With p's parameters read: checks the resume point against the path,
+  // pins the version to read (on the unversioned path, the resume's
+  // version while it is served; *gone_from names it when it is not) and
+  // completes p->options. False with the answer filled. SSE and WebSocket.
+  bool PinFeed(Call& call, const Target& target, FeedParams* p, ApiHost::View* view,
+               uint32_t* gone_from, HttpResponse* response);
+  // GET /feeds: the WebSocket handshake (ws_route.cc); on success a 101
+  // answer whose stream is the connection's session.
+  void WebSocket(Call& call, HttpResponse* response);
+  // The endpoint and version `path` names (*found), re-reading the catalog
+  // when the copy does not know the path or version; *catalog is the copy
+  // used. An error when the catalog cannot be read.
+  Status FindTarget(std::string_view path, std::shared_ptr<const Catalog>* catalog, Target* out,
+                    bool* found);
   // Pins target's version for `call`; on failure fills the error response.
   bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
   // Runs `query_json` on a pinned view and writes the JSON array of records.
@@ -209,6 +243,7 @@ class RestService {
   RestOptions options_;
   CatalogCache catalog_;
   RequestMetrics metrics_;
+  FeedMetrics feed_metrics_;
 };
 
 // Checks that `body` is one JSON object (an empty body counts as {}) and

@@ -52,7 +52,10 @@ def metric(http, name, **labels):
     return None
 
 
-class SseTest(TempDirTest):
+class FeedTest(TempDirTest):
+    """A server with the endpoint trips (id, zone, fare, note) from a CSV file
+    (also for test_websocket.py)."""
+
     def config(self, extra_rest="", extra=""):
         cfg = write_config(self.dir, [{"name": "trips", "primary_key": ["id"]}],
                            extra="auth: { anonymous_admin: true }\n" + extra)
@@ -77,6 +80,23 @@ class SseTest(TempDirTest):
     def append(self, rows_):
         write_rows(self.data("trips.csv"), rows_, mode="a")
 
+    def restart_between(self, s, http, before, after):
+        """Appends rows `before` (a range), stops the server once it has them,
+        appends `after` while it is down, starts it again: (server, base, http)
+        once the restarted server holds them all."""
+        self.append(rows(before[0], before[1]))
+        wait_ready(http, "trips", rows=before[1])
+        self.assertEqual(s.stop(), 0, s.stderr())
+        self.append(rows(after[0], after[1]))
+        s = self.start(self.config(), "run")
+        base = s.wait_listening()
+        http = Http(base)
+        self.addCleanup(http.close)
+        wait_ready(http, "trips", rows=after[1])
+        return s, base, http
+
+
+class SseTest(FeedTest):
     def client(self, base, path, **kw):
         c = SseClient(base, path, **kw)
         self.addCleanup(c.close)
@@ -126,15 +146,7 @@ class SseTest(TempDirTest):
         self.assertEqual(first.headers["content-type"], "text/event-stream")
         got = first.take(15)
         first.close()
-        self.append(rows(21, 35))
-        wait_ready(http, "trips", rows=35)
-        self.assertEqual(s.stop(), 0, s.stderr())
-        self.append(rows(36, 50))
-        s = self.start(self.config(), "run")
-        base = s.wait_listening()
-        http = Http(base)
-        self.addCleanup(http.close)
-        wait_ready(http, "trips", rows=50)
+        s, base, http = self.restart_between(s, http, (21, 35), (36, 50))
         # The browser's way (Last-Event-ID) and the URL's way (?after=).
         second = self.client(base, "/trips/events", last_event_id=got[-1].id)
         rest = second.take(35)

@@ -44,6 +44,7 @@ Connection::Connection(EventLoop* loop, int fd, Listener listener, std::string p
 
 Connection::~Connection() {
   if (waker_ != nullptr) waker_->conn = nullptr;
+  duplex_ = nullptr;
   stream_.reset();  // closes the feed before anything it reads
   if (ssl_ != nullptr) SSL_free(ssl_);
   ::close(fd_);
@@ -146,6 +147,7 @@ int Connection::ReadTls() {
 
 void Connection::OnReadable(uint32_t events) {
   if (Busy()) return ReadWhileBusy(events);
+  if (phase_ == Phase::kStream && duplex_ != nullptr) return ReadStreamInput();
   if (phase_ == Phase::kStream) {  // a client says nothing more on a stream
     DiscardInput();
     if (peer_eof_) Finish();
@@ -252,6 +254,7 @@ void Connection::Process(const char* data, size_t size, bool from_scratch) {
     in_.Consume(off);
   }
   if (in_.empty() && in_.capacity() > kMaxBufferedInput) in_.Release();
+  if (phase_ == Phase::kStream) StreamInput();  // what came after an upgrade's head
   if (!busy_) Flush();
   // Requests answered and more input waiting, which epoll will not signal
   // again: another turn once the loop has served the others.

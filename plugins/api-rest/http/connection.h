@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "duplex_stream.h"
 #include "event_stream.h"
 #include "http/byte_buffer.h"
 #include "http/request_parser.h"
@@ -106,6 +107,11 @@ class Connection : public PollSource {
   // it off: the host's max_lag).
   static constexpr size_t kStreamHighWater = 262144;
   static constexpr int kStreamPullsPerTurn = 4;
+  // Queued output beyond which a duplex stream's client is read no more
+  // (its answers to the client, e.g. pongs, are not being read). Well above
+  // what pulling the stream queues, so that a fast reader's connection
+  // does not change its epoll interest on every pull.
+  static constexpr size_t kDuplexInputPause = 4 * kStreamHighWater;
 
   // True while a worker has the connection; notices a worker that has
   // finished without telling (then the loop has it again).
@@ -134,6 +140,11 @@ class Connection : public PollSource {
   void StartStream(HttpResponse* response, int minor_version);
   // Pulls what the stream has while there is room, and sends it.
   void PumpStream();
+  // Reads what the client sends on a duplex stream (an upgraded
+  // connection) and hands it to the stream.
+  void ReadStreamInput();
+  // Hands the input buffered in in_ to the duplex stream.
+  void StreamInput();
   void Refuse(const ParseError& error, std::string_view method);
   void Queue(std::string bytes);
   // Writes what is queued; may end the connection (dead_).
@@ -174,6 +185,7 @@ class Connection : public PollSource {
   bool abandoned_ = false;
   // Phase::kStream: the response stream and how it wakes this connection.
   std::shared_ptr<ResponseStream> stream_;
+  DuplexStream* duplex_ = nullptr;  // stream_, when it reads the client's bytes
   std::shared_ptr<StreamWaker> waker_;
   int64_t stream_quiet_since_ = 0;  // when the stream last queued output
 };

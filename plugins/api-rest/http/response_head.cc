@@ -30,6 +30,7 @@ void Header(std::string* h, std::string_view name, std::string_view value) {
 std::string_view ReasonPhrase(int status) {
   switch (status) {
     case 100: return "Continue";
+    case 101: return "Switching Protocols";
     case 200: return "OK";
     case 201: return "Created";
     case 204: return "No Content";
@@ -45,6 +46,7 @@ std::string_view ReasonPhrase(int status) {
     case 414: return "URI Too Long";
     case 415: return "Unsupported Media Type";
     case 417: return "Expectation Failed";
+    case 426: return "Upgrade Required";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -73,6 +75,13 @@ void AppendHead(const HttpResponse& response, int minor_version, bool keep_alive
 void AppendStreamHead(const HttpResponse& response, int minor_version, std::string* out) {
   AppendHeadFields(response, minor_version, out);
   Header(out, "Connection", "Close");
+  *out += "\r\n";
+}
+
+void AppendUpgradeHead(const HttpResponse& response, std::string* out) {
+  *out += "HTTP/1.1 101 Switching Protocols\r\n";
+  Header(out, "Date", DateText());
+  for (const auto& [name, value] : response.headers) Header(out, name, value);
   *out += "\r\n";
 }
 

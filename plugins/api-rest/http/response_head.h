@@ -29,6 +29,10 @@ void AppendHead(const HttpResponse& response, int minor_version, bool keep_alive
 // ("Connection: Close").
 void AppendStreamHead(const HttpResponse& response, int minor_version, std::string* out);
 
+// The head of a 101 answer (a WebSocket handshake): the status line, Date
+// and response.headers (Upgrade, Connection, Sec-WebSocket-Accept, ...).
+void AppendUpgradeHead(const HttpResponse& response, std::string* out);
+
 // A whole error answer (head and JSON body) with "Connection: Close", for
 // refusals made before any request could be handled. `retry_after` > 0
 // adds Retry-After (seconds).
