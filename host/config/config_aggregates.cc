@@ -48,8 +48,7 @@ void ConfigParser::ParseAggregates(const Entry& e, const std::string& path, Endp
         wheres->push_back(problems_.Where(f->Mark(), IndexPath(xp, j)));
     }
     if (!ok) continue;
-    if (d.measures.size() > 64)
-      problems_.Add(it->Mark(), p, "at most 64 measures per aggregate");
+    if (d.measures.size() > 64) problems_.Add(it->Mark(), p, "at most 64 measures per aggregate");
     else out->aggregates.push_back(std::move(d));
   }
 }

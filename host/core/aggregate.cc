@@ -43,7 +43,7 @@ void ExactSum::Add(double v, int sign) {
   int e = 0;
   double f = std::frexp(v, &e);  // v = f * 2^e, f in [0.5, 1)
   uint64_t m = static_cast<uint64_t>(std::ldexp(f, 53));
-  int exp = e - 53;  // v = m * 2^exp
+  int exp = e - 53;      // v = m * 2^exp
   if (exp < kUnitExp) {  // subnormal: the low bits of m are zero
     m >>= (kUnitExp - exp);
     exp = kUnitExp;
@@ -107,7 +107,8 @@ double ExactSum::ToDouble() const {
   uint64_t window = bit_window(start);
   bool sticky = false;
   for (int i = 0; i < start / 64 && !sticky; ++i) sticky = l[i] != 0;
-  if (!sticky && start % 64 != 0) sticky = (l[start / 64] & ((uint64_t{1} << (start % 64)) - 1)) != 0;
+  if (!sticky && start % 64 != 0)
+    sticky = (l[start / 64] & ((uint64_t{1} << (start % 64)) - 1)) != 0;
   // 64 bits hold the 53 of the result and more than two below it: with the
   // sticky bit folded into the lowest, one rounding to double is exact
   // rounding of the whole sum.
@@ -324,8 +325,8 @@ bool GroupAcc::Decode(const Schema& schema, const std::vector<uint32_t>& tracked
       Get64(&p, &hi);
       a.isum = static_cast<__int128>((static_cast<unsigned __int128>(hi) << 64) | lo);
     } else if (t == Type::kFloat64) {
-      if (!a.fsum.Decode(&p, end) || !GetVarint(&p, end, &a.nan) ||
-          !GetVarint(&p, end, &a.pinf) || !GetVarint(&p, end, &a.ninf))
+      if (!a.fsum.Decode(&p, end) || !GetVarint(&p, end, &a.nan) || !GetVarint(&p, end, &a.pinf) ||
+          !GetVarint(&p, end, &a.ninf))
         return false;
     }
   }
@@ -337,7 +338,8 @@ namespace {
 void AppendInt128(std::string* out, __int128 v) {
   if (v >= INT64_MIN && v <= INT64_MAX) return AppendJsonInteger(out, static_cast<int64_t>(v));
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   char buf[48];
   int n = 0;
   while (u > 0) {

@@ -7,8 +7,7 @@ namespace {
 
 // Base letters of U+00C0..U+00FF ('.': a separator; '2': two letters, see
 // Fold).
-constexpr const char* kLatin1 =
-    "aaaaaa2ceeeeiiiidnooooo.ouuuuy22aaaaaa2ceeeeiiiidnooooo.ouuuuy2y";
+constexpr const char* kLatin1 = "aaaaaa2ceeeeiiiidnooooo.ouuuuy22aaaaaa2ceeeeiiiidnooooo.ouuuuy2y";
 // Base letters of U+0100..U+017F ('2': two letters, see Fold).
 constexpr const char* kExtA =
     "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii22jjkkklllllll"
@@ -84,7 +83,8 @@ void Fold(std::string* out, int32_t cp) {
     char c = kLatin1[cp - 0xc0];
     if (c != '2') return out->push_back(c);
     switch (cp) {
-      case 0xc6: case 0xe6: out->append("ae"); return;
+      case 0xc6:
+      case 0xe6: out->append("ae"); return;
       case 0xdf: out->append("ss"); return;
       default: out->append("th"); return;  // Þ þ
     }

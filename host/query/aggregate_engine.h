@@ -32,9 +32,9 @@ struct AggregateRequest {
   // The $filter with the query bounds (scan and filter budgets, deadline,
   // cancellation); its order, limit and skip are unused.
   Query query;
-  uint32_t limit = 50;       // groups per answer
-  bool has_after = false;    // $after: answer the groups after this one
-  std::string after_key;     // its group_by values, key-encoded (core/keycodec.h)
+  uint32_t limit = 50;     // groups per answer
+  bool has_after = false;  // $after: answer the groups after this one
+  std::string after_key;   // its group_by values, key-encoded (core/keycodec.h)
 };
 
 // Parses `json` ({"$group_by": [...], "$measures": [...], "$filter": {...},

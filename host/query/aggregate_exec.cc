@@ -151,10 +151,10 @@ Status Maintained(VersionCache& cache, const AggregateRequest& r, int n, std::st
       g.max.assign(tracked.size(), Literal());
       for (const Measure& m : r.measures) {
         if (m.kind != MeasureKind::kMin && m.kind != MeasureKind::kMax) continue;
-        uint32_t slot = static_cast<uint32_t>(
-            std::find(tracked.begin(), tracked.end(), m.field) - tracked.begin());
-        std::string vp = DerivedState::ValuePrefix(static_cast<uint32_t>(n), slot) +
-                         std::string(group);
+        uint32_t slot = static_cast<uint32_t>(std::find(tracked.begin(), tracked.end(), m.field) -
+                                              tracked.begin());
+        std::string vp =
+            DerivedState::ValuePrefix(static_cast<uint32_t>(n), slot) + std::string(group);
         bool last = m.kind == MeasureKind::kMax;
         st = Edge(cache, snap.get(), vp, s.fields[m.field].type, last,
                   last ? &g.max[slot] : &g.min[slot]);

@@ -6,8 +6,8 @@
 #include <algorithm>
 
 #include "core/keycodec.h"
-#include "sluice/json.h"
 #include "query/aggregate_engine.h"
+#include "sluice/json.h"
 
 namespace sluice::host {
 namespace {
@@ -53,8 +53,8 @@ Status GroupBy(element e, const Schema& s, std::vector<uint32_t>* out) {
     std::string_view name = e.get_string().value_unsafe();
     int f = s.FieldIndex(name);
     if (f < 0)
-      return InvalidArgument("unknown field \"" + std::string(name) + "\" in $group_by; fields: " +
-                             FieldNames(s));
+      return InvalidArgument("unknown field \"" + std::string(name) +
+                             "\" in $group_by; fields: " + FieldNames(s));
     out->push_back(static_cast<uint32_t>(f));
     return Status();
   }
@@ -67,8 +67,8 @@ Status GroupBy(element e, const Schema& s, std::vector<uint32_t>* out) {
     std::string_view name = item.get_string().value_unsafe();
     int f = s.FieldIndex(name);
     if (f < 0)
-      return InvalidArgument("unknown field \"" + std::string(name) + "\" in $group_by; fields: " +
-                             FieldNames(s));
+      return InvalidArgument("unknown field \"" + std::string(name) +
+                             "\" in $group_by; fields: " + FieldNames(s));
     if (std::find(out->begin(), out->end(), static_cast<uint32_t>(f)) != out->end())
       return InvalidArgument("$group_by names field " + std::string(name) + " twice");
     out->push_back(static_cast<uint32_t>(f));
@@ -165,8 +165,8 @@ Status ParseAggregate(std::string_view json, const TableSchema& t, const QueryLi
     int k = -1;
     for (int i = 0; i < 5; ++i) k = key == names[i] ? i : k;
     if (k < 0)
-      return InvalidArgument("unknown aggregate key \"" + std::string(key) + "\"; valid keys: " +
-                             kKeys);
+      return InvalidArgument("unknown aggregate key \"" + std::string(key) +
+                             "\"; valid keys: " + kKeys);
     if (has[k]) return InvalidArgument("aggregate key " + std::string(key) + " given twice");
     has[k] = true;
     *slots[k] = value;

@@ -78,6 +78,15 @@ bool MatchesText(const Predicate& p, std::string_view text) {
   return p.op != CompareOp::kMatchesAny;
 }
 
+size_t TextScoreTerms(const FilterNode& n) {
+  if (n.kind == FilterNode::kPredicate)
+    return n.predicate.op == CompareOp::kMatchesAll || n.predicate.op == CompareOp::kMatchesAny ||
+           n.predicate.op == CompareOp::kPrefix;
+  size_t sum = 0;
+  for (const FilterNode& c : n.children) sum += TextScoreTerms(c);
+  return sum;
+}
+
 uint64_t TextScore(const FilterNode& node, const std::vector<Value>& row) {
   if (node.kind != FilterNode::kPredicate) {
     uint64_t sum = 0;

@@ -6,6 +6,7 @@
 
 #include "core/text_tokens.h"
 #include "query/query_engine.h"
+#include "query/query_filter.h"
 #include "sluice/json.h"
 #include "sluice/timefmt.h"
 
@@ -167,15 +168,6 @@ Status Parser::Parse(element doc) {
   return Status();
 }
 
-bool HasWords(const FilterNode& n) {
-  if (n.kind == FilterNode::kPredicate)
-    return n.predicate.op == CompareOp::kMatchesAll || n.predicate.op == CompareOp::kMatchesAny ||
-           n.predicate.op == CompareOp::kPrefix;
-  for (const FilterNode& c : n.children)
-    if (HasWords(c)) return true;
-  return false;
-}
-
 Status Parser::Rank(element e, bool order_by, bool after) {
   if (e.type() != element_type::BOOL)
     return InvalidArgument("$rank must be true or false, got " + Describe(e));
@@ -184,7 +176,7 @@ Status Parser::Rank(element e, bool order_by, bool after) {
     return InvalidArgument("$rank orders by relevance: it does not combine with $order_by");
   if (after)
     return InvalidArgument("$rank does not combine with $after: page ranked answers with $skip");
-  if (!HasWords(q_->filter))
+  if (TextScoreTerms(q_->filter) == 0)
     return InvalidArgument(
         "$rank needs a $matches_all, $matches_any or $prefix condition in the $filter to score "
         "records by");

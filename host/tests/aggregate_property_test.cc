@@ -10,6 +10,7 @@
 #include <simdjson.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -45,8 +46,8 @@ AggregateSpec Spec(const Schema& s, std::vector<uint32_t> group_by,
 TableSchema Table() {
   TableSchema t;
   t.schema = TripsSchema();
-  t.aggregates.push_back(Spec(t.schema, {1}, {"count", "sum(fare)", "sum(n)", "min(fare)",
-                                               "max(n)", "max(kind)"}));
+  t.aggregates.push_back(
+      Spec(t.schema, {1}, {"count", "sum(fare)", "sum(n)", "min(fare)", "max(n)", "max(kind)"}));
   t.aggregates.push_back(Spec(t.schema, {1, 2}, {"count", "sum(n)", "min(n)"}));
   t.aggregates.push_back(Spec(t.schema, {}, {"count", "sum(fare)"}));
   return t;
@@ -83,8 +84,9 @@ struct Sqlite {
             row.push_back(std::string("f") + buf);
             break;
           }
-          default: row.push_back(std::string("\"") +
-                                 reinterpret_cast<const char*>(sqlite3_column_text(st, i)) + "\"");
+          default:
+            row.push_back(std::string("\"") +
+                          reinterpret_cast<const char*>(sqlite3_column_text(st, i)) + "\"");
         }
       }
       out.push_back(std::move(row));
@@ -277,6 +279,109 @@ TEST_P(AggregateProperty, MaintainedAdHocAndSqliteAgree) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, AggregateProperty, ::testing::Range(0, 8));
+
+TEST(Aggregate, AdHocIsBoundedLikeAQueryMaintainedIsNot) {
+  TableSchema t = Table();
+  CacheFixture c(t);
+  std::vector<TRow> rows;
+  for (int64_t i = 0; i < 50; ++i) rows.push_back({I(i), I(i % 3), S("a"), F(1.5), I(i)});
+  c.Apply(rows);
+  QueryLimits small;
+  small.scan_budget = 10;
+  AggregateRequest r;
+  std::string json;
+  QueryPlanInfo info;
+  // Maintained: three groups read, whatever the budget.
+  ASSERT_TRUE(
+      ParseAggregate(R"j({"$group_by": ["zone"], "$measures": ["count"]})j", t, small, &r).ok());
+  Status s = RunAggregate(c.cache(), r, &json, &info);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(json, R"j([{"zone":0,"count":17},{"zone":1,"count":17},{"zone":2,"count":16}])j");
+  EXPECT_EQ(info.plan, "aggregate [zone] maintained");
+  // Ad hoc (a filter on another field): refused past the scan budget.
+  ASSERT_TRUE(
+      ParseAggregate(
+          R"j({"$group_by": ["zone"], "$measures": ["count"], "$filter": {"n": {"$gte": 0}}})j", t,
+          small, &r)
+          .ok());
+  s = RunAggregate(c.cache(), r, &json, &info);
+  EXPECT_EQ(s.code(), Code::kResourceExhausted) << s.ToString();
+  EXPECT_NE(s.message().find("query would examine more than 10 rows"), std::string::npos);
+}
+
+TEST(Aggregate, Errors) {
+  TableSchema t = Table();
+  AggregateRequest r;
+  auto error = [&](const std::string& json) {
+    return ParseAggregate(json, t, QueryLimits(), &r).message();
+  };
+  EXPECT_EQ(
+      error(R"({"group_by": []})"),
+      "unknown aggregate key \"group_by\"; valid keys: $group_by, $measures, $filter, $limit, "
+      "$after");
+  EXPECT_EQ(error(R"({"$group_by": ["zoen"]})"),
+            "unknown field \"zoen\" in $group_by; fields: id, zone, kind, fare, n");
+  EXPECT_EQ(error(R"j({"$measures": ["median(fare)"]})j"),
+            "$measures: unknown measure \"median\" in \"median(fare)\"; valid: count, sum, min, "
+            "max, avg");
+  EXPECT_EQ(error(R"j({"$measures": ["sum(kind)"]})j"),
+            "$measures: sum needs an int64 or float64 field; field kind is string");
+  EXPECT_EQ(error(R"({"$group_by": ["zone"], "$after": {"kind": "a"}})"),
+            "$after names \"kind\", which is neither a $group_by field nor a measure");
+  EXPECT_EQ(error(R"({"$group_by": ["zone", "kind"], "$after": {"zone": 1}})"),
+            "$after lacks field kind; it needs every $group_by field");
+  EXPECT_EQ(error(R"({"$filter": {"fare": "x"}})"), "field fare is float64, got string \"x\"");
+}
+
+double Sum(const std::vector<double>& xs) {
+  ExactSum e;
+  for (double x : xs) e.Add(x, 1);
+  return e.ToDouble();
+}
+
+TEST(ExactSum, RoundsTheExactSumOnce) {
+  EXPECT_EQ(Sum({0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1}),
+            1.0);                                            // naive: 0.9999999999999999
+  EXPECT_EQ(Sum({1e16, 1.0, -1e16}), 1.0);                   // naive: 0
+  EXPECT_EQ(Sum({1e308, 1e308, -1e308, -1e308, 3.5}), 3.5);  // naive: inf
+  EXPECT_EQ(Sum({5e-324, 5e-324, 5e-324}), 1.5e-323);        // subnormals
+  EXPECT_EQ(Sum({1.0, 1e-300}), 1.0);
+  EXPECT_EQ(Sum({-2.5, 0.5}), -2.0);
+  EXPECT_EQ(Sum({1e308, 1e308}), HUGE_VAL);  // beyond the double range
+  // 2^53 + 1 + 1: the exact 2^53 + 2 is a double; adding one at a time rounds twice.
+  EXPECT_EQ(Sum({9007199254740992.0, 1.0, 1.0}), 9007199254740994.0);
+  // Ties to even with a sticky bit far below: 1 + 2^-53 + 2^-1000 rounds up.
+  EXPECT_EQ(Sum({1.0, std::ldexp(1.0, -53), std::ldexp(1.0, -1000)}), std::nextafter(1.0, 2.0));
+  EXPECT_EQ(Sum({1.0, std::ldexp(1.0, -53)}), 1.0);  // an exact tie: to even
+}
+
+TEST(ExactSum, RemovingRestoresTheStateExactly) {
+  std::mt19937_64 rng(5);
+  std::vector<double> xs;
+  for (int i = 0; i < 2000; ++i) {
+    double m = static_cast<double>(static_cast<int64_t>(rng() >> 11)) * (rng() % 2 ? 1 : -1);
+    xs.push_back(std::ldexp(m, static_cast<int>(rng() % 600) - 300));
+  }
+  ExactSum e, empty;
+  for (double x : xs) e.Add(x, 1);
+  ExactSum copy;
+  std::string bytes;
+  e.Encode(&bytes);
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  ASSERT_TRUE(copy.Decode(&p, p + bytes.size()));
+  EXPECT_TRUE(copy == e);
+  std::shuffle(xs.begin(), xs.end(), rng);
+  for (double x : xs) e.Add(x, -1);
+  EXPECT_TRUE(e == empty);
+  EXPECT_TRUE(e.zero());
+  ExactSum neg;
+  neg.Add(-3.0, 1);
+  bytes.clear();
+  neg.Encode(&bytes);
+  p = reinterpret_cast<const uint8_t*>(bytes.data());
+  ASSERT_TRUE(copy.Decode(&p, p + bytes.size()));
+  EXPECT_EQ(copy.ToDouble(), -3.0);
+}
 
 }  // namespace
 }  // namespace sluice::host::query_test

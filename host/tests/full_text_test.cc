@@ -30,7 +30,10 @@ TEST(Tokenizer, FoldsCaseAndAccents) {
   EXPECT_EQ(Words("STRASSE straße Œuvre Ĳssel ŁÓDŹ"),
             (V{"strasse", "strasse", "oeuvre", "ijssel", "lodz"}));
   EXPECT_EQ(Words("ΑΘΗΝΑ Москва"), (V{"αθηνα", "москва"}));
-  EXPECT_EQ(Words("a\xff" "b c\xe2\x80\x94" "d"), (V{"a", "b", "c", "d"}));  // bad byte, em dash
+  EXPECT_EQ(Words("a\xff"
+                  "b c\xe2\x80\x94"
+                  "d"),
+            (V{"a", "b", "c", "d"}));                               // bad byte, em dash
   EXPECT_EQ(Words("東京タワー、大阪"), (V{"東京タワー", "大阪"}));  // U+3001 separates
   EXPECT_EQ(Words("it's o'clock_now"), (V{"it", "s", "o", "clock", "now"}));
   EXPECT_EQ(Words(""), V{});
@@ -43,8 +46,8 @@ TEST(Tokenizer, FoldsCaseAndAccents) {
 
 Schema NotesSchema() {
   Schema s;
-  s.fields = {{"id", Type::kInt64, false}, {"zone", Type::kInt64, true},
-              {"note", Type::kString, true}};
+  s.fields = {
+      {"id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
   s.primary_key = {0};
   return s;
 }
@@ -69,8 +72,9 @@ class FullTextProperty : public ::testing::TestWithParam<int> {};
 TEST_P(FullTextProperty, IndexScanAndBruteForceAgree) {
   std::mt19937_64 rng(static_cast<uint64_t>(GetParam()) * 104729 + 3);
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
-  const char* vocab[] = {"Red", "red", "RÉD", "car", "Cars", "café", "CAFE", "caffeine", "blue",
-                         "bluebird", "Ünïcode", "unicode", "déjà", "vu", "x", "the"};
+  const char* vocab[] = {"Red",  "red",      "RÉD",  "car",      "Cars",    "café",
+                         "CAFE", "caffeine", "blue", "bluebird", "Ünïcode", "unicode",
+                         "déjà", "vu",       "x",    "the"};
   TableSchema with, without;
   with.schema = without.schema = NotesSchema();
   with.full_text = {2};
@@ -122,12 +126,11 @@ TEST_P(FullTextProperty, IndexScanAndBruteForceAgree) {
       std::string cond = "{\"note\": {\"" + op + "\": \"" + text + "\"}}";
       int shape = static_cast<int>(pick(4));
       int64_t zone = static_cast<int64_t>(pick(3));
-      std::string filter = shape == 0   ? cond
-                           : shape == 1 ? "{\"$and\": [" + cond + ", {\"zone\": " +
-                                              std::to_string(zone) + "}]}"
-                           : shape == 2 ? "{\"$or\": [" + cond + ", {\"zone\": " +
-                                              std::to_string(zone) + "}]}"
-                                        : "{\"$not\": " + cond + "}";
+      std::string filter =
+          shape == 0   ? cond
+          : shape == 1 ? "{\"$and\": [" + cond + ", {\"zone\": " + std::to_string(zone) + "}]}"
+          : shape == 2 ? "{\"$or\": [" + cond + ", {\"zone\": " + std::to_string(zone) + "}]}"
+                       : "{\"$not\": " + cond + "}";
       bool desc = pick(2) == 0;
       std::string query = "{\"$filter\": " + filter + ", \"$limit\": 1000" +
                           (desc ? ", \"$order_by\": {\"id\": \"desc\"}" : "") + "}";
@@ -146,9 +149,7 @@ TEST_P(FullTextProperty, IndexScanAndBruteForceAgree) {
       ASSERT_TRUE(sb.ok()) << query << ": " << sb.ToString();
       EXPECT_EQ(got_a, want) << query << " plan " << ia.plan;
       EXPECT_EQ(got_b, want) << query << " plan " << ib.plan;
-      if (shape <= 1) {
-        EXPECT_EQ(ia.plan.rfind("full_text [note] " + op, 0), 0u) << ia.plan;
-      }
+      if (shape <= 1) { EXPECT_EQ(ia.plan.rfind("full_text [note] " + op, 0), 0u) << ia.plan; }
       uint64_t count = 0;
       ASSERT_TRUE(a.Count(query, &count).ok());
       EXPECT_EQ(count, want.size()) << query;
@@ -170,17 +171,16 @@ TEST(FullText, RankOrdersByOccurrences) {
            {I(5), I(0), S("Réd, cars")}});
   std::vector<TRow> rows;
   QueryPlanInfo info;
-  ASSERT_TRUE(c.Run(R"({"$filter": {"note": {"$matches_any": "red car"}}, "$rank": true})", &rows,
-                    &info)
-                  .ok());
+  ASSERT_TRUE(
+      c.Run(R"({"$filter": {"note": {"$matches_any": "red car"}}, "$rank": true})", &rows, &info)
+          .ok());
   std::vector<int64_t> ids;
   for (const TRow& r : rows) ids.push_back(r[0].i);
   // Scores: 2 -> 3; 1, 4, 5 -> 1 (5 has "red" and "cars"); ties by key.
   EXPECT_EQ(ids, (std::vector<int64_t>{2, 1, 4, 5}));
   EXPECT_NE(info.plan.find("+ sort"), std::string::npos) << info.plan;
-  ASSERT_TRUE(c.Run(R"({"$filter": {"note": {"$prefix": "ca"}}, "$rank": true, "$skip": 1})",
-                    &rows)
-                  .ok());
+  ASSERT_TRUE(
+      c.Run(R"({"$filter": {"note": {"$prefix": "ca"}}, "$rank": true, "$skip": 1})", &rows).ok());
   ids.clear();
   for (const TRow& r : rows) ids.push_back(r[0].i);
   EXPECT_EQ(ids, (std::vector<int64_t>{2, 5}));  // 1, 2, 5 score 1 each: key order, one skipped
@@ -189,8 +189,9 @@ TEST(FullText, RankOrdersByOccurrences) {
             "$rank needs a $matches_all, $matches_any or $prefix condition in the $filter to score "
             "records by");
   EXPECT_EQ(
-      c.Parse(R"({"$filter": {"note": {"$prefix": "a"}}, "$rank": true, "$order_by": {"id": "asc"}})",
-              &q)
+      c.Parse(
+           R"({"$filter": {"note": {"$prefix": "a"}}, "$rank": true, "$order_by": {"id": "asc"}})",
+           &q)
           .message(),
       "$rank orders by relevance: it does not combine with $order_by");
 }
@@ -208,7 +209,8 @@ TEST(FullText, Errors) {
             "operator $prefix on field note: string \" ,; \" has no words (docs/full_text.md, "
             "\"Tokens\")");
   s = c.Parse(R"({"$filter": {"note": {"$matches_any": 3}}})", &q);
-  EXPECT_EQ(s.message(), "operator $matches_any on field note needs a string of words, got number 3");
+  EXPECT_EQ(s.message(),
+            "operator $matches_any on field note needs a string of words, got number 3");
 }
 
 }  // namespace

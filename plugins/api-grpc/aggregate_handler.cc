@@ -20,7 +20,8 @@ grpc::Status Handlers::Aggregate(CallContext& call, const std::string& request,
                                        &info);
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();
-  if (resp.groups().size() > max_message_bytes_) return TooLarge(resp.groups().size(), max_message_bytes_);
+  if (resp.groups().size() > max_message_bytes_)
+    return TooLarge(resp.groups().size(), max_message_bytes_);
   resp.set_version(view.version().version);
   resp.set_plan(info.plan);
   if (!resp.SerializeToString(response))

@@ -247,7 +247,7 @@ class ApiHost {
   // a host without aggregates.
   Status Aggregate(const View& view, std::string_view request, std::string* json,
                    QueryInfo* info) const {
-    if (!Has(offsetof(sluice_api_host, aggregate)))
+    if (!Has(offsetof(sluice_api_host, aggregate)) || c_->aggregate == nullptr)
       return Unimplemented("the host does not offer aggregates");
     sluice_status st{};
     auto on_json = [](void* u, const char* text, size_t n) {
