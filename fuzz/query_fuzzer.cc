@@ -36,11 +36,13 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cache/version_cache.h"
 #include "core/keycodec.h"
+#include "core/text_tokens.h"
 #include "query/query_engine.h"
 #include "query/query_filter.h"
 #include "sluice/client/storage_client.h"
@@ -182,6 +184,22 @@ bool OracleMatches(const Schema& schema, const FilterNode& n, const Row& r) {
     case CompareOp::kGt: return cmp(0) > 0;
     case CompareOp::kGte: return cmp(0) >= 0;
     case CompareOp::kContains: return v.s.find(p.values.at(0).s) != std::string::npos;
+    case CompareOp::kMatchesAll:
+    case CompareOp::kMatchesAny:
+    case CompareOp::kPrefix: {  // docs/full_text.md: the words of the value, as a set
+      std::vector<std::string> words;
+      Tokenize(v.s, &words);
+      std::set<std::string> set(words.begin(), words.end());
+      size_t found = 0, n = p.values.size();
+      for (size_t i = 0; i < n; ++i) {
+        const std::string& w = p.values[i].s;
+        bool last_prefix = p.op == CompareOp::kPrefix && i + 1 == n;
+        auto it = set.lower_bound(w);
+        if (last_prefix ? it != set.end() && it->compare(0, w.size(), w) == 0 : set.count(w) > 0)
+          ++found;
+      }
+      return p.op == CompareOp::kMatchesAny ? found > 0 : found == n;
+    }
     default: return false;
   }
 }

@@ -11,7 +11,7 @@ PACKAGES=(
   libleveldb-dev libsnappy-dev librocksdb-dev
   nats-server libnats-dev
   libsimdjson-dev libyaml-cpp-dev libssl-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsqlite3-dev
   python3 python3-grpcio python3-protobuf python3-jwt openssl curl
   clang clang-format libclang-rt-14-dev
   libpq-dev postgresql-15 postgresql-client-15

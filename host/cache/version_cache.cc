@@ -244,6 +244,7 @@ Status VersionCache::ApplyOne(const CacheOp& op, size_t index, int64_t* rows,
     // look up (the common case of a log that appends increasing keys).
     if (op.op == SLUICE_OP_DELETE) return Status();
     appended_.push_back(PutRow(op.row));
+    if (derived_) derived_->Change(nullptr, &decoded_, pk_, &batch_);
     ++*rows;
     new_max->assign(pk_);
     return Status();
@@ -260,11 +261,12 @@ Status VersionCache::ApplyOne(const CacheOp& op, size_t index, int64_t* rows,
                                 std::to_string(op.offset) + " (on_duplicate: error)");
     if (on_duplicate_ == OnDuplicate::kFirst) return Status();  // the stored row stays
   }
-  if (before.present && !schema_.indexes.empty() &&
-      DecodeRow(schema, before.row, &old_decoded_).empty())
-    AddIndexKeys(old_decoded_, /*put=*/false);
+  bool old_ok = before.present && (!schema_.indexes.empty() || derived_) &&
+                DecodeRow(schema, before.row, &old_decoded_).empty();
+  if (old_ok) AddIndexKeys(old_decoded_, /*put=*/false);
   if (op.op == SLUICE_OP_DELETE) {
     if (before.present) {
+      if (derived_ && old_ok) derived_->Change(&old_decoded_, nullptr, pk_, &batch_);
       batch_.BeginKey()->append(PrimaryPrefix() + pk_);
       batch_.EndDelete();
       --*rows;
@@ -273,6 +275,7 @@ Status VersionCache::ApplyOne(const CacheOp& op, size_t index, int64_t* rows,
     return Status();
   }
   PutRow(op.row);
+  if (derived_) derived_->Change(old_ok ? &old_decoded_ : nullptr, &decoded_, pk_, &batch_);
   if (!before.present) ++*rows;
   touched_[pk_] = Touched{true, op.row};
   return Status();
@@ -292,8 +295,10 @@ Status VersionCache::Apply(const std::vector<CacheOp>& ops, uint64_t applied, ui
   int64_t rows = static_cast<int64_t>(rows_.load());
   std::string new_max = max_pk_;
   dups_ = DuplicateKeys();
+  if (derived_) derived_->Reset();
   for (size_t i = 0; i < ops.size(); ++i)
     SLUICE_RETURN_IF_ERROR(ApplyOne(ops[i], i, &rows, &new_max));
+  if (derived_) SLUICE_RETURN_IF_ERROR(derived_->Flush(*kv_, &batch_));
   meta_value_ = EncodeMeta(applied, static_cast<uint64_t>(rows), flags);
   batch_.BeginKey()->append(kMetaKey);
   batch_.EndPut(meta_value_);

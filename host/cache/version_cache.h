@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "cache/cache_batch.h"
+#include "cache/derived_state.h"
 #include "config/config.h"
 #include "core/table_schema.h"
 #include "sluice/row.h"
@@ -121,7 +122,9 @@ class VersionCache {
 
  private:
   VersionCache(std::unique_ptr<KvStore> kv, TableSchema schema)
-      : kv_(std::move(kv)), schema_(std::move(schema)) {}
+      : kv_(std::move(kv)), schema_(std::move(schema)) {
+    if (DerivedState::Needed(schema_)) derived_ = std::make_unique<DerivedState>(schema_);
+  }
   Status LoadMeta();
   Status FindMaxKey();
   // What Apply() knows of a key before an op: present or not, and its row
@@ -153,6 +156,8 @@ class VersionCache {
   std::atomic<uint64_t> rows_{0};
   std::atomic<uint64_t> flags_{0};
   std::string max_pk_;  // largest primary key stored (fast path for appends)
+  // Declared aggregates and full-text postings, when the table has any.
+  std::unique_ptr<DerivedState> derived_;
 
   // Apply() scratch, reused so that a steady build allocates nearly nothing.
   CacheBatch batch_;

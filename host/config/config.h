@@ -25,6 +25,7 @@
 
 #include "config/auth_config.h"
 #include "config/query_limits.h"
+#include "core/aggregate.h"
 #include "sluice/host_services.h"
 #include "sluice/status.h"
 
@@ -73,7 +74,13 @@ struct EndpointConfig {
   // index.covering: secondary index entries carry the row, so a query that
   // walks an index reads no row separately (a larger cache). Default false.
   bool covering = false;
-  uint32_t version = 0;  // version unversioned paths serve; 0 = latest
+  // `aggregates:` maintained by the cache (docs/aggregates.md), as written;
+  // resolved against the source's schema when a version is made.
+  std::vector<AggregateDecl> aggregates;
+  // `full_text:` string fields with a full-text index (docs/full_text.md).
+  std::vector<std::string> full_text;
+  std::string full_text_where;  // "<file>:<line>:<col>: endpoints[i].full_text"
+  uint32_t version = 0;         // version unversioned paths serve; 0 = latest
   OnDuplicate on_duplicate = OnDuplicate::kLast;
   // `access:`: who may read the endpoint and what of it (docs/security.md).
   // Empty = every principal that may read at all; changes apply on reload.

@@ -9,7 +9,8 @@ namespace sluice::host::config_internal {
 namespace {
 
 const std::vector<std::string_view> kEndpointKeys = {
-    "name", "path", "connection", "table", "options", "index", "version", "on_duplicate", "access"};
+    "name",    "path",         "connection", "table",      "options",  "index",
+    "version", "on_duplicate", "access",     "aggregates", "full_text"};
 
 }  // namespace
 
@@ -56,6 +57,8 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
     if (x.key == "version") ParseVersion(x, p, &out->version);
     if (x.key == "on_duplicate") ParseOnDuplicate(x, p, &out->on_duplicate);
     if (x.key == "access") ParseAccess(x, p, out);
+    if (x.key == "aggregates") ParseAggregates(x, p, out);
+    if (x.key == "full_text") ParseFullText(x, p, out);
     if (x.key == "path" && ReadScalar(x, p, "a URL path such as /trips", &problems_, &out->path)) {
       marks->path = x.mark;
       std::string why = EndpointPathProblem(out->path);

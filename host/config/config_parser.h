@@ -51,6 +51,9 @@ class ConfigParser {
   bool ParseEndpoint(const YAML::Node& node, const std::string& path, EndpointConfig* out,
                      EndpointMarks* marks);
   void ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out);
+  // `aggregates:` and `full_text:` (config_aggregates.cc).
+  void ParseAggregates(const Entry& e, const std::string& path, EndpointConfig* out);
+  void ParseFullText(const Entry& e, const std::string& path, EndpointConfig* out);
   bool ReadFieldList(const YAML::Node& node, const YAML::Mark& at, const std::string& path,
                      std::vector<std::string>* out);
   void ParseVersion(const Entry& e, const std::string& path, uint32_t* out);

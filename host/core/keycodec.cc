@@ -46,6 +46,40 @@ void AppendKeyFields(std::string* out, const std::vector<Value>& row,
   for (uint32_t f : fields) AppendKeyValue(out, row[f]);
 }
 
+bool ReadKeyValue(Type type, std::string_view key, size_t* pos, std::string* storage, Value* out) {
+  *out = Value();
+  out->type = type;
+  size_t start = *pos;
+  if (!SkipKeyValue(type, key, pos)) return false;
+  std::string_view b = key.substr(start, *pos - start);
+  out->null = b[0] == '\0';
+  if (out->null) return true;
+  uint64_t x = 0;
+  size_t n = type == Type::kDate ? 4 : 8;
+  if (type != Type::kString && type != Type::kBool)
+    for (size_t i = 0; i < n; ++i) x = (x << 8) | static_cast<uint8_t>(b[1 + i]);
+  switch (type) {
+    case Type::kInt64:
+    case Type::kTimestamp: out->i = static_cast<int64_t>(x ^ (1ull << 63)); break;
+    case Type::kDate: out->i = static_cast<int32_t>(static_cast<uint32_t>(x) ^ (1u << 31)); break;
+    case Type::kFloat64: {
+      uint64_t bits = (x >> 63) ? x ^ (1ull << 63) : ~x;
+      std::memcpy(&out->f, &bits, 8);
+      break;
+    }
+    case Type::kBool: out->i = b[1] != 0 ? 1 : 0; break;
+    case Type::kString:
+      storage->clear();
+      for (size_t i = 1; i + 2 < b.size() + 1 && i < b.size() - 2; ++i) {
+        storage->push_back(b[i]);
+        if (b[i] == '\0') ++i;  // 0x00 0xFF is an escaped 0x00
+      }
+      out->str = *storage;
+      break;
+  }
+  return true;
+}
+
 bool SkipKeyValue(Type type, std::string_view key, size_t* pos) {
   if (*pos >= key.size()) return false;
   if (key[(*pos)++] == '\0') return true;  // null

@@ -38,6 +38,11 @@ void AppendKeyFields(std::string* out, const std::vector<Value>& row,
 // and terminators: a string ends at the first 0x00 0x01.
 bool SkipKeyValue(Type type, std::string_view key, size_t* pos);
 
+// Reads one value of `type` encoded by AppendKeyValue at key[*pos..] into
+// *out and advances *pos past it; a string is unescaped into *storage,
+// which out->str then views. False when the bytes end early.
+bool ReadKeyValue(Type type, std::string_view key, size_t* pos, std::string* storage, Value* out);
+
 // Parses a value of `type` from text (as in URLs and config): integers,
 // decimal floats, true/false, ISO-8601 timestamps and dates, strings as-is.
 // InvalidArgument with expected vs found.

@@ -139,6 +139,25 @@ std::string VersionMetaToJson(const VersionMeta& m) {
     w.Key("row_key");
     w.Bool(true);
   }
+  if (!m.table_schema.aggregates.empty()) {  // written only when declared: older files stay
+    w.Key("aggregates");
+    w.BeginArray();
+    for (const AggregateSpec& a : m.table_schema.aggregates) {
+      w.BeginObject();
+      w.Key("group_by");
+      names(a.group_by);
+      w.Key("measures");
+      w.BeginArray();
+      for (const Measure& x : a.measures) w.String(MeasureName(x, s));
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  if (!m.table_schema.full_text.empty()) {
+    w.Key("full_text");
+    names(m.table_schema.full_text);
+  }
   w.EndObject();
   return out + "\n";
 }
@@ -157,6 +176,36 @@ Status NameList(simdjson::dom::element e, const Schema& s, const char* what,
     if (i < 0)
       return InvalidArgument(std::string(what) + ": unknown field \"" + std::string(name) + "\"");
     out->push_back(static_cast<uint32_t>(i));
+  }
+  return Status();
+}
+
+// "aggregates" and "full_text", when present.
+Status ParseDerived(simdjson::dom::element doc, const Schema& s, TableSchema* t) {
+  t->aggregates.clear();
+  t->full_text.clear();
+  simdjson::dom::element ft, aggs;
+  if (!doc["full_text"].get(ft))
+    SLUICE_RETURN_IF_ERROR(NameList(ft, s, "full_text", &t->full_text));
+  if (doc["aggregates"].get(aggs)) return Status();
+  simdjson::dom::array arr;
+  if (aggs.get_array().get(arr)) return InvalidArgument("aggregates: expected an array");
+  for (auto one : arr) {
+    AggregateSpec a;
+    simdjson::dom::element g;
+    simdjson::dom::array measures;
+    if (one["group_by"].get(g) || one["measures"].get_array().get(measures))
+      return InvalidArgument("aggregates: each needs group_by and measures");
+    SLUICE_RETURN_IF_ERROR(NameList(g, s, "aggregates", &a.group_by));
+    for (auto m : measures) {
+      std::string_view text;
+      Measure x;
+      if (m.get_string().get(text)) return InvalidArgument("aggregates: measures are strings");
+      std::string err = ParseMeasure(text, s, &x);
+      if (!err.empty()) return InvalidArgument("aggregates: " + err);
+      a.measures.push_back(x);
+    }
+    t->aggregates.push_back(std::move(a));
   }
   return Status();
 }
@@ -210,6 +259,7 @@ Status ParseVersionMeta(std::string_view json, VersionMeta* out) {
       out->table_schema.indexes.push_back(std::move(fields_of));
     }
   }
+  SLUICE_RETURN_IF_ERROR(ParseDerived(doc, s, &out->table_schema));
   bool row_key = false;
   out->table_schema.row_key = !doc["row_key"].get_bool().get(row_key) && row_key;
   if (out->table_schema.row_key &&
@@ -273,6 +323,23 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
     if (std::find(ib.begin(), ib.end(), i) == ib.end()) out.push_back("index removed: " + i);
   for (const auto& i : ib)
     if (std::find(ia.begin(), ia.end(), i) == ia.end()) out.push_back("index added: " + i);
+  auto aggs = [](const TableSchema& t) {
+    std::vector<std::string> out;
+    for (const AggregateSpec& x : t.aggregates) {
+      std::string m;
+      for (const Measure& y : x.measures) m += (m.empty() ? "" : ", ") + MeasureName(y, t.schema);
+      out.push_back("group_by " + Names(t.schema, x.group_by) + " measures [" + m + "]");
+    }
+    return out;
+  };
+  std::vector<std::string> aa = aggs(before), ab = aggs(after);
+  for (const auto& x : aa)
+    if (std::find(ab.begin(), ab.end(), x) == ab.end()) out.push_back("aggregate removed: " + x);
+  for (const auto& x : ab)
+    if (std::find(aa.begin(), aa.end(), x) == aa.end()) out.push_back("aggregate added: " + x);
+  if (Names(a, before.full_text) != Names(b, after.full_text))
+    out.push_back("full_text changed: " + Names(a, before.full_text) + " -> " +
+                  Names(b, after.full_text));
   if (out.empty() && before != after) out.push_back("schema changed");
   return out;
 }

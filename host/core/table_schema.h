@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/aggregate.h"
 #include "sluice/schema.h"
 #include "sluice/status.h"
 
@@ -26,13 +27,18 @@ struct TableSchema {
   // kRowKeyField (int64, the row's log offset), the primary key. Sources do
   // not produce it; the cache builder appends it to every row.
   bool row_key = false;
+  // Declared aggregates the cache maintains (docs/aggregates.md).
+  std::vector<AggregateSpec> aggregates;
+  // String fields with a full-text index (docs/full_text.md).
+  std::vector<uint32_t> full_text;
 
   // The schema rows have as the source produces them and the log holds
   // them: `schema` without the row key field.
   Schema SourceSchema() const;
 
   bool operator==(const TableSchema& o) const {
-    return schema == o.schema && indexes == o.indexes && row_key == o.row_key;
+    return schema == o.schema && indexes == o.indexes && row_key == o.row_key &&
+           aggregates == o.aggregates && full_text == o.full_text;
   }
   bool operator!=(const TableSchema& o) const { return !(*this == o); }
 };

@@ -33,7 +33,20 @@ struct Literal {
   }
 };
 
-enum class CompareOp { kEq, kNe, kLt, kLte, kGt, kGte, kIn, kContains };
+enum class CompareOp {
+  kEq,
+  kNe,
+  kLt,
+  kLte,
+  kGt,
+  kGte,
+  kIn,
+  kContains,
+  // Full text (docs/full_text.md): `values` holds the operand's tokens.
+  kMatchesAll,
+  kMatchesAny,
+  kPrefix
+};
 
 // "$eq", "$ne", ... as written in queries.
 const char* CompareOpName(CompareOp op);
@@ -71,6 +84,8 @@ struct Query {
   uint32_t limit = 50;
   uint64_t skip = 0;
   bool has_after = false;
+  // $rank: ordered by relevance (TextScore, highest first), then `order`.
+  bool rank = false;
   // Cursor values, one per `order` term (same positions).
   std::vector<Literal> after;
   // Rows or index entries the query may examine (QueryLimits::scan_budget).

@@ -61,6 +61,13 @@ Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const slui
 // $after apply). Errors as RunQuery. `info` may be null.
 Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPlanInfo* info);
 
+// Calls fn with every row matching q's $filter and $after (decoded against
+// the cache's schema), in plan order, on one snapshot, under q's scan and
+// filter budgets, deadline and cancellation (errors as RunQuery). The
+// query's order, $limit and $skip do not apply. `info` may be null.
+Status ScanMatching(VersionCache& cache, const Query& q,
+                    FunctionRef<void(const std::vector<Value>& row)> fn, QueryPlanInfo* info);
+
 // Looks up one row by primary-key text (docs/query.md, "Keys"; values in key
 // order separated by ',', '\' escapes ',' and '\'). INVALID_ARGUMENT when the
 // text does not parse, NOT_FOUND ("no record with key \"...\"") when absent.

@@ -3,10 +3,12 @@
 #include <malloc.h>  // malloc_trim (glibc)
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "cache/derived_state.h"
 #include "core/keycodec.h"
 #include "query/query_engine.h"
 #include "query/query_filter.h"
@@ -51,6 +53,11 @@ class Executor {
   Status Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted = UINT64_MAX);
 
  private:
+  // Walk over the rows the postings of plan_.text name.
+  Status WalkText(bool need_rows, Visitor visit);
+  // The row keys (0x01 pk) of the postings of one word (or of every word
+  // starting with it), within the plan's range, sorted.
+  Status Postings(const std::string& word, bool prefix, std::vector<std::string>* out);
   // Walk over one range of keys.
   Status WalkRange(const std::string& lower, const std::string& upper, bool need_rows,
                    Visitor visit, uint64_t wanted);
@@ -85,6 +92,7 @@ class Executor {
 Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted) {
   sorted_ = sorted;
   decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
+  if (plan_.text != nullptr) return WalkText(need_rows, visit);
   if (!plan_.has_in) return WalkRange(plan_.lower, plan_.upper, need_rows, visit, wanted);
   size_t n = plan_.probes.size();
   for (size_t i = 0; i < n && !stop_; ++i) {
@@ -114,6 +122,70 @@ Status Executor::WalkRange(const std::string& lower, const std::string& upper, b
         &exhausted));
     for (size_t i = 0; i < keys.size() && !stop_; ++i)
       SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop_));
+  }
+  return Status();
+}
+
+Status Executor::Postings(const std::string& word, bool prefix, std::vector<std::string>* out) {
+  std::string base = DerivedState::PostingPrefix(plan_.text->field);
+  std::string lo = base + word;
+  if (!prefix) lo.push_back('\0');
+  std::unique_ptr<KvIterator> it;
+  SLUICE_RETURN_IF_ERROR(
+      cache_.kv().NewIterator(snapshot_.get(), lo, VersionCache::PrefixEnd(lo), false, &it));
+  bool exhausted = false;
+  Status limit;
+  out->clear();
+  while (!exhausted && limit.ok()) {
+    SLUICE_RETURN_IF_ERROR(it->Read(
+        kReadChunk,
+        [&](std::string_view k, std::string_view) {
+          limit = Limits();
+          if (!limit.ok()) return false;
+          size_t end = k.find('\0', base.size());  // words hold no zero byte
+          if (end == std::string_view::npos) return true;
+          std::string row_key = VersionCache::PrimaryPrefix();
+          row_key.append(k.substr(end + 1));
+          if (row_key >= plan_.lower && row_key < plan_.upper) out->push_back(std::move(row_key));
+          return true;
+        },
+        &exhausted));
+  }
+  SLUICE_RETURN_IF_ERROR(limit);
+  if (prefix) {
+    std::sort(out->begin(), out->end());
+    out->erase(std::unique(out->begin(), out->end()), out->end());
+  }
+  return Status();
+}
+
+Status Executor::WalkText(bool need_rows, Visitor visit) {
+  const Predicate& p = *plan_.text;
+  std::vector<std::string> keys, word, merged;
+  size_t n = p.values.size();
+  for (size_t i = 0; i < n; ++i) {
+    SLUICE_RETURN_IF_ERROR(
+        Postings(p.values[i].s, p.op == CompareOp::kPrefix && i + 1 == n, &word));
+    if (i == 0) {
+      keys.swap(word);
+      continue;
+    }
+    merged.clear();
+    if (p.op == CompareOp::kMatchesAny)
+      std::set_union(keys.begin(), keys.end(), word.begin(), word.end(),
+                     std::back_inserter(merged));
+    else
+      std::set_intersection(keys.begin(), keys.end(), word.begin(), word.end(),
+                            std::back_inserter(merged));
+    keys.swap(merged);
+  }
+  if (plan_.reverse) std::reverse(keys.begin(), keys.end());
+  for (size_t i = 0; i < keys.size() && !stop_; ++i) {
+    Status s = cache_.kv().Get(snapshot_.get(), keys[i], &fetched_);
+    if (s.code() == Code::kNotFound) return DataLoss("cache full-text posting has no row");
+    SLUICE_RETURN_IF_ERROR(s);
+    std::string row = fetched_;  // Entry may reuse fetched_
+    SLUICE_RETURN_IF_ERROR(Entry(keys[i], row, need_rows, visit, &stop_));
   }
   return Status();
 }
@@ -266,6 +338,10 @@ Status SortTopK(Executor& ex, const Query& q, Emitter* out) {
   SLUICE_RETURN_IF_ERROR(
       ex.Walk(true, true, [&](std::string_view row, const std::vector<Value>& v, bool*) {
         cand.key.clear();
+        if (q.rank) {  // highest score first: its complement, big-endian
+          uint64_t inverted = ~TextScore(q.filter, v);
+          for (int b = 7; b >= 0; --b) cand.key.push_back(static_cast<char>(inverted >> (8 * b)));
+        }
         AppendSortKey(&cand.key, v, q.order);
         if (heap.size() >= k && !(cand.key < heap.front().key)) return;
         cand.row.assign(row);
@@ -297,7 +373,7 @@ Status RunQuery(VersionCache& cache, const Query& q, FunctionRef<bool(const slui
                 QueryPlanInfo* info) {
   Executor ex(cache, q);
   SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/false));
-  bool sorted = !ex.plan().order_served;
+  bool sorted = !ex.plan().order_served || q.rank;
   Emitter out(fn);
   Status s;
   if (q.limit > 0) s = sorted ? SortTopK(ex, q, &out) : Stream(ex, q, &out);
@@ -322,6 +398,26 @@ Status CountQuery(VersionCache& cache, const Query& q, uint64_t* count, QueryPla
   }
   Report(cache, q, ex, false, info);
   return s;
+}
+
+Status ScanMatching(VersionCache& cache, const Query& q,
+                    FunctionRef<void(const std::vector<Value>& row)> fn, QueryPlanInfo* info) {
+  Executor ex(cache, q);
+  SLUICE_RETURN_IF_ERROR(ex.Open(/*for_count=*/true));
+  std::vector<Value> row;
+  Status bad;
+  Status s =
+      ex.Walk(true, false, [&](std::string_view bytes, const std::vector<Value>&, bool* stop) {
+        std::string err = DecodeRow(cache.schema().schema, bytes, &row);
+        if (!err.empty()) {
+          bad = DataLoss("cache row does not match the schema: " + err);
+          *stop = true;
+          return;
+        }
+        fn(row);
+      });
+  Report(cache, q, ex, false, info);
+  return s.ok() ? bad : s;
 }
 
 Status GetByKey(VersionCache& cache, std::string_view key_text, std::string* row) {

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/keycodec.h"
+#include "core/text_tokens.h"
 
 namespace sluice::host {
 namespace {
@@ -40,6 +41,9 @@ const char* CompareOpName(CompareOp op) {
     case CompareOp::kGte: return "$gte";
     case CompareOp::kIn: return "$in";
     case CompareOp::kContains: return "$contains";
+    case CompareOp::kMatchesAll: return "$matches_all";
+    case CompareOp::kMatchesAny: return "$matches_any";
+    case CompareOp::kPrefix: return "$prefix";
   }
   return "?";
 }
@@ -54,6 +58,58 @@ int CompareValues(const Value& a, const Value& b) {
     }
     default: return Three(a.i, b.i);
   }
+}
+
+bool MatchesText(const Predicate& p, std::string_view text) {
+  thread_local std::vector<std::string> words;
+  words.clear();
+  Tokenize(text, &words);
+  auto has = [&](const std::string& t, bool prefix) {
+    for (const std::string& w : words)
+      if (prefix ? w.compare(0, t.size(), t) == 0 : w == t) return true;
+    return false;
+  };
+  size_t n = p.values.size();
+  for (size_t i = 0; i < n; ++i) {
+    bool found = has(p.values[i].s, p.op == CompareOp::kPrefix && i + 1 == n);
+    if (p.op == CompareOp::kMatchesAny && found) return true;
+    if (p.op != CompareOp::kMatchesAny && !found) return false;
+  }
+  return p.op != CompareOp::kMatchesAny;
+}
+
+size_t TextScoreTerms(const FilterNode& n) {
+  if (n.kind == FilterNode::kPredicate)
+    return n.predicate.op == CompareOp::kMatchesAll || n.predicate.op == CompareOp::kMatchesAny ||
+           n.predicate.op == CompareOp::kPrefix;
+  size_t sum = 0;
+  for (const FilterNode& c : n.children) sum += TextScoreTerms(c);
+  return sum;
+}
+
+uint64_t TextScore(const FilterNode& node, const std::vector<Value>& row) {
+  if (node.kind != FilterNode::kPredicate) {
+    uint64_t sum = 0;
+    for (const FilterNode& c : node.children) sum += TextScore(c, row);
+    return sum;
+  }
+  const Predicate& p = node.predicate;
+  if (p.op != CompareOp::kMatchesAll && p.op != CompareOp::kMatchesAny &&
+      p.op != CompareOp::kPrefix)
+    return 0;
+  const Value& v = row[p.field];
+  if (v.null) return 0;
+  thread_local std::vector<std::string> words;
+  words.clear();
+  Tokenize(v.str, &words);
+  uint64_t score = 0;
+  size_t n = p.values.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& t = p.values[i].s;
+    bool prefix = p.op == CompareOp::kPrefix && i + 1 == n;
+    for (const std::string& w : words) score += (prefix ? w.compare(0, t.size(), t) == 0 : w == t);
+  }
+  return score;
 }
 
 bool MatchesPredicate(const Predicate& p, const std::vector<Value>& row) {
@@ -72,6 +128,9 @@ bool MatchesPredicate(const Predicate& p, const std::vector<Value>& row) {
       return false;
     case CompareOp::kContains:
       return !v.null && v.str.find(p.values[0].s) != std::string_view::npos;
+    case CompareOp::kMatchesAll:
+    case CompareOp::kMatchesAny:
+    case CompareOp::kPrefix: return !v.null && MatchesText(p, v.str);
   }
   return false;
 }

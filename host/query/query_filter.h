@@ -20,6 +20,17 @@ int CompareValues(const Value& a, const Value& b);
 // satisfies `node`.
 bool MatchesFilter(const FilterNode& node, const std::vector<Value>& row);
 
+// For $matches_all, $matches_any, $prefix: true when the words of `text`
+// (core/text_tokens.h) satisfy `p` (docs/full_text.md).
+bool MatchesText(const Predicate& p, std::string_view text);
+
+// The word operators ($matches_all, $matches_any, $prefix) in `node`.
+size_t TextScoreTerms(const FilterNode& node);
+
+// The relevance of `row` for the word operators of `node` (docs/full_text.md,
+// "Relevance"): occurrences of their words in the fields they test.
+uint64_t TextScore(const FilterNode& node, const std::vector<Value>& row);
+
 // True when `row` satisfies predicate `p`.
 bool MatchesPredicate(const Predicate& p, const std::vector<Value>& row);
 

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "core/text_tokens.h"
 #include "query/query_engine.h"
+#include "query/query_filter.h"
 #include "sluice/json.h"
 #include "sluice/timefmt.h"
 
@@ -17,7 +19,8 @@ using simdjson::dom::element_type;
 using simdjson::dom::object;
 
 constexpr int kMaxFilterDepth = 32;
-constexpr const char* kOperators = "$eq, $ne, $lt, $lte, $gt, $gte, $in, $contains";
+constexpr const char* kOperators =
+    "$eq, $ne, $lt, $lte, $gt, $gte, $in, $contains, $matches_all, $matches_any, $prefix";
 
 // "string \"abc\"", "number 1.5", "bool true", "null", "array", "object".
 std::string Describe(element e) {
@@ -86,11 +89,15 @@ class Parser {
   Status FilterKey(std::string_view key, element value, int depth, FilterNode* out);
   Status FieldTests(uint32_t field, element value, FilterNode* out);
   Status Operator(uint32_t field, std::string_view op, element value, FilterNode* out);
+  // $matches_all, $matches_any, $prefix: the operand's words.
+  Status TextOperator(uint32_t field, std::string_view op, element value, FilterNode* out);
   Status ParseLiteral(uint32_t field, element e, const std::string& where, Literal* out);
   Status OrderBy(element e);
   Status OrderTermFor(std::string_view name, element dir);
   void CompleteOrder();
   Status After(element e);
+  // $rank: true orders by relevance (docs/full_text.md, "Relevance").
+  Status Rank(element e, bool order_by, bool after);
   Status Count(element e, const char* key, uint64_t* out);
   Status FieldIndex(std::string_view name, const char* where, uint32_t* out);
   // Counts `n` more terms of the $filter; INVALID_ARGUMENT past the limit.
@@ -113,15 +120,15 @@ Status Parser::Terms(size_t n) {
 
 Status Parser::Parse(element doc) {
   if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
-  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after"};
-  element found[5];
-  bool seen[5] = {false, false, false, false, false};
+  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after", "$rank"};
+  element found[6];
+  bool seen[6] = {false, false, false, false, false, false};
   for (auto [key, value] : AsObject(doc)) {
     int k = 0;
-    while (k < 5 && key != kKeys[k]) ++k;
-    if (k == 5)
+    while (k < 6 && key != kKeys[k]) ++k;
+    if (k == 6)
       return InvalidArgument("unknown query key " + Quote(key) +
-                             "; valid keys: $filter, $order_by, $limit, $skip, $after");
+                             "; valid keys: $filter, $order_by, $limit, $skip, $after, $rank");
     if (seen[k]) return InvalidArgument(std::string("query key ") + kKeys[k] + " given twice");
     seen[k] = true, found[k] = value;
   }
@@ -157,6 +164,23 @@ Status Parser::Parse(element doc) {
                              " (query.max_skip); page with $after instead");
   }
   if (seen[4]) SLUICE_RETURN_IF_ERROR(After(found[4]));
+  if (seen[5]) SLUICE_RETURN_IF_ERROR(Rank(found[5], seen[1], seen[4]));
+  return Status();
+}
+
+Status Parser::Rank(element e, bool order_by, bool after) {
+  if (e.type() != element_type::BOOL)
+    return InvalidArgument("$rank must be true or false, got " + Describe(e));
+  if (!e.get_bool().value_unsafe()) return Status();
+  if (order_by)
+    return InvalidArgument("$rank orders by relevance: it does not combine with $order_by");
+  if (after)
+    return InvalidArgument("$rank does not combine with $after: page ranked answers with $skip");
+  if (TextScoreTerms(q_->filter) == 0)
+    return InvalidArgument(
+        "$rank needs a $matches_all, $matches_any or $prefix condition in the $filter to score "
+        "records by");
+  q_->rank = true;
   return Status();
 }
 
@@ -243,23 +267,28 @@ Status Parser::FieldTests(uint32_t field, element value, FilterNode* out) {
 }
 
 Status Parser::Operator(uint32_t field, std::string_view op, element value, FilterNode* out) {
-  static const CompareOp kAll[] = {CompareOp::kEq,  CompareOp::kNe,      CompareOp::kLt,
-                                   CompareOp::kLte, CompareOp::kGt,      CompareOp::kGte,
-                                   CompareOp::kIn,  CompareOp::kContains};
+  static const CompareOp kAll[] = {
+      CompareOp::kEq,         CompareOp::kNe,         CompareOp::kLt,    CompareOp::kLte,
+      CompareOp::kGt,         CompareOp::kGte,        CompareOp::kIn,    CompareOp::kContains,
+      CompareOp::kMatchesAll, CompareOp::kMatchesAny, CompareOp::kPrefix};
+  constexpr size_t kCount = sizeof kAll / sizeof kAll[0];
   const Field& f = schema_.fields[field];
   FilterNode node;
   node.kind = FilterNode::kPredicate;
   Predicate& p = node.predicate;
   p.field = field;
   size_t k = 0;
-  while (k < 8 && op != CompareOpName(kAll[k])) ++k;
-  if (k == 8)
+  while (k < kCount && op != CompareOpName(kAll[k])) ++k;
+  if (k == kCount)
     return InvalidArgument("unknown operator " + Quote(op) + " for field " + f.name +
                            "; valid: " + kOperators);
   p.op = kAll[k];
   if (p.op == CompareOp::kContains && f.type != Type::kString)
     return InvalidArgument("operator $contains needs a string field; field " + f.name + " is " +
                            TypeName(f.type));
+  if (p.op == CompareOp::kMatchesAll || p.op == CompareOp::kMatchesAny ||
+      p.op == CompareOp::kPrefix)
+    return TextOperator(field, op, value, out);
   if (p.op == CompareOp::kIn) {
     if (!value.is_array())
       return InvalidArgument("operator $in on field " + f.name + " needs an array, got " +
@@ -282,6 +311,36 @@ Status Parser::Operator(uint32_t field, std::string_view op, element value, Filt
                              "$contains; test nulls with {" +
                              Quote(f.name) + ": null} or {" + Quote(f.name) +
                              ": {\"$ne\": null}})");
+  }
+  out->children.push_back(std::move(node));
+  return Status();
+}
+
+Status Parser::TextOperator(uint32_t field, std::string_view op, element value, FilterNode* out) {
+  const Field& f = schema_.fields[field];
+  if (f.type != Type::kString)
+    return InvalidArgument("operator " + std::string(op) + " needs a string field; field " +
+                           f.name + " is " + TypeName(f.type));
+  if (value.type() != element_type::STRING)
+    return InvalidArgument("operator " + std::string(op) + " on field " + f.name +
+                           " needs a string of words, got " + Describe(value));
+  std::vector<std::string> tokens;
+  Tokenize(value.get_string().value_unsafe(), &tokens);
+  if (tokens.empty())
+    return InvalidArgument("operator " + std::string(op) + " on field " + f.name + ": " +
+                           Describe(value) + " has no words (docs/full_text.md, \"Tokens\")");
+  FilterNode node;
+  node.kind = FilterNode::kPredicate;
+  node.predicate.field = field;
+  node.predicate.op = static_cast<CompareOp>(0);
+  for (CompareOp c : {CompareOp::kMatchesAll, CompareOp::kMatchesAny, CompareOp::kPrefix})
+    if (op == CompareOpName(c)) node.predicate.op = c;
+  for (std::string& t : tokens) {
+    SLUICE_RETURN_IF_ERROR(Terms(1));
+    Literal l;
+    l.null = false;
+    l.s = std::move(t);
+    node.predicate.values.push_back(std::move(l));
   }
   out->children.push_back(std::move(node));
   return Status();

@@ -247,11 +247,23 @@ void PlanQuery(const TableSchema& t, const Query& q, bool for_count, AccessPlan*
   }
   for (size_t i = 0; i < cs.size(); ++i)
     if (!best.used[i]) out->residual.push_back(cs[i]);
+  if (!out->scan() || out->index >= 0) return;
+  for (const FilterNode* c : cs) {  // no bound on any index: the postings narrow the read
+    if (c->kind != FilterNode::kPredicate || !Contains(t.full_text, c->predicate.field)) continue;
+    CompareOp op = c->predicate.op;
+    if (op == CompareOp::kMatchesAll || op == CompareOp::kMatchesAny || op == CompareOp::kPrefix) {
+      out->text = &c->predicate;
+      return;
+    }
+  }
 }
 
 std::string DescribePlan(const TableSchema& t, const Query& q, const AccessPlan& p, bool sorted) {
   std::string s;
-  if (p.index < 0) {
+  if (p.text != nullptr) {
+    s = "full_text [" + t.schema.fields[p.text->field].name + "] " + CompareOpName(p.text->op) +
+        " (" + std::to_string(p.text->values.size()) + " words)";
+  } else if (p.index < 0) {
     s = p.scan() ? "scan" : p.has_in ? "primary key in" : "primary key range";
   } else {
     s = "index [";

@@ -29,8 +29,14 @@ struct AccessPlan {
   bool seek_after = false;    // the range already starts after the $after cursor
   // Top-level conjuncts the range does not imply; evaluated on each row.
   std::vector<const FilterNode*> residual;
+  // A full-text path (docs/full_text.md): instead of the whole primary key,
+  // read the rows whose keys the postings of this $matches_all,
+  // $matches_any or $prefix conjunct (on a field with a full-text index)
+  // name, within [lower, upper) and in key order (reversed when
+  // `reverse`). The conjunct stays in `residual`: each row is checked.
+  const Predicate* text = nullptr;
 
-  bool scan() const { return eq_count == 0 && !has_range && !has_in; }
+  bool scan() const { return eq_count == 0 && !has_range && !has_in && text == nullptr; }
   // True when rows need no per-row test (filter and cursor are in the range).
   bool exact(const Query& q) const { return residual.empty() && (!q.has_after || seek_after); }
 };

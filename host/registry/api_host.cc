@@ -220,6 +220,7 @@ void FillTable(Request* r) {
   t.feed_open = &CGuard<&FeedOpen>::Call;
   t.feed_next = &CGuard<&FeedNext>::Call;
   t.feed_close = &CGuard<&FeedClose>::Call;
+  t.aggregate = &CGuard<&Aggregate>::Call;
 }
 
 }  // namespace api_internal

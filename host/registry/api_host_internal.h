@@ -97,6 +97,17 @@ int32_t RequestInfo(void* ctx, sluice_request_info* info, sluice_status* st);
 
 // api_reads.cc.
 void Release(void* ctx, void* view);
+// A read that found the cache corrupt (DATA_LOSS) starts its rebuild; `s`
+// is returned as it is.
+Status Checked(void* ctx, ViewHandle* h, Status s);
+// Binds a parsed query to the request and view: the request's timeout and
+// cancellation, and the caller's restriction (row filter ANDed in, hidden
+// fields refused).
+Status BindQuery(void* ctx, const ViewHandle& h, Query* q);
+int32_t Aggregate(void* ctx, void* view, const char* request, size_t size,
+                  void (*fn)(void*, const char*, size_t), void* fn_ctx,
+                  void (*info_fn)(void*, const char*, const char*), void* info_ctx,
+                  sluice_status* st);
 int32_t ViewInfo(void* ctx, void* view,
                  void (*fn)(void*, const sluice_endpoint_info*, const sluice_version_info*),
                  void* fn_ctx, sluice_status* st);

@@ -16,7 +16,16 @@ namespace {
 
 ViewHandle* Handle(void* view) { return static_cast<ViewHandle*>(view); }
 
-// A read that found the cache corrupt starts its rebuild.
+const TableSchema& TableOf(const ViewHandle& h) { return h.version->meta.table_schema; }
+
+// Parses a client query for the view, restricted to what its caller may see.
+Status Parse(void* ctx, const ViewHandle& h, std::string_view json, Query* q) {
+  SLUICE_RETURN_IF_ERROR(ParseQuery(json, TableOf(h), Req(ctx)->host->limits(), q));
+  return BindQuery(ctx, h, q);
+}
+
+}  // namespace
+
 Status Checked(void* ctx, ViewHandle* h, Status s) {
   Registry* registry = Req(ctx)->host->registry();
   if (s.code() == Code::kDataLoss && registry != nullptr)
@@ -24,12 +33,8 @@ Status Checked(void* ctx, ViewHandle* h, Status s) {
   return s;
 }
 
-const TableSchema& TableOf(const ViewHandle& h) { return h.version->meta.table_schema; }
-
-// Parses a client query for the view, restricted to what its caller may see.
-Status Parse(void* ctx, const ViewHandle& h, std::string_view json, Query* q) {
+Status BindQuery(void* ctx, const ViewHandle& h, Query* q) {
   const Request& r = *Req(ctx);
-  SLUICE_RETURN_IF_ERROR(ParseQuery(json, TableOf(h), r.host->limits(), q));
   if (r.timeout_ms > 0 && (q->timeout_ms == 0 || r.timeout_ms < q->timeout_ms)) {
     q->timeout_ms = r.timeout_ms;
     q->deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(r.timeout_ms);
@@ -39,6 +44,8 @@ Status Parse(void* ctx, const ViewHandle& h, std::string_view json, Query* q) {
   if (h.restriction == nullptr) return Status();
   return Restrict(*h.restriction, TableOf(h).schema, q);
 }
+
+namespace {
 
 // Passes result batches on, with hidden fields nulled when the view's
 // caller has a field list.

@@ -188,7 +188,11 @@ Status Runtime::DescribeEndpoint(const EndpointConfig& endpoint, TableSchema* ou
   std::vector<std::string> ignored;
   SLUICE_RETURN_IF_ERROR(source->DescribeWithNotes(endpoint.table, endpoint.options, &schema,
                                                    notes ? notes : &ignored));
-  return ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out);
+  SLUICE_RETURN_IF_ERROR(
+      ApplyKeys(schema, endpoint.primary_key, endpoint.secondary, endpoint.name, out));
+  SLUICE_RETURN_IF_ERROR(ResolveAggregates(endpoint.aggregates, out->schema, &out->aggregates));
+  return ResolveFullText(endpoint.full_text, endpoint.full_text_where, out->schema,
+                         &out->full_text);
 }
 
 Status Runtime::CreateApis(const sluice_api_host* api, std::vector<ApiInstance>* out) {

@@ -418,10 +418,11 @@ TEST(ConfigProblemTest, UnknownEndpointKeySuggestsTheClosest) {
   EXPECT_EQ(Problem(std::string(kBase) + "    conection: files\n"),
             "sluice.yaml:8:5: endpoints[0].conection: unknown key (did you mean \"connection\"?); "
             "expected one of: name, path, connection, table, options, index, version, "
-            "on_duplicate, access");
+            "on_duplicate, access, aggregates, full_text");
   EXPECT_EQ(Problem(std::string(kBase) + "    primary_key: [id]\n"),
             "sluice.yaml:8:5: endpoints[0].primary_key: unknown key; expected one of: name, path, "
-            "connection, table, options, index, version, on_duplicate, access");
+            "connection, table, options, index, version, on_duplicate, access, aggregates, "
+            "full_text");
 }
 
 TEST(ConfigProblemTest, EndpointNamesAndPathsAreUnique) {

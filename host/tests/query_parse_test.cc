@@ -142,7 +142,8 @@ TEST(QueryParseTest, DocumentErrors) {
   EXPECT_EQ(Error("{\"$limit\": }").rfind("query is not valid JSON: ", 0), 0u);
   EXPECT_EQ(Error("[1]"), "query must be a JSON object, got array");
   EXPECT_EQ(Error(R"({"limit": 5})"),
-            "unknown query key \"limit\"; valid keys: $filter, $order_by, $limit, $skip, $after");
+            "unknown query key \"limit\"; valid keys: $filter, $order_by, $limit, $skip, $after, "
+            "$rank");
   EXPECT_EQ(Error(R"({"$limit": 5, "$limit": 6})"), "query key $limit given twice");
   EXPECT_EQ(Error(R"({"$filter": [1]})"), "$filter must be an object, got array");
 }
@@ -163,10 +164,10 @@ TEST(QueryParseTest, FilterErrors) {
             "{\"pickup_zone_id\": {\"$in\": [...]}}");
   EXPECT_EQ(Error(R"({"$filter": {"pickup_zone_id": {}}})"),
             "field pickup_zone_id: empty operator object; use one of $eq, $ne, $lt, $lte, $gt, "
-            "$gte, $in, $contains");
+            "$gte, $in, $contains, $matches_all, $matches_any, $prefix");
   EXPECT_EQ(Error(R"({"$filter": {"pickup_zone_id": {"$gt": 1, "$between": [1, 2]}}})"),
             "unknown operator \"$between\" for field pickup_zone_id; valid: $eq, $ne, $lt, $lte, "
-            "$gt, $gte, $in, $contains");
+            "$gt, $gte, $in, $contains, $matches_all, $matches_any, $prefix");
   EXPECT_EQ(Error(R"({"$filter": {"fare_amount": {"$contains": "1"}}})"),
             "operator $contains needs a string field; field fare_amount is float64");
   EXPECT_EQ(Error(R"({"$filter": {"fare_amount": {"$in": 3}}})"),

@@ -15,10 +15,12 @@ constexpr uint64_t kElementOverhead = 6;
 
 const char* const kCommonPaths[] = {"/sluice.v1.Common/count",     "/sluice.v1.Common/query",
                                     "/sluice.v1.Common/get",       "/sluice.v1.Common/getEndpoints",
-                                    "/sluice.v1.Common/getFields", "/sluice.v1.Common/onEvent"};
+                                    "/sluice.v1.Common/getFields", "/sluice.v1.Common/onEvent",
+                                    "/sluice.v1.Common/aggregate"};
 const CommonMethod kCommonMethods[] = {CommonMethod::kCount,     CommonMethod::kQuery,
                                        CommonMethod::kGet,       CommonMethod::kGetEndpoints,
-                                       CommonMethod::kGetFields, CommonMethod::kOnEvent};
+                                       CommonMethod::kGetFields, CommonMethod::kOnEvent,
+                                       CommonMethod::kAggregate};
 
 grpc::Status Serialize(const google::protobuf::Message& m, std::string* out) {
   if (!m.SerializeToString(out))
@@ -106,6 +108,7 @@ grpc::Status Handlers::Common(CommonMethod method, CallContext& call, const std:
     case CommonMethod::kGet: return Get(call, request, response);
     case CommonMethod::kGetEndpoints: return GetEndpoints(call, response);
     case CommonMethod::kGetFields: return GetFields(call, request, response);
+    case CommonMethod::kAggregate: return Aggregate(call, request, response);
     case CommonMethod::kOnEvent: break;
   }
   return grpc::Status(grpc::StatusCode::INTERNAL, "onEvent is a stream, not a unary call");

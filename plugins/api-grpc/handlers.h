@@ -26,7 +26,7 @@
 
 namespace sluice::grpcapi {
 
-enum class CommonMethod { kCount, kQuery, kGet, kGetEndpoints, kGetFields, kOnEvent };
+enum class CommonMethod { kCount, kQuery, kGet, kGetEndpoints, kGetFields, kOnEvent, kAggregate };
 
 // The common method at `path` ("/sluice.v1.Common/count"); false if none.
 bool FindCommonMethod(std::string_view path, CommonMethod* out);
@@ -66,6 +66,8 @@ class Handlers {
   grpc::Status Get(CallContext& call, const std::string& request, std::string* response);
   grpc::Status GetEndpoints(CallContext& call, std::string* response);
   grpc::Status GetFields(CallContext& call, const std::string& request, std::string* response);
+  // aggregate_handler.cc
+  grpc::Status Aggregate(CallContext& call, const std::string& request, std::string* response);
 
   // A typed unary call: its pinned version, that version's types and the
   // parsed request.

@@ -7,15 +7,14 @@
 
 namespace sluice::rest {
 
-namespace {
-
-// `text` fit for a header value: control characters become spaces.
 std::string HeaderSafe(std::string_view text) {
   std::string out(text);
   for (char& c : out)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   return out;
 }
+
+namespace {
 
 // The view a request pins: one per thread, reused, so that acquiring a
 // version again copies its description (schema included) into storage

@@ -150,6 +150,7 @@ void Components(JsonWriter& w, const Schema& schema) {
   w.Key("Record");
   RecordSchema(w, schema);
   QuerySchemas(w, schema);
+  AggregateSchemas(w, schema);
   w.Key("Count");
   CountSchema(w);
   w.Key("Error");
@@ -192,7 +193,7 @@ void Components(JsonWriter& w, const Schema& schema) {
   w.EndObject();
 }
 
-enum class Op { kList, kCount, kQuery, kOapi, kGet };
+enum class Op { kList, kCount, kQuery, kOapi, kGet, kAggregate };
 
 struct OpInfo {
   const char* method;
@@ -207,6 +208,9 @@ OpInfo Info(Op op) {
     case Op::kQuery: return {"post", "query", "Run a query; records in query order."};
     case Op::kOapi: return {"get", "oapi", "This OpenAPI document."};
     case Op::kGet: return {"get", "get", "One record by primary key."};
+    case Op::kAggregate:
+      return {"post", "aggregate",
+              "Group the records a $filter matches and measure each group (docs/aggregates.md)."};
   }
   return {"get", "", ""};
 }
@@ -263,7 +267,7 @@ void Parameters(JsonWriter& w, Op op) {
 }
 
 void RequestBody(JsonWriter& w, Op op) {
-  if (op != Op::kCount && op != Op::kQuery) return;
+  if (op != Op::kCount && op != Op::kQuery && op != Op::kAggregate) return;
   w.Key("requestBody");
   w.BeginObject();
   w.Key("required");
@@ -273,7 +277,7 @@ void RequestBody(JsonWriter& w, Op op) {
   w.Key("application/json");
   w.BeginObject();
   w.Key("schema");
-  Ref(w, "schemas", "Query");
+  Ref(w, "schemas", op == Op::kAggregate ? "AggregateRequest" : "Query");
   w.EndObject();
   w.EndObject();
   w.EndObject();
@@ -293,6 +297,14 @@ void SuccessContent(JsonWriter& w, Op op) {
       return;
     case Op::kGet: return Ref(w, "schemas", "Record");
     case Op::kCount: return Ref(w, "schemas", "Count");
+    case Op::kAggregate:
+      w.BeginObject();
+      w.Key("type");
+      w.String("array");
+      w.Key("items");
+      Ref(w, "schemas", "Group");
+      w.EndObject();
+      return;
     case Op::kOapi:
       w.BeginObject();
       w.Key("type");
@@ -313,7 +325,7 @@ void Responses(JsonWriter& w, Op op) {
   w.BeginObject();
   RefMember(w, "X-Sluice-Endpoint", "headers", "X-Sluice-Endpoint");
   RefMember(w, "X-Sluice-Version", "headers", "X-Sluice-Version");
-  if (op == Op::kList || op == Op::kQuery) {
+  if (op == Op::kList || op == Op::kQuery || op == Op::kAggregate) {
     RefMember(w, "X-Sluice-Plan", "headers", "X-Sluice-Plan");
     RefMember(w, "X-Sluice-Scan", "headers", "X-Sluice-Scan");
   }
@@ -330,7 +342,8 @@ void Responses(JsonWriter& w, Op op) {
   RefMember(w, "400", "responses", "BadRequest");
   RefMember(w, "404", "responses", "NotFound");
   RefMember(w, "405", "responses", "MethodNotAllowed");
-  if (op == Op::kCount || op == Op::kQuery) RefMember(w, "413", "responses", "PayloadTooLarge");
+  if (op == Op::kCount || op == Op::kQuery || op == Op::kAggregate)
+    RefMember(w, "413", "responses", "PayloadTooLarge");
   RefMember(w, "500", "responses", "Internal");
   RefMember(w, "503", "responses", "Unavailable");
   w.EndObject();
@@ -358,6 +371,7 @@ void Routes(JsonWriter& w, const std::string& prefix, const std::string& op_pref
   PathItem(w, prefix, Op::kList, op_prefix);
   PathItem(w, prefix + "/count", Op::kCount, op_prefix);
   PathItem(w, prefix + "/query", Op::kQuery, op_prefix);
+  PathItem(w, prefix + "/aggregate", Op::kAggregate, op_prefix);
   PathItem(w, prefix + "/oapi", Op::kOapi, op_prefix);
   PathItem(w, prefix + "/{pk}", Op::kGet, op_prefix);
 }

@@ -248,4 +248,66 @@ void QuerySchemas(JsonWriter& w, const Schema& schema) {
   AfterSchema(w, schema);
 }
 
+void AggregateSchemas(JsonWriter& w, const Schema& schema) {
+  w.Key("AggregateRequest");
+  w.BeginObject();
+  w.Key("type");
+  w.String("object");
+  Describe(w, "An aggregate request (docs/aggregates.md). Every member is optional.");
+  w.Key("properties");
+  w.BeginObject();
+  w.Key("$group_by");
+  w.BeginObject();
+  w.Key("type");
+  w.String("array");
+  Describe(w, "Fields whose values name a group; [] (default): one group of every record.");
+  w.Key("items");
+  w.BeginObject();
+  w.Key("type");
+  w.String("string");
+  w.Key("enum");
+  w.BeginArray();
+  for (const Field& f : schema.fields) w.String(f.name);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+  w.Key("$measures");
+  w.BeginObject();
+  w.Key("type");
+  w.String("array");
+  Describe(w, "count, sum(field), min(field), max(field), avg(field); default [count].");
+  w.Key("items");
+  w.BeginObject();
+  w.Key("type");
+  w.String("string");
+  w.Key("pattern");
+  w.String("^(count|(sum|min|max|avg)\\(.+\\))$");
+  w.EndObject();
+  w.EndObject();
+  w.Key("$filter");
+  Ref(w, "Filter");
+  w.Key("$limit");
+  CountValueSchema(w, "Most groups returned (default_limit when absent, at most max_limit).");
+  w.Key("$after");
+  w.BeginObject();
+  w.Key("type");
+  w.String("object");
+  Describe(w, "The last group of the previous page: its $group_by values.");
+  w.EndObject();
+  w.EndObject();
+  w.Key("additionalProperties");
+  w.Bool(false);
+  w.EndObject();
+  w.Key("Group");
+  w.BeginObject();
+  w.Key("type");
+  w.String("object");
+  Describe(w,
+           "One group: its $group_by values, then each measure by its name (\"count\", "
+           "\"sum(fare_amount)\", ...).");
+  w.Key("additionalProperties");
+  w.Bool(true);
+  w.EndObject();
+}
+
 }  // namespace sluice::rest

@@ -15,6 +15,10 @@ namespace sluice::rest {
 // itself for $and, $or and $not.
 void QuerySchemas(JsonWriter& w, const Schema& schema);
 
+// Writes the members "AggregateRequest" and "Group" of components/schemas
+// (openapi_aggregate.cc; docs/aggregates.md).
+void AggregateSchemas(JsonWriter& w, const Schema& schema);
+
 // Writes the schema of one value of field `f` ({"type":..., "format":...}),
 // with "nullable": true when `nullable`.
 void ValueSchema(JsonWriter& w, const Field& f, bool nullable);

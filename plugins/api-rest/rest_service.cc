@@ -361,6 +361,7 @@ void RestService::Dispatch(Call& call, const Target& target, const EndpointActio
     case EndpointAction::kQuery: return Query(call, target, response);
     case EndpointAction::kOapi: return OpenApi(call, target, response);
     case EndpointAction::kEvents: return Events(call, target, response);
+    case EndpointAction::kAggregate: return Aggregate(call, target, response);
     case EndpointAction::kUnknown: break;
   }
   response->SetError(Internal("unhandled route kind"));

@@ -214,6 +214,8 @@ class RestService {
   void GetRecord(Call& call, const Target& target, std::string_view raw_key,
                  HttpResponse* response);
   void Count(Call& call, const Target& target, HttpResponse* response);
+  // POST .../aggregate (aggregate_route.cc).
+  void Aggregate(Call& call, const Target& target, HttpResponse* response);
   void Query(Call& call, const Target& target, HttpResponse* response);
   void OpenApi(Call& call, const Target& target, HttpResponse* response);
   // GET or POST .../events: a change feed as server-sent events
@@ -245,6 +247,9 @@ class RestService {
   RequestMetrics metrics_;
   FeedMetrics feed_metrics_;
 };
+
+// `text` fit for a header value: control characters become spaces.
+std::string HeaderSafe(std::string_view text);
 
 // Checks that `body` is one JSON object (an empty body counts as {}) and
 // sets *query to the text to pass to the host. INVALID_ARGUMENT with the

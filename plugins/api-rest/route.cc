@@ -107,6 +107,8 @@ EndpointAction ParseAction(std::string_view suffix) {
     a.kind = EndpointAction::kCount;
   } else if (suffix == "/query") {
     a.kind = EndpointAction::kQuery;
+  } else if (suffix == "/aggregate") {
+    a.kind = EndpointAction::kAggregate;
   } else if (suffix == "/oapi") {
     a.kind = EndpointAction::kOapi;
   } else if (suffix == "/events") {
@@ -174,6 +176,8 @@ std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned) {
     case EndpointAction::kOapi: return versioned ? "/v{n}/{endpoint}/oapi" : "/{endpoint}/oapi";
     case EndpointAction::kEvents:
       return versioned ? "/v{n}/{endpoint}/events" : "/{endpoint}/events";
+    case EndpointAction::kAggregate:
+      return versioned ? "/v{n}/{endpoint}/aggregate" : "/{endpoint}/aggregate";
     case EndpointAction::kUnknown: break;
   }
   return "other";

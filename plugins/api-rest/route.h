@@ -30,20 +30,21 @@ std::vector<std::string_view> PathPrefixes(std::string_view path);
 
 // What a request under an endpoint's path asks for.
 struct EndpointAction {
-  enum Kind { kCollection, kCount, kQuery, kOapi, kEvents, kRecord, kUnknown };
+  enum Kind { kCollection, kCount, kQuery, kOapi, kEvents, kRecord, kAggregate, kUnknown };
   Kind kind = kUnknown;
   std::string_view key;  // kRecord: the raw (still percent-encoded) key segment
   // The method the route answers (HEAD is also answered where it is GET).
-  const char* method() const { return kind == kCount || kind == kQuery ? "POST" : "GET"; }
+  const char* method() const { return Posted() ? "POST" : "GET"; }
   // Methods the route accepts, for 405 answers and the Allow header.
   // (kEvents takes GET and POST: method() is GET, allow() names both.)
   const char* allow() const {
-    return kind == kCount || kind == kQuery ? "POST" : kind == kEvents ? "GET, POST" : "GET, HEAD";
+    return Posted() ? "POST" : kind == kEvents ? "GET, POST" : "GET, HEAD";
   }
+  bool Posted() const { return kind == kCount || kind == kQuery || kind == kAggregate; }
 };
 
 // Classifies the part of the path after the endpoint's path: "" -> list,
-// "/count", "/query", "/oapi", "/events", "/{key}" (one non-empty segment) -> record,
+// "/count", "/query", "/aggregate", "/oapi", "/events", "/{key}" (one non-empty segment) -> record,
 // anything else -> kUnknown.
 EndpointAction ParseAction(std::string_view suffix);
 

@@ -258,6 +258,14 @@ class GrpcTest(TempDirTest):
                 self.assertTrue(resp.plan.plan)
                 count, _ = common.call("count", endpoint="/rides", version=version, query=json.dumps(q))
                 self.assertEqual(count.count, self.http.post(prefix + "/count", q)[2]["count"])
+            for a in ({"$measures": ["count", "sum($fare)", "max(2nd zone)"]},
+                      {"$group_by": ["paid"], "$measures": ["count", "avg($fare)", "min(pickup at)"],
+                       "$filter": {"$fare": {"$gt": 1}}}):
+                agg, _ = common.call("aggregate", endpoint="rides", version=version,
+                                     request=json.dumps(a))
+                self.assertEqual(agg.version, version or 2)
+                self.assertEqual(json.loads(agg.groups), self.http.post(prefix + "/aggregate", a)[2])
+                self.assertIn("aggregate ad hoc", agg.plan)
             got, _ = common.call("get", endpoint="rides", version=version, key="7")
             self.assertEqual(json.loads(got.record), self.http.get(prefix + "/7")[2])
         eps, _ = common.call("getEndpoints")
@@ -289,6 +297,8 @@ class GrpcTest(TempDirTest):
             (lambda: common.call("count", endpoint="rides", version=9), grpc.StatusCode.NOT_FOUND, "no version 9"),
             (lambda: common.call("getFields", endpoint="rides", version=9), grpc.StatusCode.NOT_FOUND, "versions: 1, 2"),
             (lambda: common.call("count"), grpc.StatusCode.INVALID_ARGUMENT, "names no endpoint"),
+            (lambda: common.call("aggregate", endpoint="rides", request='{"$measures": ["sum(paid)"]}'),
+             grpc.StatusCode.INVALID_ARGUMENT, "sum needs an int64 or float64 field; field paid is bool"),
             (lambda: typed.call("get"), grpc.StatusCode.INVALID_ARGUMENT, "ride_id"),
             (lambda: common.call("get", endpoint="rides", key="x"), grpc.StatusCode.INVALID_ARGUMENT, "key"),
             (lambda: common.call("get", endpoint="rides", key="999"), grpc.StatusCode.NOT_FOUND, "999"),

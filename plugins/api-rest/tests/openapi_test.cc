@@ -55,7 +55,7 @@ TEST_F(OpenApiTest, HeaderAndInfo) {
 TEST_F(OpenApiTest, EveryRouteVersionedAndUnversioned) {
   object paths;
   ASSERT_FALSE(At("/paths").get(paths));
-  EXPECT_EQ(paths.size(), 10u);
+  EXPECT_EQ(paths.size(), 12u);
   for (std::string prefix : {"/v2/trips", "/trips"}) {
     struct {
       std::string path;
@@ -63,6 +63,7 @@ TEST_F(OpenApiTest, EveryRouteVersionedAndUnversioned) {
     } routes[] = {{prefix, "get"},
                   {prefix + "/count", "post"},
                   {prefix + "/query", "post"},
+                  {prefix + "/aggregate", "post"},
                   {prefix + "/oapi", "get"},
                   {prefix + "/{pk}", "get"}};
     for (const auto& r : routes) {

@@ -326,6 +326,18 @@ typedef struct sluice_api_host {
                        sluice_feed_position* position, sluice_status* status); /* since 1.2 */
   /* Closes a feed (before the view it reads is released). */
   void (*feed_close)(void* ctx, void* feed); /* since 1.2 */
+  /* Runs an aggregate request (docs/aggregates.md: $group_by, $measures,
+   * $filter, $limit, $after) on the view, for the request's caller (its
+   * row filter applies; a hidden field is an unknown one). fn is called
+   * once, on success, with the answer: a JSON array of group objects.
+   * info_fn (may be NULL) gets "plan", "scan" and "examined" as for
+   * query_info; the plan says whether maintained state answered
+   * ("aggregate [f] maintained") or the rows were read ("aggregate ad
+   * hoc: ..."). Errors as for query. */
+  int32_t (*aggregate)(void* ctx, void* view, const char* request, size_t request_size,
+                       void (*fn)(void* fn_ctx, const char* json, size_t size), void* fn_ctx,
+                       void (*info_fn)(void* info_ctx, const char* key, const char* value),
+                       void* info_ctx, sluice_status* status); /* since 1.2 */
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

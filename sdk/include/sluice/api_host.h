@@ -242,6 +242,30 @@ class ApiHost {
                                 &fn, on_info, info, &st);
     return Status::FromC(rc, st);
   }
+  // Runs an aggregate request (sluice_api_host.aggregate): *json gets the
+  // JSON array of groups, *info (may be null) how it ran. UNIMPLEMENTED on
+  // a host without aggregates.
+  Status Aggregate(const View& view, std::string_view request, std::string* json,
+                   QueryInfo* info) const {
+    if (!Has(offsetof(sluice_api_host, aggregate)) || c_->aggregate == nullptr)
+      return Unimplemented("the host does not offer aggregates");
+    sluice_status st{};
+    auto on_json = [](void* u, const char* text, size_t n) {
+      static_cast<std::string*>(u)->assign(text, n);
+    };
+    auto on_info = [](void* u, const char* k, const char* v) {
+      if (u == nullptr) return;
+      auto* i = static_cast<QueryInfo*>(u);
+      i->reported = true;
+      std::string_view key(k);
+      if (key == "plan") i->plan = v;
+      else if (key == "scan") i->scan = std::string_view(v) == "true";
+      else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
+    };
+    int32_t rc = c_->aggregate(c_->ctx, view.handle(), request.data(), request.size(), on_json,
+                               json, on_info, info, &st);
+    return Status::FromC(rc, st);
+  }
   // Streams changes of the view's version until fn returns false (see
   // sluice_api_host.watch). UNIMPLEMENTED on a 1.0 host.
   Status Watch(const View& view, std::string_view filter, ChangeFn fn) const {
