@@ -46,10 +46,10 @@ std::string ConsoleSessions::Create(Credential::Kind kind, std::string_view toke
   if (sessions_.size() >= kMaxSessions) {
     auto oldest = sessions_.begin();
     for (auto it = sessions_.begin(); it != sessions_.end(); ++it)
-      if (it->second.expires_ms < oldest->second.expires_ms) oldest = it;
+      if (it->second.last_use < oldest->second.last_use) oldest = it;
     sessions_.erase(oldest);
   }
-  sessions_[id] = Session{kind, std::string(token), *csrf, now + kIdleMs};
+  sessions_[id] = Session{kind, std::string(token), *csrf, now + kIdleMs, ++uses_};
   return id;
 }
 
@@ -64,6 +64,7 @@ bool ConsoleSessions::Find(std::string_view id, Session* out) {
     return false;
   }
   it->second.expires_ms = now + kIdleMs;
+  it->second.last_use = ++uses_;
   *out = it->second;
   return true;
 }

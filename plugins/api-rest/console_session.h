@@ -34,6 +34,7 @@ class ConsoleSessions {
     std::string token;  // the credential presented at login ("" for none)
     std::string csrf;   // 32 random bytes, hex
     int64_t expires_ms = 0;
+    uint64_t last_use = 0;  // order of use, for dropping the least recent
   };
 
   // How long a session lives after its last use, and how many are kept
@@ -51,6 +52,7 @@ class ConsoleSessions {
  private:
   std::mutex mu_;
   std::map<std::string, Session, std::less<>> sessions_;
+  uint64_t uses_ = 0;
 };
 
 // The value of cookie `name` in a Cookie header ("a=1; b=2"), or "".
