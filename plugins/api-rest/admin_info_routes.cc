@@ -148,14 +148,25 @@ void RestService::HandlePlugins(Call& call, HttpResponse* response) {
   w.EndObject();
 }
 
-void RestService::HandleVersions(Call& call, std::string_view raw_name, HttpResponse* response) {
+bool RestService::EndpointNamed(Call& call, std::string_view raw_name, EndpointInfo* out,
+                                HttpResponse* response) {
   std::string name;
-  if (!PercentDecode(raw_name, false, &name))
-    return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name"));
+  if (!PercentDecode(raw_name, false, &name)) {
+    response->SetError(InvalidArgument("malformed percent-encoding in endpoint name"));
+    return false;
+  }
+  Status s = FindEndpoint(call.api(), name, out);
+  if (!s.ok()) {
+    Refuse(call, s, response);
+    return false;
+  }
+  response->endpoint = out->name;
+  return true;
+}
+
+void RestService::HandleVersions(Call& call, std::string_view raw_name, HttpResponse* response) {
   EndpointInfo e;
-  Status s = FindEndpoint(call.api(), name, &e);
-  if (!s.ok()) return Refuse(call, s, response);
-  response->endpoint = e.name;
+  if (!EndpointNamed(call, raw_name, &e, response)) return;
   JsonWriter w(&response->body);
   w.BeginObject();
   w.Key("endpoint");
@@ -170,18 +181,7 @@ void RestService::HandleVersions(Call& call, std::string_view raw_name, HttpResp
   w.BeginArray();
   for (const VersionInfo& v : e.versions) {
     w.BeginObject();
-    w.Key("version");
-    w.Uint(v.version);
-    w.Key("ready");
-    w.Bool(v.ready);
-    w.Key("created_at");
-    w.String(v.created_at);
-    w.Key("log_end");
-    w.Uint(v.log_end);
-    w.Key("cache_offset");
-    w.Uint(v.cache_offset);
-    w.Key("rows");
-    w.Uint(v.rows);
+    WriteVersionFields(v, &w);
     w.Key("schema");
     WriteSchema(v.schema, &w);
     w.EndObject();
@@ -191,9 +191,6 @@ void RestService::HandleVersions(Call& call, std::string_view raw_name, HttpResp
 }
 
 void RestService::HandleDiff(Call& call, std::string_view raw_name, HttpResponse* response) {
-  std::string name;
-  if (!PercentDecode(raw_name, false, &name))
-    return response->SetError(InvalidArgument("malformed percent-encoding in endpoint name"));
   uint32_t from = 0, to = 0;
   std::optional<std::string_view> f = Param(call.http, "from"), t = Param(call.http, "to");
   if (!f || !t || !ParseVersion(*f, &from) || !ParseVersion(*t, &to))
@@ -204,9 +201,7 @@ void RestService::HandleDiff(Call& call, std::string_view raw_name, HttpResponse
       return response->SetError(InvalidArgument("query parameter '" + k +
                                                 "' is not accepted; the diff takes from and to"));
   EndpointInfo e;
-  Status s = FindEndpoint(call.api(), name, &e);
-  if (!s.ok()) return Refuse(call, s, response);
-  response->endpoint = e.name;
+  if (!EndpointNamed(call, raw_name, &e, response)) return;
   const VersionInfo* a = Catalog::FindVersion(e, from);
   const VersionInfo* b = Catalog::FindVersion(e, to);
   if (a == nullptr || b == nullptr)

@@ -69,6 +69,23 @@ void WriteSchema(const Schema& schema, JsonWriter* w) {
   w->EndObject();
 }
 
+void WriteVersionFields(const VersionInfo& v, JsonWriter* w) {
+  w->Key("version");
+  w->Uint(v.version);
+  w->Key("ready");
+  w->Bool(v.ready);
+  w->Key("log_end");
+  w->Uint(v.log_end);
+  w->Key("cache_offset");
+  w->Uint(v.cache_offset);
+  w->Key("lag");
+  w->Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
+  w->Key("rows");
+  w->Uint(v.rows);
+  w->Key("created_at");
+  w->String(v.created_at);
+}
+
 Status IndexJson(const ApiHost& api, std::string* out) {
   std::vector<EndpointInfo> endpoints;
   SLUICE_RETURN_IF_ERROR(api.Catalog(&endpoints));
@@ -108,20 +125,7 @@ Status IndexJson(const ApiHost& api, std::string* out) {
     w.BeginArray();
     for (const VersionInfo& v : e.versions) {
       w.BeginObject();
-      w.Key("version");
-      w.Uint(v.version);
-      w.Key("ready");
-      w.Bool(v.ready);
-      w.Key("log_end");
-      w.Uint(v.log_end);
-      w.Key("cache_offset");
-      w.Uint(v.cache_offset);
-      w.Key("lag");
-      w.Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
-      w.Key("rows");
-      w.Uint(v.rows);
-      w.Key("created_at");
-      w.String(v.created_at);
+      WriteVersionFields(v, &w);
       w.Key("schema");
       w.String(SummarizeSchema(v.schema));
       w.EndObject();

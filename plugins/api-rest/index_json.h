@@ -17,6 +17,10 @@ namespace sluice::rest {
 // (UNAUTHENTICATED, PERMISSION_DENIED, ...) otherwise, *out untouched.
 Status IndexJson(const ApiHost& api, std::string* out);
 
+// A version's figures as members of an open object: "version", "ready",
+// "log_end", "cache_offset", "lag", "rows", "created_at".
+void WriteVersionFields(const VersionInfo& v, JsonWriter* w);
+
 // A schema as JSON: {"fields":[{"name","type","nullable"}],"primary_key":[names]}.
 void WriteSchema(const Schema& schema, JsonWriter* w);
 

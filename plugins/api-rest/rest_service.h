@@ -214,6 +214,10 @@ class RestService {
   // /admin/status/events. False when the path is none of them.
   bool HandleAdminInfo(Call& call, HttpResponse* response);
   void HandlePlugins(Call& call, HttpResponse* response);
+  // The endpoint `raw_name` (percent-encoded) names, as the caller sees
+  // it; false with the error answered otherwise.
+  bool EndpointNamed(Call& call, std::string_view raw_name, EndpointInfo* out,
+                     HttpResponse* response);
   void HandleVersions(Call& call, std::string_view name, HttpResponse* response);
   void HandleDiff(Call& call, std::string_view name, HttpResponse* response);
   void HandleStatusStream(Call& call, HttpResponse* response);

@@ -156,8 +156,8 @@ class ConsoleTest(TempDirTest):
         self.shot(b, "overview")
 
         # Keyboard: Tab from the top reaches the skip link, then the pages.
-        d.find_element(By.TAG_NAME, "body").click()
-        d.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+        d.refresh()
+        b.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#overview tbody tr"), what="the reloaded overview")
         ActionChains(d).send_keys(Keys.TAB).perform()
         self.assertEqual(d.switch_to.active_element.text, "Skip to content")
         ActionChains(d).send_keys(Keys.TAB).perform()
@@ -296,7 +296,10 @@ class ConsoleTest(TempDirTest):
                              d.execute_script("return window.innerWidth"))
         self.shot(b, "overview-phone")
 
-        self.assertEqual(b.errors(), [], "browser log errors")
+        # No errors but the refusal this test asked for (Chromium logs every
+        # answer >= 400 it fetched; the page showed it as the API returned it).
+        self.assertEqual([e for e in b.errors() if "/admin/prune" not in e["message"]], [],
+                         "browser log errors")
 
         # Without the browser: the CSP, and the CSRF token on state changes.
         cookie = d.get_cookie("sluice_console")
@@ -332,12 +335,11 @@ class ConsoleTest(TempDirTest):
         with open(self.data("t.csv"), "w") as f:
             f.write("id,name,value\n" + "".join(f"{i},n{i},{i * 0.5}\n" for i in range(1, 11)))
         eps = [(f"e{i:03d}", "t", "id", None) for i in range(100)]
-        cfg = config(self.dir, endpoints=eps)
-        code, _, err = run_cli(cfg, "migrate")
-        self.assertEqual(code, 0, err)
-        for _ in range(99):  # e000: a 100-version history
-            code, _, err = run_cli(cfg, "migrate", "--new", "e000")
+        cfg = config(self.dir, endpoints=eps[:1])
+        for args in [("migrate",)] + [("migrate", "--new", "e000")] * 99:  # a 100-version history
+            code, _, err = run_cli(cfg, *args)
             self.assertEqual(code, 0, err)
+        cfg = config(self.dir, endpoints=eps)
         s = self.start(cfg, "run")
         base = s.wait_listening()
         api = self.api(base)
