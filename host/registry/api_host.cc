@@ -191,7 +191,7 @@ int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, 
   return s.ToC(st);
 }
 
-int32_t Plugins(void* ctx, void (*fn)(void*, const sluice_plugin_entry*), void* fn_ctx,
+int32_t Plugins(void* ctx, void (*fn)(void*, const sluice_loaded_plugin*), void* fn_ctx,
                 sluice_status* st) {
   Request& r = *Req(ctx);
   Status s = AdminAllowed(r);
@@ -199,7 +199,7 @@ int32_t Plugins(void* ctx, void (*fn)(void*, const sluice_plugin_entry*), void* 
   if (r.host->registry() == nullptr) return NotServing().ToC(st);
   for (const PluginInfo& p : r.host->registry()->runtime().plugins().plugins()) {
     std::string path = p.path.string();
-    sluice_plugin_entry e{};
+    sluice_loaded_plugin e{};
     e.struct_size = sizeof e;
     e.kind = KindName(p.kind);
     e.name = p.name.c_str();

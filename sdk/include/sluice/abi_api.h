@@ -125,7 +125,7 @@ typedef struct sluice_request_info {
 
 /* A plugin the host has loaded (since 1.2; sluice_api_host.plugins).
  * Strings are never NULL. */
-typedef struct sluice_plugin_entry {
+typedef struct sluice_loaded_plugin {
   uint32_t struct_size;
   const char* kind; /* "storage", "source" or "api" */
   const char* name;
@@ -134,7 +134,7 @@ typedef struct sluice_plugin_entry {
   uint16_t abi_major; /* the ABI the plugin was built for */
   uint16_t abi_minor;
   const char* path; /* the file it was loaded from */
-} sluice_plugin_entry;
+} sluice_loaded_plugin;
 
 /* ---- since 1.2: change feeds (docs/realtime.md) ---- */
 
@@ -345,7 +345,7 @@ typedef struct sluice_api_host {
    * load order (docs/rest.md, GET /admin/plugins). Needs admin rights
    * (UNAUTHENTICATED, PERMISSION_DENIED otherwise). The entry's strings
    * are valid during the call only. */
-  int32_t (*plugins)(void* ctx, void (*fn)(void* fn_ctx, const sluice_plugin_entry* plugin),
+  int32_t (*plugins)(void* ctx, void (*fn)(void* fn_ctx, const sluice_loaded_plugin* plugin),
                      void* fn_ctx, sluice_status* status); /* since 1.2 */
 } sluice_api_host;
 

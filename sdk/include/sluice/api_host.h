@@ -73,7 +73,7 @@ struct EndpointInfo {
   int64_t pin_since_ms = 0;
 };
 
-// A plugin the host has loaded (sluice_plugin_entry; ABI 1.2).
+// A plugin the host has loaded (sluice_loaded_plugin; ABI 1.2).
 struct PluginEntry {
   std::string kind;  // "storage", "source", "api"
   std::string name;
@@ -296,7 +296,7 @@ class ApiHost {
     if (!Has(offsetof(sluice_api_host, plugins)))
       return Unimplemented("the host does not list its plugins (ABI < 1.2)");
     sluice_status st{};
-    auto fn = [](void* u, const sluice_plugin_entry* p) {
+    auto fn = [](void* u, const sluice_loaded_plugin* p) {
       PluginEntry e;
       e.kind = p->kind;
       e.name = p->name;
