@@ -236,6 +236,7 @@ void RestService::HandleStatusStream(Call& call, HttpResponse* response) {
   std::string first;
   Status s = IndexJson(call.api(), &first);  // refused now rather than in the stream
   if (!s.ok()) return Refuse(call, s, response);
+  AddRateHeaders(call, response);  // before the request moves into the stream
   response->content_type = "text/event-stream";
   response->headers.emplace_back("Cache-Control", "no-cache");
   response->headers.emplace_back("X-Accel-Buffering", "no");
