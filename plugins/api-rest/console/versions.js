@@ -71,7 +71,7 @@ export function render(main, name) {
               onclick: () => promote(v.version) }, `Make v${v.version} current`),
             current && info.pinned ? h('button', { type: 'button', 'data-action': 'unpin', onclick: unpin },
               'Unpin (follow latest)') : ''));
-        }))))));
+        })))));
     renderPrune();
     renderDiff();
   }
