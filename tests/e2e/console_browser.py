@@ -61,6 +61,12 @@ class Browser:
         raise AssertionError(f"timed out waiting for {what}" +
                              (f" (last error: {last_exc!r})" if last_exc else ""))
 
+    def phone(self, width=390, height=844):
+        """Renders as a phone does: that viewport, mobile layout (a headless
+        window cannot be narrower than 500 px)."""
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
+
     def screenshot(self, path):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         self.driver.save_screenshot(path)
