@@ -6,7 +6,7 @@ import { h, num, setText, sparkline, updateSparkline, when } from './dom.js';
 import { onStatus, throughput } from './status.js';
 
 const COLUMNS = ['Endpoint', 'Version', 'Rows', 'Log records', 'Cache lag', 'Ingest',
-  'Current', 'Created', 'Schema', 'Log records/s'];
+  'Current', 'Created', 'Schema', 'Log records/s (3 min)'];
 
 function pinText(e, v) {
   if (v.version !== e.current_version) return '';
@@ -116,7 +116,7 @@ export function render(main) {
         c.version.title = v.ready ? 'ready' : 'not ready (cache catching up)';
       });
       if (g.rows.size) {
-        const rates = throughput(e.name).slice(-60);
+        const rates = throughput(e.name);
         updateSparkline(g.spark, rates.length ? rates : [0]);
         const now = rates.length ? rates[rates.length - 1] : 0;
         const rate = g.tbody.querySelector('[data-col="rate"]');
