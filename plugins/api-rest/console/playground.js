@@ -17,12 +17,13 @@ const OPS = {
 };
 const OP_KEY = { '!=': '$ne', '<': '$lt', '<=': '$lte', '>': '$gt', '>=': '$gte', in: '$in', contains: '$contains' };
 
-// An int64 beyond 2^53 kept as its digits, so that it round-trips exactly.
+// A number kept as the text the server wrote (an int64 beyond 2^53, or a
+// float written as 0.0), so that it shows and round-trips exactly.
 class Raw { constructor(text) { this.text = text; } toString() { return this.text; } }
 
 export function parseExact(text) {
-  return JSON.parse(text, (k, v, ctx) => (typeof v === 'number' && !Number.isSafeInteger(v) &&
-    ctx && /^-?\d+$/.test(ctx.source) ? new Raw(ctx.source) : v));
+  return JSON.parse(text, (k, v, ctx) => (typeof v === 'number' && ctx && ctx.source !== String(v)
+    ? new Raw(ctx.source) : v));
 }
 
 export function toJson(v) {
