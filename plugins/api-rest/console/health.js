@@ -33,7 +33,7 @@ export function parseMetrics(text) {
 
 function table(id, caption, head, rows) {
   return h('div', { class: 'scroll', tabindex: '0', role: 'region', 'aria-label': caption },
-    h('table', { class: 'grid', id }, h('caption', {}, caption),
+    h('table', { class: 'grid', id }, h('caption', { class: 'sr-only' }, caption),
       h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, rows)));
 }

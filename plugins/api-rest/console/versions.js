@@ -58,14 +58,14 @@ export function render(main, name) {
           .map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, [...info.versions].reverse().map((v) => {
           const current = v.version === info.current_version;
-          const pinnedHere = current && e?.pin && e.pin.version === v.version;
+          const pinnedHere = current && info.pinned;
           return h('tr', { 'data-version': v.version },
             h('td', { class: 'num' }, `v${v.version}`),
             h('td', {}, v.ready ? 'ready' : 'catching up'),
             h('td', { class: 'num' }, num(v.rows)),
             h('td', { class: 'num' }, num(v.log_end)),
             h('td', {}, v.created_at),
-            h('td', { 'data-col': 'current' }, current ? (pinnedHere ? `current (pinned by ${e.pin.by})` : 'current') : ''),
+            h('td', { 'data-col': 'current' }, current ? (pinnedHere ? `current (pinned${e?.pin?.by ? ` by ${e.pin.by}` : ''})` : 'current') : ''),
             h('td', {}, current ? '' : h('button', {
               type: 'button', 'data-action': 'promote', 'data-version': v.version,
               onclick: () => promote(v.version) }, `Make v${v.version} current`),
