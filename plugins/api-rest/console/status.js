@@ -46,6 +46,15 @@ export function startStatus() {
     for (const fn of listeners) fn(latest);
   });
   source.addEventListener('end', () => stopStatus());
+  // Refused on reconnecting (the server restarted: sessions live in its
+  // memory): the browser gives up; say so rather than show stale figures.
+  source.addEventListener('error', () => {
+    if (source && source.readyState === EventSource.CLOSED) {
+      stopStatus();
+      document.getElementById('toast').textContent =
+        'The status stream ended (server restarted or session expired): reload the page to log in again.';
+    }
+  });
 }
 
 export function stopStatus() {
