@@ -112,6 +112,7 @@ export function render(main) {
         setText(c.current, pinText(e, v));
         setText(c.created, v.created_at || '');
         setText(c.schema, v.schema || '');
+        if (c.schema.title !== (v.schema || '')) c.schema.title = v.schema || '';
         c.version.classList.toggle('ready', v.ready);
         c.version.title = v.ready ? 'ready' : 'not ready (cache catching up)';
       });
