@@ -7,6 +7,7 @@
 
 #include "core/home.h"
 #include "sluice/json.h"
+#include "sluice/schema_diff.h"
 #include "util/json_doc.h"
 
 namespace sluice::host {
@@ -35,17 +36,6 @@ Status ResolveFields(const Schema& s, const std::vector<std::string>& names,
     out->push_back(static_cast<uint32_t>(i));
   }
   return Status();
-}
-
-std::string Names(const Schema& s, const std::vector<uint32_t>& idx) {
-  std::string out = "[";
-  for (size_t i = 0; i < idx.size(); ++i)
-    out += (i ? ", " : "") + (idx[i] < s.fields.size() ? s.fields[idx[i]].name : "?");
-  return out + "]";
-}
-
-std::string Describe(const Field& f) {
-  return f.name + " (" + TypeName(f.type) + (f.nullable ? ", nullable)" : ", not null)");
 }
 
 }  // namespace
@@ -277,48 +267,11 @@ Status ReadVersionMeta(const std::string& file, VersionMeta* out) {
 }
 
 std::vector<std::string> DiffTableSchemas(const TableSchema& before, const TableSchema& after) {
-  std::vector<std::string> out;
   const Schema &a = before.schema, &b = after.schema;
-  std::set<std::string> removed, added;
-  for (const Field& f : a.fields)
-    if (b.FieldIndex(f.name) < 0) removed.insert(f.name);
-  for (const Field& f : b.fields)
-    if (a.FieldIndex(f.name) < 0) added.insert(f.name);
-  for (const Field& f : a.fields) {
-    int j = b.FieldIndex(f.name);
-    if (j < 0) continue;
-    const Field& g = b.fields[j];
-    if (f.type != g.type)
-      out.push_back("type changed: " + f.name + " " + TypeName(f.type) + " -> " + TypeName(g.type));
-    if (f.nullable != g.nullable)
-      out.push_back("nullability changed: " + f.name +
-                    (g.nullable ? " now nullable" : " now not null"));
-  }
-  // A removed and an added column of the same type at the same position look like a rename.
-  for (size_t i = 0; i < a.fields.size() && i < b.fields.size(); ++i) {
-    const Field &f = a.fields[i], &g = b.fields[i];
-    if (removed.count(f.name) && added.count(g.name) && f.type == g.type) {
-      out.push_back("column renamed (looks like): " + f.name + " -> " + g.name);
-      removed.erase(f.name);
-      added.erase(g.name);
-    }
-  }
-  for (const Field& f : a.fields)
-    if (removed.count(f.name)) out.push_back("column removed: " + Describe(f));
-  for (const Field& f : b.fields)
-    if (added.count(f.name)) out.push_back("column added: " + Describe(f));
-  if (removed.empty() && added.empty() && out.empty()) {
-    std::vector<std::string> na, nb;
-    for (const Field& f : a.fields) na.push_back(f.name);
-    for (const Field& f : b.fields) nb.push_back(f.name);
-    if (na != nb) out.push_back("columns reordered");
-  }
-  if (Names(a, a.primary_key) != Names(b, b.primary_key))
-    out.push_back("primary key changed: " + Names(a, a.primary_key) + " -> " +
-                  Names(b, b.primary_key));
+  std::vector<std::string> out = DiffSchemas(a, b);
   std::vector<std::string> ia, ib;
-  for (const auto& i : before.indexes) ia.push_back(Names(a, i));
-  for (const auto& i : after.indexes) ib.push_back(Names(b, i));
+  for (const auto& i : before.indexes) ia.push_back(FieldNames(a, i));
+  for (const auto& i : after.indexes) ib.push_back(FieldNames(b, i));
   for (const auto& i : ia)
     if (std::find(ib.begin(), ib.end(), i) == ib.end()) out.push_back("index removed: " + i);
   for (const auto& i : ib)
@@ -344,16 +297,6 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
   return out;
 }
 
-std::string SummarizeSchema(const TableSchema& t) {
-  std::string out;
-  const Schema& s = t.schema;
-  for (size_t i = 0; i < s.fields.size(); ++i) {
-    const Field& f = s.fields[i];
-    bool key = std::find(s.primary_key.begin(), s.primary_key.end(), i) != s.primary_key.end();
-    out += (i ? ", " : "") + std::string(key ? "*" : "") + f.name + " " + TypeName(f.type) +
-           (f.nullable ? "" : "!");
-  }
-  return out;
-}
+std::string SummarizeSchema(const TableSchema& t) { return sluice::SummarizeSchema(t.schema); }
 
 }  // namespace sluice::host

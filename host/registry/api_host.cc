@@ -4,7 +4,9 @@
 #include <thread>
 #include <vector>
 
+#include "plugin/plugin_catalog.h"
 #include "registry/api_host_internal.h"
+#include "runtime/runtime.h"
 #include "sluice/schema.h"
 #include "util/c_guard.h"
 #include "util/log.h"
@@ -51,6 +53,7 @@ struct EndpointC {
     v.cache_offset = sv.cache->applied();
     v.rows = sv.cache->rows();
     v.schema = sv.c_schema->get();
+    v.created_at = sv.meta.created_at.c_str();
     if (rule != nullptr && !rule->fields.empty()) {
       schemas.push_back(
           std::make_unique<Schema>(VisibleSchema(*rule, sv.meta.table_schema.schema)));
@@ -188,6 +191,28 @@ int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, 
   return s.ToC(st);
 }
 
+int32_t Plugins(void* ctx, void (*fn)(void*, const sluice_loaded_plugin*), void* fn_ctx,
+                sluice_status* st) {
+  Request& r = *Req(ctx);
+  Status s = AdminAllowed(r);
+  if (!s.ok()) return s.ToC(st);
+  if (r.host->registry() == nullptr) return NotServing().ToC(st);
+  for (const PluginInfo& p : r.host->registry()->runtime().plugins().plugins()) {
+    std::string path = p.path.string();
+    sluice_loaded_plugin e{};
+    e.struct_size = sizeof e;
+    e.kind = KindName(p.kind);
+    e.name = p.name.c_str();
+    e.version = p.version.c_str();
+    e.description = p.description.c_str();
+    e.abi_major = p.abi_major;
+    e.abi_minor = p.abi_minor;
+    e.path = path.c_str();
+    fn(fn_ctx, &e);
+  }
+  return s.ToC(st);
+}
+
 int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_status* st) {
   Request& r = *Req(ctx);
   Status s = AdminAllowed(r);
@@ -221,6 +246,7 @@ void FillTable(Request* r) {
   t.feed_next = &CGuard<&FeedNext>::Call;
   t.feed_close = &CGuard<&FeedClose>::Call;
   t.aggregate = &CGuard<&Aggregate>::Call;
+  t.plugins = &CGuard<&Plugins>::Call;
 }
 
 }  // namespace api_internal

@@ -87,6 +87,8 @@ int32_t SetCurrent(void* ctx, const char* endpoint, uint32_t version, sluice_sta
 int32_t Prune(void* ctx, const char* endpoint, uint32_t keep, void (*fn)(void*, const char*),
               void* fn_ctx, sluice_status* st);
 int32_t Metrics(void* ctx, void (*fn)(void*, const char*, size_t), void* fn_ctx, sluice_status* st);
+int32_t Plugins(void* ctx, void (*fn)(void*, const sluice_loaded_plugin*), void* fn_ctx,
+                sluice_status* st);
 
 // api_requests.cc.
 int32_t BeginRequest(void* ctx, const sluice_credential* credential,

@@ -102,6 +102,7 @@ int32_t ViewInfo(void*, void* view,
   v.log_end = sv.log->end();
   v.cache_offset = sv.cache->applied();
   v.rows = sv.cache->rows();
+  v.created_at = sv.meta.created_at.c_str();
   v.schema = h->restriction != nullptr ? h->restriction->c_schema->get() : sv.c_schema->get();
   sluice_endpoint_info e{};
   e.struct_size = sizeof e;

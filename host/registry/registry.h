@@ -91,6 +91,8 @@ struct ServedEndpoint {
 class Registry {
  public:
   explicit Registry(Runtime& runtime);
+  // The runtime it serves from (plugins, config, storage).
+  Runtime& runtime() { return runtime_; }
   ~Registry();
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;

@@ -9,8 +9,8 @@ namespace sluice::rest {
 
 namespace {
 
-constexpr std::string_view kKeys[] = {"host",           "port",         "threads",
-                                      "max_body_bytes", "admin_remote", "ready_max_lag"};
+constexpr std::string_view kKeys[] = {"host",         "port",          "threads", "max_body_bytes",
+                                      "admin_remote", "ready_max_lag", "console"};
 constexpr std::string_view kCorsLists[] = {"cors.origins", "cors.methods", "cors.headers"};
 constexpr std::string_view kMethods[] = {"GET", "HEAD", "POST", "PUT", "OPTIONS"};
 
@@ -80,11 +80,11 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
 }  // namespace
 
 const char* KnownRestOptionKeys() {
-  static const std::string keys =
-      std::string(
-          "host, port, threads, max_body_bytes, admin_remote, ready_max_lag, cors.origins, "
-          "cors.methods, cors.headers, cors.max_age_s, ") +
-      TransportOptionKeys();
+  static const std::string keys = std::string(
+                                      "host, port, threads, max_body_bytes, admin_remote, "
+                                      "ready_max_lag, console, cors.origins, "
+                                      "cors.methods, cors.headers, cors.max_age_s, ") +
+                                  TransportOptionKeys();
   return keys.c_str();
 }
 
@@ -107,6 +107,7 @@ Status ParseRestOptions(const Options& options, RestOptions* out) {
   SLUICE_RETURN_IF_ERROR(options.Read(specs, "ready_max_lag", &n));
   out->ready_max_lag = static_cast<uint64_t>(n);
   SLUICE_RETURN_IF_ERROR(options.Read(specs, "admin_remote", &out->admin_remote));
+  SLUICE_RETURN_IF_ERROR(options.Read(specs, "console", &out->console));
   SLUICE_RETURN_IF_ERROR(ParseTransportOptions(options, &out->transport));
   return ParseCors(options, &out->cors);
 }

@@ -29,6 +29,8 @@ struct RestOptions {
   // When true, /admin routes are served on the TCP listener even without
   // admin_keys (admin_rule.h); they are always served on the admin socket.
   bool admin_remote = false;
+  // Serve the web console at /console (docs/console.md); off by default.
+  bool console = false;
   // Cross-origin requests from browsers (docs/rest.md, "CORS"): allowed
   // only from `origins` (none = CORS off; "*" = any origin).
   struct Cors {
@@ -56,6 +58,7 @@ inline constexpr OptionSpec kRestOptionSpecs[] = {
         .Range(1, int64_t{1} << 30)
         .Default("1048576"),
     opt::Bool("admin_remote", "serve /admin to non-loopback peers").Default("false"),
+    opt::Bool("console", "serve the web console at /console").Default("false"),
     opt::Int("ready_max_lag", "/ready: largest cache lag in records")
         .Range(0, INT64_MAX)
         .Default("0"),

@@ -6,6 +6,7 @@
 
 #include "cors.h"
 #include "http_status.h"
+#include "index_json.h"
 #include "sluice/json.h"
 
 namespace sluice::rest {
@@ -106,6 +107,14 @@ void RestService::Handle(const HttpRequest& request, HttpResponse* response) {
     credential.cancelled = request.cancelled;
     Status timeout = RequestTimeout(request, &credential.timeout_ms);
     Call call{request, {}, credential.kind != Credential::Kind::kNone};
+    ConsoleCall console;  // a browser of the console: its session's credential
+    if (!call.credential_sent && ConsoleSessionOf(request, &console)) {
+      call.console = &console;
+      credential.kind = console.session.kind;
+      credential.token = console.session.token;
+      call.credential_sent = credential.kind != Credential::Kind::kNone;
+      if (timeout.ok()) timeout = ConsoleCsrf(request, console);
+    }
     if (!timeout.ok()) {
       response->SetError(timeout);
     } else {
@@ -139,6 +148,7 @@ void RestService::Route(Call& call, HttpResponse* response) {
       HandleMetrics(call, response);
     return;
   }
+  if (HandleConsole(call, response) || HandleAdminInfo(call, response)) return;
   if (path == "/admin/prune") {
     response->route = "/admin/prune";
     if (AdminGate(call, "POST", response)) HandlePrune(call, response);
@@ -168,47 +178,6 @@ void RestService::Route(Call& call, HttpResponse* response) {
   HandleEndpoint(call, response);
 }
 
-namespace {
-
-// An endpoint's ingest state as `GET /` shows it (docs/rest.md).
-void WriteIngest(const IngestInfo& in, JsonWriter* w) {
-  w->BeginObject();
-  w->Key("state");
-  w->String(in.state);
-  w->Key("version");
-  w->Uint(in.version);
-  w->Key("since_ms");
-  w->Int(in.since_ms);
-  w->Key("detail");
-  w->String(in.detail);
-  w->Key("errors");
-  w->Uint(in.errors);
-  w->Key("last_error");
-  if (in.last_error.empty()) {
-    w->Null();
-  } else {
-    w->BeginObject();
-    w->Key("message");
-    w->String(in.last_error);
-    w->Key("file");
-    w->String(in.last_error_file);
-    w->Key("line");
-    w->Uint(in.last_error_line);
-    w->Key("column");
-    w->Uint(in.last_error_column);
-    w->Key("at_ms");
-    w->Int(in.last_error_ms);
-    w->EndObject();
-  }
-  w->Key("duplicate_keys");
-  w->Uint(in.duplicate_keys);
-  w->Key("first_duplicate");
-  w->String(in.first_duplicate);
-  w->EndObject();
-}
-
-}  // namespace
-
 bool RestService::Allowed(Call& call, Action action, HttpResponse* response) {
   Status s = call.host.Authorize(action);
   if (s.ok()) return true;
@@ -229,64 +198,8 @@ void RestService::AddRateHeaders(Call& call, HttpResponse* response) {
 }
 
 void RestService::HandleIndex(Call& call, HttpResponse* response) {
-  std::vector<EndpointInfo> endpoints;  // what this caller may read, fresh: rows and lag move
-  Status s = call.api().Catalog(&endpoints);
+  Status s = IndexJson(call.api(), &response->body);
   if (!s.ok()) return Refuse(call, s, response);
-  JsonWriter w(&response->body);
-  w.BeginObject();
-  w.Key("endpoints");
-  w.BeginArray();
-  for (const EndpointInfo& e : endpoints) {
-    w.BeginObject();
-    w.Key("name");
-    w.String(e.name);
-    w.Key("path");
-    w.String(e.path);
-    w.Key("current_version");
-    w.Uint(e.current_version);
-    w.Key("pinned");
-    w.Bool(e.pinned);
-    if (!e.pin_source.empty()) {
-      w.Key("pin");
-      w.BeginObject();
-      w.Key("version");
-      if (e.pin_version == 0) w.String("latest");
-      else w.Uint(e.pin_version);
-      w.Key("by");
-      w.String(e.pin_source);
-      if (e.pin_since_ms != 0) {
-        w.Key("since_ms");
-        w.Int(e.pin_since_ms);
-      }
-      w.EndObject();
-    }
-    if (e.has_ingest) {
-      w.Key("ingest");
-      WriteIngest(e.ingest, &w);
-    }
-    w.Key("versions");
-    w.BeginArray();
-    for (const VersionInfo& v : e.versions) {
-      w.BeginObject();
-      w.Key("version");
-      w.Uint(v.version);
-      w.Key("ready");
-      w.Bool(v.ready);
-      w.Key("log_end");
-      w.Uint(v.log_end);
-      w.Key("cache_offset");
-      w.Uint(v.cache_offset);
-      w.Key("lag");
-      w.Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
-      w.Key("rows");
-      w.Uint(v.rows);
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-  }
-  w.EndArray();
-  w.EndObject();
 }
 
 bool RestService::Resolve(const Catalog& catalog, std::string_view path, Target* out) const {

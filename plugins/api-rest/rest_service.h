@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "catalog_cache.h"
 #include "feed_metrics.h"
+#include "console_session.h"
 #include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
@@ -176,10 +177,17 @@ class RestService {
   // One request being answered: what the client sent, and the request
   // the host opened for it, through which every call acts for the client
   // (the host applies its permissions, row filters and rate limits).
+  // A request made with the console's session cookie (console_session.h).
+  struct ConsoleCall {
+    std::string id;
+    ConsoleSessions::Session session;
+  };
+
   struct Call {
     const HttpRequest& http;
     ApiHost::Request host;
     bool credential_sent = false;
+    const ConsoleCall* console = nullptr;  // set when the console's cookie identified it
     const ApiHost& api() const { return host.api(); }
   };
 
@@ -208,6 +216,31 @@ class RestService {
   void HandleEndpoint(Call& call, HttpResponse* response);
   void Dispatch(Call& call, const Target& target, const EndpointAction& action,
                 HttpResponse* response);
+
+  // The web console (console_route.cc). HandleConsole answers /console
+  // and /console/... when the console is on (false otherwise: not its path).
+  bool HandleConsole(Call& call, HttpResponse* response);
+  void HandleConsoleSession(Call& call, HttpResponse* response);
+  // Fills *out when the request carries the cookie of a live console session.
+  bool ConsoleSessionOf(const HttpRequest& request, ConsoleCall* out);
+  // OK unless a state-changing request made with the console's cookie
+  // lacks its CSRF token or comes from another origin.
+  static Status ConsoleCsrf(const HttpRequest& request, const ConsoleCall& console);
+  // False when the request names an Origin that is not the Host it was sent to.
+  static bool SameOrigin(const HttpRequest& request);
+
+  // Admin routes that describe the server (admin_info_routes.cc):
+  // /admin/plugins, /admin/endpoints/{name}/versions and .../diff,
+  // /admin/status/events. False when the path is none of them.
+  bool HandleAdminInfo(Call& call, HttpResponse* response);
+  void HandlePlugins(Call& call, HttpResponse* response);
+  // The endpoint `raw_name` (percent-encoded) names, as the caller sees
+  // it; false with the error answered otherwise.
+  bool EndpointNamed(Call& call, std::string_view raw_name, EndpointInfo* out,
+                     HttpResponse* response);
+  void HandleVersions(Call& call, std::string_view name, HttpResponse* response);
+  void HandleDiff(Call& call, std::string_view name, HttpResponse* response);
+  void HandleStatusStream(Call& call, HttpResponse* response);
 
   // Endpoint routes (endpoint_routes.cc). `version` 0 = current.
   void List(Call& call, const Target& target, HttpResponse* response);
@@ -246,6 +279,7 @@ class RestService {
   CatalogCache catalog_;
   RequestMetrics metrics_;
   FeedMetrics feed_metrics_;
+  ConsoleSessions sessions_;
 };
 
 // `text` fit for a header value: control characters become spaces.

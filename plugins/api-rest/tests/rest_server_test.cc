@@ -60,13 +60,17 @@ TEST_F(RestServerTest, HealthAndIndex) {
       "{\"endpoints\":["
       "{\"name\":\"trips\",\"path\":\"/trips\",\"current_version\":2,\"pinned\":false,"
       "\"versions\":["
-      "{\"version\":1,\"ready\":true,\"log_end\":300,\"cache_offset\":300,\"lag\":0,\"rows\":3},"
+      "{\"version\":1,\"ready\":true,\"log_end\":300,\"cache_offset\":300,\"lag\":0,\"rows\":3,"
+      "\"created_at\":\"\",\"schema\":\"*trip_id int64!, name string!\"},"
       "{\"version\":2,\"ready\":true,\"log_end\":1000,\"cache_offset\":900,\"lag\":100,"
-      "\"rows\":5}]},"
+      "\"rows\":5,\"created_at\":\"\",\"schema\":\"*id int64!, fare float64, paid bool!, "
+      "note string, at timestamp!, day date\"}]},"
       "{\"name\":\"zones\",\"path\":\"/geo/zones\",\"current_version\":1,\"pinned\":true,"
       "\"versions\":["
-      "{\"version\":1,\"ready\":true,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2},"
-      "{\"version\":2,\"ready\":false,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2}"
+      "{\"version\":1,\"ready\":true,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2,"
+      "\"created_at\":\"\",\"schema\":\"*zone string!, borough string\"},"
+      "{\"version\":2,\"ready\":false,\"log_end\":0,\"cache_offset\":0,\"lag\":0,\"rows\":2,"
+      "\"created_at\":\"\",\"schema\":\"*zone string!, borough string\"}"
       "]}]}");
 }
 

@@ -16,6 +16,8 @@ typedef struct sluice_version_info {
   uint64_t cache_offset; /* log offset the cache has applied up to */
   uint64_t rows;         /* rows in the cache */
   const sluice_schema* schema;
+  /* ---- since 1.2: read only when struct_size covers it ---- */
+  const char* created_at; /* when the version was created, ISO-8601 UTC; "" = unknown */
 } sluice_version_info;
 
 /* An endpoint's ingest as the process that ingests it sees it (since 1.2;
@@ -120,6 +122,19 @@ typedef struct sluice_request_info {
   uint32_t retry_after_ms;  /* when refused: until the next request may pass */
   uint32_t reserved;
 } sluice_request_info;
+
+/* A plugin the host has loaded (since 1.2; sluice_api_host.plugins).
+ * Strings are never NULL. */
+typedef struct sluice_loaded_plugin {
+  uint32_t struct_size;
+  const char* kind; /* "storage", "source" or "api" */
+  const char* name;
+  const char* version;
+  const char* description;
+  uint16_t abi_major; /* the ABI the plugin was built for */
+  uint16_t abi_minor;
+  const char* path; /* the file it was loaded from */
+} sluice_loaded_plugin;
 
 /* ---- since 1.2: change feeds (docs/realtime.md) ---- */
 
@@ -338,6 +353,12 @@ typedef struct sluice_api_host {
                        void (*fn)(void* fn_ctx, const char* json, size_t size), void* fn_ctx,
                        void (*info_fn)(void* info_ctx, const char* key, const char* value),
                        void* info_ctx, sluice_status* status); /* since 1.2 */
+  /* Admin (since 1.2): calls fn once per plugin the host has loaded, in
+   * load order (docs/rest.md, GET /admin/plugins). Needs admin rights
+   * (UNAUTHENTICATED, PERMISSION_DENIED otherwise). The entry's strings
+   * are valid during the call only. */
+  int32_t (*plugins)(void* ctx, void (*fn)(void* fn_ctx, const sluice_loaded_plugin* plugin),
+                     void* fn_ctx, sluice_status* status); /* since 1.2 */
 } sluice_api_host;
 
 typedef struct sluice_api_vtable {

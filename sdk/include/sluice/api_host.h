@@ -38,6 +38,7 @@ struct VersionInfo {
   uint64_t cache_offset = 0;
   uint64_t rows = 0;
   Schema schema;
+  std::string created_at;  // ISO-8601 UTC; "" = unknown (hosts before ABI 1.2)
 };
 
 // An endpoint's ingest (sluice_ingest_info), as the ingesting process sees it.
@@ -70,6 +71,17 @@ struct EndpointInfo {
   std::string pin_source;
   uint32_t pin_version = 0;  // 0 = latest
   int64_t pin_since_ms = 0;
+};
+
+// A plugin the host has loaded (sluice_loaded_plugin; ABI 1.2).
+struct PluginEntry {
+  std::string kind;  // "storage", "source", "api"
+  std::string name;
+  std::string version;
+  std::string description;
+  uint16_t abi_major = 0;
+  uint16_t abi_minor = 0;
+  std::string path;
 };
 
 // Receives result rows batch by batch; return false to stop.
@@ -301,6 +313,27 @@ class ApiHost {
     return Status::FromC(c_->prune(c_->ctx, name.c_str(), keep, fn, lines, &st), st);
   }
 
+  // Admin: the plugins the host has loaded, in load order (see
+  // sluice_api_host.plugins). UNIMPLEMENTED on hosts that do not list them.
+  Status Plugins(std::vector<PluginEntry>* out) const {
+    out->clear();
+    if (!Has(offsetof(sluice_api_host, plugins)))
+      return Unimplemented("the host does not list its plugins (ABI < 1.2)");
+    sluice_status st{};
+    auto fn = [](void* u, const sluice_loaded_plugin* p) {
+      PluginEntry e;
+      e.kind = p->kind;
+      e.name = p->name;
+      e.version = p->version;
+      e.description = p->description;
+      e.abi_major = p->abi_major;
+      e.abi_minor = p->abi_minor;
+      e.path = p->path;
+      static_cast<std::vector<PluginEntry>*>(u)->push_back(std::move(e));
+    };
+    return Status::FromC(c_->plugins(c_->ctx, fn, out, &st), st);
+  }
+
   Status SetCurrent(std::string_view endpoint, uint32_t version) const {
     std::string name(endpoint);
     sluice_status st{};
@@ -321,6 +354,9 @@ class ApiHost {
     out->cache_offset = v.cache_offset;
     out->rows = v.rows;
     if (v.schema == nullptr || !Schema::FromC(*v.schema, &out->schema)) out->schema = Schema();
+    bool has_created = v.struct_size >= offsetof(sluice_version_info, created_at) + sizeof(char*);
+    if (has_created && v.created_at != nullptr) out->created_at.assign(v.created_at);
+    else out->created_at.clear();
   }
   static void ConvertIngestInto(const sluice_ingest_info& c, IngestInfo* out) {
     auto str = [](const char* s) { return s != nullptr ? s : ""; };
