@@ -281,7 +281,7 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
     for (const AggregateSpec& x : t.aggregates) {
       std::string m;
       for (const Measure& y : x.measures) m += (m.empty() ? "" : ", ") + MeasureName(y, t.schema);
-      out.push_back("group_by " + Names(t.schema, x.group_by) + " measures [" + m + "]");
+      out.push_back("group_by " + FieldNames(t.schema, x.group_by) + " measures [" + m + "]");
     }
     return out;
   };
@@ -290,9 +290,9 @@ std::vector<std::string> DiffTableSchemas(const TableSchema& before, const Table
     if (std::find(ab.begin(), ab.end(), x) == ab.end()) out.push_back("aggregate removed: " + x);
   for (const auto& x : ab)
     if (std::find(aa.begin(), aa.end(), x) == aa.end()) out.push_back("aggregate added: " + x);
-  if (Names(a, before.full_text) != Names(b, after.full_text))
-    out.push_back("full_text changed: " + Names(a, before.full_text) + " -> " +
-                  Names(b, after.full_text));
+  if (FieldNames(a, before.full_text) != FieldNames(b, after.full_text))
+    out.push_back("full_text changed: " + FieldNames(a, before.full_text) + " -> " +
+                  FieldNames(b, after.full_text));
   if (out.empty() && before != after) out.push_back("schema changed");
   return out;
 }

@@ -21,8 +21,8 @@
 
 #include "auth.h"
 #include "catalog_cache.h"
-#include "feed_metrics.h"
 #include "console_session.h"
+#include "feed_metrics.h"
 #include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
