@@ -23,10 +23,10 @@
 // Readers are --threads epoll loops (non-blocking sockets, 256 KB reads);
 // a subscription's stream is parsed in place (event blocks split on a blank
 // line, chunked transfer coding undone when the server uses it).
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -109,8 +109,8 @@ struct Histogram {
 // One subscription.
 struct Sub {
   int fd = -1;
-  std::string buf;          // bytes not parsed yet (after dechunking)
-  bool head_done = false;   // the response head has been read
+  std::string buf;         // bytes not parsed yet (after dechunking)
+  bool head_done = false;  // the response head has been read
   bool chunked = false;
   uint64_t chunk_left = 0;  // bytes left in the current chunk
   bool chunk_crlf = false;  // a chunk's trailing CRLF is expected
@@ -326,8 +326,8 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
     int64_t now = NowNs();
     uint64_t due = std::min<uint64_t>(total, uint64_t(double(now - t0) * a.rate / 1e9) + 1);
     if (due > sent) {
-      out->worst_late_ns = std::max<int64_t>(
-          out->worst_late_ns, now - (t0 + int64_t(double(sent) * 1e9 / a.rate)));
+      out->worst_late_ns =
+          std::max<int64_t>(out->worst_late_ns, now - (t0 + int64_t(double(sent) * 1e9 / a.rate)));
       batch.clear();
       int64_t ts = NowNs();
       for (uint64_t s = sent + 1; s <= due; ++s) {
@@ -336,7 +336,8 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
           batch += '\n';
         } else {
           std::string body = RowJson(s, ts, a.note_bytes);
-          batch += "POST " + a.pub_path + " HTTP/1.1\r\nHost: bench\r\nContent-Type: "
+          batch += "POST " + a.pub_path +
+                   " HTTP/1.1\r\nHost: bench\r\nContent-Type: "
                    "application/json\r\nContent-Length: " +
                    std::to_string(body.size()) + "\r\n\r\n" + body;
           ++pending;
@@ -481,7 +482,8 @@ int main(int argc, char** argv) {
 
   // Subscribe, 100 at a time, each answered (head read) before the next.
   std::vector<Sub> subs(size_t(a.subscribers));
-  std::string req = "GET " + a.path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
+  std::string req =
+      "GET " + a.path + " HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
   Histogram scratch;
   for (size_t first = 0; first < subs.size(); first += 100) {
     size_t last = std::min(subs.size(), first + 100);
@@ -499,8 +501,8 @@ int main(int argc, char** argv) {
         (s.chunked ? s.raw : s.buf).append(tmp, size_t(n));
         Parse(&s, NowNs(), &scratch, false);
       }
-      if (s.status != 200) Die("subscription " + std::to_string(i) + ": status " +
-                               std::to_string(s.status));
+      if (s.status != 200)
+        Die("subscription " + std::to_string(i) + ": status " + std::to_string(s.status));
       fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
     }
   }
@@ -570,13 +572,15 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"mode\":\"%s\",\"subscribers\":%d,\"rate\":%d,\"rows\":%" PRIu64
       ",\"publish_secs\":%.3f,\"publish_worst_late_ms\":%.2f,\"wall_secs\":%.3f,"
-      "\"expected\":%" PRIu64 ",\"delivered\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"duplicated\":%" PRIu64
-      ",\"out_of_order\":%" PRIu64 ",\"subscribers_short\":%" PRIu64 ",\"closed\":%" PRIu64
-      ",\"offset_mismatch\":%" PRIu64 ",\"complete\":%d,"
+      "\"expected\":%" PRIu64 ",\"delivered\":%" PRIu64 ",\"lost\":%" PRIu64
+      ",\"duplicated\":%" PRIu64 ",\"out_of_order\":%" PRIu64 ",\"subscribers_short\":%" PRIu64
+      ",\"closed\":%" PRIu64 ",\"offset_mismatch\":%" PRIu64
+      ",\"complete\":%d,"
       "\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,"
       "\"server_cpu_secs\":%.2f,\"server_cpu_subscribe_secs\":%.2f,"
       "\"rss_before_kb\":%" PRIu64 ",\"rss_subscribed_kb\":%" PRIu64 ",\"rss_peak_kb\":%" PRIu64
-      ",\"client_cpu_secs\":%.2f,\"client_reader_cpu_secs\":%.2f,\"client_publisher_cpu_secs\":%.2f,"
+      ",\"client_cpu_secs\":%.2f,\"client_reader_cpu_secs\":%.2f,\"client_publisher_cpu_secs\":%."
+      "2f,"
       "\"bytes\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"end_event\":\"%s\"}\n",
       a.mode.c_str(), a.subscribers, a.rate, pub.rows, double(pub.ended_ns - pub.started_ns) / 1e9,
       double(pub.worst_late_ns) / 1e6, wall, total * uint64_t(a.subscribers), got, lost, dup,
