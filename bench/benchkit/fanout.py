@@ -186,7 +186,7 @@ def table(o, results):
     """The results as a report Table."""
     t = Table("12. Fan-out: %s SSE subscribers, %s rows/s for %s s" % (
         f"{o.subscribers:,}", f"{o.rate:,}", o.secs),
-        ["server", "delivered / expected", "lost", "dup", "p50 ms", "p99 ms", "max ms",
+        ["server", "delivered / expected", "missing", "repeated", "p50 ms", "p99 ms", "max ms",
          "server CPU s", "CPU µs/delivery", "RSS before → subscribed → peak MB",
          "RSS growth / subscriber", "client CPU s"])
     for name, r in results:
@@ -214,6 +214,8 @@ def table(o, results):
                                                            s["out_of_order"]),
                  s["lost"] == 0 and s["duplicated"] == 0 and s["out_of_order"] == 0 and
                  s["offset_mismatch"] == 0)
+    t.note("missing: rows a subscriber had not received when the drain deadline passed "
+           "(%g s after the last append); repeated: rows received twice" % o.drain_secs)
     t.note("latency: from the row's append (CSV write, or the POST to nchan) to the client's "
            "read of it, every delivery; CPU: user + system of the server's processes from the "
            "first append until every subscriber had every row")
