@@ -47,6 +47,9 @@ def parse_args():
     ap.add_argument("--commit-ms", type=int, default=10, help="sluice ingest commit_interval_ms")
     ap.add_argument("--nchan-buffer", type=int, default=65536,
                     help="nchan_message_buffer_length (sluice keeps 65,536 changes in memory)")
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=BINARY",
+                    help="another sluice binary to run in the same run, in its own row (e.g. "
+                         "the build before a change)")
     ap.add_argument("--skip", default="", help="sluice or nchan, to leave one out")
     ap.add_argument("--perf", help="directory for a perf profile of the sluice server")
     ap.add_argument("--out", help="results file (default: bench/results/fanout.md for the full "
@@ -57,7 +60,7 @@ def parse_args():
     for k, v in (small if a.small else full).items():
         if getattr(a, k) is None:
             setattr(a, k, v)
-    a.full = not a.small and (a.subscribers, a.rate) == (1000, 5000)
+    a.full = not a.small and (a.subscribers, a.rate, a.secs) == (1000, 5000, 20)
     a.perf_dir = a.perf and os.path.abspath(a.perf)
     return a
 
@@ -78,9 +81,13 @@ def main():
     os.chmod(root, 0o755)
     results, failed = [], None
     try:
-        for name, run, missing in (("sluice", fanout.run_sluice, None),
-                                   ("nginx + nchan", fanout.run_nchan, fanout.nchan_missing())):
-            key = "sluice" if name == "sluice" else "nchan"
+        runs = [("sluice", fanout.run_sluice, None)]
+        for also in a.also:
+            label, _, binary = also.partition("=")
+            runs.append((label, fanout.sluice_runner(os.path.abspath(binary)), None))
+        runs.append(("nginx + nchan", fanout.run_nchan, fanout.nchan_missing()))
+        for name, run, missing in runs:
+            key = "nchan" if run is fanout.run_nchan else "sluice"
             if key in skip:
                 results.append((name, "left out (--skip)"))
             elif missing:
@@ -89,7 +96,7 @@ def main():
                 print("fanout: %s ..." % name, flush=True)
                 r = run(a, root)
                 print("fanout: %s: %s" % (name, r), flush=True)
-                results.append((name if key != "sluice" else "sluice", r))
+                results.append((name, r))
     except BenchError as e:
         failed = str(e)
         print("fanout: FAILED: %s" % e, file=sys.stderr)

@@ -83,10 +83,22 @@ def _common(o):
             "--note-bytes", o.note_bytes]
 
 
-def run_sluice(o, root):
+def sluice_runner(binary):
+    """run_sluice with another sluice binary."""
+    def run(o, root):
+        return run_sluice(o, root, binary)
+    return run
+
+
+def run_sluice(o, root, binary=None):
     """Serves one `ticks` endpoint with `sluice run`, runs the load;
-    returns the client's figures (and the profile's path, if any)."""
+    returns the client's figures. With o.perf, records a profile of the
+    server (the first run only)."""
     d = os.path.join(root, "sluice")
+    n = 1
+    while os.path.exists(d):
+        n += 1
+        d = os.path.join(root, "sluice-%d" % n)
     os.makedirs(os.path.join(d, "data"))
     csv = os.path.join(d, "data", "ticks.csv")
     with open(csv, "w") as f:  # one row, for the schema (seq int64, ts int64, note string)
@@ -94,13 +106,13 @@ def run_sluice(o, root):
     cfg = os.path.join(d, "sluice.yaml")
     with open(cfg, "w") as f:
         f.write(SLUICE_CONFIG.format(commit_ms=o.commit_ms, poll_ms=o.poll_ms))
-    srv = Server([o.sluice, "-c", cfg, "run"], cwd=d)
-    perf = None
+    srv = Server([binary or o.sluice, "-c", cfg, "run"], cwd=d)
+    profile = o.perf and binary is None
     try:
         m = srv.wait_line(r"sluice: listening on http://127\.0\.0\.1:(\d+)", 60)
         port = int(m.group(1))
         _wait_rows(port, 1, 60)
-        if o.perf:
+        if profile:
             perf = os.path.join(o.perf_dir, "sluice-perf.data")
             prof = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", perf, "-p",
                                      str(srv.proc.pid)], stdout=subprocess.DEVNULL,
@@ -108,7 +120,7 @@ def run_sluice(o, root):
         res = _load(o.client, ["--mode", "sluice", "--port", port, "--path", "/v1/ticks/events",
                                "--csv", csv, "--watch-pid", srv.proc.pid] + _common(o),
                     timeout=o.secs + o.drain_secs + 600)
-        if o.perf:
+        if profile:
             prof.send_signal(2)
             prof.wait(60)
         res["rss_hwm_kb"] = srv.hwm_kb()
@@ -143,7 +155,10 @@ def run_nchan(o, root):
         args = ["--mode", "nchan", "--port", port, "--path", "/sub", "--pub-path", "/pub"]
         for p in pids:
             args += ["--watch-pid", p]
-        res = _load(o.client, args + _common(o), timeout=o.secs + o.drain_secs + 600)
+        try:
+            res = _load(o.client, args + _common(o), timeout=o.secs + o.drain_secs + 600)
+        except BenchError as e:
+            raise BenchError("%s\nnginx said:\n%s" % (e, tail("\n".join(srv.err_lines))))
         res["processes"] = len(pids)
         return res
     finally:
@@ -196,7 +211,8 @@ def table(o, results):
         growth = (max(r["rss_peak_kb"], r["rss_subscribed_kb"]) - r["rss_before_kb"]) / o.subscribers
         per = r["server_cpu_secs"] / r["delivered"] * 1e6 if r["delivered"] else 0
         t.row(*[name, "%s / %s" % (f"{r['delivered']:,}", f"{r['expected']:,}"),
-               r["lost"], r["duplicated"], "%.1f" % r["p50_ms"], "%.1f" % r["p99_ms"],
+               "%s%s" % (f"{r['lost']:,}", " (%d subscribers cut off)" % r["ended"]
+                         if r.get("ended") else ""), r["duplicated"], "%.1f" % r["p50_ms"], "%.1f" % r["p99_ms"],
                "%.0f" % r["max_ms"], "%.2f" % r["server_cpu_secs"], "%.2f" % per,
                "%.1f → %.1f → %.1f" % (r["rss_before_kb"] / 1024, r["rss_subscribed_kb"] / 1024,
                                        r["rss_peak_kb"] / 1024),
@@ -215,7 +231,9 @@ def table(o, results):
                  s["lost"] == 0 and s["duplicated"] == 0 and s["out_of_order"] == 0 and
                  s["offset_mismatch"] == 0)
     t.note("missing: rows a subscriber had not received when the drain deadline passed "
-           "(%g s after the last append); repeated: rows received twice" % o.drain_secs)
+           "(%g s after the last append), or never will (sluice cuts off a subscriber that "
+           "stays more than 50,000 changes behind for 10 s, with an `end` event saying where "
+           "to resume); repeated: rows received twice" % o.drain_secs)
     t.note("latency: from the row's append (CSV write, or the POST to nchan) to the client's "
            "read of it, every delivery; CPU: user + system of the server's processes from the "
            "first append until every subscriber had every row")

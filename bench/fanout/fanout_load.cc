@@ -287,13 +287,19 @@ int Connect(const Args& a) {
   return fd;
 }
 
-void WriteAll(int fd, std::string_view s) {
+// False when the peer closed the connection (sockets) or on an error.
+bool TryWriteAll(int fd, std::string_view s, bool socket) {
   while (!s.empty()) {
-    ssize_t n = write(fd, s.data(), s.size());
+    ssize_t n = socket ? send(fd, s.data(), s.size(), MSG_NOSIGNAL) : write(fd, s.data(), s.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) Die(std::string("write: ") + strerror(errno));
+    if (n < 0) return false;
     s.remove_prefix(size_t(n));
   }
+  return true;
+}
+
+void WriteAll(int fd, std::string_view s, bool socket = true) {
+  if (!TryWriteAll(fd, s, socket)) Die(std::string("write: ") + strerror(errno));
 }
 
 // /proc figures of the watched processes.
@@ -345,6 +351,7 @@ struct PubResult {
   uint64_t rows = 0;
   int64_t started_ns = 0, ended_ns = 0, worst_late_ns = 0, cpu_ns = 0;
   uint64_t rss_peak_kb = 0;
+  uint64_t reconnects = 0;  // nchan: the publisher's connection was closed
 };
 
 void Publish(const Args& a, uint64_t total, PubResult* out) {
@@ -384,7 +391,21 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
           ++pending;
         }
       }
-      WriteAll(fd, batch);
+      if (sluice) {
+        WriteAll(fd, batch, false);
+      } else if (!TryWriteAll(fd, batch, true)) {
+        // nginx closed the publisher's connection: the answers not read
+        // are lost (their messages may or may not be published: the
+        // subscribers' counts say); this tick's messages go again on a
+        // new connection.
+        std::fprintf(stderr, "fanout_load: publisher: %s; reconnecting\n", strerror(errno));
+        close(fd);
+        fd = Connect(a);
+        ++out->reconnects;
+        resp.clear();
+        pending = due - sent;
+        WriteAll(fd, batch);
+      }
       sent = due;
     }
     if (!sluice) {  // reads the publisher's answers (each has a length)
@@ -618,6 +639,7 @@ int main(int argc, char** argv) {
       "\"expected\":%" PRIu64 ",\"delivered\":%" PRIu64 ",\"lost\":%" PRIu64
       ",\"duplicated\":%" PRIu64 ",\"out_of_order\":%" PRIu64 ",\"subscribers_short\":%" PRIu64
       ",\"closed\":%" PRIu64 ",\"offset_mismatch\":%" PRIu64 ",\"ended\":%" PRIu64
+      ",\"publisher_reconnects\":%" PRIu64
       ",\"complete\":%d,"
       "\"p50_ms\":%.2f,\"p90_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,"
       "\"server_cpu_secs\":%.2f,\"server_cpu_subscribe_secs\":%.2f,"
@@ -627,9 +649,10 @@ int main(int argc, char** argv) {
       "\"bytes\":%" PRIu64 ",\"reads\":%" PRIu64 ",\"end_event\":\"%s\"}\n",
       a.mode.c_str(), a.subscribers, a.rate, pub.rows, double(pub.ended_ns - pub.started_ns) / 1e9,
       double(pub.worst_late_ns) / 1e6, wall, total * uint64_t(a.subscribers), got, lost, dup,
-      disorder, short_subs, closed, offset_mismatch, cut_off, complete.load(), h.QuantileMs(0.5),
-      h.QuantileMs(0.9), h.QuantileMs(0.99), h.QuantileMs(0.999), double(h.max_ns) / 1e6,
-      cpu1 - cpu0, cpu_subscribe, rss_before, rss_subscribed, pub.rss_peak_kb, self_cpu,
-      double(reader_cpu) / 1e9, double(pub.cpu_ns) / 1e9, bytes, reads, end_json.c_str());
+      disorder, short_subs, closed, offset_mismatch, cut_off, pub.reconnects, complete.load(),
+      h.QuantileMs(0.5), h.QuantileMs(0.9), h.QuantileMs(0.99), h.QuantileMs(0.999),
+      double(h.max_ns) / 1e6, cpu1 - cpu0, cpu_subscribe, rss_before, rss_subscribed,
+      pub.rss_peak_kb, self_cpu, double(reader_cpu) / 1e9, double(pub.cpu_ns) / 1e9, bytes, reads,
+      end_json.c_str());
   return 0;
 }

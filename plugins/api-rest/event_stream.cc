@@ -82,7 +82,8 @@ void SseStream::Append(const sluice_feed_event& e, std::string* out) {
   }
   size_t before = out->size();
   Encode(e, out);
-  group_->Add(e.version, e.offset, std::string_view(*out).substr(before), &group_cursor_);
+  group_->Add(e.version, e.offset, std::string_view(*out).substr(before), &group_cursor_,
+              group_.use_count() > 1);
 }
 
 void SseStream::Encode(const sluice_feed_event& e, std::string* out) {

@@ -24,6 +24,10 @@ std::shared_ptr<SseGroup> SseGroup::Join(uint64_t group, bool versioned) {
 bool SseGroup::Find(uint32_t version, uint64_t offset, uint64_t* cursor,
                     std::string_view* text) const {
   if (events_.empty()) return false;
+  auto key = std::make_pair(version, offset);
+  if (key < std::make_pair(events_.front().version, events_.front().offset) ||
+      key > std::make_pair(events_.back().version, events_.back().offset))
+    return false;  // outside the events kept
   auto matches = [&](size_t i) {
     const Event& e = events_[i];
     return e.version == version && e.offset == offset;
@@ -43,7 +47,14 @@ bool SseGroup::Find(uint32_t version, uint64_t offset, uint64_t* cursor,
   return true;
 }
 
-void SseGroup::Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor) {
+void SseGroup::Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor,
+                   bool shared) {
+  if (!shared) {  // alone in the group: nobody would copy it
+    base_ += events_.size();
+    events_.clear();
+    bytes_ = 0;
+    return;
+  }
   if (!events_.empty() && std::make_pair(version, offset) <=
                               std::make_pair(events_.back().version, events_.back().offset))
     return;

@@ -5,8 +5,9 @@
 // out the same event for the same offset; streams that also write ids the
 // same way (`versioned`) would write the same bytes for it. The first
 // stream to reach an event encodes it and keeps the text here; the others
-// copy it. A group keeps the most recent events only (kMaxEvents, kMaxBytes):
-// a stream further behind encodes for itself.
+// copy it. A group keeps the most recent events only (kMaxEvents, kMaxBytes),
+// and only while two streams or more hold it: a stream further behind, or
+// alone in its group, encodes for itself.
 //
 //   auto g = SseGroup::Join(e.group, versioned);
 //   std::unique_lock<std::mutex> lock(g->mu());
@@ -26,8 +27,10 @@ namespace sluice::rest {
 
 class SseGroup {
  public:
-  static constexpr size_t kMaxEvents = 16384;
-  static constexpr size_t kMaxBytes = 4 << 20;
+  // As many events as the host's ring of recent changes (registry/
+  // change_feed.h), so that streams behind by that much still share.
+  static constexpr size_t kMaxEvents = 65536;
+  static constexpr size_t kMaxBytes = 8 << 20;
 
   // The group of feed group `group` for streams whose ids are bare offsets
   // (`versioned`) or version:offset; shared while a stream holds it.
@@ -40,8 +43,8 @@ class SseGroup {
   // the caller last found or added one (a hint, updated).
   bool Find(uint32_t version, uint64_t offset, uint64_t* cursor, std::string_view* text) const;
   // Keeps `text` as the event at (version, offset) when it comes after
-  // every event kept (else nothing: an older event is not kept).
-  void Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor);
+  // every event kept and another stream holds the group (else nothing).
+  void Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor, bool shared);
 
  private:
   struct Event {
