@@ -119,7 +119,7 @@ def run_sluice(o, root, binary=None):
                                     stderr=subprocess.DEVNULL)
         res = _load(o.client, ["--mode", "sluice", "--port", port, "--path", "/v1/ticks/events",
                                "--csv", csv, "--watch-pid", srv.proc.pid] + _common(o),
-                    timeout=o.secs + o.drain_secs + 600)
+                    timeout=o.secs + o.drain_secs + 120)
         if profile:
             prof.send_signal(2)
             prof.wait(60)
@@ -156,7 +156,7 @@ def run_nchan(o, root):
         for p in pids:
             args += ["--watch-pid", p]
         try:
-            res = _load(o.client, args + _common(o), timeout=o.secs + o.drain_secs + 600)
+            res = _load(o.client, args + _common(o), timeout=o.secs + o.drain_secs + 120)
         except BenchError as e:
             raise BenchError("%s\nnginx said:\n%s" % (e, tail("\n".join(srv.err_lines))))
         res["processes"] = len(pids)

@@ -28,6 +28,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -370,6 +371,46 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
   int64_t next_sample = t0;
   std::string batch, resp;
   uint64_t pending = 0;  // nchan responses not read yet
+  // Reads the publisher's answers that have come (each has a length).
+  auto read_answers = [&] {
+    char tmp[65536];
+    while (pending > 0) {
+      ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
+      if (n <= 0) break;
+      resp.append(tmp, size_t(n));
+      while (true) {
+        size_t end = resp.find("\r\n\r\n");
+        if (end == std::string::npos) break;
+        int status = std::atoi(resp.c_str() + 9);
+        if (status < 200 || status >= 300)
+          Die("nchan publisher answered " + resp.substr(0, resp.find("\r\n")));
+        uint64_t len = 0;
+        std::string lower = resp.substr(0, end);
+        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+        FindU64(lower, "content-length: ", &len);
+        if (resp.size() < end + 4 + len) break;
+        resp.erase(0, end + 4 + len);
+        --pending;
+      }
+    }
+  };
+  // Sends a tick's requests, reading answers meanwhile (nginx stops
+  // reading requests while its answers are not read): false when the
+  // connection was closed.
+  auto send_requests = [&](std::string_view bytes) {
+    while (!bytes.empty()) {
+      ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        bytes.remove_prefix(size_t(n));
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
+      pollfd p{fd, POLLIN | POLLOUT, 0};
+      poll(&p, 1, 100);
+      read_answers();
+    }
+    return true;
+  };
   while (sent < total) {
     int64_t now = NowNs();
     uint64_t due = std::min<uint64_t>(total, uint64_t(double(now - t0) * a.rate / 1e9) + 1);
@@ -393,7 +434,7 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
       }
       if (sluice) {
         WriteAll(fd, batch, false);
-      } else if (!TryWriteAll(fd, batch, true)) {
+      } else if (!send_requests(batch)) {
         // nginx closed the publisher's connection: the answers not read
         // are lost (their messages may or may not be published: the
         // subscribers' counts say); this tick's messages go again on a
@@ -404,32 +445,11 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
         ++out->reconnects;
         resp.clear();
         pending = due - sent;
-        WriteAll(fd, batch);
+        if (!send_requests(batch)) Die(std::string("publisher: ") + strerror(errno));
       }
       sent = due;
     }
-    if (!sluice) {  // reads the publisher's answers (each has a length)
-      char tmp[65536];
-      while (pending > 0) {
-        ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
-        if (n <= 0) break;
-        resp.append(tmp, size_t(n));
-        while (true) {
-          size_t end = resp.find("\r\n\r\n");
-          if (end == std::string::npos) break;
-          int status = std::atoi(resp.c_str() + 9);
-          if (status < 200 || status >= 300)
-            Die("nchan publisher answered " + resp.substr(0, resp.find("\r\n")));
-          uint64_t len = 0;
-          std::string lower = resp.substr(0, end);
-          for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-          FindU64(lower, "content-length: ", &len);
-          if (resp.size() < end + 4 + len) break;
-          resp.erase(0, end + 4 + len);
-          --pending;
-        }
-      }
-    }
+    if (!sluice) read_answers();
     if (now >= next_sample) {
       out->rss_peak_kb = std::max(out->rss_peak_kb, RssKb(a.watch));
       next_sample = now + 100000000;

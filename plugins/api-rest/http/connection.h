@@ -105,7 +105,7 @@ class Connection : public PollSource {
   // (a client that reads slowly then falls behind the feed, which cuts
   // it off: the host's max_lag). Small, as a server may hold thousands of
   // streams: what the socket's own buffer does not take waits here.
-  static constexpr size_t kStreamHighWater = 32768;
+  static constexpr size_t kStreamHighWater = 16384;
   static constexpr int kStreamPullsPerTurn = 4;
 
   // True while a worker has the connection; notices a worker that has
