@@ -220,6 +220,12 @@ def table(o, results):
                "%.2f (readers %.2f, publisher %.2f)" % (
                    r["client_cpu_secs"], r["client_reader_cpu_secs"],
                    r["client_publisher_cpu_secs"])])
+    for name, r in results:
+        if isinstance(r, dict) and r["rows"] < int(o.rate * o.secs):
+            t.note("%s: the publisher fell behind (the server did not take the rows as fast as "
+                   "they came) and stopped after %s of %s rows, %.0f s after it started; only "
+                   "those are expected" % (name, f"{r['rows']:,}", f"{int(o.rate * o.secs):,}",
+                                           r["publish_secs"]))
     s = dict(results).get("sluice")
     if isinstance(s, dict):
         growth = (max(s["rss_peak_kb"], s["rss_subscribed_kb"]) - s["rss_before_kb"]) / o.subscribers
