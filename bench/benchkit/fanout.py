@@ -231,9 +231,10 @@ def table(o, results):
         growth = (max(s["rss_peak_kb"], s["rss_subscribed_kb"]) - s["rss_before_kb"]) / o.subscribers
         t.target("p99 <= 100 ms", "%.1f ms" % s["p99_ms"], s["p99_ms"] <= 100)
         t.target("RSS growth <= 64 KB per subscriber", "%.1f KB" % growth, growth <= 64)
-        t.target("no event lost or repeated (every subscriber, every row, in order)",
-                 "%d lost, %d repeated, %d out of order" % (s["lost"], s["duplicated"],
-                                                           s["out_of_order"]),
+        t.target("no event lost or repeated (every subscriber, every row, in order, by the "
+                 "drain deadline)",
+                 "%s not received by the deadline (%d subscribers cut off), %d repeated, %d out "
+                 "of order" % (f"{s['lost']:,}", s["ended"], s["duplicated"], s["out_of_order"]),
                  s["lost"] == 0 and s["duplicated"] == 0 and s["out_of_order"] == 0 and
                  s["offset_mismatch"] == 0)
     t.note("missing: rows a subscriber had not received when the drain deadline passed "
