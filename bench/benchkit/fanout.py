@@ -124,6 +124,9 @@ def run_sluice(o, root, binary=None):
             prof.send_signal(2)
             prof.wait(60)
         res["rss_hwm_kb"] = srv.hwm_kb()
+        if res["lost"]:  # what the server said, for the reader of the run's output
+            print("fanout: sluice's last log lines:\n" + tail("\n".join(srv.err_lines + srv.lines)),
+                  flush=True)
         return res
     finally:
         srv.stop()
