@@ -8,6 +8,10 @@
 #
 #   bench/run.sh            full run: 1M rows (5M for memory and restart), ~12 min
 #   bench/run.sh --smoke    tiny inputs, seconds; skips absent baselines
+#   bench/run.sh --fanout   the fan-out benchmark instead (bench/fanout.py: 1,000 SSE
+#                           subscribers, 5,000 rows/s, sluice beside nginx + nchan),
+#                           writes bench/results/fanout.md; further arguments go to
+#                           fanout.py (e.g. --small, --perf DIR)
 #
 # Other arguments go to bench.py (bench/bench.py --help). Idempotent.
 # Environment: SLUICE_BENCH_BUILD overrides the build directory.
@@ -15,13 +19,17 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${SLUICE_BENCH_BUILD:-$ROOT/build-bench}
 smoke=0
-for a in "$@"; do [ "$a" = --smoke ] && smoke=1; done
+fanout=0
+for a in "$@"; do
+  [ "$a" = --smoke ] && smoke=1
+  [ "$a" = --fanout ] && fanout=1
+done
 
 "$ROOT/scripts/deps.sh"
 if [ "$smoke" = 0 ]; then
   # Baselines, from Debian's packages (the same check as scripts/deps.sh).
   missing=()
-  for p in postgresql sqlite3 nginx wrk; do
+  for p in postgresql sqlite3 nginx libnginx-mod-nchan wrk; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -34,6 +42,13 @@ if [ "$smoke" = 0 ]; then
 fi
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSLUICE_BUILD_TESTS=OFF >/dev/null
+if [ "$fanout" = 1 ]; then
+  ninja -C "$BUILD" sluice lib/sluice/plugins/{storage_leveldb,source_csv,api_rest}.so bin/fanout_load
+  args=()
+  for a in "$@"; do [ "$a" = --fanout ] || args+=("$a"); done
+  exec /usr/bin/python3 "$ROOT/bench/fanout.py" --sluice "$BUILD/bin/sluice" \
+    --client "$BUILD/bin/fanout_load" "${args[@]}"
+fi
 # The host and the plugins the benchmarks load; nothing else.
 ninja -C "$BUILD" sluice lib/sluice/plugins/{storage_leveldb,source_csv,api_rest}.so
 # The other storage backends and the postgres source (tables 9 and 10); a

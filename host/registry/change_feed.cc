@@ -77,6 +77,18 @@ void ChangeFeed::Remove(Subscriber* s) {
   }
 }
 
+uint64_t ChangeFeed::Group(const std::string& key) {
+  static std::atomic<uint64_t> next{1};
+  constexpr size_t kMaxGroups = 4096;  // distinct filters of one version
+  std::lock_guard<std::mutex> lock(mu_);
+  auto at = groups_.find(key);
+  if (at != groups_.end()) return at->second;
+  if (groups_.size() >= kMaxGroups) return 0;
+  uint64_t id = next.fetch_add(1, std::memory_order_relaxed);
+  groups_.emplace(key, id);
+  return id;
+}
+
 void ChangeFeed::WakeAll() {
   std::lock_guard<std::mutex> lock(mu_);
   for (Subscriber* s : subs_) WakeLocked(s);

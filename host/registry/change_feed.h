@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -87,6 +88,10 @@ class ChangeFeed {
   void CountCut() { cut_.fetch_add(1, std::memory_order_relaxed); }
   uint64_t sent() const { return sent_.load(std::memory_order_relaxed); }
   uint64_t cut() const { return cut_.load(std::memory_order_relaxed); }
+  // A process-wide unique id for the feeds of this version that hand out
+  // identical events (sluice_feed_event.group), named by `key` (their
+  // filter and fields); 0 once the version has too many distinct keys.
+  uint64_t Group(const std::string& key);
   // Changes the ring keeps at most (a feed within that of the end reads
   // from memory). For tests.
   void SetRingLimit(size_t changes) { ring_limit_ = changes; }
@@ -103,6 +108,7 @@ class ChangeFeed {
   size_t ring_limit_ = 65536;
   uint64_t end_ = 0;
   bool closed_ = false;
+  std::map<std::string, uint64_t> groups_;
 };
 
 }  // namespace sluice::host

@@ -107,6 +107,10 @@ Status Feed::Compile(const QueryLimits& limits) {
     }
   }
   c_schema_ = std::make_unique<SchemaView>(schema_);
+  decode_ = r != nullptr || filtered_ || !select_.empty();
+  // Feeds of the same version, filter and fields for callers who see
+  // everything hand out the same events: transports may encode them once.
+  group_ = r == nullptr ? src_.version->feed.Group(options_.filter + '\0' + options_.fields) : 0;
   return Status();
 }
 
@@ -138,7 +142,9 @@ bool Feed::Offer(uint32_t op, uint64_t offset, std::string_view row,
                  FunctionRef<bool(const sluice_feed_event&)> fn, size_t* handed) {
   const TableSchema& table = src_.version->meta.table_schema;
   const Restriction* r = src_.restriction.get();
-  bool decodes = DecodeRow(table.schema, row, &decoded_).empty();
+  // Rows are checked against the schema when ingested; a feed that
+  // neither filters nor projects hands them on as they are.
+  bool decodes = !decode_ || DecodeRow(table.schema, row, &decoded_).empty();
   // A row outside the caller's row filter is never sent, deletes included:
   // a delete carries the row as logged, and one the filter cannot be
   // checked on is not sent to a restricted caller.
@@ -163,8 +169,9 @@ bool Feed::Offer(uint32_t op, uint64_t offset, std::string_view row,
   e.row = reinterpret_cast<const uint8_t*>(row.data());
   e.row_size = row.size();
   e.schema = c_schema_->get();
+  e.group = group_;
   ++*handed;
-  src_.version->feed.CountSent(1);
+  ++sent_;
   return fn(e);
 }
 
@@ -235,6 +242,8 @@ Status Feed::Switch(FunctionRef<bool(const sluice_feed_event&)> fn, size_t* hand
   Source fresh;
   SLUICE_RETURN_IF_ERROR(follow_.acquire(&fresh));
   uint32_t from = src_.version->meta.version;
+  if (sent_ > 0) src_.version->feed.CountSent(sent_);
+  sent_ = 0;
   Unsubscribe();
   src_ = std::move(fresh);
   next_ = 0;  // the new version from its log's start
@@ -303,6 +312,8 @@ Status Feed::Next(size_t max, std::chrono::milliseconds timeout,
     if (!cv_.wait_until(lock, deadline, [&] { return woken_; })) break;
   }
   report();
+  if (sent_ > 0) src_.version->feed.CountSent(sent_);
+  sent_ = 0;
   return s;
 }
 

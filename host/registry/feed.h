@@ -116,6 +116,9 @@ class Feed {
   // Compiled for src_.
   Query query_;
   bool filtered_ = false;
+  bool decode_ = false;           // a row must be decoded (restriction, filter or fields)
+  uint64_t group_ = 0;            // sluice_feed_event.group
+  uint64_t sent_ = 0;             // handed out, not yet added to the version's metric
   std::vector<uint32_t> select_;  // selected field indexes; empty = all
   Schema schema_;                 // the schema events' rows have
   std::unique_ptr<SchemaView> c_schema_;

@@ -126,5 +126,16 @@ TEST(ChangeFeedTest, AnArmedReaderIsWokenOnceAndOnCloseFromAnyThread) {
   feed.Remove(&c.sub);
 }
 
+TEST(ChangeFeedTest, FeedsOfTheSameFilterAndFieldsShareAGroupWithinTheirVersionOnly) {
+  ChangeFeed v1, v2;
+  uint64_t all = v1.Group(std::string("\0", 1));
+  uint64_t zone = v1.Group(std::string("{\"zone\":2}") + '\0');
+  EXPECT_NE(all, 0u);
+  EXPECT_EQ(v1.Group(std::string("\0", 1)), all);  // same key, same group
+  EXPECT_NE(zone, all);
+  EXPECT_NE(v1.Group(std::string("\0id", 3)), all);  // other fields
+  EXPECT_NE(v2.Group(std::string("\0", 1)), all);    // another version's feeds
+}
+
 }  // namespace
 }  // namespace sluice::host

@@ -1,5 +1,6 @@
 #include "event_stream.h"
 
+#include <cstddef>
 #include <utility>
 
 #include "http_status.h"
@@ -67,6 +68,28 @@ void SseStream::Append(const sluice_feed_event& e, std::string* out) {
     pending_.clear();
     return;
   }
+  uint64_t group =
+      e.struct_size >= offsetof(sluice_feed_event, group) + sizeof e.group ? e.group : 0;
+  if (group == 0) return Encode(e, out);
+  if (group != group_id_) {
+    if (group_lock_.owns_lock()) group_lock_.unlock();
+    group_ = SseGroup::Join(group, versioned_);
+    group_id_ = group;
+    group_cursor_ = 0;
+  }
+  if (!group_lock_.owns_lock()) group_lock_ = std::unique_lock<std::mutex>(group_->mu());
+  std::string_view text;
+  if (group_->Find(e.version, e.offset, &group_cursor_, &text)) {
+    out->append(text);
+    return;
+  }
+  size_t before = out->size();
+  Encode(e, out);
+  group_->Add(e.version, e.offset, std::string_view(*out).substr(before), &group_cursor_,
+              group_.use_count() > 1);
+}
+
+void SseStream::Encode(const sluice_feed_event& e, std::string* out) {
   if (e.schema != schema_c_) {
     schema_c_ = e.schema;
     if (e.schema == nullptr || !Schema::FromC(*e.schema, &schema_)) schema_ = Schema();
@@ -128,6 +151,7 @@ bool SseStream::Pull(size_t room, std::string* out) {
     if (!s.ok() || handed == 0) break;
     id_next_ = feed_.position().next;
   } while (out->size() - start < room);
+  if (group_lock_.owns_lock()) group_lock_.unlock();
   if (s.ok()) return true;
   AppendEnd(s, out);
   ended_ = true;

@@ -19,6 +19,7 @@
 #include "sluice/feed.h"
 #include "sluice/json.h"
 #include "sluice/schema.h"
+#include "sse_group.h"
 
 namespace sluice::rest {
 
@@ -81,7 +82,10 @@ class SseStream : public ResponseStream {
 
  private:
   static void Wake(void* self);
+  // Appends the event's text: kept by its group (sse_group.h) when another
+  // stream of the group encoded it, else encoded (and kept for the others).
   void Append(const sluice_feed_event& e, std::string* out);
+  void Encode(const sluice_feed_event& e, std::string* out);
   void AppendEnd(const Status& s, std::string* out);
   void AppendId(uint32_t version, uint64_t offset, std::string* out) const;
 
@@ -96,6 +100,12 @@ class SseStream : public ResponseStream {
   const sluice_schema* schema_c_ = nullptr;
   Schema schema_;
   std::unique_ptr<RecordJson> record_;
+  // The group of the feed's events, if any, and its lock while a Pull
+  // uses it (released before Pull returns).
+  uint64_t group_id_ = 0;
+  std::shared_ptr<SseGroup> group_;
+  uint64_t group_cursor_ = 0;
+  std::unique_lock<std::mutex> group_lock_;
   std::mutex wake_mu_;
   std::function<void()> wake_;
   bool woken_early_ = false;

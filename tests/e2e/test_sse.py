@@ -162,6 +162,44 @@ class SseTest(FeedTest):
         self.append(rows(51, 51))
         self.assertEqual(json.loads(second.take(1)[0].data)["record"]["id"], 51)
 
+    def test_streams_sharing_encoded_events_each_get_theirs_exactly_once(self):
+        # Streams of the same feed group (same version, filter and fields)
+        # share each event's encoding; streams of other groups (fields, a
+        # filter, ids with the version on the unversioned path), and one
+        # that starts from the log while the others are live, each get
+        # their own events, every one exactly once.
+        s, base, http = self.serve(20)
+        same = [self.client(base, "/v1/trips/events?from=start") for _ in range(6)]
+        others = {"fields": self.client(base, "/v1/trips/events?from=start&fields=id,note"),
+                  "filter": self.client(base, "/v1/trips/events?from=start&filter=%7B%22zone%22%3A2%7D"),
+                  "unversioned": self.client(base, "/trips/events?from=start")}
+        for c in same + list(others.values()):
+            self.assertEqual(c.wait_head(), 200)
+        for c in same:
+            c.take(20)
+        self.append(rows(21, 40))
+        every = rows(1, 40)
+        record = lambda r: {"id": r[0], "zone": r[1], "fare": r[2], "note": r[3]}
+        expected = [record(r) for r in every]
+        for c in same:
+            got = c.take(20)
+            self.assertEqual([json.loads(e.data)["record"] for e in got], expected[20:])
+            self.assertEqual([int(e.id) for e in got], [json.loads(e.data)["offset"] for e in got])
+        # From the log, then from the events the others' streams encoded.
+        late = self.client(base, "/v1/trips/events?from=start")
+        self.assertEqual([json.loads(e.data)["record"] for e in late.take(40)], expected)
+        got = others["fields"].take(40)
+        self.assertEqual([json.loads(e.data)["record"] for e in got],
+                         [{"id": r[0], "note": r[3]} for r in every])
+        got = others["filter"].take(8)
+        self.assertEqual([json.loads(e.data)["record"] for e in got],
+                         [record(r) for r in every if r[1] == 2])
+        got = others["unversioned"].take(40)
+        self.assertEqual([json.loads(e.data)["record"] for e in got], expected)
+        self.assertEqual([e.id for e in got], ["1:%d" % json.loads(e.data)["offset"] for e in got])
+        for c in same + [late] + list(others.values()):  # nothing more: no repeats
+            self.assertTrue(c.events.empty(), c.events.queue)
+
     def test_filters_fields_post_and_errors(self):
         s, base, http = self.serve(20)
         f = json.dumps({"zone": 2})

@@ -104,8 +104,9 @@ class Connection : public PollSource {
   static constexpr int kRequestsPerTurn = 32;
   // Output a response stream may have queued before it is pulled no more
   // (a client that reads slowly then falls behind the feed, which cuts
-  // it off: the host's max_lag).
-  static constexpr size_t kStreamHighWater = 262144;
+  // it off: the host's max_lag). Small, as a server may hold thousands of
+  // streams: what the socket's own buffer does not take waits here.
+  static constexpr size_t kStreamHighWater = 16384;
   static constexpr int kStreamPullsPerTurn = 4;
   // Queued output beyond which a duplex stream's client is read no more
   // (its answers to the client, e.g. pongs, are not being read). Well above
@@ -145,6 +146,9 @@ class Connection : public PollSource {
   void ReadStreamInput();
   // Hands the input buffered in in_ to the duplex stream.
   void StreamInput();
+  // Sends `bytes` now when nothing is queued before them (plain TCP);
+  // queues what the socket does not take. May end the connection (dead_).
+  void SendOrQueue(std::string_view bytes);
   void Refuse(const ParseError& error, std::string_view method);
   void Queue(std::string bytes);
   // Writes what is queued; may end the connection (dead_).

@@ -195,6 +195,13 @@ typedef struct sluice_feed_event {
   const uint8_t* row;
   size_t row_size;
   const sluice_schema* schema; /* the rows' schema (the selected fields) */
+  /* Nonzero when every feed handing out an event with the same group
+   * value hands out the same event for the same offset (same op, row
+   * bytes and schema contents): the same version, filter and fields, and a
+   * caller without a row filter or hidden fields. A transport may then
+   * encode such an event once and send the bytes to all those feeds' clients.
+   * 0: no such promise. Read it only when struct_size covers it. */
+  uint64_t group; /* since 1.2 */
 } sluice_feed_event;
 
 /* How far a feed has read (feed_next). */
