@@ -6,6 +6,7 @@
 
 #include "query/query_engine.h"
 #include "sluice/json.h"
+#include "sluice/suggest.h"
 #include "sluice/timefmt.h"
 
 namespace sluice::host {
@@ -91,6 +92,7 @@ class Parser {
   Status OrderTermFor(std::string_view name, element dir);
   void CompleteOrder();
   Status After(element e);
+  Status Select(element e);
   Status Count(element e, const char* key, uint64_t* out);
   Status FieldIndex(std::string_view name, const char* where, uint32_t* out);
   // Counts `n` more terms of the $filter; INVALID_ARGUMENT past the limit.
@@ -113,15 +115,17 @@ Status Parser::Terms(size_t n) {
 
 Status Parser::Parse(element doc) {
   if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
-  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after"};
-  element found[5];
-  bool seen[5] = {false, false, false, false, false};
+  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after", "$select"};
+  constexpr int kKeyCount = 6;
+  element found[kKeyCount];
+  bool seen[kKeyCount] = {};
   for (auto [key, value] : AsObject(doc)) {
     int k = 0;
-    while (k < 5 && key != kKeys[k]) ++k;
-    if (k == 5)
+    while (k < kKeyCount && key != kKeys[k]) ++k;
+    if (k == kKeyCount)
       return InvalidArgument("unknown query key " + Quote(key) +
-                             "; valid keys: $filter, $order_by, $limit, $skip, $after");
+                             DidYouMean(key, {kKeys, kKeys + kKeyCount}) +
+                             "; valid keys: $filter, $order_by, $limit, $skip, $after, $select");
     if (seen[k]) return InvalidArgument(std::string("query key ") + kKeys[k] + " given twice");
     seen[k] = true, found[k] = value;
   }
@@ -157,6 +161,7 @@ Status Parser::Parse(element doc) {
                              " (query.max_skip); page with $after instead");
   }
   if (seen[4]) SLUICE_RETURN_IF_ERROR(After(found[4]));
+  if (seen[5]) SLUICE_RETURN_IF_ERROR(Select(found[5]));
   return Status();
 }
 
@@ -174,9 +179,12 @@ Status Parser::Count(element e, const char* key, uint64_t* out) {
 
 Status Parser::FieldIndex(std::string_view name, const char* where, uint32_t* out) {
   int i = schema_.FieldIndex(name);
-  if (i < 0)
+  if (i < 0) {
+    std::vector<std::string_view> names;
+    for (const Field& f : schema_.fields) names.push_back(f.name);
     return InvalidArgument("unknown field " + Quote(name) + " in " + where +
-                           "; fields: " + FieldList(schema_));
+                           DidYouMean(name, names) + "; fields: " + FieldList(schema_));
+  }
   *out = static_cast<uint32_t>(i);
   return Status();
 }
@@ -419,6 +427,28 @@ Status Parser::After(element e) {
                              "; it needs the $order_by fields and the primary key: " + needed);
     Status s = ParseLiteral(q_->order[i].field, value, "", &q_->after[i]);
     if (!s.ok()) return s.WithContext("$after");
+  }
+  return Status();
+}
+
+// $select: a non-empty array of distinct field names.
+Status Parser::Select(element e) {
+  if (!e.is_array() || AsArray(e).size() == 0)
+    return InvalidArgument(
+        "$select must be a non-empty array of field names like [\"trip_id\", \"fare\"], got " +
+        Describe(e));
+  size_t i = 0;
+  for (element item : AsArray(e)) {
+    if (item.type() != element_type::STRING)
+      return InvalidArgument("$select[" + std::to_string(i) + "] must be a field name, got " +
+                             Describe(item));
+    uint32_t field = 0;
+    SLUICE_RETURN_IF_ERROR(FieldIndex(item.get_string().value_unsafe(), "$select", &field));
+    for (uint32_t f : q_->select)
+      if (f == field)
+        return InvalidArgument("$select names field " + schema_.fields[field].name + " twice");
+    q_->select.push_back(field);
+    ++i;
   }
   return Status();
 }

@@ -233,7 +233,7 @@ void QueryParam(JsonWriter& w, const char* name, const char* type, const char* d
   w.EndObject();
 }
 
-void Parameters(JsonWriter& w, Op op) {
+void Parameters(JsonWriter& w, Op op, const Schema& schema) {
   if (op != Op::kList && op != Op::kGet) return;
   w.Key("parameters");
   w.BeginArray();
@@ -253,11 +253,13 @@ void Parameters(JsonWriter& w, Op op) {
     w.String("string");
     w.EndObject();
     w.EndObject();
+    QueryParam(w, "select", "string", kSelectHelp);
   } else {
     QueryParam(w, "limit", "integer", "Most records returned ($limit).");
     QueryParam(w, "skip", "integer", "Records skipped first ($skip).");
     QueryParam(w, "order_by", "string",
                "Comma-separated fields to sort by; a leading '-' sorts descending ($order_by).");
+    ListParameters(w, schema);
   }
   w.EndArray();
 }
@@ -324,6 +326,7 @@ void Responses(JsonWriter& w, Op op) {
   w.BeginObject();
   SuccessContent(w, op);
   w.EndObject();
+  if (op == Op::kList || op == Op::kQuery) ExportContent(w);
   w.EndObject();
   w.EndObject();
   // 400: query parameters on a route without any are refused too.
@@ -336,7 +339,8 @@ void Responses(JsonWriter& w, Op op) {
   w.EndObject();
 }
 
-void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string& op_prefix) {
+void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string& op_prefix,
+              const Schema& schema) {
   OpInfo info = Info(op);
   w.Key(route);
   w.BeginObject();
@@ -346,7 +350,7 @@ void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string&
   w.String(op_prefix + "_" + info.name);
   w.Key("summary");
   w.String(info.summary);
-  Parameters(w, op);
+  Parameters(w, op, schema);
   RequestBody(w, op);
   Responses(w, op);
   w.EndObject();
@@ -354,12 +358,13 @@ void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string&
 }
 
 // Every route under `prefix` ("/v2/trips" or "/trips").
-void Routes(JsonWriter& w, const std::string& prefix, const std::string& op_prefix) {
-  PathItem(w, prefix, Op::kList, op_prefix);
-  PathItem(w, prefix + "/count", Op::kCount, op_prefix);
-  PathItem(w, prefix + "/query", Op::kQuery, op_prefix);
-  PathItem(w, prefix + "/oapi", Op::kOapi, op_prefix);
-  PathItem(w, prefix + "/{pk}", Op::kGet, op_prefix);
+void Routes(JsonWriter& w, const std::string& prefix, const std::string& op_prefix,
+            const Schema& schema) {
+  PathItem(w, prefix, Op::kList, op_prefix, schema);
+  PathItem(w, prefix + "/count", Op::kCount, op_prefix, schema);
+  PathItem(w, prefix + "/query", Op::kQuery, op_prefix, schema);
+  PathItem(w, prefix + "/oapi", Op::kOapi, op_prefix, schema);
+  PathItem(w, prefix + "/{pk}", Op::kGet, op_prefix, schema);
 }
 
 void InfoObject(JsonWriter& w, std::string_view endpoint, uint32_t version) {
@@ -391,8 +396,8 @@ std::string OpenApiDocument(std::string_view endpoint, std::string_view path, ui
   w.BeginObject();
   std::string id = Identifier(endpoint);
   std::string v = std::to_string(version);
-  Routes(w, "/v" + v + std::string(path), id + "_v" + v);
-  Routes(w, std::string(path), id);
+  Routes(w, "/v" + v + std::string(path), id + "_v" + v, schema);
+  Routes(w, std::string(path), id, schema);
   w.EndObject();
   Components(w, schema);
   w.EndObject();

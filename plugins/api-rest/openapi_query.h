@@ -27,6 +27,19 @@ void CountValueSchema(JsonWriter& w, const char* description = nullptr);
 // `schema` with its ValueSchema (nullable as the field is).
 void FieldProperties(JsonWriter& w, const Schema& schema);
 
+// The help text of the select parameter.
+extern const char* const kSelectHelp;
+
+// Writes the list route's filter and selection parameters (after the
+// array of parameters is open): select, order, after, or, and, and one
+// filter parameter per field (docs/query.md, "Queries in URLs"); fields
+// named like a parameter are left out (they filter through POST).
+void ListParameters(JsonWriter& w, const Schema& schema);
+
+// Writes the "text/csv" and "application/x-ndjson" members of a list or
+// query answer's content (an export, docs/rest.md "Export").
+void ExportContent(JsonWriter& w);
+
 }  // namespace sluice::rest
 
 #endif  // SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_

@@ -21,6 +21,7 @@
 
 #include "auth.h"
 #include "catalog_cache.h"
+#include "export_stream.h"
 #include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
@@ -201,15 +202,24 @@ class RestService {
   void Events(Call& call, const Target& target, HttpResponse* response);
   // Pins target's version for `call`; on failure fills the error response.
   bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
-  // Runs `query_json` on a pinned view and writes the JSON array of records.
-  void RunQuery(Call& call, const Target& target, std::string_view query_json,
-                HttpResponse* response);
+  // Runs `query_json` on a pinned view and writes the JSON array of
+  // records, or exports every matching record when the Accept header asks
+  // for CSV or NDJSON.
+  void RunQuery(Call& call, const Target& target, const ApiHost::View& view,
+                std::string_view query_json, HttpResponse* response);
+  // Streams every record `query_json` matches as `format` (export_route.cc).
+  void Export(Call& call, const Target& target, ExportFormat format, std::string_view query_json,
+              HttpResponse* response);
 
   ApiHost api_;
   RestOptions options_;
   CatalogCache catalog_;
   RequestMetrics metrics_;
 };
+
+// The client's bound on its queries: X-Sluice-Timeout-Ms (1 to 86400000);
+// *ms = 0 without the header. INVALID_ARGUMENT when malformed.
+Status RequestTimeout(const HttpRequest& request, uint32_t* ms);
 
 // Checks that `body` is one JSON object (an empty body counts as {}) and
 // sets *query to the text to pass to the host. INVALID_ARGUMENT with the
