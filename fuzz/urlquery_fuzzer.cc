@@ -32,10 +32,10 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 sluice::host::TableSchema Table() {
   sluice::host::TableSchema t;
-  t.schema.fields = {{"id", sluice::Type::kInt64, false},     {"fare", sluice::Type::kFloat64, true},
-                     {"name", sluice::Type::kString, true},   {"paid", sluice::Type::kBool, true},
-                     {"at", sluice::Type::kTimestamp, true},  {"day", sluice::Type::kDate, true},
-                     {"a b", sluice::Type::kString, true},    {"x.y", sluice::Type::kString, true}};
+  t.schema.fields = {{"id", sluice::Type::kInt64, false},    {"fare", sluice::Type::kFloat64, true},
+                     {"name", sluice::Type::kString, true},  {"paid", sluice::Type::kBool, true},
+                     {"at", sluice::Type::kTimestamp, true}, {"day", sluice::Type::kDate, true},
+                     {"a b", sluice::Type::kString, true},   {"x.y", sluice::Type::kString, true}};
   t.schema.primary_key = {0};
   return t;
 }
@@ -89,8 +89,9 @@ class Bytes {
   size_t pos_ = 0;
 };
 
-const char* const kPieces[] = {",", "(", ")", "\"", "\\", " ", "&", "=", "+", "%", "%41",
-                               "a", "null", "\xc3\xa9", ".", "eq.", "or(", "not.", "#", "?"};
+const char* const kPieces[] = {",", "(",   ")",   "\"",   "\\", " ",    "&",
+                               "=", "+",   "%",   "%41",  "a",  "null", "\xc3\xa9",
+                               ".", "eq.", "or(", "not.", "#",  "?"};
 
 std::string RandomText(Bytes& b) {
   std::string s;

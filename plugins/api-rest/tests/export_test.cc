@@ -1,9 +1,8 @@
 // Export's pieces (export_stream.h): the Accept header, CSV and NDJSON
 // lines, and the split of a client's query into pages.
-#include "export_stream.h"
-
 #include <gtest/gtest.h>
 
+#include "export_stream.h"
 #include "fake_api_host.h"
 
 namespace sluice::rest {
@@ -62,7 +61,9 @@ TEST(RecordText, CsvQuotesWhatWouldNotReadBack) {
 TEST(PrepareExport, KeepsTheQueryAndTakesPaging) {
   ExportCursor c;
   ASSERT_TRUE(PrepareExport(R"({"$limit": 5000, "$filter": {"a": [1, 2]}, "$skip": 3,
-                                "$after": {"id": 9}})", &c).ok());
+                                "$after": {"id": 9}})",
+                            &c)
+                  .ok());
   EXPECT_EQ(c.query, R"({"$filter":{"a":[1,2]}})");
   EXPECT_EQ(c.limit, 5000u);
   EXPECT_EQ(c.skip, 3u);
