@@ -221,18 +221,6 @@ std::string Identifier(std::string_view name) {
   return id;
 }
 
-void QueryParam(JsonWriter& w, const char* name, const char* type, const char* description) {
-  w.BeginObject();
-  w.Key("name");
-  w.String(name);
-  w.Key("in");
-  w.String("query");
-  w.Key("required");
-  w.Bool(false);
-  DescribedType(w, description, type, std::string_view(type) == "integer");
-  w.EndObject();
-}
-
 void Parameters(JsonWriter& w, Op op, const Schema& schema) {
   if (op != Op::kList && op != Op::kGet) return;
   w.Key("parameters");

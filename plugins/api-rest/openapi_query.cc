@@ -271,9 +271,7 @@ const char* const kSelectHelp =
     "Comma-separated fields each record holds, in this order ($select); names may be "
     "double-quoted.";
 
-namespace {
-
-void StringParam(JsonWriter& w, std::string_view name, const char* description) {
+void QueryParam(JsonWriter& w, std::string_view name, const char* type, const char* description) {
   w.BeginObject();
   w.Key("name");
   w.String(name);
@@ -285,35 +283,37 @@ void StringParam(JsonWriter& w, std::string_view name, const char* description) 
   w.Key("schema");
   w.BeginObject();
   w.Key("type");
-  w.String("string");
+  w.String(type);
+  if (std::string_view(type) == "integer") {
+    w.Key("minimum");
+    w.Int(0);
+  }
   w.EndObject();
   w.EndObject();
 }
 
-}  // namespace
-
 void ListParameters(JsonWriter& w, const Schema& schema) {
-  StringParam(w, "select", kSelectHelp);
-  StringParam(w, "order",
-              "Comma-separated fields to sort by, each optionally .asc or .desc ($order_by), "
-              "e.g. fare_amount.desc,trip_id.");
-  StringParam(w, "after",
-              "The last record of the previous page as a JSON object ($after); the answer "
-              "continues after it.");
-  StringParam(w, "or",
-              "Conditions of which at least one holds: (field.op.value,...), nesting and(...), "
-              "or(...), not.and(...), not.or(...).");
-  StringParam(w, "and", "Conditions that all hold: (field.op.value,...), nesting as or.");
+  QueryParam(w, "select", "string", kSelectHelp);
+  QueryParam(w, "order", "string",
+             "Comma-separated fields to sort by, each optionally .asc or .desc ($order_by), "
+             "e.g. fare_amount.desc,trip_id.");
+  QueryParam(w, "after", "string",
+             "The last record of the previous page as a JSON object ($after); the answer "
+             "continues after it.");
+  QueryParam(w, "or", "string",
+             "Conditions of which at least one holds: (field.op.value,...), nesting and(...), "
+             "or(...), not.and(...), not.or(...).");
+  QueryParam(w, "and", "string", "Conditions that all hold: (field.op.value,...), nesting as or.");
   for (const Field& f : schema.fields) {
     bool reserved = false;
     for (std::string_view p :
          {"limit", "skip", "order_by", "select", "order", "after", "or", "and"})
       reserved = reserved || f.name == p;
     if (reserved) continue;
-    StringParam(w, f.name,
-                "Filter OP.VALUE: eq, neq, lt, lte, gt, gte (a value of the field's type), "
-                "in.(v1,v2), is.null (is.true, is.false for bool); not. before any negates "
-                "(docs/query.md, \"Queries in URLs\").");
+    QueryParam(w, f.name, "string",
+               "Filter OP.VALUE: eq, neq, lt, lte, gt, gte (a value of the field's type), "
+               "in.(v1,v2), is.null (is.true, is.false for bool); not. before any negates "
+               "(docs/query.md, \"Queries in URLs\").");
   }
 }
 
