@@ -11,20 +11,21 @@
 # $SLUICE_FUZZ_STORAGE_PLUGIN (query target only) puts the tables on a real
 # storage plugin's .so instead of in memory.
 #
-# TARGET is `query` (query_fuzzer.cc, corpus/query, query.dict) or `http`
+# TARGET is `query` (query_fuzzer.cc, corpus/query, query.dict), `urlquery`
+# (urlquery_fuzzer.cc, corpus/urlquery, urlquery.dict) or `http`
 # (http_fuzzer.cc, corpus/http, http.dict). Exits 77 (CTest: skipped),
 # saying why, when clang++ (or $SLUICE_FUZZ_CXX) is missing or cannot link a
 # libFuzzer target.
 set -euo pipefail
 src="$(cd "$(dirname "$0")" && pwd)"
-target="${1:?usage: run_fuzzer.sh query|http BUILD_DIR [SECONDS]}"
-build="${2:?usage: run_fuzzer.sh query|http BUILD_DIR [SECONDS]}"
+target="${1:?usage: run_fuzzer.sh query|http|urlquery BUILD_DIR [SECONDS]}"
+build="${2:?usage: run_fuzzer.sh query|http|urlquery BUILD_DIR [SECONDS]}"
 seconds="${3:-60}"
 seed="${4:-${SLUICE_FUZZ_SEED:-}}"
 cxx="${SLUICE_FUZZ_CXX:-clang++}"
 case "$target" in
-  query|http) ;;
-  *) echo "unknown fuzz target '$target': expected query or http" >&2; exit 2 ;;
+  query|http|urlquery) ;;
+  *) echo "unknown fuzz target '$target': expected query, http or urlquery" >&2; exit 2 ;;
 esac
 
 if ! command -v "$cxx" >/dev/null 2>&1; then

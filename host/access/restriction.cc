@@ -228,6 +228,8 @@ Status Restrict(const Restriction& r, const Schema& schema, Query* q) {
       return unknown(p->field, "$filter");
     for (size_t i = 0; i < q->order_by_terms; ++i)
       if (!r.visible[q->order[i].field]) return unknown(q->order[i].field, "$order_by");
+    for (uint32_t f : q->select)
+      if (!r.visible[f]) return unknown(f, "$select");
   }
   if (r.filters) {
     FilterNode both;

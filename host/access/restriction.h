@@ -56,8 +56,8 @@ Status CompileRestriction(const AccessRuleConfig& rule, std::string_view endpoin
 // field list (the primary key is always in) made nullable.
 Schema VisibleSchema(const AccessRuleConfig& rule, const Schema& schema);
 
-// Applies `r` to a parsed query: INVALID_ARGUMENT when $filter or $order_by
-// names a hidden field (as for an unknown one, listing the visible
+// Applies `r` to a parsed query: INVALID_ARGUMENT when $filter, $order_by or
+// $select names a hidden field (as for an unknown one, listing the visible
 // fields); then ANDs the row filter with the query's filter.
 Status Restrict(const Restriction& r, const Schema& schema, Query* q);
 

@@ -88,6 +88,9 @@ struct Query {
   bool rank = false;
   // Cursor values, one per `order` term (same positions).
   std::vector<Literal> after;
+  // $select: the fields to hand out, in the order named (empty = every
+  // field). Rows still carry every field; APIs write only these.
+  std::vector<uint32_t> select;
   // Rows or index entries the query may examine (QueryLimits::scan_budget).
   uint64_t scan_budget = 1000000;
   // Filter evaluations it may make (QueryLimits::filter_budget).

@@ -8,6 +8,7 @@
 #include "query/query_engine.h"
 #include "query/query_filter.h"
 #include "sluice/json.h"
+#include "sluice/suggest.h"
 #include "sluice/timefmt.h"
 
 namespace sluice::host {
@@ -98,6 +99,7 @@ class Parser {
   Status After(element e);
   // $rank: true orders by relevance (docs/full_text.md, "Relevance").
   Status Rank(element e, bool order_by, bool after);
+  Status Select(element e);
   Status Count(element e, const char* key, uint64_t* out);
   Status FieldIndex(std::string_view name, const char* where, uint32_t* out);
   // Counts `n` more terms of the $filter; INVALID_ARGUMENT past the limit.
@@ -120,15 +122,19 @@ Status Parser::Terms(size_t n) {
 
 Status Parser::Parse(element doc) {
   if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
-  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip", "$after", "$rank"};
-  element found[6];
-  bool seen[6] = {false, false, false, false, false, false};
+  static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip",
+                                "$after",  "$select",   "$rank"};
+  constexpr int kKeyCount = 7;
+  element found[kKeyCount];
+  bool seen[kKeyCount] = {};
   for (auto [key, value] : AsObject(doc)) {
     int k = 0;
-    while (k < 6 && key != kKeys[k]) ++k;
-    if (k == 6)
+    while (k < kKeyCount && key != kKeys[k]) ++k;
+    if (k == kKeyCount)
       return InvalidArgument("unknown query key " + Quote(key) +
-                             "; valid keys: $filter, $order_by, $limit, $skip, $after, $rank");
+                             DidYouMean(key, {kKeys, kKeys + kKeyCount}) +
+                             "; valid keys: $filter, $order_by, $limit, $skip, $after, $select, "
+                             "$rank");
     if (seen[k]) return InvalidArgument(std::string("query key ") + kKeys[k] + " given twice");
     seen[k] = true, found[k] = value;
   }
@@ -164,7 +170,8 @@ Status Parser::Parse(element doc) {
                              " (query.max_skip); page with $after instead");
   }
   if (seen[4]) SLUICE_RETURN_IF_ERROR(After(found[4]));
-  if (seen[5]) SLUICE_RETURN_IF_ERROR(Rank(found[5], seen[1], seen[4]));
+  if (seen[5]) SLUICE_RETURN_IF_ERROR(Select(found[5]));
+  if (seen[6]) SLUICE_RETURN_IF_ERROR(Rank(found[6], seen[1], seen[4]));
   return Status();
 }
 
@@ -198,9 +205,12 @@ Status Parser::Count(element e, const char* key, uint64_t* out) {
 
 Status Parser::FieldIndex(std::string_view name, const char* where, uint32_t* out) {
   int i = schema_.FieldIndex(name);
-  if (i < 0)
+  if (i < 0) {
+    std::vector<std::string_view> names;
+    for (const Field& f : schema_.fields) names.push_back(f.name);
     return InvalidArgument("unknown field " + Quote(name) + " in " + where +
-                           "; fields: " + FieldList(schema_));
+                           DidYouMean(name, names) + "; fields: " + FieldList(schema_));
+  }
   *out = static_cast<uint32_t>(i);
   return Status();
 }
@@ -478,6 +488,28 @@ Status Parser::After(element e) {
                              "; it needs the $order_by fields and the primary key: " + needed);
     Status s = ParseLiteral(q_->order[i].field, value, "", &q_->after[i]);
     if (!s.ok()) return s.WithContext("$after");
+  }
+  return Status();
+}
+
+// $select: a non-empty array of distinct field names.
+Status Parser::Select(element e) {
+  if (!e.is_array() || AsArray(e).size() == 0)
+    return InvalidArgument(
+        "$select must be a non-empty array of field names like [\"trip_id\", \"fare\"], got " +
+        Describe(e));
+  size_t i = 0;
+  for (element item : AsArray(e)) {
+    if (item.type() != element_type::STRING)
+      return InvalidArgument("$select[" + std::to_string(i) + "] must be a field name, got " +
+                             Describe(item));
+    uint32_t field = 0;
+    SLUICE_RETURN_IF_ERROR(FieldIndex(item.get_string().value_unsafe(), "$select", &field));
+    for (uint32_t f : q_->select)
+      if (f == field)
+        return InvalidArgument("$select names field " + schema_.fields[field].name + " twice");
+    q_->select.push_back(field);
+    ++i;
   }
   return Status();
 }

@@ -79,6 +79,13 @@ class Rows {
   Status error_;
 };
 
+// "3,0": field numbers, for the "select" and "cursor" keys of query_info.
+std::string FieldNumbers(const std::vector<uint32_t>& fields) {
+  std::string out;
+  for (uint32_t f : fields) out += (out.empty() ? "" : ",") + std::to_string(f);
+  return out;
+}
+
 std::string Where(const ViewHandle& h) {
   return h.endpoint + " v" + std::to_string(h.version->meta.version);
 }
@@ -159,6 +166,12 @@ int32_t QueryInfoFn(void* ctx, void* view, const char* query, size_t size, sluic
   Status s = Parse(ctx, *h, std::string_view(query, size), &q);
   QueryPlanInfo info;
   Rows rows(*h, fn, fn_ctx);
+  if (s.ok() && info_fn != nullptr) {  // before the first rows: APIs write rows with them
+    if (!q.select.empty()) info_fn(info_ctx, "select", FieldNumbers(q.select).c_str());
+    std::vector<uint32_t> cursor;
+    for (const OrderTerm& t : q.order) cursor.push_back(t.field);
+    info_fn(info_ctx, "cursor", FieldNumbers(cursor).c_str());
+  }
   if (s.ok())
     s = Checked(
         ctx, h,

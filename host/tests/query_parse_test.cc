@@ -142,10 +142,28 @@ TEST(QueryParseTest, DocumentErrors) {
   EXPECT_EQ(Error("{\"$limit\": }").rfind("query is not valid JSON: ", 0), 0u);
   EXPECT_EQ(Error("[1]"), "query must be a JSON object, got array");
   EXPECT_EQ(Error(R"({"limit": 5})"),
-            "unknown query key \"limit\"; valid keys: $filter, $order_by, $limit, $skip, $after, "
-            "$rank");
+            "unknown query key \"limit\" (did you mean \"$limit\"?); valid keys: $filter, "
+            "$order_by, $limit, $skip, $after, $select, $rank");
   EXPECT_EQ(Error(R"({"$limit": 5, "$limit": 6})"), "query key $limit given twice");
   EXPECT_EQ(Error(R"({"$filter": [1]})"), "$filter must be an object, got array");
+}
+
+TEST(QueryParseTest, Select) {
+  Query q;
+  ASSERT_TRUE(Parse(R"({"$select": ["fare_amount", "trip_id"]})", &q).ok());
+  ASSERT_EQ(q.select.size(), 2u);
+  EXPECT_EQ(q.select[0], 1u);
+  EXPECT_EQ(q.select[1], 0u);
+  EXPECT_EQ(Error(R"({"$select": "trip_id"})"),
+            "$select must be a non-empty array of field names like [\"trip_id\", \"fare\"], got "
+            "string \"trip_id\"");
+  EXPECT_EQ(Error(R"({"$select": []})").find("$select must be a non-empty array"), 0u);
+  EXPECT_EQ(Error(R"({"$select": [1]})"), "$select[0] must be a field name, got number 1");
+  EXPECT_EQ(Error(R"({"$select": ["trip_id", "trip_id"]})"), "$select names field trip_id twice");
+  EXPECT_EQ(Error(R"({"$select": ["fare_amout"]})"),
+            std::string("unknown field \"fare_amout\" in $select (did you mean \"fare_amount\"?); "
+                        "fields: ") +
+                kFields);
 }
 
 TEST(QueryParseTest, FilterErrors) {

@@ -141,12 +141,15 @@ grpc::Status Handlers::Query(CallContext& call, const std::string& request, std:
   uint64_t size = 0;
   Status row_error;
   QueryInfo info;
+  RecordJson record(view.schema());
+  bool started = false;
   s = call.request().api().Query(
       view, QueryOrAll(req.query()),
       [&](const sluice_row_batch& rows) {
+        if (!started) record.Select(info.select), started = true;  // the query's $select
         for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
           std::string* json = resp.add_records();
-          row_error = AppendRecordJson(json, view.schema(), BatchRow(rows, i));
+          row_error = record.Append(json, BatchRow(rows, i));
           size += json->size() + kElementOverhead;
         }
         return row_error.ok() && size <= max_message_bytes_ && !call.Done();

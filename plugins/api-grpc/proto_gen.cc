@@ -135,8 +135,13 @@ void AddPlainMessages(FileDescriptorProto* file, const std::string& package) {
            "query", 1, kString);
   AddField(AddMessage(file, kCountResponse, "Records the query matches."), "count", 1,
            FieldDescriptorProto::TYPE_UINT64);
-  AddField(AddMessage(file, kQueryRequest, "A query (docs/query.md) as JSON text; empty = {}."),
-           "query", 1, kString);
+  DescriptorProto* query =
+      AddMessage(file, kQueryRequest,
+                 "A query (docs/query.md) as JSON text; empty = {}. select: the fields\n"
+                 "each Record holds (source column names or Record field names, like\n"
+                 "$select); the others stay unset. Empty = every field.");
+  AddField(query, "query", 1, kString);
+  AddField(query, "select", 2, kString)->set_label(FieldDescriptorProto::LABEL_REPEATED);
   FieldDescriptorProto* records =
       AddField(AddMessage(file, kQueryResponse, "The records of a query, in its order."), "records",
                1, FieldDescriptorProto::TYPE_MESSAGE, "." + package + "." + kRecord);

@@ -1,5 +1,6 @@
 #include "record_wire.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sluice/timefmt.h"
@@ -109,11 +110,14 @@ void AppendLengthDelimited(std::string* out, uint32_t number, std::string_view p
   out->append(payload.data(), payload.size());
 }
 
-Status AppendRecordWire(std::string* out, const Schema& schema, std::string_view row) {
+Status AppendRecordWire(std::string* out, const Schema& schema, std::string_view row,
+                        const std::vector<uint32_t>& select) {
   RowReader reader(schema, row);
   Value v;
   while (reader.Next(&v)) {
     if (v.null) continue;
+    if (!select.empty() && std::find(select.begin(), select.end(), reader.index()) == select.end())
+      continue;  // not selected: unset
     if (!schema.fields[reader.index()].nullable && IsDefault(v)) continue;
     AppendField(out, static_cast<uint32_t>(reader.index() + 1), v);
   }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/row.h"
 #include "sluice/schema.h"
@@ -26,8 +27,11 @@
 namespace sluice::grpcapi {
 
 // Appends the wire encoding of `row` as the version's Record message to
-// *out. INTERNAL on a malformed row (*out may then hold a partial record).
-Status AppendRecordWire(std::string* out, const Schema& schema, std::string_view row);
+// *out, only the fields in `select` (field numbers; empty = every field:
+// the others stay unset). INTERNAL on a malformed row (*out may then hold
+// a partial record).
+Status AppendRecordWire(std::string* out, const Schema& schema, std::string_view row,
+                        const std::vector<uint32_t>& select = {});
 
 // Appends field `number` with wire type LEN (a string, bytes or embedded
 // message) holding `payload`: tag, length, bytes.

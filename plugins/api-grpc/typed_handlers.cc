@@ -6,6 +6,7 @@
 #include "handlers.h"
 #include "record_codec.h"
 #include "record_wire.h"
+#include "sluice/json.h"
 #include "status_map.h"
 
 namespace sluice::grpcapi {
@@ -20,6 +21,34 @@ constexpr uint64_t kElementOverhead = 6;
 std::string QueryText(const Message& request) {
   const auto* fd = request.GetDescriptor()->FindFieldByNumber(1);
   return request.GetReflection()->GetString(request, fd);
+}
+
+// The query of a typed QueryRequest: its JSON text, with its `select`
+// (field 2: source column names, or the Record's field names) added as
+// $select. The host checks the names (did-you-mean) and the query.
+std::string TypedQueryText(const Message& request, const TypedVersion& types) {
+  std::string text = QueryText(request);
+  const auto* fd = request.GetDescriptor()->FindFieldByNumber(2);
+  const auto* reflection = request.GetReflection();
+  int n = fd != nullptr && fd->is_repeated() ? reflection->FieldSize(request, fd) : 0;
+  if (n == 0) return text;
+  std::string select = "\"$select\":[";
+  for (int i = 0; i < n; ++i) {
+    std::string name = reflection->GetRepeatedString(request, fd, i);
+    bool column = types.schema.FieldIndex(name) >= 0;
+    for (size_t f = 0; !column && f < types.proto_names.size(); ++f)
+      if (types.proto_names[f] == name) name = types.schema.fields[f].name, column = true;
+    if (i > 0) select.push_back(',');
+    AppendJsonString(&select, name);
+  }
+  select.push_back(']');
+  size_t open = text.find_first_not_of(" \t\r\n");
+  if (open == std::string::npos || text[open] != '{')
+    return "{" + select + "}";  // the host refuses
+  size_t next = text.find_first_not_of(" \t\r\n", open + 1);
+  bool empty = next != std::string::npos && text[next] == '}';
+  text.insert(open + 1, select + (empty ? "" : ","));
+  return text;
 }
 
 grpc::Status Serialize(const Message& m, std::string* out) {
@@ -78,17 +107,20 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
   std::string rec;
   uint64_t size = 0;
   Status row_error;
-  const std::string text = QueryText(*c.request);
-  Status s =
-      call.request().api().Query(c.view, QueryOrAll(text), [&](const sluice_row_batch& rows) {
+  const std::string text = TypedQueryText(*c.request, *c.types);
+  QueryInfo info;
+  Status s = call.request().api().Query(
+      c.view, QueryOrAll(text),
+      [&](const sluice_row_batch& rows) {
         for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
           rec.clear();
-          row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i));
+          row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i), info.select);
           size += rec.size() + kElementOverhead;
           if (size <= max_message_bytes_) AppendLengthDelimited(response, 1, rec);
         }
         return row_error.ok() && size <= max_message_bytes_ && !call.Done();
-      });
+      },
+      &info);
   if (s.ok()) s = row_error;
   if (!s.ok()) return ToGrpc(s);
   if (call.Done()) return call.StopStatus();

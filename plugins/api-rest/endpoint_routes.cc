@@ -1,9 +1,11 @@
 // RestService's endpoint routes: list, get by key, count, query and the
 // OpenAPI document, each answered from one pinned view.
+#include "export_stream.h"
 #include "http_status.h"
 #include "openapi.h"
 #include "rest_service.h"
 #include "sluice/json.h"
+#include "url_query.h"
 
 namespace sluice::rest {
 
@@ -50,20 +52,22 @@ bool RestService::Pin(Call& call, const Target& target, ApiHost::View* view,
   return true;
 }
 
-void RestService::RunQuery(Call& call, const Target& target, std::string_view query_json,
-                           HttpResponse* response) {
-  RequestView pinned;
-  ApiHost::View& view = pinned.get();
-  if (!Pin(call, target, &view, response)) return;
-  const RecordJson record(view.schema());
+void RestService::RunQuery(Call& call, const Target& target, const ApiHost::View& view,
+                           std::string_view query_json, HttpResponse* response) {
+  ExportFormat format = AcceptedExport(call.http.Header("Accept").value_or(""));
+  if (format != ExportFormat::kNone && call.http.method != "HEAD")
+    return Export(call, target, format, query_json, response);
+  RecordJson record(view.schema());
   std::string& body = response->body;
   JsonWriter w(&body);
   Status row_error;
   QueryInfo info;
+  bool started = false;
   w.BeginArray();
   Status s = call.api().Query(
       view, query_json,
       [&](const sluice_row_batch& rows) {
+        if (!started) record.Select(info.select), started = true;
         if (rows.row_count > 0)  // JSON takes about twice the bytes of the encoded rows
           body.reserve(body.size() + 2 * size_t{rows.row_ends[rows.row_count - 1]});
         for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i)
@@ -84,17 +88,23 @@ void RestService::RunQuery(Call& call, const Target& target, std::string_view qu
 }
 
 void RestService::List(Call& call, const Target& target, HttpResponse* response) {
+  RequestView pinned;
+  ApiHost::View& view = pinned.get();
+  if (!Pin(call, target, &view, response)) return;
   std::string query;
-  Status s = ListQueryJson(call.http.query, &query);
+  Status s = ListQueryJson(call.http.query, view.schema(), &query);
   if (!s.ok()) return response->SetError(s);
-  RunQuery(call, target, query, response);
+  RunQuery(call, target, view, query, response);
 }
 
 void RestService::Query(Call& call, const Target& target, HttpResponse* response) {
   std::string_view query;
   Status s = QueryBody(call.http.body, &query);
   if (!s.ok()) return response->SetError(s);
-  RunQuery(call, target, query, response);
+  RequestView pinned;
+  ApiHost::View& view = pinned.get();
+  if (!Pin(call, target, &view, response)) return;
+  RunQuery(call, target, view, query, response);
 }
 
 void RestService::Count(Call& call, const Target& target, HttpResponse* response) {
@@ -123,12 +133,19 @@ void RestService::GetRecord(Call& call, const Target& target, std::string_view r
   RequestView pinned;
   ApiHost::View& view = pinned.get();
   if (!Pin(call, target, &view, response)) return;
+  RecordJson record(view.schema());
+  std::vector<uint32_t> select;
+  for (const auto& [name, value] : call.http.query) {  // only select= (HandleEndpoint)
+    Status s = SelectParam(value, view.schema(), &select);
+    if (!s.ok()) return response->SetError(s);
+    record.Select(select);
+  }
   Status row_error;
   bool got = false;
   Status s = call.api().Get(view, key, [&](const sluice_row_batch& rows) {
     if (rows.row_count > 0 && !got) {
       got = true;
-      row_error = AppendRecordJson(&response->body, view.schema(), BatchRow(rows, 0));
+      row_error = record.Append(&response->body, BatchRow(rows, 0));
     }
     return false;
   });

@@ -11,6 +11,12 @@ namespace {
 
 Status FromQuery(const HttpRequest& request, FeedParams* p, std::string* after) {
   for (const auto& [key, raw] : request.query) {
+    bool repeated = false;  // the first occurrence counts
+    for (const auto& other : request.query) {
+      if (&other.first == &key) break;
+      repeated = repeated || other.first == key;
+    }
+    if (repeated) continue;
     std::string value;
     if (!PercentDecode(raw, /*plus_is_space=*/true, &value))
       return InvalidArgument("query parameter '" + key + "': malformed percent-encoding");

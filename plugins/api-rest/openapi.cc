@@ -225,19 +225,7 @@ std::string Identifier(std::string_view name) {
   return id;
 }
 
-void QueryParam(JsonWriter& w, const char* name, const char* type, const char* description) {
-  w.BeginObject();
-  w.Key("name");
-  w.String(name);
-  w.Key("in");
-  w.String("query");
-  w.Key("required");
-  w.Bool(false);
-  DescribedType(w, description, type, std::string_view(type) == "integer");
-  w.EndObject();
-}
-
-void Parameters(JsonWriter& w, Op op) {
+void Parameters(JsonWriter& w, Op op, const Schema& schema) {
   if (op != Op::kList && op != Op::kGet) return;
   w.Key("parameters");
   w.BeginArray();
@@ -257,11 +245,13 @@ void Parameters(JsonWriter& w, Op op) {
     w.String("string");
     w.EndObject();
     w.EndObject();
+    QueryParam(w, "select", "string", kSelectHelp);
   } else {
     QueryParam(w, "limit", "integer", "Most records returned ($limit).");
     QueryParam(w, "skip", "integer", "Records skipped first ($skip).");
     QueryParam(w, "order_by", "string",
                "Comma-separated fields to sort by; a leading '-' sorts descending ($order_by).");
+    ListParameters(w, schema);
   }
   w.EndArray();
 }
@@ -336,6 +326,7 @@ void Responses(JsonWriter& w, Op op) {
   w.BeginObject();
   SuccessContent(w, op);
   w.EndObject();
+  if (op == Op::kList || op == Op::kQuery) ExportContent(w);
   w.EndObject();
   w.EndObject();
   // 400: query parameters on a route without any are refused too.
@@ -349,7 +340,8 @@ void Responses(JsonWriter& w, Op op) {
   w.EndObject();
 }
 
-void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string& op_prefix) {
+void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string& op_prefix,
+              const Schema& schema) {
   OpInfo info = Info(op);
   w.Key(route);
   w.BeginObject();
@@ -359,7 +351,7 @@ void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string&
   w.String(op_prefix + "_" + info.name);
   w.Key("summary");
   w.String(info.summary);
-  Parameters(w, op);
+  Parameters(w, op, schema);
   RequestBody(w, op);
   Responses(w, op);
   w.EndObject();
@@ -367,13 +359,14 @@ void PathItem(JsonWriter& w, const std::string& route, Op op, const std::string&
 }
 
 // Every route under `prefix` ("/v2/trips" or "/trips").
-void Routes(JsonWriter& w, const std::string& prefix, const std::string& op_prefix) {
-  PathItem(w, prefix, Op::kList, op_prefix);
-  PathItem(w, prefix + "/count", Op::kCount, op_prefix);
-  PathItem(w, prefix + "/query", Op::kQuery, op_prefix);
-  PathItem(w, prefix + "/aggregate", Op::kAggregate, op_prefix);
-  PathItem(w, prefix + "/oapi", Op::kOapi, op_prefix);
-  PathItem(w, prefix + "/{pk}", Op::kGet, op_prefix);
+void Routes(JsonWriter& w, const std::string& prefix, const std::string& op_prefix,
+            const Schema& schema) {
+  PathItem(w, prefix, Op::kList, op_prefix, schema);
+  PathItem(w, prefix + "/count", Op::kCount, op_prefix, schema);
+  PathItem(w, prefix + "/query", Op::kQuery, op_prefix, schema);
+  PathItem(w, prefix + "/aggregate", Op::kAggregate, op_prefix, schema);
+  PathItem(w, prefix + "/oapi", Op::kOapi, op_prefix, schema);
+  PathItem(w, prefix + "/{pk}", Op::kGet, op_prefix, schema);
 }
 
 void InfoObject(JsonWriter& w, std::string_view endpoint, uint32_t version) {
@@ -405,8 +398,8 @@ std::string OpenApiDocument(std::string_view endpoint, std::string_view path, ui
   w.BeginObject();
   std::string id = Identifier(endpoint);
   std::string v = std::to_string(version);
-  Routes(w, "/v" + v + std::string(path), id + "_v" + v);
-  Routes(w, std::string(path), id);
+  Routes(w, "/v" + v + std::string(path), id + "_v" + v, schema);
+  Routes(w, std::string(path), id, schema);
   w.EndObject();
   Components(w, schema);
   w.EndObject();

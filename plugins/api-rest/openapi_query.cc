@@ -165,7 +165,7 @@ void AfterSchema(JsonWriter& w, const Schema& schema) {
   w.EndObject();
 }
 
-void QuerySchema(JsonWriter& w) {
+void QuerySchema(JsonWriter& w, const Schema& schema) {
   w.BeginObject();
   w.Key("type");
   w.String("object");
@@ -184,6 +184,25 @@ void QuerySchema(JsonWriter& w) {
   CountValueSchema(w, "Records skipped before the first one returned.");
   w.Key("$after");
   Ref(w, "After");
+  w.Key("$select");
+  w.BeginObject();
+  w.Key("type");
+  w.String("array");
+  Describe(w, "The fields each record holds, in this order; every field when absent.");
+  w.Key("minItems");
+  w.Int(1);
+  w.Key("uniqueItems");
+  w.Bool(true);
+  w.Key("items");
+  w.BeginObject();
+  w.Key("type");
+  w.String("string");
+  w.Key("enum");
+  w.BeginArray();
+  for (const Field& f : schema.fields) w.String(f.name);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
   w.EndObject();
   w.Key("additionalProperties");
   w.Bool(false);
@@ -239,7 +258,7 @@ void FieldProperties(JsonWriter& w, const Schema& schema) {
 
 void QuerySchemas(JsonWriter& w, const Schema& schema) {
   w.Key("Query");
-  QuerySchema(w);
+  QuerySchema(w, schema);
   w.Key("Filter");
   FilterSchema(w, schema);
   w.Key("OrderBy");
@@ -308,6 +327,72 @@ void AggregateSchemas(JsonWriter& w, const Schema& schema) {
   w.Key("additionalProperties");
   w.Bool(true);
   w.EndObject();
+}
+
+const char* const kSelectHelp =
+    "Comma-separated fields each record holds, in this order ($select); names may be "
+    "double-quoted.";
+
+void QueryParam(JsonWriter& w, std::string_view name, const char* type, const char* description) {
+  w.BeginObject();
+  w.Key("name");
+  w.String(name);
+  w.Key("in");
+  w.String("query");
+  w.Key("required");
+  w.Bool(false);
+  Describe(w, description);
+  w.Key("schema");
+  w.BeginObject();
+  w.Key("type");
+  w.String(type);
+  if (std::string_view(type) == "integer") {
+    w.Key("minimum");
+    w.Int(0);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+void ListParameters(JsonWriter& w, const Schema& schema) {
+  QueryParam(w, "select", "string", kSelectHelp);
+  QueryParam(w, "order", "string",
+             "Comma-separated fields to sort by, each optionally .asc or .desc ($order_by), "
+             "e.g. fare_amount.desc,trip_id.");
+  QueryParam(w, "after", "string",
+             "The last record of the previous page as a JSON object ($after); the answer "
+             "continues after it.");
+  QueryParam(w, "or", "string",
+             "Conditions of which at least one holds: (field.op.value,...), nesting and(...), "
+             "or(...), not.and(...), not.or(...).");
+  QueryParam(w, "and", "string", "Conditions that all hold: (field.op.value,...), nesting as or.");
+  for (const Field& f : schema.fields) {
+    bool reserved = false;
+    for (std::string_view p :
+         {"limit", "skip", "order_by", "select", "order", "after", "or", "and"})
+      reserved = reserved || f.name == p;
+    if (reserved) continue;
+    QueryParam(w, f.name, "string",
+               "Filter OP.VALUE: eq, neq, lt, lte, gt, gte (a value of the field's type), "
+               "in.(v1,v2), is.null (is.true, is.false for bool); not. before any negates "
+               "(docs/query.md, \"Queries in URLs\").");
+  }
+}
+
+void ExportContent(JsonWriter& w) {
+  for (const char* type : {"text/csv", "application/x-ndjson"}) {
+    w.Key(type);
+    w.BeginObject();
+    w.Key("schema");
+    w.BeginObject();
+    w.Key("type");
+    w.String("string");
+    Describe(w,
+             "Every matching record (an export, sent chunked): CSV (RFC 4180, a header line) or "
+             "one JSON record per line. Asked for with Accept.");
+    w.EndObject();
+    w.EndObject();
+  }
 }
 
 }  // namespace sluice::rest

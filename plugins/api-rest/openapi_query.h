@@ -5,6 +5,8 @@
 #ifndef SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 #define SLUICE_PLUGINS_API_REST_OPENAPI_QUERY_H_
 
+#include <string_view>
+
 #include "sluice/json.h"
 #include "sluice/schema.h"
 
@@ -30,6 +32,23 @@ void CountValueSchema(JsonWriter& w, const char* description = nullptr);
 // Writes the member "properties" of an object schema: each field of
 // `schema` with its ValueSchema (nullable as the field is).
 void FieldProperties(JsonWriter& w, const Schema& schema);
+
+// Writes one optional query parameter `name` of JSON Schema `type`
+// ("integer" ones are at least 0) with `description`.
+void QueryParam(JsonWriter& w, std::string_view name, const char* type, const char* description);
+
+// The help text of the select parameter.
+extern const char* const kSelectHelp;
+
+// Writes the list route's filter and selection parameters (after the
+// array of parameters is open): select, order, after, or, and, and one
+// filter parameter per field (docs/query.md, "Queries in URLs"); fields
+// named like a parameter are left out (they filter through POST).
+void ListParameters(JsonWriter& w, const Schema& schema);
+
+// Writes the "text/csv" and "application/x-ndjson" members of a list or
+// query answer's content (an export, docs/rest.md "Export").
+void ExportContent(JsonWriter& w);
 
 }  // namespace sluice::rest
 

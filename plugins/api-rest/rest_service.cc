@@ -70,10 +70,6 @@ Status QueryBody(std::string_view body, std::string_view* query) {
   return Status();
 }
 
-namespace {
-
-// The client's bound on its queries: X-Sluice-Timeout-Ms (1 to 86400000);
-// *ms = 0 without the header.
 Status RequestTimeout(const HttpRequest& request, uint32_t* ms) {
   *ms = 0;
   std::optional<std::string_view> v = request.Header("X-Sluice-Timeout-Ms");
@@ -88,8 +84,6 @@ Status RequestTimeout(const HttpRequest& request, uint32_t* ms) {
   *ms = static_cast<uint32_t>(n);
   return Status();
 }
-
-}  // namespace
 
 RestService::RestService(const ApiHost& api, const RestOptions& options)
     : api_(api), options_(options), catalog_(api) {}
@@ -257,11 +251,16 @@ void RestService::HandleEndpoint(Call& call, HttpResponse* response) {
                               std::string(request.method) + " is not allowed on " +
                                   std::string(request.path) + "; allowed: " + action.allow());
   }
-  if (action.kind != EndpointAction::kCollection && action.kind != EndpointAction::kEvents &&
-      !request.query.empty())
+  for (const auto& [name, value] : request.query) {
+    if (action.kind == EndpointAction::kCollection || action.kind == EndpointAction::kEvents ||
+        (action.kind == EndpointAction::kRecord && name == "select"))
+      continue;
     return response->SetError(InvalidArgument(
-        "query parameter '" + request.query.front().first + "' is not accepted on " +
-        std::string(request.path) + "; only the list route takes limit, skip and order_by"));
+        "query parameter '" + name + "' is not accepted on " + std::string(request.path) +
+        (action.kind == EndpointAction::kRecord ? "; get by key takes select only"
+                                                : "; only the list route takes filters, select, "
+                                                  "order, limit, skip and after")));
+  }
   Dispatch(call, target, action, response);
 }
 

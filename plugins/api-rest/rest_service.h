@@ -23,6 +23,7 @@
 #include "catalog_cache.h"
 #include "console_session.h"
 #include "feed_metrics.h"
+#include "export_stream.h"
 #include "rest_metrics.h"
 #include "rest_options.h"
 #include "route.h"
@@ -270,9 +271,14 @@ class RestService {
                     bool* found);
   // Pins target's version for `call`; on failure fills the error response.
   bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
-  // Runs `query_json` on a pinned view and writes the JSON array of records.
-  void RunQuery(Call& call, const Target& target, std::string_view query_json,
-                HttpResponse* response);
+  // Runs `query_json` on a pinned view and writes the JSON array of
+  // records, or exports every matching record when the Accept header asks
+  // for CSV or NDJSON.
+  void RunQuery(Call& call, const Target& target, const ApiHost::View& view,
+                std::string_view query_json, HttpResponse* response);
+  // Streams every record `query_json` matches as `format` (export_route.cc).
+  void Export(Call& call, const Target& target, ExportFormat format, std::string_view query_json,
+              HttpResponse* response);
 
   ApiHost api_;
   RestOptions options_;
@@ -284,6 +290,9 @@ class RestService {
 
 // `text` fit for a header value: control characters become spaces.
 std::string HeaderSafe(std::string_view text);
+// The client's bound on its queries: X-Sluice-Timeout-Ms (1 to 86400000);
+// *ms = 0 without the header. INVALID_ARGUMENT when malformed.
+Status RequestTimeout(const HttpRequest& request, uint32_t* ms);
 
 // Checks that `body` is one JSON object (an empty body counts as {}) and
 // sets *query to the text to pass to the host. INVALID_ARGUMENT with the

@@ -27,53 +27,6 @@ bool ParseCount(std::string_view s, uint64_t* out) {
   return true;
 }
 
-Status DecodedParam(const std::pair<std::string, std::string>& p, std::string* value) {
-  if (!PercentDecode(p.second, /*plus_is_space=*/true, value))
-    return InvalidArgument("query parameter '" + p.first + "': malformed percent-encoding in '" +
-                           p.second + "'");
-  return Status();
-}
-
-Status CountParam(const std::pair<std::string, std::string>& p, JsonWriter& w) {
-  std::string value;
-  SLUICE_RETURN_IF_ERROR(DecodedParam(p, &value));
-  uint64_t n = 0;
-  if (!ParseCount(value, &n))
-    return InvalidArgument("query parameter '" + p.first +
-                           "': expected a non-negative integer, found '" + value + "'");
-  w.Key(p.first == "limit" ? "$limit" : "$skip");
-  w.Uint(n);
-  return Status();
-}
-
-Status OrderByParam(const std::pair<std::string, std::string>& p, JsonWriter& w) {
-  std::string value;
-  SLUICE_RETURN_IF_ERROR(DecodedParam(p, &value));
-  std::vector<std::string_view> seen;
-  w.Key("$order_by");
-  w.BeginObject();
-  std::string_view rest = value;
-  while (true) {
-    size_t comma = rest.find(',');
-    std::string_view term = rest.substr(0, comma);
-    bool desc = !term.empty() && term[0] == '-';
-    std::string_view field = desc ? term.substr(1) : term;
-    if (field.empty())
-      return InvalidArgument("query parameter 'order_by': empty field name in '" + value +
-                             "'; expected comma-separated fields, '-field' for descending");
-    if (std::find(seen.begin(), seen.end(), field) != seen.end())
-      return InvalidArgument("query parameter 'order_by': field '" + std::string(field) +
-                             "' appears twice in '" + value + "'");
-    seen.push_back(field);
-    w.Key(field);
-    w.String(desc ? "desc" : "asc");
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
-  }
-  w.EndObject();
-  return Status();
-}
-
 }  // namespace
 
 bool SplitVersion(std::string_view path, uint32_t* version, std::string_view* rest) {
@@ -138,33 +91,6 @@ bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out) {
     out->push_back(c);
   }
   return true;
-}
-
-Status ListQueryJson(const std::vector<std::pair<std::string, std::string>>& params,
-                     std::string* json) {
-  std::vector<std::string> unknown;
-  for (const auto& p : params)
-    if (p.first != "limit" && p.first != "skip" && p.first != "order_by")
-      unknown.push_back(p.first);
-  if (!unknown.empty()) {
-    std::sort(unknown.begin(), unknown.end());
-    std::string names;
-    for (const std::string& u : unknown) names += (names.empty() ? "'" : ", '") + u + "'";
-    return InvalidArgument("unknown query parameter" +
-                           std::string(unknown.size() > 1 ? "s " : " ") + names +
-                           "; accepted: limit, skip, order_by (POST .../query takes a full query)");
-  }
-  json->clear();
-  JsonWriter w(json);
-  w.BeginObject();
-  for (const char* name : {"limit", "skip", "order_by"}) {
-    for (const auto& p : params) {
-      if (p.first != name) continue;
-      SLUICE_RETURN_IF_ERROR(p.first == "order_by" ? OrderByParam(p, w) : CountParam(p, w));
-    }
-  }
-  w.EndObject();
-  return Status();
 }
 
 std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned) {

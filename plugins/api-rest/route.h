@@ -58,14 +58,6 @@ std::string_view RouteTemplate(EndpointAction::Kind kind, bool versioned);
 // a malformed escape or a decoded NUL byte.
 bool PercentDecode(std::string_view in, bool plus_is_space, std::string* out);
 
-// Builds the query JSON of the list route from its URL query parameters
-// (raw, as received): limit -> $limit, skip -> $skip, order_by "a,-b" ->
-// $order_by {"a":"asc","b":"desc"}. No parameter gives "{}".
-// INVALID_ARGUMENT naming every unknown parameter, or the malformed value
-// with what is expected.
-Status ListQueryJson(const std::vector<std::pair<std::string, std::string>>& params,
-                     std::string* json);
-
 }  // namespace sluice::rest
 
 #endif  // SLUICE_PLUGINS_API_REST_ROUTE_H_

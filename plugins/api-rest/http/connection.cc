@@ -353,10 +353,16 @@ void Connection::Refuse(const ParseError& error, std::string_view method) {
   parser_.Reset();
 }
 
-void Connection::OnWorkerDone(std::string head, std::string body, bool close) {
+void Connection::OnWorkerDone(std::string head, std::string body, bool close,
+                              HttpResponse* streamed, int minor_version) {
   TakeBack(loop_->now());
   resumes_pending_ -= flagged_ ? 1 : 0;  // a worker that answers through the loop does not resume
   flagged_ = false;
+  if (streamed != nullptr) {  // nothing further is read as requests
+    StartStream(streamed, minor_version);
+    if (!dead_) UpdateInterest();
+    return;
+  }
   Queue(std::move(head));
   Queue(std::move(body));
   if (close || peer_eof_) close_after_flush_ = true;

@@ -66,7 +66,10 @@ class Connection : public PollSource {
   // epoll reported `events`.
   void OnEvents(uint32_t events);
   // A worker finished the request: `head` and `body` are left to send.
-  void OnWorkerDone(std::string head, std::string body, bool close);
+  // `streamed` (null for a plain answer): a response with a stream, whose
+  // head and stream are then sent as StartStream does.
+  void OnWorkerDone(std::string head, std::string body, bool close,
+                    HttpResponse* streamed = nullptr, int minor_version = 1);
   // A worker finished and sent its answer itself (the loop had asked to know).
   void OnResume();
   // Another turn for input left over (EventLoop::Later).

@@ -152,7 +152,8 @@ void EventLoop::HandleMessages() {
       case LoopMessage::kAdopt: Adopt(m.fd, m.listener, m.tls, std::move(m.peer)); break;
       case LoopMessage::kWorkerDone:
         if (!m.conn->abandoned())
-          m.conn->OnWorkerDone(std::move(m.head), std::move(m.body), m.close);
+          m.conn->OnWorkerDone(std::move(m.head), std::move(m.body), m.close, m.streamed.get(),
+                               m.minor_version);
         if (m.conn->dead()) dying_.push_back(m.conn);
         break;
       case LoopMessage::kResume:

@@ -24,9 +24,8 @@ void FillRequest(const char* base, const ParsedRequest& parsed, Listener listene
     std::string_view name = item.substr(0, eq);
     std::string_view value =
         eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1);
-    bool seen = false;
-    for (const auto& p : request->query) seen = seen || p.first == name;
-    if (!seen) request->query.emplace_back(std::string(name), std::string(value));
+    // Every occurrence, in order: filters repeat a field (fare=gte.1&fare=lt.9).
+    request->query.emplace_back(std::string(name), std::string(value));
   }
   headers->clear();
   for (const HeaderField& h : parsed.headers)

@@ -17,8 +17,8 @@
 namespace sluice::rest::http {
 
 // Fills *request from a parsed request whose spans refer to `base`; header
-// views go to *headers (reused storage). Repeated query parameters keep
-// their first value.
+// views go to *headers (reused storage). Query parameters are kept in
+// order, repeated ones each time they occur.
 void FillRequest(const char* base, const ParsedRequest& parsed, Listener listener,
                  std::string_view peer,
                  std::vector<std::pair<std::string_view, std::string_view>>* headers,

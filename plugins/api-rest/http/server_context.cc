@@ -124,6 +124,12 @@ void RequestJob::Run() {
   LoopMessage done;
   done.kind = LoopMessage::kWorkerDone;
   done.conn = conn;
+  if (response.stream != nullptr) {  // the loop sends it, as it sends events
+    done.streamed = std::make_shared<HttpResponse>(std::move(response));
+    done.minor_version = parsed.minor_version;
+    inbox->Post(std::move(done));
+    return;
+  }
   AppendHead(response, parsed.minor_version, keep, &done.head);
   if (request.method != "HEAD") done.body = std::move(response.body);
   done.close = !keep;

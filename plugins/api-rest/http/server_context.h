@@ -88,6 +88,10 @@ struct LoopMessage {
   // kWorkerDone: what is left to send, and whether to close afterwards.
   std::string head, body;
   bool close = false;
+  // kWorkerDone of an answer that goes on after its head (an export): the
+  // response holding its stream, sent as a stream by the loop instead.
+  std::shared_ptr<HttpResponse> streamed;
+  int minor_version = 1;
   // kStreamWake: the stream of the connection it names (if still there).
   std::shared_ptr<StreamWaker> waker;
 };

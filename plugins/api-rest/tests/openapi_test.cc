@@ -91,6 +91,21 @@ TEST_F(OpenApiTest, EveryRouteVersionedAndUnversioned) {
   EXPECT_EQ(Text(At("/paths/~1v2~1trips/get/operationId")), "trips_v2_list");
 }
 
+TEST_F(OpenApiTest, SelectFiltersAndExportAreDocumented) {
+  // get by key: pk, then select; list: limit, skip, order_by, select, order,
+  // after, or, and, then one filter per field (TypedSchema: id, fare, ...).
+  EXPECT_EQ(Text(At("/paths/~1trips~1{pk}/get/parameters/1/name")), "select");
+  const char* names[] = {"select", "order", "after", "or", "and", "id", "fare", "paid"};
+  for (int i = 0; i < 8; ++i) {
+    std::string p = "/paths/~1trips/get/parameters/" + std::to_string(3 + i) + "/name";
+    EXPECT_EQ(Text(At(p.c_str())), names[i]) << p;
+  }
+  EXPECT_EQ(Text(At("/components/schemas/Query/properties/$select/items/enum/1")), "fare");
+  EXPECT_TRUE(Has("/paths/~1trips/get/responses/200/content/text~1csv"));
+  EXPECT_TRUE(Has("/paths/~1trips~1query/post/responses/200/content/application~1x-ndjson"));
+  EXPECT_FALSE(Has("/paths/~1trips~1count/post/responses/200/content/text~1csv"));
+}
+
 TEST_F(OpenApiTest, RecordSchemaTypes) {
   struct {
     const char* field;

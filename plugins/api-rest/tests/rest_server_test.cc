@@ -102,7 +102,7 @@ TEST_F(RestServerTest, ListParametersBecomeAQuery) {
   HttpReply r = Get("/v2/trips?limit=2&skip=1&order_by=note,-fare");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(fake_.last_query(),
-            "{\"$limit\":2,\"$skip\":1,\"$order_by\":{\"note\":\"asc\",\"fare\":\"desc\"}}");
+            "{\"$order_by\":[{\"note\":\"asc\"},{\"fare\":\"desc\"}],\"$limit\":2,\"$skip\":1}");
   EXPECT_EQ(r.body.rfind("[{\"id\":2,", 0), 0u) << r.body;
   EXPECT_NE(r.body.find("},{\"id\":3,"), std::string::npos) << r.body;
   EXPECT_EQ(r.body.find("\"id\":4"), std::string::npos) << r.body;
@@ -111,11 +111,19 @@ TEST_F(RestServerTest, ListParametersBecomeAQuery) {
 TEST_F(RestServerTest, ListParameterErrors) {
   StartServer();
   ExpectError(Get("/trips?limit=5&where=x&filter=y"), 400, "invalid_argument",
-              "unknown query parameters 'filter', 'where'");
+              "unknown query parameter 'where'; accepted: select, order, order_by, limit, skip, "
+              "after, or, and, or a field name");
+  ExpectError(Get("/trips?fare=gte.x"), 400, "invalid_argument",
+              "query parameter 'fare': field fare is float64: expected a number, found 'x'");
   ExpectError(Get("/trips?limit=-3"), 400, "invalid_argument",
               "'limit': expected a non-negative integer, found '-3'");
   ExpectError(Get("/trips/1?limit=1"), 400, "invalid_argument",
-              "query parameter 'limit' is not accepted on /trips/1");
+              "query parameter 'limit' is not accepted on /trips/1; get by key takes select only");
+  ExpectError(Get("/trips/1?select=nope"), 400, "invalid_argument", "unknown field 'nope'");
+  HttpReply r = Get("/trips/1?select=note,id");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body.rfind("{\"note\":", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find(",\"id\":1}"), std::string::npos) << r.body;
 }
 
 TEST_F(RestServerTest, RecordJsonTypesEveryValue) {

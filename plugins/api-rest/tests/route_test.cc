@@ -60,52 +60,5 @@ TEST(PercentDecode, DecodesAndRejectsMalformed) {
     EXPECT_FALSE(PercentDecode(bad, false, &out)) << bad;
 }
 
-TEST(ListQueryJson, NoParametersIsEmptyQuery) {
-  std::string json;
-  ASSERT_TRUE(ListQueryJson({}, &json).ok());
-  EXPECT_EQ(json, "{}");
-}
-
-TEST(ListQueryJson, TranslatesInFixedOrder) {
-  std::string json;
-  Status s = ListQueryJson(Params{{"order_by", "name,-fare%2Cday"}, {"skip", "5"}, {"limit", "10"}},
-                           &json);
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_EQ(json,
-            "{\"$limit\":10,\"$skip\":5,"
-            "\"$order_by\":{\"name\":\"asc\",\"fare\":\"desc\",\"day\":\"asc\"}}");
-}
-
-TEST(ListQueryJson, EscapesFieldNames) {
-  std::string json;
-  ASSERT_TRUE(ListQueryJson(Params{{"order_by", "-a%22b"}}, &json).ok());
-  EXPECT_EQ(json, "{\"$order_by\":{\"a\\\"b\":\"desc\"}}");
-}
-
-TEST(ListQueryJson, UnknownParametersAreNamed) {
-  std::string json;
-  Status s = ListQueryJson(Params{{"zeta", "1"}, {"limit", "1"}, {"filter", "x"}}, &json);
-  EXPECT_EQ(s.code(), Code::kInvalidArgument);
-  EXPECT_NE(s.message().find("unknown query parameters 'filter', 'zeta'"), std::string::npos)
-      << s.message();
-  EXPECT_NE(s.message().find("accepted: limit, skip, order_by"), std::string::npos);
-}
-
-TEST(ListQueryJson, MalformedValues) {
-  std::string json;
-  for (const char* v : {"", "-1", "1.5", "ten", "1e3", "99999999999999999999"}) {
-    Status s = ListQueryJson(Params{{"limit", v}}, &json);
-    EXPECT_EQ(s.code(), Code::kInvalidArgument) << v;
-    EXPECT_NE(s.message().find("'limit': expected a non-negative integer"), std::string::npos);
-  }
-  EXPECT_EQ(ListQueryJson(Params{{"skip", "%zz"}}, &json).code(), Code::kInvalidArgument);
-  EXPECT_NE(ListQueryJson(Params{{"order_by", "a,,b"}}, &json).message().find("empty field"),
-            std::string::npos);
-  EXPECT_NE(ListQueryJson(Params{{"order_by", "-"}}, &json).message().find("empty field"),
-            std::string::npos);
-  EXPECT_NE(ListQueryJson(Params{{"order_by", "a,-a"}}, &json).message().find("twice"),
-            std::string::npos);
-}
-
 }  // namespace
 }  // namespace sluice::rest

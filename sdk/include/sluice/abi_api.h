@@ -268,7 +268,11 @@ typedef struct sluice_api_host {
 
   /* Like query, and also reports how the query ran, through info_fn as
    * key/value pairs: "plan" (human-readable access path), "scan" ("true" or
-   * "false") and "examined" (rows looked at). */
+   * "false") and "examined" (rows looked at). Since 1.2, before the first
+   * rows: "select" (only when the query has a $select: the field numbers
+   * to write, comma-separated, in the order named; rows still carry every
+   * field) and "cursor" (the field numbers of the query's total order, the
+   * fields an $after cursor needs). */
   int32_t (*query_info)(void* ctx, void* view, const char* query, size_t query_size,
                         sluice_rows_fn fn, void* fn_ctx,
                         void (*info_fn)(void* info_ctx, const char* key, const char* value),

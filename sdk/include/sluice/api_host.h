@@ -93,6 +93,11 @@ struct QueryInfo {
   std::string plan;       // e.g. "index [pickup_zone_id] eq", "scan"
   bool scan = false;      // no key or index served it
   uint64_t examined = 0;  // rows looked at
+  // Known before the first rows arrive (ABI 1.2 hosts): the fields the
+  // query's $select names, in order (empty = every field), and the fields
+  // of its total order (what an $after cursor must hold).
+  std::vector<uint32_t> select;
+  std::vector<uint32_t> cursor;
 };
 
 // Receives one change (op is a sluice_op; op 0 = heartbeat with no row);
@@ -249,6 +254,8 @@ class ApiHost {
       if (key == "plan") i->plan = v;
       else if (key == "scan") i->scan = std::string_view(v) == "true";
       else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
+      else if (key == "select" || key == "cursor")
+        ParseFieldNumbers(v, key == "select" ? &i->select : &i->cursor);
     };
     int32_t rc = c_->query_info(c_->ctx, view.handle(), query.data(), query.size(), &Trampoline,
                                 &fn, on_info, info, &st);
@@ -403,6 +410,19 @@ class ApiHost {
     void* fn = nullptr;
     std::memcpy(&fn, reinterpret_cast<const char*>(c_) + offset, sizeof fn);
     return fn != nullptr;
+  }
+  // "3,0" -> {3, 0}.
+  static void ParseFieldNumbers(std::string_view text, std::vector<uint32_t>* out) {
+    out->clear();
+    uint32_t n = 0;
+    for (size_t i = 0; i <= text.size(); ++i) {
+      if (i == text.size() || text[i] == ',') {
+        if (i > 0) out->push_back(n);
+        n = 0;
+      } else {
+        n = n * 10 + static_cast<uint32_t>(text[i] - '0');
+      }
+    }
   }
   static int32_t Trampoline(void* ctx, const sluice_row_batch* rows) {
     return (*static_cast<RowsFn*>(ctx))(*rows) ? 1 : 0;

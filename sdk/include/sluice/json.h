@@ -207,11 +207,37 @@ class RecordJson {
   RecordJson(const RecordJson&) = delete;
   RecordJson& operator=(const RecordJson&) = delete;
 
+  // From now on writes only `fields` (field numbers of the schema, in this
+  // order; a query's $select); empty = every field, in schema order.
+  void Select(const std::vector<uint32_t>& fields) {
+    select_ = fields;
+    selected_names_.clear();
+    selected_offsets_.clear();
+    for (size_t k = 0; k < fields.size(); ++k) {
+      selected_offsets_.push_back(static_cast<uint32_t>(selected_names_.size()));
+      if (k > 0) selected_names_.push_back(',');
+      AppendJsonString(&selected_names_, schema_.fields[fields[k]].name);
+      selected_names_.push_back(':');
+    }
+    selected_offsets_.push_back(static_cast<uint32_t>(selected_names_.size()));
+  }
+
   // Appends `row` as one JSON object. Errors as AppendRecordJson.
   Status Append(std::string* out, std::string_view row) const {
     RowReader reader(schema_, row);
     Value v;
     out->push_back('{');
+    if (!select_.empty()) {
+      values_.resize(schema_.fields.size());
+      while (reader.Next(&v)) values_[reader.index()] = v;
+      if (!reader.ok()) return json_internal::EndRecord(reader, out);
+      for (size_t k = 0; k < select_.size(); ++k) {
+        out->append(selected_names_, selected_offsets_[k],
+                    selected_offsets_[k + 1] - selected_offsets_[k]);
+        AppendJsonValue(out, values_[select_[k]]);
+      }
+      return json_internal::EndRecord(reader, out);
+    }
     while (reader.Next(&v)) {
       size_t i = reader.index();
       out->append(names_, offsets_[i], offsets_[i + 1] - offsets_[i]);
@@ -224,6 +250,10 @@ class RecordJson {
   const Schema& schema_;
   std::string names_;              // every `"name":`, with a ',' before all but the first
   std::vector<uint32_t> offsets_;  // names_[offsets_[i], offsets_[i + 1]) is field i's
+  std::vector<uint32_t> select_;   // Select(): the fields written, in order
+  std::string selected_names_;     // as names_, for select_
+  std::vector<uint32_t> selected_offsets_;
+  mutable std::vector<Value> values_;  // the row's values, when select_ is set
 };
 
 // Streaming writer with automatic commas, appending to *out. The caller
