@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "catalog_cache.h"
 #include "sluice/schema_diff.h"
 
 namespace sluice::rest {
@@ -57,7 +58,7 @@ void WriteVersionFields(const VersionInfo& v, JsonWriter* w) {
   w->Key("cache_offset");
   w->Uint(v.cache_offset);
   w->Key("lag");
-  w->Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
+  w->Uint(Catalog::Lag(v));
   w->Key("rows");
   w->Uint(v.rows);
   w->Key("created_at");
