@@ -39,26 +39,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from benchkit import data, pg  # noqa: E402
 from benchkit import baselines as bl  # noqa: E402
-from benchkit.procs import BenchError, Server, cpu_secs, run_timed  # noqa: E402
-from benchkit.sluice import wait_ready  # noqa: E402
+from benchkit.procs import BenchError, cpu_secs  # noqa: E402
+from benchkit.sluice import Home, wait_ready  # noqa: E402
 
-CONFIG = """\
-home_dir: ./home
-storage: {{ plugin: leveldb }}
-connections:
-  - {{ name: files, plugin: csv, options: {{ path: {data} }} }}
-endpoints:
-  - name: trips
-    path: /trips
-    connection: files
-    table: trips
-    index: {{ primary_key: [trip_id] }}
-    aggregates:
-      - {{ group_by: [pickup_zone_id], measures: [count, sum(fare_amount)] }}
-api:
-  rest: {{ host: 127.0.0.1, port: 0 }}
-query: {{ scan_budget: 100000000 }}
-"""
+AGGREGATE = "{ group_by: [pickup_zone_id], measures: [count, sum(fare_amount)] }"
+SCAN_BUDGET = "query: { scan_budget: 100000000 }\n"  # the ad hoc request reads every row
 REQUEST = {"$group_by": ["pickup_zone_id"], "$measures": ["count", "sum(fare_amount)"],
            "$limit": 10000}
 AD_HOC = dict(REQUEST, **{"$filter": {"fare_amount": {"$gt": -1e9}}})
@@ -68,15 +53,11 @@ PG_QUERY = ("SELECT pickup_zone_id, count(*), sum(fare_amount) FROM trips "
 
 
 def sluice_side(binary, root, data_dir, rows, requests, adhoc_requests):
-    os.makedirs(root)
-    config = os.path.join(root, "sluice.yaml")
-    with open(config, "w") as f:
-        f.write(CONFIG.format(data=data_dir))
-    run_timed([binary, "-c", config, "migrate"], timeout=120)
-    t_ingest = run_timed([binary, "-c", config, "app", "run", "--once"], timeout=3600)
-    srv = Server([binary, "-c", config, "api", "run"])
+    home = Home(binary, root, data_dir, secondary=False, aggregates=[AGGREGATE], extra=SCAN_BUDGET)
+    home.migrate()
+    t_ingest = home.ingest(timeout=3600)
+    srv, port = home.serve()
     try:
-        port = int(srv.wait_line(r"listening on http://127\.0\.0\.1:(\d+)", 60).group(1))
         t0 = time.monotonic()
         wait_ready(port, rows, timeout=3600)
         build_secs = time.monotonic() - t0

@@ -19,11 +19,12 @@ endpoints:
     connection: files
     table: trips
     index:
-      primary_key: [trip_id]
-      secondary: [[pickup_zone_id]]{covering}
-api:
+      primary_key: [trip_id]{secondary}{aggregates}
+{extra}api:
   rest: {{ host: 127.0.0.1, port: 0 }}
 """
+SECONDARY = "\n      secondary: [[pickup_zone_id]]"
+COVERING = "\n      covering: true"
 GRPC_API = "  grpc: { host: 127.0.0.1, port: 0 }\n"
 LEVELDB = "{ plugin: leveldb }"
 INGESTED = re.compile(r"ingest stopped endpoint=trips rows=(\d+) rejected=(\d+)")
@@ -32,16 +33,24 @@ INGESTED = re.compile(r"ingest stopped endpoint=trips rows=(\d+) rejected=(\d+)"
 class Home:
     """One sluice deployment in `root`: config, home directory, the trips
     endpoint. `storage` is the YAML value of the config's `storage` key;
-    `covering` makes the secondary index covering (index.covering)."""
+    the endpoint has a secondary index on pickup_zone_id unless `secondary`
+    is false, and `covering` makes it covering (index.covering);
+    `aggregates` are the endpoint's declared aggregates (YAML flow mappings,
+    docs/aggregates.md); `extra` is top-level YAML (whole lines) added to
+    the config."""
 
-    def __init__(self, binary, root, data_dir, grpc=False, storage=LEVELDB, covering=False):
+    def __init__(self, binary, root, data_dir, grpc=False, storage=LEVELDB, covering=False,
+                 secondary=True, aggregates=(), extra=""):
         self.binary, self.root, self.grpc = binary, root, grpc
         shutil.rmtree(root, ignore_errors=True)
         os.makedirs(root)
         self.config = os.path.join(root, "sluice.yaml")
+        index = (SECONDARY + (COVERING if covering else "")) if secondary else ""
+        declared = "".join("\n      - " + a for a in aggregates)
         with open(self.config, "w") as f:
-            f.write(CONFIG.format(data=data_dir, storage=storage,
-                                  covering="\n      covering: true" if covering else "") +
+            f.write(CONFIG.format(data=data_dir, storage=storage, secondary=index,
+                                  aggregates="\n    aggregates:" + declared if aggregates else "",
+                                  extra=extra) +
                     (GRPC_API if grpc else ""))
 
     def copy_log_from(self, other):

@@ -169,24 +169,8 @@ void RestService::HandleVersions(Call& call, std::string_view raw_name, HttpResp
   if (!EndpointNamed(call, raw_name, &e, response)) return;
   JsonWriter w(&response->body);
   w.BeginObject();
-  w.Key("endpoint");
-  w.String(e.name);
-  w.Key("path");
-  w.String(e.path);
-  w.Key("current_version");
-  w.Uint(e.current_version);
-  w.Key("pinned");
-  w.Bool(e.pinned);
-  w.Key("versions");
-  w.BeginArray();
-  for (const VersionInfo& v : e.versions) {
-    w.BeginObject();
-    WriteVersionFields(v, &w);
-    w.Key("schema");
-    WriteSchema(v.schema, &w);
-    w.EndObject();
-  }
-  w.EndArray();
+  WriteEndpointHead(e, "endpoint", &w);
+  WriteVersions(e.versions, SchemaForm::kFull, &w);
   w.EndObject();
 }
 

@@ -8,12 +8,10 @@ namespace sluice::rest {
 
 void RestService::Aggregate(Call& call, const Target& target, HttpResponse* response) {
   std::string_view request;
-  Status s = QueryBody(call.http.body, &request);
-  if (!s.ok()) return response->SetError(s);
   ApiHost::View view;
-  if (!Pin(call, target, &view, response)) return;
+  if (!PinWithBody(call, target, &request, &view, response)) return;
   QueryInfo info;
-  s = call.api().Aggregate(view, request, &response->body, &info);
+  Status s = call.api().Aggregate(view, request, &response->body, &info);
   if (info.reported && !info.plan.empty()) {
     response->plan = HeaderSafe(info.plan);
     response->scan = info.scan;

@@ -39,6 +39,10 @@ class Catalog {
   static const VersionInfo* FindVersion(const EndpointInfo& endpoint, uint32_t version);
   // "1, 2, 3": the versions of `endpoint`, for messages.
   static std::string VersionList(const EndpointInfo& endpoint);
+  // How many log records `v`'s cache is behind its log (0 when caught up).
+  static uint64_t Lag(const VersionInfo& v) {
+    return v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0;
+  }
 
  private:
   std::vector<EndpointInfo> endpoints_;

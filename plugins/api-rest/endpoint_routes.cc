@@ -97,25 +97,31 @@ void RestService::List(Call& call, const Target& target, HttpResponse* response)
   RunQuery(call, target, view, query, response);
 }
 
+bool RestService::PinWithBody(Call& call, const Target& target, std::string_view* query,
+                              ApiHost::View* view, HttpResponse* response) {
+  Status s = QueryBody(call.http.body, query);
+  if (!s.ok()) {
+    response->SetError(s);
+    return false;
+  }
+  return Pin(call, target, view, response);
+}
+
 void RestService::Query(Call& call, const Target& target, HttpResponse* response) {
   std::string_view query;
-  Status s = QueryBody(call.http.body, &query);
-  if (!s.ok()) return response->SetError(s);
   RequestView pinned;
   ApiHost::View& view = pinned.get();
-  if (!Pin(call, target, &view, response)) return;
+  if (!PinWithBody(call, target, &query, &view, response)) return;
   RunQuery(call, target, view, query, response);
 }
 
 void RestService::Count(Call& call, const Target& target, HttpResponse* response) {
   std::string_view query;
-  Status s = QueryBody(call.http.body, &query);
-  if (!s.ok()) return response->SetError(s);
   RequestView pinned;
   ApiHost::View& view = pinned.get();
-  if (!Pin(call, target, &view, response)) return;
+  if (!PinWithBody(call, target, &query, &view, response)) return;
   uint64_t count = 0;
-  s = call.api().Count(view, query, &count);
+  Status s = call.api().Count(view, query, &count);
   if (!s.ok()) return response->SetError(s);
   JsonWriter w(&response->body);
   w.BeginObject();

@@ -1,7 +1,7 @@
 // The REST plugin's HTTP/1.1 server: listeners (TCP with or without TLS, and
 // a unix socket for admin), `threads` event loops that parse and answer
 // requests, and a worker pool that runs queries (plugins/api-rest/http/).
-// docs/rest.md ("Transport") describes the rules it applies.
+// docs/rest-transport.md describes the rules it applies.
 //
 //   HttpServer server(service, log);
 //   std::vector<std::string> addresses;

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "catalog_cache.h"
 #include "sluice/schema_diff.h"
 
 namespace sluice::rest {
@@ -45,7 +46,27 @@ void WriteIngest(const IngestInfo& in, JsonWriter* w) {
   w->EndObject();
 }
 
+// A version's figures as members of an open object: "version", "ready",
+// "log_end", "cache_offset", "lag", "rows", "created_at".
+void WriteVersionFields(const VersionInfo& v, JsonWriter* w) {
+  w->Key("version");
+  w->Uint(v.version);
+  w->Key("ready");
+  w->Bool(v.ready);
+  w->Key("log_end");
+  w->Uint(v.log_end);
+  w->Key("cache_offset");
+  w->Uint(v.cache_offset);
+  w->Key("lag");
+  w->Uint(Catalog::Lag(v));
+  w->Key("rows");
+  w->Uint(v.rows);
+  w->Key("created_at");
+  w->String(v.created_at);
+}
+
 }  // namespace
+
 void WriteSchema(const Schema& schema, JsonWriter* w) {
   w->BeginObject();
   w->Key("fields");
@@ -69,21 +90,29 @@ void WriteSchema(const Schema& schema, JsonWriter* w) {
   w->EndObject();
 }
 
-void WriteVersionFields(const VersionInfo& v, JsonWriter* w) {
-  w->Key("version");
-  w->Uint(v.version);
-  w->Key("ready");
-  w->Bool(v.ready);
-  w->Key("log_end");
-  w->Uint(v.log_end);
-  w->Key("cache_offset");
-  w->Uint(v.cache_offset);
-  w->Key("lag");
-  w->Uint(v.log_end > v.cache_offset ? v.log_end - v.cache_offset : 0);
-  w->Key("rows");
-  w->Uint(v.rows);
-  w->Key("created_at");
-  w->String(v.created_at);
+void WriteEndpointHead(const EndpointInfo& e, std::string_view name_key, JsonWriter* w) {
+  w->Key(name_key);
+  w->String(e.name);
+  w->Key("path");
+  w->String(e.path);
+  w->Key("current_version");
+  w->Uint(e.current_version);
+  w->Key("pinned");
+  w->Bool(e.pinned);
+}
+
+void WriteVersions(const std::vector<VersionInfo>& versions, SchemaForm form, JsonWriter* w) {
+  w->Key("versions");
+  w->BeginArray();
+  for (const VersionInfo& v : versions) {
+    w->BeginObject();
+    WriteVersionFields(v, w);
+    w->Key("schema");
+    if (form == SchemaForm::kSummary) w->String(SummarizeSchema(v.schema));
+    else WriteSchema(v.schema, w);
+    w->EndObject();
+  }
+  w->EndArray();
 }
 
 Status IndexJson(const ApiHost& api, std::string* out) {
@@ -95,14 +124,7 @@ Status IndexJson(const ApiHost& api, std::string* out) {
   w.BeginArray();
   for (const EndpointInfo& e : endpoints) {
     w.BeginObject();
-    w.Key("name");
-    w.String(e.name);
-    w.Key("path");
-    w.String(e.path);
-    w.Key("current_version");
-    w.Uint(e.current_version);
-    w.Key("pinned");
-    w.Bool(e.pinned);
+    WriteEndpointHead(e, "name", &w);
     if (!e.pin_source.empty()) {
       w.Key("pin");
       w.BeginObject();
@@ -121,16 +143,7 @@ Status IndexJson(const ApiHost& api, std::string* out) {
       w.Key("ingest");
       WriteIngest(e.ingest, &w);
     }
-    w.Key("versions");
-    w.BeginArray();
-    for (const VersionInfo& v : e.versions) {
-      w.BeginObject();
-      WriteVersionFields(v, &w);
-      w.Key("schema");
-      w.String(SummarizeSchema(v.schema));
-      w.EndObject();
-    }
-    w.EndArray();
+    WriteVersions(e.versions, SchemaForm::kSummary, &w);
     w.EndObject();
   }
   w.EndArray();

@@ -5,6 +5,8 @@
 #define SLUICE_PLUGINS_API_REST_INDEX_JSON_H_
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "sluice/api_host.h"
 #include "sluice/json.h"
@@ -17,9 +19,21 @@ namespace sluice::rest {
 // (UNAUTHENTICATED, PERMISSION_DENIED, ...) otherwise, *out untouched.
 Status IndexJson(const ApiHost& api, std::string* out);
 
-// A version's figures as members of an open object: "version", "ready",
-// "log_end", "cache_offset", "lag", "rows", "created_at".
-void WriteVersionFields(const VersionInfo& v, JsonWriter* w);
+// An endpoint's head as members of an open object: `name_key` (its name:
+// "name" in GET /, "endpoint" in the versions route), "path",
+// "current_version", "pinned".
+void WriteEndpointHead(const EndpointInfo& e, std::string_view name_key, JsonWriter* w);
+
+// How WriteVersions writes each version's schema.
+enum class SchemaForm {
+  kSummary,  // one line, as SummarizeSchema (GET /)
+  kFull,     // the object WriteSchema writes (the versions route)
+};
+
+// The member "versions" of an open object: an array of each version's
+// figures ("version", "ready", "log_end", "cache_offset", "lag", "rows",
+// "created_at") and its "schema" in `form`.
+void WriteVersions(const std::vector<VersionInfo>& versions, SchemaForm form, JsonWriter* w);
 
 // A schema as JSON: {"fields":[{"name","type","nullable"}],"primary_key":[names]}.
 void WriteSchema(const Schema& schema, JsonWriter* w);

@@ -29,6 +29,32 @@ void FilterList(JsonWriter& w, const char* description) {
   w.EndObject();
 }
 
+// {"type":"array","items":{"type":"string","enum":[the schema's field
+// names]}} with `description`; with `distinct`, at least one name and no
+// name twice.
+void FieldNames(JsonWriter& w, const Schema& schema, const char* description, bool distinct) {
+  w.BeginObject();
+  w.Key("type");
+  w.String("array");
+  Describe(w, description);
+  if (distinct) {
+    w.Key("minItems");
+    w.Int(1);
+    w.Key("uniqueItems");
+    w.Bool(true);
+  }
+  w.Key("items");
+  w.BeginObject();
+  w.Key("type");
+  w.String("string");
+  w.Key("enum");
+  w.BeginArray();
+  for (const Field& f : schema.fields) w.String(f.name);
+  w.EndArray();
+  w.EndObject();
+  w.EndObject();
+}
+
 // The operator object of a field: {"$eq": v, "$gt": v, ...}.
 void Operators(JsonWriter& w, const Field& f) {
   w.BeginObject();
@@ -185,24 +211,8 @@ void QuerySchema(JsonWriter& w, const Schema& schema) {
   w.Key("$after");
   Ref(w, "After");
   w.Key("$select");
-  w.BeginObject();
-  w.Key("type");
-  w.String("array");
-  Describe(w, "The fields each record holds, in this order; every field when absent.");
-  w.Key("minItems");
-  w.Int(1);
-  w.Key("uniqueItems");
-  w.Bool(true);
-  w.Key("items");
-  w.BeginObject();
-  w.Key("type");
-  w.String("string");
-  w.Key("enum");
-  w.BeginArray();
-  for (const Field& f : schema.fields) w.String(f.name);
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
+  FieldNames(w, schema, "The fields each record holds, in this order; every field when absent.",
+             /*distinct=*/true);
   w.EndObject();
   w.Key("additionalProperties");
   w.Bool(false);
@@ -276,20 +286,9 @@ void AggregateSchemas(JsonWriter& w, const Schema& schema) {
   w.Key("properties");
   w.BeginObject();
   w.Key("$group_by");
-  w.BeginObject();
-  w.Key("type");
-  w.String("array");
-  Describe(w, "Fields whose values name a group; [] (default): one group of every record.");
-  w.Key("items");
-  w.BeginObject();
-  w.Key("type");
-  w.String("string");
-  w.Key("enum");
-  w.BeginArray();
-  for (const Field& f : schema.fields) w.String(f.name);
-  w.EndArray();
-  w.EndObject();
-  w.EndObject();
+  FieldNames(w, schema,
+             "Fields whose values name a group; [] (default): one group of every record.",
+             /*distinct=*/false);
   w.Key("$measures");
   w.BeginObject();
   w.Key("type");

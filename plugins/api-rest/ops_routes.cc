@@ -122,7 +122,7 @@ std::string NotReadyReason(const EndpointInfo& e, uint64_t max_lag) {
   const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
   if (v == nullptr)
     return "current version " + std::to_string(e.current_version) + " is not served";
-  uint64_t lag = v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0;
+  uint64_t lag = Catalog::Lag(*v);
   std::string which = "the cache of v" + std::to_string(v->version);
   if (lag > max_lag)
     return which + " is " + std::to_string(lag) + " log records behind (ready_max_lag " +
@@ -186,7 +186,7 @@ void RestService::HandleReady(Call& call, HttpResponse* response) {
     w.Key("current_version");
     w.Uint(e.current_version);
     w.Key("lag");
-    w.Uint(v != nullptr && v->log_end > v->cache_offset ? v->log_end - v->cache_offset : 0);
+    w.Uint(v != nullptr ? Catalog::Lag(*v) : 0);
     w.Key("ready");
     w.Bool(reasons[i].empty());
     if (e.has_ingest) {

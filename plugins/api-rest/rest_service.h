@@ -271,6 +271,11 @@ class RestService {
                     bool* found);
   // Pins target's version for `call`; on failure fills the error response.
   bool Pin(Call& call, const Target& target, ApiHost::View* view, HttpResponse* response);
+  // A POST's body checked as a query (QueryBody) into *query, then
+  // target's version pinned into *view: query, count and aggregate. False
+  // with the error answered when either fails (a bad body before the pin).
+  bool PinWithBody(Call& call, const Target& target, std::string_view* query, ApiHost::View* view,
+                   HttpResponse* response);
   // Runs `query_json` on a pinned view and writes the JSON array of
   // records, or exports every matching record when the Accept header asks
   // for CSV or NDJSON.

@@ -141,20 +141,17 @@ class AggregatesTest(TempDirTest):
         s.proc.wait()
         http.close()
 
-        s = self.start(path, "run")
-        http = Http(s.wait_listening())
-        wait_ready(http, "trips", rows=len(latest))
-        self.check(http, want)
-        http.close()
-        s.stop()
+        def restart_and_check():
+            s = self.start(path, "run")
+            http = Http(s.wait_listening())
+            wait_ready(http, "trips", rows=len(latest))
+            self.check(http, want)
+            http.close()
+            s.stop()
 
+        restart_and_check()
         shutil.rmtree(os.path.join(self.dir, "home", "cache", "trips", "v0001"))
-        s = self.start(path, "run")
-        http = Http(s.wait_listening())
-        wait_ready(http, "trips", rows=len(latest))
-        self.check(http, want)
-        http.close()
-        s.stop()
+        restart_and_check()
 
     def test_config_errors_name_the_place(self):
         with open(self.data("trips.csv"), "w") as f:

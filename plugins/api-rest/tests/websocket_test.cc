@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 
 namespace sluice::rest::http {
 namespace {
@@ -30,6 +31,23 @@ std::string ClientFrame(uint8_t first, std::string_view payload, const char mask
   return f;
 }
 
+// ParseClientFrame over a copy of `bytes` that it owns (the payload
+// points into it, unmasked), with every output.
+struct Parsed {
+  Parsed(std::string_view in, size_t max_payload) : bytes(in) {
+    result = ParseClientFrame(bytes.data(), bytes.size(), max_payload, &frame, &used, &code, &why);
+  }
+  Parsed(const Parsed&) = delete;
+  Parsed& operator=(const Parsed&) = delete;
+
+  std::string bytes;
+  WsParse result = WsParse::kError;
+  WsFrame frame;
+  size_t used = 0;
+  uint16_t code = 0;
+  std::string why;
+};
+
 TEST(WebSocketTest, AcceptKeyIsTheRfcExample) {
   EXPECT_TRUE(ValidWebSocketKey("dGhlIHNhbXBsZSBub25jZQ=="));
   EXPECT_EQ(WebSocketAccept("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
@@ -44,26 +62,15 @@ TEST(WebSocketTest, ParsesEachLengthFormWholeAndInPieces) {
     for (size_t i = 0; i < n; ++i) payload[i] = static_cast<char>('a' + i % 26);
     std::string bytes = ClientFrame(0x81, payload) + "tail";
     for (size_t cut = 0; cut < bytes.size() - 4; cut += 1 + n / 7) {
-      std::string part = bytes.substr(0, cut);
-      WsFrame f;
-      size_t used = 0;
-      uint16_t code = 0;
-      std::string why;
-      EXPECT_EQ(ParseClientFrame(part.data(), part.size(), 1 << 20, &f, &used, &code, &why),
-                WsParse::kNeedMore)
-          << n << " cut at " << cut;
+      Parsed part(std::string_view(bytes).substr(0, cut), 1 << 20);
+      EXPECT_EQ(part.result, WsParse::kNeedMore) << n << " cut at " << cut;
     }
-    WsFrame f;
-    size_t used = 0;
-    uint16_t code = 0;
-    std::string why;
-    ASSERT_EQ(ParseClientFrame(bytes.data(), bytes.size(), 1 << 20, &f, &used, &code, &why),
-              WsParse::kFrame)
-        << n << ": " << why;
-    EXPECT_TRUE(f.fin);
-    EXPECT_EQ(f.opcode, kWsText);
-    EXPECT_EQ(f.payload, payload);
-    EXPECT_EQ(used, bytes.size() - 4);
+    Parsed p(bytes, 1 << 20);
+    ASSERT_EQ(p.result, WsParse::kFrame) << n << ": " << p.why;
+    EXPECT_TRUE(p.frame.fin);
+    EXPECT_EQ(p.frame.opcode, kWsText);
+    EXPECT_EQ(p.frame.payload, payload);
+    EXPECT_EQ(p.used, bytes.size() - 4);
   }
 }
 
@@ -80,16 +87,11 @@ TEST(WebSocketTest, RefusesWhatRfc6455Forbids) {
       {ClientFrame(0x89, std::string(126, 'p')), kWsProtocolError, "control frame"},
       {ClientFrame(0x81, std::string(101, 'x')), kWsMessageTooBig, "too big"},
   };
-  for (Case& c : cases) {
-    WsFrame f;
-    size_t used = 0;
-    uint16_t code = 0;
-    std::string why;
-    EXPECT_EQ(ParseClientFrame(c.bytes.data(), c.bytes.size(), 100, &f, &used, &code, &why),
-              WsParse::kError)
-        << c.why;
-    EXPECT_EQ(code, c.code) << c.why;
-    EXPECT_NE(why.find(c.why), std::string::npos) << why;
+  for (const Case& c : cases) {
+    Parsed p(c.bytes, 100);
+    EXPECT_EQ(p.result, WsParse::kError) << c.why;
+    EXPECT_EQ(p.code, c.code) << c.why;
+    EXPECT_NE(p.why.find(c.why), std::string::npos) << p.why;
   }
 }
 
