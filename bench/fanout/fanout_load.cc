@@ -157,6 +157,27 @@ bool FindU64(std::string_view s, std::string_view key, uint64_t* out) {  // head
   return true;
 }
 
+// Takes the whole HTTP answers (each with a Content-Length) at the front
+// of *resp; returns how many. Dies on an answer other than 2xx.
+uint64_t TakeAnswers(std::string* resp) {
+  uint64_t taken = 0;
+  for (;;) {
+    size_t end = resp->find("\r\n\r\n");
+    if (end == std::string::npos) break;
+    int status = std::atoi(resp->c_str() + 9);
+    if (status < 200 || status >= 300)
+      Die("nchan publisher answered " + resp->substr(0, resp->find("\r\n")));
+    uint64_t len = 0;
+    std::string lower = resp->substr(0, end);
+    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    FindU64(lower, "content-length: ", &len);
+    if (resp->size() < end + 4 + len) break;
+    resp->erase(0, end + 4 + len);
+    ++taken;
+  }
+  return taken;
+}
+
 // The numbers of the JSON members "offset", "seq" and "ts" in [p, end):
 // every colon is looked at (memchr), and the member name before it
 // compared, in one pass. Returns which were found (bits 4, 1, 2).
@@ -378,20 +399,7 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
       ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
       if (n <= 0) break;
       resp.append(tmp, size_t(n));
-      while (true) {
-        size_t end = resp.find("\r\n\r\n");
-        if (end == std::string::npos) break;
-        int status = std::atoi(resp.c_str() + 9);
-        if (status < 200 || status >= 300)
-          Die("nchan publisher answered " + resp.substr(0, resp.find("\r\n")));
-        uint64_t len = 0;
-        std::string lower = resp.substr(0, end);
-        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-        FindU64(lower, "content-length: ", &len);
-        if (resp.size() < end + 4 + len) break;
-        resp.erase(0, end + 4 + len);
-        --pending;
-      }
+      pending -= TakeAnswers(&resp);
     }
   };
   // Sends a tick's requests, reading answers meanwhile (nginx stops
@@ -506,17 +514,7 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
       ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
       if (n > 0) resp.append(tmp, size_t(n));
       else usleep(1000);
-      while (true) {
-        size_t end = resp.find("\r\n\r\n");
-        if (end == std::string::npos) break;
-        uint64_t len = 0;
-        std::string lower = resp.substr(0, end);
-        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-        FindU64(lower, "content-length: ", &len);
-        if (resp.size() < end + 4 + len) break;
-        resp.erase(0, end + 4 + len);
-        --pending;
-      }
+      pending -= TakeAnswers(&resp);
     }
   }
   close(fd);
