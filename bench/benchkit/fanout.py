@@ -10,10 +10,10 @@ CPU and RSS and its own CPU (fanout_load.cc says how).
 """
 import json
 import os
-import shutil
 import subprocess
 import time
 
+from .httpload import nginx_binary, nginx_conf
 from .procs import BenchError, Server, children, free_port, tail
 from .report import Table
 
@@ -33,36 +33,19 @@ api:
 ingest: {{ commit_interval_ms: {commit_ms}, poll_interval_ms: {poll_ms} }}
 """
 
-NCHAN_CONFIG = """\
-load_module {module};
-daemon off;
-worker_processes auto;
-pid {dir}/nginx.pid;
-error_log stderr warn;
-worker_rlimit_nofile 8192;
-events {{ worker_connections 8192; }}
-http {{
-  access_log off;
-  client_body_temp_path {dir}/tmp;
-  proxy_temp_path {dir}/tmp;
-  fastcgi_temp_path {dir}/tmp;
-  uwsgi_temp_path {dir}/tmp;
-  scgi_temp_path {dir}/tmp;
-  keepalive_requests 100000000;
-  nchan_message_buffer_length {buffer};
-  server {{
-    listen 127.0.0.1:{port};
-    location = /pub {{ nchan_publisher; nchan_channel_id ticks; }}
-    location = /sub {{ nchan_subscriber eventsource; nchan_channel_id ticks; }}
-  }}
-}}
+# nginx.conf lines of the nchan server (benchkit/httpload.py's nginx_conf).
+NCHAN_MAIN = "load_module {module};\nworker_rlimit_nofile 8192;\n"
+NCHAN_HTTP = "  nchan_message_buffer_length {buffer};\n"
+NCHAN_SERVER = """\
+    location = /pub { nchan_publisher; nchan_channel_id ticks; }
+    location = /sub { nchan_subscriber eventsource; nchan_channel_id ticks; }
 """
 NCHAN_MODULE = "/usr/lib/nginx/modules/ngx_nchan_module.so"
 
 
 def nchan_missing():
     """Why nginx + nchan cannot run here, or None."""
-    if not (shutil.which("nginx") or os.access("/usr/sbin/nginx", os.X_OK)):
+    if not nginx_binary():
         return "nginx not installed (package nginx)"
     if not os.path.exists(NCHAN_MODULE):
         return "nchan not installed (package libnginx-mod-nchan)"
@@ -138,10 +121,10 @@ def run_nchan(o, root):
     port = free_port()
     conf = os.path.join(d, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(NCHAN_CONFIG.format(module=NCHAN_MODULE, dir=d, port=port,
-                                    buffer=o.nchan_buffer))
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    srv = Server([nginx, "-c", conf, "-p", d])
+        f.write(nginx_conf(d, port, NCHAN_SERVER, connections=8192, keepalive=100000000,
+                           main=NCHAN_MAIN.format(module=NCHAN_MODULE),
+                           http=NCHAN_HTTP.format(buffer=o.nchan_buffer)))
+    srv = Server([nginx_binary(), "-c", conf, "-p", d])
     try:
         deadline = time.monotonic() + 20
         workers = []

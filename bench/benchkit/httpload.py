@@ -11,11 +11,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 LUA = os.path.join(HERE, "..", "wrk", "requests.lua")
 
 NGINX_CONF = """\
-daemon off;
+{main}daemon off;
 worker_processes auto;
 pid {dir}/nginx.pid;
 error_log stderr warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections {connections}; }}
 http {{
   access_log off;
   client_body_temp_path {dir}/tmp;
@@ -23,13 +23,21 @@ http {{
   fastcgi_temp_path {dir}/tmp;
   uwsgi_temp_path {dir}/tmp;
   scgi_temp_path {dir}/tmp;
-  keepalive_requests 1000000;
-  server {{
+  keepalive_requests {keepalive};
+{http}  server {{
     listen 127.0.0.1:{port};
-    root {dir}/www;
-  }}
+{server}  }}
 }}
 """
+
+
+def nginx_conf(d, port, server, connections=1024, keepalive=1000000, main="", http=""):
+    """An nginx.conf for one server on 127.0.0.1:port in the foreground,
+    its pid and temporary files in d (d/tmp must exist). `server`: the
+    server block's lines; `main`, `http`: more lines at the top level and
+    in the http block (each line ending with a line break)."""
+    return NGINX_CONF.format(dir=d, port=port, server=server, connections=connections,
+                             keepalive=keepalive, main=main, http=http)
 
 
 def nginx_binary():
@@ -50,7 +58,7 @@ def start_nginx(root, body_bytes=300):
     port = free_port()
     conf = os.path.join(d, "nginx.conf")
     with open(conf, "w") as f:
-        f.write(NGINX_CONF.format(dir=d, port=port))
+        f.write(nginx_conf(d, port, "    root %s/www;\n" % d))
     srv = Server([nginx_binary(), "-c", conf, "-p", d])
     _wait_http(srv, port)
     return srv, port

@@ -23,7 +23,8 @@
 //
 // Readers are --threads epoll loops (non-blocking sockets, 256 KB reads);
 // a subscription's stream is parsed in place (event blocks split on a blank
-// line, chunked transfer coding undone when the server uses it).
+// line, chunked transfer coding undone when the server uses it:
+// fanout_stream.cc).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -49,17 +50,21 @@
 #include <thread>
 #include <vector>
 
+#include "fanout_stream.h"
+
 namespace {
+
+using fanout::Die;
+using fanout::FindU64;
+using fanout::Histogram;
+using fanout::Parse;
+using fanout::Sub;
+using fanout::TakeAnswers;
 
 int64_t NowNs(clockid_t clock = CLOCK_MONOTONIC) {
   timespec ts;
   clock_gettime(clock, &ts);
   return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "fanout_load: %s\n", what.c_str());
-  std::exit(2);
 }
 
 struct Args {
@@ -78,201 +83,12 @@ struct Args {
   std::vector<int> watch;  // server pids
 };
 
-// Latency histogram in microseconds, log-linear: exact below 256 µs, then
-// 128 buckets per power of two (under 0.8% apart). Small enough to stay in
-// the cache however the latencies spread.
-struct Histogram {
-  static constexpr size_t kBuckets = 256 + 48 * 128;
-  std::vector<uint64_t> counts = std::vector<uint64_t>(kBuckets, 0);
-  uint64_t n = 0;
-  int64_t max_ns = 0;
-  static size_t Bucket(uint64_t us) {
-    if (us < 256) return us;
-    int shift = 63 - __builtin_clzll(us) - 7;  // us >> shift is in [128, 256)
-    return 256 + size_t(shift - 1) * 128 + size_t((us >> shift) - 128);
-  }
-  static double Middle(size_t b) {  // µs
-    if (b < 256) return double(b) + 0.5;
-    size_t k = b - 256;
-    int shift = int(k / 128) + 1;
-    return double(((k % 128) + 128) << shift) + double(uint64_t(1) << shift) / 2;
-  }
-  void Add(int64_t ns) {
-    if (ns < 0) ns = 0;
-    ++counts[std::min(Bucket(uint64_t(ns) / 1000), kBuckets - 1)];
-    ++n;
-    if (ns > max_ns) max_ns = ns;
-  }
-  void Merge(const Histogram& o) {
-    for (size_t i = 0; i < kBuckets; ++i) counts[i] += o.counts[i];
-    n += o.n;
-    max_ns = std::max(max_ns, o.max_ns);
-  }
-  double QuantileMs(double q) const {
-    if (n == 0) return 0;
-    uint64_t want = static_cast<uint64_t>(q * double(n - 1)) + 1, seen = 0;
-    for (size_t i = 0; i < kBuckets; ++i) {
-      seen += counts[i];
-      if (seen >= want) return std::min(Middle(i) / 1e3, double(max_ns) / 1e6);
-    }
-    return double(max_ns) / 1e6;
-  }
-};
-
-// One subscription.
-struct Sub {
-  int fd = -1;
-  std::string buf;         // bytes not parsed yet (after dechunking)
-  bool head_done = false;  // the response head has been read
-  bool chunked = false;
-  uint64_t chunk_left = 0;  // bytes left in the current chunk
-  bool chunk_crlf = false;  // a chunk's trailing CRLF is expected
-  std::string raw;          // undecoded chunked input not yet consumed
-  int status = 0;
-  bool closed = false;
-  uint64_t expect = 1;  // the next sequence number
-  uint64_t got = 0, lost = 0, dup = 0, disorder = 0;
-  uint64_t last_offset = 0;
-  bool any_offset = false;
-  uint64_t offset_sum = 0;  // compared across subscribers (same offsets)
-  std::string end_event;    // sluice's last `event: end`, if any
-};
-
 struct Reader {
   std::vector<Sub*> subs;
   Histogram hist;
   uint64_t bytes = 0, reads = 0;
   int64_t cpu_ns = 0;
 };
-
-bool FindU64(std::string_view s, std::string_view key, uint64_t* out) {  // headers
-  size_t at = s.find(key);
-  if (at == std::string_view::npos) return false;
-  at += key.size();
-  uint64_t v = 0;
-  size_t i = at;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') v = v * 10 + uint64_t(s[i++] - '0');
-  if (i == at) return false;
-  *out = v;
-  return true;
-}
-
-// The numbers of the JSON members "offset", "seq" and "ts" in [p, end):
-// every colon is looked at (memchr), and the member name before it
-// compared, in one pass. Returns which were found (bits 4, 1, 2).
-int Members(const char* p, const char* end, uint64_t* offset, uint64_t* seq, uint64_t* ts,
-            int want) {
-  const char* begin = p;
-  int found = 0;
-  auto named = [&](const char* colon, std::string_view name) {
-    return size_t(colon - begin) >= name.size() &&
-           memcmp(colon - name.size(), name.data(), name.size()) == 0;
-  };
-  auto number = [&](const char* q, uint64_t* v) {
-    uint64_t x = 0;
-    while (q < end && *q >= '0' && *q <= '9') x = x * 10 + uint64_t(*q++ - '0');
-    *v = x;
-    return q;
-  };
-  while (p < end && found != want) {
-    const char* colon = static_cast<const char*>(memchr(p, ':', size_t(end - p)));
-    if (colon == nullptr) break;
-    p = colon + 1;
-    if (named(colon, "\"seq\"")) p = number(p, seq), found |= 1;
-    else if (named(colon, "\"ts\"")) p = number(p, ts), found |= 2;
-    else if (named(colon, "\"offset\"")) p = number(p, offset), found |= 4;
-  }
-  return found;
-}
-
-// One event block [b, e) (without its blank line).
-void OnEvent(Sub* s, const char* b, const char* e, int64_t now, Histogram* h, bool sluice) {
-  uint64_t seq = 0, ts = 0, off = 0;
-  int want = sluice ? 7 : 3;
-  if (Members(b, e, &off, &seq, &ts, want) != want) {
-    // a heartbeat, an id alone, or sluice's last event
-    if (memmem(b, size_t(e - b), "event: end\n", 11) != nullptr) s->end_event.assign(b, e);
-    return;
-  }
-  h->Add(now - int64_t(ts));
-  ++s->got;
-  if (seq == s->expect) {
-    ++s->expect;
-  } else if (seq < s->expect) {
-    ++s->dup;
-  } else {
-    s->lost += seq - s->expect;
-    ++s->disorder;
-    s->expect = seq + 1;
-  }
-  if (sluice) {
-    if (s->any_offset && off <= s->last_offset) ++s->disorder;
-    s->last_offset = off;
-    s->any_offset = true;
-    s->offset_sum += off;
-  }
-}
-
-// Moves decoded body bytes of s->raw into s->buf (chunked coding).
-void Dechunk(Sub* s) {
-  std::string& r = s->raw;
-  size_t p = 0;
-  while (p < r.size()) {
-    if (s->chunk_left > 0) {
-      size_t take = std::min<uint64_t>(s->chunk_left, r.size() - p);
-      s->buf.append(r, p, take);
-      p += take;
-      s->chunk_left -= take;
-      if (s->chunk_left == 0) s->chunk_crlf = true;
-      continue;
-    }
-    size_t eol = r.find("\r\n", p);
-    if (eol == std::string::npos) break;
-    if (s->chunk_crlf) {
-      s->chunk_crlf = false;
-      p = eol + 2;
-      continue;
-    }
-    s->chunk_left = std::strtoull(r.c_str() + p, nullptr, 16);
-    p = eol + 2;
-    if (s->chunk_left == 0) s->closed = true;  // the last chunk
-  }
-  r.erase(0, p);
-}
-
-void Parse(Sub* s, int64_t now, Histogram* h, bool sluice) {
-  if (!s->head_done) {
-    std::string& in = s->chunked ? s->raw : s->buf;
-    size_t end = in.find("\r\n\r\n");
-    if (end == std::string::npos) return;
-    std::string head = in.substr(0, end);
-    if (head.size() > 12) s->status = std::atoi(head.c_str() + 9);
-    std::string lower = head;
-    for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-    s->chunked = lower.find("transfer-encoding: chunked") != std::string::npos;
-    std::string rest = in.substr(end + 4);
-    s->buf.clear();
-    s->head_done = true;
-    if (s->chunked) s->raw = rest;
-    else s->buf = rest;
-  }
-  if (s->chunked) Dechunk(s);
-  std::string& b = s->buf;
-  const char* p = b.data();
-  const char* end = p + b.size();
-  const char* from = p;  // where to look for the next line feed
-  while (from < end) {
-    const char* lf = static_cast<const char*>(memchr(from, '\n', size_t(end - from)));
-    if (lf == nullptr || lf + 1 >= end) break;
-    if (lf[1] != '\n') {
-      from = lf + 1;
-      continue;
-    }
-    OnEvent(s, p, lf, now, h, sluice);
-    p = from = lf + 2;
-  }
-  b.erase(0, size_t(p - b.data()));
-}
 
 int Connect(const Args& a) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -378,20 +194,7 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
       ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
       if (n <= 0) break;
       resp.append(tmp, size_t(n));
-      while (true) {
-        size_t end = resp.find("\r\n\r\n");
-        if (end == std::string::npos) break;
-        int status = std::atoi(resp.c_str() + 9);
-        if (status < 200 || status >= 300)
-          Die("nchan publisher answered " + resp.substr(0, resp.find("\r\n")));
-        uint64_t len = 0;
-        std::string lower = resp.substr(0, end);
-        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-        FindU64(lower, "content-length: ", &len);
-        if (resp.size() < end + 4 + len) break;
-        resp.erase(0, end + 4 + len);
-        --pending;
-      }
+      pending -= TakeAnswers(&resp);
     }
   };
   // Sends a tick's requests, reading answers meanwhile (nginx stops
@@ -506,17 +309,7 @@ void Publish(const Args& a, uint64_t total, PubResult* out) {
       ssize_t n = recv(fd, tmp, sizeof tmp, MSG_DONTWAIT);
       if (n > 0) resp.append(tmp, size_t(n));
       else usleep(1000);
-      while (true) {
-        size_t end = resp.find("\r\n\r\n");
-        if (end == std::string::npos) break;
-        uint64_t len = 0;
-        std::string lower = resp.substr(0, end);
-        for (char& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
-        FindU64(lower, "content-length: ", &len);
-        if (resp.size() < end + 4 + len) break;
-        resp.erase(0, end + 4 + len);
-        --pending;
-      }
+      pending -= TakeAnswers(&resp);
     }
   }
   close(fd);

@@ -22,6 +22,19 @@ const char* OpName(uint32_t op) {
 
 }  // namespace
 
+void WakeLatch::Start(std::function<void()> wake) {
+  std::lock_guard<std::mutex> lock(mu_);
+  wake_ = std::move(wake);
+  if (early_) wake_();
+}
+
+void WakeLatch::Wake(void* latch) {
+  auto* l = static_cast<WakeLatch*>(latch);
+  std::lock_guard<std::mutex> lock(l->mu_);
+  if (l->wake_) l->wake_();
+  else l->early_ = true;
+}
+
 SseStream::SseStream(ApiHost::Request request, ApiHost::View view, bool versioned,
                      uint32_t heartbeat_ms)
     : request_(std::move(request)),
@@ -34,18 +47,7 @@ SseStream::~SseStream() {
   if (counters_ != nullptr) counters_->Unsubscribed();
 }
 
-void SseStream::Wake(void* self) {
-  auto* s = static_cast<SseStream*>(self);
-  std::lock_guard<std::mutex> lock(s->wake_mu_);
-  if (s->wake_) s->wake_();
-  else s->woken_early_ = true;
-}
-
-void SseStream::Start(std::function<void()> wake) {
-  std::lock_guard<std::mutex> lock(wake_mu_);
-  wake_ = std::move(wake);
-  if (woken_early_) wake_();
-}
+void SseStream::Start(std::function<void()> wake) { latch_.Start(std::move(wake)); }
 
 void SseStream::AnnounceSwitch(uint32_t from, uint32_t to) {
   pending_ += "event: version\ndata: {\"op\":\"switch\",\"from\":" + std::to_string(from) +

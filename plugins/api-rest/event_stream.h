@@ -41,6 +41,30 @@ class ResponseStream {
   virtual uint32_t heartbeat_ms() const = 0;
 };
 
+// How the feeds of a response stream wake its connection: a feed wakes
+// from any thread (FeedOptions.wake), possibly before the transport has
+// given the stream its wake function (ResponseStream::Start); such an
+// early wake is kept and passed on by Start.
+class WakeLatch {
+ public:
+  // Sets o's wake to this latch's (the latch must outlive the feed).
+  void Prepare(FeedOptions* o) {
+    o->wake = &WakeLatch::Wake;
+    o->wake_ctx = this;
+  }
+  // The connection's wake function; runs it at once when a feed woke
+  // before. Thread-safe.
+  void Start(std::function<void()> wake);
+  // A feed's wake (ctx: the latch): runs the connection's wake function,
+  // or keeps the wake for Start. Thread-safe.
+  static void Wake(void* latch);
+
+ private:
+  std::mutex mu_;
+  std::function<void()> wake_;
+  bool early_ = false;
+};
+
 // A change feed as text/event-stream: one event per change,
 //
 //   id: 42                      (on the unversioned path: "3:42", version:offset)
@@ -52,16 +76,13 @@ class ResponseStream {
 // ended and where to resume (`resume_after`).
 class SseStream : public ResponseStream {
  public:
-  // Takes the request, the view and the feed (opened with wake =
-  // SseStream::Wake and wake_ctx = the stream: use Prepare()).
+  // Takes the request, the view and the feed (opened with the stream's
+  // wake: use Prepare()).
   // `versioned`: the path named the version (ids are bare offsets).
   SseStream(ApiHost::Request request, ApiHost::View view, bool versioned, uint32_t heartbeat_ms);
   ~SseStream() override;
   // Sets o's wake to this stream's.
-  void Prepare(FeedOptions* o) {
-    o->wake = &SseStream::Wake;
-    o->wake_ctx = this;
-  }
+  void Prepare(FeedOptions* o) { latch_.Prepare(o); }
   ChangeFeedReader& feed() { return feed_; }
   // Counts this stream in `c` (transport "sse") until it is destroyed.
   void SetCounters(FeedCounters* c) {
@@ -81,7 +102,6 @@ class SseStream : public ResponseStream {
   uint32_t heartbeat_ms() const override { return heartbeat_ms_; }
 
  private:
-  static void Wake(void* self);
   // Appends the event's text: kept by its group (sse_group.h) when another
   // stream of the group encoded it, else encoded (and kept for the others).
   void Append(const sluice_feed_event& e, std::string* out);
@@ -106,9 +126,7 @@ class SseStream : public ResponseStream {
   std::shared_ptr<SseGroup> group_;
   uint64_t group_cursor_ = 0;
   std::unique_lock<std::mutex> group_lock_;
-  std::mutex wake_mu_;
-  std::function<void()> wake_;
-  bool woken_early_ = false;
+  WakeLatch latch_;
   FeedCounters* counters_ = nullptr;
   ChangeFeedReader feed_;
 };

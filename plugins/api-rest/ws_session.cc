@@ -56,18 +56,7 @@ WebSocketSession::~WebSocketSession() {
   subs_.clear();  // closes every feed
 }
 
-void WebSocketSession::Wake(void* self) {
-  auto* s = static_cast<WebSocketSession*>(self);
-  std::lock_guard<std::mutex> lock(s->wake_mu_);
-  if (s->wake_) s->wake_();
-  else s->woken_early_ = true;
-}
-
-void WebSocketSession::Start(std::function<void()> wake) {
-  std::lock_guard<std::mutex> lock(wake_mu_);
-  wake_ = std::move(wake);
-  if (woken_early_) wake_();
-}
+void WebSocketSession::Start(std::function<void()> wake) { latch_.Start(std::move(wake)); }
 
 void WebSocketSession::Send(std::string* out) {
   AppendServerFrame(http::kWsText, msg_, out);
@@ -234,8 +223,7 @@ void WebSocketSession::Subscribe(simdjson::dom::object message, std::string* out
     s = ResourceExhausted("this connection has " + std::to_string(kMaxSubscriptions) +
                           " subscriptions, the most one connection may have");
   if (!s.ok()) return AppendError(id_json, s, out);
-  p.options.wake = &WebSocketSession::Wake;
-  p.options.wake_ctx = this;
+  latch_.Prepare(&p.options);
   HttpResponse refusal;
   uint32_t gone_from = 0;
   if (!service_->OpenSubscription(caller_, path, version, &p, sub.get(), &gone_from, &refusal))

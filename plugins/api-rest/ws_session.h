@@ -18,7 +18,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,9 +73,6 @@ class WebSocketSession : public DuplexStream {
   WebSocketSession(RestService* service, WsCaller caller, uint32_t heartbeat_ms);
   ~WebSocketSession() override;
 
-  // The wake function every subscription's feed is opened with.
-  static void Wake(void* self);
-
   void Start(std::function<void()> wake) override;
   bool Pull(size_t room, std::string* out) override;
   void Heartbeat(std::string* out) override;
@@ -108,6 +104,7 @@ class WebSocketSession : public DuplexStream {
   RestService* const service_;
   const WsCaller caller_;
   const uint32_t heartbeat_ms_;
+  WakeLatch latch_;  // every subscription's feed wakes through it
   std::vector<std::unique_ptr<WsSubscription>> subs_;
   size_t turn_ = 0;      // the subscription pulled first next time
   std::string in_;       // client bytes not yet a whole frame
@@ -115,9 +112,6 @@ class WebSocketSession : public DuplexStream {
   bool in_message_ = false;
   bool ended_ = false;
   std::string msg_;  // the message being written
-  std::mutex wake_mu_;
-  std::function<void()> wake_;
-  bool woken_early_ = false;
 };
 
 }  // namespace sluice::rest

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "csv_offset.h"
 
@@ -232,6 +233,18 @@ Status CsvReader::IncompleteTail(BatchInfo* info) {
                          "remove the line");
 }
 
+Status CsvReader::TailSettled(std::chrono::milliseconds* wait) {
+  struct stat st;
+  if (::fstat(fd_.get(), &st) != 0) return IoError("stat " + Display(), errno);
+  auto changed = std::chrono::system_clock::time_point(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec));
+  auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now() - changed);
+  *wait = idle >= kTailSettle ? std::chrono::milliseconds(0) : kTailSettle - idle;
+  if (*wait > kTailSettle) *wait = kTailSettle;  // the clock went back
+  return Status();
+}
+
 Status CsvReader::CheckReplaced(bool* replaced) {
   *replaced = false;
   if (!have_file_) return Status();
@@ -345,7 +358,9 @@ Status CsvReader::ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* i
       }
     }
     ScanResult r = ScanResult::kEnd;
-    if (header_ready_) SLUICE_RETURN_IF_ERROR(scanner_.Next(n_fields, final_, &rec_, &r));
+    if (header_ready_)
+      SLUICE_RETURN_IF_ERROR(scanner_.Next(n_fields, final_, &rec_, &r, !take_tail_));
+    take_tail_ = false;
     if (r == ScanResult::kRecord) {
       if (encoder_.Encode(rec_, out->row_buffer(), &why)) {
         AddRow(out);
@@ -366,6 +381,19 @@ Status CsvReader::ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* i
       bool replaced = false;
       SLUICE_RETURN_IF_ERROR(CheckReplaced(&replaced));
       if (replaced) continue;  // read what the new file has beyond the old one
+      if (r == ScanResult::kWholeTail) {
+        std::chrono::milliseconds wait{0};
+        SLUICE_RETURN_IF_ERROR(TailSettled(&wait));
+        if (wait.count() == 0) {
+          take_tail_ = true;  // the file has been idle: the line is whole
+          continue;
+        }
+        // Rows so far go out now; then wait a little for the rest of the
+        // line. Not at the end: the input may be final (app run --once).
+        if (*rows == 0) std::this_thread::sleep_for(std::min(wait, kTailPoll));
+        info->at_end = false;
+        return Status();
+      }
       if (r == ScanResult::kTail) SLUICE_RETURN_IF_ERROR(IncompleteTail(info));
       if (!header_ready_) info->note = Display() + " is empty: waiting for its header row";
       info->at_end = true;

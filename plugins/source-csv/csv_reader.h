@@ -4,6 +4,7 @@
 #ifndef SLUICE_PLUGINS_SOURCE_CSV_CSV_READER_H_
 #define SLUICE_PLUGINS_SOURCE_CSV_CSV_READER_H_
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -60,6 +61,13 @@ class CsvReader : public SourceReader {
   // be completed, an error once the file has not changed for
   // incomplete_line_timeout.
   Status IncompleteTail(BatchInfo* info);
+  // A last line with every field but no line break may be part of one
+  // write that a concurrent read saw half done (the kernel does not make a
+  // write atomic for readers): it is taken as a row once the file has not
+  // changed for kTailSettle. *wait is how much longer that is (0: now).
+  Status TailSettled(std::chrono::milliseconds* wait);
+  static constexpr std::chrono::milliseconds kTailSettle{1000};
+  static constexpr std::chrono::milliseconds kTailPoll{20};  // a held tail's wait per call
   void AddRow(RowBatchBuilder* out);
   Status ReadRows(uint32_t max_rows, RowBatchBuilder* out, BatchInfo* info, uint32_t* rows);
   // A bad row: the sticky error under a fail policy, else counts and logs it.
@@ -91,6 +99,7 @@ class CsvReader : public SourceReader {
   Status deferred_;  // an error met after rows of a batch; returned by the next call
   uint64_t bad_rows_ = 0;
   std::string warned_tail_;  // file and position of the last incomplete line warned about
+  bool take_tail_ = false;   // the next scan takes a whole last line without a line break
 };
 
 }  // namespace sluice::csv

@@ -300,8 +300,8 @@ CsvScanner::Scan CsvScanner::ScanGeneral(bool at_eof, CsvRecord* rec, size_t* us
   return Scan::kDone;
 }
 
-Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec,
-                        ScanResult* result) {
+Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec, ScanResult* result,
+                        bool hold_whole_tail) {
   if (check_bom_) {
     bool wait = false;
     SLUICE_RETURN_IF_ERROR(SkipBom(&wait));
@@ -335,8 +335,8 @@ Status CsvScanner::Next(size_t expected_fields, bool final_file, CsvRecord* rec,
     }
     if (s == Scan::kOpenQuote || !rec->terminated) {
       bool complete = s == Scan::kDone && rec->fields.size() == expected_fields;
-      if (!final_file && !complete) {
-        *result = ScanResult::kTail;
+      if (!final_file && (!complete || hold_whole_tail)) {
+        *result = complete ? ScanResult::kWholeTail : ScanResult::kTail;
         return Status();
       }
       if (s == Scan::kOpenQuote) {

@@ -48,9 +48,11 @@ struct CsvRecord {
 };
 
 enum class ScanResult {
-  kRecord,  // *rec holds the next record; it is consumed
-  kEnd,     // no more bytes in the file for now
-  kTail,    // the file ends in an incomplete record (not consumed; see Next)
+  kRecord,     // *rec holds the next record; it is consumed
+  kEnd,        // no more bytes in the file for now
+  kTail,       // the file ends in an incomplete record (not consumed; see Next)
+  kWholeTail,  // the file ends in a record with every field but no line break,
+               // and the caller asked to hold such a tail (not consumed; see Next)
 };
 
 class CsvScanner {
@@ -73,10 +75,14 @@ class CsvScanner {
   // unterminated quote sets rec->error). Otherwise the tail is returned only
   // when its quotes are closed and it has exactly `expected_fields` fields;
   // else *result = kTail and nothing is consumed (a writer may be midway
-  // through the line). A tail of just "\r" counts as no tail.
+  // through the line). A tail of just "\r" counts as no tail. With
+  // hold_whole_tail (and without final_file), a tail that would be
+  // returned is not: *result = kWholeTail and nothing is consumed, since
+  // a reader may see part of one write (the rest of the line may follow).
   //
   // Returns an error status only for I/O errors.
-  Status Next(size_t expected_fields, bool final_file, CsvRecord* rec, ScanResult* result);
+  Status Next(size_t expected_fields, bool final_file, CsvRecord* rec, ScanResult* result,
+              bool hold_whole_tail = false);
 
   // File position of the next unconsumed byte and the line it is on.
   uint64_t position() const { return buf_pos_ + begin_; }

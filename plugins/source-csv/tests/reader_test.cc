@@ -12,6 +12,7 @@ namespace sluice::csv {
 namespace {
 
 using testing::AppendFile;
+using testing::MakeIdle;
 using testing::Opts;
 using testing::ReadAll;
 using testing::ReadResult;
@@ -95,6 +96,7 @@ TEST_P(ReaderTest, CrlfBomAndMissingFinalNewline) {
   WriteFile(dir_ / "t.csv",
             "\xEF\xBB\xBF"
             "a,b\r\n1,x\r\n2,\"y\r\nz\"\r\n3,w");
+  MakeIdle(dir_ / "t.csv");
   auto r = Open("t");
   ReadResult res = ReadAll(r.get(), schema_);
   ASSERT_TRUE(res.status.ok());
@@ -193,6 +195,7 @@ TEST_P(ReaderTest, ResumeFromEveryOffsetReproducesTheRest) {
             (rng() % 4 == 0 ? "\r\n" : "\n");
   WriteFile(dir_ / "t/part-1.csv", data);
   WriteFile(dir_ / "t/part-2.csv", "id,text,x\n100,z,1\n101,\"y\n\",2");
+  MakeIdle(dir_ / "t/part-2.csv");
   auto r = Open("t");
   ReadResult all = ReadAll(r.get(), schema_, 7);
   ASSERT_TRUE(all.status.ok());
@@ -224,6 +227,7 @@ TEST_P(ReaderTest, FollowsAppendsAndNewFiles) {
   EXPECT_EQ(res.rows, (std::vector<std::string>{"2|'y'"}));
   AppendFile(dir_ / "t/1.csv", ",z\n");
   WriteFile(dir_ / "t/2.csv", "a,b\n4,w\n5,v");  // complete at EOF: 2 fields
+  MakeIdle(dir_ / "t/2.csv");                    // and the file is idle
   WriteFile(dir_ / "t/0.csv", "a,b\n0,late\n");  // sorts before: ignored with a warning
   res = ReadAll(r.get(), schema_);
   EXPECT_EQ(res.rows, (std::vector<std::string>{"3|'z'", "4|'w'", "5|'v'"}));
@@ -242,6 +246,38 @@ TEST_P(ReaderTest, FollowsAppendsAndNewFiles) {
   AppendFile(dir_ / "t/3.csv", "\n7,t\n");
   res = ReadAll(r.get(), schema_);
   EXPECT_EQ(res.rows, (std::vector<std::string>{"7|'t'"}));
+}
+
+// A reader can see part of one write() (the kernel copies a write into the
+// file in pieces): "2,ab" of "2,abc\n" has every field but is no whole line.
+// It is held until the rest comes, or until the file has been idle.
+TEST_P(ReaderTest, AWholeLookingLastLineIsHeldWhileTheFileMayBeMidWrite) {
+  WriteFile(dir_ / "t.csv", "a,b\n1,x\n2,ab");
+  auto r = Open("t", {}, Opts({{"types.b", "string"}}));
+  ReadResult res;
+  for (int i = 0; i < 3; ++i) {  // rows so far, then nothing: neither the tail nor the end
+    RowBatchBuilder b;
+    BatchInfo info;
+    ASSERT_TRUE(r->Next(10, &b, &info).ok());
+    for (uint32_t k = 0; k < b.batch()->row_count; ++k)
+      res.rows.push_back(testing::RowText(schema_, BatchRow(*b.batch(), k)));
+    EXPECT_FALSE(info.at_end);
+    EXPECT_EQ(info.note, "");
+  }
+  EXPECT_EQ(res.rows, (std::vector<std::string>{"1|'x'"}));
+  AppendFile(dir_ / "t.csv", "c\n3,y\n");  // the rest of the write
+  res = ReadAll(r.get(), schema_);
+  ASSERT_TRUE(res.status.ok()) << res.status.ToString();
+  EXPECT_EQ(res.rows, (std::vector<std::string>{"2|'abc'", "3|'y'"}));
+  EXPECT_TRUE(log_.lines.empty());
+  // A last line that stays without a line break is a row once the file is idle.
+  AppendFile(dir_ / "t.csv", "4,z");
+  std::filesystem::last_write_time(
+      dir_ / "t.csv", std::filesystem::file_time_type::clock::now() - std::chrono::seconds(5));
+  res = ReadAll(r.get(), schema_);
+  ASSERT_TRUE(res.status.ok()) << res.status.ToString();
+  EXPECT_EQ(res.rows, (std::vector<std::string>{"4|'z'"}));
+  EXPECT_TRUE(res.last.at_end);
 }
 
 TEST_P(ReaderTest, PartialLineBecomesABadRowOnceALaterFileAppears) {
