@@ -7,50 +7,41 @@
 namespace sluice::host::config_internal {
 
 void ConfigParser::ParseAggregates(const Entry& e, const std::string& path, EndpointConfig* out) {
-  if (e.value.IsNull()) return;
-  if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, path,
-                  "expected a list like [{ group_by: [zone], measures: [count, sum(fare)] }], "
-                  "found " +
-                      Describe(e.value));
+  ForEachItem(e.value, e.mark, path,
+              "a list like [{ group_by: [zone], measures: [count, sum(fare)] }]", &problems_,
+              [&](const YAML::Node& item, const std::string& p) { ParseAggregate(item, p, out); });
+}
+
+void ConfigParser::ParseAggregate(const YAML::Node& node, const std::string& p,
+                                  EndpointConfig* out) {
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), p, "a map { group_by: [...], measures: [...] }",
+               {"group_by", "measures"}, &problems_, &entries))
     return;
-  }
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    std::string p = IndexPath(path, i);
-    if (!it->IsMap()) {
-      problems_.Add(it->Mark(), p,
-                    "expected a map { group_by: [...], measures: [...] }, found " + Describe(*it));
+  RequireKeys(entries, node, p, {"measures"});
+  AggregateDecl d;
+  d.where = problems_.Where(node.Mark(), p);
+  bool ok = true;
+  for (const Entry& x : entries) {
+    std::string xp = JoinPath(p, x.key);
+    std::vector<std::string>* names = x.key == "group_by" ? &d.group_by : &d.measures;
+    std::vector<std::string>* wheres = x.key == "group_by" ? &d.group_by_where : &d.measures_where;
+    if (x.key == "group_by" && x.value.IsSequence() && x.value.size() == 0) continue;  // []
+    if (!ReadFieldList(x.value, x.mark, xp, names)) {
+      ok = false;
       continue;
     }
-    std::vector<Entry> entries = ReadEntries(*it, p, &problems_);
-    DropUnknownKeys(&entries, {"group_by", "measures"}, p, &problems_);
-    RequireKeys(entries, *it, p, {"measures"});
-    AggregateDecl d;
-    d.where = problems_.Where(it->Mark(), p);
-    bool ok = true;
-    for (const Entry& x : entries) {
-      std::string xp = JoinPath(p, x.key);
-      std::vector<std::string>* names = x.key == "group_by" ? &d.group_by : &d.measures;
-      std::vector<std::string>* wheres =
-          x.key == "group_by" ? &d.group_by_where : &d.measures_where;
-      if (x.key == "group_by" && x.value.IsSequence() && x.value.size() == 0) continue;  // []
-      if (!ReadFieldList(x.value, x.mark, xp, names)) {
-        ok = false;
-        continue;
-      }
-      if (x.value.IsScalar()) {
-        wheres->push_back(problems_.Where(x.mark, xp));
-        continue;
-      }
-      size_t j = 0;
-      for (auto f = x.value.begin(); f != x.value.end(); ++f, ++j)
-        wheres->push_back(problems_.Where(f->Mark(), IndexPath(xp, j)));
+    if (x.value.IsScalar()) {
+      wheres->push_back(problems_.Where(x.mark, xp));
+      continue;
     }
-    if (!ok) continue;
-    if (d.measures.size() > 64) problems_.Add(it->Mark(), p, "at most 64 measures per aggregate");
-    else out->aggregates.push_back(std::move(d));
+    size_t j = 0;
+    for (auto f = x.value.begin(); f != x.value.end(); ++f, ++j)
+      wheres->push_back(problems_.Where(f->Mark(), IndexPath(xp, j)));
   }
+  if (!ok) return;
+  if (d.measures.size() > 64) problems_.Add(node.Mark(), p, "at most 64 measures per aggregate");
+  else out->aggregates.push_back(std::move(d));
 }
 
 void ConfigParser::ParseFullText(const Entry& e, const std::string& path, EndpointConfig* out) {

@@ -37,24 +37,14 @@ bool IsPrintableToken(std::string_view s) {
   return true;
 }
 
-// The entries of a map value, or none (reporting what was found instead).
-bool MapEntries(const Entry& e, const std::string& path, const std::string& example,
-                Problems* problems, std::vector<Entry>* out) {
-  if (e.value.IsNull()) return false;
-  if (!e.value.IsMap()) {
-    problems->Add(e.mark, path, "expected a map like " + example + ", found " + Describe(e.value));
-    return false;
-  }
-  *out = ReadEntries(e.value, path, problems);
-  return true;
-}
-
 }  // namespace
 
 void ConfigParser::ParseAuth(const Entry& e) {
   std::vector<Entry> entries;
-  if (!MapEntries(e, "auth", "{ keys: [...], jwt: {...} }", &problems_, &entries)) return;
-  DropUnknownKeys(&entries, kAuthKeys, "auth", &problems_);
+  if (e.value.IsNull() ||
+      !ReadMap(e.value, e.mark, "auth", "a map like { keys: [...], jwt: {...} }", kAuthKeys,
+               &problems_, &entries))
+    return;
   AuthConfig& a = cfg_->auth;
   for (const Entry& x : entries) {
     std::string p = JoinPath("auth", x.key);
@@ -69,34 +59,24 @@ void ConfigParser::ParseAuth(const Entry& e) {
 }
 
 void ConfigParser::ParseAuthKeys(const Entry& e) {
-  if (e.value.IsNull()) return;
-  if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, "auth.keys",
-                  "expected a list of keys (- { name: ..., key_file: ..., roles: [...] }), found " +
-                      Describe(e.value));
-    return;
-  }
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    ApiKeyConfig k;
-    std::string path = IndexPath("auth.keys", i);
-    if (!ParseAuthKey(*it, path, &k)) continue;
-    k.where = problems_.Where(it->Mark(), path);
-    cfg_->auth.keys.push_back(std::move(k));
-    key_marks_.push_back(it->Mark());
-  }
+  ForEachItem(e.value, e.mark, "auth.keys",
+              "a list of keys (- { name: ..., key_file: ..., roles: [...] })", &problems_,
+              [&](const YAML::Node& item, const std::string& path) {
+                ApiKeyConfig k;
+                if (!ParseAuthKey(item, path, &k)) return;
+                k.where = problems_.Where(item.Mark(), path);
+                cfg_->auth.keys.push_back(std::move(k));
+                key_marks_.push_back(item.Mark());
+              });
 }
 
 bool ConfigParser::ParseAuthKey(const YAML::Node& node, const std::string& path,
                                 ApiKeyConfig* out) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected a map with name, key or key_file, and roles, found " + Describe(node));
-    return false;
-  }
   size_t before = problems_.count();
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, kKeyKeys, path, &problems_);
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path, "a map with name, key or key_file, and roles", kKeyKeys,
+               &problems_, &entries))
+    return false;
   RequireKeys(entries, node, path, {"name"});
   const Entry* key = FindEntry(entries, "key");
   const Entry* file = FindEntry(entries, "key_file");
@@ -188,10 +168,11 @@ bool ConfigParser::ReadRoles(const Entry& e, const std::string& path,
 
 void ConfigParser::ParseJwt(const Entry& e) {
   std::vector<Entry> entries;
-  if (!MapEntries(e, "auth.jwt", "{ keys: [{ file: ..., alg: RS256 }], audience: sluice }",
-                  &problems_, &entries))
+  if (e.value.IsNull() ||
+      !ReadMap(e.value, e.mark, "auth.jwt",
+               "a map like { keys: [{ file: ..., alg: RS256 }], audience: sluice }", kJwtKeys,
+               &problems_, &entries))
     return;
-  DropUnknownKeys(&entries, kJwtKeys, "auth.jwt", &problems_);
   JwtConfig& j = cfg_->auth.jwt;
   uint64_t v = 0;
   for (const Entry& x : entries) {
@@ -222,15 +203,12 @@ void ConfigParser::ParseJwt(const Entry& e) {
 }
 
 bool ConfigParser::ParseJwtKey(const YAML::Node& node, const std::string& path, JwtKeyConfig* out) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected { file: ..., alg: HS256|RS256|ES256 } or { jwks_file: ... }, found " +
-                      Describe(node));
-    return false;
-  }
   size_t before = problems_.count();
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, kJwtKeyKeys, path, &problems_);
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path,
+               "{ file: ..., alg: HS256|RS256|ES256 } or { jwks_file: ... }", kJwtKeyKeys,
+               &problems_, &entries))
+    return false;
   std::string text;
   for (const Entry& x : entries) {
     std::string p = JoinPath(path, x.key);
@@ -262,35 +240,24 @@ bool ConfigParser::ParseJwtKey(const YAML::Node& node, const std::string& path, 
 }
 
 void ConfigParser::ParseRateLimits(const Entry& e) {
-  if (e.value.IsNull()) return;
-  if (!e.value.IsSequence()) {
-    problems_.Add(e.mark, "auth.rate_limits",
-                  "expected a list like - { by: address, per_second: 10, burst: 20 }, found " +
-                      Describe(e.value));
-    return;
-  }
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    RateLimitConfig r;
-    std::string path = IndexPath("auth.rate_limits", i);
-    if (!ParseRateLimit(*it, path, &r)) continue;
-    r.where = problems_.Where(it->Mark(), path);
-    cfg_->auth.rate_limits.push_back(std::move(r));
-  }
+  ForEachItem(e.value, e.mark, "auth.rate_limits",
+              "a list like - { by: address, per_second: 10, burst: 20 }", &problems_,
+              [&](const YAML::Node& item, const std::string& path) {
+                RateLimitConfig r;
+                if (!ParseRateLimit(item, path, &r)) return;
+                r.where = problems_.Where(item.Mark(), path);
+                cfg_->auth.rate_limits.push_back(std::move(r));
+              });
 }
 
 bool ConfigParser::ParseRateLimit(const YAML::Node& node, const std::string& path,
                                   RateLimitConfig* out) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected { by: address|principal|all|claim.NAME, per_second: N, burst: N }, "
-                  "found " +
-                      Describe(node));
-    return false;
-  }
   size_t before = problems_.count();
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, kRateKeys, path, &problems_);
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path,
+               "{ by: address|principal|all|claim.NAME, per_second: N, burst: N }", kRateKeys,
+               &problems_, &entries))
+    return false;
   RequireKeys(entries, node, path, {"by", "per_second", "burst"});
   for (const Entry& x : entries) {
     std::string p = JoinPath(path, x.key);
@@ -357,16 +324,12 @@ void ConfigParser::ParseAccess(const Entry& e, const std::string& path, Endpoint
 
 bool ConfigParser::ParseAccessRule(const YAML::Node& node, const std::string& path,
                                    AccessRuleConfig* out) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected a rule like { roles: [reader], row_filter: {...}, fields: [...] }, "
-                  "found " +
-                      Describe(node));
-    return false;
-  }
   size_t before = problems_.count();
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, kRuleKeys, path, &problems_);
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path,
+               "a rule like { roles: [reader], row_filter: {...}, fields: [...] }", kRuleKeys,
+               &problems_, &entries))
+    return false;
   for (const Entry& x : entries) {
     std::string p = JoinPath(path, x.key);
     if (x.key == "roles") ReadRoles(x, p, &out->roles);

@@ -15,36 +15,26 @@ const std::vector<std::string_view> kEndpointKeys = {
 }  // namespace
 
 void ConfigParser::ParseEndpoints(const Entry& e) {
-  if (e.value.IsNull()) return;
-  if (!e.value.IsSequence()) {
-    problems_.Add(
-        e.mark, "endpoints",
-        "expected a list of endpoints (- name: ..., connection: ..., index: ...), found " +
-            Describe(e.value));
-    return;
-  }
   std::vector<EndpointMarks> marks;
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    EndpointConfig ep;
-    EndpointMarks m;
-    if (!ParseEndpoint(*it, IndexPath("endpoints", i), &ep, &m)) continue;
-    cfg_->endpoints.push_back(std::move(ep));
-    marks.push_back(m);
-  }
-  CheckEndpoints(marks);
+  bool listed = ForEachItem(e.value, e.mark, "endpoints",
+                            "a list of endpoints (- name: ..., connection: ..., index: ...)",
+                            &problems_, [&](const YAML::Node& item, const std::string& path) {
+                              EndpointConfig ep;
+                              EndpointMarks m;
+                              if (!ParseEndpoint(item, path, &ep, &m)) return;
+                              cfg_->endpoints.push_back(std::move(ep));
+                              marks.push_back(m);
+                            });
+  if (listed) CheckEndpoints(marks);
 }
 
 bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path,
                                  EndpointConfig* out, EndpointMarks* marks) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected a map with name, connection and index, found " + Describe(node));
-    return false;
-  }
   size_t before = problems_.count();
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, kEndpointKeys, path, &problems_);
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path, "a map with name, connection and index", kEndpointKeys,
+               &problems_, &entries))
+    return false;
   RequireKeys(entries, node, path, {"name", "connection"});
   *marks = EndpointMarks{node.Mark(), node.Mark(), node.Mark()};
   for (const Entry& x : entries) {
@@ -78,15 +68,11 @@ bool ConfigParser::ParseEndpoint(const YAML::Node& node, const std::string& path
 }
 
 void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out) {
-  if (!e.value.IsMap()) {
-    problems_.Add(e.mark, path,
-                  "expected a map like { primary_key: [id], secondary: [[field], ...], covering: "
-                  "false }, found " +
-                      Describe(e.value));
+  std::vector<Entry> entries;
+  if (!ReadMap(e.value, e.mark, path,
+               "a map like { primary_key: [id], secondary: [[field], ...], covering: false }",
+               {"primary_key", "secondary", "covering"}, &problems_, &entries))
     return;
-  }
-  std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
-  DropUnknownKeys(&entries, {"primary_key", "secondary", "covering"}, path, &problems_);
   if (const Entry* cov = FindEntry(entries, "covering"))
     ReadBool(*cov, JoinPath(path, "covering"), &problems_, &out->covering);
   // Without a primary key the endpoint is keyed by each row's log position.
@@ -95,24 +81,17 @@ void ConfigParser::ParseIndex(const Entry& e, const std::string& path, EndpointC
   const Entry* sec = FindEntry(entries, "secondary");
   if (sec == nullptr || sec->value.IsNull()) return;
   std::string sec_path = JoinPath(path, "secondary");
-  if (!sec->value.IsSequence()) {
-    problems_.Add(
-        sec->mark, sec_path,
-        "expected a list of indexes, each a list of field names, found " + Describe(sec->value));
-    return;
-  }
-  size_t i = 0;
-  for (auto it = sec->value.begin(); it != sec->value.end(); ++it, ++i) {
-    std::vector<std::string> fields;
-    std::string p = IndexPath(sec_path, i);
-    if (!ReadFieldList(*it, it->Mark(), p, &fields)) continue;
-    auto same = std::find(out->secondary.begin(), out->secondary.end(), fields);
-    if (same != out->secondary.end())
-      problems_.Add(
-          it->Mark(), p,
-          "duplicate index: same fields as " + IndexPath(sec_path, same - out->secondary.begin()));
-    else out->secondary.push_back(std::move(fields));
-  }
+  ForEachItem(sec->value, sec->mark, sec_path, "a list of indexes, each a list of field names",
+              &problems_, [&](const YAML::Node& item, const std::string& p) {
+                std::vector<std::string> fields;
+                if (!ReadFieldList(item, item.Mark(), p, &fields)) return;
+                auto same = std::find(out->secondary.begin(), out->secondary.end(), fields);
+                if (same != out->secondary.end())
+                  problems_.Add(item.Mark(), p,
+                                "duplicate index: same fields as " +
+                                    IndexPath(sec_path, same - out->secondary.begin()));
+                else out->secondary.push_back(std::move(fields));
+              });
 }
 
 bool ConfigParser::ReadFieldList(const YAML::Node& node, const YAML::Mark& at,

@@ -114,16 +114,11 @@ void ConfigParser::ParseStorage(const Entry& e) {
     if (ReadPluginName(e, "storage", &s.log.plugin)) s.cache.plugin = s.log.plugin;
     return;
   }
-  if (!e.value.IsMap()) {
-    problems_.Add(e.mark, "storage",
-                  "expected a map like { plugin: leveldb, options: {...} } or { log: {...}, cache: "
-                  "{...} }, found " +
-                      Describe(e.value));
+  std::vector<Entry> entries;
+  if (!ReadMap(e.value, e.mark, "storage",
+               "a map like { plugin: leveldb, options: {...} } or { log: {...}, cache: {...} }",
+               {"plugin", "options", "log", "cache", "rebuild_cache"}, &problems_, &entries))
     return;
-  }
-  std::vector<Entry> entries = ReadEntries(e.value, "storage", &problems_);
-  DropUnknownKeys(&entries, {"plugin", "options", "log", "cache", "rebuild_cache"}, "storage",
-                  &problems_);
   const Entry* plugin = FindEntry(entries, "plugin");
   const Entry* options = FindEntry(entries, "options");
   const Entry* log = FindEntry(entries, "log");
@@ -157,14 +152,10 @@ void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path,
     ReadPluginName(e, path, &out->plugin);
     return;
   }
-  if (!e.value.IsMap()) {
-    problems_.Add(
-        e.mark, path,
-        "expected a map like { plugin: rocksdb, options: {...} }, found " + Describe(e.value));
+  std::vector<Entry> entries;
+  if (!ReadMap(e.value, e.mark, path, "a map like { plugin: rocksdb, options: {...} }",
+               {"plugin", "options"}, &problems_, &entries))
     return;
-  }
-  std::vector<Entry> entries = ReadEntries(e.value, path, &problems_);
-  DropUnknownKeys(&entries, {"plugin", "options"}, path, &problems_);
   if (const Entry* p = FindEntry(entries, "plugin"))
     ReadPluginName(*p, JoinPath(path, "plugin"), &out->plugin);
   if (const Entry* o = FindEntry(entries, "options"))
@@ -172,39 +163,29 @@ void ConfigParser::ParseStorageFacet(const Entry& e, const std::string& path,
 }
 
 void ConfigParser::ParseConnections(const Entry& e) {
-  if (e.value.IsNull()) return;
-  if (!e.value.IsSequence()) {
-    problems_.Add(
-        e.mark, "connections",
-        "expected a list of connections (- name: ..., plugin: ...), found " + Describe(e.value));
-    return;
-  }
-  size_t i = 0;
-  for (auto it = e.value.begin(); it != e.value.end(); ++it, ++i) {
-    ConnectionConfig c;
-    std::string path = IndexPath("connections", i);
-    if (!ParseConnection(*it, path, &c)) continue;
-    auto same = std::find_if(cfg_->connections.begin(), cfg_->connections.end(),
-                             [&](const ConnectionConfig& o) { return o.name == c.name; });
-    if (same != cfg_->connections.end()) {
-      problems_.Add(
-          it->Mark(), path + ".name",
-          "duplicate connection name \"" + c.name + "\"; connection names must be unique");
-      continue;
-    }
-    cfg_->connections.push_back(std::move(c));
-  }
+  ForEachItem(e.value, e.mark, "connections", "a list of connections (- name: ..., plugin: ...)",
+              &problems_, [&](const YAML::Node& item, const std::string& path) {
+                ConnectionConfig c;
+                if (!ParseConnection(item, path, &c)) return;
+                auto same =
+                    std::find_if(cfg_->connections.begin(), cfg_->connections.end(),
+                                 [&](const ConnectionConfig& o) { return o.name == c.name; });
+                if (same != cfg_->connections.end()) {
+                  problems_.Add(item.Mark(), path + ".name",
+                                "duplicate connection name \"" + c.name +
+                                    "\"; connection names must be unique");
+                  return;
+                }
+                cfg_->connections.push_back(std::move(c));
+              });
 }
 
 bool ConfigParser::ParseConnection(const YAML::Node& node, const std::string& path,
                                    ConnectionConfig* out) {
-  if (!node.IsMap()) {
-    problems_.Add(node.Mark(), path,
-                  "expected a map with name, plugin and options, found " + Describe(node));
+  std::vector<Entry> entries;
+  if (!ReadMap(node, node.Mark(), path, "a map with name, plugin and options",
+               {"name", "plugin", "options"}, &problems_, &entries))
     return false;
-  }
-  std::vector<Entry> entries = ReadEntries(node, path, &problems_);
-  DropUnknownKeys(&entries, {"name", "plugin", "options"}, path, &problems_);
   bool ok = RequireKeys(entries, node, path, {"name", "plugin"});
   const Entry* name = FindEntry(entries, "name");
   const Entry* plugin = FindEntry(entries, "plugin");
@@ -217,16 +198,12 @@ bool ConfigParser::ParseConnection(const YAML::Node& node, const std::string& pa
 
 void ConfigParser::ParseIngest(const Entry& e) {
   if (e.value.IsNull()) return;
-  if (!e.value.IsMap()) {
-    problems_.Add(e.mark, "ingest",
-                  "expected a map of ingest settings, found " + Describe(e.value));
+  std::vector<Entry> entries;
+  if (!ReadMap(e.value, e.mark, "ingest", "a map of ingest settings",
+               {"batch_rows", "commit_rows", "commit_interval_ms", "poll_interval_ms",
+                "retry_min_ms", "retry_max_ms"},
+               &problems_, &entries))
     return;
-  }
-  std::vector<Entry> entries = ReadEntries(e.value, "ingest", &problems_);
-  DropUnknownKeys(&entries,
-                  {"batch_rows", "commit_rows", "commit_interval_ms", "poll_interval_ms",
-                   "retry_min_ms", "retry_max_ms"},
-                  "ingest", &problems_);
   IngestConfig& in = cfg_->ingest;
   uint64_t v = 0;
   for (const Entry& x : entries) {
@@ -251,18 +228,13 @@ void ConfigParser::ParseIngest(const Entry& e) {
 
 void ConfigParser::ParseQueryLimits(const Entry& e) {
   if (e.value.IsNull()) return;
-  if (!e.value.IsMap()) {
-    problems_.Add(e.mark, "query",
-                  "expected a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 "
-                  "}, found " +
-                      Describe(e.value));
+  std::vector<Entry> entries;
+  if (!ReadMap(e.value, e.mark, "query",
+               "a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 }",
+               {"default_limit", "max_limit", "scan_budget", "filter_budget", "max_filter_terms",
+                "max_skip", "max_query_bytes", "timeout_ms"},
+               &problems_, &entries))
     return;
-  }
-  std::vector<Entry> entries = ReadEntries(e.value, "query", &problems_);
-  DropUnknownKeys(&entries,
-                  {"default_limit", "max_limit", "scan_budget", "filter_budget", "max_filter_terms",
-                   "max_skip", "max_query_bytes", "timeout_ms"},
-                  "query", &problems_);
   QueryLimits& q = cfg_->query;
   const Entry* default_limit = nullptr;
   uint64_t v = 0;

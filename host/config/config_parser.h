@@ -53,6 +53,7 @@ class ConfigParser {
   void ParseIndex(const Entry& e, const std::string& path, EndpointConfig* out);
   // `aggregates:` and `full_text:` (config_aggregates.cc).
   void ParseAggregates(const Entry& e, const std::string& path, EndpointConfig* out);
+  void ParseAggregate(const YAML::Node& node, const std::string& path, EndpointConfig* out);
   void ParseFullText(const Entry& e, const std::string& path, EndpointConfig* out);
   bool ReadFieldList(const YAML::Node& node, const YAML::Mark& at, const std::string& path,
                      std::vector<std::string>* out);

@@ -51,6 +51,31 @@ std::string IndexPath(std::string_view parent, size_t i) {
   return std::string(parent) + "[" + std::to_string(i) + "]";
 }
 
+bool ReadMap(const YAML::Node& node, const YAML::Mark& at, std::string_view path,
+             std::string_view what, const std::vector<std::string_view>& known, Problems* problems,
+             std::vector<Entry>* entries) {
+  if (!node.IsMap()) {
+    problems->Add(at, path, "expected " + std::string(what) + ", found " + Describe(node));
+    return false;
+  }
+  *entries = ReadEntries(node, path, problems);
+  DropUnknownKeys(entries, known, path, problems);
+  return true;
+}
+
+bool ForEachItem(const YAML::Node& list, const YAML::Mark& at, std::string_view path,
+                 std::string_view what, Problems* problems,
+                 FunctionRef<void(const YAML::Node& item, const std::string& item_path)> fn) {
+  if (list.IsNull()) return false;
+  if (!list.IsSequence()) {
+    problems->Add(at, path, "expected " + std::string(what) + ", found " + Describe(list));
+    return false;
+  }
+  size_t i = 0;
+  for (auto it = list.begin(); it != list.end(); ++it, ++i) fn(*it, IndexPath(path, i));
+  return true;
+}
+
 std::string Describe(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map: return "a map";

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/function_ref.h"
 #include "sluice/status.h"
 #include "util/suggest.h"
 
@@ -55,6 +56,14 @@ std::string JoinPath(std::string_view parent, std::string_view key);
 // "parent[i]".
 std::string IndexPath(std::string_view parent, size_t i);
 
+// Calls fn with each item of the list `list` (written at `at`, key path
+// `path`) and the item's path "path[i]", in order; true when `list` is a
+// list. A null `list` is none (false); anything else is reported as
+// "expected <what>, found ..." (false).
+bool ForEachItem(const YAML::Node& list, const YAML::Mark& at, std::string_view path,
+                 std::string_view what, Problems* problems,
+                 FunctionRef<void(const YAML::Node& item, const std::string& item_path)> fn);
+
 // What a node is, for "found ..." messages: "a map", "a list",
 // "nothing (an empty value)", or the scalar quoted ("\"abc\"").
 std::string Describe(const YAML::Node& node);
@@ -68,6 +77,14 @@ std::vector<Entry> ReadEntries(const YAML::Node& node, std::string_view path, Pr
 // known key is within edit distance 2) and removes it from *entries.
 void DropUnknownKeys(std::vector<Entry>* entries, const std::vector<std::string_view>& known,
                      std::string_view path, Problems* problems);
+
+// The entries of the map `node` (written at `at`, key path `path`) into
+// *entries, as ReadEntries, with the keys not in `known` reported and
+// dropped, as DropUnknownKeys. False, with "expected <what>, found ..."
+// reported, when `node` is not a map (a null one included).
+bool ReadMap(const YAML::Node& node, const YAML::Mark& at, std::string_view path,
+             std::string_view what, const std::vector<std::string_view>& known, Problems* problems,
+             std::vector<Entry>* entries);
 
 // Reads a scalar into *out. Reports "expected <what>, found ..." otherwise.
 bool ReadScalar(const Entry& e, std::string_view path, std::string_view what, Problems* problems,

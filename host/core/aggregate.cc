@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "sluice/json.h"
+#include "sluice/schema_diff.h"
 
 namespace sluice::host {
 namespace {
@@ -148,12 +149,6 @@ bool ExactSum::Decode(const uint8_t** p, const uint8_t* end) {
   return true;
 }
 
-static std::string FieldNames(const Schema& schema) {
-  std::string all;
-  for (const Field& x : schema.fields) all += (all.empty() ? "" : ", ") + x.name;
-  return all;
-}
-
 std::string ParseMeasure(std::string_view text, const Schema& schema, Measure* out) {
   *out = Measure();
   if (text == "count") return "";
@@ -172,7 +167,7 @@ std::string ParseMeasure(std::string_view text, const Schema& schema, Measure* o
   int f = schema.FieldIndex(name);
   if (f < 0)
     return "unknown field \"" + std::string(name) + "\" in measure \"" + std::string(text) +
-           "\"; fields: " + FieldNames(schema);
+           "\"; fields: " + FieldList(schema);
   out->field = static_cast<uint32_t>(f);
   Type t = schema.fields[f].type;
   if ((out->kind == MeasureKind::kSum || out->kind == MeasureKind::kAvg) && t != Type::kInt64 &&
@@ -195,7 +190,7 @@ Status ResolveAggregates(const std::vector<AggregateDecl>& decls, const Schema& 
       int f = schema.FieldIndex(d.group_by[i]);
       if (f < 0) {
         problem(d.group_by_where[i], "unknown field \"" + d.group_by[i] +
-                                         "\" in group_by; fields: " + FieldNames(schema));
+                                         "\" in group_by; fields: " + FieldList(schema));
         continue;
       }
       spec.group_by.push_back(static_cast<uint32_t>(f));

@@ -15,12 +15,6 @@ namespace {
 
 constexpr int kFormat = 1;
 
-std::string FieldList(const Schema& s) {
-  std::string out;
-  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
-  return out;
-}
-
 Status ResolveFields(const Schema& s, const std::vector<std::string>& names,
                      const std::string& what, const std::string& endpoint,
                      std::vector<uint32_t>* out) {

@@ -7,27 +7,15 @@
 
 #include "core/keycodec.h"
 #include "query/aggregate_engine.h"
+#include "query/request_json.h"
 #include "sluice/json.h"
+#include "sluice/schema_diff.h"
 
 namespace sluice::host {
 namespace {
 
-using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using simdjson::dom::object;
-
-// The array or object `e` is (checked by the caller).
-array Array(element e) {
-  array a;
-  if (e.get_array().get(a) != simdjson::SUCCESS) return array();
-  return a;
-}
-object Object(element e) {
-  object o;
-  if (e.get_object().get(o) != simdjson::SUCCESS) return object();
-  return o;
-}
 
 constexpr const char* kKeys = "$group_by, $measures, $filter, $limit, $after";
 
@@ -42,25 +30,19 @@ std::string Kind(element e) {
   }
 }
 
-std::string FieldNames(const Schema& s) {
-  std::string out;
-  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
-  return out;
-}
-
 Status GroupBy(element e, const Schema& s, std::vector<uint32_t>* out) {
   if (e.type() == element_type::STRING) {
     std::string_view name = e.get_string().value_unsafe();
     int f = s.FieldIndex(name);
     if (f < 0)
       return InvalidArgument("unknown field \"" + std::string(name) +
-                             "\" in $group_by; fields: " + FieldNames(s));
+                             "\" in $group_by; fields: " + FieldList(s));
     out->push_back(static_cast<uint32_t>(f));
     return Status();
   }
   if (e.type() != element_type::ARRAY)
     return InvalidArgument("$group_by must be an array of field names, got " + Kind(e));
-  for (element item : Array(e)) {
+  for (element item : AsArray(e)) {
     if (item.type() != element_type::STRING)
       return InvalidArgument("$group_by must be an array of field names, got a " + Kind(item) +
                              " in it");
@@ -68,7 +50,7 @@ Status GroupBy(element e, const Schema& s, std::vector<uint32_t>* out) {
     int f = s.FieldIndex(name);
     if (f < 0)
       return InvalidArgument("unknown field \"" + std::string(name) +
-                             "\" in $group_by; fields: " + FieldNames(s));
+                             "\" in $group_by; fields: " + FieldList(s));
     if (std::find(out->begin(), out->end(), static_cast<uint32_t>(f)) != out->end())
       return InvalidArgument("$group_by names field " + std::string(name) + " twice");
     out->push_back(static_cast<uint32_t>(f));
@@ -80,7 +62,7 @@ Status Measures(element e, const Schema& s, std::vector<Measure>* out) {
   if (e.type() != element_type::ARRAY)
     return InvalidArgument(
         "$measures must be an array like [\"count\", \"sum(fare_amount)\"], got " + Kind(e));
-  for (element item : Array(e)) {
+  for (element item : AsArray(e)) {
     if (item.type() != element_type::STRING)
       return InvalidArgument("$measures must be an array of strings, got a " + Kind(item) +
                              " in it");
@@ -104,7 +86,7 @@ Status After(element e, const TableSchema& t, const QueryLimits& limits, Aggrega
   const Schema& s = t.schema;
   std::string filter = "{";
   std::vector<std::string> names;
-  for (auto [key, value] : Object(e)) {
+  for (auto [key, value] : AsObject(e)) {
     int f = s.FieldIndex(key);
     bool grouped = f >= 0 && std::find(r->group_by.begin(), r->group_by.end(),
                                        static_cast<uint32_t>(f)) != r->group_by.end();
@@ -144,22 +126,14 @@ Status After(element e, const TableSchema& t, const QueryLimits& limits, Aggrega
 Status ParseAggregate(std::string_view json, const TableSchema& t, const QueryLimits& limits,
                       AggregateRequest* out) {
   *out = AggregateRequest();
-  if (json.size() > limits.max_query_bytes)
-    return InvalidArgument("aggregate request of " + std::to_string(json.size()) +
-                           " bytes exceeds the maximum " + std::to_string(limits.max_query_bytes) +
-                           " (query.max_query_bytes)");
-  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
+  // Its own parser: the document is still read after ParseQuery parses
+  // the $filter with the query parser.
   thread_local simdjson::dom::parser parser;
-  element doc;
-  simdjson::error_code err = parser.parse(json.data(), json.size()).get(doc);
-  if (err != simdjson::SUCCESS)
-    return InvalidArgument(std::string("aggregate request is not valid JSON: ") +
-                           simdjson::error_message(err));
-  if (doc.type() != element_type::OBJECT)
-    return InvalidArgument("aggregate request must be a JSON object, got " + Kind(doc));
-  element group_by, measures, filter, limit, after;
+  element doc, group_by, measures, filter, limit, after;
+  SLUICE_RETURN_IF_ERROR(
+      ParseRequestObject(json, limits, "aggregate request", Kind, &parser, &doc));
   bool has[5] = {false, false, false, false, false};
-  for (auto [key, value] : Object(doc)) {
+  for (auto [key, value] : AsObject(doc)) {
     const char* names[5] = {"$group_by", "$measures", "$filter", "$limit", "$after"};
     element* slots[5] = {&group_by, &measures, &filter, &limit, &after};
     int k = -1;

@@ -7,74 +7,25 @@
 #include "core/text_tokens.h"
 #include "query/query_engine.h"
 #include "query/query_filter.h"
+#include "query/request_json.h"
 #include "sluice/json.h"
+#include "sluice/schema_diff.h"
 #include "sluice/suggest.h"
 #include "sluice/timefmt.h"
 
 namespace sluice::host {
 namespace {
 
-using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::element_type;
-using simdjson::dom::object;
 
 constexpr int kMaxFilterDepth = 32;
 constexpr const char* kOperators =
     "$eq, $ne, $lt, $lte, $gt, $gte, $in, $contains, $matches_all, $matches_any, $prefix";
 
-// "string \"abc\"", "number 1.5", "bool true", "null", "array", "object".
-std::string Describe(element e) {
-  std::string out;
-  switch (e.type()) {
-    case element_type::STRING: {
-      std::string_view s = e.get_string().value_unsafe();
-      out = "string ";
-      if (s.size() <= 64) {
-        AppendJsonString(&out, s);
-        return out;
-      }
-      AppendJsonString(&out, std::string(s.substr(0, 64)) + "...");
-      return out;
-    }
-    case element_type::INT64: return "number " + std::to_string(e.get_int64().value_unsafe());
-    case element_type::UINT64: return "number " + std::to_string(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      out = "number ";
-      AppendJsonDouble(&out, e.get_double().value_unsafe());
-      return out;
-    case element_type::BOOL: return e.get_bool().value_unsafe() ? "bool true" : "bool false";
-    case element_type::NULL_VALUE: return "null";
-    case element_type::ARRAY: return "array";
-    case element_type::OBJECT: return "object";
-  }
-  return "value";
-}
-
-// The object or array `e` is (callers check the type first). Named values,
-// so range-for loops never iterate a temporary's member.
-object AsObject(element e) {
-  object o;
-  simdjson::error_code err = e.get_object().get(o);
-  (void)err;
-  return o;
-}
-array AsArray(element e) {
-  array a;
-  simdjson::error_code err = e.get_array().get(a);
-  (void)err;
-  return a;
-}
-
 std::string Quote(std::string_view s) {
   std::string out;
   AppendJsonString(&out, s);
-  return out;
-}
-
-std::string FieldList(const Schema& schema) {
-  std::string out;
-  for (const Field& f : schema.fields) out += (out.empty() ? "" : ", ") + f.name;
   return out;
 }
 
@@ -121,7 +72,6 @@ Status Parser::Terms(size_t n) {
 }
 
 Status Parser::Parse(element doc) {
-  if (!doc.is_object()) return InvalidArgument("query must be a JSON object, got " + Describe(doc));
   static const char* kKeys[] = {"$filter", "$order_by", "$limit", "$skip",
                                 "$after",  "$select",   "$rank"};
   constexpr int kKeyCount = 7;
@@ -148,7 +98,7 @@ Status Parser::Parse(element doc) {
   q_->filter = FilterNode();
   if (seen[0]) {
     if (!found[0].is_object())
-      return InvalidArgument("$filter must be an object, got " + Describe(found[0]));
+      return InvalidArgument("$filter must be an object, got " + DescribeJson(found[0]));
     SLUICE_RETURN_IF_ERROR(Filter(found[0], 1, &q_->filter));
   }
   if (seen[1]) SLUICE_RETURN_IF_ERROR(OrderBy(found[1]));
@@ -177,7 +127,7 @@ Status Parser::Parse(element doc) {
 
 Status Parser::Rank(element e, bool order_by, bool after) {
   if (e.type() != element_type::BOOL)
-    return InvalidArgument("$rank must be true or false, got " + Describe(e));
+    return InvalidArgument("$rank must be true or false, got " + DescribeJson(e));
   if (!e.get_bool().value_unsafe()) return Status();
   if (order_by)
     return InvalidArgument("$rank orders by relevance: it does not combine with $order_by");
@@ -200,7 +150,8 @@ Status Parser::Count(element e, const char* key, uint64_t* out) {
     *out = e.get_uint64().value_unsafe();
     return Status();
   }
-  return InvalidArgument(std::string(key) + " must be a non-negative integer, got " + Describe(e));
+  return InvalidArgument(std::string(key) + " must be a non-negative integer, got " +
+                         DescribeJson(e));
 }
 
 Status Parser::FieldIndex(std::string_view name, const char* where, uint32_t* out) {
@@ -229,14 +180,14 @@ Status Parser::FilterKey(std::string_view key, element value, int depth, FilterN
   if (key == "$and" || key == "$or") {
     if (!value.is_array())
       return InvalidArgument(std::string(key) + " must be an array of filter objects, got " +
-                             Describe(value));
+                             DescribeJson(value));
     FilterNode group;
     group.kind = key == "$and" ? FilterNode::kAnd : FilterNode::kOr;
     size_t i = 0;
     for (element item : AsArray(value)) {
       if (!item.is_object())
         return InvalidArgument(std::string(key) + "[" + std::to_string(i) +
-                               "] must be a filter object, got " + Describe(item));
+                               "] must be a filter object, got " + DescribeJson(item));
       SLUICE_RETURN_IF_ERROR(Terms(1));
       group.children.emplace_back();
       SLUICE_RETURN_IF_ERROR(Filter(item, depth + 1, &group.children.back()));
@@ -247,7 +198,7 @@ Status Parser::FilterKey(std::string_view key, element value, int depth, FilterN
   }
   if (key == "$not") {
     if (!value.is_object())
-      return InvalidArgument("$not must be a filter object, got " + Describe(value));
+      return InvalidArgument("$not must be a filter object, got " + DescribeJson(value));
     FilterNode neg;
     neg.kind = FilterNode::kNot;
     neg.children.emplace_back();
@@ -269,7 +220,7 @@ Status Parser::FieldTests(uint32_t field, element value, FilterNode* out) {
     return InvalidArgument("field " + name + ": got array; to match any of several values use {" +
                            Quote(name) + ": {\"$in\": [...]}}");
   if (!value.is_object()) return Operator(field, "$eq", value, out);
-  object ops = AsObject(value);
+  simdjson::dom::object ops = AsObject(value);
   if (ops.size() == 0)
     return InvalidArgument("field " + name + ": empty operator object; use one of " + kOperators);
   for (auto [op, operand] : ops) SLUICE_RETURN_IF_ERROR(Operator(field, op, operand, out));
@@ -302,7 +253,7 @@ Status Parser::Operator(uint32_t field, std::string_view op, element value, Filt
   if (p.op == CompareOp::kIn) {
     if (!value.is_array())
       return InvalidArgument("operator $in on field " + f.name + " needs an array, got " +
-                             Describe(value));
+                             DescribeJson(value));
     size_t i = 0;
     for (element item : AsArray(value)) {
       SLUICE_RETURN_IF_ERROR(Terms(1));
@@ -333,12 +284,12 @@ Status Parser::TextOperator(uint32_t field, std::string_view op, element value, 
                            f.name + " is " + TypeName(f.type));
   if (value.type() != element_type::STRING)
     return InvalidArgument("operator " + std::string(op) + " on field " + f.name +
-                           " needs a string of words, got " + Describe(value));
+                           " needs a string of words, got " + DescribeJson(value));
   std::vector<std::string> tokens;
   Tokenize(value.get_string().value_unsafe(), &tokens);
   if (tokens.empty())
     return InvalidArgument("operator " + std::string(op) + " on field " + f.name + ": " +
-                           Describe(value) + " has no words (docs/full_text.md, \"Tokens\")");
+                           DescribeJson(value) + " has no words (docs/full_text.md, \"Tokens\")");
   FilterNode node;
   node.kind = FilterNode::kPredicate;
   node.predicate.field = field;
@@ -359,8 +310,8 @@ Status Parser::TextOperator(uint32_t field, std::string_view op, element value, 
 Status Parser::ParseLiteral(uint32_t field, element e, const std::string& where, Literal* out) {
   const Field& f = schema_.fields[field];
   auto bad = [&](const char* hint) {
-    return InvalidArgument("field " + f.name + " is " + TypeName(f.type) + ", got " + Describe(e) +
-                           hint + where);
+    return InvalidArgument("field " + f.name + " is " + TypeName(f.type) + ", got " +
+                           DescribeJson(e) + hint + where);
   };
   out->null = e.is_null();
   if (out->null) return Status();
@@ -417,13 +368,13 @@ Status Parser::OrderBy(element e) {
     return InvalidArgument(
         "$order_by must be an object like {\"fare\": \"desc\"} or an array like "
         "[{\"fare\": \"desc\"}], got " +
-        Describe(e));
+        DescribeJson(e));
   size_t i = 0;
   for (element item : AsArray(e)) {
     if (!item.is_object() || AsObject(item).size() != 1)
       return InvalidArgument("$order_by[" + std::to_string(i) +
                              "] must be an object with one field, like {\"fare\": \"desc\"}, got " +
-                             Describe(item));
+                             DescribeJson(item));
     for (auto [name, dir] : AsObject(item)) SLUICE_RETURN_IF_ERROR(OrderTermFor(name, dir));
     ++i;
   }
@@ -437,7 +388,7 @@ Status Parser::OrderTermFor(std::string_view name, element dir) {
   if (dir.type() == element_type::STRING) d = dir.get_string().value_unsafe();
   if (d != "asc" && d != "desc")
     return InvalidArgument("$order_by field " + std::string(name) +
-                           ": direction must be \"asc\" or \"desc\", got " + Describe(dir));
+                           ": direction must be \"asc\" or \"desc\", got " + DescribeJson(dir));
   for (const OrderTerm& t : q_->order)
     if (t.field == field)
       return InvalidArgument("$order_by names field " + std::string(name) + " twice");
@@ -469,8 +420,8 @@ void Parser::CompleteOrder() {
 Status Parser::After(element e) {
   if (!e.is_object())
     return InvalidArgument("$after must be an object (the last record of the previous page), got " +
-                           Describe(e));
-  object rec = AsObject(e);
+                           DescribeJson(e));
+  simdjson::dom::object rec = AsObject(e);
   for (auto [name, value] : rec) {
     uint32_t field = 0;
     SLUICE_RETURN_IF_ERROR(FieldIndex(name, "$after", &field));
@@ -497,12 +448,12 @@ Status Parser::Select(element e) {
   if (!e.is_array() || AsArray(e).size() == 0)
     return InvalidArgument(
         "$select must be a non-empty array of field names like [\"trip_id\", \"fare\"], got " +
-        Describe(e));
+        DescribeJson(e));
   size_t i = 0;
   for (element item : AsArray(e)) {
     if (item.type() != element_type::STRING)
       return InvalidArgument("$select[" + std::to_string(i) + "] must be a field name, got " +
-                             Describe(item));
+                             DescribeJson(item));
     uint32_t field = 0;
     SLUICE_RETURN_IF_ERROR(FieldIndex(item.get_string().value_unsafe(), "$select", &field));
     for (uint32_t f : q_->select)
@@ -519,20 +470,12 @@ Status Parser::Select(element e) {
 Status ParseQuery(std::string_view json, const TableSchema& schema, const QueryLimits& limits,
                   Query* out) {
   *out = Query();
-  if (json.size() > limits.max_query_bytes)
-    return InvalidArgument("query of " + std::to_string(json.size()) +
-                           " bytes exceeds the maximum " + std::to_string(limits.max_query_bytes) +
-                           " (query.max_query_bytes)");
-  if (json.find_first_not_of(" \t\r\n") == std::string_view::npos) json = "{}";
   // One parser per thread: its buffers are reused from query to query. The
   // parsed Query owns copies of everything it keeps.
   thread_local simdjson::dom::parser parser;
   element doc;
-  simdjson::error_code err = parser.parse(json.data(), json.size()).get(doc);
-  if (err != simdjson::SUCCESS)
-    return InvalidArgument(std::string("query is not valid JSON: ") + simdjson::error_message(err));
-  Parser p(schema, limits, out);
-  return p.Parse(doc);
+  SLUICE_RETURN_IF_ERROR(ParseRequestObject(json, limits, "query", DescribeJson, &parser, &doc));
+  return Parser(schema, limits, out).Parse(doc);
 }
 
 }  // namespace sluice::host

@@ -11,14 +11,10 @@
 #include "config/config.h"
 #include "plugin/plugin_catalog.h"
 #include "sluice/testing/held_port.h"
+#include "tests/plugin_test_util.h"
 
-namespace sluice::host {
+namespace sluice::host::plugin_test {
 namespace {
-
-namespace fs = std::filesystem;
-
-const fs::path kPlugins = SLUICE_TEST_PLUGIN_DIR;
-const fs::path kFixtures = SLUICE_TEST_FIXTURE_DIR;
 
 Config Parse(const std::string& yaml) {
   Config c;
@@ -129,4 +125,4 @@ TEST(OptionCheckTest, MissingPluginsAreSkipped) {
 }
 
 }  // namespace
-}  // namespace sluice::host
+}  // namespace sluice::host::plugin_test

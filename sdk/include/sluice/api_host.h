@@ -247,18 +247,8 @@ class ApiHost {
   Status Query(const View& view, std::string_view query, RowsFn fn, QueryInfo* info) const {
     if (!Has(offsetof(sluice_api_host, query_info))) return Query(view, query, fn);
     sluice_status st{};
-    auto on_info = [](void* u, const char* k, const char* v) {
-      auto* i = static_cast<QueryInfo*>(u);
-      i->reported = true;
-      std::string_view key(k);
-      if (key == "plan") i->plan = v;
-      else if (key == "scan") i->scan = std::string_view(v) == "true";
-      else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
-      else if (key == "select" || key == "cursor")
-        ParseFieldNumbers(v, key == "select" ? &i->select : &i->cursor);
-    };
     int32_t rc = c_->query_info(c_->ctx, view.handle(), query.data(), query.size(), &Trampoline,
-                                &fn, on_info, info, &st);
+                                &fn, &OnQueryInfo, info, &st);
     return Status::FromC(rc, st);
   }
   // Runs an aggregate request (sluice_api_host.aggregate): *json gets the
@@ -272,80 +262,30 @@ class ApiHost {
     auto on_json = [](void* u, const char* text, size_t n) {
       static_cast<std::string*>(u)->assign(text, n);
     };
-    auto on_info = [](void* u, const char* k, const char* v) {
-      if (u == nullptr) return;
-      auto* i = static_cast<QueryInfo*>(u);
-      i->reported = true;
-      std::string_view key(k);
-      if (key == "plan") i->plan = v;
-      else if (key == "scan") i->scan = std::string_view(v) == "true";
-      else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
-    };
     int32_t rc = c_->aggregate(c_->ctx, view.handle(), request.data(), request.size(), on_json,
-                               json, on_info, info, &st);
+                               json, &OnQueryInfo, info, &st);
     return Status::FromC(rc, st);
   }
   // Streams changes of the view's version until fn returns false (see
-  // sluice_api_host.watch). UNIMPLEMENTED on a 1.0 host.
-  Status Watch(const View& view, std::string_view filter, ChangeFn fn) const {
-    if (!Has(offsetof(sluice_api_host, watch)))
-      return Unimplemented("the host does not offer watch (ABI < 1.1)");
-    sluice_status st{};
-    auto tramp = [](void* u, uint32_t op, uint64_t off, const uint8_t* row, size_t n) -> int32_t {
-      return (*static_cast<ChangeFn*>(u))(op, off,
-                                          std::string_view(reinterpret_cast<const char*>(row), n))
-                 ? 1
-                 : 0;
-    };
-    int32_t rc = c_->watch(c_->ctx, view.handle(), filter.data(), filter.size(), tramp, &fn, &st);
-    return Status::FromC(rc, st);
-  }
-  // The host's metrics, Prometheus text format.
-  Status Metrics(std::string* out) const {
-    out->clear();
-    if (!Has(offsetof(sluice_api_host, metrics))) return Status();
-    sluice_status st{};
-    auto fn = [](void* u, const char* t, size_t n) { static_cast<std::string*>(u)->append(t, n); };
-    return Status::FromC(c_->metrics(c_->ctx, fn, out, &st), st);
-  }
-  // Admin prune (see sluice_api_host.prune); *lines gets what was removed.
-  Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines) const {
-    if (!Has(offsetof(sluice_api_host, prune)))
-      return Unimplemented("the host does not offer prune (ABI < 1.1)");
-    std::string name(endpoint);
-    sluice_status st{};
-    auto fn = [](void* u, const char* line) {
-      static_cast<std::vector<std::string>*>(u)->push_back(line);
-    };
-    return Status::FromC(c_->prune(c_->ctx, name.c_str(), keep, fn, lines, &st), st);
-  }
+  // sluice_api_host.watch). UNIMPLEMENTED on a 1.0 host. Defined in
+  // sluice/feed.h, with the change feeds of ABI 1.2.
+  Status Watch(const View& view, std::string_view filter, ChangeFn fn) const;
 
-  // Admin: the plugins the host has loaded, in load order (see
+  // The admin calls, defined in sluice/api_admin.h. The request needs
+  // admin rights (metrics rights for Metrics; see sluice_api_host).
+  // The host's metrics, Prometheus text format ("" on a 1.0 host).
+  Status Metrics(std::string* out) const;
+  // Deletes versions of `endpoint` ("" = every endpoint) older than the
+  // newest `keep` that are neither current nor pinned (see
+  // sluice_api_host.prune); *lines gets one line per version removed.
+  // UNIMPLEMENTED on a 1.0 host.
+  Status Prune(std::string_view endpoint, uint32_t keep, std::vector<std::string>* lines) const;
+  // The plugins the host has loaded, in load order (see
   // sluice_api_host.plugins). UNIMPLEMENTED on hosts that do not list them.
-  Status Plugins(std::vector<PluginEntry>* out) const {
-    out->clear();
-    if (!Has(offsetof(sluice_api_host, plugins)))
-      return Unimplemented("the host does not list its plugins (ABI < 1.2)");
-    sluice_status st{};
-    auto fn = [](void* u, const sluice_loaded_plugin* p) {
-      PluginEntry e;
-      e.kind = p->kind;
-      e.name = p->name;
-      e.version = p->version;
-      e.description = p->description;
-      e.abi_major = p->abi_major;
-      e.abi_minor = p->abi_minor;
-      e.path = p->path;
-      static_cast<std::vector<PluginEntry>*>(u)->push_back(std::move(e));
-    };
-    return Status::FromC(c_->plugins(c_->ctx, fn, out, &st), st);
-  }
-
-  Status SetCurrent(std::string_view endpoint, uint32_t version) const {
-    std::string name(endpoint);
-    sluice_status st{};
-    return Status::FromC(c_->set_current(c_->ctx, name.c_str(), version, &st), st);
-  }
+  Status Plugins(std::vector<PluginEntry>* out) const;
+  // Makes `version` the endpoint's current version and pins it; 0 unpins
+  // (see sluice_api_host.set_current).
+  Status SetCurrent(std::string_view endpoint, uint32_t version) const;
 
   static VersionInfo ConvertVersion(const sluice_version_info& v) {
     VersionInfo out;
@@ -410,6 +350,19 @@ class ApiHost {
     void* fn = nullptr;
     std::memcpy(&fn, reinterpret_cast<const char*>(c_) + offset, sizeof fn);
     return fn != nullptr;
+  }
+  // The info_fn of query_info and aggregate: one key of how the query ran
+  // into the QueryInfo `u` (null: ignored).
+  static void OnQueryInfo(void* u, const char* k, const char* v) {
+    if (u == nullptr) return;
+    auto* i = static_cast<QueryInfo*>(u);
+    i->reported = true;
+    std::string_view key(k);
+    if (key == "plan") i->plan = v;
+    else if (key == "scan") i->scan = std::string_view(v) == "true";
+    else if (key == "examined") i->examined = std::strtoull(v, nullptr, 10);
+    else if (key == "select" || key == "cursor")
+      ParseFieldNumbers(v, key == "select" ? &i->select : &i->cursor);
   }
   // "3,0" -> {3, 0}.
   static void ParseFieldNumbers(std::string_view text, std::vector<uint32_t>* out) {
@@ -523,5 +476,10 @@ inline void ApiHost::BeginRequest(const Credential& credential, Request* out) co
 }
 
 }  // namespace sluice
+
+// The definitions of ApiHost::Watch and the admin calls (each header
+// includes this one first, so either may be included on its own).
+#include "sluice/api_admin.h"
+#include "sluice/feed.h"
 
 #endif  // SLUICE_API_HOST_H_

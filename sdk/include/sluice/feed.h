@@ -1,5 +1,7 @@
 // Change feeds for API plugins (ABI 1.2, sluice_api_host.feed_open;
-// docs/realtime.md): the C++ side of one feed of a pinned view.
+// docs/realtime.md): the C++ side of one feed of a pinned view. Also the
+// definition of ApiHost::Watch, the change stream of ABI 1.1 hosts
+// (sluice/api_host.h includes this header).
 //
 //   FeedOptions o;
 //   o.from = SLUICE_FEED_FROM_AFTER;  o.after = 41;  o.filter = R"({"zone": 7})";
@@ -17,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "sluice/abi.h"
 #include "sluice/api_host.h"
@@ -24,6 +27,20 @@
 #include "sluice/status.h"
 
 namespace sluice {
+
+inline Status ApiHost::Watch(const View& view, std::string_view filter, ChangeFn fn) const {
+  if (!Has(offsetof(sluice_api_host, watch)))
+    return Unimplemented("the host does not offer watch (ABI < 1.1)");
+  sluice_status st{};
+  auto tramp = [](void* u, uint32_t op, uint64_t off, const uint8_t* row, size_t n) -> int32_t {
+    return (*static_cast<ChangeFn*>(u))(op, off,
+                                        std::string_view(reinterpret_cast<const char*>(row), n))
+               ? 1
+               : 0;
+  };
+  int32_t rc = c_->watch(c_->ctx, view.handle(), filter.data(), filter.size(), tramp, &fn, &st);
+  return Status::FromC(rc, st);
+}
 
 struct FeedOptions {
   sluice_feed_from from = SLUICE_FEED_FROM_NOW;

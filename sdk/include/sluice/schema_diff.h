@@ -1,6 +1,6 @@
 // How two schemas differ, in the words `sluice migrate --dry-run` uses,
-// and a one-line summary of a schema. Header-only; the host's migration
-// plan and the REST plugin's schema diff route both use it.
+// a one-line summary of a schema and the field lists messages name. Header-only; the host's
+// migration plan and the REST plugin's schema diff route both use it.
 //
 //   std::vector<std::string> d = sluice::DiffSchemas(v1.schema, v2.schema);
 //   // {"type changed: fare int64 -> float64", "column added: tip (float64, nullable)"}
@@ -16,6 +16,14 @@
 #include "sluice/schema.h"
 
 namespace sluice {
+
+// "a, b": the names of all of s's fields, in order (for messages listing
+// the fields that exist).
+inline std::string FieldList(const Schema& s) {
+  std::string out;
+  for (const Field& f : s.fields) out += (out.empty() ? "" : ", ") + f.name;
+  return out;
+}
 
 // "[a, b]": the names of the fields at `idx` ("?" for an index out of range).
 inline std::string FieldNames(const Schema& s, const std::vector<uint32_t>& idx) {
