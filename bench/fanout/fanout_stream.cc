@@ -163,5 +163,4 @@ void Parse(Sub* s, int64_t now, Histogram* h, bool sluice) {
   b.erase(0, size_t(p - b.data()));
 }
 
-
 }  // namespace fanout

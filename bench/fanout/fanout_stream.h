@@ -75,7 +75,6 @@ struct Sub {
   std::string end_event;    // sluice's last `event: end`, if any
 };
 
-
 // The number after `key` in s (a lowercased HTTP head); false when none.
 bool FindU64(std::string_view s, std::string_view key, uint64_t* out);
 
