@@ -78,33 +78,23 @@ std::string VersionMetaToJson(const VersionMeta& m) {
   std::string out;
   JsonWriter w(&out, JsonWriter::kIndented);
   w.BeginObject();
-  w.Key("format");
-  w.Int(kFormat);
-  w.Key("endpoint");
-  w.String(m.endpoint);
-  w.Key("version");
-  w.Uint(m.version);
-  w.Key("created_at");
-  w.String(m.created_at);
+  w.KeyInt("format", kFormat);
+  w.KeyString("endpoint", m.endpoint);
+  w.KeyUint("version", m.version);
+  w.KeyString("created_at", m.created_at);
   w.Key("source");
   w.BeginObject();
-  w.Key("connection");
-  w.String(m.connection);
-  w.Key("plugin");
-  w.String(m.plugin);
-  w.Key("table");
-  w.String(m.table);
+  w.KeyString("connection", m.connection);
+  w.KeyString("plugin", m.plugin);
+  w.KeyString("table", m.table);
   w.EndObject();
   w.Key("fields");
   w.BeginArray();
   for (const Field& f : s.fields) {
     w.BeginObject();
-    w.Key("name");
-    w.String(f.name);
-    w.Key("type");
-    w.String(TypeName(f.type));
-    w.Key("nullable");
-    w.Bool(f.nullable);
+    w.KeyString("name", f.name);
+    w.KeyString("type", TypeName(f.type));
+    w.KeyBool("nullable", f.nullable);
     w.EndObject();
   }
   w.EndArray();
@@ -119,10 +109,7 @@ std::string VersionMetaToJson(const VersionMeta& m) {
   w.BeginArray();
   for (const auto& idx : m.table_schema.indexes) names(idx);
   w.EndArray();
-  if (m.table_schema.row_key) {
-    w.Key("row_key");
-    w.Bool(true);
-  }
+  if (m.table_schema.row_key) { w.KeyBool("row_key", true); }
   if (!m.table_schema.aggregates.empty()) {  // written only when declared: older files stay
     w.Key("aggregates");
     w.BeginArray();

@@ -118,37 +118,25 @@ std::string IngestBoard::ToJson(const IngestStatus& st) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject();
-  w.Key("state");
-  w.String(IngestPhaseName(st.phase));
-  w.Key("version");
-  w.Uint(st.version);
-  w.Key("since_ms");
-  w.Int(st.since_ms);
-  w.Key("detail");
-  w.String(st.detail);
-  w.Key("errors");
-  w.Uint(st.errors);
+  w.KeyString("state", IngestPhaseName(st.phase));
+  w.KeyUint("version", st.version);
+  w.KeyInt("since_ms", st.since_ms);
+  w.KeyString("detail", st.detail);
+  w.KeyUint("errors", st.errors);
   w.Key("last_error");
   if (st.last_error.message.empty()) {
     w.Null();
   } else {
     w.BeginObject();
-    w.Key("message");
-    w.String(st.last_error.message);
-    w.Key("file");
-    w.String(st.last_error.place.file);
-    w.Key("line");
-    w.Uint(st.last_error.place.line);
-    w.Key("column");
-    w.Uint(st.last_error.place.column);
-    w.Key("at_ms");
-    w.Int(st.last_error.at_ms);
+    w.KeyString("message", st.last_error.message);
+    w.KeyString("file", st.last_error.place.file);
+    w.KeyUint("line", st.last_error.place.line);
+    w.KeyUint("column", st.last_error.place.column);
+    w.KeyInt("at_ms", st.last_error.at_ms);
     w.EndObject();
   }
-  w.Key("duplicate_keys");
-  w.Uint(st.duplicate_keys);
-  w.Key("first_duplicate");
-  w.String(st.first_duplicate);
+  w.KeyUint("duplicate_keys", st.duplicate_keys);
+  w.KeyString("first_duplicate", st.first_duplicate);
   w.EndObject();
   return out;
 }

@@ -88,10 +88,8 @@ Status PinStore::SaveLocked() const {
     w.Key("version");
     if (p.version == 0) w.String("latest");
     else w.Uint(p.version);
-    w.Key("config_version");
-    w.Uint(p.config_version);
-    w.Key("at_ms");
-    w.Int(p.at_ms);
+    w.KeyUint("config_version", p.config_version);
+    w.KeyInt("at_ms", p.at_ms);
     w.EndObject();
   }
   w.EndObject();

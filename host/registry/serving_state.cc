@@ -20,26 +20,18 @@ std::string ServingStateJson(const Registry& registry) {
   for (const ServedEndpoint& ep : registry.Snapshot()) {
     w.Key(ep.config.name);
     w.BeginObject();
-    w.Key("current");
-    w.Uint(ep.current);
-    w.Key("pinned");
-    w.Uint(ep.pinned);
-    w.Key("pin_source");
-    w.String(ep.pin_source);
+    w.KeyUint("current", ep.current);
+    w.KeyUint("pinned", ep.pinned);
+    w.KeyString("pin_source", ep.pin_source);
     w.Key("versions");
     w.BeginArray();
     for (const auto& [n, sv] : ep.versions) {
       w.BeginObject();
-      w.Key("version");
-      w.Uint(n);
-      w.Key("ready");
-      w.Bool(sv->ready);
-      w.Key("log_end");
-      w.Uint(sv->log->end());
-      w.Key("cache_offset");
-      w.Uint(sv->cache->applied());
-      w.Key("rows");
-      w.Uint(sv->cache->rows());
+      w.KeyUint("version", n);
+      w.KeyBool("ready", sv->ready);
+      w.KeyUint("log_end", sv->log->end());
+      w.KeyUint("cache_offset", sv->cache->applied());
+      w.KeyUint("rows", sv->cache->rows());
       w.EndObject();
     }
     w.EndArray();

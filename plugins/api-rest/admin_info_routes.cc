@@ -130,18 +130,12 @@ void RestService::HandlePlugins(Call& call, HttpResponse* response) {
   w.BeginArray();
   for (const PluginEntry& p : plugins) {
     w.BeginObject();
-    w.Key("kind");
-    w.String(p.kind);
-    w.Key("name");
-    w.String(p.name);
-    w.Key("version");
-    w.String(p.version);
-    w.Key("description");
-    w.String(p.description);
-    w.Key("abi");
-    w.String(std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor));
-    w.Key("path");
-    w.String(p.path);
+    w.KeyString("kind", p.kind);
+    w.KeyString("name", p.name);
+    w.KeyString("version", p.version);
+    w.KeyString("description", p.description);
+    w.KeyString("abi", std::to_string(p.abi_major) + "." + std::to_string(p.abi_minor));
+    w.KeyString("path", p.path);
     w.EndObject();
   }
   w.EndArray();
@@ -194,12 +188,9 @@ void RestService::HandleDiff(Call& call, std::string_view raw_name, HttpResponse
                                        "; versions: " + Catalog::VersionList(e)));
   JsonWriter w(&response->body);
   w.BeginObject();
-  w.Key("endpoint");
-  w.String(e.name);
-  w.Key("from");
-  w.Uint(from);
-  w.Key("to");
-  w.Uint(to);
+  w.KeyString("endpoint", e.name);
+  w.KeyUint("from", from);
+  w.KeyUint("to", to);
   w.Key("changes");
   w.BeginArray();
   for (const std::string& c : DiffSchemas(a->schema, b->schema)) w.String(c);

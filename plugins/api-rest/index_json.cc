@@ -12,57 +12,38 @@ namespace {
 // An endpoint's ingest state as `GET /` shows it (docs/rest.md).
 void WriteIngest(const IngestInfo& in, JsonWriter* w) {
   w->BeginObject();
-  w->Key("state");
-  w->String(in.state);
-  w->Key("version");
-  w->Uint(in.version);
-  w->Key("since_ms");
-  w->Int(in.since_ms);
-  w->Key("detail");
-  w->String(in.detail);
-  w->Key("errors");
-  w->Uint(in.errors);
+  w->KeyString("state", in.state);
+  w->KeyUint("version", in.version);
+  w->KeyInt("since_ms", in.since_ms);
+  w->KeyString("detail", in.detail);
+  w->KeyUint("errors", in.errors);
   w->Key("last_error");
   if (in.last_error.empty()) {
     w->Null();
   } else {
     w->BeginObject();
-    w->Key("message");
-    w->String(in.last_error);
-    w->Key("file");
-    w->String(in.last_error_file);
-    w->Key("line");
-    w->Uint(in.last_error_line);
-    w->Key("column");
-    w->Uint(in.last_error_column);
-    w->Key("at_ms");
-    w->Int(in.last_error_ms);
+    w->KeyString("message", in.last_error);
+    w->KeyString("file", in.last_error_file);
+    w->KeyUint("line", in.last_error_line);
+    w->KeyUint("column", in.last_error_column);
+    w->KeyInt("at_ms", in.last_error_ms);
     w->EndObject();
   }
-  w->Key("duplicate_keys");
-  w->Uint(in.duplicate_keys);
-  w->Key("first_duplicate");
-  w->String(in.first_duplicate);
+  w->KeyUint("duplicate_keys", in.duplicate_keys);
+  w->KeyString("first_duplicate", in.first_duplicate);
   w->EndObject();
 }
 
 // A version's figures as members of an open object: "version", "ready",
 // "log_end", "cache_offset", "lag", "rows", "created_at".
 void WriteVersionFields(const VersionInfo& v, JsonWriter* w) {
-  w->Key("version");
-  w->Uint(v.version);
-  w->Key("ready");
-  w->Bool(v.ready);
-  w->Key("log_end");
-  w->Uint(v.log_end);
-  w->Key("cache_offset");
-  w->Uint(v.cache_offset);
-  w->Key("lag");
-  w->Uint(Catalog::Lag(v));
-  w->Key("rows");
-  w->Uint(v.rows);
-  w->Key("created_at");
-  w->String(v.created_at);
+  w->KeyUint("version", v.version);
+  w->KeyBool("ready", v.ready);
+  w->KeyUint("log_end", v.log_end);
+  w->KeyUint("cache_offset", v.cache_offset);
+  w->KeyUint("lag", Catalog::Lag(v));
+  w->KeyUint("rows", v.rows);
+  w->KeyString("created_at", v.created_at);
 }
 
 }  // namespace
@@ -73,12 +54,9 @@ void WriteSchema(const Schema& schema, JsonWriter* w) {
   w->BeginArray();
   for (const Field& f : schema.fields) {
     w->BeginObject();
-    w->Key("name");
-    w->String(f.name);
-    w->Key("type");
-    w->String(TypeName(f.type));
-    w->Key("nullable");
-    w->Bool(f.nullable);
+    w->KeyString("name", f.name);
+    w->KeyString("type", TypeName(f.type));
+    w->KeyBool("nullable", f.nullable);
     w->EndObject();
   }
   w->EndArray();
@@ -91,14 +69,10 @@ void WriteSchema(const Schema& schema, JsonWriter* w) {
 }
 
 void WriteEndpointHead(const EndpointInfo& e, std::string_view name_key, JsonWriter* w) {
-  w->Key(name_key);
-  w->String(e.name);
-  w->Key("path");
-  w->String(e.path);
-  w->Key("current_version");
-  w->Uint(e.current_version);
-  w->Key("pinned");
-  w->Bool(e.pinned);
+  w->KeyString(name_key, e.name);
+  w->KeyString("path", e.path);
+  w->KeyUint("current_version", e.current_version);
+  w->KeyBool("pinned", e.pinned);
 }
 
 void WriteVersions(const std::vector<VersionInfo>& versions, SchemaForm form, JsonWriter* w) {
@@ -131,12 +105,8 @@ Status IndexJson(const ApiHost& api, std::string* out) {
       w.Key("version");
       if (e.pin_version == 0) w.String("latest");
       else w.Uint(e.pin_version);
-      w.Key("by");
-      w.String(e.pin_source);
-      if (e.pin_since_ms != 0) {
-        w.Key("since_ms");
-        w.Int(e.pin_since_ms);
-      }
+      w.KeyString("by", e.pin_source);
+      if (e.pin_since_ms != 0) { w.KeyInt("since_ms", e.pin_since_ms); }
       w.EndObject();
     }
     if (e.has_ingest) {

@@ -169,8 +169,7 @@ void RestService::HandleReady(Call& call, HttpResponse* response) {
   response->status = all ? 200 : 503;
   JsonWriter w(&response->body);
   w.BeginObject();
-  w.Key("ready");
-  w.Bool(all);
+  w.KeyBool("ready", all);
   // Readiness is for anyone (probes send no credential); which endpoints
   // lag, and why, only for callers who may read them.
   if (!call.host.Authorize(Action::kRead).ok()) return w.EndObject();
@@ -181,22 +180,12 @@ void RestService::HandleReady(Call& call, HttpResponse* response) {
     if (!call.host.Authorize(Action::kRead, e.name).ok()) continue;
     const VersionInfo* v = Catalog::FindVersion(e, e.current_version);
     w.BeginObject();
-    w.Key("name");
-    w.String(e.name);
-    w.Key("current_version");
-    w.Uint(e.current_version);
-    w.Key("lag");
-    w.Uint(v != nullptr ? Catalog::Lag(*v) : 0);
-    w.Key("ready");
-    w.Bool(reasons[i].empty());
-    if (e.has_ingest) {
-      w.Key("ingest_state");
-      w.String(e.ingest.state);
-    }
-    if (!reasons[i].empty()) {
-      w.Key("reason");
-      w.String(reasons[i]);
-    }
+    w.KeyString("name", e.name);
+    w.KeyUint("current_version", e.current_version);
+    w.KeyUint("lag", v != nullptr ? Catalog::Lag(*v) : 0);
+    w.KeyBool("ready", reasons[i].empty());
+    if (e.has_ingest) { w.KeyString("ingest_state", e.ingest.state); }
+    if (!reasons[i].empty()) { w.KeyString("reason", reasons[i]); }
     w.EndObject();
   }
   w.EndArray();
@@ -233,8 +222,7 @@ void RestService::HandleAdmin(Call& call, std::string_view raw_name, HttpRespons
   (void)catalog_.Refresh(nullptr);
   JsonWriter w(&response->body);
   w.BeginObject();
-  w.Key("endpoint");
-  w.String(name);
+  w.KeyString("endpoint", name);
   w.Key("current_version");
   std::shared_ptr<const Catalog> catalog;
   const EndpointInfo* e = catalog_.Refresh(&catalog).ok() ? catalog->FindByName(name) : nullptr;

@@ -235,6 +235,42 @@ TEST(JsonWriter, CommasAndNesting) {
   EXPECT_EQ(out, "{\"a\":[1,2,{},[],null],\"b\\\"\":false,\"c\":{\"x\":1},\"d\":0.5}");
 }
 
+// The one-call members write what Key() and the value call write, in
+// both layouts.
+TEST(JsonWriter, OneCallMembers) {
+  for (JsonWriter::Layout layout : {JsonWriter::kCompact, JsonWriter::kIndented}) {
+    std::string two, one;
+    JsonWriter a(&two, layout), b(&one, layout);
+    a.BeginObject();
+    a.Key("s");
+    a.String("x\"");
+    a.Key("i");
+    a.Int(-3);
+    a.Key("u");
+    a.Uint(18446744073709551615ull);
+    a.Key("d");
+    a.Double(1.25);
+    a.Key("b");
+    a.Bool(true);
+    a.EndObject();
+    b.BeginObject();
+    b.KeyString("s", "x\"");
+    b.KeyInt("i", -3);
+    b.KeyUint("u", 18446744073709551615ull);
+    b.KeyDouble("d", 1.25);
+    b.KeyBool("b", true);
+    b.EndObject();
+    EXPECT_EQ(one, two);
+  }
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.KeyString("s", "x");
+  w.KeyUint("u", 7);
+  w.EndObject();
+  EXPECT_EQ(out, "{\"s\":\"x\",\"u\":7}");
+}
+
 // The layout of the files the host writes (schema.json, pins.json, ...):
 // one member or element a line, two spaces a level, empty containers on
 // one line, nothing between a key and its value but ": ".

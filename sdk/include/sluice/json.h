@@ -312,6 +312,27 @@ class JsonWriter {
     Separate();
     out_->append("null");
   }
+  // One member: Key(key) then the value, in one call.
+  void KeyString(std::string_view key, std::string_view v) {
+    Key(key);
+    String(v);
+  }
+  void KeyInt(std::string_view key, int64_t v) {
+    Key(key);
+    Int(v);
+  }
+  void KeyUint(std::string_view key, uint64_t v) {
+    Key(key);
+    Uint(v);
+  }
+  void KeyDouble(std::string_view key, double v) {
+    Key(key);
+    Double(v);
+  }
+  void KeyBool(std::string_view key, bool v) {
+    Key(key);
+    Bool(v);
+  }
   // Writes `json`, which must be one complete JSON value, as the next value.
   void Raw(std::string_view json) {
     Separate();
