@@ -28,7 +28,7 @@ namespace sluice::storage_leveldb {
 // table-file bytes of the instance's key/value stores memory-mapped at once
 // (table_files.h); logs are never mapped (read once, in order).
 struct Settings : KvStorageOptions {
-  int64_t mmap_mb = 128;
+  int64_t mmap_mb = 1024;
 };
 
 // The declared options: the shared ones (kKvStorageOptions) and mmap_mb.
@@ -43,7 +43,7 @@ inline constexpr OptionSpec kLevelDbOptions[] = {
              "further tables are read into the block cache (bounds the file-backed RSS)")
         .Range(0, 1 << 20)
         .Unit("MiB")
-        .Default("128"),
+        .Default("1024"),
 };
 
 // Parses and validates `options` (kLevelDbOptions). INVALID_ARGUMENT

@@ -17,7 +17,7 @@ TEST(SettingsTest, UncompressedWithParanoidChecksByDefault) {
   SLUICE_ASSERT_OK(Parse({}, &s));
   EXPECT_TRUE(static_cast<const KvStorageOptions&>(s) ==
               (KvStorageOptions{64, 16, "none", "none", true}));
-  EXPECT_EQ(s.mmap_mb, 128);
+  EXPECT_EQ(s.mmap_mb, 1024);
   SLUICE_ASSERT_OK(Parse({{"compression", "snappy"}, {"log_compression", "snappy"}}, &s));
   EXPECT_EQ(s.compression + " " + s.log_compression, "snappy snappy");
   EXPECT_EQ(Parse({{"compression", "zstd"}}, &s).message(),
