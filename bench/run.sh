@@ -8,6 +8,9 @@
 #
 #   bench/run.sh            full run: 1M rows (5M for memory and restart), ~12 min
 #   bench/run.sh --smoke    tiny inputs, seconds; skips absent baselines
+#   bench/run.sh --rows 10000000
+#                           every table at 10M rows, restart and memory (tables 3
+#                           and 7) at 10M only; writes bench/results/10000000-rows.md
 #   bench/run.sh --fanout   the fan-out benchmark instead (bench/fanout.py: 1,000 SSE
 #                           subscribers, 5,000 rows/s, sluice beside nginx + nchan),
 #                           writes bench/results/fanout.md; further arguments go to

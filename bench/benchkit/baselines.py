@@ -98,3 +98,25 @@ def sqlite_latencies(db, name, n, secs, seed=7):
             raise BenchError("sqlite %s %s returned %d rows" % (name, p, len(got)))
     conn.close()
     return lat
+
+
+def _example(name, n):
+    """Query `name` with fixed example parameters substituted (for EXPLAIN)."""
+    sql, _ = QUERIES[name]
+    return sql.replace(":z", "7").replace(":k", str(max(1, n // 2)))
+
+
+def pg_plan(pg, name, n):
+    """PostgreSQL's plan for query `name` as it stands now (EXPLAIN, no costs)."""
+    t, _ = pg.psql("EXPLAIN (COSTS OFF) " + _example(name, n), timeout=60)
+    return t.out
+
+
+def sqlite_plan(db, name, n):
+    """SQLite's plan for query `name` (EXPLAIN QUERY PLAN)."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute("EXPLAIN QUERY PLAN " + _example(name, n)).fetchall()
+    finally:
+        conn.close()
+    return "\n".join(r[-1] for r in rows)

@@ -10,7 +10,7 @@ import time
 from . import backends
 from . import baselines as bl
 from .pg import Postgres
-from .procs import BenchError, cpu_secs
+from .procs import BenchError, SplitRssSampler, cpu_secs
 from .report import Table, mb, rate, ratio
 from .sluice import Home, wait_ready
 
@@ -41,9 +41,16 @@ COST_HEADER = ["system", "time", "CPU", "rows/s", "peak RSS", "sluice ÷ this: t
 
 
 def _cost_row(t, name, secs, cpu, rss_kb, ref, rows):
-    """A row of a load benchmark; ref is sluice's (secs, cpu)."""
-    t.row(name, "%.2f s" % secs, "%.2f s" % cpu, rate(rows / secs), mb(rss_kb), ratio(secs, ref[0]),
-          ratio(cpu, ref[1]))
+    """A row of a load benchmark; ref is sluice's (secs, cpu); rss_kb is
+    KiB, or the cell's text."""
+    t.row(name, "%.2f s" % secs, "%.2f s" % cpu, rate(rows / secs),
+          rss_kb if isinstance(rss_kb, str) else mb(rss_kb), ratio(secs, ref[0]), ratio(cpu, ref[1]))
+
+
+def _build_row(t, name, b, ref, rows):
+    """A table 2 row for a sluice cache build (Built)."""
+    _cost_row(t, name, b.secs, b.cpu, "%s (anon %s, file %s)" % (mb(b.rss_kb), mb(b.anon_kb),
+                                                                 mb(b.file_kb)), ref, rows)
 
 
 def ingest(ctx):
@@ -56,6 +63,7 @@ def ingest(ctx):
     ref = ctx.times["ingest"] = (s.secs, s.cpu)
     ctx.times["ingest_timed"] = s
     _cost_row(t, "sluice app run --once, LevelDB log", s.secs, s.cpu, s.maxrss_kb, ref, ctx.rows)
+    t.use_config("LevelDB", home.yaml)
     backends.ingest_rows(ctx, t, lambda name, secs, cpu, rss: t.row(
         name, "%.2f s" % secs, "%.2f s" % cpu, rate(ctx.rows / secs), rss, ratio(secs, ref[0]),
         ratio(cpu, ref[1])))
@@ -91,20 +99,23 @@ def _check(found, expected, what):
 def cache_build(ctx):
     t = Table("2. Cache build from the log: primary key + index [pickup_zone_id], %s rows" % (
         f"{ctx.rows:,}"), COST_HEADER)
-    secs, cpu, rss = build_cache(ctx.home, ctx.rows, ctx.timeout)
-    ref = ctx.times["rebuild"] = (secs, cpu)
-    _cost_row(t, "sluice api run until ready, LevelDB cache", secs, cpu, rss, ref, ctx.rows)
+    b = ctx.times["rebuild_built"] = build_cache(ctx.home, ctx.rows, ctx.timeout)
+    secs = b.secs
+    ref = ctx.times["rebuild"] = (b.secs, b.cpu)
+    _build_row(t, "sluice api run until ready, LevelDB cache", b, ref, ctx.rows)
+    t.use_config("LevelDB", ctx.home.yaml)
     # The same log, served with index.covering (tables 5 and 6 load it too).
     cover = ctx.cover_home = Home(ctx.sluice, os.path.join(ctx.run_dir, "sluice-covering"), ctx.data_dir,
                                   grpc=ctx.home.grpc, covering=True)
     cover.copy_log_from(ctx.home)
-    c_secs, c_cpu, c_rss = build_cache(cover, ctx.rows, ctx.timeout)
-    _cost_row(t, "sluice api run until ready, LevelDB cache, index.covering", c_secs, c_cpu, c_rss, ref,
-              ctx.rows)
+    c = build_cache(cover, ctx.rows, ctx.timeout)
+    c_secs = c.secs
+    _build_row(t, "sluice api run until ready, LevelDB cache, index.covering", c, ref, ctx.rows)
+    t.use_config("index.covering", cover.yaml)
     name = "sluice api run until ready, RocksDB cache"
     if ctx.rocks_home:
-        r_secs, r_cpu, r_rss = build_cache(ctx.rocks_home, ctx.rows, ctx.timeout)
-        _cost_row(t, name, r_secs, r_cpu, r_rss, ref, ctx.rows)
+        _build_row(t, name, build_cache(ctx.rocks_home, ctx.rows, ctx.timeout), ref, ctx.rows)
+        t.use_config("RocksDB", ctx.rocks_home.yaml)
     else:
         backends.not_run(t, name, ctx.skip.get("rocksdb", "its ingest did not run"))
     if ctx.pg:
@@ -131,16 +142,30 @@ def cache_build(ctx):
            "ready with every row (includes start-up)")
     t.note("index.covering: the secondary index entries also hold the row (docs/query.md); the "
            "same log, copied into a second home")
+    t.note("sluice's peak RSS: VmHWM, and in brackets the peaks of its anonymous (RssAnon: heap, "
+           "stacks) and file-backed (RssFile: memory-mapped table files) parts, sampled every "
+           "20 ms from /proc/PID/status")
     return t
 
 
+class Built:
+    """A cache build: seconds from spawn until ready, CPU seconds used by
+    then, peak RSS (VmHWM) and the sampled peaks of RssAnon and RssFile (KiB)."""
+
+    def __init__(self, secs, cpu, rss_kb, anon_kb, file_kb):
+        self.secs, self.cpu, self.rss_kb = secs, cpu, rss_kb
+        self.anon_kb, self.file_kb = anon_kb, file_kb
+
+
 def build_cache(home, rows, timeout):
-    """Starts `api run` on a home whose cache is empty; returns (seconds from
-    spawn until ready, CPU seconds used by then, peak RSS KiB)."""
+    """Starts `api run` on a home whose cache is empty; returns Built."""
     srv, port = home.serve()
     try:
-        ready = wait_ready(port, rows, timeout, poll=0.02)
-        return ready - srv.started, cpu_secs(srv.proc.pid), srv.hwm_kb()
+        with SplitRssSampler(srv.proc.pid) as split:
+            ready = wait_ready(port, rows, timeout, poll=0.02)
+            split.sample()
+        return Built(ready - srv.started, cpu_secs(srv.proc.pid), srv.hwm_kb(), split.anon_kb,
+                     split.file_kb)
     finally:
         _stop(srv)
 
@@ -151,13 +176,14 @@ def _stop(srv):
         raise BenchError("sluice exited %s on SIGTERM:\n%s" % (rc, "\n".join(srv.err_lines[-20:])))
 
 
-def restarts(home, rows, count, keep_last=False):
-    """Restarts `api run` count times on a built cache. Returns (listening
-    ms, ready ms) per restart, the peak RSS of the last one and, when
-    keep_last, its (Server, port) still running."""
+def restarts(home, rows, count, keep_last=False, writer=False):
+    """Restarts `api run` (with `writer`: `run`, which also opens the log
+    for writing and resumes ingest) count times on a built cache. Returns
+    (listening ms, ready ms) per restart, the peak RSS of the last one and,
+    when keep_last, its (Server, port) still running."""
     out, kept, rss = [], None, 0
     for i in range(count):
-        srv, port = home.serve()
+        srv, port = home.serve(command=("run",) if writer else ("api", "run"))
         listening = time.monotonic()
         ready = wait_ready(port, rows, timeout=60)
         out.append(((listening - srv.started) * 1e3, (ready - srv.started) * 1e3))
@@ -169,26 +195,35 @@ def restarts(home, rows, count, keep_last=False):
     return out, rss, kept
 
 
-def restart_row(t, rows, runs, rss, rebuild_secs):
+def restart_row(t, rows, runs, rss, rebuild_secs, writer_runs):
+    """Adds a table 3 row; returns the median ready ms of `api run` and of `run`."""
     ready = sorted(r for _, r in runs)
     med = statistics.median(ready)
+    w_ready = sorted(r for _, r in writer_runs)
+    w_med = statistics.median(w_ready)
     t.row(f"{rows:,}", "%.0f ms" % statistics.median(l for l, _ in runs), "%.0f ms" % med,
-          "%.0f ms" % ready[-1], "%.2f s" % rebuild_secs, "%.1fx" % (rebuild_secs * 1e3 / med),
-          mb(rss))
-    return med
+          "%.0f ms" % ready[-1], "%.0f ms" % w_med, "%.0f ms" % w_ready[-1],
+          "%.2f s" % rebuild_secs, "%.1fx" % (rebuild_secs * 1e3 / med), mb(rss))
+    return med, w_med
 
 
 def restart_table():
     return Table("3. Restart to ready with the cache built, vs a full rebuild",
-                 ["rows", "to listening (median)", "to ready (median)", "to ready (max)",
-                  "full rebuild", "rebuild ÷ restart", "peak RSS"])
+                 ["rows", "api run: to listening (median)", "api run: to ready (median)",
+                  "api run: to ready (max)", "run (log writer): to ready (median)",
+                  "run: to ready (max)", "full rebuild", "rebuild ÷ restart", "peak RSS"])
 
 
 def memory_table():
-    return Table("7. Memory: peak RSS of `app run --once` by input size",
-                 ["rows", "CSV", "time", "rows/s", "peak RSS"])
+    return Table("7. Memory by input size: `app run --once` (ingest) and `api run` building the "
+                 "cache (table 2's build)",
+                 ["rows", "CSV", "ingest time", "ingest rows/s", "ingest peak RSS",
+                  "cache build", "build CPU/row", "build peak RSS", "build peak anon",
+                  "build peak file"])
 
 
-def memory_row(t, rows, csv_bytes, timed):
+def memory_row(t, rows, csv_bytes, timed, built):
     t.row(f"{rows:,}", "%.0f MB" % (csv_bytes / 1e6), "%.2f s" % timed.secs,
-          rate(rows / timed.secs), mb(timed.maxrss_kb))
+          rate(rows / timed.secs), mb(timed.maxrss_kb), "%.2f s" % built.secs,
+          "%.2f µs" % (built.cpu * 1e6 / rows), mb(built.rss_kb), mb(built.anon_kb),
+          mb(built.file_kb))

@@ -90,13 +90,18 @@ def _disk(path):
     return "%s %s, %s%s" % (fields[0], fields[1], fields[2], rot)
 
 
-def machine(work_dir, tools):
-    """(label, value) pairs describing the machine and every version used."""
-    git = lambda *a: _first_line(["git", "-C", ROOT] + list(a))
+def sluice_commit():
+    """The source tree's commit, and whether tracked files differ from it."""
     dirty = run_timed(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
                       timeout=20, check=False).out.strip()
+    return "%s%s" % (_first_line(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]),
+                     " (modified tree)" if dirty else "")
+
+
+def machine(work_dir, tools):
+    """(label, value) pairs describing the machine and every version used."""
     rows = [
-        ("sluice", "%s%s" % (git("rev-parse", "--short", "HEAD"), " (modified tree)" if dirty else "")),
+        ("sluice", sluice_commit()),
         ("CPU", "%s, %d logical cores (nproc)" % (_cpu_model(), os.cpu_count())),
         ("memory", _mem_total()),
         ("disk (work dir)", _disk(work_dir)),

@@ -128,12 +128,12 @@ def tree(pid):
     return out
 
 
-class RssPoller:
-    """Samples the largest VmHWM among a process tree every `period` seconds
-    while in a `with` block (for servers whose workers come and go)."""
+class _Sampler:
+    """Calls self.sample() every `period` seconds on a thread of its own
+    while in a `with` block."""
 
-    def __init__(self, root_pid, period=0.05):
-        self.root_pid, self.period, self.peak_kb = root_pid, period, 0
+    def __init__(self, period):
+        self.period = period
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -144,8 +144,7 @@ class RssPoller:
                 return
 
     def sample(self):
-        for p in tree(self.root_pid):
-            self.peak_kb = max(self.peak_kb, vm_hwm_kb(p))
+        raise NotImplementedError
 
     def __enter__(self):
         self._thread.start()
@@ -154,6 +153,51 @@ class RssPoller:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+class RssPoller(_Sampler):
+    """Samples the largest VmHWM among a process tree every `period` seconds
+    while in a `with` block (for servers whose workers come and go)."""
+
+    def __init__(self, root_pid, period=0.05):
+        super().__init__(period)
+        self.root_pid, self.peak_kb = root_pid, 0
+
+    def sample(self):
+        for p in tree(self.root_pid):
+            self.peak_kb = max(self.peak_kb, vm_hwm_kb(p))
+
+
+def rss_split_kb(pid):
+    """(RssAnon, RssFile) of a live process in KiB: anonymous memory (heap,
+    stacks) and file-backed pages mapped (e.g. memory-mapped tables); (0, 0)
+    if it is gone."""
+    anon = file_ = 0
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("RssAnon:"):
+                    anon = int(line.split()[1])
+                elif line.startswith("RssFile:"):
+                    file_ = int(line.split()[1])
+    except OSError:
+        pass
+    return anon, file_
+
+
+class SplitRssSampler(_Sampler):
+    """Samples a process's RssAnon and RssFile every `period` seconds while
+    in a `with` block and keeps the peak of each (the kernel keeps no peak
+    of either, only of their sum: VmHWM). Each peak is a sample, so a spike
+    shorter than the period can be missed."""
+
+    def __init__(self, pid, period=0.02):
+        super().__init__(period)
+        self.pid, self.anon_kb, self.file_kb = pid, 0, 0
+
+    def sample(self):
+        anon, file_ = rss_split_kb(self.pid)
+        self.anon_kb, self.file_kb = max(self.anon_kb, anon), max(self.file_kb, file_)
 
 
 def free_port():

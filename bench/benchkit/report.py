@@ -7,6 +7,18 @@ class Table:
     def __init__(self, title, header):
         self.title, self.header = title, header
         self.rows, self.targets, self.notes = [], [], []
+        self.context = []   # (label, text): what the figures depend on (commit, load, ...)
+        self.configs = []   # (label, YAML) of every sluice config the table ran
+        self.plans = []     # (label, plan text) of every baseline query plan
+
+    def use_config(self, label, yaml):
+        """Records a sluice config this table's rows ran with (once per text)."""
+        if all(y != yaml for _, y in self.configs):
+            self.configs.append((label, yaml))
+
+    def plan(self, label, text):
+        """Records a baseline's query plan (EXPLAIN output) for one of the rows."""
+        self.plans.append((label, text.strip()))
 
     def row(self, *cells):
         self.rows.append([str(c) for c in cells])
@@ -25,6 +37,11 @@ class Table:
         out += [line(r) for r in self.rows]
         out += ["target: %s -> %s [%s]" % (t, m, verdict(ok)) for t, m, ok in self.targets]
         out += ["note: " + n for n in self.notes]
+        out += ["%s: %s" % kv for kv in self.context]
+        for label, yaml in self.configs:
+            out += ["config (%s):" % label] + ["  " + line for line in yaml.splitlines()]
+        for label, text in self.plans:
+            out += ["plan (%s):" % label] + ["  " + line for line in text.splitlines()]
         return "\n".join(out)
 
     def markdown(self):
@@ -36,6 +53,13 @@ class Table:
             out.append("- target: %s: **%s** (%s)" % (t, verdict(ok), m))
         for n in self.notes:
             out.append("- " + n)
+        out.append("")
+        for label, text in self.context:
+            out.append("- %s: %s" % (label, text))
+        for label, yaml in self.configs:
+            out += ["", "sluice config (%s):" % label, "", "```yaml", yaml.rstrip(), "```"]
+        for label, text in self.plans:
+            out += ["", "plan (%s):" % label, "", "```", text, "```"]
         return "\n".join(out) + "\n"
 
 

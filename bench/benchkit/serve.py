@@ -98,6 +98,7 @@ def get_by_key(ctx):
         return t
     s = load_sluice(ctx, "point", 2, 50, ctx.load_secs)
     _row(t, "sluice GET /trips/{key}, LevelDB cache", s, s)
+    t.use_config("LevelDB", ctx.home.yaml)
     rocks_get_by_key(ctx, t, s)
     if not ctx.skipped(t, "nginx"):
         n = load_nginx(ctx)
@@ -107,6 +108,7 @@ def get_by_key(ctx):
     if not ctx.skipped(t, "postgresql"):
         _row(t, "PostgreSQL point select (pgbench -c2, prepared)", load_pg(ctx, "point", 2,
                                                                            ctx.load_secs), s)
+        t.plan("PostgreSQL point select", bl.pg_plan(ctx.pg, "point", ctx.rows))
     t.note("server CPU/req: CPU the server used during the run divided by requests answered "
            "(the load generator's own CPU excluded); wrk or pgbench shares the 2 cores")
     return t
@@ -131,6 +133,7 @@ def rocks_get_by_key(ctx, t, ref):
         raise BenchError("sluice on RocksDB exited %s on SIGTERM:\n%s" % (
             rc, "\n".join(srv.err_lines[-20:])))
     _row(t, name, m, ref)
+    t.use_config("RocksDB", ctx.rocks_home.yaml)
     t.note("RocksDB: `storage: { plugin: rocksdb }`, default options (64 MB block cache as for "
            "LevelDB, LZ4 instead of snappy); its server was left idle %.1f s (%.2f CPU s) "
            "before the load" % (waited, busy))
@@ -165,17 +168,20 @@ def zone_query(ctx):
         return t
     s = ctx.times["zone_rest"] = load_sluice(ctx, "zone", 2, 50, ctx.load_secs)
     _row(t, "sluice POST /trips/query (wrk -t2 -c50)", s, s)
+    t.use_config("default index", ctx.home.yaml)
     c = None
     if covering_server(ctx):
         c = ctx.times["zone_rest_covering"] = load_sluice(ctx, "zone", 2, 50, ctx.load_secs,
                                                           server=ctx.cover_server)
         _row(t, "sluice POST /trips/query, index.covering (wrk -t2 -c50)", c, s)
+        t.use_config("index.covering", ctx.cover_home.yaml)
     if not ctx.skipped(t, "postgresql"):
         best = 0
         for clients in (2, 8):
             p = load_pg(ctx, "zone", clients, ctx.load_secs)
             best = max(best, p.rps)
             _row(t, "PostgreSQL, index (pickup_zone_id, trip_id), pgbench -c%d" % clients, p, s)
+        t.plan("PostgreSQL, index (pickup_zone_id, trip_id)", bl.pg_plan(ctx.pg, "zone", ctx.rows))
         t.target("50-row indexed query >= PostgreSQL (best of -c2, -c8)", ratio(s.rps, best),
                  s.rps >= best)
         cbest, plan = pg_covering(ctx, t, s)
@@ -198,8 +204,9 @@ def pg_covering(ctx, t, ref):
     ctx.pg.psql(bl.ZONE_COVERING_INDEX, timeout=ctx.timeout)
     try:
         ctx.pg.psql("VACUUM ANALYZE trips", timeout=ctx.timeout)
-        e, _ = ctx.pg.psql("EXPLAIN " + bl.QUERIES["zone"][0].replace(":z", "7"), timeout=60)
-        lines = [line.strip().lstrip("-> ") for line in e.out.splitlines()]
+        full = bl.pg_plan(ctx.pg, "zone", ctx.rows)
+        t.plan("PostgreSQL, covering index", full)
+        lines = [line.strip().lstrip("-> ") for line in full.splitlines()]
         plan = next((line for line in lines if "Scan" in line), "").split("  (cost")[0]
         best = 0
         for clients in (2, 8):
@@ -220,12 +227,14 @@ def grpc_query(ctx):
         return t
     g, d = grpc_load(ctx, ctx.server[0])
     _row(t, "sluice gRPC sluice.trips.Trips/query", g, g)
+    t.use_config("default index", ctx.home.yaml)
     if "zone_rest" in ctx.times:
         _row(t, "sluice REST, the same query (table 5)", ctx.times["zone_rest"], g)
     t.target("gRPC 50-row query >= 10,000 req/s", rate(g.rps), g.rps >= 10000)
     if covering_server(ctx):
         c, _ = grpc_load(ctx, ctx.cover_server[0])
         _row(t, "sluice gRPC sluice.trips.Trips/query, index.covering", c, g)
+        t.use_config("index.covering", ctx.cover_home.yaml)
         t.target("gRPC 50-row query, index.covering >= 10,000 req/s", rate(c.rps), c.rps >= 10000)
     t.note("every reply checked: status OK and at most 50 records (%.1f on average)" % (
         d["records"] / d["requests"]))
@@ -252,6 +261,7 @@ def latency(ctx):
     t = Table("8. Query latency by kind, one client back to back, %ds each" % ctx.lat_secs,
               ["query", "system", "req/s", "rows/s", "p50", "p90", "p99"])
     port = ctx.server[1]
+    t.use_config("sluice REST", ctx.home.yaml)
     kinds = [("point", "by key", 1), ("range", "key range, 50 rows", 50),
              ("zone", "index eq, 50 rows", 50), ("scan", "count, no index (scan)", ctx.rows)]
     for kind, label, rows in kinds:
@@ -262,7 +272,9 @@ def latency(ctx):
         if ctx.pg:
             tps, lat, _, _ = ctx.pg.pgbench(bl.pgbench_script(kind, ctx.rows), 1, ctx.lat_secs)
             _lat_row(t, label, "PostgreSQL (pgbench -c1)", tps, sorted(lat), rows)
+            t.plan("PostgreSQL, " + label, bl.pg_plan(ctx.pg, kind, ctx.rows))
         if ctx.sqlite_db:
+            t.plan("SQLite, " + label, bl.sqlite_plan(ctx.sqlite_db, kind, ctx.rows))
             lat = sorted(bl.sqlite_latencies(ctx.sqlite_db, kind, ctx.rows, ctx.lat_secs))
             _lat_row(t, label, "SQLite in-process", len(lat) / ctx.lat_secs, lat, rows)
     for name in ("wrk", "postgresql", "sqlite"):

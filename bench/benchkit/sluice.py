@@ -47,11 +47,11 @@ class Home:
         self.config = os.path.join(root, "sluice.yaml")
         index = (SECONDARY + (COVERING if covering else "")) if secondary else ""
         declared = "".join("\n      - " + a for a in aggregates)
-        with open(self.config, "w") as f:
-            f.write(CONFIG.format(data=data_dir, storage=storage, secondary=index,
+        self.yaml = CONFIG.format(data=data_dir, storage=storage, secondary=index,
                                   aggregates="\n    aggregates:" + declared if aggregates else "",
-                                  extra=extra) +
-                    (GRPC_API if grpc else ""))
+                                  extra=extra) + (GRPC_API if grpc else "")
+        with open(self.config, "w") as f:
+            f.write(self.yaml)
 
     def copy_log_from(self, other):
         """Gives this home the log (and versions) of `other`'s, not its caches."""
@@ -79,10 +79,11 @@ class Home:
                                                             "no such line:\n" + t.err[-2000:]))
         return t
 
-    def serve(self, timeout=60):
-        """Starts `api run`; returns (Server, REST port) once it listens.
-        With gRPC enabled, Server.grpc is its "127.0.0.1:PORT"."""
-        srv = Server(self.cmd("api", "run"))
+    def serve(self, timeout=60, command=("api", "run")):
+        """Starts `api run` (or `command`, e.g. ("run",)); returns (Server,
+        REST port) once it listens. With gRPC enabled, Server.grpc is its
+        "127.0.0.1:PORT"."""
+        srv = Server(self.cmd(*command))
         m = srv.wait_line(r"sluice: listening on http://127\.0\.0\.1:(\d+)", timeout)
         srv.grpc = None
         if self.grpc:

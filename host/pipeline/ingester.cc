@@ -224,6 +224,9 @@ Status Ingester::ReadLoop() {
   };
   while (!stop_) {
     SLUICE_RETURN_IF_ERROR(ack());
+    // Damage found since the log was opened (VersionLog's background check)
+    // stops the ingest before it appends after it.
+    SLUICE_RETURN_IF_ERROR(log_->damage());
     const sluice_row_batch* b = nullptr;
     Status s = batches.Next(options_.batch_rows, &b);
     if (!s.ok()) {

@@ -1,7 +1,12 @@
 #include "storage/version_log.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <chrono>
 
+#include "storage/log_watermark.h"
 #include "util/log.h"
 
 namespace sluice::host {
@@ -97,7 +102,8 @@ Status VersionLog::Verify(LogCheck* out) {
   std::string why;
   while (at < out->end && !broken) {
     uint64_t before = at;
-    Status s = log_->Read(at, 4096, [&](uint64_t off, std::string_view data) {
+    // Large steps: a step that starts inside a chunk reads all of it again.
+    Status s = log_->Read(at, 1 << 20, [&](uint64_t off, std::string_view data) {
       LogRecord rec;
       CommitInfo info;
       Status d = DecodeRecord(data, &rec);
@@ -177,9 +183,17 @@ Status VersionLog::Recover(TailPolicy tail) {
   if (s.ok()) s = DecodeCheckpoint(raw, &cp);
   bool damaged = false;
   std::string why;
-  if (tail == TailPolicy::kRepair || !s.ok() || cp.log_end > end) {
-    // The writer reads every record: damage anywhere before the last
-    // commit must be found before anything is appended after it.
+  bool trusted = false;
+  if (tail == TailPolicy::kRepair && s.ok())
+    SLUICE_RETURN_IF_ERROR(TrustWatermark(end, raw, cp, &trusted));
+  if (trusted) {
+    // Closed cleanly at this very end and checkpoint, last commit verified:
+    // nothing was appended or cut since, so there is no tail to repair.
+    // The records before it are checked in the background (below).
+  } else if (tail == TailPolicy::kRepair || !s.ok() || cp.log_end > end) {
+    // The writer reads every record after anything but a clean stop:
+    // damage anywhere before the last commit must be found before
+    // anything is appended after it.
     LogCheck c;
     SLUICE_RETURN_IF_ERROR(Verify(&c));
     damaged = c.damaged;
@@ -220,7 +234,45 @@ Status VersionLog::Recover(TailPolicy tail) {
   }
   cp_ = cp;
   end_.store(cp.log_end, std::memory_order_release);
+  if (trusted) CheckInBackground(cp.log_end);
   return Status();
+}
+
+void VersionLog::CheckInBackground(uint64_t end) {
+  checked_.store(false, std::memory_order_release);
+  checker_ = std::thread([this, end] {
+    // Below the serving and ingest threads: this only has to finish.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
+    uint64_t at = 0;
+    Status bad;
+    while (at < end && bad.ok() && !stop_check_.load(std::memory_order_relaxed)) {
+      uint64_t before = at;
+      Status s =
+          Read(at, std::min<uint64_t>(end - at, uint64_t{1} << 20),
+               [&](uint64_t off, const LogRecord& rec) {
+                 CommitInfo info;
+                 if (rec.kind == RecordKind::kCommit && !DecodeCommit(rec.payload, &info).ok()) {
+                   bad = DataLoss("log " + name_ + " offset " + std::to_string(off) +
+                                  ": commit record does not decode");
+                   return false;
+                 }
+                 at = off + 1;
+                 return !stop_check_.load(std::memory_order_relaxed);
+               });
+      if (bad.ok() && s.code() == Code::kDataLoss) bad = s;  // Read marked the log damaged
+      if (!s.ok() && bad.ok()) return;  // closed or reopening: the next open checks again
+      if (at == before && bad.ok())
+        bad = DataLoss("log " + name_ + " offset " + std::to_string(at) +
+                       ": no record at this offset");
+    }
+    if (!bad.ok()) {
+      SetDamage(bad.message());
+      log::Error("log", "log damaged: kept as it is; ingest stops until `sluice repair`",
+                 {{"stream", name_}, {"error", bad.message()}});
+      return;
+    }
+    if (at >= end) checked_.store(true, std::memory_order_release);
+  });
 }
 
 Status VersionLog::CutAt(const Checkpoint& good) {
@@ -249,6 +301,59 @@ void VersionLog::SetDamage(const std::string& why) {
     damage_ = DataLoss(why);
   }
   cv_.notify_all();
+}
+
+VersionLog::~VersionLog() {
+  stop_check_.store(true, std::memory_order_relaxed);
+  if (checker_.joinable()) checker_.join();
+  // Only a log known whole up to its end: a check cut short leaves none.
+  if (tail_ == TailPolicy::kRepair && log_ != nullptr && !broken() && damage().ok() && checked())
+    LeaveWatermark();
+}
+
+void VersionLog::LeaveWatermark() {
+  LogWatermark w;
+  uint64_t end = 0;
+  bool read = false;
+  Status s = log_->End(&end);
+  if (s.ok()) s = log_->Checkpoint(&w.checkpoint);
+  Checkpoint cp;
+  if (s.ok()) s = DecodeCheckpoint(w.checkpoint, &cp);
+  if (s.ok() && (end != cp.log_end || end != this->end() || end == 0)) return;  // nothing to trust
+  if (s.ok())
+    s = log_->Read(end - 1, 1, [&](uint64_t, std::string_view data) {
+      w.last_record_crc = RecordCrc(data);
+      read = true;
+      return false;
+    });
+  w.log_end = end;
+  if (s.ok() && read) s = WriteWatermark(WatermarkPath(dir_), w);
+  if (!s.ok())
+    log::Warn("log", "no clean-stop watermark left: the next open reads the whole log",
+              {{"stream", name_}, {"error", s.message()}});
+}
+
+Status VersionLog::TrustWatermark(uint64_t end, const std::string& raw, const Checkpoint& cp,
+                                  bool* trusted) {
+  *trusted = false;
+  LogWatermark w;
+  bool found = false;
+  SLUICE_RETURN_IF_ERROR(TakeWatermark(WatermarkPath(dir_), &w, &found));
+  if (!found || w.log_end != end || w.checkpoint != raw || cp.log_end != end || end == 0)
+    return Status();
+  bool same = false;
+  Status s = log_->Read(end - 1, 1, [&](uint64_t, std::string_view data) {
+    same = RecordCrc(data) == w.last_record_crc;
+    return false;
+  });
+  if (!s.ok() && s.code() != Code::kDataLoss) return s;
+  bool tail_ok = false;
+  if (s.ok() && same) SLUICE_RETURN_IF_ERROR(VerifyTail(cp, &tail_ok));
+  *trusted = tail_ok;
+  if (!tail_ok)
+    log::Warn("log", "clean-stop watermark does not match the last commit; reading the whole log",
+              {{"stream", name_}});
+  return Status();
 }
 
 Status VersionLog::VerifyTail(const Checkpoint& cp, bool* ok) {

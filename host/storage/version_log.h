@@ -8,7 +8,11 @@
 // the last commit that does not read back, or a checkpoint that does not
 // match its commit, marks the log damaged (damage()): it is kept as it is,
 // serves the reads that still succeed and takes no commits until `sluice
-// repair` cuts it (Verify, CutAt).
+// repair` cuts it (Verify, CutAt). The writer's open reads every record,
+// except after a clean stop: then the watermark the stop left
+// (storage/log_watermark.h) is checked against the last commit alone, and
+// the rest is read on a background thread at low priority, which marks the
+// log damaged when it finds damage (so does any read that reaches it).
 #ifndef SLUICE_HOST_STORAGE_VERSION_LOG_H_
 #define SLUICE_HOST_STORAGE_VERSION_LOG_H_
 
@@ -20,6 +24,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "sluice/function_ref.h"
@@ -78,6 +83,16 @@ class VersionLog {
                      std::unique_ptr<VersionLog>* out, TailPolicy tail = TailPolicy::kRepair);
   VersionLog(const VersionLog&) = delete;
   VersionLog& operator=(const VersionLog&) = delete;
+  // Stops the background check. A writer's log (TailPolicy::kRepair) that
+  // is whole (not broken, not damaged, checked()) leaves its clean-stop watermark
+  // (storage/log_watermark.h), so that the next open checks the last commit
+  // instead of every record.
+  ~VersionLog();
+
+  // Whether the background check that follows an open trusting the
+  // watermark has read every record up to the end at open (true when
+  // there was none to make). Thread-safe.
+  bool checked() const { return checked_.load(std::memory_order_acquire); }
 
   // Appends the rows of `rows` and a commit record carrying the source
   // offset and flags, atomically and durably. One writer at a time. When
@@ -140,6 +155,14 @@ class VersionLog {
   // handle_mu_ held (shared or not).
   Status Handle(Log** out) const;
   Status Recover(TailPolicy tail);
+  // Whether the watermark left by the last clean stop (removed here either
+  // way) matches the backend's end `end` and checkpoint `raw` and the last
+  // commit reads back with the CRC it recorded.
+  Status TrustWatermark(uint64_t end, const std::string& raw, const Checkpoint& cp, bool* trusted);
+  void LeaveWatermark();
+  // Reads every record below `end` on a thread of its own (lowered
+  // priority), marking the log damaged if one does not read back.
+  void CheckInBackground(uint64_t end);
   Status VerifyTail(const Checkpoint& cp, bool* ok);
 
   std::unique_ptr<Log> log_;  // null while a reopen failed
@@ -158,6 +181,9 @@ class VersionLog {
   Status damage_;
   uint64_t wakes_ = 0;
   std::vector<std::string_view> scratch_;
+  std::thread checker_;  // CheckInBackground's
+  std::atomic<bool> stop_check_{false};
+  std::atomic<bool> checked_{true};
 };
 
 }  // namespace sluice::host

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "sluice/kv_db.h"
+#include "table_files.h"
 
 namespace sluice::storage_leveldb {
 namespace {
@@ -81,7 +82,9 @@ class LevelDbEngine final : public KvStorage::Engine,
   explicit LevelDbEngine(const Settings& settings)
       : settings_(settings),
         cache_(leveldb::NewLRUCache(static_cast<size_t>(settings.block_cache_mb) << 20)),
-        filter_(leveldb::NewBloomFilterPolicy(10)) {}
+        filter_(leveldb::NewBloomFilterPolicy(10)),
+        kv_files_(static_cast<uint64_t>(settings.mmap_mb) << 20),
+        log_files_(0) {}
 
   // A database is where its CURRENT file is.
   bool Exists(const std::string& dir) const override {
@@ -96,6 +99,10 @@ class LevelDbEngine final : public KvStorage::Engine,
         FromLevelDb(leveldb::DB::Open(DbOptions(use, create), dir, &db), "open", dir));
     leveldb::ReadOptions read;
     read.verify_checksums = settings_.paranoid_checks;
+    // A log is read in order (a cache build, a writer's check): its blocks,
+    // each holding a chunk of up to 4 MiB, would only push the stores' out
+    // of the block cache, and no sharded cache bounds such blocks well.
+    read.fill_cache = use == KvStorage::StoreUse::kKv;
     *out = std::make_unique<LevelDbKv>(dir, shared_from_this(), std::unique_ptr<leveldb::DB>(db),
                                        read);
     return Status();
@@ -114,6 +121,7 @@ class LevelDbEngine final : public KvStorage::Engine,
     o.paranoid_checks = settings_.paranoid_checks;
     o.write_buffer_size = static_cast<size_t>(settings_.write_buffer_mb) << 20;
     o.block_cache = cache_.get();
+    o.env = kv ? &kv_files_ : &log_files_;
     const std::string& codec = kv ? settings_.compression : settings_.log_compression;
     o.compression = codec == "snappy" ? leveldb::kSnappyCompression : leveldb::kNoCompression;
     if (kv) {
@@ -128,6 +136,9 @@ class LevelDbEngine final : public KvStorage::Engine,
   const Settings settings_;
   const std::unique_ptr<leveldb::Cache> cache_;
   const std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  // Table reads: the stores' mapped within mmap_mb, the logs' never.
+  mutable TableFilesEnv kv_files_;
+  mutable TableFilesEnv log_files_;
 };
 
 }  // namespace
@@ -135,6 +146,7 @@ class LevelDbEngine final : public KvStorage::Engine,
 Status ParseSettings(const Options& options, Settings* out) {
   Settings s;
   SLUICE_RETURN_IF_ERROR(s.Read(options, LevelDbTraits::kOptions, LevelDbTraits::Codecs()));
+  SLUICE_RETURN_IF_ERROR(options.Read(LevelDbTraits::kOptions, "mmap_mb", &s.mmap_mb));
   *out = s;
   return Status();
 }

@@ -24,17 +24,36 @@ namespace sluice::storage_leveldb {
 // caches and logs uncompressed (a cache is derived and local, and
 // uncompressed it builds and answers with less CPU; a log is written once
 // and read in order), paranoid checks on (every block read verified).
-// Compressions: snappy or none.
-using Settings = KvStorageOptions;
+// Compressions: snappy or none. And LevelDB's own: mmap_mb, the most
+// table-file bytes of the instance's key/value stores memory-mapped at once
+// (table_files.h); logs are never mapped (read once, in order).
+struct Settings : KvStorageOptions {
+  int64_t mmap_mb = 1024;
+};
 
-// Parses and validates `options` (kKvStorageOptions). INVALID_ARGUMENT
+// The declared options: the shared ones (kKvStorageOptions) and mmap_mb.
+inline constexpr OptionSpec kLevelDbOptions[] = {
+    kv_option::kBlockCacheMb,
+    kv_option::kWriteBufferMb,
+    kv_option::kCompression,
+    kv_option::kLogCompression,
+    kv_option::kParanoidChecks,
+    opt::Int("mmap_mb",
+             "the most bytes of cache table files memory-mapped at once, for all databases; "
+             "further tables are read into the block cache (bounds the file-backed RSS)")
+        .Range(0, 1 << 20)
+        .Unit("MiB")
+        .Default("1024"),
+};
+
+// Parses and validates `options` (kLevelDbOptions). INVALID_ARGUMENT
 // naming the key, the value found and what is accepted; unknown keys are
 // errors too.
 Status ParseSettings(const Options& options, Settings* out);
 
 // What sluice::KvStoragePlugin needs of the engine.
 struct LevelDbTraits {
-  static constexpr const auto& kOptions = kKvStorageOptions;
+  static constexpr const auto& kOptions = kLevelDbOptions;
   // snappy and none.
   static KvCodecs Codecs() { return {{"snappy", "none"}, {}, "LevelDB"}; }
   // The engine of one plugin instance (ParseSettings' errors for bad

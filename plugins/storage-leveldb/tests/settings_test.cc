@@ -15,14 +15,25 @@ Status Parse(std::vector<std::pair<std::string, std::string>> items, Settings* o
 TEST(SettingsTest, UncompressedWithParanoidChecksByDefault) {
   Settings s;
   SLUICE_ASSERT_OK(Parse({}, &s));
-  EXPECT_TRUE(s == (Settings{64, 16, "none", "none", true}));
+  EXPECT_TRUE(static_cast<const KvStorageOptions&>(s) ==
+              (KvStorageOptions{64, 16, "none", "none", true}));
+  EXPECT_EQ(s.mmap_mb, 1024);
   SLUICE_ASSERT_OK(Parse({{"compression", "snappy"}, {"log_compression", "snappy"}}, &s));
   EXPECT_EQ(s.compression + " " + s.log_compression, "snappy snappy");
   EXPECT_EQ(Parse({{"compression", "zstd"}}, &s).message(),
             "option 'compression': expected snappy or none, found 'zstd'");
   EXPECT_EQ(Parse({{"cache_size", "1"}}, &s).message(),
             "option 'cache_size': unknown option; known options: block_cache_mb, "
-            "write_buffer_mb, compression, log_compression, paranoid_checks");
+            "write_buffer_mb, compression, log_compression, paranoid_checks, mmap_mb");
+}
+
+TEST(SettingsTest, MmapMbBoundsTheMappedTableBytes) {
+  Settings s;
+  SLUICE_ASSERT_OK(Parse({{"mmap_mb", "0"}}, &s));
+  EXPECT_EQ(s.mmap_mb, 0);
+  SLUICE_ASSERT_OK(Parse({{"mmap_mb", "4096"}}, &s));
+  EXPECT_EQ(s.mmap_mb, 4096);
+  EXPECT_NE(Parse({{"mmap_mb", "-1"}}, &s).message().find("mmap_mb"), std::string::npos);
 }
 
 }  // namespace
