@@ -38,7 +38,10 @@ class Executor {
     for (const FilterNode* c : plan_.residual) row_cost_ += Cost(*c);
     if (q_.has_after && !plan_.seek_after)
       AppendCursorKey(&cursor_, q_.after, q_.order, cache_.schema().schema);
-    return cache_.kv().NewSnapshot(&snapshot_);
+    Status s;
+    use_rows_ = cache_.row_cache().ReadEpoch(
+        &epoch_, [&] { return cache_.kv().NewSnapshot(&snapshot_); }, &s);
+    return s;
   }
   const AccessPlan& plan() const { return plan_; }
   uint64_t examined() const { return examined_; }
@@ -84,7 +87,9 @@ class Executor {
   std::vector<Value> decoded_;
   std::string sort_key_;
   std::string fetched_;
-  std::string pk_;  // primary key of the row an index entry points to
+  std::string pk_;         // store key (0x01 pk) of the row an index entry points to
+  bool use_rows_ = false;  // the row cache serves this snapshot, at epoch_
+  uint64_t epoch_ = 0;
   uint64_t visits_ = 0;
   bool stop_ = false;  // the visitor asked to stop
 };
@@ -261,9 +266,12 @@ Status Executor::FetchRow(std::string_view index_key, std::string* row) {
       return DataLoss("cache index entry is malformed (index " + std::to_string(plan_.index) + ")");
   pk_.assign(VersionCache::PrimaryPrefix());
   pk_.append(index_key.substr(pos));
+  RowCache& rows = cache_.row_cache();
+  if (use_rows_ && rows.Lookup(pk_, epoch_, row)) return Status();
   Status s = cache_.kv().Get(snapshot_.get(), pk_, row);
   if (s.code() == Code::kNotFound)
     return DataLoss("cache index entry has no row (index " + std::to_string(plan_.index) + ")");
+  if (s.ok() && use_rows_) rows.Insert(pk_, *row, epoch_);
   return s;
 }
 
