@@ -172,7 +172,15 @@ Status VersionCache::Clear() {
 }
 
 Status VersionCache::WriteOps(const KvOp* ops, size_t count, bool sync) {
+  // Readers that took their snapshot before this write may keep using the
+  // entries of its rows (they hold the rows as their snapshot sees them);
+  // none stored from now on, and none of the rows it changes stays.
+  row_cache_->BeginChange();
+  if (!row_cache_->Empty())
+    for (size_t i = 0; i < count; ++i)
+      if (!ops[i].key.empty() && ops[i].key[0] == '\x01') row_cache_->Invalidate(ops[i].key);
   Status s = kv_->Write(ops, count, sync);
+  row_cache_->EndChange();
   if (!s.ok()) write_failed_ = true;
   return s;
 }

@@ -23,6 +23,7 @@
 
 #include "cache/cache_batch.h"
 #include "cache/derived_state.h"
+#include "cache/row_cache.h"
 #include "config/config.h"
 #include "core/table_schema.h"
 #include "sluice/row.h"
@@ -73,6 +74,13 @@ class VersionCache {
   // are valid: readers take an empty value as "read the row by its key", so
   // switching needs no rebuild. Call before Apply(); one writer.
   void SetCoveringIndexes(bool on) { covering_ = on; }
+
+  // Gives the cache a RowCache of `bytes` (0: none) that queries share
+  // (docs/query.md, "The row cache"); Apply() and Clear() invalidate what
+  // they change. Call before any query or Apply(); one writer.
+  void SetRowCacheBytes(size_t bytes) { row_cache_ = std::make_unique<RowCache>(bytes); }
+  // The row cache (disabled until SetRowCacheBytes()). Thread-safe.
+  RowCache& row_cache() { return *row_cache_; }
 
   // What an insert whose key is already stored does (the endpoint's
   // on_duplicate): kLast replaces the row, kFirst keeps the stored one, and
@@ -142,7 +150,8 @@ class VersionCache {
   // Index entries of `row`: puts carrying `encoded` (when covering) or deletes.
   void AddIndexKeys(const std::vector<Value>& row, bool put, std::string_view encoded = {});
 
-  // Writes `ops` to the store, noting a failure (write_failed()).
+  // Writes `ops` to the store, noting a failure (write_failed()), and
+  // invalidates the row cache's entries of the rows they write.
   Status WriteOps(const KvOp* ops, size_t count, bool sync);
 
   std::unique_ptr<KvStore> kv_;
@@ -158,6 +167,7 @@ class VersionCache {
   std::string max_pk_;  // largest primary key stored (fast path for appends)
   // Declared aggregates and full-text postings, when the table has any.
   std::unique_ptr<DerivedState> derived_;
+  std::unique_ptr<RowCache> row_cache_ = std::make_unique<RowCache>(0);
 
   // Apply() scratch, reused so that a steady build allocates nearly nothing.
   CacheBatch batch_;

@@ -232,7 +232,7 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
   if (!ReadMap(e.value, e.mark, "query",
                "a map like { default_limit: 50, max_limit: 10000, scan_budget: 1000000 }",
                {"default_limit", "max_limit", "scan_budget", "filter_budget", "max_filter_terms",
-                "max_skip", "max_query_bytes", "timeout_ms"},
+                "max_skip", "max_query_bytes", "timeout_ms", "row_cache_mb"},
                &problems_, &entries))
     return;
   QueryLimits& q = cfg_->query;
@@ -255,6 +255,8 @@ void ConfigParser::ParseQueryLimits(const Entry& e) {
       q.max_query_bytes = v;
     if (x.key == "timeout_ms" && ReadUnsigned(x, path, 0, 86400000, &problems_, &v))
       q.timeout_ms = static_cast<uint32_t>(v);
+    if (x.key == "row_cache_mb" && ReadUnsigned(x, path, 0, 65536, &problems_, &v))
+      q.row_cache_mb = static_cast<uint32_t>(v);
   }
   if (default_limit == nullptr) {  // the built-in default never exceeds a smaller maximum
     q.default_limit = std::min(q.default_limit, q.max_limit);

@@ -20,12 +20,16 @@ struct QueryLimits {
   uint64_t max_skip = 100000;          // larger $skip is INVALID_ARGUMENT (page with $after)
   uint64_t max_query_bytes = 1 << 20;  // longer query text is INVALID_ARGUMENT
   uint32_t timeout_ms = 30000;         // a query running longer ends DEADLINE_EXCEEDED; 0 = none
+  // MiB of rows each endpoint version's row cache keeps for queries that
+  // read rows through a secondary index (cache/row_cache.h); 0 = none.
+  uint32_t row_cache_mb = 32;
 
   bool operator==(const QueryLimits& o) const {
     return default_limit == o.default_limit && max_limit == o.max_limit &&
            scan_budget == o.scan_budget && filter_budget == o.filter_budget &&
            max_filter_terms == o.max_filter_terms && max_skip == o.max_skip &&
-           max_query_bytes == o.max_query_bytes && timeout_ms == o.timeout_ms;
+           max_query_bytes == o.max_query_bytes && timeout_ms == o.timeout_ms &&
+           row_cache_mb == o.row_cache_mb;
   }
   bool operator!=(const QueryLimits& o) const { return !(*this == o); }
 };

@@ -38,7 +38,10 @@ class Executor {
     for (const FilterNode* c : plan_.residual) row_cost_ += Cost(*c);
     if (q_.has_after && !plan_.seek_after)
       AppendCursorKey(&cursor_, q_.after, q_.order, cache_.schema().schema);
-    return cache_.kv().NewSnapshot(&snapshot_);
+    Status s;
+    use_rows_ = cache_.row_cache().ReadEpoch(
+        &epoch_, [&] { return cache_.kv().NewSnapshot(&snapshot_); }, &s);
+    return s;
   }
   const AccessPlan& plan() const { return plan_; }
   uint64_t examined() const { return examined_; }
@@ -66,6 +69,12 @@ class Executor {
   Status FetchRow(std::string_view index_key, std::string* row);
   size_t ChunkSize(uint64_t wanted) const;
   bool Passes(const std::vector<Value>& row) const;
+  // Decodes the first decode_fields_ fields of `row` into decoded_ (the
+  // whole row, checked to its end, when that is every field). "" or why
+  // the row is malformed.
+  std::string DecodeFields(std::string_view row);
+  // max(`n`, 1 + the largest field index `node` tests).
+  static size_t LastField(const FilterNode& node, size_t n);
   // Filter evaluations testing `node` on one row may cost at most.
   static uint64_t Cost(const FilterNode& node);
   // The budgets and the deadline, checked per entry read.
@@ -84,7 +93,13 @@ class Executor {
   std::vector<Value> decoded_;
   std::string sort_key_;
   std::string fetched_;
-  std::string pk_;  // primary key of the row an index entry points to
+  std::string pk_;         // store key (0x01 pk) of the row an index entry points to
+  bool use_rows_ = false;  // the row cache serves this snapshot, at epoch_
+  uint64_t epoch_ = 0;
+  std::vector<std::string> chunk_keys_, chunk_values_;  // an index walk's chunk
+  // Leading fields a row's filter test needs decoded (all of them when the
+  // sort or the cursor needs the row decoded).
+  size_t decode_fields_ = 0;
   uint64_t visits_ = 0;
   bool stop_ = false;  // the visitor asked to stop
 };
@@ -92,6 +107,11 @@ class Executor {
 Status Executor::Walk(bool need_rows, bool sorted, Visitor visit, uint64_t wanted) {
   sorted_ = sorted;
   decode_ = sorted || !plan_.residual.empty() || !cursor_.empty();
+  decode_fields_ = cache_.schema().schema.fields.size();
+  if (!sorted && cursor_.empty()) {  // only the residual filter reads the decoded row
+    decode_fields_ = 0;
+    for (const FilterNode* c : plan_.residual) decode_fields_ = LastField(*c, decode_fields_);
+  }
   if (plan_.text != nullptr) return WalkText(need_rows, visit);
   if (!plan_.has_in) return WalkRange(plan_.lower, plan_.upper, need_rows, visit, wanted);
   size_t n = plan_.probes.size();
@@ -108,19 +128,38 @@ Status Executor::WalkRange(const std::string& lower, const std::string& upper, b
   std::unique_ptr<KvIterator> it;
   SLUICE_RETURN_IF_ERROR(
       cache_.kv().NewIterator(snapshot_.get(), lower, upper, plan_.reverse, &it));
-  std::vector<std::string> keys, values;
   bool exhausted = false;
+  if (plan_.index < 0) {
+    // Primary-key ranges and scans read nothing else while they walk: each
+    // entry (key and row) is used where the store hands it over, uncopied.
+    Status s;
+    while (!exhausted && !stop_ && s.ok()) {
+      SLUICE_RETURN_IF_ERROR(it->Read(
+          ChunkSize(wanted),
+          [&](std::string_view k, std::string_view v) {
+            s = Entry(k, v, need_rows, visit, &stop_);
+            return s.ok() && !stop_;
+          },
+          &exhausted));
+    }
+    return s;
+  }
+  // An index walk reads rows by key between chunks: the chunk's entries are
+  // copied out first, into buffers reused from chunk to chunk.
+  std::vector<std::string>& keys = chunk_keys_;
+  std::vector<std::string>& values = chunk_values_;
   while (!exhausted && !stop_) {
-    keys.clear(), values.clear();
+    size_t n = 0;
     SLUICE_RETURN_IF_ERROR(it->Read(
         ChunkSize(wanted),
         [&](std::string_view k, std::string_view v) {
-          keys.emplace_back(k);
-          values.emplace_back(v);  // the row, or (an index entry) the row when the index covers it
+          if (n == keys.size()) keys.emplace_back(), values.emplace_back();
+          keys[n].assign(k);
+          values[n++].assign(v);  // empty, or the row when the index covers it
           return true;
         },
         &exhausted));
-    for (size_t i = 0; i < keys.size() && !stop_; ++i)
+    for (size_t i = 0; i < n && !stop_; ++i)
       SLUICE_RETURN_IF_ERROR(Entry(keys[i], values[i], need_rows, visit, &stop_));
   }
   return Status();
@@ -211,7 +250,7 @@ Status Executor::Entry(std::string_view key, std::string_view value, bool need_r
     value = fetched_;
   }
   if (decode_) {
-    std::string err = DecodeRow(cache_.schema().schema, value, &decoded_);
+    std::string err = DecodeFields(value);
     if (!err.empty()) return DataLoss("cache row does not match the schema: " + err);
     evaluations_ += row_cost_;
     if (!Passes(decoded_)) return Status();
@@ -261,10 +300,30 @@ Status Executor::FetchRow(std::string_view index_key, std::string* row) {
       return DataLoss("cache index entry is malformed (index " + std::to_string(plan_.index) + ")");
   pk_.assign(VersionCache::PrimaryPrefix());
   pk_.append(index_key.substr(pos));
+  RowCache& rows = cache_.row_cache();
+  if (use_rows_ && rows.Lookup(pk_, epoch_, row)) return Status();
   Status s = cache_.kv().Get(snapshot_.get(), pk_, row);
   if (s.code() == Code::kNotFound)
     return DataLoss("cache index entry has no row (index " + std::to_string(plan_.index) + ")");
+  if (s.ok() && use_rows_) rows.Insert(pk_, *row, epoch_);
   return s;
+}
+
+std::string Executor::DecodeFields(std::string_view row) {
+  const Schema& schema = cache_.schema().schema;
+  if (decode_fields_ >= schema.fields.size()) return DecodeRow(schema, row, &decoded_);
+  decoded_.resize(schema.fields.size());
+  RowReader r(schema, row);
+  for (size_t i = 0; i < decode_fields_; ++i)
+    if (!r.Next(&decoded_[i])) return r.ok() ? "row ends early" : r.error();
+  return r.ok() ? std::string() : r.error();
+}
+
+size_t Executor::LastField(const FilterNode& node, size_t n) {
+  if (node.kind == FilterNode::kPredicate)
+    return std::max<size_t>(n, size_t{node.predicate.field} + 1);
+  for (const FilterNode& c : node.children) n = LastField(c, n);
+  return n;
 }
 
 bool Executor::Passes(const std::vector<Value>& row) const {

@@ -112,6 +112,7 @@ Status Registry::OpenVersion(ServedEndpoint& ep, uint32_t v) {
                {{"stream", sv->log->name()}, {"error", sv->log->damage().message()}});
   }
   sv->cache->SetCoveringIndexes(ep.config.covering);
+  sv->cache->SetRowCacheBytes(size_t{runtime_.config().query.row_cache_mb} << 20);
   sv->cache->SetOnDuplicate(ep.config.on_duplicate);
   bool newest = ep.versions.empty() || ep.versions.rbegin()->first < v;
   if (newest)

@@ -114,6 +114,7 @@ void Query(Differ& d, const QueryLimits& a, const QueryLimits& b) {
   d.Value("query", "max_query_bytes", std::to_string(a.max_query_bytes),
           std::to_string(b.max_query_bytes));
   d.Value("query", "timeout_ms", std::to_string(a.timeout_ms), std::to_string(b.timeout_ms));
+  d.Value("query", "row_cache_mb", std::to_string(a.row_cache_mb), std::to_string(b.row_cache_mb));
 }
 
 }  // namespace

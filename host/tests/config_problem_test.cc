@@ -359,7 +359,7 @@ TEST(ConfigProblemTest, Query) {
       Problem("query: { max_limits: 5 }\n"),
       "sluice.yaml:1:10: query.max_limits: unknown key (did you mean \"max_limit\"?); expected one "
       "of: default_limit, max_limit, scan_budget, filter_budget, max_filter_terms, max_skip, "
-      "max_query_bytes, timeout_ms");
+      "max_query_bytes, timeout_ms, row_cache_mb");
 }
 
 TEST(ConfigProblemTest, Api) {

@@ -295,16 +295,17 @@ TableSchema RandomTable(Gen& g, bool composite) {
   return t;
 }
 
-// Random rows keyed uniquely; some replaced and deleted over several commits.
-std::vector<TRow> Fill(Gen& g, CacheFixture& db) {
+// Random rows keyed uniquely; some replaced and deleted over `commits`
+// commits, on top of *table (by key text). Returns every row.
+std::vector<TRow> Fill(Gen& g, CacheFixture& db, int commits, std::map<std::string, TRow>* out) {
   const Schema& s = db.schema();
-  std::map<std::string, TRow> table;  // by key text
+  std::map<std::string, TRow>& table = *out;
   auto key_of = [&](const TRow& r) {
     std::string k;
     for (uint32_t f : s.primary_key) k += g.Json(f, r[f]) + "|";
     return k;
   };
-  for (int commit = 0; commit < 4; ++commit) {
+  for (int commit = 0; commit < commits; ++commit) {
     std::vector<TRow> puts, deletes;
     for (int i = 40 + g.Pick(80); i > 0; --i) {
       TRow r = g.Row();
@@ -348,7 +349,10 @@ std::map<std::string, int> CompareWithOracle(uint32_t datasets, StoragePlugin* s
     TableSchema t = RandomTable(pre, seed % 3 == 0);
     Gen g(seed * 7919, t.schema);
     CacheFixture db(t, storage);
-    std::vector<TRow> table = Fill(g, db);
+    // Through a small row cache, so that queries meet its evictions.
+    db.cache().SetRowCacheBytes(256 << 10);
+    std::map<std::string, TRow> by_key;
+    std::vector<TRow> table = Fill(g, db, 4, &by_key);
     for (int i = 0; i < 80; ++i) {
       ++plans["queries"];
       OracleQuery oq;

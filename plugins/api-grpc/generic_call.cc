@@ -11,8 +11,12 @@ namespace {
 // Messages a stream may queue before Send() waits for the client.
 constexpr size_t kMaxQueued = 256;
 
-grpc::ByteBuffer ToBuffer(const std::string& bytes) {
-  grpc::Slice slice(bytes);
+// A buffer over `bytes` without copying them: the slice owns the string
+// and frees it when gRPC is done with it.
+grpc::ByteBuffer ToBuffer(std::string bytes) {
+  auto* owned = new std::string(std::move(bytes));
+  grpc::Slice slice(
+      owned->data(), owned->size(), [](void* s) { delete static_cast<std::string*>(s); }, owned);
   return grpc::ByteBuffer(&slice, 1);
 }
 
@@ -126,7 +130,7 @@ void GenericCall::SendHeaders() {
 }
 
 void GenericCall::TakeNextLocked() {
-  out_ = ToBuffer(queue_.front());
+  out_ = ToBuffer(std::move(queue_.front()));
   queue_.pop_front();
   writing_ = true;
   metadata_sent_ = true;
@@ -142,6 +146,21 @@ void GenericCall::Complete(const grpc::Status& status) {
   metadata_sent_ = true;
   lock.unlock();
   Finish(status);
+}
+
+void GenericCall::Reply(std::string message) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (completing_ || broken_ || writing_ || !queue_.empty() || Done()) {
+    lock.unlock();
+    if (!Send(std::move(message))) return Complete(StopStatus());
+    return Complete(grpc::Status::OK);
+  }
+  completing_ = true;
+  metadata_sent_ = true;
+  final_ = grpc::Status::OK;
+  out_ = ToBuffer(std::move(message));
+  lock.unlock();
+  StartWriteAndFinish(&out_, grpc::WriteOptions(), grpc::Status::OK);
 }
 
 void GenericCall::OnReadDone(bool ok) {

@@ -68,6 +68,12 @@ class GenericCall : public grpc::ServerGenericBidiReactor, public CallContext {
   // (at once when the client is gone). Exactly once; the call may be
   // deleted before this returns.
   void Complete(const grpc::Status& status);
+  // A unary call's answer: sends `message` and finishes with OK in one
+  // operation (one round through gRPC instead of a write, then a finish)
+  // when nothing else was sent; else as Send(message), then Complete(OK),
+  // or Complete(StopStatus()) when the message cannot be sent. Exactly once,
+  // instead of Complete(); the call may be deleted before this returns.
+  void Reply(std::string message);
 
   // CallContext.
   const ApiHost::Request& request() const override { return request_; }

@@ -252,8 +252,8 @@ void GrpcServer::RunUnary(GenericCall* call, std::function<grpc::Status(std::str
   bool queued = pool_->Submit([call, handler = std::move(handler)] {
     std::string response;
     grpc::Status s = handler(&response);
-    if (s.ok() && !call->Send(std::move(response))) s = call->StopStatus();
-    call->Complete(s);
+    if (!s.ok()) return call->Complete(s);
+    call->Reply(std::move(response));
   });
   if (!queued)
     call->Complete(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is stopping"));

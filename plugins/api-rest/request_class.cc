@@ -24,7 +24,11 @@ bool RestService::RunsQuery(const HttpRequest& request, std::string_view* route,
   EndpointAction action = ParseAction(target.suffix);
   bool query = action.kind == EndpointAction::kCollection ||
                action.kind == EndpointAction::kCount || action.kind == EndpointAction::kQuery;
-  if (!query || request.method != action.allow()) return false;
+  if (!query) return false;
+  // The route's own method (GET for list, POST for count and query); HEAD
+  // where it is GET. (allow() is the Allow header's text, not a method.)
+  std::string_view method = action.method();
+  if (request.method != method && !(method == "GET" && request.method == "HEAD")) return false;
   *route = RouteTemplate(action.kind, target.version != 0);
   *endpoint = target.endpoint->name;
   return true;

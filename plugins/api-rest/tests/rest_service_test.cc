@@ -83,6 +83,39 @@ TEST_F(RestServiceTest, ViewsAreReleased) {
   EXPECT_EQ(fake_.open_views(), 0);
 }
 
+// Which requests go to the query worker pool (docs/rest.md, "What runs
+// where"): list, count and query on an endpoint, with their own method.
+TEST_F(RestServiceTest, RunsQueryForListCountAndQueryOnly) {
+  RestService service(api_, RestOptions());
+  struct Case {
+    const char* method;
+    const char* path;
+    bool runs;
+    const char* route;
+  } cases[] = {{"GET", "/trips", true, "/{endpoint}"},
+               {"HEAD", "/trips", true, "/{endpoint}"},
+               {"GET", "/v1/trips", true, "/v{n}/{endpoint}"},
+               {"POST", "/trips/count", true, "/{endpoint}/count"},
+               {"POST", "/trips/query", true, "/{endpoint}/query"},
+               {"POST", "/trips", false, ""},
+               {"GET", "/trips/query", false, ""},
+               {"GET", "/trips/1", false, ""},
+               {"GET", "/trips/oapi", false, ""},
+               {"GET", "/health", false, ""},
+               {"GET", "/nowhere", false, ""}};
+  for (const Case& c : cases) {
+    HttpRequest req;
+    req.method = c.method;
+    req.path = c.path;
+    std::string_view route;
+    std::string endpoint;
+    EXPECT_EQ(service.RunsQuery(req, &route, &endpoint), c.runs) << c.method << " " << c.path;
+    if (!c.runs) continue;
+    EXPECT_EQ(route, c.route) << c.method << " " << c.path;
+    EXPECT_EQ(endpoint, "trips");
+  }
+}
+
 TEST(QueryBody, EmptyMeansEverythingAndNonObjectsAreRefused) {
   std::string_view q;
   ASSERT_TRUE(QueryBody("", &q).ok());
