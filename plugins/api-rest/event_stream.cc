@@ -120,7 +120,6 @@ void SseStream::Encode(const sluice_feed_event& e, std::string* out) {
     *out += "null";
   }
   *out += "}\n\n";
-  if (counters_ != nullptr) counters_->Sent(1);
 }
 
 void SseStream::AppendEnd(const Status& s, std::string* out) {
@@ -160,10 +159,12 @@ bool SseStream::PullChunks(size_t room, ChunkQueue* out) {
     pending_.clear();
   }
   Status s;
+  uint64_t sent = 0;  // changes, whether encoded here or shared
   do {
     size_t handed = 0;
     s = feed_.Next(room == 0 ? 0 : kBatch, 0, [&](const sluice_feed_event& e) {
       ++handed;
+      if (e.op != SLUICE_FEED_SWITCH) ++sent;
       Append(e, out);
       return out->bytes() - start < room;
     });
@@ -171,6 +172,7 @@ bool SseStream::PullChunks(size_t room, ChunkQueue* out) {
     id_next_ = feed_.position().next;
   } while (out->bytes() - start < room);
   if (group_lock_.owns_lock()) group_lock_.unlock();
+  if (counters_ != nullptr && sent > 0) counters_->Sent(sent);
   if (s.ok()) return true;
   AppendEnd(s, out->OwnedTail());
   ended_ = true;

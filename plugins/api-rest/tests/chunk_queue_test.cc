@@ -185,9 +185,9 @@ TEST(SseGroupTest, StreamsOfAGroupShareOneCopy) {
   EXPECT_EQ(found.text, "id: 7\n\n");
   EXPECT_EQ(found.text.data(), kept.text.data());  // the same bytes, not a copy
   EXPECT_FALSE(g->Find(1, 8, &c2, &found));
-  EXPECT_FALSE(g->Add(1, 6, "older", &c1, true, &kept));  // behind what is kept
+  EXPECT_FALSE(g->Add(1, 6, "older", &c1, true, &kept));   // behind what is kept
   EXPECT_FALSE(g->Add(1, 9, "alone", &c1, false, &kept));  // nobody to share with
-  EXPECT_FALSE(g->Find(1, 7, &c2, &found));               // and forgotten
+  EXPECT_FALSE(g->Find(1, 7, &c2, &found));                // and forgotten
 }
 
 TEST(SseGroupTest, QueuedTextOutlivesTheGroupsWindow) {
@@ -205,13 +205,12 @@ TEST(SseGroupTest, QueuedTextOutlivesTheGroupsWindow) {
   }
   EXPECT_EQ(slow.chunks(), 2u);  // 16 events fill a block, then the next
   size_t total = SseGroup::kMaxBytes / event.size() * 2;
-  for (uint64_t off = 20; off < total; ++off)
-    ASSERT_TRUE(g->Add(1, off, event, &cursor, true, &t));
+  for (uint64_t off = 20; off < total; ++off) ASSERT_TRUE(g->Add(1, off, event, &cursor, true, &t));
   EXPECT_LE(g->bytes(), SseGroup::kMaxBytes);
   size_t per_block = SseGroup::kBlockBytes / event.size() * event.size();
   EXPECT_LE(g->blocks(), SseGroup::kMaxBytes / per_block + 2);
   EXPECT_FALSE(g->Find(1, 0, &cursor, &t));  // the group dropped them
-  EXPECT_FALSE(first.expired());               // the queue did not
+  EXPECT_FALSE(first.expired());             // the queue did not
   EXPECT_EQ(Drain(slow), [&] {
     std::string all;
     for (int i = 0; i < 20; ++i) all += event;
