@@ -107,7 +107,8 @@ def run_sluice(o, root, binary=None):
             prof.send_signal(2)
             prof.wait(60)
         res["rss_hwm_kb"] = srv.hwm_kb()
-        if res["lost"]:  # what the server said, for the reader of the run's output
+        res["ingest_failed"] = _ingest_failure(port, srv)
+        if res["lost"] or res["ingest_failed"]:  # what the server said, for the reader of the run's output
             print("fanout: sluice's last log lines:\n" + tail("\n".join(srv.err_lines + srv.lines)),
                   flush=True)
         return res
@@ -160,6 +161,34 @@ def _answers(port):
         return False
 
 
+# /ready's ingest states of an ingest that no longer takes rows.
+INGEST_STOPPED = ("failed", "schema_changed", "log_damaged", "storage_error")
+
+
+def _ingest_failure(port, srv):
+    """Why the server's ingest stopped during the run ("" when it did not):
+    a log line `ingest stopped` before the server was asked to stop, or an
+    endpoint whose /ready ingest_state is one of INGEST_STOPPED."""
+    import http.client
+    why = []
+    with srv.cond:
+        lines = [l for l in srv.err_lines + srv.lines if "ingest stopped" in l]
+    if lines:
+        why.append("log: " + lines[0].strip()[:200])
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/ready")
+        r = conn.getresponse()
+        body = json.loads(r.read() or b"null")
+        conn.close()
+        for e in (body or {}).get("endpoints", []):
+            if e.get("ingest_state") in INGEST_STOPPED:
+                why.append("/ready: %s: %s" % (e.get("name"), e.get("reason", e["ingest_state"])))
+    except (OSError, ValueError, AttributeError) as e:
+        why.append("/ready did not answer: %s" % e)
+    return "; ".join(why)
+
+
 def _wait_rows(port, rows, timeout):
     import http.client
     deadline = time.monotonic() + timeout
@@ -197,8 +226,10 @@ def table(o, results):
         growth = (max(r["rss_peak_kb"], r["rss_subscribed_kb"]) - r["rss_before_kb"]) / o.subscribers
         per = r["server_cpu_secs"] / r["delivered"] * 1e6 if r["delivered"] else 0
         t.row(*[name, "%s / %s" % (f"{r['delivered']:,}", f"{r['expected']:,}"),
-               "%s%s" % (f"{r['lost']:,}", " (%d subscribers cut off)" % r["ended"]
-                         if r.get("ended") else ""), r["duplicated"], "%.1f" % r["p50_ms"], "%.1f" % r["p99_ms"],
+               "%s%s%s" % (f"{r['lost']:,}", " (%d subscribers cut off)" % r["ended"]
+                           if r.get("ended") else "",
+                           " (**ingest stopped**)" if r.get("ingest_failed") else ""),
+               r["duplicated"], "%.1f" % r["p50_ms"], "%.1f" % r["p99_ms"],
                "%.0f" % r["max_ms"], "%.2f" % r["server_cpu_secs"], "%.2f" % per,
                "%.1f → %.1f → %.1f" % (r["rss_before_kb"] / 1024, r["rss_subscribed_kb"] / 1024,
                                        r["rss_peak_kb"] / 1024),
@@ -212,6 +243,10 @@ def table(o, results):
                    "they came) and stopped after %s of %s rows, %.0f s after it started; only "
                    "those are expected" % (name, f"{r['rows']:,}", f"{int(o.rate * o.secs):,}",
                                            r["publish_secs"]))
+    for name, r in results:
+        if isinstance(r, dict) and r.get("ingest_failed"):
+            t.note("%s: **the server's ingest stopped during the run**, so rows it never took "
+                   "count as missing: %s" % (name, r["ingest_failed"]))
     s = dict(results).get("sluice")
     if isinstance(s, dict):
         growth = (max(s["rss_peak_kb"], s["rss_subscribed_kb"]) - s["rss_before_kb"]) / o.subscribers
@@ -223,6 +258,9 @@ def table(o, results):
                  "of order" % (f"{s['lost']:,}", s["ended"], s["duplicated"], s["out_of_order"]),
                  s["lost"] == 0 and s["duplicated"] == 0 and s["out_of_order"] == 0 and
                  s["offset_mismatch"] == 0)
+        t.target("the server's ingest ran throughout (no `ingest stopped` in its log, /ready "
+                 "names no stopped ingest)", s.get("ingest_failed") or "yes",
+                 not s.get("ingest_failed"))
     t.note("missing: rows a subscriber had not received when the drain deadline passed "
            "(%g s after the last append), or never will (sluice cuts off a subscriber that "
            "stays more than 50,000 changes behind for 10 s, with an `end` event saying where "

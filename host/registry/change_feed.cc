@@ -45,15 +45,22 @@ void ChangeFeed::WakeLocked(Subscriber* s) {
   if (s->armed.exchange(false) && s->wake != nullptr) s->wake(s->wake_ctx);
 }
 
-void ChangeFeed::Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out,
-                      Window* w) const {
+void ChangeFeed::Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out, Window* w,
+                      size_t max_changes) const {
   out->clear();
   std::lock_guard<std::mutex> lock(mu_);
   w->end = end_;
   w->closed = closed_;
   w->ring_start = ring_.empty() ? end_ : ring_.front()->first;
-  for (const auto& b : ring_)
-    if (b->end > from) out->push_back(b);
+  // The ring is in offset order: the first batch that ends after `from`.
+  auto it =
+      std::partition_point(ring_.begin(), ring_.end(),
+                           [&](const std::shared_ptr<const Batch>& b) { return b->end <= from; });
+  size_t changes = 0;
+  for (; it != ring_.end() && changes < max_changes; ++it) {
+    out->push_back(*it);
+    changes += (*it)->changes.size();
+  }
 }
 
 ChangeFeed::Window ChangeFeed::Peek() const {

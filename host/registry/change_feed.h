@@ -69,8 +69,12 @@ class ChangeFeed {
   // before the end published so far (a cache rebuilt from scratch applies
   // them again) are dropped. Cheap when nobody reads.
   void Publish(const std::vector<CacheOp>& ops, uint64_t end);
-  // The ring's batches with offsets at or after `from`, and the window.
-  void Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out, Window* w) const;
+  // The ring's batches with offsets at or after `from`, up to the one that
+  // holds the `max_changes`-th change from `from` (a reader behind by the
+  // whole ring neither copies nor keeps room for a reference to each of
+  // its batches), and the window.
+  void Read(uint64_t from, std::vector<std::shared_ptr<const Batch>>* out, Window* w,
+            size_t max_changes = SIZE_MAX) const;
   // The window alone.
   Window Peek() const;
   void Add(Subscriber* s);

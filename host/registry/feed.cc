@@ -13,6 +13,8 @@ namespace {
 // transport's thread for a whole log.
 constexpr size_t kExamineBudget = 16384;
 constexpr size_t kLogChunk = 1024;
+// Room for batch references a reader keeps between reads (one per subscriber).
+constexpr size_t kKeptBatches = 64;
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -178,7 +180,7 @@ bool Feed::Offer(uint32_t op, uint64_t offset, std::string_view row,
 Status Feed::Step(size_t max, FunctionRef<bool(const sluice_feed_event&)> fn, size_t* handed,
                   bool* stop, size_t* examined_total, ChangeFeed::Window* w) {
   ServedVersion& sv = *src_.version;
-  sv.feed.Read(next_, &batches_, w);
+  sv.feed.Read(next_, &batches_, w, max);
   if (w->closed) return Status();
   size_t examined = 0;
   if (next_ < w->ring_start) {
@@ -214,6 +216,7 @@ Status Feed::Step(size_t max, FunctionRef<bool(const sluice_feed_event&)> fn, si
       if (whole) next_ = std::max(next_, b->end);
     }
     batches_.clear();
+    if (batches_.capacity() > kKeptBatches) batches_.shrink_to_fit();
   }
   if (next_ >= w->end) live_ = true;
   *examined_total += examined;

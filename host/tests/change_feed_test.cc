@@ -72,6 +72,25 @@ TEST(ChangeFeedTest, KeepsWhatIsAppliedWhileSomeoneReadsAndHandsItOutByOffset) {
   EXPECT_EQ(feed.Peek().ring_start, 20u);  // nobody reads: the ring is freed
 }
 
+TEST(ChangeFeedTest, AReaderAsksForAsManyChangesAsItWillHandOut) {
+  ChangeFeed feed;
+  Counter c;
+  feed.Add(&c.sub);
+  for (uint64_t first = 0; first < 200; first += 20) Publish(feed, first, 10);  // 10 batches of 10
+  ChangeFeed::Window w;
+  std::vector<std::shared_ptr<const ChangeFeed::Batch>> batches;
+  feed.Read(42, &batches, &w, 15);  // from inside the third batch
+  ASSERT_EQ(batches.size(), 2u);    // the batch holding 42, then one more (10 changes each)
+  EXPECT_EQ(batches[0]->first, 40u);
+  EXPECT_EQ(batches[1]->first, 60u);
+  EXPECT_EQ(w.end, 200u);
+  feed.Read(42, &batches, &w);  // no limit: every batch from there
+  EXPECT_EQ(batches.size(), 8u);
+  feed.Read(200, &batches, &w, 15);
+  EXPECT_TRUE(batches.empty());
+  feed.Remove(&c.sub);
+}
+
 TEST(ChangeFeedTest, ARebuiltCacheApplyingAgainPublishesNothingTwice) {
   ChangeFeed feed;
   Counter c;

@@ -22,6 +22,13 @@ const char* OpName(uint32_t op) {
 
 }  // namespace
 
+bool ResponseStream::PullChunks(size_t room, ChunkQueue* out) {
+  std::string text;
+  bool more = Pull(room, &text);
+  out->Push(std::move(text));
+  return more;
+}
+
 void WakeLatch::Start(std::function<void()> wake) {
   std::lock_guard<std::mutex> lock(mu_);
   wake_ = std::move(wake);
@@ -61,18 +68,18 @@ void SseStream::AppendId(uint32_t version, uint64_t offset, std::string* out) co
   *out += '\n';
 }
 
-void SseStream::Append(const sluice_feed_event& e, std::string* out) {
+void SseStream::Append(const sluice_feed_event& e, ChunkQueue* out) {
   if (e.op == SLUICE_FEED_SWITCH) {
     // No id: a client that reconnects before the new version's first event
     // names the old version and is told of the switch again.
     AnnounceSwitch(e.previous, e.version);
-    *out += pending_;
+    out->Copy(pending_);
     pending_.clear();
     return;
   }
   uint64_t group =
       e.struct_size >= offsetof(sluice_feed_event, group) + sizeof e.group ? e.group : 0;
-  if (group == 0) return Encode(e, out);
+  if (group == 0) return Encode(e, out->OwnedTail());
   if (group != group_id_) {
     if (group_lock_.owns_lock()) group_lock_.unlock();
     group_ = SseGroup::Join(group, versioned_);
@@ -80,15 +87,16 @@ void SseStream::Append(const sluice_feed_event& e, std::string* out) {
     group_cursor_ = 0;
   }
   if (!group_lock_.owns_lock()) group_lock_ = std::unique_lock<std::mutex>(group_->mu());
-  std::string_view text;
+  SseGroup::Text text;
   if (group_->Find(e.version, e.offset, &group_cursor_, &text)) {
-    out->append(text);
+    out->Share(*text.block, text.text);
     return;
   }
-  size_t before = out->size();
-  Encode(e, out);
-  group_->Add(e.version, e.offset, std::string_view(*out).substr(before), &group_cursor_,
-              group_.use_count() > 1);
+  encoded_.clear();
+  Encode(e, &encoded_);
+  if (group_->Add(e.version, e.offset, encoded_, &group_cursor_, group_.use_count() > 1, &text))
+    out->Share(*text.block, text.text);
+  else out->Copy(encoded_);
 }
 
 void SseStream::Encode(const sluice_feed_event& e, std::string* out) {
@@ -112,7 +120,6 @@ void SseStream::Encode(const sluice_feed_event& e, std::string* out) {
     *out += "null";
   }
   *out += "}\n\n";
-  if (counters_ != nullptr) counters_->Sent(1);
 }
 
 void SseStream::AppendEnd(const Status& s, std::string* out) {
@@ -136,26 +143,38 @@ void SseStream::AppendEnd(const Status& s, std::string* out) {
 }
 
 bool SseStream::Pull(size_t room, std::string* out) {
+  ChunkQueue q;
+  bool more = PullChunks(room, &q);
+  size_t at = out->size();
+  out->resize(at + q.bytes());
+  q.CopyOut(out->data() + at, q.bytes());
+  return more;
+}
+
+bool SseStream::PullChunks(size_t room, ChunkQueue* out) {
   if (ended_) return false;
-  size_t start = out->size();
+  size_t start = out->bytes();
   if (!pending_.empty() && room > 0) {
-    *out += pending_;
+    out->Copy(pending_);
     pending_.clear();
   }
   Status s;
+  uint64_t sent = 0;  // changes, whether encoded here or shared
   do {
     size_t handed = 0;
     s = feed_.Next(room == 0 ? 0 : kBatch, 0, [&](const sluice_feed_event& e) {
       ++handed;
+      if (e.op != SLUICE_FEED_SWITCH) ++sent;
       Append(e, out);
-      return out->size() - start < room;
+      return out->bytes() - start < room;
     });
     if (!s.ok() || handed == 0) break;
     id_next_ = feed_.position().next;
-  } while (out->size() - start < room);
+  } while (out->bytes() - start < room);
   if (group_lock_.owns_lock()) group_lock_.unlock();
+  if (counters_ != nullptr && sent > 0) counters_->Sent(sent);
   if (s.ok()) return true;
-  AppendEnd(s, out);
+  AppendEnd(s, out->OwnedTail());
   ended_ = true;
   return false;
 }

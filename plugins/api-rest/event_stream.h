@@ -14,6 +14,7 @@
 #include <mutex>
 #include <string>
 
+#include "chunk_queue.h"
 #include "feed_metrics.h"
 #include "sluice/api_host.h"
 #include "sluice/feed.h"
@@ -34,6 +35,10 @@ class ResponseStream {
   // stream's end, when it has ended meanwhile). False once the stream has
   // ended: its last bytes are then in *out.
   virtual bool Pull(size_t room, std::string* out) = 0;
+  // Pull into a connection's queue, by reference where the stream shares
+  // its text with other streams. The default pulls into a string and
+  // queues it. Same room and end as Pull: `room` counts the bytes queued.
+  virtual bool PullChunks(size_t room, ChunkQueue* out);
   // Nothing was sent for heartbeat_ms(): appends a heartbeat.
   virtual void Heartbeat(std::string* out) = 0;
   // The server stops: appends the stream's last bytes.
@@ -97,14 +102,16 @@ class SseStream : public ResponseStream {
 
   void Start(std::function<void()> wake) override;
   bool Pull(size_t room, std::string* out) override;
+  bool PullChunks(size_t room, ChunkQueue* out) override;
   void Heartbeat(std::string* out) override;
   void Stop(std::string* out) override;
   uint32_t heartbeat_ms() const override { return heartbeat_ms_; }
 
  private:
-  // Appends the event's text: kept by its group (sse_group.h) when another
-  // stream of the group encoded it, else encoded (and kept for the others).
-  void Append(const sluice_feed_event& e, std::string* out);
+  // Queues the event's text: by reference to its group's copy (sse_group.h)
+  // when another stream of the group encoded it or may use it, else
+  // encoded into *out.
+  void Append(const sluice_feed_event& e, ChunkQueue* out);
   void Encode(const sluice_feed_event& e, std::string* out);
   void AppendEnd(const Status& s, std::string* out);
   void AppendId(uint32_t version, uint64_t offset, std::string* out) const;
@@ -126,6 +133,7 @@ class SseStream : public ResponseStream {
   std::shared_ptr<SseGroup> group_;
   uint64_t group_cursor_ = 0;
   std::unique_lock<std::mutex> group_lock_;
+  std::string encoded_;  // an event encoded for the group
   WakeLatch latch_;
   FeedCounters* counters_ = nullptr;
   ChangeFeedReader feed_;

@@ -21,8 +21,7 @@ std::shared_ptr<SseGroup> SseGroup::Join(uint64_t group, bool versioned) {
   return g;
 }
 
-bool SseGroup::Find(uint32_t version, uint64_t offset, uint64_t* cursor,
-                    std::string_view* text) const {
+bool SseGroup::Find(uint32_t version, uint64_t offset, uint64_t* cursor, Text* text) const {
   if (events_.empty()) return false;
   auto key = std::make_pair(version, offset);
   if (key < std::make_pair(events_.front().version, events_.front().offset) ||
@@ -42,30 +41,52 @@ bool SseGroup::Find(uint32_t version, uint64_t offset, uint64_t* cursor,
     i = static_cast<size_t>(at - events_.begin());
     if (!matches(i)) return false;
   }
-  *text = events_[i].text;
+  const Event& e = events_[i];
+  text->block = &blocks_[static_cast<size_t>(e.block - block_base_)];
+  text->text = std::string_view(e.data, e.size);
   *cursor = base_ + i + 1;
   return true;
 }
 
-void SseGroup::Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor,
-                   bool shared) {
-  if (!shared) {  // alone in the group: nobody would copy it
+bool SseGroup::Add(uint32_t version, uint64_t offset, std::string_view text, uint64_t* cursor,
+                   bool shared, Text* kept) {
+  if (!shared) {  // alone in the group: nobody would share it
     base_ += events_.size();
     events_.clear();
     bytes_ = 0;
-    return;
+    block_base_ += blocks_.size();
+    blocks_.clear();
+    tail_.reset();
+    return false;
   }
   if (!events_.empty() && std::make_pair(version, offset) <=
                               std::make_pair(events_.back().version, events_.back().offset))
-    return;
-  events_.push_back(Event{version, offset, std::string(text)});
+    return false;
+  if (tail_ == nullptr || tail_->room() < text.size()) {
+    tail_ = std::make_shared<TextBlock>(std::max(kBlockBytes, text.size()));
+    blocks_.push_back(tail_);
+  }
+  std::string_view at = tail_->Append(text);
+  events_.push_back(Event{version, static_cast<uint32_t>(text.size()), offset,
+                          block_base_ + blocks_.size() - 1, at.data()});
   bytes_ += text.size();
+  Trim();
+  *cursor = base_ + events_.size();
+  kept->block = &blocks_.back();
+  kept->text = at;
+  return true;
+}
+
+void SseGroup::Trim() {
   while (events_.size() > 1 && (events_.size() > kMaxEvents || bytes_ > kMaxBytes)) {
-    bytes_ -= events_.front().text.size();
+    bytes_ -= events_.front().size;
     events_.pop_front();
     ++base_;
   }
-  *cursor = base_ + events_.size();
+  while (blocks_.size() > 1 && block_base_ < events_.front().block) {
+    blocks_.pop_front();
+    ++block_base_;
+  }
 }
 
 }  // namespace sluice::rest

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "http/event_loop.h"
@@ -18,6 +19,9 @@ namespace {
 
 constexpr size_t kReadChunk = 16384;
 constexpr int kMaxIov = 64;
+// Bytes written to TLS at a time: its largest record.
+constexpr size_t kTlsRecord = 16384;
+static_assert(kTlsRecord <= EventLoop::kScratchSize, "a record is copied into the loop's scratch");
 
 const char* CodeForStatus(int status) {
   switch (status) {
@@ -95,7 +99,7 @@ void Connection::OnEvents(uint32_t events) {
     Handshake();
   } else {
     if ((events & EPOLLOUT) && !Busy()) {
-      bool was_blocked = out_bytes_ > kOutputHighWater;
+      bool was_blocked = out_.bytes() > kOutputHighWater;
       Flush();
       if (stream_ != nullptr) PumpStream();
       else if (was_blocked) Resume();  // answers pipelined requests held back
@@ -212,7 +216,7 @@ void Connection::ReadWhileBusy(uint32_t events) {
 }
 
 bool Connection::Blocked() const {
-  return busy_ || close_after_flush_ || dead_ || out_bytes_ > kOutputHighWater ||
+  return busy_ || close_after_flush_ || dead_ || out_.bytes() > kOutputHighWater ||
          phase_ == Phase::kStream;
 }
 
@@ -388,36 +392,22 @@ void Connection::Resume() {
   if (peer_eof_ || draining_) Finish();
 }
 
-void Connection::Queue(std::string bytes) {
-  if (bytes.empty()) return;
-  out_bytes_ += bytes.size();
-  out_.push_back(std::move(bytes));
-}
+void Connection::Queue(std::string bytes) { out_.Push(std::move(bytes)); }
 
 void Connection::Flush() {
   while (OutputPending()) {
     ssize_t n;
     if (ssl_ != nullptr) {
-      const std::string& s = out_[out_first_];
-      ERR_clear_error();
-      int r = SSL_write(ssl_, s.data() + out_offset_, static_cast<int>(s.size() - out_offset_));
-      if (r <= 0) {
-        int e = SSL_get_error(ssl_, r);
-        if (e == SSL_ERROR_WANT_WRITE) tls_want_write_ = true;
-        if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) break;
-        return Finish();
+      n = WriteTls();
+      if (n <= 0) {
+        if (n < 0) return Finish();
+        break;
       }
-      n = r;
     } else {
       iovec iov[kMaxIov];
-      int count = 0;
-      for (size_t i = out_first_; i < out_.size() && count < kMaxIov; ++i, ++count) {
-        size_t skip = i == out_first_ ? out_offset_ : 0;
-        iov[count] = {const_cast<char*>(out_[i].data()) + skip, out_[i].size() - skip};
-      }
       msghdr msg{};
       msg.msg_iov = iov;
-      msg.msg_iovlen = static_cast<size_t>(count);
+      msg.msg_iovlen = static_cast<size_t>(out_.Gather(iov, kMaxIov));
       n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
       if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) break;
@@ -425,25 +415,35 @@ void Connection::Flush() {
       }
     }
     last_send_ = loop_->now();
-    size_t sent = static_cast<size_t>(n);
-    out_bytes_ -= sent;
-    while (sent > 0) {
-      size_t left = out_[out_first_].size() - out_offset_;
-      if (sent < left) {
-        out_offset_ += sent;
-        break;
-      }
-      sent -= left;
-      out_[out_first_].clear();
-      out_[out_first_].shrink_to_fit();
-      ++out_first_;
-      out_offset_ = 0;
-    }
+    out_.Consume(static_cast<size_t>(n));
   }
   if (OutputPending()) return;
-  out_.clear();
-  out_first_ = out_offset_ = 0;
   if (close_after_flush_ && phase_ != Phase::kLinger) StartLinger();
+}
+
+ssize_t Connection::WriteTls() {
+  // One record's worth at a time: the front chunk when it is that large,
+  // else the front chunks copied together (events are small; a record
+  // each would cost a header, a MAC and a syscall each).
+  std::string_view front = out_.Front();
+  const char* data = front.data();
+  size_t size = tls_retry_;
+  if (size == 0) size = std::min(out_.bytes(), kTlsRecord);
+  if (front.size() < size) {
+    out_.CopyOut(loop_->scratch(), size);
+    data = loop_->scratch();
+  }
+  ERR_clear_error();
+  int r = SSL_write(ssl_, data, static_cast<int>(size));
+  if (r > 0) {
+    tls_retry_ = 0;
+    return r;
+  }
+  int e = SSL_get_error(ssl_, r);
+  if (e == SSL_ERROR_WANT_WRITE) tls_want_write_ = true;
+  if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ) return -1;
+  tls_retry_ = size;
+  return 0;
 }
 
 void Connection::StartLinger() {

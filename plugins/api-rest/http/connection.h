@@ -13,6 +13,8 @@
 #ifndef SLUICE_PLUGINS_API_REST_HTTP_CONNECTION_H_
 #define SLUICE_PLUGINS_API_REST_HTTP_CONNECTION_H_
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -21,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "chunk_queue.h"
 #include "duplex_stream.h"
 #include "event_stream.h"
 #include "http/byte_buffer.h"
@@ -149,18 +152,19 @@ class Connection : public PollSource {
   void ReadStreamInput();
   // Hands the input buffered in in_ to the duplex stream.
   void StreamInput();
-  // Sends `bytes` now when nothing is queued before them (plain TCP);
-  // queues what the socket does not take. May end the connection (dead_).
-  void SendOrQueue(std::string_view bytes);
   void Refuse(const ParseError& error, std::string_view method);
   void Queue(std::string bytes);
   // Writes what is queued; may end the connection (dead_).
   void Flush();
+  // Writes the queue's first bytes over TLS: how many, 0 when TLS wants
+  // the socket first (the same bytes are written again then), -1 when the
+  // session failed.
+  ssize_t WriteTls();
   void Resume();
   void StartLinger();
   void DiscardInput();
   bool Blocked() const;
-  bool OutputPending() const { return out_first_ < out_.size(); }
+  bool OutputPending() const { return !out_.empty(); }
   void UpdateInterest();
   void Finish() { dead_ = true; }
 
@@ -174,10 +178,10 @@ class Connection : public PollSource {
   int64_t last_send_ = 0;
   ByteBuffer in_;
   RequestParser parser_;
-  std::vector<std::string> out_;
-  size_t out_first_ = 0;   // first element of out_ not fully sent
-  size_t out_offset_ = 0;  // bytes of out_[out_first_] already sent
-  size_t out_bytes_ = 0;   // bytes queued and not sent
+  ChunkQueue out_;  // bytes queued and not sent
+  // TLS: the length of the SSL_write that wants to be repeated (0: none);
+  // OpenSSL wants the same bytes again, which the queue's front still is.
+  size_t tls_retry_ = 0;
   std::vector<std::pair<std::string_view, std::string_view>> headers_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   bool busy_ = false;

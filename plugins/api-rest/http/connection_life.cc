@@ -118,8 +118,8 @@ void Connection::UpdateInterest() {
   if (phase_ == Phase::kHandshake) {
     want = tls_want_write_ ? EPOLLOUT : EPOLLIN;
   } else {
-    bool paused = ((busy_ || out_bytes_ > kOutputHighWater) && in_.size() >= kMaxBufferedInput) ||
-                  (duplex_ != nullptr && out_bytes_ > kDuplexInputPause);  // answers not read
+    bool paused = ((busy_ || out_.bytes() > kOutputHighWater) && in_.size() >= kMaxBufferedInput) ||
+                  (duplex_ != nullptr && out_.bytes() > kDuplexInputPause);  // answers not read
     if (!peer_eof_) want |= paused ? EPOLLRDHUP : EPOLLIN | EPOLLRDHUP;
     if ((!busy_ && OutputPending()) || tls_want_write_) want |= EPOLLOUT;
   }

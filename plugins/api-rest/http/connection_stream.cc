@@ -44,22 +44,18 @@ void Connection::PumpStream() {
   // would ask, as the stream wakes the loop only when something new comes.
   for (int i = 0; i < kStreamPullsPerTurn; ++i) {
     if (dead_ || stream_ == nullptr || close_after_flush_) return;
-    std::string& chunk = loop_->stream_scratch();
-    chunk.clear();
-    size_t room = out_bytes_ < kStreamHighWater ? kStreamHighWater - out_bytes_ : 0;
-    bool more = stream_->Pull(room, &chunk);
-    bool pulled = !chunk.empty();
-    if (pulled) {
-      stream_quiet_since_ = loop_->now();
-      SendOrQueue(chunk);
-      if (dead_) return;
-    }
+    size_t queued = out_.bytes();
+    size_t room = queued < kStreamHighWater ? kStreamHighWater - queued : 0;
+    bool more = stream_->PullChunks(room, &out_);
+    bool pulled = out_.bytes() != queued;
+    if (pulled) stream_quiet_since_ = loop_->now();
     if (!more) {  // ended: its feed closes now, its last bytes go out
       close_after_flush_ = true;
       duplex_ = nullptr;
       stream_.reset();
     }
     Flush();
+    if (dead_) return;
     if (!pulled || room == 0 || OutputPending()) return;  // drained, or EPOLLOUT resumes it
   }
   if (!dead_) loop_->Later(this);
@@ -97,18 +93,6 @@ void Connection::StreamInput() {
     return Flush();
   }
   PumpStream();  // a new subscription has something to send
-}
-
-void Connection::SendOrQueue(std::string_view bytes) {
-  if (!OutputPending() && ssl_ == nullptr) {  // straight from the loop's buffer
-    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Finish();
-    if (n > 0) {
-      last_send_ = loop_->now();
-      bytes.remove_prefix(static_cast<size_t>(n));
-    }
-  }
-  if (!bytes.empty()) Queue(std::string(bytes));
 }
 
 void Connection::OnStreamWake() {

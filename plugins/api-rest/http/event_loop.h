@@ -57,10 +57,6 @@ class EventLoop {
   char* scratch() { return scratch_.get(); }
   static constexpr size_t kScratchSize = 65536;
   int64_t now() const { return now_; }
-  // Where this loop's connections pull response streams into before
-  // sending (its capacity kept, so that a thousand streams do not each
-  // grow and free a buffer per turn). Used on the loop's thread only.
-  std::string& stream_scratch() { return stream_scratch_; }
   void SetInterest(Connection* c, uint32_t events);
   // Removes `c` from the epoll set (it stays in the loop).
   void Unregister(Connection* c);
@@ -68,7 +64,6 @@ class EventLoop {
   void Later(Connection* c) { later_.push_back(c); }
 
  private:
-  std::string stream_scratch_;
   struct ListenerSource : PollSource {
     ListenerSource() : PollSource(kListener) {}
     ListenSocket* socket = nullptr;
