@@ -48,6 +48,11 @@ class OperatorTest(TempDirTest):
         s = self.start(cfg, "api", "run")
         http = Http(s.wait_listening())
         wait_ready(http, "items", version=version, rows=100)
+        # Every version's cache caught up, not only the current one's: the
+        # tests switch to the other version, which is refused while its
+        # cache is behind.
+        wait_until(lambda: all(v["ready"] and v["lag"] == 0 for v in self.endpoint(http)["versions"]),
+                   120, "every version of items ready")
         return s, http
 
     def endpoint(self, http):
