@@ -100,10 +100,19 @@ class PostgresCrashTest(PgCase):
         if phase == "copy" and self.rng.random() < 0.8:
             # Small steps: under load the copy runs ahead of this polling,
             # and every kill must still land before the copy is over.
-            target = self.log_end(http) + self.rng.randint(300, 3000)
-            deadline = time.time() + 60
-            while (self.log_end(http) < target and "streaming changes from" not in s.stderr()
-                   and time.time() < deadline):
+            # Also a short while after the copy is seen moving: under load a
+            # poll can come back late, and by rows alone a whole copy can
+            # slip between two polls.
+            start = self.log_end(http)
+            target = start + self.rng.randint(300, 3000)
+            moving_for = self.rng.uniform(0.02, 0.3)
+            deadline, cap = time.time() + 60, None
+            while "streaming changes from" not in s.stderr() and time.time() < deadline:
+                end = self.log_end(http)
+                if end >= target or (cap is not None and time.time() >= cap):
+                    break
+                if cap is None and end > start:
+                    cap = time.time() + moving_for
                 time.sleep(0.002)
         else:
             time.sleep(self.rng.uniform(0.0, max_delay))
