@@ -2,6 +2,7 @@
 // shares: request parsing, pinning a version, finding its typed messages.
 #include "handlers.h"
 #include "record_codec.h"
+#include "sluice/field_lookup.h"
 #include "sluice/json.h"
 #include "sluice/v1/common.pb.h"
 #include "status_map.h"
@@ -9,9 +10,6 @@
 namespace sluice::grpcapi {
 
 namespace {
-
-// Size of one repeated element on the wire, besides its bytes: tag + length.
-constexpr uint64_t kElementOverhead = 6;
 
 const char* const kCommonPaths[] = {"/sluice.v1.Common/count",     "/sluice.v1.Common/query",
                                     "/sluice.v1.Common/get",       "/sluice.v1.Common/getEndpoints",
@@ -76,6 +74,49 @@ grpc::Status TooLarge(uint64_t size, uint32_t max_message_bytes) {
                           "); lower $limit and fetch further pages with $after");
 }
 
+Status GetRecord(CallContext& call, const ApiHost::View& view, const std::string& key,
+                 FunctionRef<Status(std::string_view row)> encode) {
+  bool got = false;
+  Status row_error;
+  Status s = call.request().api().Get(view, key, [&](const sluice_row_batch& rows) {
+    if (rows.row_count > 0 && !got) {
+      got = true;
+      row_error = encode(BatchRow(rows, 0));
+    }
+    return false;
+  });
+  if (s.ok()) s = row_error;
+  // The host's errors name the endpoint and version already.
+  if (s.ok() && !got)
+    s = NotFound(view.endpoint().name + " v" + std::to_string(view.version().version) +
+                 ": no record with key \"" + key + "\"");
+  return s;
+}
+
+std::string ColumnName(const Schema& schema, const std::vector<std::string>& proto_names,
+                       std::string name) {
+  if (schema.FieldIndex(name) >= 0) return name;
+  for (size_t f = 0; f < proto_names.size() && f < schema.fields.size(); ++f)
+    if (proto_names[f] == name) return schema.fields[f].name;
+  return name;
+}
+
+Status RequestSelect(const Schema& schema, const std::vector<std::string>& proto_names,
+                     const google::protobuf::Message& request,
+                     const google::protobuf::FieldDescriptor* field, std::vector<uint32_t>* out) {
+  out->clear();
+  if (field == nullptr || !field->is_repeated()) return Status();
+  const auto* reflection = request.GetReflection();
+  int n = reflection->FieldSize(request, field);
+  for (int i = 0; i < n; ++i) {
+    std::string name =
+        ColumnName(schema, proto_names, reflection->GetRepeatedString(request, field, i));
+    Status s = AddSelectedField(schema, name, out);
+    if (!s.ok()) return s.WithContext(field->full_name());
+  }
+  return Status();
+}
+
 Handlers::Handlers(ServiceCatalog* catalog, uint32_t max_message_bytes)
     : catalog_(catalog), max_message_bytes_(max_message_bytes) {}
 
@@ -86,6 +127,29 @@ Status Handlers::Pin(std::string_view endpoint, uint32_t version, CallContext& c
   SLUICE_RETURN_IF_ERROR(call.request().api().Acquire(endpoint, version, view));
   call.SetVersion(view->version().version);
   return Status();
+}
+
+grpc::Status Handlers::QueryRecords(
+    CallContext& call, const ApiHost::View& view, std::string_view query, QueryInfo* info,
+    FunctionRef<Status(std::string_view row, uint64_t* bytes)> add) {
+  uint64_t size = 0;
+  Status row_error;
+  Status s = call.request().api().Query(
+      view, QueryOrAll(query),
+      [&](const sluice_row_batch& rows) {
+        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
+          uint64_t bytes = 0;
+          row_error = add(BatchRow(rows, i), &bytes);
+          size += bytes + kElementOverhead;
+        }
+        return row_error.ok() && size <= max_message_bytes_ && !call.Done();
+      },
+      info);
+  if (s.ok()) s = row_error;
+  if (!s.ok()) return ToGrpc(s);
+  if (call.Done()) return call.StopStatus();
+  if (size > max_message_bytes_) return TooLarge(size, max_message_bytes_);
+  return grpc::Status::OK;
 }
 
 Status Handlers::TypesFor(const ApiHost::View& view, std::shared_ptr<const Snapshot>* snap,
@@ -138,27 +202,17 @@ grpc::Status Handlers::Query(CallContext& call, const std::string& request, std:
   Status s = Pin(req.endpoint(), req.version(), call, &view);
   if (!s.ok()) return ToGrpc(s);
   v1::QueryResponse resp;
-  uint64_t size = 0;
-  Status row_error;
   QueryInfo info;
   RecordJson record(view.schema());
   bool started = false;
-  s = call.request().api().Query(
-      view, QueryOrAll(req.query()),
-      [&](const sluice_row_batch& rows) {
-        if (!started) record.Select(info.select), started = true;  // the query's $select
-        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
-          std::string* json = resp.add_records();
-          row_error = record.Append(json, BatchRow(rows, i));
-          size += json->size() + kElementOverhead;
-        }
-        return row_error.ok() && size <= max_message_bytes_ && !call.Done();
-      },
-      &info);
-  if (s.ok()) s = row_error;
-  if (!s.ok()) return ToGrpc(s);
-  if (call.Done()) return call.StopStatus();
-  if (size > max_message_bytes_) return TooLarge(size, max_message_bytes_);
+  g = QueryRecords(call, view, req.query(), &info, [&](std::string_view row, uint64_t* bytes) {
+    if (!started) record.Select(info.select), started = true;  // the query's $select
+    std::string* json = resp.add_records();
+    Status e = record.Append(json, row);
+    *bytes = json->size();
+    return e;
+  });
+  if (!g.ok()) return g;
   resp.set_version(view.version().version);
   if (info.reported) {
     resp.mutable_plan()->set_plan(info.plan);
@@ -175,21 +229,16 @@ grpc::Status Handlers::Get(CallContext& call, const std::string& request, std::s
   ApiHost::View view;
   Status s = Pin(req.endpoint(), req.version(), call, &view);
   if (!s.ok()) return ToGrpc(s);
+  std::vector<uint32_t> select;
+  s = RequestSelect(
+      view.schema(), {}, req,
+      v1::GetRequest::descriptor()->FindFieldByNumber(v1::GetRequest::kSelectFieldNumber), &select);
+  RecordJson record(view.schema());
+  record.Select(select);
   v1::GetResponse resp;
-  bool got = false;
-  Status row_error;
-  s = call.request().api().Get(view, req.key(), [&](const sluice_row_batch& rows) {
-    if (rows.row_count > 0 && !got) {
-      got = true;
-      row_error = AppendRecordJson(resp.mutable_record(), view.schema(), BatchRow(rows, 0));
-    }
-    return false;
-  });
-  if (s.ok()) s = row_error;
-  // The host's errors name the endpoint and version already.
-  if (s.ok() && !got)
-    s = NotFound(view.endpoint().name + " v" + std::to_string(view.version().version) +
-                 ": no record with key \"" + req.key() + "\"");
+  if (s.ok())
+    s = GetRecord(call, view, req.key(),
+                  [&](std::string_view row) { return record.Append(resp.mutable_record(), row); });
   if (!s.ok()) return ToGrpc(s);
   resp.set_version(view.version().version);
   return Serialize(resp, response);

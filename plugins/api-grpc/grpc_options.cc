@@ -1,7 +1,8 @@
 #include "grpc_options.h"
 
+#include <algorithm>
+#include <iterator>
 #include <string_view>
-#include <utility>
 
 namespace sluice::grpcapi {
 
@@ -44,10 +45,7 @@ Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
     return InvalidArgument("option 'tls.client_auth': " + out->client_auth +
                            " needs tls.client_ca_file: the CA certificates clients' certificates "
                            "are checked against");
-  int64_t n = 0;
-  SLUICE_RETURN_IF_ERROR(options.GetInt("tls.refresh_s", out->refresh_s, 1, 86400, &n));
-  out->refresh_s = static_cast<uint32_t>(n);
-  return Status();
+  return options.GetInt("tls.refresh_s", out->refresh_s, 1, 86400, &out->refresh_s);
 }
 
 }  // namespace
@@ -55,24 +53,14 @@ Status ParseTls(const Options& options, GrpcOptions::Tls* out) {
 Status ParseGrpcOptions(const Options& options, GrpcOptions* out) {
   SLUICE_RETURN_IF_ERROR(options.Check(kGrpcOptionSpecs, OptionScope::kInstance));
   // The declaration takes any key of tls: these are the ones there are.
-  for (const auto& kv : options.items()) {
-    bool known = false;
-    for (std::string_view k : kKeys) known = known || kv.first == k;
-    if (!known)
-      return InvalidArgument("option '" + kv.first +
-                             "': unknown option; known options: " + KnownGrpcOptionKeys());
-  }
-  const OptionSpecs specs = kGrpcOptionSpecs;
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "host", &out->host));
-  int64_t n = 0;
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "port", &n));
-  out->port = static_cast<uint16_t>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "threads", &n));
-  out->threads = static_cast<int>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_message_bytes", &n));
-  out->max_message_bytes = static_cast<uint32_t>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_streams", &n));
-  out->max_streams = static_cast<int>(n);
+  SLUICE_RETURN_IF_ERROR(options.CheckKeys(
+      [](std::string_view key) {
+        return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
+      },
+      KnownGrpcOptionKeys()));
+  SLUICE_RETURN_IF_ERROR(options.Read(kGrpcOptionSpecs, "host", &out->host, "port", &out->port,
+                                      "threads", &out->threads, "max_message_bytes",
+                                      &out->max_message_bytes, "max_streams", &out->max_streams));
   return ParseTls(options, &out->tls);
 }
 

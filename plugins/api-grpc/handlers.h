@@ -18,11 +18,13 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "call_context.h"
 #include "service_catalog.h"
 #include "sluice/api_host.h"
 #include "sluice/feed.h"
+#include "sluice/function_ref.h"
 
 namespace sluice::grpcapi {
 
@@ -69,6 +71,15 @@ class Handlers {
   // aggregate_handler.cc
   grpc::Status Aggregate(CallContext& call, const std::string& request, std::string* response);
 
+  // Runs `query` (blank = {}) on `view`, handing each record's row to
+  // `add`, which appends it to the answer and sets *bytes to its encoded
+  // size. Stops once the answer exceeds max_message_bytes_ (then
+  // TooLarge) or the call is done (its stop status); else the query's or
+  // add's first error.
+  grpc::Status QueryRecords(CallContext& call, const ApiHost::View& view, std::string_view query,
+                            QueryInfo* info,
+                            FunctionRef<Status(std::string_view row, uint64_t* bytes)> add);
+
   // A typed unary call: its pinned version, that version's types and the
   // parsed request.
   struct TypedCall {
@@ -104,6 +115,30 @@ class Handlers {
   ServiceCatalog* catalog_;
   uint32_t max_message_bytes_;
 };
+
+// Size of one repeated element on the wire, besides its bytes: tag + length.
+inline constexpr uint64_t kElementOverhead = 6;
+
+// The record of `view` whose primary key is `key` (text, docs/query.md
+// "Keys"), its row handed to `encode` once. NOT_FOUND naming the endpoint,
+// version and key when there is none; else the read's or encode's error.
+Status GetRecord(CallContext& call, const ApiHost::View& view, const std::string& key,
+                 FunctionRef<Status(std::string_view row)> encode);
+
+// The fields the repeated string `field` of `request` selects, resolved
+// against `schema` as REST's GET .../{pk}?select= resolves its names
+// (sluice/field_lookup.h); a name of `proto_names` (a typed Record's field
+// names, by schema field) stands for its column when no column has that
+// name. Empty = every field. INVALID_ARGUMENT prefixed with the field's
+// full name ("sluice.v1.GetRequest.select: unknown field 'x' ...").
+Status RequestSelect(const Schema& schema, const std::vector<std::string>& proto_names,
+                     const google::protobuf::Message& request,
+                     const google::protobuf::FieldDescriptor* field, std::vector<uint32_t>* out);
+
+// `name` as a column name: itself when `schema` has that column, else the
+// column whose Record field name (`proto_names`) it is, else itself.
+std::string ColumnName(const Schema& schema, const std::vector<std::string>& proto_names,
+                       std::string name);
 
 // INVALID_ARGUMENT naming `type` when `bytes` do not parse into *message.
 grpc::Status ParseRequest(const std::string& bytes, google::protobuf::Message* message);

@@ -122,11 +122,21 @@ void AddGetRequest(FileDescriptorProto* file, const Schema& schema,
                    const std::vector<std::string>& names) {
   int index = file->message_type_size();
   AddMessage(file, kGetRequest,
-             "The primary key of one record (" + KeyNames(schema) + "); every field is required.");
+             "The primary key of one record (" + KeyNames(schema) +
+                 "); every key field is required.\n"
+                 "select: the fields the Record holds (source column names or Record\n"
+                 "field names); the others stay unset. Empty = every field.");
+  std::vector<std::string> request_names;
   for (size_t k = 0; k < schema.primary_key.size(); ++k) {
     uint32_t i = schema.primary_key[k];
     AddColumn(file, index, schema, i, names[i], static_cast<int>(k + 1), "", true);
+    request_names.push_back(names[i]);
   }
+  request_names.push_back("select");  // "select_2" should a key field be named so
+  std::string select = ProtoFieldNames(request_names).back();
+  AddField(file->mutable_message_type(index), select, GetSelectNumber(schema),
+           FieldDescriptorProto::TYPE_STRING)
+      ->set_label(FieldDescriptorProto::LABEL_REPEATED);
 }
 
 void AddPlainMessages(FileDescriptorProto* file, const std::string& package) {

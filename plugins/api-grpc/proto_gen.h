@@ -48,10 +48,17 @@ struct VersionFile {
 // ProtoFieldNames, nullable scalars as proto3 `optional`, timestamps as
 // google.protobuf.Timestamp, dates as "YYYY-MM-DD" strings; GetRequest has
 // the primary-key fields (all `optional`, so a missing one is detected) in
-// key order. Comments (column names, types, key) ride as source info.
-// INVALID_ARGUMENT when the schema has no fields or no primary key.
+// key order, then `repeated string select` (GetSelectNumber). Comments (column names, types, key)
+// ride as source info. INVALID_ARGUMENT when the schema has no fields or no primary key.
 Status BuildVersionProto(std::string_view endpoint, uint32_t version, const Schema& schema,
                          google::protobuf::FileDescriptorProto* out);
+
+// The field number of GetRequest's `select` for `schema`: the one after
+// the key fields (named "select", or "select_2" when a key field has that
+// name).
+inline int GetSelectNumber(const Schema& schema) {
+  return static_cast<int>(schema.primary_key.size() + 1);
+}
 
 // BuildVersionProto, rendered as .proto text and parsed back (proving the
 // text is valid and equivalent). INTERNAL naming the problem when protobuf

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "handlers.h"
+#include "proto_gen.h"
 #include "record_codec.h"
 #include "record_wire.h"
 #include "sluice/json.h"
@@ -14,8 +15,6 @@ namespace sluice::grpcapi {
 namespace {
 
 using google::protobuf::Message;
-
-constexpr uint64_t kElementOverhead = 6;
 
 // The single string field "query" (number 1) of a count or query request.
 std::string QueryText(const Message& request) {
@@ -34,10 +33,8 @@ std::string TypedQueryText(const Message& request, const TypedVersion& types) {
   if (n == 0) return text;
   std::string select = "\"$select\":[";
   for (int i = 0; i < n; ++i) {
-    std::string name = reflection->GetRepeatedString(request, fd, i);
-    bool column = types.schema.FieldIndex(name) >= 0;
-    for (size_t f = 0; !column && f < types.proto_names.size(); ++f)
-      if (types.proto_names[f] == name) name = types.schema.fields[f].name, column = true;
+    std::string name =
+        ColumnName(types.schema, types.proto_names, reflection->GetRepeatedString(request, fd, i));
     if (i > 0) select.push_back(',');
     AppendJsonString(&select, name);
   }
@@ -105,27 +102,17 @@ grpc::Status Handlers::TypedQuery(const MethodTarget& m, CallContext& call,
   // only `repeated Record records = 1`, so it is the records, each tagged.
   response->clear();
   std::string rec;
-  uint64_t size = 0;
-  Status row_error;
-  const std::string text = TypedQueryText(*c.request, *c.types);
   QueryInfo info;
-  Status s = call.request().api().Query(
-      c.view, QueryOrAll(text),
-      [&](const sluice_row_batch& rows) {
-        for (uint32_t i = 0; i < rows.row_count && row_error.ok(); ++i) {
-          rec.clear();
-          row_error = AppendRecordWire(&rec, c.view.schema(), BatchRow(rows, i), info.select);
-          size += rec.size() + kElementOverhead;
-          if (size <= max_message_bytes_) AppendLengthDelimited(response, 1, rec);
-        }
-        return row_error.ok() && size <= max_message_bytes_ && !call.Done();
-      },
-      &info);
-  if (s.ok()) s = row_error;
-  if (!s.ok()) return ToGrpc(s);
-  if (call.Done()) return call.StopStatus();
-  if (size > max_message_bytes_) return TooLarge(size, max_message_bytes_);
-  return grpc::Status::OK;
+  return QueryRecords(call, c.view, TypedQueryText(*c.request, *c.types), &info,
+                      [&](std::string_view row, uint64_t* bytes) {
+                        rec.clear();
+                        Status e = AppendRecordWire(&rec, c.view.schema(), row, info.select);
+                        *bytes = rec.size();
+                        // Past the limit the answer is refused: stop growing it.
+                        if (response->size() + rec.size() + kElementOverhead <= max_message_bytes_)
+                          AppendLengthDelimited(response, 1, rec);
+                        return e;
+                      });
 }
 
 grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
@@ -133,24 +120,19 @@ grpc::Status Handlers::TypedGet(const MethodTarget& m, CallContext& call,
   TypedCall c;
   grpc::Status g = BeginTyped(m, call, request, &TypedVersion::get_request, &c);
   if (!g.ok()) return g;
+  const Schema& schema = c.view.schema();
   std::string key;
-  Status s = KeyTextFromRequest(c.view.schema(), *c.request, &key);
-  if (!s.ok()) return ToGrpc(s);
+  Status s = KeyTextFromRequest(schema, *c.request, &key);
+  std::vector<uint32_t> select;
+  if (s.ok())
+    s = RequestSelect(schema, c.types->proto_names, *c.request,
+                      c.request->GetDescriptor()->FindFieldByNumber(GetSelectNumber(schema)),
+                      &select);
   response->clear();
-  bool got = false;
-  Status row_error;
-  s = call.request().api().Get(c.view, key, [&](const sluice_row_batch& rows) {
-    if (rows.row_count > 0 && !got) {
-      got = true;
-      row_error = AppendRecordWire(response, c.view.schema(), BatchRow(rows, 0));
-    }
-    return false;
-  });
-  if (s.ok()) s = row_error;
-  // The host's errors name the endpoint and version already.
-  if (s.ok() && !got)
-    s = NotFound(c.view.endpoint().name + " v" + std::to_string(c.view.version().version) +
-                 ": no record with key \"" + key + "\"");
+  if (s.ok())
+    s = GetRecord(call, c.view, key, [&](std::string_view row) {
+      return AppendRecordWire(response, schema, row, select);
+    });
   if (!s.ok()) return ToGrpc(s);
   return grpc::Status::OK;
 }

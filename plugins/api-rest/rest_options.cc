@@ -71,10 +71,7 @@ Status ParseCors(const Options& options, RestOptions::Cors* out) {
     for (std::string_view k : kMethods) known = known || m == k;
     if (!known) return InvalidOption("cors.methods", "GET, HEAD, POST, PUT or OPTIONS", m);
   }
-  int64_t age = 0;
-  SLUICE_RETURN_IF_ERROR(options.GetInt("cors.max_age_s", out->max_age_s, 0, 86400, &age));
-  out->max_age_s = static_cast<uint32_t>(age);
-  return Status();
+  return options.GetInt("cors.max_age_s", out->max_age_s, 0, 86400, &out->max_age_s);
 }
 
 }  // namespace
@@ -91,23 +88,11 @@ const char* KnownRestOptionKeys() {
 Status ParseRestOptions(const Options& options, RestOptions* out) {
   SLUICE_RETURN_IF_ERROR(options.Check(kRestOptionSpecs, OptionScope::kInstance));
   // The declarations take any key of tls and cors: these are the ones there are.
-  for (const auto& kv : options.items())
-    if (!IsKnownKey(kv.first))
-      return InvalidArgument("option '" + kv.first +
-                             "': unknown option; known options: " + KnownRestOptionKeys());
-  const OptionSpecs specs = kRestOptionSpecs;
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "host", &out->host));
-  int64_t n = 0;
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "port", &n));
-  out->port = static_cast<uint16_t>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "threads", &n));
-  out->threads = static_cast<int>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "max_body_bytes", &n));
-  out->max_body_bytes = static_cast<uint64_t>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "ready_max_lag", &n));
-  out->ready_max_lag = static_cast<uint64_t>(n);
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "admin_remote", &out->admin_remote));
-  SLUICE_RETURN_IF_ERROR(options.Read(specs, "console", &out->console));
+  SLUICE_RETURN_IF_ERROR(options.CheckKeys(IsKnownKey, KnownRestOptionKeys()));
+  SLUICE_RETURN_IF_ERROR(options.Read(
+      kRestOptionSpecs, "host", &out->host, "port", &out->port, "threads", &out->threads,
+      "max_body_bytes", &out->max_body_bytes, "ready_max_lag", &out->ready_max_lag, "admin_remote",
+      &out->admin_remote, "console", &out->console));
   SLUICE_RETURN_IF_ERROR(ParseTransportOptions(options, &out->transport));
   return ParseCors(options, &out->cors);
 }

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "route.h"
+#include "sluice/field_lookup.h"
 #include "sluice/json.h"
 #include "sluice/suggest.h"
 #include "sluice/timefmt.h"
@@ -80,15 +81,8 @@ class Reader {
 
   // A field name that must exist (did-you-mean otherwise).
   Status FieldName(std::string_view name, uint32_t* field) const {
-    for (size_t i = 0; i < schema_.fields.size(); ++i)
-      if (schema_.fields[i].name == name) {
-        *field = static_cast<uint32_t>(i);
-        return Status();
-      }
-    std::vector<std::string_view> names;
-    for (const Field& f : schema_.fields) names.push_back(f.name);
-    return Error("unknown field '" + ValidUtf8(name) + "'" + DidYouMean(name, names) +
-                 "; fields: " + JoinNames(names));
+    Status s = FindField(schema_, name, field);
+    return s.ok() ? s : Error(s.message());
   }
 
   // `text` as a value of `f`, written to w (typed JSON).
@@ -252,15 +246,16 @@ class Reader {
   // Names separated by ',' (select) and, with `directions`, each followed
   // by an optional .asc or .desc (order).
   Status Names(bool directions, std::vector<std::pair<uint32_t, bool>>* out) {
+    std::vector<uint32_t> named;
+    for (const auto& [f, unused] : *out) named.push_back(f);
     do {
       std::string name;
       bool quoted = false;
       SLUICE_RETURN_IF_ERROR(Token(directions ? ".," : ",", &name, &quoted));
       if (name.empty() && !quoted) return ErrorAt("empty field name");
-      uint32_t field = 0;
-      SLUICE_RETURN_IF_ERROR(FieldName(name, &field));
-      for (const auto& [f, d] : *out)
-        if (f == field) return Error("field " + name + " appears twice");
+      Status s = AddSelectedField(schema_, name, &named);
+      if (!s.ok()) return Error(s.message());
+      uint32_t field = named.back();
       bool desc = false;
       if (directions && Take(".")) {
         std::string dir;

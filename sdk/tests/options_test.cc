@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -92,6 +93,63 @@ TEST(OptionsTest, ReadUsesDeclaredDefaultsAndWords) {
   EXPECT_EQ(keys, std::vector<std::string>{"k1"});
   EXPECT_EQ(o.Read(kSpecs, "nope", &port).code(), Code::kInternal);
   EXPECT_EQ(o.Read(kSpecs, "verify", &port).code(), Code::kInternal);
+}
+
+TEST(OptionsTest, ReadNarrowsIntegersWhoseDeclaredRangeFits) {
+  constexpr OptionSpec kInts[] = {
+      opt::Int("port", "TCP port").Range(0, 65535).Default("8080"),
+      opt::Int("lag", "records").Range(0, INT64_MAX).Default("7"),
+      opt::Int("wide", "anything"),
+      opt::Int("signed", "may be negative").Range(-5, 5).Default("-2"),
+  };
+  Options o = Opts({{"port", "65535"}, {"lag", "9000000000"}});
+  uint16_t port = 0;
+  int threads = 0;
+  uint64_t lag = 0;
+  int8_t small = 0;
+  ASSERT_TRUE(o.Read(kInts, "port", &port, "lag", &lag, "signed", &small).ok());
+  EXPECT_EQ(port, 65535);
+  EXPECT_EQ(lag, 9000000000u);
+  EXPECT_EQ(small, -2);
+  // A range that does not fit the type is the caller's mistake, whatever the value.
+  Status s = o.Read(kInts, "lag", &threads);
+  EXPECT_EQ(s.code(), Code::kInternal);
+  EXPECT_EQ(s.message(), "option 'lag' is declared with a range that does not fit its type");
+  EXPECT_EQ(o.Read(kInts, "wide", &threads).code(), Code::kInternal);  // unbounded
+  EXPECT_EQ(o.Read(kInts, "signed", &lag).code(), Code::kInternal);    // negatives
+  // Values outside the declared range: the declared message; the target untouched.
+  s = Opts({{"port", "65536"}}).Read(kInts, "port", &port);
+  EXPECT_EQ(s.message(), "option 'port': expected an integer from 0 to 65535, found '65536'");
+  EXPECT_EQ(port, 65535);
+  // Several reads stop at the first error.
+  port = 1;
+  s = Opts({{"lag", "-1"}, {"port", "80"}}).Read(kInts, "lag", &lag, "port", &port);
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(port, 1);
+}
+
+TEST(OptionsTest, GetIntNarrowsWithTheSameMessages) {
+  uint32_t age = 600;
+  ASSERT_TRUE(Opts({}).GetInt("age", age, 0, 86400, &age).ok());
+  EXPECT_EQ(age, 600u);
+  ASSERT_TRUE(Opts({{"age", "86400"}}).GetInt("age", age, 0, 86400, &age).ok());
+  EXPECT_EQ(age, 86400u);
+  Status s = Opts({{"age", "-1"}}).GetInt("age", age, 0, 86400, &age);
+  EXPECT_EQ(s.message(), "option 'age': expected an integer from 0 to 86400, found '-1'");
+  EXPECT_EQ(age, 86400u);
+  uint16_t port = 0;
+  s = Opts({}).GetInt("port", port, 0, 70000, &port);
+  EXPECT_EQ(s.code(), Code::kInternal);
+  EXPECT_EQ(s.message(), "option 'port': range 0 to 70000 does not fit its type");
+}
+
+TEST(OptionsTest, CheckKeysNamesTheFirstUnknownKey) {
+  auto known = [](std::string_view k) { return k == "host" || k.rfind("tls.", 0) == 0; };
+  EXPECT_TRUE(Opts({{"host", "h"}, {"tls.cert", "c"}}).CheckKeys(known, "host, tls.cert").ok());
+  Status s =
+      Opts({{"host", "h"}, {"tsl.cert", "c"}, {"x", "1"}}).CheckKeys(known, "host, tls.cert");
+  EXPECT_EQ(s.code(), Code::kInvalidArgument);
+  EXPECT_EQ(s.message(), "option 'tsl.cert': unknown option; known options: host, tls.cert");
 }
 
 TEST(OptionsTest, TypedAccessorsShareTheWords) {

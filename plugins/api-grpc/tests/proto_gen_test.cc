@@ -57,11 +57,16 @@ TEST(ProtoGen, RecordFieldsFollowTheSchema) {
   EXPECT_EQ(rec->field(4)->message_type()->full_name(), "google.protobuf.Timestamp");
   EXPECT_EQ(rec->field(5)->type(), FieldDescriptor::TYPE_STRING);  // date
   const Descriptor* get = file->FindMessageTypeByName("GetRequest");
-  ASSERT_EQ(get->field_count(), 2);  // key order: day, Trip ID
+  ASSERT_EQ(get->field_count(), 3);  // key order: day, Trip ID; then select
   EXPECT_EQ(get->field(0)->name(), "day");
   EXPECT_EQ(get->field(1)->name(), "trip_id");
   EXPECT_TRUE(get->field(0)->has_presence());
   EXPECT_TRUE(get->field(1)->has_presence());
+  EXPECT_EQ(get->field(2)->name(), "select");
+  EXPECT_EQ(get->field(2)->number(), GetSelectNumber(TripsSchema()));
+  EXPECT_EQ(get->field(2)->number(), 3);
+  EXPECT_TRUE(get->field(2)->is_repeated());
+  EXPECT_EQ(get->field(2)->type(), FieldDescriptor::TYPE_STRING);
   const auto* service = file->FindServiceByName("TripsV2");
   ASSERT_NE(service, nullptr);
   ASSERT_EQ(service->method_count(), 4);
@@ -117,6 +122,18 @@ TEST(ProtoGen, HostileColumnNamesStillGiveAValidFile) {
   EXPECT_EQ(rec->field(4)->name(), "field_5");
   EXPECT_EQ(rec->field(5)->name(), "id_2");
   EXPECT_NE(file->FindServiceByName("MyTableV1"), nullptr);
+  // A key column named "select" keeps its name; GetRequest's select moves.
+  s.fields[1].name = "Select";
+  s.primary_key = {1, 0};
+  st = GenerateVersionFile("my-table", 2, s, &vf);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  file = pool.BuildFile(vf.proto);
+  ASSERT_NE(file, nullptr) << vf.text;
+  const Descriptor* get = file->FindMessageTypeByName("GetRequest");
+  ASSERT_EQ(get->field_count(), 3);
+  EXPECT_EQ(get->field(0)->name(), "select");
+  EXPECT_EQ(get->field(2)->name(), "select_2");
+  EXPECT_EQ(get->field(2)->number(), GetSelectNumber(s));
 }
 
 TEST(ProtoGen, DescriptorSetCarriesImports) {

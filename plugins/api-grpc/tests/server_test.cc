@@ -118,6 +118,34 @@ TEST_F(ServerTest, TypedGetAndQueryUseGeneratedMessages) {
             3);
 }
 
+TEST_F(ServerTest, GetSelectsFieldsTypedAndCommon) {
+  v1::GetRequest g;
+  g.set_endpoint("trips");
+  g.set_key("3");
+  g.add_select("note");
+  g.add_select("id");
+  v1::GetResponse gr;
+  ASSERT_TRUE(Call("/sluice.v1.Common/get", g, &gr).ok());
+  EXPECT_EQ(gr.record(), "{\"note\":\"note, \\\"3\\\"\\n\",\"id\":3}");  // in the order named
+  g.add_select("fair");
+  grpc::Status s = Call("/sluice.v1.Common/get", g, &gr);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(),
+            "sluice.v1.GetRequest.select: unknown field 'fair' (did you mean \"fare\"?); fields: "
+            "id, fare, at, day, paid, note");
+  auto req = Typed("sluice.trips.v1.GetRequest");
+  const auto* d = req->GetDescriptor();
+  req->GetReflection()->SetInt64(req.get(), d->FindFieldByName("id"), 3);
+  req->GetReflection()->AddString(req.get(), d->FindFieldByName("select"), "fare");
+  auto rec = Typed("sluice.trips.v1.Record");
+  ASSERT_TRUE(Call("/sluice.trips.Trips/get", *req, rec.get()).ok());
+  EXPECT_EQ(rec->ShortDebugString(), "fare: 4.5");  // the key unselected: unset, as in REST
+  req->GetReflection()->AddString(req.get(), d->FindFieldByName("select"), "fare");
+  s = Call("/sluice.trips.Trips/get", *req, rec.get());
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "sluice.trips.v1.GetRequest.select: field fare appears twice");
+}
+
 TEST_F(ServerTest, ErrorsMapToTheirCodes) {
   v1::CountRequest c;
   v1::CountResponse cr;

@@ -21,8 +21,10 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -34,6 +36,14 @@
 namespace sluice {
 
 inline Status ProblemsStatus(const std::vector<OptionProblem>& problems);
+
+namespace internal {
+// Integer types narrower than int64_t (bool aside): what Options::GetInt
+// and Options::Read narrow to, with a range check.
+template <class T>
+inline constexpr bool kNarrowInt =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && sizeof(T) < sizeof(int64_t);
+}  // namespace internal
 
 // Flattened configuration options (see sluice_options). Owns copies.
 class Options {
@@ -83,6 +93,19 @@ class Options {
       *out = n;
       return true;
     });
+  }
+  // A decimal integer from min to max into a narrower integer type (int,
+  // uint16_t, uint32_t, ...): GetInt's value and messages; INTERNAL when
+  // min..max does not fit T (a caller's mistake).
+  template <class T, class = std::enable_if_t<internal::kNarrowInt<T>>>
+  Status GetInt(std::string_view key, T fallback, int64_t min, int64_t max, T* out) const {
+    if (!FitsIn<T>(min, max))
+      return Internal("option '" + std::string(key) + "': range " + std::to_string(min) + " to " +
+                      std::to_string(max) + " does not fit its type");
+    int64_t n = 0;
+    SLUICE_RETURN_IF_ERROR(GetInt(key, fallback, min, max, &n));
+    *out = static_cast<T>(n);
+    return Status();
   }
   // A duration (250ms, 30s, 5m, 2h, 1d, 0) from min_ms to max_ms, in ms.
   Status GetDuration(std::string_view key, uint64_t fallback_ms, uint64_t min_ms, uint64_t max_ms,
@@ -189,13 +212,37 @@ class Options {
   // kDuration (ms) and kSize (bytes); std::string for kString, kEnum and
   // kPath; std::vector<std::string> for a list (one value alone is a list of
   // one); std::vector<std::pair<std::string, std::string>> for a map (name,
-  // value). Words ("never=0") give their value. INVALID_ARGUMENT as the
-  // typed accessors; INTERNAL when `name` is not declared with that type.
+  // value). Words ("never=0") give their value. A kInt option also reads
+  // into uint64_t when its declared range has no negative value, and into
+  // a narrower integer type (int, uint16_t, uint32_t, ...) when its
+  // declared range fits that type. INVALID_ARGUMENT as the typed
+  // accessors; INTERNAL when `name` is not declared with that type (or
+  // with a range that fits it).
   template <class T>
   Status Read(OptionSpecs specs, std::string_view name, T* out) const {
     const OptionSpec* s = specs.Find(name);
     if (s == nullptr) return Internal("option '" + std::string(name) + "' is not declared");
     return ReadSpec(*s, out);
+  }
+  // Several Reads in one call: Read(specs, "host", &host, "port", &port, ...),
+  // in that order; the first error.
+  template <class T, class... More>
+  Status Read(OptionSpecs specs, std::string_view name, T* out, More... more) const {
+    SLUICE_RETURN_IF_ERROR(Read(specs, name, out));
+    return Read(specs, more...);
+  }
+
+  // INVALID_ARGUMENT "option 'key': unknown option; known options: <known>"
+  // for the first key (in option order) for which known(key) is false; OK
+  // when there is none. For the keys of maps, whose declaration (Check)
+  // takes any item.
+  template <class Known>
+  Status CheckKeys(Known known, std::string_view known_list) const {
+    for (const auto& kv : items_)
+      if (!known(std::string_view(kv.first)))
+        return InvalidArgument("option '" + kv.first +
+                               "': unknown option; known options: " + std::string(known_list));
+    return Status();
   }
 
   // Options whose key (before any '.') is not in `known`, for "unknown option" errors.
@@ -211,6 +258,11 @@ class Options {
   }
 
  private:
+  template <class T>
+  static bool FitsIn(int64_t min, int64_t max) {
+    return min <= max && min >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+           max <= static_cast<int64_t>(std::numeric_limits<T>::max());
+  }
   static int64_t ClampI(uint64_t v) {
     return v > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(v);
   }
@@ -254,6 +306,10 @@ class Options {
     *text = word != nullptr ? word : v->c_str();
     return Status();
   }
+  Status Unfit(const OptionSpec& s) const {
+    return Internal("option '" + std::string(s.name) +
+                    "' is declared with a range that does not fit its type");
+  }
   Status Mismatch(const OptionSpec& s, const char* as) const {
     return Internal("option '" + std::string(s.name) + "' is not declared as " + as);
   }
@@ -269,12 +325,28 @@ class Options {
     if (s.type != OptionType::kNumber) return Mismatch(s, "a number");
     return Parsed(s, [&](const char* t) { return ParseNumberOption(t, out); });
   }
+  template <class T>
+  std::enable_if_t<internal::kNarrowInt<T>, Status> ReadSpec(const OptionSpec& s, T* out) const {
+    if (s.type != OptionType::kInt) return Mismatch(s, "an int");
+    if (!s.Ranged() || !FitsIn<T>(s.min, s.max)) return Unfit(s);
+    int64_t n = *out;
+    SLUICE_RETURN_IF_ERROR(ReadSpec(s, &n));
+    *out = static_cast<T>(n);
+    return Status();
+  }
   Status ReadSpec(const OptionSpec& s, uint64_t* out) const {
+    if (s.type == OptionType::kInt) {
+      if (!s.Ranged() || s.min < 0) return Unfit(s);
+      int64_t n = static_cast<int64_t>(*out);
+      SLUICE_RETURN_IF_ERROR(ReadSpec(s, &n));
+      *out = static_cast<uint64_t>(n);
+      return Status();
+    }
     if (s.type == OptionType::kDuration)
       return Parsed(s, [&](const char* t) { return ParseDurationOption(t, out); });
     if (s.type == OptionType::kSize)
       return Parsed(s, [&](const char* t) { return ParseSizeOption(t, out); });
-    return Mismatch(s, "a duration or size");
+    return Mismatch(s, "a duration, size or int");
   }
   Status ReadSpec(const OptionSpec& s, std::string* out) const {
     if (s.type != OptionType::kString && s.type != OptionType::kEnum && s.type != OptionType::kPath)
