@@ -9,17 +9,6 @@
 namespace sluice::host::query_test {
 namespace {
 
-enum { kId, kZone, kNote };
-
-TableSchema Table() {
-  TableSchema t;
-  t.schema.fields = {
-      {"id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
-  t.schema.primary_key = {kId};
-  t.indexes = {{kZone}};
-  return t;
-}
-
 // Store reads, counted by the wrappers below.
 struct Reads {
   uint64_t entries = 0;  // delivered by iterators
@@ -96,12 +85,12 @@ class QueryReadsTest : public ::testing::Test {
     EXPECT_TRUE(s.ok()) << s.ToString();
     *reads = storage_.reads;
     std::vector<int64_t> ids;
-    for (const TRow& r : rows) ids.push_back(r[kId].i);
+    for (const TRow& r : rows) ids.push_back(r[kZoneTableId].i);
     return ids;
   }
 
   CountingStorage storage_;
-  CacheFixture f_{Table(), &storage_};
+  CacheFixture f_{ZoneTable(), &storage_};
 };
 
 TEST_F(QueryReadsTest, ExactIndexPageReadsOnlyItsRows) {
@@ -169,7 +158,7 @@ TEST_F(CoveringReadsTest, CoveringEntriesNeedNoPointReadsAndOldOnesStillWork) {
   EXPECT_EQ(out.size(), 23u);
   ASSERT_TRUE(f_.Run(R"({"$filter":{"zone":3,"note":"moved"}})", &out).ok());
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0][kId].i, 2);
+  EXPECT_EQ(out[0][kZoneTableId].i, 2);
 }
 
 }  // namespace

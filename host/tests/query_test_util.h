@@ -167,6 +167,18 @@ class CacheFixture {
   uint64_t applied_ = 0;
 };
 
+// A table keyed by id with one secondary index, on zone: id (int64), zone
+// (int64 or null), note (string or null), at these field numbers.
+enum ZoneTableField { kZoneTableId, kZoneTableZone, kZoneTableNote };
+inline TableSchema ZoneTable() {
+  TableSchema t;
+  t.schema.fields = {
+      {"id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
+  t.schema.primary_key = {kZoneTableId};
+  t.indexes = {{kZoneTableZone}};
+  return t;
+}
+
 }  // namespace sluice::host::query_test
 
 #endif  // SLUICE_HOST_TESTS_QUERY_TEST_UTIL_H_

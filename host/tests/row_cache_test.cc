@@ -114,28 +114,18 @@ TEST(RowCacheTest, StaysWithinItsCapacity) {
   EXPECT_EQ(c.bytes(), 0u);
 }
 
-enum { kId, kZone, kNote };
-
-TableSchema Table() {
-  TableSchema t;
-  t.schema.fields = {
-      {"id", Type::kInt64, false}, {"zone", Type::kInt64, true}, {"note", Type::kString, true}};
-  t.schema.primary_key = {kId};
-  t.indexes = {{kZone}};
-  return t;
-}
-
 std::vector<std::string> Notes(CacheFixture& f, const std::string& json) {
   std::vector<TRow> rows;
   Status s = f.Run(json, &rows);
   EXPECT_TRUE(s.ok()) << s.ToString();
   std::vector<std::string> notes;
-  for (const TRow& r : rows) notes.push_back(std::to_string(r[kId].i) + ":" + r[kNote].s);
+  for (const TRow& r : rows)
+    notes.push_back(std::to_string(r[kZoneTableId].i) + ":" + r[kZoneTableNote].s);
   return notes;
 }
 
 TEST(RowCacheQueryTest, IndexedPagesAreServedFromItAndChangesInvalidate) {
-  CacheFixture f(Table());
+  CacheFixture f(ZoneTable());
   f.cache().SetRowCacheBytes(1 << 20);
   RowCache& cache = f.cache().row_cache();
   std::vector<TRow> rows;
