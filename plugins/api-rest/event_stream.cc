@@ -11,7 +11,9 @@ namespace {
 // Changes one Pull asks the feed for at a time.
 constexpr uint32_t kBatch = 256;
 
-const char* OpName(uint32_t op) {
+}  // namespace
+
+const char* ChangeOpName(uint32_t op) {
   switch (op) {
     case SLUICE_OP_INSERT: return "insert";
     case SLUICE_OP_UPDATE: return "update";
@@ -19,8 +21,6 @@ const char* OpName(uint32_t op) {
     default: return "change";
   }
 }
-
-}  // namespace
 
 bool ResponseStream::PullChunks(size_t room, ChunkQueue* out) {
   std::string text;
@@ -107,9 +107,9 @@ void SseStream::Encode(const sluice_feed_event& e, std::string* out) {
   }
   AppendId(e.version, e.offset, out);
   *out += "event: ";
-  *out += OpName(e.op);
+  *out += ChangeOpName(e.op);
   *out += "\ndata: {\"op\":\"";
-  *out += OpName(e.op);
+  *out += ChangeOpName(e.op);
   *out += "\",\"version\":" + std::to_string(e.version) +
           ",\"offset\":" + std::to_string(e.offset) + ",\"record\":";
   size_t before = out->size();

@@ -46,6 +46,10 @@ class ResponseStream {
   virtual uint32_t heartbeat_ms() const = 0;
 };
 
+// The name of a change's operation in events: "insert", "update",
+// "delete", or "change" for an operation this plugin does not know.
+const char* ChangeOpName(uint32_t op);
+
 // How the feeds of a response stream wake its connection: a feed wakes
 // from any thread (FeedOptions.wake), possibly before the transport has
 // given the stream its wake function (ResponseStream::Start); such an

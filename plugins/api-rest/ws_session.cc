@@ -3,6 +3,7 @@
 #include <charconv>
 #include <utility>
 
+#include "event_stream.h"
 #include "feed_params.h"
 #include "http/websocket.h"
 #include "http_status.h"
@@ -15,15 +16,6 @@ using http::AppendServerFrame;
 
 // Changes one Next asks a feed for at a time.
 constexpr uint32_t kBatch = 256;
-
-const char* OpName(uint32_t op) {
-  switch (op) {
-    case SLUICE_OP_INSERT: return "insert";
-    case SLUICE_OP_UPDATE: return "update";
-    case SLUICE_OP_DELETE: return "delete";
-    default: return "change";
-  }
-}
 
 void AppendUint(uint64_t n, std::string* out) {
   char buf[24];
@@ -283,7 +275,7 @@ void WebSocketSession::AppendEvent(WsSubscription& sub, const sluice_feed_event&
   msg_ += ",\"position\":";
   AppendPosition(sub.versioned, e.version, e.offset, &msg_);
   msg_ += ",\"op\":\"";
-  msg_ += OpName(e.op);
+  msg_ += ChangeOpName(e.op);
   msg_ += "\",\"version\":";
   AppendUint(e.version, &msg_);
   msg_ += ",\"offset\":";
